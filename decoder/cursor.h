@@ -1,0 +1,107 @@
+/*
+ * cursor.h — the one checked reader of untrusted bytes (internal).
+ *
+ * Every read of input bytes in decoder/ goes through a `struct cur`: a view of
+ * [base, base+len) with a sticky fault flag, in the manner of Lua's lundump.c
+ * checked loader. A read outside the view returns 0 and sets `fault`; callers
+ * read a group of fields and test `fault` once. Offsets are size_t and every
+ * bound is checked with subtraction, never with `off + n` (which can wrap).
+ */
+#ifndef ETWHF_CURSOR_H
+#define ETWHF_CURSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct cur {
+    const uint8_t *base;
+    size_t len;
+    int fault;
+};
+
+static inline struct cur cur_make(const void *base, size_t len)
+{
+    struct cur c = {(const uint8_t *)base, len, 0};
+    return c;
+}
+
+/* 1 when [off, off+n) lies inside the view. */
+static inline int cur_has(const struct cur *c, size_t off, size_t n)
+{
+    return off <= c->len && n <= c->len - off;
+}
+
+static inline uint8_t cur_u8(struct cur *c, size_t off)
+{
+    if (!cur_has(c, off, 1)) {
+        c->fault = 1;
+        return 0;
+    }
+    return c->base[off];
+}
+
+static inline uint16_t cur_u16(struct cur *c, size_t off)
+{
+    if (!cur_has(c, off, 2)) {
+        c->fault = 1;
+        return 0;
+    }
+    const uint8_t *p = c->base + off;
+    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t cur_u32(struct cur *c, size_t off)
+{
+    if (!cur_has(c, off, 4)) {
+        c->fault = 1;
+        return 0;
+    }
+    const uint8_t *p = c->base + off;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t cur_u64(struct cur *c, size_t off)
+{
+    uint64_t lo = cur_u32(c, off);
+    uint64_t hi = cur_u32(c, off + 4 < off ? SIZE_MAX : off + 4);
+    return lo | hi << 32;
+}
+
+/* A pointer-sized field: width 4 or 8. */
+static inline uint64_t cur_ptr(struct cur *c, size_t off, unsigned width)
+{
+    return width == 8 ? cur_u64(c, off) : cur_u32(c, off);
+}
+
+/* 1 and the bytes compare equal; 0 otherwise (out of view sets fault). */
+static inline int cur_eq(struct cur *c, size_t off, const void *want, size_t n)
+{
+    if (!cur_has(c, off, n)) {
+        c->fault = 1;
+        return 0;
+    }
+    return memcmp(c->base + off, want, n) == 0;
+}
+
+/* Copies n bytes out; on a fault copies nothing. */
+static inline void cur_copy(struct cur *c, size_t off, void *dst, size_t n)
+{
+    if (!cur_has(c, off, n)) {
+        c->fault = 1;
+        return;
+    }
+    memcpy(dst, c->base + off, n);
+}
+
+/* The sub-view [off, off+n); an empty view with fault set when out of range. */
+static inline struct cur cur_sub(struct cur *c, size_t off, size_t n)
+{
+    if (!cur_has(c, off, n)) {
+        c->fault = 1;
+        return cur_make(c->base, 0);
+    }
+    return cur_make(c->base + off, n);
+}
+
+#endif

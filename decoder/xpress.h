@@ -1,0 +1,22 @@
+/* xpress.h — MS-XCA plain LZ77 ("XPRESS") decompression (internal). */
+#ifndef ETWHF_XPRESS_H
+#define ETWHF_XPRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum etwhf_xpress_result {
+    ETWHF_XPRESS_OK = 0,
+    ETWHF_XPRESS_TRUNCATED,      /* the stream ended before the output was complete */
+    ETWHF_XPRESS_BAD_OFFSET,     /* a back-reference before the start of the output */
+    ETWHF_XPRESS_OVERRUN,        /* a match runs past the expected output length */
+    ETWHF_XPRESS_BAD_LENGTH      /* an extended match length is inconsistent */
+};
+
+/* Expands `in` into exactly `out_len` bytes of `out`. Input left over after
+ * the output is complete is ignored (CONTRACT.md §2.2, C4). Never reads or
+ * writes outside the two ranges; always terminates (each step consumes input). */
+int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len);
+const char *etwhf_xpress_result_name(int result);
+
+#endif

@@ -1,0 +1,1 @@
+typedef int etwhf_gen_placeholder;

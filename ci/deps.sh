@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# ci/deps.sh — install what the build, tests and campaigns need, when missing.
+# Usage: ci/deps.sh [test|fuzz]   (sourced or run; idempotent; uses apt-get as root,
+# otherwise prints the exact command to run).
+set -euo pipefail
+
+want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev jq valgrind libclang-rt-14-dev)
+want_fuzz=(afl++ gnuplot-nox zip unzip)
+
+profile=${1:-test}
+pkgs=("${want_test[@]}")
+[ "$profile" = fuzz ] && pkgs+=("${want_fuzz[@]}")
+# afl++ is also needed by the tests that build the AFL++ targets and the OSS-Fuzz script.
+pkgs+=(afl++ zip)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "etwhf: missing packages: ${missing[*]}" >&2
+  echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "== installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the build into a scratch prefix, then builds and runs a consumer
+# against it with find_package(etwhf) and with pkg-config.
+set -euo pipefail
+build=$1 src=$2 cc=$3
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+test -f "$tmp/prefix/include/etwhf/decode.h"
+test -f "$tmp/prefix/include/etwhf/format.h"
+cmake -S "$src/consumer" -B "$tmp/consumer" -DCMAKE_C_COMPILER="$cc" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/consumer" >/dev/null
+"$tmp/consumer/consumer_cmake"
+pc=$(find "$tmp/prefix" -name etwhf.pc | head -n 1)
+export PKG_CONFIG_PATH=$(dirname "$pc")
+"$cc" "$src/consumer/consumer.c" $(pkg-config --cflags --libs etwhf) -o "$tmp/consumer_pc"
+"$tmp/consumer_pc"
+test -x "$tmp/prefix/bin/etwhf" && "$tmp/prefix/bin/etwhf" --version
+echo "install consumer: ok"

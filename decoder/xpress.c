@@ -8,6 +8,8 @@
  */
 #include "xpress.h"
 
+#include <string.h>
+
 #include "cursor.h"
 
 const char *etwhf_xpress_result_name(int result)
@@ -19,6 +21,24 @@ const char *etwhf_xpress_result_name(int result)
     case ETWHF_XPRESS_OVERRUN: return "match runs past the expected output length";
     case ETWHF_XPRESS_BAD_LENGTH: return "inconsistent extended match length";
     default: return "unknown";
+    }
+}
+
+/* Writes a match of len bytes at dst, from offset bytes back. An overlapping
+ * match (offset < len) repeats its last offset bytes, as the byte-by-byte copy
+ * of MS-XCA §2.4 does: copied here in offset-sized pieces, each of which
+ * reads only bytes already written. */
+static void copy_match(uint8_t *dst, size_t offset, size_t len)
+{
+    if (offset == 1) {
+        memset(dst, dst[-1], len);
+        return;
+    }
+    while (len > 0) {
+        size_t n = len < offset ? len : offset;
+        memcpy(dst, dst - offset, n);
+        dst += n;
+        len -= n;
     }
 }
 
@@ -91,10 +111,7 @@ int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
             return ETWHF_XPRESS_BAD_OFFSET;
         if (length > out_len - op)
             return ETWHF_XPRESS_OVERRUN;
-        /* Byte by byte: overlapping copies (offset < length) repeat a run. */
-        const uint8_t *src = out + (op - offset);
-        for (uint64_t i = 0; i < length; i++)
-            out[op + i] = src[i];
+        copy_match(out + op, offset, (size_t)length);
         op += (size_t)length;
     }
     return ETWHF_XPRESS_OK;

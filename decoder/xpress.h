@@ -13,9 +13,11 @@ enum etwhf_xpress_result {
     ETWHF_XPRESS_BAD_LENGTH      /* an extended match length is inconsistent */
 };
 
-/* Expands `in` into exactly `out_len` bytes of `out`. Input left over after
- * the output is complete is ignored (CONTRACT.md §2.2, C4). Never reads or
- * writes outside the two ranges; always terminates (each step consumes input). */
+/* Expands `in` into exactly `out_len` bytes of `out` (the two must not
+ * overlap). Input left over after the output is complete is ignored
+ * (CONTRACT.md §2.2, C4). Never reads or writes outside the two ranges; always
+ * terminates (each step consumes input and writes output). On an error the
+ * bytes of `out` are unspecified. Returns enum etwhf_xpress_result. */
 int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len);
 const char *etwhf_xpress_result_name(int result);
 

@@ -1,0 +1,310 @@
+/*
+ * etwhf/gen.h — generator of valid and deliberately malformed heap-event
+ * inputs (bare payloads, bare records, whole .etl files), each with the
+ * expectation a conforming decoder must meet (CONTRACT.md §2, §6).
+ *
+ * The oracle is not circular: the expectation is computed from the model the
+ * generator wrote and CONTRACT.md's walk, never by running the decoder; this
+ * library links format/ only.
+ *
+ * Determinism: (ETWHF_GEN_VERSION, seed, options) → identical bytes on every
+ * machine. Every choice comes from one decision stream (struct etwhf_dstream),
+ * filled either by a seeded PRNG (SplitMix64 seeding xoshiro256**) or by a
+ * caller's bytes (fuzz targets; 0 is drawn once the bytes are used up, and a
+ * zero draw always means "the simplest choice": the first option, "no").
+ * No floating point shapes any output; rates are per-mille integers.
+ *
+ * Memory: every allocation goes through the allocator hook of the options
+ * (NULL = malloc/free). Threads: no globals; distinct streams and cases may be
+ * used on distinct threads.
+ */
+#ifndef ETWHF_GEN_H
+#define ETWHF_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "etwhf/format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever the bytes or the expectation for a given seed and options
+ * change. Goes into the manifest's first line. */
+#define ETWHF_GEN_VERSION "1"
+
+/* ---- decision stream ------------------------------------------------------ */
+
+enum etwhf_dstream_kind { ETWHF_DSTREAM_PRNG = 0, ETWHF_DSTREAM_BYTES = 1 };
+
+/* Plain struct so callers can keep it on the stack; treat fields as private. */
+struct etwhf_dstream {
+    int kind;
+    uint64_t s[4];         /* xoshiro256** state */
+    const uint8_t *bytes;  /* BYTES: not owned, must outlive the stream */
+    size_t len, pos;
+    uint64_t draws;        /* draws made so far */
+};
+
+/* PRNG stream for case `id` of a run seeded with `seed` (the manifest's
+ * "seed":"SEED/ID"): x = seed ^ (id · 0x9E3779B97F4A7C15) feeds SplitMix64,
+ * whose first four outputs are the xoshiro256** state. */
+void etwhf_dstream_init_seed(struct etwhf_dstream *ds, uint64_t seed, uint64_t id);
+/* Byte stream: each draw below(n) takes the fewest little-endian bytes that can
+ * hold n−1; u64 takes 8. Exhausted bytes read as 0. */
+void etwhf_dstream_init_bytes(struct etwhf_dstream *ds, const void *bytes, size_t len);
+uint64_t etwhf_dstream_u64(struct etwhf_dstream *ds);
+/* A value in [0, n) (value % n of the draw); 0 when n ≤ 1 (no draw made). */
+uint64_t etwhf_dstream_below(struct etwhf_dstream *ds, uint64_t n);
+/* 1 with probability permille/1000; a zero draw gives 0 unless permille ≥ 1000. */
+int etwhf_dstream_chance(struct etwhf_dstream *ds, unsigned permille);
+
+/* ---- fault catalogue ------------------------------------------------------ */
+
+/* Structural layer a fault changes. */
+enum etwhf_fault_layer { ETWHF_FL_PAYLOAD = 0, ETWHF_FL_RECORD, ETWHF_FL_BUFFER, ETWHF_FL_FILE };
+
+enum etwhf_fault {
+    ETWHF_FAULT_PAYLOAD_EMPTY = 0,
+    ETWHF_FAULT_PAYLOAD_SHORT,
+    ETWHF_FAULT_PAYLOAD_LONG,
+    ETWHF_FAULT_MARKER_CLEARED,
+    ETWHF_FAULT_HEADER_TYPE_UNKNOWN,
+    ETWHF_FAULT_RECORD_SIZE_OVERRUN,
+    ETWHF_FAULT_RECORD_SIZE_BELOW_HEADER,
+    ETWHF_FAULT_PERFINFO_EXT_OVERRUN,
+    ETWHF_FAULT_EXT_ITEM_BAD_SIZE,
+    ETWHF_FAULT_BUFFER_SIZE_MISMATCH,
+    ETWHF_FAULT_SAVED_OFFSET_LOW,
+    ETWHF_FAULT_SAVED_OFFSET_HIGH,
+    ETWHF_FAULT_COMPRESSED_FLAG_IN_UNCOMPRESSED_FILE,
+    ETWHF_FAULT_EVENTS_LOST_FLAG,
+    ETWHF_FAULT_TRUNCATED_TAIL_HEADER,
+    ETWHF_FAULT_TRUNCATED_TAIL_DATA,
+    ETWHF_FAULT_TRUNCATED_TAIL_COMPRESSED,
+    ETWHF_FAULT_FILE_EMPTY,
+    ETWHF_FAULT_FILE_TOO_SHORT,
+    ETWHF_FAULT_LOGFILE_MISSING,
+    ETWHF_FAULT_LOGFILE_SHORT,
+    ETWHF_FAULT_LOGFILE_POINTER_SIZE,
+    ETWHF_FAULT_LOGFILE_BUFFER_SIZE,
+    ETWHF_FAULT_STRIDE_UNUSABLE,
+    ETWHF_FAULT_BUFFERS_WRITTEN,
+    ETWHF_FAULT_EVENTS_LOST_LOGFILE,
+    ETWHF_FAULT_COMPRESSION_FORMAT_UNSUPPORTED,
+    ETWHF_FAULT_DECOMPRESS_CORRUPT,
+    ETWHF_FAULT_COMPRESSED_SAVED_OFFSET,
+    ETWHF_FAULT_COMPRESSED_BUFFER_SIZE,
+    ETWHF_FAULT_COUNT
+};
+
+/* Case layers (bit i = enum etwhf_gen_layer i). */
+enum etwhf_gen_layer { ETWHF_GEN_PAYLOAD = 0, ETWHF_GEN_RECORD = 1, ETWHF_GEN_FILE = 2 };
+#define ETWHF_GEN_LAYER_BIT(l) (1u << (l))
+#define ETWHF_GEN_ALL_LAYERS 7u
+
+struct etwhf_fault_info {
+    const char *name;      /* "record_size_overrun": manifest and file names */
+    int layer;             /* enum etwhf_fault_layer: what it changes */
+    int code;              /* enum etwhf_diag_code it is built to raise */
+    const char *step;      /* walk step and condition: "R5: p + Size > E" */
+    const char *resume;    /* what the walk does next */
+    const char *kind;      /* "raw", "fixed-up" or "raw or fixed-up" (drawn per case) */
+    const char *how;       /* how the bytes are changed, variants included */
+    unsigned case_layers;  /* ETWHF_GEN_LAYER_BIT mask of case layers it applies to */
+    int compressed;        /* file cases: -1 uncompressed files only, 1 compressed only, 0 either */
+};
+
+/* NULL when out of range. */
+const struct etwhf_fault_info *etwhf_fault_info(int fault);
+/* enum etwhf_fault for a name, or -1. */
+int etwhf_fault_from_name(const char *name);
+
+/* ---- options ------------------------------------------------------------- */
+
+/* Pointer-width choices (bit mask). Mixed: a 64-bit file (or record sequence)
+ * that also holds 32-bit records. */
+#define ETWHF_GEN_W4 1u
+#define ETWHF_GEN_W8 2u
+#define ETWHF_GEN_WMIXED 4u
+#define ETWHF_GEN_ALL_WIDTHS 7u
+
+enum etwhf_gen_fault_mode { ETWHF_GEN_FAULTS_ALL = 0, ETWHF_GEN_FAULTS_NONE, ETWHF_GEN_FAULTS_LIST };
+
+#define ETWHF_GEN_MAX_SOURCES 32
+#define ETWHF_GEN_MAX_FAULTS 4
+#define ETWHF_GEN_ALL_HEADERS ((1u << ETWHF_HDR_FORMS) - 1u)
+
+struct etwhf_gen_options {
+    unsigned layers;       /* ETWHF_GEN_LAYER_BIT mask; 0 = all */
+    unsigned widths;       /* ETWHF_GEN_W* mask; 0 = all */
+    uint32_t headers;      /* bit (1 << enum etwhf_header) of the 12 forms heap records use; 0 = all */
+    size_t n_sources;      /* 0 = the default set: 1–6, 0, 7, 0x80000000, 0xFFFFFFFF */
+    uint32_t sources[ETWHF_GEN_MAX_SOURCES];
+    int fault_mode;        /* enum etwhf_gen_fault_mode */
+    uint64_t fault_set;    /* LIST: bit (1 << enum etwhf_fault) */
+    unsigned fault_rate;   /* per-mille of cases that carry faults (default 500) */
+    unsigned max_faults;   /* 1..ETWHF_GEN_MAX_FAULTS (default 2) */
+    unsigned compressed_rate; /* per-mille of file cases written compressed (default 150) */
+    const struct etwhf_allocator *allocator; /* NULL = malloc/free */
+};
+
+void etwhf_gen_options_init(struct etwhf_gen_options *o);
+/* ETWHF_OK, or ETWHF_EINVAL when a field is out of range (a fault that cannot
+ * apply to a drawn case is not an error: that case is simply left intact). */
+int etwhf_gen_options_check(const struct etwhf_gen_options *o);
+
+/* ---- one case ------------------------------------------------------------ */
+
+struct etwhf_gen_event {
+    uint64_t heap_handle, address;
+    uint32_t source;
+    uint8_t pointer_size;
+};
+
+/* One diagnostic of the expected recover-mode walk. */
+struct etwhf_gen_diag {
+    int code;
+    uint8_t has_inner;
+    uint64_t buffer;       /* ETWHF_GEN_NO_BUFFER for codes 1–2 and bare inputs */
+    uint64_t offset;
+    uint64_t inner_offset;
+};
+#define ETWHF_GEN_NO_BUFFER UINT64_MAX
+
+struct etwhf_gen_expect {
+    int error;                    /* verdict: 1 = "error", 0 = "ok" */
+    int first_error_code;         /* 0 when none (manifest null) */
+    uint64_t first_error_offset;
+    uint32_t errors, warnings;    /* bit (1u << code) of the distinct codes */
+    struct etwhf_gen_event *events;   /* HeapFree events in delivery order */
+    size_t n_events;
+    struct etwhf_gen_diag *diags;     /* every diagnostic, in walk order */
+    size_t n_diags;
+    uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events delivered */
+    uint64_t buffers, buffers_skipped, events_total; /* file cases (recover mode) */
+};
+
+/* What a case is built around. -1 (or has_source 0) = drawn from the stream. */
+struct etwhf_gen_pin {
+    int layer;            /* enum etwhf_gen_layer */
+    int width;            /* ETWHF_GEN_W4, _W8 or _WMIXED */
+    int header;           /* enum etwhf_header of the target HeapFree record */
+    int has_source;
+    uint32_t source;      /* Source of the target HeapFree event */
+    int fault;            /* enum etwhf_fault, or ETWHF_FAULT_COUNT for "no fault" */
+    int event;            /* payload cases: ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
+};
+void etwhf_gen_pin_init(struct etwhf_gen_pin *p); /* everything drawn */
+
+struct etwhf_gen_case {
+    uint8_t *bytes;
+    size_t len;
+    int layer;             /* enum etwhf_gen_layer */
+    unsigned pointer_size; /* 4, 8, or 0 = mixed */
+    uint8_t event;         /* payload cases: ETWHF_HEAP_FREE, _ALLOC, _REALLOC */
+    uint32_t headers;      /* bit (1 << enum etwhf_header) of the heap records' forms */
+    int compressed;
+    int faults[ETWHF_GEN_MAX_FAULTS]; /* enum etwhf_fault, in the order applied */
+    uint8_t fault_raw[ETWHF_GEN_MAX_FAULTS]; /* 1: raw, 0: fixed-up */
+    size_t n_faults;
+    int target_header;     /* form of the target HeapFree record (-1 for payload cases) */
+    uint32_t target_source;
+    struct etwhf_gen_expect expect;
+    struct etwhf_allocator allocator; /* used by etwhf_gen_case_free */
+};
+
+/* Builds one case from the stream. ETWHF_OK, ETWHF_EINVAL (bad options),
+ * ETWHF_ENOMEM. On error *out holds nothing to free. */
+int etwhf_gen_case(const struct etwhf_gen_options *o, struct etwhf_dstream *ds, struct etwhf_gen_case *out);
+/* The same with some dimensions fixed (exhaustive mode, tests). A pinned fault
+ * that cannot apply to the pinned layer is ETWHF_EINVAL. */
+int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin,
+                          struct etwhf_dstream *ds, struct etwhf_gen_case *out);
+void etwhf_gen_case_free(struct etwhf_gen_case *c);
+
+/* Exhaustive mode: every Source × width × header form × fault (and "no fault")
+ * the options allow, each at least once, in a fixed order. */
+uint64_t etwhf_gen_exhaustive_count(const struct etwhf_gen_options *o);
+/* ETWHF_OK and *pin set for combination index < count, else ETWHF_EINVAL. */
+int etwhf_gen_exhaustive_pin(const struct etwhf_gen_options *o, uint64_t index, struct etwhf_gen_pin *pin);
+
+/* Case file name "n_file_record_size_overrun_000017.etl" (y_/i_/n_, layer,
+ * first fault or "intact", id; ".bin" for payload and record cases).
+ * Returns the length, or 0 when cap is too small. */
+size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *buf, size_t cap);
+
+/* ---- encoders ------------------------------------------------------------- */
+
+/* Fields of one heap event; those that do not apply to the type are ignored. */
+struct etwhf_gen_heap_event {
+    uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
+    uint8_t version;       /* event version in the header (normally 2) */
+    uint32_t pid, tid;
+    uint64_t timestamp;
+    uint64_t heap_handle, address, size;                   /* Free, Alloc */
+    uint64_t new_address, old_address, new_size, old_size; /* ReAlloc */
+    uint32_t source;
+};
+
+/* Writes the packed payload (FORMAT.md §5.3) at width 4 or 8; pointer values
+ * are truncated to the width. Returns its length, or 0 (nothing written) when
+ * the type or width is bad or cap is too small. */
+size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned pointer_size, uint8_t *out,
+                                size_t cap);
+
+/* Optional record shape; NULL = plain (no extension, exact payload). */
+struct etwhf_gen_record_shape {
+    unsigned pmc;          /* perfinfo: PMC counters (0–7), Version bits 8–10 */
+    int pebs;              /* perfinfo: PEBS index present, Version bit 15 */
+    unsigned ext_items;    /* event forms: extended-data items before the payload (0–4) */
+    size_t extra;          /* bytes appended to the payload (zeros) */
+};
+
+/* The Size field of the record: fixed header + extension + payload (+extra).
+ * 0 when the header or the type is bad or Size would exceed 0xFFFF. */
+size_t etwhf_gen_record_size(int header, const struct etwhf_gen_heap_event *ev,
+                             const struct etwhf_gen_record_shape *shape);
+/* Writes the record in header form `header` (enum etwhf_header, one of the 12)
+ * and its zero pad: align8(Size) bytes. Width comes from the header form.
+ * Returns Size, or 0 (nothing written) when invalid or cap < align8(Size). */
+size_t etwhf_gen_encode_record(int header, const struct etwhf_gen_heap_event *ev,
+                               const struct etwhf_gen_record_shape *shape, uint8_t *out, size_t cap);
+
+/* ---- streaming big-trace writer (`etwhf gen --etl`) ----------------------- */
+
+/* Returns 0 when all len bytes were written. */
+typedef int (*etwhf_gen_write_fn)(void *user, const void *data, size_t len);
+
+struct etwhf_gen_trace_options {
+    uint64_t seed;
+    uint64_t events;        /* HeapFree events to write */
+    unsigned pointer_size;  /* 4, 8, or 0 = mixed (64-bit file, some 32-bit records) */
+    int pure;               /* 1: HeapFree records only (no neighbours) */
+    uint32_t buffer_size;   /* multiple of 8, 0x1000..0x1000000; 0 = 0x10000 */
+    unsigned cpus;          /* 1..64; 0 = 4 */
+    etwhf_gen_write_fn write;
+    void *user;
+    const struct etwhf_allocator *allocator;
+    /* Optional, polled once per buffer: nonzero stops with ETWHF_EABORTED. */
+    int (*should_stop)(void *user);
+};
+
+struct etwhf_gen_trace_stats {
+    uint64_t bytes, buffers, records, heap_free;
+};
+
+void etwhf_gen_trace_options_init(struct etwhf_gen_trace_options *o);
+/* Buffers the trace will have (header buffer included), known before writing
+ * so BuffersWritten is right in a streamed file. 0 for invalid options. */
+uint64_t etwhf_gen_trace_buffers(const struct etwhf_gen_trace_options *o);
+/* Streams the whole trace through o->write, one buffer at a time (memory:
+ * one buffer). ETWHF_OK, ETWHF_EINVAL, ETWHF_ENOMEM, ETWHF_EIO (write failed),
+ * ETWHF_EABORTED. `stats` may be NULL. */
+int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_trace_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,154 @@
+/*
+ * bare.c — the bare inputs of CONTRACT.md §2.2: `--input record` (R1–R9 over
+ * the whole input as one region from 0) and `--input payload` (R9 alone).
+ *
+ * A record input streams like the file walk: records that lie in the feed
+ * are walked in place; one cut by the end of a feed is copied (at most
+ * 0xFFFF bytes) until it is whole or the input ends. A payload input keeps
+ * only its minimum layout and counts the rest.
+ */
+#include <string.h>
+
+#include "context.h"
+
+static const struct loc loc_none = {ETWHF_NO_BUFFER, 0, 0, 0};
+
+static void set_region(struct region *rg, uint64_t file_off, int final, size_t len)
+{
+    memset(rg, 0, sizeof *rg);
+    rg->buffer = ETWHF_NO_BUFFER;
+    rg->file_off = file_off;
+    rg->final = final;
+    rg->saved_end = len;
+}
+
+/* Outcome of one record step on the bare walk; 1 when the walk is over. */
+static int step_over(struct etwhf_decoder *d, int r)
+{
+    if (r == REC_END || r == REC_ABANDON || r == REC_HALT) {
+        d->ended = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* The staged record, once it holds what it asked for (or the input ended). */
+static void run_staged(struct etwhf_decoder *d, int final)
+{
+    struct bare *b = &d->bare;
+    struct region rg;
+    set_region(&rg, b->pos, final, b->staged);
+    struct cur c = cur_make(b->stage, b->staged);
+    size_t arg = 0;
+    int r = record_step(d, &rg, &c, 0, &arg);
+    if (step_over(d, r))
+        return;
+    if (r == REC_NEED) { /* had its 8-byte header, now wants its Size */
+        if (dec_reserve(d, &b->stage, &b->cap, arg, b->staged))
+            return;
+        b->need = arg;
+        return;
+    }
+    b->pos += arg;
+    b->skip = arg - b->staged;
+    b->staged = 0;
+}
+
+static void records_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+{
+    struct bare *b = &d->bare;
+    struct cur in = cur_make(data, len);
+    size_t i = 0;
+    while (!d->ended && i < len) {
+        size_t avail = len - i;
+        if (b->skip) {
+            size_t take = b->skip < avail ? (size_t)b->skip : avail;
+            b->skip -= take;
+            i += take;
+            continue;
+        }
+        if (b->staged) {
+            size_t take = b->need - b->staged;
+            take = take < avail ? take : avail;
+            dec_take(&in, i, b->stage + b->staged, take);
+            b->staged += take;
+            i += take;
+            if (b->staged == b->need)
+                run_staged(d, 0);
+            continue;
+        }
+        /* In place over the rest of this feed. */
+        struct region rg;
+        set_region(&rg, b->pos, 0, avail);
+        struct cur c = cur_make(data + i, avail);
+        size_t p = 0, arg = 0;
+        int r;
+        while ((r = record_step(d, &rg, &c, p, &arg)) == REC_NEXT)
+            p = arg;
+        if (step_over(d, r))
+            return;
+        /* REC_NEED: the record at p is cut by the end of this feed. */
+        if (p > avail) { /* only its alignment pad is missing */
+            b->skip = p - avail;
+            p = avail;
+        }
+        b->pos += p;
+        i += p;
+        if (i < len) {
+            if (dec_reserve(d, &b->stage, &b->cap, arg, 0))
+                return;
+            b->need = arg;
+            b->staged = len - i;
+            dec_take(&in, i, b->stage, b->staged);
+            i = len;
+        }
+    }
+}
+
+int bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+{
+    struct bare *b = &d->bare;
+    if (d->opts.input == ETWHF_INPUT_RECORD) {
+        records_feed(d, data, len);
+        return d->halt != 0;
+    }
+    /* Payload: bytes past the minimum layout only count. */
+    const uint64_t had = d->sum.bytes - len;
+    if (had < sizeof b->payload) {
+        size_t take = sizeof b->payload - (size_t)had;
+        take = take < len ? take : len;
+        struct cur in = cur_make(data, len);
+        dec_take(&in, 0, b->payload + had, take);
+    }
+    return 0;
+}
+
+int bare_finish(struct etwhf_decoder *d)
+{
+    struct bare *b = &d->bare;
+    const uint64_t n = d->sum.bytes;
+    if (n == 0) {
+        dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &loc_none, "the input is empty");
+        return d->halt != 0;
+    }
+    if (d->opts.input == ETWHF_INPUT_RECORD) {
+        if (!d->ended && b->staged && !b->skip)
+            run_staged(d, 1);
+        return d->halt != 0;
+    }
+    struct etwhf_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = d->opts.payload_type;
+    ev.header = ETWHF_EVENT_NO_HEADER;
+    ev.pointer_size = (uint8_t)d->opts.pointer_size;
+    ev.buffer = ETWHF_NO_BUFFER;
+    struct cur pay = cur_make(b->payload, n < sizeof b->payload ? (size_t)n : sizeof b->payload);
+    payload_decode(d, &pay, n, &ev, &loc_none);
+    return d->halt != 0;
+}
+
+void bare_release(struct etwhf_decoder *d)
+{
+    dec_free(d, d->bare.stage);
+    d->bare.stage = NULL;
+}

@@ -1,0 +1,170 @@
+/*
+ * buffer.c — the B- and C-steps of one buffer position (CONTRACT.md §2.2).
+ *
+ * buffer_plan decides from the 0x48-byte header alone what the position will
+ * do and how many of its bytes that needs, so file.c stores no more than
+ * that (a skipped buffer is passed over while counting, never stored).
+ * buffer_run then emits the position's diagnostics in walk order once the
+ * position is complete, or at the end of the input when it was cut short.
+ */
+#include <inttypes.h>
+
+#include "context.h"
+#include "xpress.h"
+
+void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl)
+{
+    const struct walk *w = &d->walk;
+    struct cur h = cur_make(header, HDR_BYTES);
+    pl->bsize = cur_u32(&h, ETWHF_BH_BUFFER_SIZE);
+    pl->saved = cur_u32(&h, ETWHF_BH_SAVED_OFFSET);
+    pl->flags = cur_u16(&h, ETWHF_BH_FLAGS);
+    /* Without PROC_INDEX the word holds a u8 ProcessorNumber and an alignment byte. */
+    pl->cpu = (pl->flags & ETWHF_BF_PROC_INDEX) ? cur_u16(&h, ETWHF_BH_PROCESSOR) : cur_u8(&h, ETWHF_BH_PROCESSOR);
+    pl->keep = HDR_BYTES;
+    pl->code = 0;
+    pl->why = WHY_NONE;
+    pl->action = PLAN_SKIP;
+    const int compressed_buffer = (pl->flags & ETWHF_BF_COMPRESSED) != 0;
+
+    if (!w->compressed) {
+        pl->total = w->stride;
+        if (pl->bsize != w->stride) {
+            pl->code = ETWHF_DIAG_BUFFER_SIZE, pl->why = WHY_STRIDE; /* B3 */
+        } else if (compressed_buffer) {
+            pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED, pl->why = WHY_FLAG_IN_PLAIN; /* B5 */
+        } else if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) {
+            pl->code = ETWHF_DIAG_SAVED_OFFSET; /* B6 */
+            pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_HIGH;
+        } else {
+            pl->action = PLAN_ACCEPT; /* B7 */
+            pl->keep = pl->saved;
+        }
+        return;
+    }
+
+    pl->total = pl->bsize;
+    if (pl->bsize < HDR_BYTES || pl->bsize > d->limit) { /* C3 */
+        pl->action = PLAN_END;
+        pl->code = ETWHF_DIAG_BUFFER_SIZE;
+        pl->why = pl->bsize < HDR_BYTES ? WHY_SIZE_LOW : WHY_SIZE_LIMIT;
+        if (pl->bsize < HDR_BYTES)
+            pl->total = HDR_BYTES; /* the header is present: not truncated */
+    } else if (compressed_buffer) { /* C4 */
+        if (pl->saved < HDR_BYTES || pl->saved - HDR_BYTES > d->limit) {
+            pl->code = ETWHF_DIAG_SAVED_OFFSET;
+            pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_LIMIT;
+        } else if (w->format != ETWHF_COMPRESSION_XPRESS || d->opts.no_decompress) {
+            pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED;
+            pl->why = d->opts.no_decompress && w->format == ETWHF_COMPRESSION_XPRESS ? WHY_NO_DECOMPRESS : WHY_FORMAT;
+        } else {
+            pl->action = PLAN_INFLATE;
+            pl->keep = pl->bsize;
+        }
+    } else if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) { /* C5 as B6 */
+        pl->code = ETWHF_DIAG_SAVED_OFFSET;
+        pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_HIGH;
+    } else {
+        pl->action = PLAN_ACCEPT; /* C5 as B7 */
+        pl->keep = pl->saved;
+    }
+}
+
+/* The diagnostic of a skipped or ending position, with its numbers. */
+static int plan_diag(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at)
+{
+    const struct walk *w = &d->walk;
+    switch (pl->why) {
+    case WHY_STRIDE:
+        return dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " differs from the stride %" PRIu64 "; buffer skipped",
+                        pl->bsize, w->stride);
+    case WHY_FLAG_IN_PLAIN:
+        return dec_diag(d, pl->code, at,
+                        "buffer flags 0x%04x mark a compressed buffer in an uncompressed file; buffer skipped",
+                        (unsigned)pl->flags);
+    case WHY_FORMAT:
+        return dec_diag(d, pl->code, at, "compression format %u is not XPRESS plain LZ77 (3); buffer skipped",
+                        (unsigned)w->format);
+    case WHY_NO_DECOMPRESS:
+        return dec_diag(d, pl->code, at, "decompression is disabled; compressed buffer skipped");
+    case WHY_SAVED_LOW:
+        return dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is below the 72-byte buffer header; buffer skipped",
+                        pl->saved);
+    case WHY_SAVED_HIGH:
+        return dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is past BufferSize %" PRIu32 "; buffer skipped",
+                        pl->saved, pl->bsize);
+    case WHY_SAVED_LIMIT:
+        return dec_diag(d, pl->code, at,
+                        "SavedOffset %" PRIu32 " expands to %" PRIu32 " bytes, above the buffer limit %" PRIu64
+                        "; buffer skipped",
+                        pl->saved, pl->saved - (uint32_t)HDR_BYTES, d->limit);
+    case WHY_SIZE_LOW:
+        return dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is below the 72-byte buffer header; the file ends",
+                        pl->bsize);
+    default: /* WHY_SIZE_LIMIT */
+        return dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is above the buffer limit %" PRIu64 "; the file ends",
+                        pl->bsize, d->limit);
+    }
+}
+
+static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at,
+                          const uint8_t *bytes, size_t kept)
+{
+    const struct walk *w = &d->walk;
+    d->sum.buffers++;
+    const unsigned lost = pl->flags & (ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST);
+    if (lost && dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost %s", (unsigned)pl->flags,
+                         lost == ETWHF_BF_EVENTS_LOST   ? "events"
+                         : lost == ETWHF_BF_BUFFER_LOST ? "buffers"
+                                                        : "events and buffers"))
+        return 1;
+    struct region rg = {w->index, w->off + HDR_BYTES, HDR_BYTES, 0, 1, pl->saved - HDR_BYTES, pl->cpu};
+    struct cur c = cur_make(bytes + HDR_BYTES, kept - HDR_BYTES);
+    return record_walk(d, &rg, &c);
+}
+
+static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at,
+                           const uint8_t *bytes)
+{
+    struct walk *w = &d->walk;
+    const size_t out_len = pl->saved - HDR_BYTES;
+    if (dec_reserve(d, &w->exp, &w->exp_cap, out_len, 0))
+        return 1;
+    int r = etwhf_xpress_decompress(bytes + HDR_BYTES, pl->bsize - HDR_BYTES, w->exp, out_len);
+    if (r != ETWHF_XPRESS_OK) {
+        d->sum.buffers_skipped++;
+        return dec_diag(d, ETWHF_DIAG_DECOMPRESS, at,
+                        "XPRESS data of %" PRIu32 " bytes does not expand to %zu bytes: %s; buffer skipped",
+                        pl->bsize - (uint32_t)HDR_BYTES, out_len, etwhf_xpress_result_name(r));
+    }
+    d->sum.buffers++;
+    struct region rg = {w->index, w->off, HDR_BYTES, 1, 1, out_len, pl->cpu};
+    struct cur c = cur_make(w->exp, out_len);
+    return record_walk(d, &rg, &c);
+}
+
+int buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated)
+{
+    struct walk *w = &d->walk;
+    const struct bplan *pl = &w->plan;
+    const struct loc at = {w->index, w->off, 0, 0};
+    w->visited++;
+    if (truncated && pl->why != WHY_STRIDE) { /* B4, C3; B3 comes first and raises no TRUNCATED_TAIL */
+        if (dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
+                     "input ends %" PRIu64 " bytes into the %" PRIu64 "-byte buffer at offset %" PRIu64, w->seen,
+                     pl->total, w->off) ||
+            w->compressed)
+            return 1;
+    }
+    int stop;
+    switch (pl->action) {
+    case PLAN_ACCEPT: stop = accept_records(d, pl, &at, bytes, kept); break;
+    case PLAN_INFLATE: stop = inflate_records(d, pl, &at, bytes); break;
+    case PLAN_END: plan_diag(d, pl, &at); return 1;
+    default:
+        d->sum.buffers_skipped++;
+        stop = plan_diag(d, pl, &at);
+        break;
+    }
+    return stop || truncated;
+}

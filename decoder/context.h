@@ -1,0 +1,173 @@
+/*
+ * context.h — the decoder context and the calls between its layers (internal).
+ *
+ * Data flows one way: decoder.c (API) → file.c or bare.c (state machines over
+ * fed bytes) → buffer.c (B/C steps of one buffer) → record.c (R1–R8) →
+ * payload.c (R9). Every layer reports through dec_diag / dec_event, which
+ * return nonzero once the walk must stop (strict stop, callback abort, no
+ * memory); callers then unwind without emitting anything more.
+ */
+#ifndef ETWHF_CONTEXT_H
+#define ETWHF_CONTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "etwhf/decode.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DEC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define DEC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define DEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define DEC_PRINTF(f, a)
+#define DEC_LIKELY(x) (x)
+#define DEC_UNLIKELY(x) (x)
+#endif
+
+#define HDR_BYTES ETWHF_BUFFER_HEADER_SIZE
+/* The F2 probe never needs more than the logfile record's largest extent. */
+#define PROBE_MAX ((size_t)HDR_BYTES + 0xFFFFu)
+
+enum dec_halt { HALT_NONE = 0, HALT_STRICT, HALT_ABORT, HALT_NOMEM };
+enum dec_state { CTX_OPEN = 0, CTX_FINISHED, CTX_INVALID };
+
+/* Where a diagnostic or an event is (CONTRACT.md §2.1 offsets). */
+struct loc {
+    uint64_t buffer, offset, inner_offset;
+    int has_inner;
+};
+
+/* A run of records in memory: byte 0 of the view sits at `file_off` in the
+ * file and at `coord0` of its buffer (0x48; 0 for bare input). In an expanded
+ * buffer (`inner`) `file_off` is the buffer's own file offset. */
+struct region {
+    uint64_t buffer;   /* position index, ETWHF_NO_BUFFER for bare input */
+    uint64_t file_off;
+    size_t coord0;
+    int inner;
+    int final;         /* the view's end is the region's end: a record cut there is judged */
+    size_t saved_end;  /* SavedOffset relative to byte 0; ≥ the view's length */
+    uint16_t cpu;
+};
+
+/* What one buffer position will do, decided from its 0x48-byte header. */
+enum plan_action { PLAN_ACCEPT, PLAN_INFLATE, PLAN_SKIP, PLAN_END };
+enum plan_why {
+    WHY_NONE,
+    WHY_STRIDE,         /* B3 */
+    WHY_FLAG_IN_PLAIN,  /* B5 */
+    WHY_FORMAT,         /* C4 */
+    WHY_NO_DECOMPRESS,  /* C4 */
+    WHY_SAVED_LOW,      /* B6, C4, C5 */
+    WHY_SAVED_HIGH,     /* B6, C5 */
+    WHY_SAVED_LIMIT,    /* C4 */
+    WHY_SIZE_LOW,       /* C3 */
+    WHY_SIZE_LIMIT      /* C3 */
+};
+struct bplan {
+    uint64_t total; /* bytes this position spans (the stride) */
+    size_t keep;    /* bytes of it the step reads, header included (≥ 0x48) */
+    int action;     /* enum plan_action */
+    int code;       /* diagnostic of PLAN_SKIP / PLAN_END */
+    int why;        /* enum plan_why */
+    uint32_t bsize, saved;
+    uint16_t flags, cpu;
+};
+
+enum walk_phase { WALK_IDLE, WALK_HEADER, WALK_BODY, WALK_ENDED };
+struct walk {
+    int phase;
+    int compressed;
+    uint16_t format;  /* low 16 bits of buffer 0's State */
+    uint64_t stride;  /* S, uncompressed files */
+    uint64_t off;     /* file offset of the current position */
+    uint64_t seen;    /* bytes of the current position seen so far */
+    uint64_t index;   /* index of the current position */
+    uint64_t visited; /* positions at which a buffer step began (F5) */
+    struct bplan plan;
+    uint8_t *stage;   /* the current position's bytes when they straddle feeds */
+    size_t stage_cap;
+    uint8_t *exp;     /* expanded compressed buffer */
+    size_t exp_cap;
+};
+
+struct probe {
+    uint8_t *buf; /* [0, have) of the file while F2 waits for bytes */
+    size_t have;
+    size_t need;  /* bytes the next F2 decision waits for */
+    int decided;
+    int logfile_read;
+    uint32_t buffers_written;
+};
+
+struct bare {
+    uint64_t pos;    /* file offset of the next record */
+    uint64_t skip;   /* bytes before `pos` not yet fed (alignment pad) */
+    uint8_t *stage;  /* a record cut by the end of a feed: [pos, pos + staged) */
+    size_t staged, need, cap;
+    uint8_t payload[64];
+};
+
+struct etwhf_decoder {
+    struct etwhf_decode_options opts;
+    struct etwhf_allocator alloc;
+    uint64_t limit;
+    uint8_t severity[ETWHF_DIAG_MAX + 1];
+    int state;  /* enum dec_state */
+    int halt;   /* enum dec_halt */
+    int ended;  /* the walk ended: later bytes change nothing */
+    struct etwhf_summary sum;
+    struct probe probe;
+    struct walk walk;
+    struct bare bare;
+    int have_logfile;
+    struct etwhf_logfile logfile;
+};
+
+/* decoder.c */
+int dec_options_status(const struct etwhf_decode_options *opts);
+void *dec_alloc(struct etwhf_decoder *d, size_t size);
+void dec_free(struct etwhf_decoder *d, void *p);
+/* Grows *buf to hold `need` bytes, keeping its first `keep`; 0 on success. */
+int dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep);
+int dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...) DEC_PRINTF(4, 5);
+int dec_event(struct etwhf_decoder *d, const struct etwhf_event *ev);
+/* Copies [off, off+n) of the feed `in` to dst through the cursor. */
+void dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n);
+
+/* file.c */
+int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
+int file_finish(struct etwhf_decoder *d);
+void file_release(struct etwhf_decoder *d);
+
+/* bare.c */
+int bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
+int bare_finish(struct etwhf_decoder *d);
+void bare_release(struct etwhf_decoder *d);
+
+/* buffer.c */
+void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl);
+/* Runs the planned step over the position's first `kept` bytes; `truncated`
+ * when the input ended inside it. Returns 1 when the file ends here. */
+int buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated);
+
+/* record.c */
+enum rec_status { REC_NEXT, REC_END, REC_ABANDON, REC_HALT, REC_NEED };
+/* R1–R9 for the record at p of the view; *arg receives the next record's
+ * offset (REC_NEXT) or the bytes from p the record needs (REC_NEED, only
+ * when the region is not final). */
+int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg);
+/* R1–R9 over a whole final region from 0; nonzero when the walk must stop. */
+int record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c);
+struct loc region_loc(const struct region *rg, size_t p);
+
+/* payload.c */
+const char *payload_name(uint8_t type);
+/* R9 over a heap payload of `len` bytes, of which `pay` holds at least the
+ * minimum (or all, when shorter). `ev` carries the header fields already. */
+int payload_decode(struct etwhf_decoder *d, struct cur *pay, uint64_t len, struct etwhf_event *ev,
+                   const struct loc *at);
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * decoder.c — the context: options, limits, the allocator hook, callbacks,
+ * the summary, diagnostics with their messages, and the push API that hands
+ * fed bytes to the file walk (file.c) or the bare-input walks (bare.c).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+
+#define LIMIT_MAX (UINT64_C(1) << 30)
+
+void etwhf_decode_options_init(struct etwhf_decode_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->input = ETWHF_INPUT_FILE;
+    opts->mode = ETWHF_MODE_RECOVER;
+    opts->pointer_size = 8;
+    opts->payload_type = ETWHF_HEAP_FREE;
+}
+
+void *dec_alloc(struct etwhf_decoder *d, size_t size)
+{
+    void *p = d->alloc.alloc ? d->alloc.alloc(d->alloc.user, size) : malloc(size);
+    if (!p)
+        d->halt = HALT_NOMEM;
+    return p;
+}
+
+void dec_free(struct etwhf_decoder *d, void *p)
+{
+    if (!p)
+        return;
+    if (d->alloc.free)
+        d->alloc.free(d->alloc.user, p);
+    else
+        free(p);
+}
+
+int dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep)
+{
+    if (need <= *cap)
+        return 0;
+    /* Grow-only, rounded up, so a run of growing buffers allocates rarely. */
+    size_t want = need < 4096 ? 4096 : need;
+    uint8_t *p = dec_alloc(d, want);
+    if (!p)
+        return -1;
+    if (keep && *buf)
+        memcpy(p, *buf, keep);
+    dec_free(d, *buf);
+    *buf = p;
+    *cap = want;
+    return 0;
+}
+
+void dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n)
+{
+    cur_copy(in, off, dst, n);
+}
+
+int dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...)
+{
+    int sev = code > 0 && code <= ETWHF_DIAG_MAX ? d->severity[code] : ETWHF_SEV_ERROR;
+    if (sev == ETWHF_SEV_ERROR)
+        d->sum.errors++;
+    else
+        d->sum.warnings++;
+    if (d->opts.on_diag) {
+        struct etwhf_diag g;
+        g.code = code;
+        g.severity = sev;
+        g.has_inner = (uint8_t)at->has_inner;
+        g.buffer = at->buffer;
+        g.offset = at->offset;
+        g.inner_offset = at->has_inner ? at->inner_offset : 0;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(g.message, sizeof g.message, fmt, ap);
+        va_end(ap);
+        if (d->opts.on_diag(d->opts.user, &g)) {
+            d->halt = HALT_ABORT;
+            return 1;
+        }
+    }
+    if (sev == ETWHF_SEV_ERROR && d->opts.mode == ETWHF_MODE_STRICT) {
+        d->halt = HALT_STRICT;
+        return 1;
+    }
+    return 0;
+}
+
+int dec_event(struct etwhf_decoder *d, const struct etwhf_event *ev)
+{
+    switch (ev->type) {
+    case ETWHF_HEAP_FREE: d->sum.heap_free++; break;
+    case ETWHF_HEAP_ALLOC: d->sum.heap_alloc++; break;
+    default: d->sum.heap_realloc++; break;
+    }
+    if (d->opts.on_event && d->opts.on_event(d->opts.user, ev)) {
+        d->halt = HALT_ABORT;
+        return 1;
+    }
+    return 0;
+}
+
+int dec_options_status(const struct etwhf_decode_options *o)
+{
+    if (!o)
+        return ETWHF_EINVAL;
+    if (o->input < ETWHF_INPUT_FILE || o->input > ETWHF_INPUT_PAYLOAD)
+        return ETWHF_EINVAL;
+    if (o->mode != ETWHF_MODE_RECOVER && o->mode != ETWHF_MODE_STRICT)
+        return ETWHF_EINVAL;
+    if (o->buffer_limit > LIMIT_MAX)
+        return ETWHF_ELIMIT;
+    if (o->input == ETWHF_INPUT_PAYLOAD) {
+        if (o->pointer_size != 4 && o->pointer_size != 8)
+            return ETWHF_EINVAL;
+        if (o->payload_type != 0 && o->payload_type != ETWHF_HEAP_FREE && o->payload_type != ETWHF_HEAP_ALLOC &&
+            o->payload_type != ETWHF_HEAP_REALLOC)
+            return ETWHF_EINVAL;
+    }
+    return ETWHF_OK;
+}
+
+struct etwhf_decoder *etwhf_decoder_new(const struct etwhf_decode_options *opts)
+{
+    if (dec_options_status(opts) != ETWHF_OK)
+        return NULL;
+    struct etwhf_allocator a = {0};
+    if (opts->allocator && opts->allocator->alloc && opts->allocator->free)
+        a = *opts->allocator;
+    struct etwhf_decoder *d = a.alloc ? a.alloc(a.user, sizeof *d) : malloc(sizeof *d);
+    if (!d)
+        return NULL;
+    memset(d, 0, sizeof *d);
+    d->opts = *opts;
+    d->alloc = a;
+    if (d->opts.payload_type == 0)
+        d->opts.payload_type = ETWHF_HEAP_FREE;
+    d->limit = opts->buffer_limit ? opts->buffer_limit : ETWHF_DEFAULT_BUFFER_LIMIT;
+    size_t n;
+    const struct etwhf_diag_info *t = etwhf_diag_table(&n);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].code > 0 && t[i].code <= ETWHF_DIAG_MAX)
+            d->severity[t[i].code] = (uint8_t)t[i].severity;
+    return d;
+}
+
+void etwhf_decoder_free(struct etwhf_decoder *d)
+{
+    if (!d)
+        return;
+    file_release(d);
+    bare_release(d);
+    if (d->alloc.free)
+        d->alloc.free(d->alloc.user, d);
+    else
+        free(d);
+}
+
+/* Maps the halt reason to the API status; fatal reasons invalidate. */
+static int status_of(struct etwhf_decoder *d)
+{
+    switch (d->halt) {
+    case HALT_ABORT: d->state = CTX_INVALID; return ETWHF_EABORTED;
+    case HALT_NOMEM: d->state = CTX_INVALID; return ETWHF_ENOMEM;
+    default: return ETWHF_OK;
+    }
+}
+
+int etwhf_decode_feed(struct etwhf_decoder *d, const void *data, size_t len)
+{
+    if (!d || (!data && len))
+        return ETWHF_EINVAL;
+    if (d->state != CTX_OPEN)
+        return ETWHF_EBADSTATE;
+    d->sum.bytes += len;
+    if (len == 0 || d->halt || d->ended)
+        return ETWHF_OK;
+    if (d->opts.input == ETWHF_INPUT_FILE)
+        file_feed(d, data, len);
+    else
+        bare_feed(d, data, len);
+    return status_of(d);
+}
+
+int etwhf_decode_finish(struct etwhf_decoder *d)
+{
+    if (!d)
+        return ETWHF_EINVAL;
+    if (d->state != CTX_OPEN)
+        return ETWHF_EBADSTATE;
+    d->state = CTX_FINISHED;
+    if (!d->halt) {
+        if (d->opts.input == ETWHF_INPUT_FILE)
+            file_finish(d);
+        else
+            bare_finish(d);
+    }
+    d->ended = 1;
+    return status_of(d);
+}
+
+int etwhf_decoder_done(const struct etwhf_decoder *d)
+{
+    return !d || d->halt || d->ended || d->state != CTX_OPEN;
+}
+
+const struct etwhf_summary *etwhf_decoder_summary(const struct etwhf_decoder *d)
+{
+    return d ? &d->sum : NULL;
+}
+
+int etwhf_decoder_logfile(const struct etwhf_decoder *d, struct etwhf_logfile *out)
+{
+    if (!d || !out || !d->have_logfile)
+        return ETWHF_EINVAL;
+    *out = d->logfile;
+    return ETWHF_OK;
+}

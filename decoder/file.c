@@ -1,0 +1,380 @@
+/*
+ * file.c — the F-steps (CONTRACT.md §2.2) and the state machine that turns
+ * fed bytes, in any chunking, into whole buffer positions.
+ *
+ * F2 waits for the probe window (at most 0x48 + 0xFFFF bytes) before anything
+ * is said; then the walk sees the file from offset 0. A position whose bytes
+ * all lie in the current feed is handed to buffer.c in place; one that
+ * straddles feeds is copied into `stage`, but only the bytes its plan reads:
+ * the rest is passed over while counting. Decisions that need the input
+ * length are taken when enough bytes arrived or at finish.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "context.h"
+
+static const struct loc loc_logfile = {0, HDR_BYTES, 0, 0};
+static const struct loc loc_buffer0 = {0, 0, 0, 0};
+
+/* ---- the logfile record (F2) ------------------------------------------- */
+
+/* Appends code point u to out (cap bytes, NUL kept); 0 when it did not fit. */
+static int put_utf8(char *out, size_t cap, size_t *len, uint32_t u)
+{
+    uint8_t b[4];
+    size_t n;
+    if (u < 0x80) {
+        b[0] = (uint8_t)u, n = 1;
+    } else if (u < 0x800) {
+        b[0] = (uint8_t)(0xC0 | u >> 6), b[1] = (uint8_t)(0x80 | (u & 0x3F)), n = 2;
+    } else if (u < 0x10000) {
+        b[0] = (uint8_t)(0xE0 | u >> 12), b[1] = (uint8_t)(0x80 | (u >> 6 & 0x3F));
+        b[2] = (uint8_t)(0x80 | (u & 0x3F)), n = 3;
+    } else {
+        b[0] = (uint8_t)(0xF0 | u >> 18), b[1] = (uint8_t)(0x80 | (u >> 12 & 0x3F));
+        b[2] = (uint8_t)(0x80 | (u >> 6 & 0x3F)), b[3] = (uint8_t)(0x80 | (u & 0x3F)), n = 4;
+    }
+    if (cap - 1 - *len < n)
+        return 0;
+    memcpy(out + *len, b, n);
+    *len += n;
+    out[*len] = '\0';
+    return 1;
+}
+
+/* UTF-16LE from [off, end) up to a NUL unit, into UTF-8 (truncated on a code
+ * point, unpaired surrogates as U+FFFD). Returns where the next string starts. */
+static size_t utf16_string(struct cur *c, size_t off, size_t end, char *out, size_t cap)
+{
+    size_t len = 0;
+    int room = 1;
+    out[0] = '\0';
+    while (off + 2 <= end) {
+        uint32_t u = cur_u16(c, off);
+        off += 2;
+        if (u == 0)
+            break;
+        if (u >= 0xD800 && u < 0xDC00 && off + 2 <= end) {
+            uint32_t lo = cur_u16(c, off);
+            if (lo >= 0xDC00 && lo < 0xE000) {
+                off += 2;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            }
+        }
+        if (u >= 0xD800 && u < 0xE000)
+            u = 0xFFFD;
+        if (room)
+            room = put_utf8(out, cap, &len, u);
+    }
+    return off;
+}
+
+/* Fills d->logfile from the record at 0x48 (Size checked, payload long enough). */
+static void read_logfile(struct etwhf_decoder *d, struct cur *c, unsigned width, size_t size)
+{
+    struct etwhf_logfile *lf = &d->logfile;
+    const size_t base = HDR_BYTES + 0x20; /* the payload after the SYSTEM header */
+    memset(lf, 0, sizeof *lf);
+    lf->layout_pointer_size = width;
+    lf->header_timestamp = cur_u64(c, HDR_BYTES + ETWHF_SYS_TIME);
+    lf->buffer_size = cur_u32(c, base + ETWHF_LF_BUFFER_SIZE);
+    lf->version = cur_u32(c, base + ETWHF_LF_VERSION);
+    lf->provider_version = cur_u32(c, base + ETWHF_LF_PROVIDER_VERSION);
+    lf->number_of_processors = cur_u32(c, base + ETWHF_LF_NUMBER_OF_PROCESSORS);
+    lf->end_time = cur_u64(c, base + ETWHF_LF_END_TIME);
+    lf->timer_resolution = cur_u32(c, base + ETWHF_LF_TIMER_RESOLUTION);
+    lf->maximum_file_size = cur_u32(c, base + ETWHF_LF_MAXIMUM_FILE_SIZE);
+    lf->log_file_mode = cur_u32(c, base + ETWHF_LF_LOG_FILE_MODE);
+    lf->buffers_written = cur_u32(c, base + ETWHF_LF_BUFFERS_WRITTEN);
+    lf->pointer_size = cur_u32(c, base + ETWHF_LF_POINTER_SIZE);
+    lf->events_lost = cur_u32(c, base + ETWHF_LF_EVENTS_LOST);
+    lf->cpu_speed_mhz = cur_u32(c, base + ETWHF_LF_CPU_SPEED);
+    lf->boot_time = cur_u64(c, base + ETWHF_LF_BOOT_TIME(width));
+    lf->perf_freq = cur_u64(c, base + ETWHF_LF_PERF_FREQ(width));
+    lf->start_time = cur_u64(c, base + ETWHF_LF_START_TIME(width));
+    lf->reserved_flags = cur_u32(c, base + ETWHF_LF_RESERVED_FLAGS(width));
+    lf->buffers_lost = cur_u32(c, base + ETWHF_LF_BUFFERS_LOST(width));
+    const size_t end = HDR_BYTES + size;
+    size_t s = base + (width == 8 ? ETWHF_LOGFILE_SIZE64 : ETWHF_LOGFILE_SIZE32);
+    s = utf16_string(c, s, end, lf->logger_name, sizeof lf->logger_name);
+    utf16_string(c, s, end, lf->log_file_name, sizeof lf->log_file_name);
+    d->have_logfile = 1;
+}
+
+enum { PROBE_NEED, PROBE_DONE };
+
+/* F1–F3 over the file's first `have` bytes; `final` when they are all of it.
+ * PROBE_NEED with *need: the bytes a decision waits for. */
+static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t have, int final, size_t *need)
+{
+    struct cur c = cur_make(bytes, have);
+    struct walk *w = &d->walk;
+    const size_t rec8 = HDR_BYTES + 8;
+    if (have < rec8 && !final) {
+        *need = rec8;
+        return PROBE_NEED;
+    }
+    /* F1 */
+    if (have < HDR_BYTES) {
+        static const struct loc none = {ETWHF_NO_BUFFER, 0, 0, 0};
+        if (have == 0)
+            dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &none, "the input is empty");
+        else
+            dec_diag(d, ETWHF_DIAG_FILE_TOO_SHORT, &none,
+                     "the input has %zu bytes, fewer than one 72-byte buffer header", have);
+        return PROBE_DONE;
+    }
+    /* F2 */
+    const char *missing = NULL;
+    unsigned b3 = 0, type = 0, hook = 0;
+    size_t size = 0;
+    if (have < rec8) {
+        missing = "the input ends before its 8-byte header";
+    } else {
+        b3 = cur_u8(&c, HDR_BYTES + 3);
+        type = cur_u8(&c, HDR_BYTES + 2);
+        hook = cur_u16(&c, HDR_BYTES + ETWHF_SYS_HOOK_ID);
+        size = cur_u16(&c, HDR_BYTES + 4);
+        if ((b3 & 0xC0u) != 0xC0u)
+            missing = "byte 3 lacks 0xC0";
+        else if (type != 1 && type != 2)
+            missing = "HeaderType is not 1 or 2";
+        else if (hook != ETWHF_HOOK_LOGFILE)
+            missing = "HookId is not 0x0000";
+        else if (size > have - HDR_BYTES) {
+            if (!final) {
+                *need = HDR_BYTES + size;
+                return PROBE_NEED;
+            }
+            missing = "its Size runs past the end of the input";
+        }
+    }
+    int read = 0;
+    if (missing) {
+        if (dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
+                     "no logfile record at 0x48: %s (byte 3 0x%02x, HeaderType 0x%02x, HookId 0x%04x, Size %zu, input %zu%s bytes)",
+                     missing, b3, type, hook, size, have, final ? "" : "+"))
+            return PROBE_DONE;
+    } else {
+        const unsigned width = type == 2 ? 8 : 4;
+        const size_t layout = width == 8 ? ETWHF_LOGFILE_SIZE64 : ETWHF_LOGFILE_SIZE32;
+        const size_t payload = size > 0x20 ? size - 0x20 : 0;
+        if (payload < layout) {
+            if (dec_diag(d, ETWHF_DIAG_LOGFILE_SHORT, &loc_logfile,
+                         "logfile payload of %zu bytes (Size %zu) is shorter than the %zu-byte %u-bit layout", payload,
+                         size, layout, width * 8))
+                return PROBE_DONE;
+        } else {
+            read = 1;
+            read_logfile(d, &c, width, size);
+            const struct etwhf_logfile *lf = &d->logfile;
+            if (lf->pointer_size != 4 && lf->pointer_size != 8 &&
+                dec_diag(d, ETWHF_DIAG_LOGFILE_POINTER_SIZE, &loc_logfile,
+                         "logfile PointerSize %" PRIu32 " is neither 4 nor 8", lf->pointer_size))
+                return PROBE_DONE;
+            if ((lf->events_lost || lf->buffers_lost) &&
+                dec_diag(d, ETWHF_DIAG_EVENTS_LOST, &loc_logfile,
+                         "logfile counts %" PRIu32 " lost events and %" PRIu32 " lost buffers", lf->events_lost,
+                         lf->buffers_lost))
+                return PROBE_DONE;
+        }
+    }
+    d->probe.logfile_read = read;
+    d->probe.buffers_written = read ? d->logfile.buffers_written : 0;
+
+    /* F3 */
+    const uint32_t b0 = cur_u32(&c, ETWHF_BH_BUFFER_SIZE);
+    w->format = cur_u16(&c, ETWHF_BH_STATE);
+    w->phase = WALK_HEADER;
+    if (read && (d->logfile.log_file_mode & ETWHF_LOGFILE_MODE_COMPRESSED)) {
+        d->logfile.compressed = 1;
+        w->compressed = 1;
+        return PROBE_DONE;
+    }
+    if (read) {
+        const uint32_t lb = d->logfile.buffer_size;
+        if (lb >= HDR_BYTES && lb <= d->limit && lb % 8 == 0) {
+            w->stride = lb;
+            return PROBE_DONE;
+        }
+        if (dec_diag(d, ETWHF_DIAG_LOGFILE_BUFFER_SIZE, &loc_logfile,
+                     "logfile BufferSize %" PRIu32 " is not a multiple of 8 between 72 and the buffer limit %" PRIu64
+                     "; using buffer 0's BufferSize %" PRIu32,
+                     lb, d->limit, b0))
+            return PROBE_DONE;
+    }
+    if (b0 >= HDR_BYTES && b0 <= d->limit) {
+        w->stride = b0;
+        return PROBE_DONE;
+    }
+    w->phase = WALK_ENDED;
+    dec_diag(d, ETWHF_DIAG_BUFFER_SIZE, &loc_buffer0,
+             "no usable stride: buffer 0's BufferSize %" PRIu32 " is not between 72 and the buffer limit %" PRIu64,
+             b0, d->limit);
+    return PROBE_DONE;
+}
+
+/* ---- the walk over buffer positions (F4) ------------------------------- */
+
+static void next_position(struct etwhf_decoder *d, int file_ends)
+{
+    struct walk *w = &d->walk;
+    if (file_ends) {
+        w->phase = WALK_ENDED;
+        d->ended = 1;
+        return;
+    }
+    w->off += w->plan.total;
+    w->index++;
+    w->seen = 0;
+    w->phase = WALK_HEADER;
+}
+
+static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+{
+    struct walk *w = &d->walk;
+    struct cur in = cur_make(data, len);
+    size_t i = 0;
+    while (!d->halt && w->phase != WALK_ENDED) {
+        if (w->phase == WALK_BODY && w->seen == w->plan.total) {
+            next_position(d, buffer_run(d, w->stage, w->plan.keep, 0));
+            continue;
+        }
+        const size_t avail = len - i;
+        if (avail == 0)
+            break;
+        if (w->phase == WALK_HEADER && w->seen == 0 && avail >= HDR_BYTES) {
+            buffer_plan(d, data + i, &w->plan);
+            if (avail >= w->plan.total) { /* the whole position is here: no copy */
+                w->seen = w->plan.total;
+                next_position(d, buffer_run(d, data + i, w->plan.keep, 0));
+                i += (size_t)w->plan.total;
+                continue;
+            }
+            if (dec_reserve(d, &w->stage, &w->stage_cap, w->plan.keep, 0))
+                return;
+            w->phase = WALK_BODY;
+        }
+        size_t take;
+        if (w->phase == WALK_HEADER) {
+            if (dec_reserve(d, &w->stage, &w->stage_cap, HDR_BYTES, (size_t)w->seen))
+                return;
+            take = HDR_BYTES - (size_t)w->seen;
+            take = take < avail ? take : avail;
+            dec_take(&in, i, w->stage + w->seen, take);
+            w->seen += take;
+            i += take;
+            if (w->seen == HDR_BYTES) {
+                buffer_plan(d, w->stage, &w->plan);
+                if (dec_reserve(d, &w->stage, &w->stage_cap, w->plan.keep, HDR_BYTES))
+                    return;
+                w->phase = WALK_BODY;
+            }
+            continue;
+        }
+        if (w->seen < w->plan.keep) { /* bytes the step reads */
+            take = w->plan.keep - (size_t)w->seen;
+            take = take < avail ? take : avail;
+            dec_take(&in, i, w->stage + w->seen, take);
+        } else { /* bytes it passes over */
+            uint64_t rest = w->plan.total - w->seen;
+            take = rest < avail ? (size_t)rest : avail;
+        }
+        w->seen += take;
+        i += take;
+    }
+}
+
+static void walk_finish(struct etwhf_decoder *d)
+{
+    struct walk *w = &d->walk;
+    if (w->phase == WALK_HEADER && w->seen > 0) { /* B1 */
+        const struct loc at = {w->index, w->off, 0, 0};
+        w->visited++;
+        dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
+                 "input ends %" PRIu64 " bytes into the buffer header at offset %" PRIu64 " (72 needed)", w->seen,
+                 w->off);
+    } else if (w->phase == WALK_BODY) {
+        size_t kept = w->seen < w->plan.keep ? (size_t)w->seen : w->plan.keep;
+        buffer_run(d, w->stage, kept, 1);
+    }
+    w->phase = WALK_ENDED;
+}
+
+/* ---- F-steps over fed bytes -------------------------------------------- */
+
+static void probe_done(struct etwhf_decoder *d)
+{
+    d->probe.decided = 1;
+    if (d->walk.phase != WALK_HEADER)
+        d->ended = 1;
+}
+
+int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+{
+    struct probe *pr = &d->probe;
+    if (!pr->decided) {
+        if (pr->have == 0 && probe_decide(d, data, len, 0, &pr->need) == PROBE_DONE) {
+            probe_done(d); /* decided from this feed: the walk reads it in place */
+        } else {
+            /* Every NEED asks for more than is held, and at most PROBE_MAX. */
+            if (!pr->buf && !(pr->buf = dec_alloc(d, PROBE_MAX)))
+                return 1;
+            struct cur in = cur_make(data, len);
+            size_t i = 0;
+            while (!pr->decided && i < len) {
+                size_t take = pr->need - pr->have;
+                take = take < len - i ? take : len - i;
+                dec_take(&in, i, pr->buf + pr->have, take);
+                pr->have += take;
+                i += take;
+                if (pr->have == pr->need && probe_decide(d, pr->buf, pr->have, 0, &pr->need) == PROBE_DONE)
+                    probe_done(d);
+            }
+            if (!pr->decided)
+                return 0;
+            /* The walk sees the probed bytes first, then the rest of this feed. */
+            if (!d->halt && !d->ended)
+                walk_push(d, pr->buf, pr->have);
+            dec_free(d, pr->buf);
+            pr->buf = NULL;
+            data += i;
+            len -= i;
+        }
+    }
+    if (!d->halt && !d->ended && len)
+        walk_push(d, data, len);
+    return d->halt != 0;
+}
+
+int file_finish(struct etwhf_decoder *d)
+{
+    struct probe *pr = &d->probe;
+    if (!pr->decided) {
+        size_t need;
+        probe_decide(d, pr->buf, pr->have, 1, &need);
+        probe_done(d);
+        if (!d->halt && d->walk.phase == WALK_HEADER)
+            walk_push(d, pr->buf, pr->have);
+        dec_free(d, pr->buf);
+        pr->buf = NULL;
+    }
+    if (!d->halt && d->walk.phase != WALK_ENDED)
+        walk_finish(d);
+    /* F5 */
+    if (!d->halt && pr->logfile_read && pr->buffers_written != d->walk.visited)
+        dec_diag(d, ETWHF_DIAG_BUFFERS_WRITTEN, &loc_logfile,
+                 "logfile BuffersWritten %" PRIu32 " differs from the %" PRIu64 " buffer positions in the file",
+                 pr->buffers_written, d->walk.visited);
+    return d->halt != 0;
+}
+
+void file_release(struct etwhf_decoder *d)
+{
+    dec_free(d, d->probe.buf);
+    dec_free(d, d->walk.stage);
+    dec_free(d, d->walk.exp);
+    d->probe.buf = NULL;
+    d->walk.stage = d->walk.exp = NULL;
+}

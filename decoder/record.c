@@ -1,0 +1,237 @@
+/*
+ * record.c — R1–R8 over a run of records, the heap identity of CONTRACT.md §3
+ * and the fields an event carries (docs/walk-notes.md), then R9 (payload.c).
+ *
+ * The per-record path reads a handful of fields through the cursor and
+ * leaves for non-heap records after one table look-up and one compare.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "context.h"
+
+#define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+
+/* HeaderType byte → enum etwhf_header + 1 (0: not one of the 12 forms). */
+static const uint8_t form_by_type[256] = {
+    [0x01] = ETWHF_HDR_SYSTEM32 + 1,   [0x02] = ETWHF_HDR_SYSTEM64 + 1,   [0x03] = ETWHF_HDR_COMPACT32 + 1,
+    [0x04] = ETWHF_HDR_COMPACT64 + 1,  [0x10] = ETWHF_HDR_PERFINFO32 + 1, [0x11] = ETWHF_HDR_PERFINFO64 + 1,
+    [0x0A] = ETWHF_HDR_FULL32 + 1,     [0x14] = ETWHF_HDR_FULL64 + 1,     [0x0B] = ETWHF_HDR_INSTANCE32 + 1,
+    [0x15] = ETWHF_HDR_INSTANCE64 + 1, [0x12] = ETWHF_HDR_EVENT32 + 1,    [0x13] = ETWHF_HDR_EVENT64 + 1,
+};
+
+struct loc region_loc(const struct region *rg, size_t p)
+{
+    struct loc at = {rg->buffer, rg->file_off, 0, 0};
+    if (rg->inner) {
+        at.inner_offset = rg->coord0 + p;
+        at.has_inner = 1;
+    } else {
+        at.offset = rg->file_off + p;
+    }
+    return at;
+}
+
+/* R8: the payload offset after the extended items, or 0 after EXT_ITEM. */
+static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, struct cur *rec, size_t p, int *stop)
+{
+    const size_t size = rec->len;
+    size_t q = ETWHF_EVT_EXT_START;
+    for (;;) {
+        /* Each item advances q by at least 8 within Size: the loop is bounded. */
+        const char *what = NULL;
+        unsigned item = 0;
+        if (q > size || size - q < 8) {
+            what = "needs 8 bytes";
+        } else {
+            item = cur_u16(rec, q);
+            if (item < 8)
+                what = "ItemSize below 8";
+            else if (item > size - q)
+                what = "runs past the record";
+        }
+        if (what) {
+            struct loc at = region_loc(rg, p);
+            *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
+                             "extended item at record +0x%zx: %s (ItemSize %u, record size %zu)", q, what, item,
+                             size);
+            return 0;
+        }
+        int more = cur_u16(rec, q + 4) & 1u;
+        q += item;
+        if (!more)
+            return q;
+    }
+}
+
+/* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes. */
+static int record_body(struct etwhf_decoder *d, const struct region *rg, struct cur *rec, int hdr, size_t p)
+{
+    const struct etwhf_header_info *hi = etwhf_header_info(hdr);
+    const size_t size = rec->len;
+    size_t start = hi->fixed_size;
+    uint8_t type, version;
+
+    if (hi->family == ETWHF_FAM_PERFINFO) { /* R7, any perfinfo record */
+        unsigned v = cur_u16(rec, 0);
+        unsigned pmc = (v >> 8) & 7u, pebs = v >> 15;
+        start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
+        if (start > size) {
+            struct loc at = region_loc(rg, p);
+            return dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
+                            "PERFINFO extension of %u PMC counters%s ends at +0x%zx, past record size %zu", pmc,
+                            pebs ? " and a PEBS index" : "", start, size);
+        }
+    }
+    switch (hi->family) {
+    case ETWHF_FAM_PERFINFO:
+    case ETWHF_FAM_SYSTEM:
+    case ETWHF_FAM_COMPACT: {
+        unsigned hook = cur_u16(rec, ETWHF_SYS_HOOK_ID);
+        if (DEC_LIKELY((hook >> 8) != ETWHF_HEAP_GROUP))
+            return 0;
+        type = (uint8_t)hook;
+        version = cur_u8(rec, 0);
+        break;
+    }
+    case ETWHF_FAM_FULL:
+    case ETWHF_FAM_INSTANCE:
+        if (!cur_eq(rec, ETWHF_FULL_GUID, etwhf_heap_guid, 16))
+            return 0;
+        type = cur_u8(rec, ETWHF_FULL_CLASS_TYPE);
+        version = cur_u8(rec, ETWHF_FULL_CLASS_VERSION);
+        break;
+    default: /* ETWHF_FAM_EVENT */
+        if (cur_u16(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
+            int stop = 0;
+            start = ext_items_end(d, rg, rec, p, &stop);
+            if (!start)
+                return stop;
+        }
+        if (!cur_eq(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
+            return 0;
+        type = cur_u8(rec, ETWHF_EVT_DESC_OPCODE);
+        version = cur_u8(rec, ETWHF_EVT_DESC_VERSION);
+        break;
+    }
+    if (type != ETWHF_HEAP_FREE && type != ETWHF_HEAP_ALLOC && type != ETWHF_HEAP_REALLOC)
+        return 0;
+
+    struct etwhf_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.header = (uint8_t)hdr;
+    ev.version = version;
+    ev.pointer_size = hi->pointer_size;
+    ev.cpu = rg->cpu;
+    ev.buffer = rg->buffer;
+    if (hi->family == ETWHF_FAM_PERFINFO) {
+        ev.timestamp = cur_u64(rec, ETWHF_PERFINFO_TIME);
+    } else {
+        ev.has_pid_tid = 1;
+        ev.tid = cur_u32(rec, ETWHF_SYS_TID);
+        ev.pid = cur_u32(rec, ETWHF_SYS_PID);
+        ev.timestamp = cur_u64(rec, ETWHF_SYS_TIME);
+    }
+    struct loc at = region_loc(rg, p);
+    ev.offset = at.offset;
+    ev.has_inner = (uint8_t)at.has_inner;
+    ev.inner_offset = at.inner_offset;
+    struct cur pay = cur_sub(rec, start, size - start);
+    return payload_decode(d, &pay, pay.len, &ev, &at);
+}
+
+int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
+{
+    /* R1 */
+    if (!cur_has(c, p, 8)) {
+        if (!rg->final) {
+            *arg = 8;
+            return REC_NEED;
+        }
+        return REC_END;
+    }
+    const uint32_t marker = cur_u32(c, p);
+    /* R2 */
+    if (marker == ETWHF_FILLER_DWORD)
+        return REC_END;
+    const unsigned b3 = marker >> 24;
+    /* R3 */
+    if (DEC_UNLIKELY(!(b3 & ETWHF_TRACE_HEADER_FLAG))) {
+        struct loc at = region_loc(rg, p);
+        return dec_diag(d, ETWHF_DIAG_MARKER, &at, "byte 3 is 0x%02x: the trace-header flag 0x80 is missing", b3)
+                   ? REC_HALT
+                   : REC_ABANDON;
+    }
+    /* R4 */
+    int hdr;
+    size_t fixed, size;
+    if (DEC_LIKELY(b3 & ETWHF_TRACE_HEADER_EVENT)) {
+        hdr = (int)form_by_type[(marker >> 16) & 0xFFu] - 1;
+        if (DEC_UNLIKELY(hdr < 0)) {
+            struct loc at = region_loc(rg, p);
+            return dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at, "HeaderType 0x%02x is not one of the 12 known header forms",
+                            (unsigned)(marker >> 16) & 0xFFu)
+                       ? REC_HALT
+                       : REC_ABANDON;
+        }
+        const struct etwhf_header_info *hi = etwhf_header_info(hdr);
+        fixed = hi->fixed_size;
+        size = hi->size_at ? cur_u16(c, p + 4) : (marker & 0xFFFFu);
+    } else if (b3 & ETWHF_TRACE_MESSAGE) {
+        hdr = ETWHF_HDR_MESSAGE;
+        fixed = 8;
+        size = marker & 0xFFFFu;
+    } else {
+        struct loc at = region_loc(rg, p);
+        return dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at,
+                        "byte 3 is 0x%02x: neither an event header (0x40) nor a message (0x10)", b3)
+                   ? REC_HALT
+                   : REC_ABANDON;
+    }
+    /* R5 */
+    if (DEC_UNLIKELY(size < fixed)) {
+        struct loc at = region_loc(rg, p);
+        return dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu is below its %zu-byte %s header", size,
+                        fixed, etwhf_header_info(hdr)->name)
+                   ? REC_HALT
+                   : REC_ABANDON;
+    }
+    if (DEC_UNLIKELY(!cur_has(c, p, size))) {
+        if (!rg->final) {
+            *arg = size;
+            return REC_NEED;
+        }
+        /* Fits before SavedOffset but the input was cut: TRUNCATED_TAIL said it. */
+        if (size <= rg->saved_end - p)
+            return REC_END;
+        struct loc at = region_loc(rg, p);
+        int stop;
+        if (rg->buffer == ETWHF_NO_BUFFER)
+            stop = dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu runs past the end of the input (%zu bytes left)",
+                            size, c->len - p);
+        else
+            stop = dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu at buffer +0x%zx runs past SavedOffset %zu",
+                            size, rg->coord0 + p, rg->coord0 + rg->saved_end);
+        return stop ? REC_HALT : REC_ABANDON;
+    }
+    /* R6 */
+    d->sum.events_total++;
+    *arg = p + ALIGN8(size);
+    if (hdr == ETWHF_HDR_MESSAGE)
+        return REC_NEXT;
+    struct cur rec = cur_sub(c, p, size);
+    return record_body(d, rg, &rec, hdr, p) ? REC_HALT : REC_NEXT;
+}
+
+int record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c)
+{
+    size_t p = 0, next = 0;
+    for (;;) {
+        switch (record_step(d, rg, c, p, &next)) {
+        case REC_NEXT: p = next; break;
+        case REC_HALT: return 1;
+        default: return 0;
+        }
+    }
+}

@@ -1,9 +1,397 @@
-/* Placeholder until the decode subcommand lands. */
+/* `etwhf decode`: streams each FILE through the decoder and prints its events,
+ * diagnostics and summary (CONTRACT.md §4–5). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
 #include "commands.h"
+#include "decode_output.h"
+#include "etwhf/decode.h"
+#include "fileio.h"
+#include "interrupt.h"
+#include "outbuf.h"
+#include "wallclock.h"
+
+static const char help[] =
+    "usage: etwhf decode [options] FILE...\n"
+    "\n"
+    "Decodes HeapFree, HeapAlloc and HeapReAlloc events from ETW traces (.etl),\n"
+    "bare event records or bare payloads, and reports every defect it meets as a\n"
+    "diagnostic (see docs/diagnostics.md). FILE may be '-' for standard input;\n"
+    "with several FILEs every output line names its file.\n"
+    "\n"
+    "What to read:\n"
+    "  --input file|record|payload  file: a whole .etl trace (default); record: a\n"
+    "                               sequence of event records; payload: one bare\n"
+    "                               heap event payload\n"
+    "  --pointer-size 4|8           payload input only (required there)\n"
+    "  --event free|alloc|realloc   payload input only: which payload (default free)\n"
+    "  --mode recover|strict        recover (default) decodes past errors; strict\n"
+    "                               stops a file at its first error diagnostic\n"
+    "  --strict                     same as --mode strict\n"
+    "  --buffer-limit BYTES         largest buffer accepted (default 16M; suffix K,\n"
+    "                               M or G; at most 1G)\n"
+    "\n"
+    "What to print:\n"
+    "  --format jsonl|csv|text      jsonl (default): one JSON object per line, events\n"
+    "                               and diagnostics in walk order; csv: a header row\n"
+    "                               and one row per event, diagnostics and summary as\n"
+    "                               JSON lines on stderr; text: one aligned line per\n"
+    "                               event, diagnostics and summary on stderr\n"
+    "  --type free|alloc|realloc|all  which events to print (default all)\n"
+    "  --pid N, --tid N             only events of this process / thread (events\n"
+    "                               without ids, e.g. perfinfo headers, never match)\n"
+    "  --heap HANDLE                only events of this heap (hex 0x... or decimal)\n"
+    "  --wall-clock                 timestamps as UTC ISO-8601 times computed from\n"
+    "                               the trace's logfile header instead of raw clock\n"
+    "                               values; without a logfile record they stay raw\n"
+    "                               (said once on stderr)\n"
+    "  --stats                      a summary line per file, after its other lines\n"
+    "  --quiet                      no event lines (with --stats: counting mode)\n"
+    "  -h, --help                   this help\n"
+    "\n"
+    "Filters choose event lines only: diagnostics and summary counts are those of\n"
+    "the whole input.\n"
+    "\n"
+    "Exit status: 0 no error diagnostic (warnings allowed); 1 at least one error\n"
+    "diagnostic (including input that is not a trace); 2 usage; 3 I/O (missing,\n"
+    "unreadable or a directory, write failure, out of memory); 130 interrupted.\n"
+    "With several FILEs: 3 if any had an I/O failure, else 1 if any had an error.\n"
+    "\n"
+    "Examples:\n"
+    "  etwhf decode trace.etl\n"
+    "  etwhf decode --stats --quiet a.etl b.etl\n"
+    "  etwhf decode --format text --type free --pid 3856 --wall-clock trace.etl\n"
+    "  xxd -r -p payload.hex | etwhf decode --input payload --pointer-size 8 -\n";
+
+#define TYPE_FREE 1u
+#define TYPE_ALLOC 2u
+#define TYPE_REALLOC 4u
+
+struct decode_cli {
+    struct etwhf_decode_options opts;
+    unsigned types;         /* TYPE_* mask of event lines to print */
+    int quiet, stats, wall_clock;
+    int has_pid, has_tid, has_heap;
+    uint32_t pid, tid;
+    uint64_t heap;
+    int format;
+    const char **files;
+    int nfiles;
+};
+
+/* Per-run state the callbacks see. */
+struct decode_run {
+    const struct decode_cli *cli;
+    struct etwhf_out out, err;
+    struct etwhf_decode_output lines;
+    struct etwhf_decoder *ctx;
+    int clock_state; /* 0 not looked at yet, 1 converting, -1 raw */
+    struct etwhf_wallclock clock;
+};
+
+static const char *const type_choices[] = {"free", "alloc", "realloc", "all", NULL};
+static const char *const mode_choices[] = {"recover", "strict", NULL};
+static const char *const format_choices[] = {"jsonl", "csv", "text", NULL};
+static const char *const input_choices[] = {"file", "record", "payload", NULL};
+static const char *const event_choices[] = {"free", "alloc", "realloc", NULL};
+static const char *const width_choices[] = {"4", "8", NULL};
+static const uint8_t event_types[] = {ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC};
+
+static int bad_value(const char *option, const char *value, const char *expected)
+{
+    return etwhf_usage_error("decode", "invalid value '%s' for %s (expected %s)", value, option, expected);
+}
+
+static int parse_u32_option(const char *option, const char *value, uint32_t *out)
+{
+    uint64_t v;
+    if (etwhf_parse_u64(value, &v) != 0 || v > UINT32_MAX)
+        return bad_value(option, value, "a number from 0 to 4294967295");
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* 0 when parsed, else the exit code (help: EXIT_OK after printing it). */
+static int parse_args(struct decode_cli *cli, int argc, char **argv, int *done)
+{
+    struct etwhf_args a;
+    const char *arg, *v;
+    int pointer_size_set = 0, event_set = 0, r, choice;
+    etwhf_args_init(&a, "decode", argc, argv);
+    etwhf_decode_options_init(&cli->opts);
+    cli->types = TYPE_FREE | TYPE_ALLOC | TYPE_REALLOC;
+    cli->files = calloc((size_t)argc, sizeof *cli->files);
+    if (!cli->files) {
+        fputs("etwhf decode: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    *done = 0;
+    while ((arg = etwhf_args_next(&a)) != NULL) {
+        int kind = etwhf_args_is_option(&a, arg);
+        if (kind < 0)
+            continue;
+        if (kind == 0) {
+            cli->files[cli->nfiles++] = arg;
+            continue;
+        }
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs(help, stdout);
+            *done = 1;
+            return EXIT_OK;
+        }
+        if (!strcmp(arg, "--quiet")) { cli->quiet = 1; continue; }
+        if (!strcmp(arg, "--stats")) { cli->stats = 1; continue; }
+        if (!strcmp(arg, "--wall-clock")) { cli->wall_clock = 1; continue; }
+        if (!strcmp(arg, "--strict")) { cli->opts.mode = ETWHF_MODE_STRICT; continue; }
+        if ((r = etwhf_args_choice(&a, arg, "--type", type_choices, &choice)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            cli->types = choice == 3 ? (TYPE_FREE | TYPE_ALLOC | TYPE_REALLOC) : 1u << choice;
+        } else if ((r = etwhf_args_choice(&a, arg, "--mode", mode_choices, &choice)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            cli->opts.mode = choice == 1 ? ETWHF_MODE_STRICT : ETWHF_MODE_RECOVER;
+        } else if ((r = etwhf_args_choice(&a, arg, "--format", format_choices, &cli->format)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+        } else if ((r = etwhf_args_choice(&a, arg, "--input", input_choices, &choice)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            cli->opts.input = choice == 0 ? ETWHF_INPUT_FILE : choice == 1 ? ETWHF_INPUT_RECORD : ETWHF_INPUT_PAYLOAD;
+        } else if ((r = etwhf_args_choice(&a, arg, "--pointer-size", width_choices, &choice)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            cli->opts.pointer_size = choice == 0 ? 4 : 8;
+            pointer_size_set = 1;
+        } else if ((r = etwhf_args_choice(&a, arg, "--event", event_choices, &choice)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            cli->opts.payload_type = event_types[choice];
+            event_set = 1;
+        } else if ((r = etwhf_args_value(&a, arg, "--pid", &v)) != 0) {
+            if (r < 0 || parse_u32_option("--pid", v, &cli->pid) != 0)
+                return EXIT_USAGE;
+            cli->has_pid = 1;
+        } else if ((r = etwhf_args_value(&a, arg, "--tid", &v)) != 0) {
+            if (r < 0 || parse_u32_option("--tid", v, &cli->tid) != 0)
+                return EXIT_USAGE;
+            cli->has_tid = 1;
+        } else if ((r = etwhf_args_value(&a, arg, "--heap", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            if (etwhf_parse_u64(v, &cli->heap) != 0)
+                return bad_value("--heap", v, "a handle in hex (0x...) or decimal");
+            cli->has_heap = 1;
+        } else if ((r = etwhf_args_value(&a, arg, "--buffer-limit", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            uint64_t limit;
+            if (etwhf_parse_bytes(v, &limit) != 0 || limit < ETWHF_BUFFER_HEADER_SIZE || limit > (1u << 30))
+                return bad_value("--buffer-limit", v, "a byte count from 72 to 1G, e.g. 65536 or 16M");
+            cli->opts.buffer_limit = limit;
+        } else {
+            return etwhf_usage_error("decode", "unknown option '%s'", arg);
+        }
+    }
+    if (cli->nfiles == 0)
+        return etwhf_usage_error("decode", "no FILE given (use '-' for standard input)");
+    if (cli->opts.input == ETWHF_INPUT_PAYLOAD && !pointer_size_set)
+        return etwhf_usage_error("decode", "--input payload needs --pointer-size 4 or 8");
+    if (cli->opts.input != ETWHF_INPUT_PAYLOAD && (pointer_size_set || event_set))
+        return etwhf_usage_error("decode", "%s applies only to --input payload",
+                                 pointer_size_set ? "--pointer-size" : "--event");
+    return 0;
+}
+
+/* ---- callbacks ------------------------------------------------------------- */
+
+/* Nonzero stops the decoder: SIGINT, or a write that failed. */
+static int should_stop(const struct decode_run *run)
+{
+    return etwhf_interrupted() || etwhf_out_failed(&run->out) || etwhf_out_failed(&run->err);
+}
+
+/* The wall clock needs the logfile record, which precedes every event of a
+ * file: look it up at the first event. */
+static void start_wall_clock(struct decode_run *run)
+{
+    struct etwhf_logfile lf;
+    const char *why = "the input has no logfile record";
+    if (run->cli->opts.input == ETWHF_INPUT_FILE && etwhf_decoder_logfile(run->ctx, &lf) == ETWHF_OK)
+        why = etwhf_wallclock_init(&run->clock, &lf);
+    if (!why) {
+        run->clock_state = 1;
+        run->lines.clock = &run->clock;
+        return;
+    }
+    run->clock_state = -1;
+    etwhf_out_flush(&run->out); /* keep the note near the lines it concerns */
+    etwhf_out_flush(&run->err);
+    fprintf(stderr, "etwhf decode: %s: --wall-clock: %s; timestamps stay raw clock values\n", run->lines.label,
+            why);
+}
+
+static int on_event(void *user, const struct etwhf_event *ev)
+{
+    struct decode_run *run = user;
+    const struct decode_cli *cli = run->cli;
+    unsigned bit = ev->type == ETWHF_HEAP_FREE ? TYPE_FREE : ev->type == ETWHF_HEAP_ALLOC ? TYPE_ALLOC : TYPE_REALLOC;
+    if (cli->quiet || !(cli->types & bit))
+        return should_stop(run);
+    if ((cli->has_pid && (!ev->has_pid_tid || ev->pid != cli->pid)) ||
+        (cli->has_tid && (!ev->has_pid_tid || ev->tid != cli->tid)) || (cli->has_heap && ev->heap_handle != cli->heap))
+        return should_stop(run);
+    if (cli->wall_clock && run->clock_state == 0)
+        start_wall_clock(run);
+    etwhf_decode_output_event(&run->lines, ev);
+    return should_stop(run);
+}
+
+static int on_diag(void *user, const struct etwhf_diag *d)
+{
+    struct decode_run *run = user;
+    etwhf_decode_output_diag(&run->lines, d);
+    return should_stop(run);
+}
+
+/* ---- one file ---------------------------------------------------------------- */
+
+enum file_result { FILE_OK, FILE_ERRORS, FILE_IO, STOP_INTERRUPTED, STOP_WRITE };
+
+static enum file_result decode_fd(struct decode_run *run, struct etwhf_input_file *in, void *chunk)
+{
+    int st = ETWHF_OK;
+    for (;;) {
+        ssize_t n = etwhf_input_read(in, "decode", chunk, ETWHF_READ_CHUNK);
+        if (n == ETWHF_READ_INTERRUPTED)
+            return STOP_INTERRUPTED;
+        if (n == ETWHF_READ_ERROR)
+            return FILE_IO;
+        if (n == 0)
+            break;
+        st = etwhf_decode_feed(run->ctx, chunk, (size_t)n);
+        if (st != ETWHF_OK || etwhf_decoder_done(run->ctx))
+            break;
+    }
+    if (st == ETWHF_OK)
+        st = etwhf_decode_finish(run->ctx);
+    if (etwhf_interrupted())
+        return STOP_INTERRUPTED;
+    if (etwhf_out_failed(&run->out) || etwhf_out_failed(&run->err))
+        return STOP_WRITE;
+    if (st != ETWHF_OK) {
+        etwhf_out_flush(&run->err);
+        fprintf(stderr, "etwhf decode: %s: decoder failed: %s%s\n", in->label, etwhf_strerror(st),
+                st == ETWHF_ENOMEM ? " (a smaller --buffer-limit may help)" : "");
+        return FILE_IO;
+    }
+    const struct etwhf_summary *s = etwhf_decoder_summary(run->ctx);
+    if (run->cli->stats)
+        etwhf_decode_output_summary(&run->lines, s);
+    return s->errors ? FILE_ERRORS : FILE_OK;
+}
+
+static enum file_result decode_one(struct decode_run *run, const char *path, void *chunk)
+{
+    struct etwhf_input_file in;
+    if (etwhf_input_open(&in, "decode", path) != 0)
+        return FILE_IO;
+    enum file_result res = FILE_IO;
+    if (etwhf_decode_output_file(&run->lines, path, in.label, run->cli->nfiles > 1) != 0) {
+        fputs("etwhf decode: out of memory\n", stderr);
+        goto out;
+    }
+    run->lines.clock = NULL;
+    run->clock_state = 0;
+    struct etwhf_decode_options opts = run->cli->opts;
+    opts.on_event = on_event;
+    opts.on_diag = on_diag;
+    opts.user = run;
+    run->ctx = etwhf_decoder_new(&opts);
+    if (!run->ctx) {
+        fprintf(stderr, "etwhf decode: %s: cannot start the decoder (out of memory?)\n", in.label);
+        goto out;
+    }
+    res = decode_fd(run, &in, chunk);
+    etwhf_decoder_free(run->ctx);
+    run->ctx = NULL;
+out:
+    etwhf_input_close(&in);
+    /* diagnostics on stderr go out per file so they stay near their file */
+    etwhf_out_flush(&run->err);
+    if (res < STOP_INTERRUPTED && (etwhf_out_failed(&run->out) || etwhf_out_failed(&run->err)))
+        res = STOP_WRITE;
+    return res;
+}
+
+/* ---- command ----------------------------------------------------------------- */
+
+static int report_write_failure(struct decode_run *run)
+{
+    const struct etwhf_out *o = etwhf_out_failed(&run->out) ? &run->out : &run->err;
+    fprintf(stderr, "etwhf decode: cannot write to %s: %s\n", o->name, strerror(etwhf_out_failed(o)));
+    return EXIT_IO;
+}
+
+static int run_files(struct decode_run *run)
+{
+    const struct decode_cli *cli = run->cli;
+    void *chunk = malloc(ETWHF_READ_CHUNK);
+    if (!chunk) {
+        fputs("etwhf decode: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    int any_io = 0, any_error = 0, code = -1;
+    etwhf_decode_output_header(&run->lines);
+    for (int i = 0; i < cli->nfiles && code < 0; i++) {
+        switch (decode_one(run, cli->files[i], chunk)) {
+        case FILE_OK: break;
+        case FILE_ERRORS: any_error = 1; break;
+        case FILE_IO: any_io = 1; break;
+        case STOP_INTERRUPTED: code = EXIT_INTERRUPTED; break;
+        case STOP_WRITE: code = EXIT_IO; break;
+        }
+    }
+    free(chunk);
+    if (code == EXIT_IO)
+        return report_write_failure(run);
+    if (etwhf_out_flush(&run->out) != 0 || etwhf_out_flush(&run->err) != 0)
+        return report_write_failure(run);
+    if (code == EXIT_INTERRUPTED) {
+        fputs("etwhf decode: interrupted\n", stderr);
+        return EXIT_INTERRUPTED;
+    }
+    return any_io ? EXIT_IO : any_error ? EXIT_FINDING : EXIT_OK;
+}
+
 int etwhf_cmd_decode(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fputs("etwhf decode: not built yet\n", stderr);
-    return EXIT_USAGE;
+    struct decode_cli cli;
+    struct decode_run run;
+    int done;
+    memset(&cli, 0, sizeof cli);
+    memset(&run, 0, sizeof run);
+    int code = parse_args(&cli, argc, argv, &done);
+    if (code != 0 || done) {
+        free(cli.files);
+        return code;
+    }
+    run.cli = &cli;
+    if (etwhf_out_init(&run.out, STDOUT_FILENO, 0, "standard output") != 0 ||
+        etwhf_out_init(&run.err, STDERR_FILENO, 64u << 10, "standard error") != 0) {
+        fputs("etwhf decode: out of memory\n", stderr);
+        code = EXIT_IO;
+    } else {
+        etwhf_decode_output_init(&run.lines, cli.format, &run.out, &run.err);
+        etwhf_interrupt_install();
+        code = run_files(&run);
+        etwhf_decode_output_free(&run.lines);
+    }
+    etwhf_out_free(&run.out);
+    etwhf_out_free(&run.err);
+    free(cli.files);
+    return code;
 }

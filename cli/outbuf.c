@@ -1,0 +1,262 @@
+/* Buffered output over a file descriptor and fast formatters; see outbuf.h. */
+#include "outbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define DEFAULT_CAP (1u << 20)
+
+int etwhf_out_init(struct etwhf_out *o, int fd, size_t cap, const char *name)
+{
+    if (cap < 2 * ETWHF_OUT_MIN_ROOM)
+        cap = cap ? 2 * ETWHF_OUT_MIN_ROOM : DEFAULT_CAP;
+    o->fd = fd;
+    o->err = 0;
+    o->len = 0;
+    o->cap = cap;
+    o->name = name;
+    o->buf = malloc(cap);
+    return o->buf ? 0 : -1;
+}
+
+void etwhf_out_free(struct etwhf_out *o)
+{
+    free(o->buf);
+    o->buf = NULL;
+    o->len = o->cap = 0;
+}
+
+int etwhf_out_flush(struct etwhf_out *o)
+{
+    size_t done = 0;
+    while (!o->err && done < o->len) {
+        ssize_t w = write(o->fd, o->buf + done, o->len - done);
+        if (w > 0)
+            done += (size_t)w;
+        else if (w < 0 && errno == EINTR)
+            continue; /* an interrupt is handled by the caller's loop, not here */
+        else
+            o->err = w < 0 ? errno : EIO;
+    }
+    o->len = 0; /* after a failure the bytes are dropped: the run ends with exit 3 anyway */
+    return o->err;
+}
+
+char *etwhf_out_room_slow(struct etwhf_out *o, size_t n)
+{
+    etwhf_out_flush(o);
+    (void)n; /* n ≤ cap by contract; an empty buffer always has room */
+    return o->buf;
+}
+
+void etwhf_out_write(struct etwhf_out *o, const void *data, size_t len)
+{
+    const char *s = data;
+    while (len) {
+        size_t free_bytes = o->cap - o->len;
+        if (!free_bytes) {
+            etwhf_out_flush(o);
+            free_bytes = o->cap;
+        }
+        size_t n = len < free_bytes ? len : free_bytes;
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+        s += n;
+        len -= n;
+    }
+}
+
+/* ---- numbers ------------------------------------------------------------- */
+
+static const char digit_pairs[201] = "00010203040506070809"
+                                     "10111213141516171819"
+                                     "20212223242526272829"
+                                     "30313233343536373839"
+                                     "40414243444546474849"
+                                     "50515253545556575859"
+                                     "60616263646566676869"
+                                     "70717273747576777879"
+                                     "80818283848586878889"
+                                     "90919293949596979899";
+static const char hex_digits[16] = "0123456789abcdef";
+
+static unsigned decimal_len(uint64_t v)
+{
+    unsigned n = 1;
+    while (v >= 10000) {
+        v /= 10000;
+        n += 4;
+    }
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+char *etwhf_fmt_u64(char *p, uint64_t v)
+{
+    unsigned n = decimal_len(v);
+    char *q = p + n;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        q -= 2;
+        memcpy(q, digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        q -= 2;
+        memcpy(q, digit_pairs + 2 * v, 2);
+    } else {
+        *--q = (char)('0' + v);
+    }
+    return p + n;
+}
+
+char *etwhf_fmt_hex_fixed(char *p, uint64_t v, unsigned digits)
+{
+    for (unsigned i = digits; i-- > 0;) {
+        p[i] = hex_digits[v & 15];
+        v >>= 4;
+    }
+    return p + digits;
+}
+
+char *etwhf_fmt_hex(char *p, uint64_t v)
+{
+    unsigned digits = v ? (unsigned)(64 - __builtin_clzll(v) + 3) / 4 : 1;
+    return etwhf_fmt_hex_fixed(p, v, digits);
+}
+
+char *etwhf_fmt_padded(char *p, const char *s, size_t len, unsigned width, int right)
+{
+    size_t pad = len < width ? width - len : 0;
+    if (right) {
+        memset(p, ' ', pad);
+        p += pad;
+    }
+    memcpy(p, s, len);
+    p += len;
+    if (!right) {
+        memset(p, ' ', pad);
+        p += pad;
+    }
+    return p;
+}
+
+char *etwhf_fmt_u64_padded(char *p, uint64_t v, unsigned width)
+{
+    char tmp[24];
+    size_t len = (size_t)(etwhf_fmt_u64(tmp, v) - tmp);
+    return etwhf_fmt_padded(p, tmp, len, width, 1);
+}
+
+/* ---- escaped text -------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (1–4), or 0 when it is invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        if (c == 0xED)
+            hi = 0x9F; /* no UTF-16 surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (len < n || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+size_t etwhf_json_string(char *dst, size_t cap, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t need = 0;
+#define EMIT(str, n)                                                                                                   \
+    do {                                                                                                               \
+        if (need + (n) <= cap)                                                                                         \
+            memcpy(dst + need, (str), (n));                                                                            \
+        need += (n);                                                                                                   \
+    } while (0)
+    EMIT("\"", 1);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = u[i];
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            EMIT(esc, 2);
+            i++;
+        } else if (c < 0x20) {
+            char esc[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 15]};
+            if (c == '\n' || c == '\t' || c == '\r') {
+                esc[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+                EMIT(esc, 2);
+            } else
+                EMIT(esc, 6);
+            i++;
+        } else {
+            size_t n = utf8_seq(u + i, len - i);
+            if (n) {
+                EMIT(u + i, n);
+                i += n;
+            } else {
+                EMIT("\\ufffd", 6);
+                i++;
+            }
+        }
+    }
+    EMIT("\"", 1);
+#undef EMIT
+    return need;
+}
+
+void etwhf_out_json_string(struct etwhf_out *o, const char *s, size_t len)
+{
+    size_t need = etwhf_json_string(NULL, 0, s, len);
+    if (need <= o->cap) {
+        char *p = etwhf_out_room(o, need);
+        etwhf_json_string(p, need, s, len);
+        etwhf_out_commit(o, p + need);
+        return;
+    }
+    char *tmp = malloc(need);
+    if (!tmp) {
+        if (!o->err)
+            o->err = ENOMEM;
+        return;
+    }
+    etwhf_json_string(tmp, need, s, len);
+    etwhf_out_write(o, tmp, need);
+    free(tmp);
+}
+
+void etwhf_out_csv_field(struct etwhf_out *o, const char *s, size_t len)
+{
+    if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) && !memchr(s, '\r', len)) {
+        etwhf_out_write(o, s, len);
+        return;
+    }
+    etwhf_out_write(o, "\"", 1);
+    for (const char *q; (q = memchr(s, '"', len)) != NULL;) {
+        size_t n = (size_t)(q - s) + 1;
+        etwhf_out_write(o, s, n);
+        etwhf_out_write(o, "\"", 1); /* doubled quote */
+        s += n;
+        len -= n;
+    }
+    etwhf_out_write(o, s, len);
+    etwhf_out_write(o, "\"", 1);
+}

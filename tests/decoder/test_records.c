@@ -1,0 +1,349 @@
+/*
+ * test_records.c — records and payloads: FORMAT.md §5.4's byte-exact HeapFree
+ * examples, all 12 header forms carrying heap events, every Source class,
+ * HeapAlloc and HeapReAlloc at both widths, and the bare inputs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dlog.h"
+#include "tb.h"
+
+static const uint8_t example64[0x38] = {
+    0x02, 0x00, 0x02, 0xC0, 0x34, 0x00, 0x24, 0x10, 0x2C, 0x1A, 0x00, 0x00, 0x10, 0x0F, 0x00, 0x00,
+    0x90, 0x78, 0x56, 0x34, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0xA5, 0xC4, 0xD2, 0x01, 0x00, 0x00, 0xA0, 0xF3, 0xA5, 0xC4, 0xD2, 0x01, 0x00, 0x00,
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t example32[0x30] = {
+    0x02, 0x00, 0x01, 0xC0, 0x2C, 0x00, 0x24, 0x10, 0x2C, 0x1A, 0x00, 0x00, 0x10, 0x0F, 0x00, 0x00,
+    0x90, 0x78, 0x56, 0x34, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0xA5, 0x00, 0xA0, 0xF3, 0xA5, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+static const struct etwhf_decode_options *record_input(void)
+{
+    static struct etwhf_decode_options o;
+    o = dl_options(ETWHF_INPUT_RECORD, ETWHF_MODE_RECOVER);
+    return &o;
+}
+
+static void assert_example_event(const struct etwhf_event *e, int hdr, unsigned width, uint64_t handle,
+                                 uint64_t address)
+{
+    assert_int_equal(e->type, ETWHF_HEAP_FREE);
+    assert_int_equal(e->header, hdr);
+    assert_int_equal(e->version, 2);
+    assert_int_equal(e->pointer_size, width);
+    assert_int_equal(e->has_pid_tid, 1);
+    assert_int_equal(e->tid, 0x1A2C);
+    assert_int_equal(e->pid, 0x0F10);
+    assert_int_equal(e->timestamp, 0x1234567890);
+    assert_int_equal(e->heap_handle, handle);
+    assert_int_equal(e->address, address);
+    assert_int_equal(e->source, 3);
+    assert_int_equal(e->size, 0);
+    assert_int_equal(e->new_address | e->old_address | e->new_size | e->old_size, 0);
+}
+
+static void format_examples_decode_exactly(void **state)
+{
+    (void)state;
+    struct dlog l = {0};
+    assert_int_equal(dl_run(&l, record_input(), example64, sizeof example64, DL_ONE_FEED, 0), ETWHF_OK);
+    assert_string_equal(dl_brief(&l), "F@-:0x0 s=3\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n");
+    assert_example_event(&l.ev[0], ETWHF_HDR_SYSTEM64, 8, 0x1D2C4A50000, 0x1D2C4A5F3A0);
+    assert_int_equal(l.ev[0].buffer, ETWHF_NO_BUFFER);
+
+    assert_int_equal(dl_run(&l, record_input(), example32, sizeof example32, DL_ONE_FEED, 0), ETWHF_OK);
+    assert_string_equal(dl_brief(&l), "F@-:0x0 s=3\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n");
+    assert_example_event(&l.ev[0], ETWHF_HDR_SYSTEM32, 4, 0x00A50000, 0x00A5F3A0);
+
+    /* Both back to back, without the last pad: the second starts at 0x38. */
+    uint8_t both[sizeof example64 + 0x2C];
+    memcpy(both, example64, sizeof example64);
+    memcpy(both + sizeof example64, example32, 0x2C);
+    dl_expect(record_input(), both, sizeof both, "F@-:0x0 s=3\nF@-:0x38 s=3\nS b=0 k=0 t=2 f=2 a=0 r=0 e=0 w=0\n",
+              "F@-:0x0 s=3\nF@-:0x38 s=3\nS b=0 k=0 t=2 f=2 a=0 r=0 e=0 w=0\n");
+    dl_free(&l);
+}
+
+/* The test builder writes the examples byte for byte, so the other tests'
+ * records rest on FORMAT.md and not on the builder's reading of it. */
+static void builder_matches_format_examples(void **state)
+{
+    (void)state;
+    struct tb b;
+    tb_init(&b);
+    tb_free_record(&b, ETWHF_HDR_SYSTEM64, 0x1D2C4A50000, 0x1D2C4A5F3A0, 3);
+    assert_int_equal(b.len, sizeof example64);
+    assert_memory_equal(b.p, example64, sizeof example64);
+    tb_reset(&b);
+    tb_free_record(&b, ETWHF_HDR_SYSTEM32, 0x00A50000, 0x00A5F3A0, 3);
+    assert_int_equal(b.len, sizeof example32);
+    assert_memory_equal(b.p, example32, sizeof example32);
+    tb_free(&b);
+}
+
+static void examples_inside_a_trace(void **state)
+{
+    (void)state;
+    struct tb body, file;
+    tb_init(&body);
+    tb_init(&file);
+    tb_bytes(&body, example64, sizeof example64);
+    tb_bytes(&body, example32, sizeof example32);
+    tb_trace(&file, 0x200, NULL, &body, 1);
+    /* Buffer 1 at 0x200: records at 0x248 and 0x280. */
+    const char *want = "F@1:0x248 s=3\nF@1:0x280 s=3\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=0\n";
+    dl_expect(NULL, file.p, file.len, want, want);
+    struct dlog l = {0};
+    dl_run(&l, &(struct etwhf_decode_options){0}, file.p, file.len, DL_ONE_FEED, 0);
+    assert_int_equal(l.nev, 2);
+    assert_example_event(&l.ev[0], ETWHF_HDR_SYSTEM64, 8, 0x1D2C4A50000, 0x1D2C4A5F3A0);
+    assert_example_event(&l.ev[1], ETWHF_HDR_SYSTEM32, 4, 0x00A50000, 0x00A5F3A0);
+    assert_int_equal(l.ev[0].cpu, 1); /* ProcessorIndex with PROC_INDEX */
+    assert_int_equal(l.ev[0].buffer, 1);
+    dl_free(&l);
+    tb_free(&body);
+    tb_free(&file);
+}
+
+static void every_header_form_carries_heap_free(void **state)
+{
+    (void)state;
+    for (int hdr = 0; hdr < ETWHF_HDR_FORMS; hdr++) {
+        const unsigned width = (hdr % 2) ? 8 : 4;
+        const uint64_t handle = width == 8 ? 0x00007FF612340000 : 0x00A50000;
+        const uint64_t address = handle + 0x1230 + (uint64_t)hdr;
+        struct tb b;
+        tb_init(&b);
+        tb_free_record(&b, hdr, handle, address, 2);
+        struct dlog l = {0};
+        assert_int_equal(dl_run(&l, record_input(), b.p, b.len, DL_ONE_FEED, 0), ETWHF_OK);
+        assert_string_equal(dl_brief(&l), "F@-:0x0 s=2\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n");
+        const struct etwhf_event *e = &l.ev[0];
+        const int perfinfo = hdr == ETWHF_HDR_PERFINFO32 || hdr == ETWHF_HDR_PERFINFO64;
+        assert_int_equal(e->header, hdr);
+        assert_int_equal(e->pointer_size, width);
+        assert_int_equal(e->version, 2);
+        assert_int_equal(e->has_pid_tid, !perfinfo);
+        assert_int_equal(e->pid, perfinfo ? 0 : TB_PID);
+        assert_int_equal(e->tid, perfinfo ? 0 : TB_TID);
+        assert_int_equal(e->timestamp, TB_TIME);
+        assert_int_equal(e->heap_handle, handle);
+        assert_int_equal(e->address, address);
+        assert_int_equal(e->source, 2);
+
+        /* The same form without heap identity is walked and skipped. */
+        tb_reset(&b);
+        struct tb_rec r = {.hdr = hdr, .heap = 0, .group = 0x05, .type = ETWHF_HEAP_FREE, .version = 2,
+                           .payload = (const uint8_t *)"0123456789abcdefghij", .payload_len = 20};
+        tb_record(&b, &r);
+        dl_run(&l, record_input(), b.p, b.len, DL_ONE_FEED, 0);
+        assert_string_equal(dl_brief(&l), "S b=0 k=0 t=1 f=0 a=0 r=0 e=0 w=0\n");
+        dl_free(&l);
+        tb_free(&b);
+    }
+}
+
+/* Payload offsets past the PERFINFO extension and the EVENT_HEADER items. */
+static void payload_follows_extensions(void **state)
+{
+    (void)state;
+    struct tb pay, b;
+    tb_init(&pay);
+    tb_init(&b);
+    tb_free_payload(&pay, 8, 0x1111, 0x2222, 4);
+    struct tb_rec pi = {.hdr = ETWHF_HDR_PERFINFO64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .pmc = 3,
+                        .pebs = 1, .payload = pay.p, .payload_len = pay.len};
+    tb_record(&b, &pi); /* Size 0x10 + 0x20 + 20 = 0x44, next at 0x48 */
+    static const uint8_t items[] = {
+        /* ItemSize 16, ExtType 1, Linkage 1, DataSize 8 */
+        0x10, 0x00, 0x01, 0x00, 0x01, 0x00, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8,
+        /* ItemSize 8, ExtType 2, Linkage 0, DataSize 0 */
+        0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00};
+    struct tb_rec ev = {.hdr = ETWHF_HDR_EVENT64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .ext = items,
+                        .ext_len = sizeof items, .payload = pay.p, .payload_len = pay.len};
+    tb_record(&b, &ev);
+    const char *want = "F@-:0x0 s=4\nF@-:0x48 s=4\nS b=0 k=0 t=2 f=2 a=0 r=0 e=0 w=0\n";
+    dl_expect(record_input(), b.p, b.len, want, want);
+    struct dlog l = {0};
+    dl_run(&l, record_input(), b.p, b.len, DL_ONE_FEED, 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l.ev[i].heap_handle, 0x1111);
+        assert_int_equal(l.ev[i].address, 0x2222);
+    }
+    dl_free(&l);
+    tb_free(&pay);
+    tb_free(&b);
+}
+
+static void source_values_and_warnings(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t source;
+        const char *want;
+    } cases[] = {
+        {0, "D28@-:0x0\nF@-:0x0 s=0\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {1, "F@-:0x0 s=1\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
+        {2, "F@-:0x0 s=2\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
+        {3, "F@-:0x0 s=3\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
+        {4, "F@-:0x0 s=4\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
+        {5, "F@-:0x0 s=5\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
+        {6, "D27@-:0x0\nF@-:0x0 s=6\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {7, "D28@-:0x0\nF@-:0x0 s=7\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {0x80000000u, "D28@-:0x0\nF@-:0x0 s=2147483648\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {0xFFFFFFFFu, "D28@-:0x0\nF@-:0x0 s=4294967295\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tb b;
+        tb_init(&b);
+        tb_free_record(&b, ETWHF_HDR_SYSTEM64, 0x10000, 0x10010, cases[i].source);
+        dl_expect(record_input(), b.p, b.len, cases[i].want, cases[i].want);
+        /* The same as a bare payload, 32-bit. */
+        tb_reset(&b);
+        tb_free_payload(&b, 4, 0x10000, 0x10010, cases[i].source);
+        struct etwhf_decode_options o = dl_options(ETWHF_INPUT_PAYLOAD, ETWHF_MODE_RECOVER);
+        o.pointer_size = 4;
+        struct dlog l = {0};
+        dl_run(&l, &o, b.p, b.len, DL_ONE_FEED, 0);
+        assert_int_equal(l.nev, 1);
+        assert_int_equal(l.ev[0].source, cases[i].source);
+        assert_int_equal(l.sum.warnings, cases[i].source >= 1 && cases[i].source <= 5 ? 0 : 1);
+        dl_free(&l);
+        tb_free(&b);
+    }
+}
+
+static void alloc_and_realloc_both_widths(void **state)
+{
+    (void)state;
+    for (unsigned width = 4; width <= 8; width += 4) {
+        const uint64_t hi = width == 8 ? UINT64_C(0x00007FF600000000) : 0;
+        struct tb pay, b;
+        tb_init(&pay);
+        tb_init(&b);
+        tb_alloc_payload(&pay, width, hi | 0xA0000, hi | 0x40, hi | 0xA1230, 3);
+        struct tb_rec ra = {.hdr = width == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32, .heap = 1,
+                            .type = ETWHF_HEAP_ALLOC, .version = 2, .payload = pay.p, .payload_len = pay.len};
+        tb_record(&b, &ra);
+        tb_reset(&pay);
+        tb_realloc_payload(&pay, width, hi | 0xA0000, hi | 0xB0000, hi | 0xA1230, hi | 0x80, hi | 0x40, 1);
+        struct tb_rec rr = ra;
+        rr.type = ETWHF_HEAP_REALLOC;
+        rr.payload = pay.p;
+        rr.payload_len = pay.len;
+        const size_t second = tb_record(&b, &rr);
+        struct dlog l = {0};
+        assert_int_equal(dl_run(&l, record_input(), b.p, b.len, DL_ONE_FEED, 0), ETWHF_OK);
+        char want[128];
+        snprintf(want, sizeof want, "A@-:0x0 s=3\nR@-:0x%zx s=1\nS b=0 k=0 t=2 f=0 a=1 r=1 e=0 w=0\n", second);
+        assert_string_equal(dl_brief(&l), want);
+        assert_int_equal(l.ev[0].heap_handle, hi | 0xA0000);
+        assert_int_equal(l.ev[0].size, hi | 0x40);
+        assert_int_equal(l.ev[0].address, hi | 0xA1230);
+        assert_int_equal(l.ev[1].heap_handle, hi | 0xA0000);
+        assert_int_equal(l.ev[1].new_address, hi | 0xB0000);
+        assert_int_equal(l.ev[1].old_address, hi | 0xA1230);
+        assert_int_equal(l.ev[1].new_size, hi | 0x80);
+        assert_int_equal(l.ev[1].old_size, hi | 0x40);
+        assert_int_equal(l.ev[1].address, 0);
+        assert_int_equal(l.ev[1].pointer_size, width);
+        dl_free(&l);
+
+        /* Bare payloads of each type. */
+        struct etwhf_decode_options o = dl_options(ETWHF_INPUT_PAYLOAD, ETWHF_MODE_RECOVER);
+        o.pointer_size = width;
+        o.payload_type = ETWHF_HEAP_REALLOC;
+        dl_run(&l, &o, pay.p, pay.len, DL_ONE_FEED, 0);
+        assert_string_equal(dl_brief(&l), "R@-:0x0 s=1\nS b=0 k=0 t=0 f=0 a=0 r=1 e=0 w=0\n");
+        assert_int_equal(l.ev[0].old_size, hi | 0x40);
+        assert_int_equal(l.ev[0].header, ETWHF_EVENT_NO_HEADER);
+        assert_int_equal(l.ev[0].has_pid_tid, 0);
+        dl_free(&l);
+        tb_free(&pay);
+        tb_free(&b);
+    }
+}
+
+static void bare_payload_lengths(void **state)
+{
+    (void)state;
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_PAYLOAD, ETWHF_MODE_RECOVER);
+    o.pointer_size = 8;
+    dl_expect(&o, "", 0, "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n", "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    struct tb b;
+    tb_init(&b);
+    tb_free_payload(&b, 8, 1, 2, 3);
+    /* 19 of 20 bytes: short, dropped. */
+    dl_expect(&o, b.p, 19, "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    /* 20 bytes: exact. */
+    dl_expect(&o, b.p, 20, "F@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=0\n",
+              "F@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=0\n");
+    /* Longer: warned, delivered; long enough to span feeds past the kept bytes. */
+    tb_fill(&b, 0xEE, 200);
+    dl_expect(&o, b.p, b.len, "D26@-:0x0\nF@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=1\n",
+              "D26@-:0x0\nF@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=1\n");
+    /* Alloc, 32-bit: minimum 16. */
+    o.pointer_size = 4;
+    o.payload_type = ETWHF_HEAP_ALLOC;
+    dl_expect(&o, b.p, 15, "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    tb_free(&b);
+}
+
+static void bare_record_short_inputs(void **state)
+{
+    (void)state;
+    const char *none = "S b=0 k=0 t=0 f=0 a=0 r=0 e=0 w=0\n";
+    for (size_t n = 1; n <= 7; n++)
+        dl_expect(record_input(), example64, n, none, none);
+    dl_expect(record_input(), "", 0, "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    /* Cut inside the record: its Size runs past the input. */
+    dl_expect(record_input(), example64, 0x30, "D22@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "D22@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    /* Filler ends a bare walk too. */
+    uint8_t fill[0x40];
+    memcpy(fill, example64, sizeof example64);
+    memset(fill + 0x38, 0xFF, 8);
+    dl_expect(record_input(), fill, sizeof fill, "F@-:0x0 s=3\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n",
+              "F@-:0x0 s=3\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n");
+}
+
+static void message_records_are_counted_and_skipped(void **state)
+{
+    (void)state;
+    struct tb b;
+    tb_init(&b);
+    struct tb_rec m = {.hdr = ETWHF_HDR_MESSAGE, .payload = (const uint8_t *)"abcdefghijk", .payload_len = 11};
+    tb_record(&b, &m); /* Size 19 → next at 0x18 */
+    tb_free_record(&b, ETWHF_HDR_COMPACT64, 5, 6, 1);
+    const char *want = "F@-:0x18 s=1\nS b=0 k=0 t=2 f=1 a=0 r=0 e=0 w=0\n";
+    dl_expect(record_input(), b.p, b.len, want, want);
+    tb_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(format_examples_decode_exactly),
+        cmocka_unit_test(builder_matches_format_examples),
+        cmocka_unit_test(examples_inside_a_trace),
+        cmocka_unit_test(every_header_form_carries_heap_free),
+        cmocka_unit_test(payload_follows_extensions),
+        cmocka_unit_test(source_values_and_warnings),
+        cmocka_unit_test(alloc_and_realloc_both_widths),
+        cmocka_unit_test(bare_payload_lengths),
+        cmocka_unit_test(bare_record_short_inputs),
+        cmocka_unit_test(message_records_are_counted_and_skipped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,275 @@
+/* Judging a decoder's report against the manifest; see check_compare.h. */
+#include "check_compare.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "etwhf/format.h"
+
+void check_observed_reset(struct check_observed *o)
+{
+    struct check_event *keep = o->events;
+    size_t cap = o->cap;
+    memset(o, 0, sizeof *o);
+    o->events = keep;
+    o->cap = cap;
+}
+
+void check_observed_free(struct check_observed *o)
+{
+    free(o->events);
+    memset(o, 0, sizeof *o);
+}
+
+int check_observed_add_event(struct check_observed *o, const struct check_event *ev)
+{
+    if (o->nevents == o->cap) {
+        size_t n = o->cap ? o->cap * 2 : 64;
+        struct check_event *p = realloc(o->events, n * sizeof *p);
+        if (!p) {
+            o->oom = 1;
+            return -1;
+        }
+        o->events = p;
+        o->cap = n;
+    }
+    o->events[o->nevents++] = *ev;
+    return 0;
+}
+
+void check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
+                             int has_offset, uint64_t offset)
+{
+    int known = code > 0 && code <= ETWHF_DIAG_MAX;
+    if (known)
+        *(is_error ? &o->errors : &o->warnings) |= 1u << code;
+    else if (!o->unknown_code[0])
+        snprintf(o->unknown_code, sizeof o->unknown_code, "%s", name && *name ? name : "(no code)");
+    if (!is_error)
+        return;
+    if (!o->error_diags++) {
+        o->has_first = 1;
+        o->first_code = known ? code : 0;
+        o->offset_known = has_offset;
+        o->first_offset = offset;
+    }
+}
+
+const char *check_kind_name(int kind)
+{
+    static const char *const names[CHECK_K_COUNT] = {
+        "events.count", "events.heap_handle", "events.address", "events.source", "events.pointer_size",
+        "verdict", "errors", "warnings", "first_error", "strict_stop",
+        "buffers", "buffers_skipped", "events_total", "heap_alloc", "heap_realloc",
+        "output", "exit_status", "crash", "timeout", "io",
+    };
+    return kind >= 0 && kind < CHECK_K_COUNT ? names[kind] : "?";
+}
+
+void check_diff_reset(struct check_diff *d)
+{
+    d->kinds = 0;
+    d->n = 0;
+    d->dropped = 0;
+}
+
+void check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
+                    const char *got)
+{
+    d->kinds |= 1u << kind;
+    if (d->n == CHECK_DIFF_ITEMS) {
+        d->dropped++;
+        return;
+    }
+    struct check_item *it = &d->items[d->n++];
+    it->kind = (uint8_t)kind;
+    it->mode = (uint8_t)mode;
+    snprintf(it->field, sizeof it->field, "%s", field);
+    snprintf(it->expected, sizeof it->expected, "%s", expected);
+    snprintf(it->got, sizeof it->got, "%s", got);
+}
+
+void check_diff_merge(struct check_diff *d, const struct check_diff *src)
+{
+    for (unsigned i = 0; i < src->n; i++) {
+        const struct check_item *it = &src->items[i];
+        check_diff_add(d, it->kind, it->mode, it->field, it->expected, it->got);
+    }
+    d->kinds |= src->kinds;
+    d->dropped += src->dropped;
+}
+
+void check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    n += (size_t)snprintf(buf + n, len - n, "[");
+    for (int code = 1; code <= ETWHF_DIAG_MAX && n < len; code++) {
+        const struct etwhf_diag_info *info = etwhf_diag_info(code);
+        if ((mask >> code & 1u) && info)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", info->name);
+    }
+    if (extra && *extra && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", extra);
+    if (n < len)
+        snprintf(buf + n, len - n, "]");
+}
+
+static const char *code_name(int code)
+{
+    const struct etwhf_diag_info *info = etwhf_diag_info(code);
+    return info ? info->name : "(unknown code)";
+}
+
+/* Compares the first min(n_exp, n_got) events; reports the first index that
+ * differs, one item per differing field. Returns 1 when one differed. */
+static int compare_event_prefix(const struct check_event *exp, const struct check_event *got, size_t n,
+                                int mode, struct check_diff *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct check_event *e = &exp[i], *g = &got[i];
+        if (e->heap_handle == g->heap_handle && e->address == g->address && e->source == g->source &&
+            e->pointer_size == g->pointer_size)
+            continue;
+        char field[40], ev[40], gv[40];
+#define CHECK_EVENT_FIELD(member, kind, fmt)                                              \
+        if (e->member != g->member) {                                                     \
+            snprintf(field, sizeof field, "events[%zu]." #member, i);                     \
+            snprintf(ev, sizeof ev, fmt, (uint64_t)e->member);                            \
+            snprintf(gv, sizeof gv, fmt, (uint64_t)g->member);                            \
+            check_diff_add(d, kind, mode, field, ev, gv);                                 \
+        }
+        CHECK_EVENT_FIELD(heap_handle, CHECK_K_HEAP_HANDLE, "0x%" PRIx64)
+        CHECK_EVENT_FIELD(address, CHECK_K_ADDRESS, "0x%" PRIx64)
+        CHECK_EVENT_FIELD(source, CHECK_K_SOURCE, "%" PRIu64)
+        CHECK_EVENT_FIELD(pointer_size, CHECK_K_POINTER_SIZE, "%" PRIu64)
+#undef CHECK_EVENT_FIELD
+        return 1;
+    }
+    return 0;
+}
+
+static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, uint64_t got)
+{
+    if (exp == got)
+        return;
+    char ev[24], gv[24];
+    snprintf(ev, sizeof ev, "%" PRIu64, exp);
+    snprintf(gv, sizeof gv, "%" PRIu64, got);
+    check_diff_add(d, kind, mode, check_kind_name(kind), ev, gv);
+}
+
+/* Codes reported must equal the expected set (subset: in strict mode a walk
+ * that stopped early has met only some of them). */
+static void compare_codes(struct check_diff *d, int kind, int mode, uint32_t exp, uint32_t got,
+                          const char *unknown, int subset)
+{
+    int bad = subset ? (got & ~exp) != 0 : got != exp;
+    if (!bad && !(unknown && *unknown))
+        return;
+    char ev[300], gv[300];
+    check_format_codes(ev, sizeof ev, exp, NULL);
+    check_format_codes(gv, sizeof gv, got, unknown);
+    if (subset) {
+        char sub[320];
+        snprintf(sub, sizeof sub, "a subset of %s", ev);
+        check_diff_add(d, kind, mode, check_kind_name(kind), sub, gv);
+    } else {
+        check_diff_add(d, kind, mode, check_kind_name(kind), ev, gv);
+    }
+}
+
+static void compare_verdict(const struct check_expect *e, const struct check_observed *o, int mode,
+                            struct check_diff *d)
+{
+    int got = o->error_diags > 0;
+    if (got != e->verdict_error)
+        check_diff_add(d, CHECK_K_VERDICT, mode, "verdict", e->verdict_error ? "error" : "ok",
+                       got ? "error" : "ok");
+}
+
+/* Everything a recover-mode decode reports (and a strict one of an intact case). */
+static void compare_full(const struct check_corpus *c, const struct check_case *k, int mode,
+                         const struct check_observed *o, struct check_diff *d)
+{
+    const struct check_expect *e = &k->expect;
+    const struct check_event *exp = c->events + e->event_start;
+    size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
+    compare_event_prefix(exp, o->events, n, mode, d);
+    compare_u64(d, CHECK_K_EVENTS_COUNT, mode, e->event_count, o->nevents);
+    compare_verdict(e, o, mode, d);
+    if (o->codes_known) {
+        compare_codes(d, CHECK_K_ERRORS, mode, e->errors, o->errors, o->unknown_code, 0);
+        compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 0);
+    }
+    if (e->has_counts && o->has_counts) {
+        compare_u64(d, CHECK_K_BUFFERS, mode, e->buffers, o->buffers);
+        compare_u64(d, CHECK_K_BUFFERS_SKIPPED, mode, e->buffers_skipped, o->buffers_skipped);
+        compare_u64(d, CHECK_K_EVENTS_TOTAL, mode, e->events_total, o->events_total);
+    }
+    if (e->has_other_counts) {
+        compare_u64(d, CHECK_K_HEAP_ALLOC, mode, e->heap_alloc, o->heap_alloc);
+        compare_u64(d, CHECK_K_HEAP_REALLOC, mode, e->heap_realloc, o->heap_realloc);
+    }
+}
+
+static void compare_first_error(const struct check_expect *e, const struct check_observed *o,
+                                struct check_diff *d)
+{
+    if (!o->has_first || !e->has_first_error)
+        return;
+    char ev[80], gv[80];
+    int code_bad = o->codes_known && (o->first_code != e->first_code || o->unknown_code[0]);
+    int off_bad = o->offset_known && o->first_offset != e->first_offset;
+    if (!code_bad && !off_bad)
+        return;
+    snprintf(ev, sizeof ev, "%s at %" PRIu64, code_name(e->first_code), e->first_offset);
+    if (o->offset_known)
+        snprintf(gv, sizeof gv, "%s at %" PRIu64,
+                 o->first_code ? code_name(o->first_code) : o->unknown_code, o->first_offset);
+    else
+        snprintf(gv, sizeof gv, "%s", o->first_code ? code_name(o->first_code) : o->unknown_code);
+    check_diff_add(d, CHECK_K_FIRST_ERROR, CHECK_MODE_STRICT, "first_error", ev, gv);
+}
+
+/* A strict decode of a case with an error: it must stop at the first error,
+ * which must be the expected one, after a prefix of the expected events. */
+static void compare_strict_error(const struct check_corpus *c, const struct check_case *k,
+                                 const struct check_observed *o, struct check_diff *d)
+{
+    const struct check_expect *e = &k->expect;
+    const int mode = CHECK_MODE_STRICT;
+    compare_verdict(e, o, mode, d);
+    if (o->error_diags > 1) {
+        char gv[48];
+        snprintf(gv, sizeof gv, "%" PRIu64 " error diagnostics", o->error_diags);
+        check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
+    }
+    compare_first_error(e, o, d);
+    const struct check_event *exp = c->events + e->event_start;
+    if (o->nevents > e->event_count) {
+        char ev[48], gv[24];
+        snprintf(ev, sizeof ev, "at most %zu", e->event_count);
+        snprintf(gv, sizeof gv, "%zu", o->nevents);
+        check_diff_add(d, CHECK_K_EVENTS_COUNT, mode, "events.count", ev, gv);
+    }
+    size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
+    compare_event_prefix(exp, o->events, n, mode, d);
+    if (o->codes_known)
+        compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 1);
+}
+
+void check_compare(const struct check_corpus *c, const struct check_case *k, int mode,
+                   const struct check_observed *o, struct check_diff *d)
+{
+    if (o->oom) {
+        check_diff_add(d, CHECK_K_OUTPUT, mode, "events", "stored", "out of memory in the checker");
+        return;
+    }
+    if (mode == CHECK_MODE_STRICT && k->expect.verdict_error)
+        compare_strict_error(c, k, o, d);
+    else
+        compare_full(c, k, mode, o, d);
+}

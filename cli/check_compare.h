@@ -1,0 +1,83 @@
+/*
+ * check_compare.h — what a decoder reported for one case in one mode, and
+ * how it is judged against the manifest's expectation (internal).
+ *
+ * Both runners fill a check_observed: the in-process one from the decoder's
+ * callbacks (codes, offsets and counts known), the external one from the
+ * JSON lines a command printed (only what CONTRACT.md §7 lets it read).
+ * A judgement is a check_diff: a few items, each naming a field with the
+ * expected and the observed value, and a mask of the kinds of field that
+ * differed (for the report's "by field" grouping).
+ */
+#ifndef ETWHF_CHECK_COMPARE_H
+#define ETWHF_CHECK_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check_case.h"
+
+/* What a decoder reported. */
+struct check_observed {
+    struct check_event *events; /* HeapFree events, in order */
+    size_t nevents, cap;
+    int oom;                    /* an event could not be stored */
+    uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events */
+    uint64_t error_diags;       /* how many diagnostics had severity error */
+    int codes_known;            /* errors, warnings, first_code are meaningful */
+    uint32_t errors, warnings;  /* bit n = code n */
+    char unknown_code[48];      /* first code name that is not in the table ("" if none) */
+    int has_first;              /* first error diagnostic seen */
+    int first_code;
+    int offset_known;           /* first_offset is meaningful */
+    uint64_t first_offset;
+    int has_counts;
+    uint64_t buffers, buffers_skipped, events_total;
+};
+
+void check_observed_reset(struct check_observed *o);
+void check_observed_free(struct check_observed *o);
+int check_observed_add_event(struct check_observed *o, const struct check_event *ev);
+/* A diagnostic: code 0 when the name is unknown (or not read). */
+void check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
+                             int has_offset, uint64_t offset);
+
+/* Kinds of difference; their names are the report's field groups. */
+enum check_kind {
+    CHECK_K_EVENTS_COUNT, CHECK_K_HEAP_HANDLE, CHECK_K_ADDRESS, CHECK_K_SOURCE, CHECK_K_POINTER_SIZE,
+    CHECK_K_VERDICT, CHECK_K_ERRORS, CHECK_K_WARNINGS, CHECK_K_FIRST_ERROR, CHECK_K_STRICT_STOP,
+    CHECK_K_BUFFERS, CHECK_K_BUFFERS_SKIPPED, CHECK_K_EVENTS_TOTAL, CHECK_K_HEAP_ALLOC, CHECK_K_HEAP_REALLOC,
+    CHECK_K_OUTPUT, CHECK_K_EXIT, CHECK_K_CRASH, CHECK_K_TIMEOUT, CHECK_K_IO,
+    CHECK_K_COUNT
+};
+const char *check_kind_name(int kind);
+
+#define CHECK_DIFF_ITEMS 6
+struct check_item {
+    uint8_t kind;  /* enum check_kind */
+    uint8_t mode;  /* enum check_mode */
+    char field[40];
+    char expected[120];
+    char got[160];
+};
+struct check_diff {
+    uint32_t kinds;    /* bit k = some item (kept or dropped) of kind k */
+    unsigned n;        /* items kept */
+    unsigned dropped;  /* items beyond CHECK_DIFF_ITEMS */
+    struct check_item items[CHECK_DIFF_ITEMS];
+};
+
+void check_diff_reset(struct check_diff *d);
+void check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
+                    const char *got);
+/* Appends src's items to d (the report merges a case's runs). */
+void check_diff_merge(struct check_diff *d, const struct check_diff *src);
+
+/* Judges o, the result of decoding case k in `mode`, and appends to d. */
+void check_compare(const struct check_corpus *c, const struct check_case *k, int mode,
+                   const struct check_observed *o, struct check_diff *d);
+
+/* "[RECORD_SIZE, SOURCE_UNKNOWN]" for a code mask (and an extra unknown name). */
+void check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra);
+
+#endif

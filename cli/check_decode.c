@@ -1,0 +1,70 @@
+/* Decoding one case with our decoder into a check_observed; see check_decode.h. */
+#include "check_decode.h"
+
+#include <stdio.h>
+
+#include "etwhf/decode.h"
+#include "etwhf/format.h"
+
+struct sink {
+    const struct check_case *k;
+    struct check_observed *o;
+};
+
+static int on_event(void *user, const struct etwhf_event *ev)
+{
+    struct sink *s = user;
+    if (ev->type != ETWHF_HEAP_FREE) {
+        s->o->heap_alloc += ev->type == ETWHF_HEAP_ALLOC;
+        s->o->heap_realloc += ev->type == ETWHF_HEAP_REALLOC;
+        return 0;
+    }
+    struct check_event e = {
+        .heap_handle = ev->heap_handle,
+        .address = ev->address,
+        .source = ev->source,
+        .pointer_size = ev->pointer_size,
+    };
+    check_observed_add_event(s->o, &e);
+    return 0;
+}
+
+static int on_diag(void *user, const struct etwhf_diag *d)
+{
+    struct sink *s = user;
+    check_observed_add_diag(s->o, d->severity == ETWHF_SEV_ERROR, d->code, NULL, 1, d->offset);
+    return 0;
+}
+
+int check_decode_case(const struct check_case *k, int mode, const void *data, size_t len,
+                      struct check_observed *o, char *why, size_t whylen)
+{
+    static const int inputs[] = {ETWHF_INPUT_PAYLOAD, ETWHF_INPUT_RECORD, ETWHF_INPUT_FILE};
+    struct sink s = {k, o};
+    struct etwhf_decode_options opts;
+    etwhf_decode_options_init(&opts);
+    opts.input = inputs[k->layer];
+    opts.mode = mode == CHECK_MODE_STRICT ? ETWHF_MODE_STRICT : ETWHF_MODE_RECOVER;
+    if (k->layer == CHECK_LAYER_PAYLOAD) {
+        opts.pointer_size = k->pointer_size;
+        opts.payload_type = k->event_type;
+    }
+    opts.on_event = on_event;
+    opts.on_diag = on_diag;
+    opts.user = &s;
+    check_observed_reset(o);
+    o->codes_known = 1;
+    struct etwhf_summary sum;
+    int st = etwhf_decode_memory(&opts, data, len, &sum);
+    if (st != ETWHF_OK) {
+        snprintf(why, whylen, "etwhf_decode_memory: %s", etwhf_strerror(st));
+        return -1;
+    }
+    if (k->layer == CHECK_LAYER_FILE) {
+        o->has_counts = 1;
+        o->buffers = sum.buffers;
+        o->buffers_skipped = sum.buffers_skipped;
+        o->events_total = sum.events_total;
+    }
+    return 0;
+}

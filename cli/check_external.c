@@ -1,0 +1,387 @@
+/* Running an external decoder per case; see check_external.h. */
+#define _GNU_SOURCE
+#include "check_external.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check_output.h"
+#include "interrupt.h"
+
+extern char **environ;
+
+/* A decoder printing more than this for one case is stopped: a runaway. */
+#define OUTPUT_LIMIT ((size_t)256 << 20)
+#define MAX_JOBS 256
+
+struct job {
+    pid_t pid;      /* 0: free */
+    size_t pos;
+    int mode;
+    int out_fd, err_fd;
+    char *out;
+    size_t len, cap;
+    int too_long, timed_out, status;
+    uint64_t deadline;
+    struct check_errscan scan;
+};
+
+struct ext {
+    struct check_run *r;
+    struct job jobs[MAX_JOBS];
+    unsigned njobs;
+    size_t next_pos;
+    int next_mode;
+    char **base_env; /* environ without the ETWHF_ variables we set */
+    size_t nbase;
+    struct check_observed obs;
+};
+
+static const char *const our_vars[] = {"ETWHF_FILE=", "ETWHF_LAYER=", "ETWHF_POINTER_SIZE=", "ETWHF_EVENT=",
+                                       "ETWHF_MODE="};
+
+static int build_base_env(struct ext *x)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    x->base_env = calloc(n + 1, sizeof *x->base_env);
+    if (!x->base_env)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int ours = 0;
+        for (size_t v = 0; v < sizeof our_vars / sizeof our_vars[0]; v++)
+            ours |= strncmp(environ[i], our_vars[v], strlen(our_vars[v])) == 0;
+        if (!ours)
+            x->base_env[x->nbase++] = environ[i];
+    }
+    return 0;
+}
+
+/* etwhf decode's own flags for a case in a mode (CONTRACT.md §7). */
+static size_t decode_args(const struct check_case *k, int mode, const char *args[8], char *psize, size_t plen)
+{
+    static const char *const inputs[] = {"payload", "record", "file"};
+    size_t n = 0;
+    args[n++] = "--mode";
+    args[n++] = check_mode_name(mode);
+    args[n++] = "--input";
+    args[n++] = inputs[k->layer];
+    if (k->layer == CHECK_LAYER_PAYLOAD) {
+        snprintf(psize, plen, "%u", (unsigned)k->pointer_size);
+        args[n++] = "--pointer-size";
+        args[n++] = psize;
+        args[n++] = "--event";
+        args[n++] = check_event_name(k->event_type);
+    }
+    return n;
+}
+
+static int start(struct ext *x, struct job *j, size_t pos, int mode)
+{
+    const struct check_run *r = x->r;
+    const struct check_case *k = &r->corpus->cases[r->selected[pos]];
+    char path[PATH_MAX], psize[8], ps_env[40];
+    const char *args[8];
+    if (check_case_path(r->corpus, k, path, sizeof path) != 0) {
+        snprintf(x->r->err, sizeof x->r->err, "path too long: %s", k->file);
+        return -1;
+    }
+    size_t nargs = decode_args(k, mode, args, psize, sizeof psize);
+    char **argv = check_cmd_argv(r->cmd, args, nargs, path);
+    char *env[5] = {0};
+    snprintf(ps_env, sizeof ps_env, "ETWHF_POINTER_SIZE=%s",
+             k->pointer_size ? (k->pointer_size == 4 ? "4" : "8") : "mixed");
+    int bad = !argv || asprintf(&env[0], "ETWHF_FILE=%s", path) < 0 ||
+              asprintf(&env[1], "ETWHF_LAYER=%s", check_layer_name(k->layer)) < 0 ||
+              asprintf(&env[2], "ETWHF_MODE=%s", check_mode_name(mode)) < 0 || !(env[3] = strdup(ps_env));
+    if (!bad && k->layer == CHECK_LAYER_PAYLOAD)
+        bad = asprintf(&env[4], "ETWHF_EVENT=%s", check_event_name(k->event_type)) < 0;
+    char **envp = bad ? NULL : calloc(x->nbase + 6, sizeof *envp);
+    int out[2] = {-1, -1}, err[2] = {-1, -1}, rc = -1;
+    if (envp && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0) {
+        memcpy(envp, x->base_env, x->nbase * sizeof *envp);
+        for (size_t i = 0, n = x->nbase; i < 5; i++)
+            if (env[i])
+                envp[n++] = env[i];
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t at;
+        sigset_t none, dflt;
+        sigemptyset(&none);
+        sigemptyset(&dflt);
+        sigaddset(&dflt, SIGINT);
+        sigaddset(&dflt, SIGTERM);
+        sigaddset(&dflt, SIGPIPE);
+        sigaddset(&dflt, SIGQUIT);
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+        posix_spawnattr_init(&at);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        posix_spawnattr_setpgroup(&at, 0);
+        posix_spawnattr_setsigmask(&at, &none);
+        posix_spawnattr_setsigdefault(&at, &dflt);
+        pid_t pid;
+        int e = posix_spawnp(&pid, argv[0], &fa, &at, argv, envp);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+        if (e != 0) {
+            snprintf(x->r->err, sizeof x->r->err, "cannot run '%s': %s", argv[0], strerror(e));
+        } else {
+            memset(j, 0, sizeof *j);
+            j->pid = pid;
+            j->pos = pos;
+            j->mode = mode;
+            j->out_fd = out[0];
+            j->err_fd = err[0];
+            j->deadline = check_now_ms() + r->timeout_ms;
+            fcntl(j->out_fd, F_SETFL, O_NONBLOCK);
+            fcntl(j->err_fd, F_SETFL, O_NONBLOCK);
+            out[0] = err[0] = -1;
+            rc = 0;
+        }
+    } else if (!bad) {
+        snprintf(x->r->err, sizeof x->r->err, "cannot start the decoder: %s", strerror(errno));
+    } else {
+        snprintf(x->r->err, sizeof x->r->err, "out of memory");
+    }
+    for (int i = 0; i < 2; i++) { /* the child's ends, and ours after a failure */
+        if (out[i] >= 0)
+            close(out[i]);
+        if (err[i] >= 0)
+            close(err[i]);
+    }
+    for (size_t i = 0; i < 5; i++)
+        free(env[i]);
+    free(envp);
+    check_argv_free(argv);
+    return rc;
+}
+
+static void close_pipes(struct job *j)
+{
+    if (j->out_fd >= 0)
+        close(j->out_fd);
+    if (j->err_fd >= 0)
+        close(j->err_fd);
+    j->out_fd = j->err_fd = -1;
+}
+
+static void stop_runaway(struct job *j)
+{
+    j->too_long = 1;
+    kill(-j->pid, SIGKILL);
+    close_pipes(j);
+}
+
+static void drain(struct job *j, int is_err)
+{
+    if (is_err) {
+        check_errscan_drain(&j->err_fd, &j->scan);
+        return;
+    }
+    char tmp[1 << 16];
+    long n;
+    while ((n = check_pipe_read(&j->out_fd, tmp, sizeof tmp)) > 0) {
+        if (j->len + (size_t)n > OUTPUT_LIMIT) {
+            stop_runaway(j);
+            return;
+        }
+        if (j->len + (size_t)n > j->cap) {
+            size_t cap = j->cap ? j->cap : 1 << 16;
+            while (cap < j->len + (size_t)n)
+                cap *= 2;
+            char *p = realloc(j->out, cap);
+            if (!p) {
+                stop_runaway(j);
+                return;
+            }
+            j->out = p;
+            j->cap = cap;
+        }
+        memcpy(j->out + j->len, tmp, (size_t)n);
+        j->len += (size_t)n;
+    }
+}
+
+/* The run ended: judge it and free the job. */
+static void finish(struct ext *x, struct job *j)
+{
+    struct check_run *r = x->r;
+    const struct check_case *k = &r->corpus->cases[r->selected[j->pos]];
+    struct check_diff d;
+    char got[200], sig[24];
+    int outcome = CHECK_AGREE, st = j->status;
+    check_diff_reset(&d);
+    if (j->timed_out) {
+        outcome = CHECK_TIMEOUT;
+        snprintf(got, sizeof got, "still running after %llu ms", (unsigned long long)r->timeout_ms);
+        check_diff_add(&d, CHECK_K_TIMEOUT, j->mode, "timeout", "done", got);
+    } else if (j->too_long) {
+        outcome = CHECK_FAILED;
+        check_diff_add(&d, CHECK_K_OUTPUT, j->mode, "output", "at most 256 MiB", "more (stopped)");
+    } else if (WIFSIGNALED(st) || j->scan.found) {
+        outcome = CHECK_CRASH;
+        snprintf(got, sizeof got, "%s%s%s",
+                 WIFSIGNALED(st) ? check_signal_name(WTERMSIG(st), sig, sizeof sig) : "sanitizer report",
+                 j->scan.found ? ": " : "", j->scan.found ? j->scan.report : "");
+        check_diff_add(&d, CHECK_K_CRASH, j->mode, "crash", "no crash", got);
+    } else if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
+        outcome = CHECK_FAILED;
+        snprintf(got, sizeof got, "%d%s%s", WEXITSTATUS(st), j->scan.first[0] ? ": " : "", j->scan.first);
+        check_diff_add(&d, CHECK_K_EXIT, j->mode, "exit_status", "0 or 1", got);
+    } else {
+        check_output_parse(j->out ? j->out : "", j->len, j->mode, r->strict_codes, &x->obs, &d);
+        check_compare(r->corpus, k, j->mode, &x->obs, &d);
+        if (d.kinds)
+            outcome = CHECK_DISAGREE;
+    }
+    check_tally_add(r->tally, r->selected[j->pos], outcome, &d);
+    free(j->out);
+    memset(j, 0, sizeof *j);
+}
+
+/* Next (case, mode) to run; cases the command cannot take are skipped here. */
+static int next_run(struct ext *x, size_t *pos, int *mode)
+{
+    struct check_run *r = x->r;
+    while (x->next_pos < r->nselected) {
+        const struct check_case *k = &r->corpus->cases[r->selected[x->next_pos]];
+        if (!r->cmd->has_file && k->layer != CHECK_LAYER_FILE) {
+            check_tally_add(r->tally, r->selected[x->next_pos++], CHECK_SKIPPED, NULL);
+            continue;
+        }
+        while (x->next_mode <= CHECK_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(x->next_mode)))
+            x->next_mode++;
+        if (x->next_mode > CHECK_MODE_STRICT) {
+            x->next_pos++;
+            x->next_mode = 0;
+            continue;
+        }
+        *pos = x->next_pos;
+        *mode = x->next_mode++;
+        return 1;
+    }
+    return 0;
+}
+
+static void kill_all(struct ext *x)
+{
+    for (unsigned i = 0; i < x->njobs; i++) {
+        struct job *j = &x->jobs[i];
+        if (!j->pid)
+            continue;
+        kill(-j->pid, SIGKILL);
+        while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        close_pipes(j);
+        free(j->out);
+        memset(j, 0, sizeof *j);
+    }
+}
+
+/* Timeouts, reaping; returns how long poll may wait. */
+static int tend(struct ext *x, int *running)
+{
+    uint64_t now = check_now_ms();
+    int wait = 100;
+    *running = 0;
+    for (unsigned i = 0; i < x->njobs; i++) {
+        struct job *j = &x->jobs[i];
+        if (!j->pid)
+            continue;
+        if (!j->timed_out && now >= j->deadline) {
+            j->timed_out = 1;
+            kill(-j->pid, SIGKILL);
+            /* Its output no longer matters; a stray that escaped the group
+             * must not keep us waiting for end of file. */
+            close_pipes(j);
+        } else if (!j->timed_out && j->deadline - now < (uint64_t)wait) {
+            wait = (int)(j->deadline - now) + 1;
+        }
+        if (j->out_fd < 0 && j->err_fd < 0) {
+            /* Both pipes closed: it has exited, or closed them and lives on. */
+            pid_t got = waitpid(j->pid, &j->status, j->timed_out ? 0 : WNOHANG);
+            if (got == j->pid) {
+                if (j->timed_out)
+                    kill(-j->pid, SIGKILL); /* what it left behind in its group */
+                finish(x, j);
+                continue;
+            }
+            wait = wait > 5 ? 5 : wait;
+        }
+        (*running)++;
+    }
+    return wait;
+}
+
+static int loop(struct ext *x)
+{
+    struct pollfd fds[2 * MAX_JOBS];
+    unsigned who[2 * MAX_JOBS];
+    for (;;) {
+        if (etwhf_interrupted())
+            return CHECK_RUN_INTERRUPTED;
+        int running;
+        int wait = tend(x, &running);
+        for (unsigned i = 0; i < x->njobs; i++) {
+            size_t pos;
+            int mode;
+            if (x->jobs[i].pid || !next_run(x, &pos, &mode))
+                continue;
+            if (start(x, &x->jobs[i], pos, mode) != 0)
+                return CHECK_RUN_IO;
+            running++;
+        }
+        if (!running)
+            return 0;
+        nfds_t n = 0;
+        for (unsigned i = 0; i < x->njobs; i++) {
+            struct job *j = &x->jobs[i];
+            if (j->pid && j->out_fd >= 0)
+                fds[n] = (struct pollfd){.fd = j->out_fd, .events = POLLIN}, who[n++] = 2 * i;
+            if (j->pid && j->err_fd >= 0)
+                fds[n] = (struct pollfd){.fd = j->err_fd, .events = POLLIN}, who[n++] = 2 * i + 1;
+        }
+        int rc = poll(fds, n, wait);
+        if (rc < 0 && errno != EINTR) {
+            snprintf(x->r->err, sizeof x->r->err, "poll: %s", strerror(errno));
+            return CHECK_RUN_IO;
+        }
+        for (nfds_t i = 0; rc > 0 && i < n; i++)
+            if (fds[i].revents)
+                drain(&x->jobs[who[i] / 2], who[i] & 1);
+        check_progress(x->r, 0);
+    }
+}
+
+int check_run_external(struct check_run *r)
+{
+    struct ext *x = calloc(1, sizeof *x);
+    if (!x || build_base_env(x) != 0) {
+        snprintf(r->err, sizeof r->err, "out of memory");
+        free(x);
+        return CHECK_RUN_IO;
+    }
+    x->r = r;
+    x->njobs = r->jobs ? r->jobs : 1;
+    if (x->njobs > MAX_JOBS)
+        x->njobs = MAX_JOBS;
+    int rc = loop(x);
+    kill_all(x);
+    check_progress(r, 1);
+    check_observed_free(&x->obs);
+    free(x->base_env);
+    free(x);
+    return rc;
+}

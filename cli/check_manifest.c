@@ -1,0 +1,398 @@
+/* Manifest reader; see check_manifest.h. */
+#include "check_manifest.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "args.h"
+#include "etwhf/format.h"
+
+struct loader {
+    struct check_corpus *c;
+    size_t case_cap, event_cap, fault_cap, name_cap;
+    const char *path;
+    size_t line;
+    char *err;
+    size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const char *fmt, ...)
+{
+    int n = snprintf(ld->err, ld->errlen, "%s line %zu: ", ld->path, ld->line);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < ld->errlen)
+        vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Grows *arr (elements of size sz) so that index `need` fits. */
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    if (need < *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 256;
+    while (n <= need)
+        n *= 2;
+    void *p = realloc(*arr, n * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+static int get_u64(json_t *v, uint64_t *out)
+{
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = (uint64_t)json_integer_value(v);
+        return 0;
+    }
+    return -1;
+}
+
+/* Pointers are hex strings in the manifest; plain integers are accepted too. */
+static int get_pointer(json_t *v, uint64_t *out)
+{
+    if (json_is_string(v))
+        return etwhf_parse_u64(json_string_value(v), out);
+    return get_u64(v, out);
+}
+
+static int intern_fault(struct loader *ld, const char *name, uint32_t *idx)
+{
+    struct check_corpus *c = ld->c;
+    for (size_t i = 0; i < c->nfaults; i++)
+        if (strcmp(c->fault_names[i], name) == 0) {
+            *idx = (uint32_t)i;
+            return 0;
+        }
+    if (grow((void **)&c->fault_names, &ld->name_cap, c->nfaults, sizeof *c->fault_names) != 0)
+        return -1;
+    if (!(c->fault_names[c->nfaults] = strdup(name)))
+        return -1;
+    *idx = (uint32_t)c->nfaults++;
+    return 0;
+}
+
+static int parse_codes(struct loader *ld, json_t *arr, const char *key, uint32_t *mask)
+{
+    if (!json_is_array(arr))
+        return fail(ld, "expect.%s is not an array", key);
+    *mask = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        int code = json_is_string(v) ? etwhf_diag_from_name(json_string_value(v)) : 0;
+        if (code <= 0 || code > ETWHF_DIAG_MAX)
+            return fail(ld, "expect.%s[%zu] is not a diagnostic code name", key, i);
+        *mask |= 1u << code;
+    }
+    return 0;
+}
+
+static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
+{
+    struct check_corpus *c = ld->c;
+    if (!json_is_array(arr))
+        return fail(ld, "expect.events is not an array");
+    e->event_start = c->nevents;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        if (grow((void **)&c->events, &ld->event_cap, c->nevents, sizeof *c->events) != 0)
+            return fail(ld, "out of memory");
+        struct check_event *ev = &c->events[c->nevents];
+        uint64_t src, ps;
+        if (!json_is_object(v) || get_pointer(json_object_get(v, "heap_handle"), &ev->heap_handle) != 0 ||
+            get_pointer(json_object_get(v, "address"), &ev->address) != 0 ||
+            get_u64(json_object_get(v, "source"), &src) != 0 || src > UINT32_MAX ||
+            get_u64(json_object_get(v, "pointer_size"), &ps) != 0 || (ps != 4 && ps != 8))
+            return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
+                            "pointer_size (4 or 8)", i);
+        ev->source = (uint32_t)src;
+        ev->pointer_size = (uint8_t)ps;
+        c->nevents++;
+    }
+    e->event_count = c->nevents - e->event_start;
+    return 0;
+}
+
+static int parse_first_error(struct loader *ld, json_t *v, struct check_expect *e)
+{
+    if (!v || json_is_null(v)) {
+        if (e->verdict_error)
+            return fail(ld, "expect.first_error is null but the verdict is error");
+        return 0;
+    }
+    json_t *code = json_object_get(v, "code");
+    e->first_code = json_is_string(code) ? etwhf_diag_from_name(json_string_value(code)) : 0;
+    if (e->first_code <= 0 || get_u64(json_object_get(v, "offset"), &e->first_offset) != 0)
+        return fail(ld, "expect.first_error needs a code name and an offset");
+    e->has_first_error = 1;
+    return 0;
+}
+
+static int parse_counts(struct loader *ld, json_t *x, struct check_expect *e, int required)
+{
+    json_t *b = json_object_get(x, "buffers"), *s = json_object_get(x, "buffers_skipped"),
+           *t = json_object_get(x, "events_total");
+    if (!b && !s && !t && !required)
+        return 0;
+    if (get_u64(b, &e->buffers) != 0 || get_u64(s, &e->buffers_skipped) != 0 ||
+        get_u64(t, &e->events_total) != 0)
+        return fail(ld, "a file case needs expect.buffers, expect.buffers_skipped and expect.events_total");
+    e->has_counts = 1;
+    return 0;
+}
+
+/* heap_alloc / heap_realloc: counts a manifest may add for Alloc and
+ * ReAlloc events, which `events` (HeapFree only) does not list. */
+static int parse_other_counts(struct loader *ld, json_t *x, struct check_expect *e)
+{
+    json_t *a = json_object_get(x, "heap_alloc"), *r = json_object_get(x, "heap_realloc");
+    if (!a && !r)
+        return 0;
+    if (get_u64(a, &e->heap_alloc) != 0 || get_u64(r, &e->heap_realloc) != 0)
+        return fail(ld, "expect.heap_alloc and expect.heap_realloc go together, as counts");
+    e->has_other_counts = 1;
+    return 0;
+}
+
+static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
+{
+    struct check_expect *e = &k->expect;
+    if (!json_is_object(x))
+        return fail(ld, "no \"expect\" object");
+    const char *verdict = json_string_value(json_object_get(x, "verdict"));
+    if (!verdict || (strcmp(verdict, "ok") != 0 && strcmp(verdict, "error") != 0))
+        return fail(ld, "expect.verdict is not \"ok\" or \"error\"");
+    e->verdict_error = verdict[0] == 'e';
+    if (parse_first_error(ld, json_object_get(x, "first_error"), e) != 0 ||
+        parse_codes(ld, json_object_get(x, "errors"), "errors", &e->errors) != 0 ||
+        parse_codes(ld, json_object_get(x, "warnings"), "warnings", &e->warnings) != 0 ||
+        parse_events(ld, json_object_get(x, "events"), e) != 0 || parse_other_counts(ld, x, e) != 0)
+        return -1;
+    return parse_counts(ld, x, e, k->layer == CHECK_LAYER_FILE);
+}
+
+static int parse_headers(struct loader *ld, json_t *arr, struct check_case *k)
+{
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr))
+        return fail(ld, "\"headers\" is not an array");
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        int h = json_is_string(v) ? etwhf_header_from_name(json_string_value(v)) : -1;
+        if (h < 0 || h >= ETWHF_HDR_FORMS)
+            return fail(ld, "headers[%zu] is not a header form name", i);
+        k->headers |= (uint16_t)(1u << h);
+    }
+    return 0;
+}
+
+static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
+{
+    struct check_corpus *c = ld->c;
+    k->fault_start = c->ncase_faults;
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr))
+        return fail(ld, "\"faults\" is not an array");
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        if (!json_is_string(v) || !*json_string_value(v))
+            return fail(ld, "faults[%zu] is not a name", i);
+        if (grow((void **)&c->case_faults, &ld->fault_cap, c->ncase_faults, sizeof *c->case_faults) != 0 ||
+            intern_fault(ld, json_string_value(v), &c->case_faults[c->ncase_faults]) != 0)
+            return fail(ld, "out of memory");
+        c->ncase_faults++;
+        k->fault_count++;
+    }
+    return 0;
+}
+
+static int parse_shape(struct loader *ld, json_t *o, struct check_case *k)
+{
+    static const char *const layers[] = {"payload", "record", "file", NULL};
+    static const char *const events[] = {"free", "alloc", "realloc", NULL};
+    static const uint8_t event_types[] = {ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC};
+    const char *layer = json_string_value(json_object_get(o, "layer"));
+    int li = layer ? etwhf_parse_choice(layer, layers) : -1;
+    if (li < 0)
+        return fail(ld, "\"layer\" is not payload, record or file");
+    k->layer = (uint8_t)li;
+    json_t *ps = json_object_get(o, "pointer_size");
+    uint64_t p = 0;
+    if (json_is_string(ps) && strcmp(json_string_value(ps), "mixed") == 0)
+        k->pointer_size = 0;
+    else if (get_u64(ps, &p) == 0 && (p == 4 || p == 8))
+        k->pointer_size = (uint8_t)p;
+    else
+        return fail(ld, "\"pointer_size\" is not 4, 8 or \"mixed\"");
+    k->event_type = ETWHF_HEAP_FREE;
+    if (k->layer != CHECK_LAYER_PAYLOAD)
+        return 0;
+    const char *ev = json_string_value(json_object_get(o, "event"));
+    int ei = ev ? etwhf_parse_choice(ev, events) : -1;
+    if (ei < 0 || k->pointer_size == 0)
+        return fail(ld, "a payload case needs \"event\" (free, alloc, realloc) and a pointer_size of 4 or 8");
+    k->event_type = event_types[ei];
+    return 0;
+}
+
+static int parse_case(struct loader *ld, json_t *o)
+{
+    struct check_corpus *c = ld->c;
+    if (grow((void **)&c->cases, &ld->case_cap, c->ncases, sizeof *c->cases) != 0)
+        return fail(ld, "out of memory");
+    struct check_case *k = &c->cases[c->ncases];
+    memset(k, 0, sizeof *k);
+    k->line = ld->line;
+    const char *file = json_string_value(json_object_get(o, "file"));
+    if (get_u64(json_object_get(o, "id"), &k->id) != 0)
+        return fail(ld, "no integer \"id\"");
+    if (!file || !*file)
+        return fail(ld, "no \"file\"");
+    if (parse_shape(ld, o, k) != 0 || parse_headers(ld, json_object_get(o, "headers"), k) != 0 ||
+        parse_faults(ld, json_object_get(o, "faults"), k) != 0 ||
+        parse_expect(ld, json_object_get(o, "expect"), k) != 0)
+        return -1;
+    if (!(k->file = strdup(file)))
+        return fail(ld, "out of memory");
+    c->ncases++;
+    return 0;
+}
+
+static int parse_first_line(struct loader *ld, json_t *o)
+{
+    json_t *v = json_object_get(o, "manifest");
+    if (!json_is_integer(v))
+        return fail(ld, "not a manifest header (no \"manifest\" key)");
+    if (json_integer_value(v) != ETWHF_MANIFEST_VERSION)
+        return fail(ld, "manifest version %lld, this etwhf reads version %d", (long long)json_integer_value(v),
+                    ETWHF_MANIFEST_VERSION);
+    const char *gv = json_string_value(json_object_get(o, "generator_version"));
+    if (gv && !(ld->c->generator_version = strdup(gv)))
+        return fail(ld, "out of memory");
+    return 0;
+}
+
+static int blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
+static int read_lines(struct loader *ld, FILE *f)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0, have_header = 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        ld->line++;
+        if (blank(line, (size_t)n))
+            continue;
+        json_error_t je;
+        json_t *o = json_loadb(line, (size_t)n, 0, &je);
+        if (!o || !json_is_object(o))
+            rc = fail(ld, "not a JSON object%s%s", o ? "" : ": ", o ? "" : je.text);
+        else if (!have_header++)
+            rc = parse_first_line(ld, o);
+        else
+            rc = parse_case(ld, o);
+        json_decref(o);
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(ld->err, ld->errlen, "cannot read %s: %s", ld->path, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && !have_header) {
+        snprintf(ld->err, ld->errlen, "%s is empty", ld->path);
+        rc = -1;
+    }
+    free(line);
+    return rc;
+}
+
+int check_manifest_load(const char *dir, struct check_corpus *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    const char *why = stat(dir, &st) != 0 ? strerror(errno) : !S_ISDIR(st.st_mode) ? "not a folder" : NULL;
+    if (why) {
+        snprintf(err, errlen, "cannot read corpus folder '%s': %s", dir, why);
+        return -1;
+    }
+    size_t plen = strlen(dir) + sizeof "/manifest.jsonl";
+    char *path = malloc(plen);
+    if (!path || !(out->dir = strdup(dir))) {
+        free(path);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(path, plen, "%s/manifest.jsonl", dir);
+    struct loader ld = {.c = out, .path = path, .err = err, .errlen = errlen};
+    FILE *f = fopen(path, "r");
+    int rc;
+    if (!f) {
+        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+        rc = -1;
+    } else {
+        rc = read_lines(&ld, f);
+        fclose(f);
+    }
+    free(path);
+    if (rc != 0)
+        check_corpus_free(out);
+    return rc;
+}
+
+void check_corpus_free(struct check_corpus *c)
+{
+    for (size_t i = 0; i < c->ncases; i++)
+        free(c->cases[i].file);
+    for (size_t i = 0; i < c->nfaults; i++)
+        free(c->fault_names[i]);
+    free(c->cases);
+    free(c->events);
+    free(c->case_faults);
+    free(c->fault_names);
+    free(c->generator_version);
+    free(c->dir);
+    memset(c, 0, sizeof *c);
+}
+
+int check_case_path(const struct check_corpus *c, const struct check_case *k, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s/%s", c->dir, k->file);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+const char *check_layer_name(int layer)
+{
+    static const char *const names[] = {"payload", "record", "file"};
+    return layer >= 0 && layer <= CHECK_LAYER_FILE ? names[layer] : "?";
+}
+
+const char *check_mode_name(int mode)
+{
+    return mode == CHECK_MODE_STRICT ? "strict" : "recover";
+}
+
+const char *check_event_name(int type)
+{
+    return type == ETWHF_HEAP_ALLOC ? "alloc" : type == ETWHF_HEAP_REALLOC ? "realloc" : "free";
+}

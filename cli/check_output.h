@@ -1,0 +1,23 @@
+/*
+ * check_output.h — what an external decoder printed, read as the JSON
+ * lines of CONTRACT.md §4 (internal).
+ *
+ * Only `type`, `heap_handle`, `address`, `source`, `pointer_size`,
+ * `severity` are read, and `code` with --strict-codes (§7). HeapFree lines
+ * are the events; HeapAlloc and HeapReAlloc lines are only counted; other
+ * lines (summary, other types) are ignored. A line that is not a
+ * JSON object with a `type`, or an event or diag missing what is read, is
+ * itself a disagreement (kind "output").
+ */
+#ifndef ETWHF_CHECK_OUTPUT_H
+#define ETWHF_CHECK_OUTPUT_H
+
+#include <stddef.h>
+
+#include "check_case.h"
+#include "check_compare.h"
+
+void check_output_parse(const char *out, size_t len, int mode, int strict_codes,
+                        struct check_observed *obs, struct check_diff *d);
+
+#endif

@@ -1,0 +1,136 @@
+/* Process helpers of the check runners; see check_proc.h. */
+#include "check_proc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t check_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+const char *check_signal_name(int sig, char *buf, size_t len)
+{
+    static const struct { int sig; const char *name; } names[] = {
+        {SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
+        {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"}, {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},
+        {SIGTRAP, "SIGTRAP"}, {SIGPIPE, "SIGPIPE"}, {SIGSYS, "SIGSYS"},   {SIGXCPU, "SIGXCPU"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].sig == sig)
+            return names[i].name;
+    snprintf(buf, len, "signal %d", sig);
+    return buf;
+}
+
+/* What the sanitizers print first (CONTRACT.md §7 lists the first two). */
+static const char *const sanitizer_marks[] = {
+    "ERROR: AddressSanitizer",  "runtime error:",          "ERROR: LeakSanitizer",
+    "WARNING: MemorySanitizer", "ERROR: MemorySanitizer",  "ERROR: HWAddressSanitizer",
+    "WARNING: ThreadSanitizer", "AddressSanitizer:DEADLYSIGNAL", "ERROR: libFuzzer",
+};
+
+void check_errscan_reset(struct check_errscan *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+static void copy_line(char *dst, size_t cap, const char *src, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void scan_line(struct check_errscan *s)
+{
+    s->line[s->len < sizeof s->line ? s->len : sizeof s->line - 1] = '\0';
+    if (!s->first[0] && s->len)
+        copy_line(s->first, sizeof s->first, s->line, strlen(s->line));
+    for (size_t i = 0; !s->found && i < sizeof sanitizer_marks / sizeof sanitizer_marks[0]; i++) {
+        const char *hit = strstr(s->line, sanitizer_marks[i]);
+        if (hit) {
+            s->found = 1;
+            /* From the mark on: a long source path before it says less. */
+            const char *from = hit - s->line > 60 ? hit - 60 : s->line;
+            copy_line(s->report, sizeof s->report, from, strlen(from));
+        }
+    }
+    s->len = 0;
+}
+
+void check_errscan_feed(struct check_errscan *s, const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            scan_line(s);
+            continue;
+        }
+        if (s->len < sizeof s->line - 1)
+            s->line[s->len] = buf[i] ? buf[i] : ' ';
+        s->len++;
+    }
+}
+
+void check_errscan_end(struct check_errscan *s)
+{
+    if (s->len)
+        scan_line(s);
+}
+
+long check_pipe_read(int *fd, void *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t n = read(*fd, buf, cap);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return 0; /* EAGAIN: nothing now */
+        if (n == 0) {
+            close(*fd);
+            *fd = -1;
+            return -1;
+        }
+        return (long)n;
+    }
+}
+
+void check_errscan_drain(int *fd, struct check_errscan *s)
+{
+    char tmp[4096];
+    long n;
+    while ((n = check_pipe_read(fd, tmp, sizeof tmp)) > 0)
+        check_errscan_feed(s, tmp, (size_t)n);
+    if (n < 0)
+        check_errscan_end(s);
+}
+
+void check_progress(struct check_run *r, int force)
+{
+    if (!r->progress)
+        return;
+    uint64_t now = check_now_ms();
+    if (!force && now - r->last_progress_ms < 200)
+        return;
+    r->last_progress_ms = now;
+    unsigned nmodes = (r->modes & 1u) + (r->modes >> 1 & 1u);
+    uint64_t total = (uint64_t)r->nselected * (nmodes ? nmodes : 1);
+    if (!r->cmd)
+        total = r->nselected; /* in-process workers report once per case */
+    fprintf(stderr, "\retwhf check: %llu/%llu runs, %zu case(s) not agreeing ",
+            (unsigned long long)r->tally->runs_done, (unsigned long long)total, r->tally->bad_cases);
+    fflush(stderr);
+}
+
+void check_progress_done(struct check_run *r)
+{
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+}

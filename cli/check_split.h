@@ -1,0 +1,35 @@
+/*
+ * check_split.h — the `--decoder CMD` of `etwhf check`: split like a shell
+ * would split it, then expanded per run (CONTRACT.md §7) (internal).
+ *
+ * Splitting follows POSIX sh word rules for quotes and backslashes only:
+ * 'single' quotes are literal, "double" quotes honour \" \\ \$ \` and
+ * backslash-newline, a backslash outside quotes escapes the next character.
+ * No shell is run, so | ; & $ > < * are ordinary characters.
+ *
+ * Expansion: a word that is exactly {args} becomes etwhf decode's flags for
+ * the run, one word each; {file} and {args} inside a longer word are
+ * replaced by the text (flags joined by spaces). Without any {file} the
+ * case's path is appended as the last word.
+ */
+#ifndef ETWHF_CHECK_SPLIT_H
+#define ETWHF_CHECK_SPLIT_H
+
+#include <stddef.h>
+
+struct check_cmd {
+    char **words;
+    size_t nwords;
+    int has_file; /* some word holds {file} */
+};
+
+/* 0, or -1 with a reason in err (unterminated quote, empty command, no memory). */
+int check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t errlen);
+void check_cmd_free(struct check_cmd *c);
+
+/* A NULL-terminated argv for one run (free with check_argv_free), or NULL
+ * when memory runs out. args: nargs flags for {args}. */
+char **check_cmd_argv(const struct check_cmd *c, const char *const *args, size_t nargs, const char *file);
+void check_argv_free(char **argv);
+
+#endif

@@ -195,7 +195,7 @@ static void compare_full(const struct check_corpus *c, const struct check_case *
                          const struct check_observed *o, struct check_diff *d)
 {
     const struct check_expect *e = &k->expect;
-    const struct check_event *exp = c->events + e->event_start;
+    const struct check_event *exp = e->event_count ? c->events + e->event_start : NULL;
     size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
     compare_event_prefix(exp, o->events, n, mode, d);
     compare_u64(d, CHECK_K_EVENTS_COUNT, mode, e->event_count, o->nevents);
@@ -248,7 +248,7 @@ static void compare_strict_error(const struct check_corpus *c, const struct chec
         check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
     }
     compare_first_error(e, o, d);
-    const struct check_event *exp = c->events + e->event_start;
+    const struct check_event *exp = e->event_count ? c->events + e->event_start : NULL;
     if (o->nevents > e->event_count) {
         char ev[48], gv[24];
         snprintf(ev, sizeof ev, "at most %zu", e->event_count);

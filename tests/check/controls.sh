@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# controls.sh NAME ETWHF FIXTURE_DIR — one control of `etwhf check` (CONTRACT.md
+# §7) on the hand-written fixture corpus (fixture_corpus.c): 10 cases, of
+# which ids 3, 6, 9 are n_ (error) cases and ids 2, 8, 9 carry a Source 4 event.
+# Exit 0 when the control holds, 1 with a message when it does not.
+set -uo pipefail
+name=$1
+export ETWHF=$2
+fx=$3
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+wrong=$here/../wrong_decoder.sh
+bad=$here/bad_decoder.sh
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+fail() { echo "FAIL [$name]: $*" >&2; [ -s "$out/report" ] && head -c 3000 "$out/report" >&2; exit 1; }
+
+# run EXPECTED_EXIT ARGS...: etwhf check ARGS..., report in $out/report, stderr in $out/err.
+run() {
+  local want=$1; shift
+  "$ETWHF" check "$@" >"$out/report" 2>"$out/err"
+  local rc=$?
+  [ "$rc" -eq "$want" ] || fail "etwhf check $* exited $rc, expected $want; stderr: $(head -c 600 "$out/err")"
+}
+# is JQ_FILTER EXPECTED: the JSON report's value.
+is() {
+  local got; got=$(jq -c "$1" "$out/report") || fail "report is not JSON"
+  [ "$got" = "$2" ] || fail "$1 is $got, expected $2"
+}
+totals() { is '.totals | [.agree, .disagree, .crash, .timeout, .failed, .skipped]' "$1"; }
+
+decode="$ETWHF decode {args} {file}"
+case $name in
+  inproc_agrees)
+    run 0 "$fx" --json --jobs 2
+    totals '[10,0,0,0,0,0]'
+    is '.modes' '["recover","strict"]'
+    is '.agreed' 'true'
+    run 0 "$fx" --jobs 1
+    grep -q '^result: all 10 case(s) agree$' "$out/report" || fail "text report lacks the result line"
+    ;;
+  decode_agrees)
+    run 0 "$fx" --json --decoder "$decode"
+    totals '[10,0,0,0,0,0]'
+    run 0 "$fx" --json --decoder "$decode" --mode both --strict-codes --jobs 3
+    totals '[10,0,0,0,0,0]'
+    is '.runs' '20'
+    run 0 "$fx" --json --decoder "$decode" --mode strict --strict-codes
+    totals '[10,0,0,0,0,0]'
+    ;;
+  wrong_decoder_caught)
+    run 1 "$fx" --json --decoder "$wrong {args} {file}"
+    totals '[7,3,0,0,0,0]'
+    is '[.not_agreeing[].id]' '[2,8,9]'
+    is '.by_field' '{"events.source":3}'
+    is '[.by_header[] | select(.name=="system64") | .disagree]' '[2]'
+    is '[.by_fault[] | select(.name=="truncated_tail_data") | .disagree]' '[1]'
+    is '.mismatches[0].differences[0] | [.field, .expected, .got]' '["events[0].source","4","3"]'
+    run 1 "$fx" --decoder "$wrong {args} {file}" --mode both
+    grep -q 'cases/y_file_intact_000008.etl .*: disagree' "$out/report" || fail "text report lacks case 8"
+    grep -q '\[strict\] events\[0\].source: expected 4, got 3' "$out/report" || fail "text report lacks the strict difference"
+    grep -q '^result: 3 of 10 case(s) do not agree$' "$out/report" || fail "text report lacks the result line"
+    ;;
+  crash_reported)
+    run 1 "$fx" --json --decoder "$bad crash {args} {file}"
+    totals '[7,0,3,0,0,0]'
+    is '[.not_agreeing[].id]' '[3,6,9]'
+    is '.mismatches[0].differences[0].got' '"SIGSEGV"'
+    run 1 "$fx" --json --decoder "$bad asan {args} {file}"
+    totals '[7,0,3,0,0,0]'
+    jq -e '.mismatches[0].differences[0].got | contains("ERROR: AddressSanitizer")' "$out/report" >/dev/null ||
+      fail "the sanitizer line is not in the report"
+    run 1 "$fx" --json --decoder "$bad exit2 {args} {file}"
+    totals '[7,0,0,0,3,0]'
+    ;;
+  hang_times_out)
+    export BAD_DECODER_SLEEP=93.5
+    start=$(date +%s)
+    run 1 "$fx" --json --timeout 0.4 --jobs 3 --decoder "$bad hang {args} {file}"
+    totals '[7,0,0,3,0,0]'
+    [ $(( $(date +%s) - start )) -lt 20 ] || fail "timeouts took too long"
+    sleep 0.2
+    ! pgrep -f "sleep $BAD_DECODER_SLEEP" >/dev/null || fail "a hanging decoder was left running"
+    ;;
+  interrupt_kills)
+    export BAD_DECODER_SLEEP=94.5
+    "$ETWHF" check "$fx" --timeout 60 --decoder "$bad hang {args} {file}" >"$out/report" 2>"$out/err" &
+    pid=$!
+    for _ in $(seq 50); do pgrep -f "sleep $BAD_DECODER_SLEEP" >/dev/null && break; sleep 0.1; done
+    kill -INT "$pid"
+    wait "$pid"; rc=$?
+    [ "$rc" -eq 130 ] || fail "SIGINT gave exit $rc, expected 130"
+    sleep 0.2
+    ! pgrep -f "sleep $BAD_DECODER_SLEEP" >/dev/null || fail "SIGINT left a decoder running"
+    ;;
+  file_cases_only)
+    run 0 "$fx" --json --decoder "$ETWHF decode"
+    totals '[2,0,0,0,0,8]'
+    [ "$(jq -r '.not_agreeing | length' "$out/report")" = 0 ] || fail "skipped cases listed as not agreeing"
+    ;;
+  io_errors)
+    run 3 "$out/no-such-dir"
+    grep -q "cannot read corpus folder" "$out/err" || fail "no message for a missing folder"
+    mkdir "$out/c"
+    run 3 "$out/c"
+    grep -q "manifest.jsonl" "$out/err" || fail "no message for a missing manifest"
+    cp -r "$fx/." "$out/c/"
+    sed -i '4s/"verdict":"error"/"verdict":"maybe"/' "$out/c/manifest.jsonl"
+    run 3 "$out/c"
+    grep -q "manifest.jsonl line 4: expect.verdict" "$out/err" || fail "the malformed line is not named: $(cat "$out/err")"
+    cp "$fx/manifest.jsonl" "$out/c/manifest.jsonl"
+    rm "$out/c/cases/y_record_intact_000005.bin"
+    run 3 "$out/c"
+    grep -q "y_record_intact_000005.bin' (manifest line 6)" "$out/err" || fail "the missing case is not named"
+    run 3 "$fx" --decoder "/no/such/decoder {file}"
+    ;;
+  usage_errors)
+    run 2
+    run 2 "$fx" "$fx"
+    run 2 "$fx" --mode sometimes
+    run 2 "$fx" --jobs 0
+    run 2 "$fx" --timeout 0
+    run 2 "$fx" --timeout 1.2345
+    run 2 "$fx" --decoder "'unterminated"
+    run 2 "$fx" --bogus
+    run 0 "$fx" --help
+    grep -q '^usage: etwhf check DIR' "$out/report" || fail "--help prints no usage"
+    ;;
+  sample)
+    run 0 "$fx" --json --sample 4
+    is '[.cases, .manifest_cases]' '[4,10]'
+    totals '[4,0,0,0,0,0]'
+    ;;
+  *) echo "controls.sh: unknown control '$name'" >&2; exit 2 ;;
+esac
+echo "ok [$name]"

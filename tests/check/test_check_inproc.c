@@ -1,0 +1,156 @@
+/* The in-process runner with a stand-in decoder that crashes, hangs, prints
+ * a sanitizer report or disagrees on chosen cases: each costs exactly its
+ * own case, every other case (the rest of the crashed worker's chunk
+ * included) still runs and agrees. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "check_decode.h"
+#include "check_inproc.h"
+#include "check_manifest.h"
+
+/* Stand-in for our decoder: the case file's first byte says what to do. */
+int check_decode_case(const struct check_case *k, int mode, const void *data, size_t len,
+                      struct check_observed *o, char *why, size_t whylen)
+{
+    (void)k;
+    (void)why;
+    (void)whylen;
+    const char *b = data;
+    check_observed_reset(o);
+    o->codes_known = 1;
+    switch (len ? b[0] : 'O') {
+    case 'S':
+        signal(SIGSEGV, SIG_DFL); /* cmocka's handler would carry on in the worker */
+        raise(SIGSEGV);
+        break;
+    case 'H':
+        for (;;)
+            pause();
+    case 'A':
+        fputs("==7==ERROR: AddressSanitizer: stack-use-after-return (stand-in)\n", stderr);
+        _exit(1);
+    case 'T': /* strict mode only crashes */
+        if (mode == CHECK_MODE_STRICT) {
+            signal(SIGABRT, SIG_DFL);
+            abort();
+        }
+        break;
+    case 'W': {
+        struct check_event ev = {1, 2, 3, 8};
+        check_observed_add_event(o, &ev);
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+#define NCASES 40
+static const char plan[NCASES + 1] = "OOOSSOOOOOHOOOOOOAOOWOOOOXOOOTOOOOOOOOOS";
+
+static char dir[] = "/tmp/etwhf_check_inproc_XXXXXX";
+
+static void write_corpus(void)
+{
+    char path[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/cases", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/manifest.jsonl", dir);
+    FILE *m = fopen(path, "w");
+    assert_non_null(m);
+    fputs("{\"manifest\":1,\"generator_version\":\"test\",\"options\":{}}\n", m);
+    for (int i = 0; i < NCASES; i++) {
+        fprintf(m, "{\"id\":%d,\"file\":\"cases/c%02d\",\"layer\":\"record\",\"pointer_size\":8,"
+                   "\"faults\":[\"%c\"],\"expect\":{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],"
+                   "\"warnings\":[],\"events\":[]}}\n", i, i, plan[i]);
+        snprintf(path, sizeof path, "%s/cases/c%02d", dir, i);
+        if (plan[i] == 'X') { /* unreadable: a folder */
+            assert_int_equal(mkdir(path, 0755), 0);
+            continue;
+        }
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputc(plan[i], f);
+        fclose(f);
+    }
+    fclose(m);
+}
+
+static void test_workers_survive(void **state)
+{
+    (void)state;
+    write_corpus();
+    struct check_corpus c;
+    char err[512];
+    assert_int_equal(check_manifest_load(dir, &c, err, sizeof err), 0);
+    size_t sel[NCASES];
+    for (size_t i = 0; i < NCASES; i++)
+        sel[i] = i;
+    struct check_tally t;
+    assert_int_equal(check_tally_init(&t, NCASES, NCASES), 0);
+    struct check_run r = {.corpus = &c, .tally = &t, .selected = sel, .nselected = NCASES, .modes = 3,
+                          .jobs = 2, .timeout_ms = 300};
+    assert_int_equal(check_run_inproc(&r), 0);
+    for (int i = 0; i < NCASES; i++) {
+        int want = plan[i] == 'S' || plan[i] == 'A' || plan[i] == 'T' ? CHECK_CRASH
+                 : plan[i] == 'H' ? CHECK_TIMEOUT
+                 : plan[i] == 'W' ? CHECK_DISAGREE
+                 : plan[i] == 'X' ? CHECK_IO
+                 : CHECK_AGREE;
+        if (t.outcome[i] != want) {
+            fprintf(stderr, "case %d (%c): %s, expected %s\n", i, plan[i], check_outcome_name(t.outcome[i]),
+                    check_outcome_name(want));
+            for (size_t s = 0; s < t.nshown; s++)
+                if (t.shown[s].idx == (size_t)i)
+                    fprintf(stderr, "  %s: %s\n", t.shown[s].diff.items[0].field, t.shown[s].diff.items[0].got);
+            fail();
+        }
+    }
+    /* The details say what happened, and in which mode. */
+    for (size_t s = 0; s < t.nshown; s++) {
+        const struct check_shown *sh = &t.shown[s];
+        const struct check_item *it = &sh->diff.items[0];
+        switch (plan[sh->idx]) {
+        case 'A':
+            assert_non_null(strstr(it->got, "ERROR: AddressSanitizer: stack-use-after-return"));
+            break;
+        case 'T':
+            assert_int_equal(it->mode, CHECK_MODE_STRICT);
+            break;
+        case 'H':
+            assert_string_equal(it->field, "timeout");
+            break;
+        case 'S':
+            assert_int_equal(it->mode, CHECK_MODE_RECOVER);
+            break;
+        default:
+            break;
+        }
+    }
+    check_tally_free(&t);
+    check_corpus_free(&c);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_workers_survive),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

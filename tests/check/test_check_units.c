@@ -1,0 +1,410 @@
+/* Unit tests of `etwhf check`'s pieces: CMD splitting and expansion, the
+ * judgement of one run, reading a decoder's JSON lines, the tally, and the
+ * manifest reader's messages. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "check_compare.h"
+#include "check_manifest.h"
+#include "check_output.h"
+#include "check_split.h"
+#include "check_tally.h"
+#include "etwhf/format.h"
+
+/* ---- splitting ------------------------------------------------------------ */
+
+static void expect_words(const char *cmd, const char *const *want, size_t n)
+{
+    struct check_cmd c;
+    char err[128];
+    assert_int_equal(check_cmd_split(cmd, &c, err, sizeof err), 0);
+    assert_int_equal(c.nwords, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(c.words[i], want[i]);
+    assert_null(c.words[n]);
+    check_cmd_free(&c);
+}
+
+static void test_split_words(void **state)
+{
+    (void)state;
+    expect_words("  a b\t c  ", (const char *const[]){"a", "b", "c"}, 3);
+    expect_words("sh -c 'echo {file} | wc' x", (const char *const[]){"sh", "-c", "echo {file} | wc", "x"}, 4);
+    expect_words("\"a \\\"b\\\" \\\\ \\$x \\z\"", (const char *const[]){"a \"b\" \\ $x \\z"}, 1);
+    expect_words("a\\ b c\\\\", (const char *const[]){"a b", "c\\"}, 2);
+    expect_words("x '' \"\" y", (const char *const[]){"x", "", "", "y"}, 4);
+    expect_words("pre'mid dle'\"post\"", (const char *const[]){"premid dlepost"}, 1);
+    expect_words("a\\\nb", (const char *const[]){"ab"}, 1);
+}
+
+static void test_split_errors(void **state)
+{
+    (void)state;
+    const char *bad[] = {"'abc", "\"abc", "abc\\", "", "   "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct check_cmd c;
+        char err[128] = "";
+        assert_int_equal(check_cmd_split(bad[i], &c, err, sizeof err), -1);
+        assert_true(err[0] != '\0');
+    }
+}
+
+static void test_expand(void **state)
+{
+    (void)state;
+    const char *args[] = {"--mode", "recover", "--input", "record"};
+    struct check_cmd c;
+    char err[128];
+    assert_int_equal(check_cmd_split("etwhf decode {args} --x={file} 'a {args} b'", &c, err, sizeof err), 0);
+    assert_true(c.has_file);
+    char **argv = check_cmd_argv(&c, args, 4, "d/cases/f.bin");
+    const char *want[] = {"etwhf", "decode", "--mode", "recover", "--input", "record",
+                          "--x=d/cases/f.bin", "a --mode recover --input record b"};
+    for (size_t i = 0; i < 8; i++)
+        assert_string_equal(argv[i], want[i]);
+    assert_null(argv[8]);
+    check_argv_free(argv);
+    check_cmd_free(&c);
+
+    /* Without {file} the path is appended. */
+    assert_int_equal(check_cmd_split("mydec --fast", &c, err, sizeof err), 0);
+    assert_false(c.has_file);
+    argv = check_cmd_argv(&c, args, 0, "p.etl");
+    assert_string_equal(argv[2], "p.etl");
+    assert_null(argv[3]);
+    check_argv_free(argv);
+    check_cmd_free(&c);
+}
+
+/* ---- judging one run ------------------------------------------------------ */
+
+static struct check_event evs[3] = {
+    {0x1000, 0x1010, 3, 8}, {0x1000, 0x1020, 4, 8}, {0x2000, 0x2010, 1, 4},
+};
+
+static void one_case(struct check_corpus *c, struct check_case *k, int error)
+{
+    memset(c, 0, sizeof *c);
+    memset(k, 0, sizeof *k);
+    c->cases = k;
+    c->ncases = 1;
+    c->events = evs;
+    c->nevents = 3;
+    k->layer = CHECK_LAYER_FILE;
+    k->expect.event_start = 0;
+    k->expect.event_count = 3;
+    k->expect.has_counts = 1;
+    k->expect.buffers = 2;
+    k->expect.events_total = 7;
+    k->expect.warnings = 1u << ETWHF_DIAG_SOURCE_UNKNOWN;
+    if (error) {
+        k->expect.verdict_error = 1;
+        k->expect.errors = 1u << ETWHF_DIAG_RECORD_SIZE;
+        k->expect.has_first_error = 1;
+        k->expect.first_code = ETWHF_DIAG_RECORD_SIZE;
+        k->expect.first_offset = 8400;
+    }
+}
+
+/* What our decoder would report for one_case(): all three events, counts, codes. */
+static void observed_like(struct check_observed *o, const struct check_case *k, int strict)
+{
+    check_observed_reset(o);
+    o->codes_known = 1;
+    size_t n = strict && k->expect.verdict_error ? 1 : 3;
+    for (size_t i = 0; i < n; i++)
+        check_observed_add_event(o, &evs[i]);
+    check_observed_add_diag(o, 0, ETWHF_DIAG_SOURCE_UNKNOWN, NULL, 1, 100);
+    if (k->expect.verdict_error)
+        check_observed_add_diag(o, 1, ETWHF_DIAG_RECORD_SIZE, NULL, 1, 8400);
+    o->has_counts = 1;
+    o->buffers = 2;
+    o->events_total = 7;
+}
+
+static void judge(const struct check_corpus *c, const struct check_case *k, int mode,
+                  const struct check_observed *o, struct check_diff *d)
+{
+    check_diff_reset(d);
+    check_compare(c, k, mode, o, d);
+}
+
+static void test_compare_agree(void **state)
+{
+    (void)state;
+    struct check_corpus c;
+    struct check_case k;
+    struct check_observed o = {0};
+    struct check_diff d;
+    for (int error = 0; error <= 1; error++) {
+        one_case(&c, &k, error);
+        for (int mode = 0; mode <= 1; mode++) {
+            observed_like(&o, &k, mode);
+            judge(&c, &k, mode, &o, &d);
+            assert_int_equal(d.kinds, 0);
+            assert_int_equal(d.n, 0);
+        }
+    }
+    check_observed_free(&o);
+}
+
+static void test_compare_wrong_source(void **state)
+{
+    (void)state;
+    struct check_corpus c;
+    struct check_case k;
+    struct check_observed o = {0};
+    struct check_diff d;
+    one_case(&c, &k, 0);
+    observed_like(&o, &k, 0);
+    o.events[1].source = 3;
+    judge(&c, &k, CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 1u << CHECK_K_SOURCE);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.items[0].field, "events[1].source");
+    assert_string_equal(d.items[0].expected, "4");
+    assert_string_equal(d.items[0].got, "3");
+    check_observed_free(&o);
+}
+
+static void test_compare_counts_codes_verdict(void **state)
+{
+    (void)state;
+    struct check_corpus c;
+    struct check_case k;
+    struct check_observed o = {0};
+    struct check_diff d;
+    one_case(&c, &k, 0);
+    observed_like(&o, &k, 0);
+    o.nevents = 2;
+    o.events_total = 6;
+    check_observed_add_diag(&o, 1, ETWHF_DIAG_MARKER, NULL, 1, 0x48);
+    judge(&c, &k, CHECK_MODE_RECOVER, &o, &d);
+    assert_true(d.kinds & 1u << CHECK_K_EVENTS_COUNT);
+    assert_true(d.kinds & 1u << CHECK_K_VERDICT);
+    assert_true(d.kinds & 1u << CHECK_K_ERRORS);
+    assert_true(d.kinds & 1u << CHECK_K_EVENTS_TOTAL);
+    assert_false(d.kinds & 1u << CHECK_K_WARNINGS);
+
+    /* Codes unknown (external decoder without --strict-codes): not compared. */
+    observed_like(&o, &k, 0);
+    o.codes_known = 0;
+    o.warnings = 0;
+    o.has_counts = 0;
+    judge(&c, &k, CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 0);
+    check_observed_free(&o);
+}
+
+static void test_compare_strict(void **state)
+{
+    (void)state;
+    struct check_corpus c;
+    struct check_case k;
+    struct check_observed o = {0};
+    struct check_diff d;
+    one_case(&c, &k, 1);
+
+    /* Did not stop: a second error and more events than expected. */
+    observed_like(&o, &k, 1);
+    check_observed_add_diag(&o, 1, ETWHF_DIAG_MARKER, NULL, 1, 9000);
+    for (int i = 0; i < 3; i++)
+        check_observed_add_event(&o, &evs[2]);
+    judge(&c, &k, CHECK_MODE_STRICT, &o, &d);
+    assert_true(d.kinds & 1u << CHECK_K_STRICT_STOP);
+    assert_true(d.kinds & 1u << CHECK_K_EVENTS_COUNT);
+    assert_true(d.kinds & 1u << CHECK_K_ADDRESS); /* events[1] is evs[2], not evs[1] */
+
+    /* Stopped at the wrong place. */
+    observed_like(&o, &k, 1);
+    o.first_offset = 8408;
+    judge(&c, &k, CHECK_MODE_STRICT, &o, &d);
+    assert_int_equal(d.kinds, 1u << CHECK_K_FIRST_ERROR);
+    assert_string_equal(d.items[0].expected, "RECORD_SIZE at 8400");
+    assert_string_equal(d.items[0].got, "RECORD_SIZE at 8408");
+
+    /* A warning the full walk does not have. */
+    observed_like(&o, &k, 1);
+    check_observed_add_diag(&o, 0, ETWHF_DIAG_HEAP_PAYLOAD_LONG, NULL, 1, 0);
+    judge(&c, &k, CHECK_MODE_STRICT, &o, &d);
+    assert_int_equal(d.kinds, 1u << CHECK_K_WARNINGS);
+    check_observed_free(&o);
+}
+
+/* ---- a decoder's JSON lines ---------------------------------------------- */
+
+static void test_output_parse(void **state)
+{
+    (void)state;
+    struct check_observed o = {0};
+    struct check_diff d;
+    const char out[] =
+        "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1D2C4A50000\",\"address\":\"0x1d2c4a5f3a0\",\"source\":3,"
+        "\"pointer_size\":8}\n"
+        "{\"type\":\"HeapFree\",\"heap_handle\":4096,\"address\":\"4112\",\"source\":7,\"pointer_size\":4}\n"
+        "{\"type\":\"HeapAlloc\",\"heap_handle\":\"0x1\"}\n"
+        "\n"
+        "{\"type\":\"diag\",\"severity\":\"warning\",\"code\":\"SOURCE_UNKNOWN\"}\n"
+        "{\"type\":\"diag\",\"severity\":\"error\",\"code\":\"NOT_A_CODE\"}\n"
+        "{\"type\":\"summary\",\"buffers\":3}";
+    check_diff_reset(&d);
+    check_output_parse(out, sizeof out - 1, CHECK_MODE_RECOVER, 1, &o, &d);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(o.nevents, 2);
+    assert_true(o.events[0].heap_handle == 0x1D2C4A50000ull);
+    assert_true(o.events[1].address == 4112);
+    assert_int_equal(o.events[1].pointer_size, 4);
+    assert_int_equal(o.heap_alloc, 1);
+    assert_int_equal(o.error_diags, 1);
+    assert_int_equal(o.warnings, 1u << ETWHF_DIAG_SOURCE_UNKNOWN);
+    assert_string_equal(o.unknown_code, "NOT_A_CODE");
+    assert_false(o.offset_known);
+
+    const char bad[] = "not json\n{\"no\":\"type\"}\n{\"type\":\"HeapFree\",\"heap_handle\":\"zz\"}\n"
+                       "{\"type\":\"diag\",\"severity\":\"fatal\"}\n";
+    check_diff_reset(&d);
+    check_output_parse(bad, sizeof bad - 1, CHECK_MODE_STRICT, 0, &o, &d);
+    assert_int_equal(d.n, 4);
+    assert_int_equal(d.kinds, 1u << CHECK_K_OUTPUT);
+    assert_string_equal(d.items[0].field, "output line 1");
+    assert_string_equal(d.items[3].field, "output line 4");
+    assert_int_equal(d.items[2].mode, CHECK_MODE_STRICT);
+    check_observed_free(&o);
+}
+
+/* ---- tally ---------------------------------------------------------------- */
+
+static void test_tally(void **state)
+{
+    (void)state;
+    struct check_tally t;
+    struct check_diff d;
+    check_diff_reset(&d);
+    check_diff_add(&d, CHECK_K_SOURCE, 0, "events[0].source", "4", "3");
+    assert_int_equal(check_tally_init(&t, 10, 2), 0);
+    /* Out of order, as parallel workers report. */
+    check_tally_add(&t, 7, CHECK_DISAGREE, &d);
+    check_tally_add(&t, 5, CHECK_AGREE, NULL);
+    check_tally_add(&t, 5, CHECK_CRASH, &d);      /* strict run of 5 crashed */
+    check_tally_add(&t, 9, CHECK_TIMEOUT, &d);
+    check_tally_add(&t, 2, CHECK_DISAGREE, &d);
+    check_tally_add(&t, 2, CHECK_AGREE, NULL);    /* the other mode agreed: stays disagree */
+    check_tally_add(&t, 3, CHECK_SKIPPED, NULL);
+    assert_int_equal(t.nshown, 2);
+    assert_int_equal(t.shown[0].idx, 2);
+    assert_int_equal(t.shown[1].idx, 5);
+    assert_int_equal(t.outcome[5], CHECK_CRASH);
+    assert_int_equal(t.outcome[2], CHECK_DISAGREE);
+    assert_int_equal(t.bad_cases, 4);
+    uint64_t tot[CHECK_OUTCOMES];
+    check_tally_totals(&t, tot);
+    assert_int_equal(tot[CHECK_DISAGREE], 2);
+    assert_int_equal(tot[CHECK_CRASH], 1);
+    assert_int_equal(tot[CHECK_TIMEOUT], 1);
+    assert_int_equal(tot[CHECK_SKIPPED], 1);
+    assert_int_equal(tot[CHECK_AGREE], 0);
+    check_tally_free(&t);
+}
+
+/* ---- manifest ------------------------------------------------------------- */
+
+static char tmpdir[] = "/tmp/etwhf_check_units_XXXXXX";
+
+static void write_manifest(const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/manifest.jsonl", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+#define HDR "{\"manifest\":1,\"generator_version\":\"1\",\"options\":{}}\n"
+#define CASE_OK "{\"id\":1,\"file\":\"cases/a.bin\",\"layer\":\"record\",\"pointer_size\":\"mixed\"," \
+    "\"headers\":[\"system64\",\"event32\"],\"faults\":[\"x\",\"y\"],\"expect\":{\"verdict\":\"ok\"," \
+    "\"first_error\":null,\"errors\":[],\"warnings\":[\"SOURCE_RESERVED\"],\"events\":[{\"heap_handle\":" \
+    "\"0xff\",\"address\":\"0x100\",\"source\":6,\"pointer_size\":8}]}}\n"
+
+static void expect_load_error(const char *text, const char *needle)
+{
+    struct check_corpus c;
+    char err[512] = "";
+    write_manifest(text);
+    assert_int_equal(check_manifest_load(tmpdir, &c, err, sizeof err), -1);
+    if (!strstr(err, needle)) {
+        fprintf(stderr, "message '%s' lacks '%s'\n", err, needle);
+        fail();
+    }
+}
+
+static void test_manifest(void **state)
+{
+    (void)state;
+    assert_non_null(mkdtemp(tmpdir));
+    struct check_corpus c;
+    char err[512];
+    write_manifest(HDR CASE_OK "\n" CASE_OK);
+    assert_int_equal(check_manifest_load(tmpdir, &c, err, sizeof err), 0);
+    assert_int_equal(c.ncases, 2);
+    assert_string_equal(c.generator_version, "1");
+    assert_int_equal(c.cases[1].line, 4); /* the blank line counts */
+    assert_int_equal(c.cases[0].pointer_size, 0);
+    assert_int_equal(c.cases[0].headers, 1u << ETWHF_HDR_SYSTEM64 | 1u << ETWHF_HDR_EVENT32);
+    assert_int_equal(c.nfaults, 2);
+    assert_int_equal(c.ncase_faults, 4);
+    assert_true(c.events[1].address == 0x100);
+    assert_int_equal(c.cases[1].expect.warnings, 1u << ETWHF_DIAG_SOURCE_RESERVED);
+    check_corpus_free(&c);
+
+    expect_load_error("", "is empty");
+    expect_load_error("{\"manifest\":2}\n", "line 1: manifest version 2");
+    expect_load_error(HDR "{\"id\":1,", "line 2: not a JSON object");
+    expect_load_error(HDR CASE_OK "[1]\n", "line 3: not a JSON object");
+    expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"file\",\"pointer_size\":8,\"expect\":"
+                      "{\"verdict\":\"ok\",\"errors\":[],\"warnings\":[],\"events\":[]}}\n",
+                      "line 2: a file case needs expect.buffers");
+    expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"payload\",\"pointer_size\":8,\"expect\":{}}\n",
+                      "line 2: a payload case needs \"event\"");
+    expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"record\",\"pointer_size\":8,\"expect\":"
+                      "{\"verdict\":\"error\",\"first_error\":{\"code\":\"MARKER\",\"offset\":0},"
+                      "\"errors\":[\"NOPE\"],\"warnings\":[],\"events\":[]}}\n",
+                      "line 2: expect.errors[0] is not a diagnostic code name");
+    expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"record\",\"pointer_size\":8,\"headers\":[\"message\"],"
+                      "\"expect\":{}}\n", "line 2: headers[0]");
+
+    char path[256];
+    snprintf(path, sizeof path, "%s/manifest.jsonl", tmpdir);
+    unlink(path);
+    assert_int_equal(check_manifest_load(tmpdir, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "manifest.jsonl"));
+    rmdir(tmpdir);
+    assert_int_equal(check_manifest_load(tmpdir, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "cannot read corpus folder"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split_words),
+        cmocka_unit_test(test_split_errors),
+        cmocka_unit_test(test_expand),
+        cmocka_unit_test(test_compare_agree),
+        cmocka_unit_test(test_compare_wrong_source),
+        cmocka_unit_test(test_compare_counts_codes_verdict),
+        cmocka_unit_test(test_compare_strict),
+        cmocka_unit_test(test_output_parse),
+        cmocka_unit_test(test_tally),
+        cmocka_unit_test(test_manifest),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -11,8 +11,11 @@
  * text ReAlloc line of about 250 bytes. */
 #define LINE_ROOM 1024u
 
+/* Names are copied with one fixed 16-byte memcpy (inlined; the line buffer
+ * always has room past the end) and the end then set back to their length. */
+#define NAME_COPY 16
 struct name {
-    const char *s;
+    char s[NAME_COPY];
     size_t len;
 };
 
@@ -29,11 +32,21 @@ const char *etwhf_event_type_name(int type)
     }
 }
 
-static struct name header_name(uint8_t hdr)
+static const struct name unknown_name = {"unknown", 7};
+
+static const struct name *header_name(uint8_t hdr)
 {
-    if (hdr < ETWHF_HDR_COUNT)
-        return header_names[hdr];
-    return (struct name){"unknown", 7};
+    return hdr < ETWHF_HDR_COUNT ? &header_names[hdr] : &unknown_name;
+}
+
+static void set_name(struct name *n, const char *s)
+{
+    memset(n->s, 0, sizeof n->s);
+    n->len = s ? strlen(s) : 0;
+    if (n->len >= sizeof n->s) /* never for the names of format.h; keep the copy in bounds anyway */
+        n->len = sizeof n->s - 1;
+    if (s)
+        memcpy(n->s, s, n->len);
 }
 
 void etwhf_decode_output_init(struct etwhf_decode_output *o, int format, struct etwhf_out *out,
@@ -43,14 +56,10 @@ void etwhf_decode_output_init(struct etwhf_decode_output *o, int format, struct 
     o->format = format;
     o->out = out;
     o->err = err;
-    for (int h = 0; h < ETWHF_HDR_COUNT; h++) {
-        const char *s = etwhf_header_info(h)->name;
-        header_names[h] = (struct name){s, strlen(s)};
-    }
-    for (uint32_t v = 0; v <= ETWHF_SOURCE_SEGMENT_HEAP; v++) {
-        const char *s = etwhf_source_name(v);
-        source_names[v] = (struct name){s, s ? strlen(s) : 0};
-    }
+    for (int h = 0; h < ETWHF_HDR_COUNT; h++)
+        set_name(&header_names[h], etwhf_header_info(h)->name);
+    for (uint32_t v = 0; v <= ETWHF_SOURCE_SEGMENT_HEAP; v++)
+        set_name(&source_names[v], etwhf_source_name(v));
 }
 
 void etwhf_decode_output_free(struct etwhf_decode_output *o)
@@ -112,17 +121,22 @@ static char *put_timestamp(const struct etwhf_decode_output *o, char *q, uint64_
     return etwhf_fmt_u64(q, ts);
 }
 
-static char *put_name(char *q, struct name n)
+static char *put_name(char *q, const struct name *n)
 {
-    memcpy(q, n.s, n.len);
-    return q + n.len;
+    memcpy(q, n->s, NAME_COPY);
+    return q + n->len;
 }
 
 /* Starts a line on o: the prefix (which may be long) then room for the rest. */
 static char *begin_line(struct etwhf_out *o, const char *prefix, size_t len)
 {
-    if (len)
-        etwhf_out_write(o, prefix, len);
+    if (len <= 1) { /* one FILE: "{" or an empty CSV cell */
+        char *q = etwhf_out_room(o, LINE_ROOM + 1);
+        if (len)
+            *q = *prefix;
+        return q + len;
+    }
+    etwhf_out_write(o, prefix, len);
     return etwhf_out_room(o, LINE_ROOM);
 }
 
@@ -202,9 +216,9 @@ static void json_event(struct etwhf_decode_output *o, const struct etwhf_event *
     }
     PUT(q, ",\"source\":");
     q = etwhf_fmt_u64(q, ev->source);
-    if (ev->source <= ETWHF_SOURCE_SEGMENT_HEAP && source_names[ev->source].s) {
+    if (ev->source <= ETWHF_SOURCE_SEGMENT_HEAP && source_names[ev->source].len) {
         PUT(q, ",\"source_name\":\"");
-        q = put_name(q, source_names[ev->source]);
+        q = put_name(q, &source_names[ev->source]);
         PUT(q, "\"}\n");
     } else {
         PUT(q, ",\"source_name\":null}\n");
@@ -344,8 +358,8 @@ static void csv_event(struct etwhf_decode_output *o, const struct etwhf_event *e
     }
     q = etwhf_fmt_u64(q, ev->source);
     *q++ = ',';
-    if (ev->source <= ETWHF_SOURCE_SEGMENT_HEAP && source_names[ev->source].s)
-        q = put_name(q, source_names[ev->source]);
+    if (ev->source <= ETWHF_SOURCE_SEGMENT_HEAP && source_names[ev->source].len)
+        q = put_name(q, &source_names[ev->source]);
     *q++ = '\n';
     etwhf_out_commit(o->out, q);
 }
@@ -395,8 +409,8 @@ static void text_event(struct etwhf_decode_output *o, const struct etwhf_event *
     q = etwhf_fmt_padded(q, off, (size_t)(e - off), 10, 1);
     *q++ = ' ';
     if (ev->header != ETWHF_EVENT_NO_HEADER) {
-        struct name h = header_name(ev->header);
-        q = etwhf_fmt_padded(q, h.s, h.len, 10, 0);
+        const struct name *h = header_name(ev->header);
+        q = etwhf_fmt_padded(q, h->s, h->len, 10, 0);
         PUT(q, " v");
         q = etwhf_fmt_u64(q, ev->version);
     } else {
@@ -434,9 +448,9 @@ static void text_event(struct etwhf_decode_output *o, const struct etwhf_event *
     }
     PUT(q, " source ");
     q = etwhf_fmt_u64(q, ev->source);
-    if (ev->source <= ETWHF_SOURCE_SEGMENT_HEAP && source_names[ev->source].s) {
+    if (ev->source <= ETWHF_SOURCE_SEGMENT_HEAP && source_names[ev->source].len) {
         PUT(q, " (");
-        q = put_name(q, source_names[ev->source]);
+        q = put_name(q, &source_names[ev->source]);
         *q++ = ')';
     }
     *q++ = '\n';

@@ -69,7 +69,7 @@ void etwhf_out_write(struct etwhf_out *o, const void *data, size_t len)
 
 /* ---- numbers ------------------------------------------------------------- */
 
-static const char digit_pairs[201] = "00010203040506070809"
+const char etwhf_digit_pairs[201] = "00010203040506070809"
                                      "10111213141516171819"
                                      "20212223242526272829"
                                      "30313233343536373839"
@@ -81,41 +81,76 @@ static const char digit_pairs[201] = "00010203040506070809"
                                      "90919293949596979899";
 static const char hex_digits[16] = "0123456789abcdef";
 
-static unsigned decimal_len(uint64_t v)
-{
-    unsigned n = 1;
-    while (v >= 10000) {
-        v /= 10000;
-        n += 4;
-    }
-    return n + (v >= 10) + (v >= 100) + (v >= 1000);
-}
+static const uint64_t pow10[20] = {1ull,
+                                   10ull,
+                                   100ull,
+                                   1000ull,
+                                   10000ull,
+                                   100000ull,
+                                   1000000ull,
+                                   10000000ull,
+                                   100000000ull,
+                                   1000000000ull,
+                                   10000000000ull,
+                                   100000000000ull,
+                                   1000000000000ull,
+                                   10000000000000ull,
+                                   100000000000000ull,
+                                   1000000000000000ull,
+                                   10000000000000000ull,
+                                   100000000000000000ull,
+                                   1000000000000000000ull,
+                                   10000000000000000000ull};
 
-char *etwhf_fmt_u64(char *p, uint64_t v)
+/* The digit count from the bit length (log10(2) ≈ 1233/4096), so digits can
+ * be written backwards in place, two at a time, with 32-bit division once
+ * the value fits. */
+char *etwhf_fmt_u64_slow(char *p, uint64_t v)
 {
-    unsigned n = decimal_len(v);
+    unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+    unsigned n = t + (v >= pow10[t]);
+    n += n == 0; /* v = 0 */
     char *q = p + n;
-    while (v >= 100) {
+    while (v > UINT32_MAX) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         q -= 2;
-        memcpy(q, digit_pairs + 2 * r, 2);
+        memcpy(q, etwhf_digit_pairs + 2 * r, 2);
     }
-    if (v >= 10) {
+    uint32_t w = (uint32_t)v;
+    while (w >= 100) {
+        unsigned r = w % 100;
+        w /= 100;
         q -= 2;
-        memcpy(q, digit_pairs + 2 * v, 2);
-    } else {
-        *--q = (char)('0' + v);
+        memcpy(q, etwhf_digit_pairs + 2 * r, 2);
     }
+    if (w >= 10)
+        memcpy(q - 2, etwhf_digit_pairs + 2 * w, 2);
+    else
+        q[-1] = (char)('0' + w);
     return p + n;
 }
 
+/* "00" … "ff": two digits per byte halves the loop. */
+static const char hex_pairs[513] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                                   "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                                   "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                   "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                   "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                                   "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                   "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                                   "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 char *etwhf_fmt_hex_fixed(char *p, uint64_t v, unsigned digits)
 {
-    for (unsigned i = digits; i-- > 0;) {
-        p[i] = hex_digits[v & 15];
-        v >>= 4;
+    unsigned i = digits;
+    while (i >= 2) {
+        i -= 2;
+        memcpy(p + i, hex_pairs + 2 * (v & 0xFF), 2);
+        v >>= 8;
     }
+    if (i)
+        p[0] = hex_digits[v & 15];
     return p + digits;
 }
 

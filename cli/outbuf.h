@@ -54,7 +54,21 @@ static inline void etwhf_out_str(struct etwhf_out *o, const char *s) { etwhf_out
 
 /* ---- pointer-level formatters: write at p, return the new end ------------ */
 /* Capacity rules: a u64 takes ≤ 20 bytes, "0x" + hex ≤ 18. */
-char *etwhf_fmt_u64(char *p, uint64_t v);
+char *etwhf_fmt_u64_slow(char *p, uint64_t v);
+extern const char etwhf_digit_pairs[201]; /* "00010203…99" */
+static inline char *etwhf_fmt_u64(char *p, uint64_t v)
+{
+    /* most fields (version, width, cpu, source) are one or two digits */
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        memcpy(p, etwhf_digit_pairs + 2 * v, 2);
+        return p + 2;
+    }
+    return etwhf_fmt_u64_slow(p, v);
+}
 /* Lowercase hex without leading zeros and without "0x" ("0" for zero). */
 char *etwhf_fmt_hex(char *p, uint64_t v);
 /* Lowercase hex, exactly `digits` digits (zero-padded; 1..16). */

@@ -43,6 +43,33 @@ ROW=',HeapAlloc,1,4224,,system32,2,4,3,3856,6700,1000000000,0xa50000,0xa52010,0x
 expect_eq "$(printf '%s\n' "$OUT" | tail -n 2)" "$TMP/t.etl$ROW
 \"$TMP/u,v.etl\"$ROW" "csv: the file column, quoted when it holds a comma"
 
+# Compressed buffer: offset is the buffer's, inner_offset the record's in the
+# expanded bytes (first record at 0x48); diagnostics there carry it too.
+mketl "$TMP/c.etl" --compress --cpu 2 --event free --event 'free:src=9'
+run decode --stats "$TMP/c.etl"
+expect_rc 0 "compressed trace"
+expect_eq "$(jqo 'select(.type!="summary") | [.type, .code // "", .buffer, .offset, .inner_offset] | @csv')" \
+    '"HeapFree","",1,4096,72
+"diag","SOURCE_UNKNOWN",1,4096,128
+"HeapFree","",1,4096,128' "compressed: offsets of events and diagnostics"
+expect_eq "$(jqo 'select(.type!="summary") | keys_unsorted | .[index("offset") + 1]' | sort -u)" "inner_offset" \
+    "inner_offset follows offset"
+run decode --format csv "$TMP/c.etl"
+expect_eq "$(printf '%s\n' "$OUT" | sed -n 2p | cut -d, -f3-5)" "1,4096,72" "csv: buffer, offset, inner_offset"
+
+# Strict mode stops reading once the decoder is done: the rest of a FIFO that
+# never ends is not waited for (recover mode would wait for it).
+mketl "$TMP/s.etl" --event free --event free
+printf '\x00' | dd of="$TMP/s.etl" bs=1 seek=$((4096 + 0x48 + 3)) conv=notrunc 2>/dev/null # MARKER
+mkfifo "$TMP/sfifo"
+exec 8<>"$TMP/sfifo"
+cat "$TMP/s.etl" >&8
+timeout 10 "$ETWHF" decode --strict "$TMP/sfifo" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+exec 8>&-
+expect_rc 1 "strict: returns at the first error without reading to the end"
+expect_eq "$(jq -r .code <"$TMP/out")" "MARKER" "strict: the MARKER diagnostic"
+
 # ---- --wall-clock ----------------------------------------------------------------------
 wall() { # wall DESCRIPTION EXPECTED-TIMESTAMPS MKETL-ARGS...
     local what=$1 expected=$2

@@ -63,7 +63,7 @@ run decode --input record "$TMP/good.bin"
 expect_rc 0 "no error diagnostic"
 run decode "$TMP/bad.bin"
 expect_rc 1 "readable input that is not a trace"
-expect_eq "$(jqo .code)" "FILE_TOO_SHORT" "18 bytes: FILE_TOO_SHORT"
+expect_eq "$(jqo '[.code, .buffer, .offset] | @csv')" '"FILE_TOO_SHORT",,0' "18 bytes: FILE_TOO_SHORT, buffer null"
 
 # ---- I/O: exit 3 with a message naming the file ------------------------------------
 run decode "$TMP/missing.etl"

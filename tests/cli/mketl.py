@@ -5,7 +5,11 @@ decoder against code that shares its assumptions.
 
 One header buffer with the logfile record, then one data buffer holding the
 given heap events. With --header-from, the header buffer is copied from an
-existing trace (a real sample) and the data buffer takes its stride.
+existing trace (a real sample) and the data buffer takes its stride. With
+--compress, the file is marked compressed (LogFileMode 0x04000000, FORMAT.md
+§2.2) and the data buffer holds its events as an MS-XCA plain LZ77 stream made
+of literals only (a zero flag word before every 32 bytes), which any
+conforming decompressor expands.
 
 Event syntax (repeatable --event):  KIND:key=value,...
   KIND   free | alloc | realloc
@@ -39,6 +43,13 @@ def buffer_header(size, saved, flags, btype, seq, cpu, timestamp=0):
     struct.pack_into("<HHI", h, 0x28, cpu, 1, 3)
     struct.pack_into("<IHH", h, 0x30, saved, flags, btype)
     return h
+
+
+def xpress_literals(data):
+    out = bytearray()
+    for i in range(0, len(data), 32):
+        out += b"\0\0\0\0" + data[i:i + 32]
+    return bytes(out)
 
 
 def utf16z(s):
@@ -108,7 +119,10 @@ def main():
     p.add_argument("--header-ts", type=lambda s: int(s, 0), default=1_000_000_000)
     p.add_argument("--cpu", type=int, default=1, help="ProcessorIndex of the data buffer")
     p.add_argument("--event", action="append", default=[], type=parse_event)
+    p.add_argument("--compress", action="store_true", help="compress the data buffer (XPRESS literals)")
     a = p.parse_args()
+    if a.compress:
+        a.mode |= 0x04000000
 
     if a.header_from:
         with open(a.header_from, "rb") as f:
@@ -128,8 +142,12 @@ def main():
     saved = BUF_HDR + len(events)
     if saved > bsize:
         sys.exit("mketl: events do not fit one buffer")
-    data = buffer_header(bsize, saved, 0x20, 0, 1, a.cpu, header_ts) + events
-    data += b"\xff" * (bsize - len(data))
+    if a.compress:
+        packed = xpress_literals(events)
+        data = buffer_header(BUF_HDR + len(packed), saved, 0x60, 0, 1, a.cpu, header_ts) + packed
+    else:
+        data = buffer_header(bsize, saved, 0x20, 0, 1, a.cpu, header_ts) + events
+        data += b"\xff" * (bsize - len(data))
     with open(a.out, "wb") as f:
         f.write(header_buf + data)
 

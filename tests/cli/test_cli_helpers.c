@@ -34,6 +34,23 @@ static void test_u64(void **state)
                  {UINT64_MAX, "18446744073709551615"}, {10000000000000000000ull, "10000000000000000000"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_text(b, etwhf_fmt_u64(b, cases[i].v), cases[i].s);
+    /* every digit-count boundary, against snprintf */
+    char want[32];
+    for (uint64_t p = 1;; p *= 10) {
+        const uint64_t around[] = {p - 1, p, p + 1, p * 2 - 1};
+        for (size_t i = 0; i < 4; i++) {
+            snprintf(want, sizeof want, "%llu", (unsigned long long)around[i]);
+            expect_text(b, etwhf_fmt_u64(b, around[i]), want);
+            expect_text(b, etwhf_fmt_u64_slow(b, around[i]), want);
+        }
+        if (p > UINT64_MAX / 10)
+            break;
+    }
+    for (unsigned k = 0; k < 64; k++) {
+        uint64_t v = 1ull << k;
+        snprintf(want, sizeof want, "%llu", (unsigned long long)(v - 1));
+        expect_text(b, etwhf_fmt_u64(b, v - 1), want);
+    }
     expect_text(b, etwhf_fmt_u64_padded(b, 42, 5), "   42");
     expect_text(b, etwhf_fmt_u64_padded(b, 123456, 3), "123456");
 }
@@ -49,6 +66,13 @@ static void test_hex(void **state)
     expect_text(b, etwhf_fmt_hex(b, UINT64_MAX), "ffffffffffffffff");
     expect_text(b, etwhf_fmt_hex_fixed(b, 0xA50000, 8), "00a50000");
     expect_text(b, etwhf_fmt_hex_fixed(b, 0x4000001, 8), "04000001");
+    expect_text(b, etwhf_fmt_hex_fixed(b, 0xABC, 3), "abc");
+    char want[32];
+    for (unsigned k = 0; k < 64; k++) {
+        uint64_t v = (1ull << k) | (k * 0x0123456789ABCDEFull >> (63 - k));
+        snprintf(want, sizeof want, "%llx", (unsigned long long)v);
+        expect_text(b, etwhf_fmt_hex(b, v), want);
+    }
 }
 
 static void test_json_string(void **state)

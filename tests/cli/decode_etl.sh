@@ -28,6 +28,13 @@ run decode --format text "$TMP/t.etl"
 expect_match "$(printf '%s\n' "$OUT" | sed -n 3p)" '^HeapFree +buf +1 off +4272 perfinfo64 v2 cpu +3 pid +- tid +- ' \
     "text: perfinfo event without ids"
 
+# --buffer-limit: 4 KiB buffers fit 4K, not 72 bytes (then no stride is usable).
+run decode --buffer-limit=4K --quiet --stats "$TMP/t.etl"
+expect_rc 0 "--buffer-limit 4K"
+run decode --buffer-limit 72 --quiet "$TMP/t.etl"
+expect_rc 1 "--buffer-limit 72"
+expect_eq "$(jqo 'select(.severity=="error") | .code')" "BUFFER_SIZE" "--buffer-limit 72: BUFFER_SIZE"
+
 # Several files: every line has "file", each file its summary.
 cp "$TMP/t.etl" "$TMP/u,v.etl"
 run decode --stats --type free "$TMP/t.etl" "$TMP/u,v.etl"

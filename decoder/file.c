@@ -126,35 +126,49 @@ static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t ha
         return PROBE_DONE;
     }
     /* F2 */
-    const char *missing = NULL;
+    enum { FOUND, CUT_HEADER, NOT_FLAGS, NOT_TYPE, NOT_HOOK, CUT_SIZE } why = FOUND;
     unsigned b3 = 0, type = 0, hook = 0;
     size_t size = 0;
     if (have < rec8) {
-        missing = "the input ends before its 8-byte header";
+        why = CUT_HEADER;
     } else {
         b3 = cur_u8(&c, HDR_BYTES + 3);
         type = cur_u8(&c, HDR_BYTES + 2);
         hook = cur_u16(&c, HDR_BYTES + ETWHF_SYS_HOOK_ID);
         size = cur_u16(&c, HDR_BYTES + 4);
         if ((b3 & 0xC0u) != 0xC0u)
-            missing = "byte 3 lacks 0xC0";
+            why = NOT_FLAGS;
         else if (type != 1 && type != 2)
-            missing = "HeaderType is not 1 or 2";
+            why = NOT_TYPE;
         else if (hook != ETWHF_HOOK_LOGFILE)
-            missing = "HookId is not 0x0000";
+            why = NOT_HOOK;
         else if (size > have - HDR_BYTES) {
             if (!final) {
                 *need = HDR_BYTES + size;
                 return PROBE_NEED;
             }
-            missing = "its Size runs past the end of the input";
+            why = CUT_SIZE;
         }
     }
     int read = 0;
-    if (missing) {
-        if (dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
-                     "no logfile record at 0x48: %s (byte 3 0x%02x, HeaderType 0x%02x, HookId 0x%04x, Size %zu, input %zu%s bytes)",
-                     missing, b3, type, hook, size, have, final ? "" : "+"))
+    if (why != FOUND) {
+        /* Only what the decision rests on, so the message is the same in any chunking. */
+        int stop;
+        if (why == CUT_HEADER)
+            stop = dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
+                            "no logfile record at 0x48: the input ends after %zu bytes, before its 8-byte header", have);
+        else if (why == CUT_SIZE)
+            stop = dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
+                            "no logfile record at 0x48: its Size %zu runs past the end of the input (%zu bytes)", size,
+                            have);
+        else
+            stop = dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
+                            "no logfile record at 0x48: %s (byte 3 0x%02x, HeaderType 0x%02x, HookId 0x%04x)",
+                            why == NOT_FLAGS  ? "byte 3 lacks 0xC0"
+                            : why == NOT_TYPE ? "HeaderType is not 1 or 2"
+                                              : "HookId is not 0x0000",
+                            b3, type, hook);
+        if (stop)
             return PROBE_DONE;
     } else {
         const unsigned width = type == 2 ? 8 : 4;

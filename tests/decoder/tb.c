@@ -267,6 +267,8 @@ size_t tb_logfile_record(struct tb *b, const struct tb_logfile *lf)
     tb_u32(&pay, lf->buffers_lost);
     utf16(&pay, lf->logger_name);
     utf16(&pay, lf->log_file_name);
+    if (lf->payload_cut)
+        pay.len = lf->payload_cut;
     struct tb_rec r = {.hdr = w == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32, .group = 0, .type = 0,
                        .version = 2, .payload = pay.p, .payload_len = pay.len};
     size_t at = tb_record(b, &r);
@@ -311,14 +313,20 @@ void tb_xpress_literal(struct tb *out, const uint8_t *data, size_t len)
     }
 }
 
+size_t tb_cbuffer_raw(struct tb *b, const uint8_t *stream, size_t stream_len, size_t expanded)
+{
+    const size_t at = buffer_header(b, (uint32_t)(ETWHF_BUFFER_HEADER_SIZE + stream_len),
+                                    (uint32_t)(ETWHF_BUFFER_HEADER_SIZE + expanded), 0x60, ETWHF_BT_GENERIC);
+    tb_bytes(b, stream, stream_len);
+    return at;
+}
+
 size_t tb_cbuffer(struct tb *b, const struct tb *body)
 {
     struct tb stream;
     tb_init(&stream);
     tb_xpress_literal(&stream, body->p, body->len);
-    const size_t at = buffer_header(b, (uint32_t)(ETWHF_BUFFER_HEADER_SIZE + stream.len),
-                                    (uint32_t)(ETWHF_BUFFER_HEADER_SIZE + body->len), 0x60, ETWHF_BT_GENERIC);
-    tb_bytes(b, stream.p, stream.len);
+    const size_t at = tb_cbuffer_raw(b, stream.p, stream.len, body->len);
     tb_free(&stream);
     return at;
 }

@@ -68,6 +68,7 @@ struct tb_logfile {
     unsigned width;          /* 4 (HeaderType 1, 0x110 layout) or 8 (HeaderType 2, 0x118) */
     uint32_t buffer_size, buffers_written, pointer_size, mode, events_lost, buffers_lost;
     const char *logger_name, *log_file_name; /* ASCII, written as UTF-16LE with NUL */
+    size_t payload_cut;      /* nonzero: the payload is cut to this many bytes */
 };
 void tb_logfile_default(struct tb_logfile *lf, uint32_t buffer_size, uint32_t buffers_written);
 size_t tb_logfile_record(struct tb *b, const struct tb_logfile *lf);
@@ -78,6 +79,8 @@ size_t tb_buffer(struct tb *b, uint32_t span, uint16_t flags, uint16_t type, con
 /* A compressed buffer: flags 0x60, BufferSize = 0x48 + stream, SavedOffset
  * = 0x48 + body length, the body as an all-literal XPRESS stream. */
 size_t tb_cbuffer(struct tb *b, const struct tb *body);
+/* A compressed buffer around a given stream expanding to `expanded` bytes. */
+size_t tb_cbuffer_raw(struct tb *b, const uint8_t *stream, size_t stream_len, size_t expanded);
 /* MS-XCA plain LZ77 with literals only: per 32 bytes a zero flag word. */
 void tb_xpress_literal(struct tb *out, const uint8_t *data, size_t len);
 

@@ -87,12 +87,13 @@ static void records_feed(struct etwhf_decoder *d, const uint8_t *data, size_t le
             p = arg;
         if (step_over(d, r))
             return;
-        /* REC_NEED: the record at p is cut by the end of this feed. */
-        if (p > avail) { /* only its alignment pad is missing */
+        /* REC_NEED: the record at p is cut by the end of this feed. `pos`
+         * moves to it; the part of its alignment pad not yet fed is skipped. */
+        b->pos += p;
+        if (p > avail) {
             b->skip = p - avail;
             p = avail;
         }
-        b->pos += p;
         i += p;
         if (i < len) {
             if (dec_reserve(d, &b->stage, &b->cap, arg, 0))

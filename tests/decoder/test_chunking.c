@@ -1,0 +1,264 @@
+/*
+ * test_chunking.c — any chunking of the same bytes gives a byte-identical log
+ * of events, diagnostics and summary: the samples, hand-built traces (plain,
+ * compressed, cut, damaged), bare records, in feeds of 1, 2, 3, 7, 64, 4096
+ * and random sizes. Also: etwhf_decoder_done() and the API's states.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dlog.h"
+#include "tb.h"
+
+static const size_t chunks[] = {1, 2, 3, 7, 64, 4096, DL_RANDOM, DL_RANDOM, DL_RANDOM};
+
+static void same_log(const struct etwhf_decode_options *o, const uint8_t *data, size_t len)
+{
+    struct dlog one = {0}, part = {0};
+    dl_run(&one, o, data, len, DL_ONE_FEED, 0);
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        dl_run(&part, o, data, len, chunks[i], (unsigned)(i * 7919 + len));
+        if (strcmp(dl_full(&one), dl_full(&part)) != 0)
+            print_error("chunk %zu differs:\n--- one feed\n%s--- chunked\n%s", chunks[i], dl_full(&one),
+                        dl_full(&part));
+        assert_string_equal(dl_full(&one), dl_full(&part));
+    }
+    dl_free(&one);
+    dl_free(&part);
+}
+
+static void both_modes(const uint8_t *data, size_t len)
+{
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    same_log(&o, data, len);
+    o.mode = ETWHF_MODE_STRICT;
+    same_log(&o, data, len);
+}
+
+static void sample(const char *name, int no_decompress)
+{
+    size_t len = 0;
+    uint8_t *data = dl_read_sample(name, &len);
+    if (!data) {
+        skip();
+        return;
+    }
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    o.no_decompress = no_decompress;
+    same_log(&o, data, len);
+    free(data);
+}
+
+static void samples_any_chunking(void **state)
+{
+    (void)state;
+    sample("lxcore_kernel.etl", 0);
+    sample("SelfDescribingSingleEvent.etl", 0);
+    sample("SelfDescribingSingleEvent.etl", 1);
+}
+
+/* The large sample, with every cut a feed boundary can make at 1 byte. */
+static void large_sample_any_chunking(void **state)
+{
+    (void)state;
+    sample("ShutdownPerfDiagLogger.etl", 0);
+}
+
+/* A trace with heap events of several forms in three buffers. */
+static void rich_trace(struct tb *f)
+{
+    struct tb bodies[3];
+    for (int i = 0; i < 3; i++) {
+        tb_init(&bodies[i]);
+        for (int k = 0; k < 6; k++)
+            tb_free_record(&bodies[i], (i * 6 + k) % ETWHF_HDR_FORMS, 0x1000u * (unsigned)i, 0x10u * (unsigned)k,
+                           (uint32_t)k);
+    }
+    tb_init(f);
+    tb_trace(f, 0x800, NULL, bodies, 3);
+    for (int i = 0; i < 3; i++)
+        tb_free(&bodies[i]);
+}
+
+static void built_traces_any_chunking(void **state)
+{
+    (void)state;
+    struct tb f;
+    rich_trace(&f);
+    both_modes(f.p, f.len);
+    /* Cut at a spread of places, buffer headers and records included. */
+    for (size_t cut = 0; cut < f.len; cut += 61)
+        both_modes(f.p, cut);
+    /* Damaged: a wrong BufferSize, a bad marker, a cut record. */
+    tb_set_u32(&f, 0x800, 0x1000);
+    tb_set_u8(&f, 0x1000 + 0x48 + 3, 0x00);
+    both_modes(f.p, f.len - 0x700);
+    tb_free(&f);
+
+    struct tb bodies[2];
+    tb_init(&bodies[0]);
+    tb_init(&bodies[1]);
+    for (int k = 0; k < 20; k++)
+        tb_free_record(&bodies[k % 2], ETWHF_HDR_EVENT64, 1, (uint64_t)k, 3);
+    tb_init(&f);
+    tb_ctrace(&f, bodies, 2);
+    both_modes(f.p, f.len);
+    for (size_t cut = 0; cut < f.len; cut += 37)
+        both_modes(f.p, cut);
+    tb_free(&f);
+    tb_free(&bodies[0]);
+    tb_free(&bodies[1]);
+}
+
+static void bare_records_any_chunking(void **state)
+{
+    (void)state;
+    struct tb b;
+    tb_init(&b);
+    for (int hdr = 0; hdr < ETWHF_HDR_FORMS; hdr++)
+        tb_free_record(&b, hdr, 7, (uint64_t)hdr, (uint32_t)hdr);
+    struct tb_rec m = {.hdr = ETWHF_HDR_MESSAGE, .payload = (const uint8_t *)"xyz", .payload_len = 3};
+    tb_record(&b, &m);
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_RECORD, ETWHF_MODE_RECOVER);
+    for (size_t cut = 0; cut <= b.len; cut += 5)
+        same_log(&o, b.p, cut);
+    o.mode = ETWHF_MODE_STRICT;
+    same_log(&o, b.p, b.len);
+    /* A long record whose payload straddles feeds. */
+    tb_reset(&b);
+    uint8_t big[4000];
+    memset(big, 0x5A, sizeof big);
+    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64, .heap = 1, .type = ETWHF_HEAP_ALLOC, .version = 2,
+                       .payload = big, .payload_len = sizeof big};
+    tb_record(&b, &r);
+    tb_free_record(&b, ETWHF_HDR_SYSTEM32, 1, 2, 3);
+    o.mode = ETWHF_MODE_RECOVER;
+    same_log(&o, b.p, b.len);
+    same_log(&o, b.p, b.len - 3);
+    o.input = ETWHF_INPUT_PAYLOAD;
+    same_log(&o, b.p, b.len);
+    same_log(&o, b.p, 3);
+    tb_free(&b);
+}
+
+static int count_events(void *user, const struct etwhf_event *e)
+{
+    (void)e;
+    ++*(int *)user;
+    return 0;
+}
+
+static void done_and_states(void **state)
+{
+    (void)state;
+    struct tb f;
+    rich_trace(&f);
+    /* Strict: done after the first error; later feeds are accepted and ignored. */
+    tb_set_u8(&f, 0x800 + 0x48 + 3, 0x00);
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_STRICT);
+    int events = 0;
+    o.on_event = count_events;
+    o.user = &events;
+    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    assert_non_null(d);
+    assert_int_equal(etwhf_decoder_done(d), 0);
+    assert_int_equal(etwhf_decode_feed(d, f.p, 0x1000), ETWHF_OK);
+    assert_int_equal(etwhf_decoder_done(d), 1);
+    assert_int_equal(etwhf_decode_feed(d, f.p + 0x1000, f.len - 0x1000), ETWHF_OK);
+    assert_int_equal(etwhf_decode_finish(d), ETWHF_OK);
+    assert_int_equal(etwhf_decode_feed(d, f.p, 1), ETWHF_EBADSTATE);
+    assert_int_equal(etwhf_decode_finish(d), ETWHF_EBADSTATE);
+    const struct etwhf_summary *s = etwhf_decoder_summary(d);
+    assert_int_equal(s->errors, 1);
+    assert_int_equal(s->bytes, f.len);
+    assert_int_equal(events, 0);
+    etwhf_decoder_free(d);
+
+    /* Recover: done once the file ended early (C3-like end: B1 cannot, so use F3). */
+    struct tb g;
+    tb_init(&g);
+    tb_bytes(&g, f.p, f.len);
+    tb_set_u16(&g, 0x4E, 5);          /* no logfile */
+    tb_set_u32(&g, 0, 0x20);          /* no stride */
+    o.mode = ETWHF_MODE_RECOVER;
+    d = etwhf_decoder_new(&o);
+    assert_int_equal(etwhf_decode_feed(d, g.p, 0x60), ETWHF_OK);
+    assert_int_equal(etwhf_decoder_done(d), 1);
+    assert_int_equal(etwhf_decode_finish(d), ETWHF_OK);
+    assert_int_equal(etwhf_decoder_summary(d)->errors, 2);
+    etwhf_decoder_free(d);
+    tb_free(&g);
+
+    /* Bad arguments and options. */
+    assert_int_equal(etwhf_decode_feed(NULL, f.p, 1), ETWHF_EINVAL);
+    assert_int_equal(etwhf_decode_finish(NULL), ETWHF_EINVAL);
+    assert_null(etwhf_decoder_summary(NULL));
+    assert_null(etwhf_decoder_new(NULL));
+    o.buffer_limit = (UINT64_C(1) << 30) + 1;
+    assert_null(etwhf_decoder_new(&o));
+    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, NULL), ETWHF_ELIMIT);
+    o.buffer_limit = 0;
+    o.input = 7;
+    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, NULL), ETWHF_EINVAL);
+    o.input = ETWHF_INPUT_PAYLOAD;
+    o.pointer_size = 6;
+    assert_null(etwhf_decoder_new(&o));
+    o.pointer_size = 4;
+    o.payload_type = 0x30;
+    assert_null(etwhf_decoder_new(&o));
+    o.input = ETWHF_INPUT_FILE;
+    d = etwhf_decoder_new(&o);
+    assert_int_equal(etwhf_decode_feed(d, NULL, 1), ETWHF_EINVAL);
+    assert_int_equal(etwhf_decode_feed(d, NULL, 0), ETWHF_OK);
+    struct etwhf_logfile lf;
+    assert_int_equal(etwhf_decoder_logfile(d, NULL), ETWHF_EINVAL);
+    assert_int_equal(etwhf_decoder_logfile(d, &lf), ETWHF_EINVAL);
+    etwhf_decoder_free(d);
+    etwhf_decoder_free(NULL);
+    tb_free(&f);
+}
+
+static int abort_at_second(void *user, const struct etwhf_event *e)
+{
+    (void)e;
+    return ++*(int *)user == 2;
+}
+
+static void callback_abort_invalidates(void **state)
+{
+    (void)state;
+    struct tb f;
+    rich_trace(&f);
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    int n = 0;
+    o.on_event = abort_at_second;
+    o.user = &n;
+    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    assert_int_equal(etwhf_decode_feed(d, f.p, f.len), ETWHF_EABORTED);
+    assert_int_equal(n, 2);
+    assert_int_equal(etwhf_decode_feed(d, f.p, 1), ETWHF_EBADSTATE);
+    assert_int_equal(etwhf_decode_finish(d), ETWHF_EBADSTATE);
+    etwhf_decoder_free(d);
+    n = 0;
+    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, NULL), ETWHF_EABORTED);
+    tb_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(samples_any_chunking),
+        cmocka_unit_test(large_sample_any_chunking),
+        cmocka_unit_test(built_traces_any_chunking),
+        cmocka_unit_test(bare_records_any_chunking),
+        cmocka_unit_test(done_and_states),
+        cmocka_unit_test(callback_abort_invalidates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -10,6 +10,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     (void)data;
-    fuzz_stats_exec("fuzz_empty", size > 0);
+    (void)size;
+    fuzz_stats_exec("fuzz_empty", 0); /* no sink: the fraction is 0 by design */
     return 0;
 }

@@ -15,15 +15,24 @@ static void stats_write(FILE *f)
             (unsigned long long)stats_reached, (unsigned long long)stats_execs, frac);
 }
 
+static int stats_to_stderr(const char *where)
+{
+    return !strcmp(where, "1") || !strcmp(where, "stderr");
+}
+
+static void stats_report_at_exit(void)
+{
+    const char *where = getenv("ETWHF_FUZZ_STATS");
+    if (where && *where && stats_execs && stats_to_stderr(where))
+        stats_write(stderr);
+}
+
+/* Rewrites "<prefix>.<pid>" (file mode only). */
 static void stats_report(void)
 {
     const char *where = getenv("ETWHF_FUZZ_STATS");
-    if (!where || !*where || !stats_execs)
+    if (!where || !*where || !stats_execs || stats_to_stderr(where))
         return;
-    if (!strcmp(where, "1") || !strcmp(where, "stderr")) {
-        stats_write(stderr);
-        return;
-    }
     char path[4096];
     snprintf(path, sizeof path, "%s.%ld", where, (long)getpid());
     FILE *f = fopen(path, "w");
@@ -38,6 +47,7 @@ void fuzz_stats_exec(const char *target, int reached_sink)
     if (!stats_registered) {
         stats_registered = 1;
         stats_target = target;
+        atexit(stats_report_at_exit);
         atexit(stats_report);
     }
     stats_execs++;

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "etwhf/format.h"
 
@@ -285,6 +286,15 @@ int check_report_json(FILE *f, const struct check_report *rep)
     json_object_set_new(root, "agreed", json_boolean(r->nselected == t[CHECK_AGREE] + t[CHECK_SKIPPED]));
     json_object_set_new(root, "seconds", json_real(rep->seconds));
     json_object_set_new(root, "runs", json_integer((json_int_t)r->tally->runs_done));
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    /* CPU time says what a run costs on an idle machine (wall time does not on a shared one). */
+    json_object_set_new(root, "cpu_seconds", json_pack("{s:f,s:f}",
+        "checker", (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+                       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6,
+        "children", (double)(kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+                        (double)(kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6));
     json_object_set_new(root, "cases_per_second",
                         json_real(rep->seconds > 0 ? (double)r->nselected / rep->seconds : 0.0));
     json_object_set_new(root, "by_fault", json_groups(gs.fault, gs.nfault));

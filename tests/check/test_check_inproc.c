@@ -15,9 +15,13 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <sys/wait.h>
+
 #include "check_decode.h"
 #include "check_inproc.h"
 #include "check_manifest.h"
+#include "interrupt.h"
 
 /* Stand-in for our decoder: the case file's first byte says what to do. */
 int check_decode_case(const struct check_case *k, int mode, const void *data, size_t len,
@@ -58,13 +62,14 @@ int check_decode_case(const struct check_case *k, int mode, const void *data, si
 }
 
 #define NCASES 40
-static const char plan[NCASES + 1] = "OOOSSOOOOOHOOOOOOAOOWOOOOXOOOTOOOOOOOOOS";
+static const char mixed[NCASES + 1] = "OOOSSOOOOOHOOOOOOAOOWOOOOXOOOTOOOOOOOOOS";
 
-static char dir[] = "/tmp/etwhf_check_inproc_XXXXXX";
+static char dir[sizeof "/tmp/etwhf_check_inproc_XXXXXX"];
 
-static void write_corpus(void)
+static void write_corpus(const char *plan)
 {
     char path[512];
+    strcpy(dir, "/tmp/etwhf_check_inproc_XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/cases", dir);
     assert_int_equal(mkdir(path, 0755), 0);
@@ -89,29 +94,46 @@ static void write_corpus(void)
     fclose(m);
 }
 
+static size_t sel[NCASES];
+
+static void setup_run(const char *plan, struct check_corpus *c, struct check_tally *t, struct check_run *r,
+                      uint64_t timeout_ms)
+{
+    char err[512];
+    write_corpus(plan);
+    assert_int_equal(check_manifest_load(dir, c, err, sizeof err), 0);
+    for (size_t i = 0; i < NCASES; i++)
+        sel[i] = i;
+    assert_int_equal(check_tally_init(t, NCASES, NCASES), 0);
+    *r = (struct check_run){.corpus = c, .tally = t, .selected = sel, .nselected = NCASES, .modes = 3,
+                            .jobs = 2, .timeout_ms = timeout_ms};
+}
+
+static void teardown_run(struct check_corpus *c, struct check_tally *t)
+{
+    check_tally_free(t);
+    check_corpus_free(c);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_workers_survive(void **state)
 {
     (void)state;
-    write_corpus();
     struct check_corpus c;
-    char err[512];
-    assert_int_equal(check_manifest_load(dir, &c, err, sizeof err), 0);
-    size_t sel[NCASES];
-    for (size_t i = 0; i < NCASES; i++)
-        sel[i] = i;
     struct check_tally t;
-    assert_int_equal(check_tally_init(&t, NCASES, NCASES), 0);
-    struct check_run r = {.corpus = &c, .tally = &t, .selected = sel, .nselected = NCASES, .modes = 3,
-                          .jobs = 2, .timeout_ms = 300};
+    struct check_run r;
+    setup_run(mixed, &c, &t, &r, 300);
     assert_int_equal(check_run_inproc(&r), 0);
     for (int i = 0; i < NCASES; i++) {
-        int want = plan[i] == 'S' || plan[i] == 'A' || plan[i] == 'T' ? CHECK_CRASH
-                 : plan[i] == 'H' ? CHECK_TIMEOUT
-                 : plan[i] == 'W' ? CHECK_DISAGREE
-                 : plan[i] == 'X' ? CHECK_IO
+        int want = mixed[i] == 'S' || mixed[i] == 'A' || mixed[i] == 'T' ? CHECK_CRASH
+                 : mixed[i] == 'H' ? CHECK_TIMEOUT
+                 : mixed[i] == 'W' ? CHECK_DISAGREE
+                 : mixed[i] == 'X' ? CHECK_IO
                  : CHECK_AGREE;
         if (t.outcome[i] != want) {
-            fprintf(stderr, "case %d (%c): %s, expected %s\n", i, plan[i], check_outcome_name(t.outcome[i]),
+            fprintf(stderr, "case %d (%c): %s, expected %s\n", i, mixed[i], check_outcome_name(t.outcome[i]),
                     check_outcome_name(want));
             for (size_t s = 0; s < t.nshown; s++)
                 if (t.shown[s].idx == (size_t)i)
@@ -123,7 +145,7 @@ static void test_workers_survive(void **state)
     for (size_t s = 0; s < t.nshown; s++) {
         const struct check_shown *sh = &t.shown[s];
         const struct check_item *it = &sh->diff.items[0];
-        switch (plan[sh->idx]) {
+        switch (mixed[sh->idx]) {
         case 'A':
             assert_non_null(strstr(it->got, "ERROR: AddressSanitizer: stack-use-after-return"));
             break;
@@ -140,17 +162,38 @@ static void test_workers_survive(void **state)
             break;
         }
     }
-    check_tally_free(&t);
-    check_corpus_free(&c);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    teardown_run(&c, &t);
+}
+
+/* SIGINT while every worker hangs: the run returns at once and no worker is left. */
+static void test_interrupt(void **state)
+{
+    (void)state;
+    static const char hangs[NCASES + 1] = "HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH";
+    struct check_corpus c;
+    struct check_tally t;
+    struct check_run r;
+    setup_run(hangs, &c, &t, &r, 60000);
+    etwhf_interrupt_install();
+    pid_t me = getpid(), helper = fork();
+    assert_true(helper >= 0);
+    if (helper == 0) {
+        usleep(300 * 1000);
+        kill(me, SIGINT);
+        _exit(0);
+    }
+    assert_int_equal(check_run_inproc(&r), CHECK_RUN_INTERRUPTED);
+    assert_int_equal(waitpid(helper, NULL, 0), helper);
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no worker left to reap */
+    assert_int_equal(errno, ECHILD);
+    teardown_run(&c, &t);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_workers_survive),
+        cmocka_unit_test(test_interrupt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

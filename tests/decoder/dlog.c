@@ -42,14 +42,21 @@ static void where(struct dl_text *t, uint64_t buffer, uint64_t offset, int has_i
         text_add(t, "+0x%" PRIx64, inner);
 }
 
+/* Room for one more element in a growing array. */
+static void *room(void *p, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? *cap * 2 : 64;
+    p = realloc(p, *cap * elem);
+    assert_non_null(p);
+    return p;
+}
+
 static int on_event(void *user, const struct etwhf_event *e)
 {
     struct dlog *l = user;
-    if (l->nev == l->ev_cap) {
-        l->ev_cap = l->ev_cap ? l->ev_cap * 2 : 64;
-        l->ev = realloc(l->ev, l->ev_cap * sizeof *l->ev);
-        assert_non_null(l->ev);
-    }
+    l->ev = room(l->ev, l->nev, &l->ev_cap, sizeof *l->ev);
     l->ev[l->nev++] = *e;
     char t = e->type == ETWHF_HEAP_FREE ? 'F' : e->type == ETWHF_HEAP_ALLOC ? 'A' : 'R';
     text_add(&l->brief, "%c", t);
@@ -68,11 +75,7 @@ static int on_event(void *user, const struct etwhf_event *e)
 static int on_diag(void *user, const struct etwhf_diag *d)
 {
     struct dlog *l = user;
-    if (l->ndg == l->dg_cap) {
-        l->dg_cap = l->dg_cap ? l->dg_cap * 2 : 16;
-        l->dg = realloc(l->dg, l->dg_cap * sizeof *l->dg);
-        assert_non_null(l->dg);
-    }
+    l->dg = room(l->dg, l->ndg, &l->dg_cap, sizeof *l->dg);
     l->dg[l->ndg++] = *d;
     /* Every message is one non-empty line. */
     assert_true(d->message[0] != '\0');

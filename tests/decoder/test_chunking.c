@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -250,6 +252,51 @@ static void callback_abort_invalidates(void **state)
     tb_free(&f);
 }
 
+/* decode_fd stops at done() yet reports the input's length, like a full read. */
+static void fd_reader_stops_early(void **state)
+{
+    (void)state;
+    struct tb f;
+    rich_trace(&f);
+    tb_set_u8(&f, 0x800 + 0x48 + 3, 0x00); /* MARKER in buffer 1: strict stops there */
+    tb_fill(&f, 0xEE, 3u << 20);           /* more than one read of the reader */
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_STRICT);
+    struct etwhf_summary mem, fd;
+    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, &mem), ETWHF_OK);
+    assert_int_equal(mem.errors, 1);
+    assert_int_equal(mem.bytes, f.len);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    assert_int_equal(fwrite(f.p, 1, f.len, tmp), f.len);
+    fflush(tmp);
+    rewind(tmp);
+    assert_int_equal(etwhf_decode_fd(&o, fileno(tmp), &fd), ETWHF_OK);
+    assert_memory_equal(&fd, &mem, sizeof fd);
+    fclose(tmp);
+    /* A pipe is read to its end. */
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        size_t at = 0;
+        while (at < f.len) {
+            ssize_t w = write(p[1], f.p + at, f.len - at);
+            if (w <= 0)
+                _exit(1);
+            at += (size_t)w;
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    assert_int_equal(etwhf_decode_fd(&o, p[0], &fd), ETWHF_OK);
+    close(p[0]);
+    assert_memory_equal(&fd, &mem, sizeof fd);
+    assert_int_equal(etwhf_decode_fd(&o, -1, &fd), ETWHF_EINVAL);
+    tb_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +306,7 @@ int main(void)
         cmocka_unit_test(bare_records_any_chunking),
         cmocka_unit_test(done_and_states),
         cmocka_unit_test(callback_abort_invalidates),
+        cmocka_unit_test(fd_reader_stops_early),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

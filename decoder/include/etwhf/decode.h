@@ -10,6 +10,10 @@
  *
  * Memory: one buffer (two while decompressing), each at most
  * opts.buffer_limit bytes, plus a fixed amount; no allocation per event.
+ * While the logfile record is probed (F2) and the first feeds are shorter
+ * than it, up to 0x48 + 0xFFFF bytes are held as well. A buffer that lies
+ * whole inside one feed is read in place; only buffers that straddle feeds
+ * are copied, and skipped buffers are counted past, never stored.
  *
  * Threads: a context is used by one thread at a time; distinct contexts are
  * independent. Pointers handed to callbacks are valid only during the call.
@@ -17,6 +21,10 @@
  * Errors: functions return enum etwhf_status (etwhf_strerror). After
  * ETWHF_ENOMEM or ETWHF_EABORTED the context stays invalid (ETWHF_EBADSTATE).
  * Defects in the input are never API errors: they are diagnostics.
+ *
+ * Strict mode: after the first error diagnostic nothing more is emitted and
+ * feeds are only counted; the summary holds the counts reached then (a
+ * skipped buffer is counted in buffers_skipped before its diagnostic).
  */
 #ifndef ETWHF_DECODE_H
 #define ETWHF_DECODE_H
@@ -72,7 +80,7 @@ struct etwhf_summary {
     uint64_t buffers, buffers_skipped, events_total;
     uint64_t heap_free, heap_alloc, heap_realloc;
     uint64_t errors, warnings;
-    uint64_t bytes; /* input bytes fed */
+    uint64_t bytes; /* input bytes fed (etwhf_decode_fd: the input's length, even when it stops early) */
 };
 
 /* Callbacks return 0 to go on; nonzero stops decoding with ETWHF_EABORTED. */
@@ -123,7 +131,9 @@ const struct etwhf_summary *etwhf_decoder_summary(const struct etwhf_decoder *ct
 int etwhf_decoder_logfile(const struct etwhf_decoder *ctx, struct etwhf_logfile *out);
 void etwhf_decoder_free(struct etwhf_decoder *ctx);
 
-/* Thin wrappers: new, feed (whole input or read() chunks), finish, copy the summary. */
+/* Thin wrappers: new, feed (whole input or read() chunks), finish, copy the summary.
+ * etwhf_decode_fd stops reading once etwhf_decoder_done(): the rest of a
+ * regular file is measured, not read; a pipe is read to its end. */
 int etwhf_decode_memory(const struct etwhf_decode_options *opts, const void *data, size_t len,
                         struct etwhf_summary *summary);
 int etwhf_decode_fd(const struct etwhf_decode_options *opts, int fd, struct etwhf_summary *summary);

@@ -1,0 +1,22 @@
+# A normal build's decoder library holds no planted-bug code: no canary
+# symbol and none of the names the planted table or its switches use.
+# Run: cmake -DLIB=libetwhf.a -DNM=nm -P planted_absent.cmake
+if(NOT EXISTS "${LIB}")
+  message(FATAL_ERROR "no library at '${LIB}'")
+endif()
+execute_process(COMMAND ${NM} -A "${LIB}" OUTPUT_VARIABLE syms RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} failed on ${LIB}: ${err}")
+endif()
+if(NOT syms MATCHES "etwhf_decoder_new")
+  message(FATAL_ERROR "${NM} lists no etwhf_decoder_new in ${LIB}: not the decoder library?")
+endif()
+if(syms MATCHES "planted")
+  string(REGEX MATCHALL "[^\n]*planted[^\n]*" hits "${syms}")
+  message(FATAL_ERROR "planted-bug symbols in a normal build:\n${hits}")
+endif()
+file(STRINGS "${LIB}" strs REGEX "ETWHF_PLANTED|perfinfo_pmc_unchecked|stride_after_damage")
+if(strs)
+  message(FATAL_ERROR "planted-bug strings in a normal build: ${strs}")
+endif()
+message(STATUS "no planted-bug code in ${LIB}")

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <inttypes.h>
@@ -229,4 +231,31 @@ uint8_t *dl_read_sample(const char *name, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return p;
+}
+
+int dl_decode_pipe(const struct etwhf_decode_options *opts, const void *data, size_t len,
+                   struct etwhf_summary *summary)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        /* Odd-sized writes, so reads see buffers cut anywhere. */
+        for (size_t at = 0; at < len;) {
+            ssize_t w = write(p[1], (const uint8_t *)data + at, len - at < 4093 ? len - at : 4093);
+            if (w <= 0)
+                _exit(1);
+            at += (size_t)w;
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    int rc = etwhf_decode_fd(opts, p[0], summary);
+    close(p[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return rc;
 }

@@ -52,6 +52,10 @@ const char *dl_full(const struct dlog *l);
 void dl_expect(const struct etwhf_decode_options *opts, const void *data, size_t len, const char *recover,
                const char *strict);
 
+/* etwhf_decode_fd over a pipe that a child process fills with `data`. */
+int dl_decode_pipe(const struct etwhf_decode_options *opts, const void *data, size_t len,
+                   struct etwhf_summary *summary);
+
 /* Reads a whole file (NULL and a visible skip message when it is missing,
  * a cmocka failure when CI=true). */
 uint8_t *dl_read_sample(const char *name, size_t *len);

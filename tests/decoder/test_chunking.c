@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -274,24 +273,7 @@ static void fd_reader_stops_early(void **state)
     assert_memory_equal(&fd, &mem, sizeof fd);
     fclose(tmp);
     /* A pipe is read to its end. */
-    int p[2];
-    assert_int_equal(pipe(p), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(p[0]);
-        size_t at = 0;
-        while (at < f.len) {
-            ssize_t w = write(p[1], f.p + at, f.len - at);
-            if (w <= 0)
-                _exit(1);
-            at += (size_t)w;
-        }
-        _exit(0);
-    }
-    close(p[1]);
-    assert_int_equal(etwhf_decode_fd(&o, p[0], &fd), ETWHF_OK);
-    close(p[0]);
+    assert_int_equal(dl_decode_pipe(&o, f.p, f.len, &fd), ETWHF_OK);
     assert_memory_equal(&fd, &mem, sizeof fd);
     assert_int_equal(etwhf_decode_fd(&o, -1, &fd), ETWHF_EINVAL);
     tb_free(&f);

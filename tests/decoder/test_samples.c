@@ -42,23 +42,7 @@ static void decode_sample(const char *name, int no_decompress, const char *want)
     assert_int_equal(etwhf_decode_fd(&o, fd, &s), ETWHF_OK);
     close(fd);
     assert_memory_equal(&s, &l.sum, sizeof s);
-    int pfd[2];
-    assert_int_equal(pipe(pfd), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(pfd[0]);
-        for (size_t at = 0; at < len;) {
-            ssize_t w = write(pfd[1], data + at, len - at < 4093 ? len - at : 4093);
-            if (w <= 0)
-                _exit(1);
-            at += (size_t)w;
-        }
-        _exit(0);
-    }
-    close(pfd[1]);
-    assert_int_equal(etwhf_decode_fd(&o, pfd[0], &s), ETWHF_OK);
-    close(pfd[0]);
+    assert_int_equal(dl_decode_pipe(&o, data, len, &s), ETWHF_OK);
     assert_memory_equal(&s, &l.sum, sizeof s);
     dl_free(&l);
     free(data);

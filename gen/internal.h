@@ -1,0 +1,123 @@
+/*
+ * internal.h — helpers shared by the generator's layers (not installed).
+ *
+ * Little-endian stores, the allocator wrapper, and the one record writer every
+ * layer uses: heap records, neighbours (kernel, manifest, perfinfo, message
+ * records) and the logfile record all go through gen_rec_write, so a header
+ * form is laid out in exactly one place.
+ */
+#ifndef ETWHF_GEN_INTERNAL_H
+#define ETWHF_GEN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "etwhf/format.h"
+#include "etwhf/gen.h"
+
+static inline void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline void putptr(uint8_t *p, uint64_t v, unsigned width)
+{
+    if (width == 8)
+        put64(p, v);
+    else
+        put32(p, (uint32_t)v);
+}
+
+static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+static inline uint64_t align8(uint64_t x) { return (x + 7u) & ~(uint64_t)7u; }
+
+static inline uint64_t width_mask(unsigned width) { return width == 8 ? UINT64_MAX : UINT32_MAX; }
+
+void *gen_alloc(const struct etwhf_allocator *a, size_t size);
+void gen_free(const struct etwhf_allocator *a, void *p);
+/* Grows *arr (elements of `elem` bytes) to hold at least `need`; 0 or -1 (ENOMEM). */
+int gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, size_t need, size_t elem);
+
+/* One record to write, in any of the 12 forms or as a MESSAGE record. */
+struct gen_rec {
+    int form;              /* enum etwhf_header, ETWHF_HDR_MESSAGE included */
+    uint8_t version;       /* event version: byte +0 (system, compact, perfinfo), Class.Version, descriptor Version */
+    uint16_t hook;         /* system, compact, perfinfo: HookId */
+    const uint8_t *guid;   /* full, instance, event: GUID at +0x18 (NULL = zeros) */
+    uint8_t opcode;        /* full, instance: Class.Type; event: Opcode */
+    uint16_t event_id;     /* event: descriptor Id; message: MessageNumber */
+    uint32_t pid, tid;
+    uint64_t timestamp;
+    unsigned pmc;          /* perfinfo: PMC counters (0–7) */
+    int pebs;              /* perfinfo: PEBS index present */
+    unsigned n_ext;        /* event: extended-data items (0–4) */
+    uint16_t ext_type[4];  /* their ExtType */
+    uint16_t ext_data[4];  /* their DataSize */
+    const uint8_t *payload;
+    size_t payload_len;
+};
+
+/* Offset of the payload from the record start (extension included). */
+size_t gen_rec_payload_at(const struct gen_rec *r);
+/* The Size field: fixed header + extension + payload; 0 above 0xFFFF or for a bad form. */
+size_t gen_rec_size(const struct gen_rec *r);
+/* Writes Size bytes (no pad) at out; returns Size (0 = nothing written). */
+size_t gen_rec_write(const struct gen_rec *r, uint8_t *out);
+/* Offset of the n-th extended-data item's ItemSize (event forms). */
+size_t gen_rec_ext_at(const struct gen_rec *r, unsigned n);
+static inline uint16_t gen_ext_item_size(uint16_t data) { return (uint16_t)align8(8u + data); }
+
+/* Fills a gen_rec for a heap event in form `header`; `payload` must hold the
+ * encoded payload (caller's storage). */
+void gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
+                  size_t payload_len);
+
+/* ---- logfile record (FORMAT.md §4) ---------------------------------------- */
+struct gen_logfile {
+    unsigned layout;       /* 4 or 8: HeaderType 1 or 2 and the payload layout */
+    uint32_t buffer_size, version, provider_version, processors;
+    uint64_t end_time, boot_time, start_time, perf_freq;
+    uint32_t timer_resolution, max_file_size, log_file_mode, buffers_written;
+    uint32_t pointer_size, events_lost, cpu_mhz, reserved_flags, buffers_lost;
+    uint32_t tid, pid;
+    uint64_t timestamp;    /* the record's SystemTime */
+    const char *logger_name, *log_file_name; /* ASCII, written as UTF-16LE with NUL */
+    size_t payload_cut;    /* 0 = whole payload; else the payload is cut to payload_cut − 1 bytes */
+};
+/* Size field of the whole record (header + payload); payload length when cut. */
+size_t gen_logfile_size(const struct gen_logfile *lf);
+/* Writes the record (Size bytes); returns Size. */
+size_t gen_logfile_write(const struct gen_logfile *lf, uint8_t *out);
+/* A realistic logfile for a trace of `buffers` buffers of `buffer_size`. */
+void gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
+                         unsigned cpus);
+
+/* ---- buffer header (FORMAT.md §2) ------------------------------------------ */
+struct gen_bufhdr {
+    uint32_t buffer_size, saved_offset, current_offset, offset, state;
+    uint64_t timestamp, sequence;
+    uint16_t cpu, logger_id, flags, type;
+};
+void gen_bufhdr_write(const struct gen_bufhdr *h, uint8_t *out);
+
+/* Values that look like a real process's heaps (user space, 16-aligned). */
+uint64_t gen_heap_base(struct etwhf_dstream *ds, unsigned width, unsigned index);
+
+#endif

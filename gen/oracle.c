@@ -1,0 +1,462 @@
+/*
+ * oracle.c — the expectation of a case: CONTRACT.md §2.2's walk (with
+ * docs/walk-notes.md's readings) run over the model the generator wrote.
+ *
+ * The walk reads model fields only — the first 8 bytes of each record as
+ * written, its extension items, the heap values it carries, buffer header
+ * fields, logfile fields, the input length — never the rendered bytes. Where
+ * the walk would land on bytes the model does not describe, it sets
+ * model_error: the generator must never build such a case (tests check).
+ */
+#include "model.h"
+
+struct walker {
+    struct gctx *g;
+    struct etwhf_gen_expect *x;
+    size_t cap_ev, cap_dg;
+    uint64_t L;
+};
+
+static void diag(struct walker *w, int code, uint64_t buffer, uint64_t offset, int has_inner, uint64_t inner)
+{
+    struct etwhf_gen_expect *x = w->x;
+    if (gen_grow(w->g->a, (void **)&x->diags, &w->cap_dg, x->n_diags + 1, sizeof *x->diags) != 0) {
+        w->g->oom = 1;
+        return;
+    }
+    struct etwhf_gen_diag *d = &x->diags[x->n_diags++];
+    d->code = code;
+    d->buffer = buffer;
+    d->offset = offset;
+    d->has_inner = (uint8_t)has_inner;
+    d->inner_offset = has_inner ? inner : 0;
+    const struct etwhf_diag_info *di = etwhf_diag_info(code);
+    if (di && di->severity == ETWHF_SEV_ERROR) {
+        x->errors |= 1u << code;
+        if (!x->error) {
+            x->error = 1;
+            x->first_error_code = code;
+            x->first_error_offset = offset;
+        }
+    } else {
+        x->warnings |= 1u << code;
+    }
+}
+
+static void deliver(struct walker *w, const struct m_item *it)
+{
+    struct etwhf_gen_expect *x = w->x;
+    if (it->heap_type == ETWHF_HEAP_ALLOC) {
+        x->heap_alloc++;
+        return;
+    }
+    if (it->heap_type == ETWHF_HEAP_REALLOC) {
+        x->heap_realloc++;
+        return;
+    }
+    if (gen_grow(w->g->a, (void **)&x->events, &w->cap_ev, x->n_events + 1, sizeof *x->events) != 0) {
+        w->g->oom = 1;
+        return;
+    }
+    struct etwhf_gen_event *e = &x->events[x->n_events++];
+    e->heap_handle = it->handle;
+    e->address = it->address;
+    e->source = it->source;
+    e->pointer_size = it->width;
+}
+
+/* Where a region's diagnostics point. */
+struct where {
+    uint64_t buffer;   /* ETWHF_GEN_NO_BUFFER for bare records */
+    uint64_t base;     /* file offset of the buffer (0 for bare records) */
+    int inner;         /* expanded buffer: offset = base, inner = p */
+};
+
+static void rdiag(struct walker *w, const struct where *at, int code, uint32_t p)
+{
+    if (at->inner)
+        diag(w, code, at->buffer, at->base, 1, p);
+    else
+        diag(w, code, at->buffer, at->base + p, 0, 0);
+}
+
+static int is_decoded(uint8_t type)
+{
+    return type == ETWHF_HEAP_FREE || type == ETWHF_HEAP_ALLOC || type == ETWHF_HEAP_REALLOC;
+}
+
+/* R8 over the modelled items; returns the payload start, or 0 after EXT_ITEM. */
+static uint32_t walk_items(struct walker *w, const struct m_item *it, uint32_t size, int *bad)
+{
+    uint32_t q = ETWHF_EVT_EXT_START, real = ETWHF_EVT_EXT_START;
+    for (unsigned i = 0;; i++) {
+        if (q + 8 > size) {
+            *bad = 1;
+            return 0;
+        }
+        if (i >= it->n_ext || q != real) {
+            w->g->model_error = 1; /* an item where the model has payload bytes */
+            return 0;
+        }
+        uint32_t isz = it->ext_size[i];
+        if (isz < 8 || q + isz > size) {
+            *bad = 1;
+            return 0;
+        }
+        real += it->ext_real[i];
+        if (!it->ext_more[i])
+            return q + isz;
+        q += isz;
+    }
+}
+
+/* R1–R9 over [start, E) of one region. V: SavedOffset (silent end of a
+ * record cut by the input in a truncated buffer). */
+static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start, uint64_t E, uint64_t V,
+                        int truncated, const struct where *at)
+{
+    struct gctx *g = w->g;
+    size_t k = b->first, end = b->first + b->count;
+    uint64_t p = start;
+    for (;;) {
+        if (g->oom || g->model_error)
+            return;
+        if (p + 8 > E)
+            return; /* R1 */
+        while (k < end && g->items[k].off + g->items[k].span <= p)
+            k++;
+        if (k == end)
+            return; /* 0xFF filler after the data: R2 */
+        const struct m_item *it = &g->items[k];
+        if (p != it->off) {
+            if (p < it->off + it->size) {
+                g->model_error = 1; /* inside a record's bytes */
+                return;
+            }
+            rdiag(w, at, ETWHF_DIAG_MARKER, (uint32_t)p); /* zeros after a shortened record */
+            return;
+        }
+        const uint8_t *h = it->h;
+        if (h[0] == 0xFF && h[1] == 0xFF && h[2] == 0xFF && h[3] == 0xFF)
+            return; /* R2 */
+        if (!(h[3] & ETWHF_TRACE_HEADER_FLAG)) {
+            rdiag(w, at, ETWHF_DIAG_MARKER, (uint32_t)p);
+            return;
+        }
+        int form;
+        if (h[3] & ETWHF_TRACE_HEADER_EVENT)
+            form = etwhf_header_from_type(h[2]);
+        else if (h[3] & ETWHF_TRACE_MESSAGE)
+            form = ETWHF_HDR_MESSAGE;
+        else
+            form = -1;
+        if (form < 0) {
+            rdiag(w, at, ETWHF_DIAG_HEADER_TYPE, (uint32_t)p);
+            return;
+        }
+        const struct etwhf_header_info *hi = etwhf_header_info(form);
+        uint32_t size = get16(h + hi->size_at);
+        if (size < hi->fixed_size || p + size > E) {
+            if (size >= hi->fixed_size && truncated && p + size <= V)
+                return; /* cut by the end of the input: TRUNCATED_TAIL said it */
+            rdiag(w, at, ETWHF_DIAG_RECORD_SIZE, (uint32_t)p);
+            return;
+        }
+        w->x->events_total++;
+        uint64_t next = p + align8(size);
+        if (next != it->off + it->span && next < E && !(next >= it->off + it->size && next < it->off + it->span)) {
+            g->model_error = 1; /* the walk would land outside the model's records */
+            return;
+        }
+        uint32_t payload_at = hi->fixed_size;
+        int heap = 0;
+        uint8_t type = 0;
+        switch (hi->family) {
+        case ETWHF_FAM_PERFINFO: {
+            uint16_t v = get16(h);
+            payload_at = 0x10u + 8u * ((v >> 8) & 7u) + 8u * (v >> 15);
+            if (payload_at > size) {
+                rdiag(w, at, ETWHF_DIAG_PERFINFO_EXT, (uint32_t)p);
+                p = next;
+                continue;
+            }
+        } /* fall through: HookId identity */
+        /* FALLTHRU */
+        case ETWHF_FAM_SYSTEM:
+        case ETWHF_FAM_COMPACT:
+            heap = h[7] == ETWHF_HEAP_GROUP;
+            type = h[6];
+            break;
+        case ETWHF_FAM_FULL:
+        case ETWHF_FAM_INSTANCE:
+            heap = it->guid_heap;
+            type = h[ETWHF_FULL_CLASS_TYPE];
+            break;
+        case ETWHF_FAM_EVENT:
+            if (get16(h + ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
+                int bad = 0;
+                payload_at = walk_items(w, it, size, &bad);
+                if (bad) {
+                    rdiag(w, at, ETWHF_DIAG_EXT_ITEM, (uint32_t)p);
+                    p = next;
+                    continue;
+                }
+                if (g->model_error)
+                    return;
+            }
+            heap = it->guid_heap;
+            type = it->opcode;
+            break;
+        default: break; /* MESSAGE */
+        }
+        if (heap && is_decoded(type)) {
+            if (type != it->heap_type || hi->pointer_size != it->width) {
+                g->model_error = 1;
+                return;
+            }
+            size_t min = etwhf_heap_payload_min(type, hi->pointer_size);
+            uint32_t len = size - payload_at;
+            if (len < min) {
+                rdiag(w, at, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, (uint32_t)p);
+            } else {
+                if (len > min)
+                    rdiag(w, at, ETWHF_DIAG_HEAP_PAYLOAD_LONG, (uint32_t)p);
+                int sd = etwhf_source_diag(it->source);
+                if (sd)
+                    rdiag(w, at, sd, (uint32_t)p);
+                deliver(w, it);
+            }
+        }
+        p = next;
+    }
+}
+
+/* ---- bare inputs ----------------------------------------------------------------- */
+
+static void walk_payload(struct walker *w)
+{
+    struct gctx *g = w->g;
+    if (g->plen == 0) {
+        diag(w, ETWHF_DIAG_FILE_EMPTY, ETWHF_GEN_NO_BUFFER, 0, 0, 0);
+        return;
+    }
+    size_t min = etwhf_heap_payload_min(g->pev.type, g->pwidth);
+    if (g->plen < min) {
+        diag(w, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, ETWHF_GEN_NO_BUFFER, 0, 0, 0);
+        return;
+    }
+    if (g->plen > min)
+        diag(w, ETWHF_DIAG_HEAP_PAYLOAD_LONG, ETWHF_GEN_NO_BUFFER, 0, 0, 0);
+    int sd = etwhf_source_diag(g->pev.source);
+    if (sd)
+        diag(w, sd, ETWHF_GEN_NO_BUFFER, 0, 0, 0);
+    struct m_item it;
+    memset(&it, 0, sizeof it);
+    it.heap_type = g->pev.type;
+    it.width = (uint8_t)g->pwidth;
+    it.handle = g->pev.heap_handle & width_mask(g->pwidth);
+    it.address = g->pev.address & width_mask(g->pwidth);
+    it.source = g->pev.source;
+    deliver(w, &it);
+}
+
+static void walk_records(struct walker *w)
+{
+    struct where at = {ETWHF_GEN_NO_BUFFER, 0, 0};
+    if (w->g->n == 0) {
+        diag(w, ETWHF_DIAG_FILE_EMPTY, ETWHF_GEN_NO_BUFFER, 0, 0, 0);
+        return;
+    }
+    walk_region(w, &w->g->bufs[0], 0, w->g->n, w->g->n, 0, &at);
+}
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+/* F2: 1 when the logfile record was read. */
+static int probe_logfile(struct walker *w)
+{
+    struct gctx *g = w->g;
+    const struct m_buf *b0 = &g->bufs[0];
+    const struct m_item *it = b0->count ? &g->items[b0->first] : NULL;
+    int found = it && it->off == ETWHF_BUFFER_HEADER_SIZE && g->n >= 0x50;
+    if (found) {
+        const uint8_t *h = it->h;
+        found = (h[3] & 0xC0) == 0xC0 && (h[2] == 1 || h[2] == 2) && get16(h + 6) == ETWHF_HOOK_LOGFILE &&
+                ETWHF_BUFFER_HEADER_SIZE + (uint64_t)get16(h + 4) <= g->n;
+    }
+    if (!found) {
+        diag(w, ETWHF_DIAG_LOGFILE_MISSING, 0, 0x48, 0, 0);
+        return 0;
+    }
+    if (it->kind != MK_LOGFILE) {
+        g->model_error = 1;
+        return 0;
+    }
+    uint32_t size = get16(it->h + 4);
+    uint32_t payload = size < 0x20 ? 0 : size - 0x20;
+    uint32_t layout = it->h[2] == 1 ? ETWHF_LOGFILE_SIZE32 : ETWHF_LOGFILE_SIZE64;
+    if (payload < layout) {
+        diag(w, ETWHF_DIAG_LOGFILE_SHORT, 0, 0x48, 0, 0);
+        return 0;
+    }
+    if ((it->h[2] == 1 ? 4u : 8u) != g->lf.layout || payload > it->size - 0x20) {
+        g->model_error = 1; /* fields read where the model wrote others */
+        return 0;
+    }
+    if (g->lf.pointer_size != 4 && g->lf.pointer_size != 8)
+        diag(w, ETWHF_DIAG_LOGFILE_POINTER_SIZE, 0, 0x48, 0, 0);
+    if (g->lf.events_lost || g->lf.buffers_lost)
+        diag(w, ETWHF_DIAG_EVENTS_LOST, 0, 0x48, 0, 0);
+    return 1;
+}
+
+/* The model buffer at file offset off, or NULL (model_error). */
+static const struct m_buf *buf_at(struct gctx *g, size_t i, uint64_t off)
+{
+    if (i >= g->n_bufs || g->bufs[i].file_off != off) {
+        g->model_error = 1;
+        return NULL;
+    }
+    return &g->bufs[i];
+}
+
+static void accept_plain(struct walker *w, const struct m_buf *b, uint64_t i, uint64_t off, uint64_t present,
+                         int truncated)
+{
+    struct etwhf_gen_expect *x = w->x;
+    uint32_t V = b->hdr.saved_offset;
+    x->buffers++;
+    if (b->hdr.flags & (ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST))
+        diag(w, ETWHF_DIAG_EVENTS_LOST, i, off, 0, 0);
+    if (b->compressed) { /* the walk would read compressed bytes as records */
+        w->g->model_error = 1;
+        return;
+    }
+    struct where at = {i, off, 0};
+    uint64_t E = V < present ? V : present;
+    walk_region(w, b, ETWHF_BUFFER_HEADER_SIZE, E, V, truncated, &at);
+}
+
+static uint64_t walk_file(struct walker *w)
+{
+    struct gctx *g = w->g;
+    struct etwhf_gen_expect *x = w->x;
+    uint64_t n = g->n, positions = 0;
+    if (n == 0) {
+        diag(w, ETWHF_DIAG_FILE_EMPTY, ETWHF_GEN_NO_BUFFER, 0, 0, 0);
+        return 0;
+    }
+    if (n < ETWHF_BUFFER_HEADER_SIZE) {
+        diag(w, ETWHF_DIAG_FILE_TOO_SHORT, ETWHF_GEN_NO_BUFFER, 0, 0, 0);
+        return 0;
+    }
+    int logfile = probe_logfile(w);
+    int compressed = logfile && (g->lf.log_file_mode & ETWHF_LOGFILE_MODE_COMPRESSED);
+    uint64_t S = 0;
+    if (!compressed) {
+        uint32_t lb = g->lf.buffer_size, b0 = g->bufs[0].hdr.buffer_size;
+        if (logfile && lb >= 0x48 && lb <= w->L && lb % 8 == 0) {
+            S = lb;
+        } else {
+            if (logfile)
+                diag(w, ETWHF_DIAG_LOGFILE_BUFFER_SIZE, 0, 0x48, 0, 0);
+            if (b0 >= 0x48 && b0 <= w->L)
+                S = b0;
+            else
+                diag(w, ETWHF_DIAG_BUFFER_SIZE, 0, 0, 0, 0);
+        }
+    }
+    uint64_t off = 0;
+    for (uint64_t i = 0; (compressed || S) && off < n && !g->model_error && !g->oom; i++) {
+        positions++;
+        if (n - off < ETWHF_BUFFER_HEADER_SIZE) {
+            diag(w, ETWHF_DIAG_TRUNCATED_TAIL, i, off, 0, 0); /* B1 */
+            break;
+        }
+        const struct m_buf *b = buf_at(g, (size_t)i, off);
+        if (!b)
+            break;
+        uint32_t B = b->hdr.buffer_size, V = b->hdr.saved_offset;
+        uint16_t G = b->hdr.flags;
+        if (!compressed) {
+            if (B != S) { /* B3 */
+                diag(w, ETWHF_DIAG_BUFFER_SIZE, i, off, 0, 0);
+                x->buffers_skipped++;
+                off += S;
+                continue;
+            }
+            int truncated = off + S > n;
+            if (truncated)
+                diag(w, ETWHF_DIAG_TRUNCATED_TAIL, i, off, 0, 0); /* B4 */
+            if (G & ETWHF_BF_COMPRESSED) {
+                diag(w, ETWHF_DIAG_COMPRESSED_UNSUPPORTED, i, off, 0, 0);
+                x->buffers_skipped++;
+            } else if (V < 0x48 || V > B) {
+                diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
+                x->buffers_skipped++;
+            } else {
+                if (b->stride != S)
+                    g->model_error = 1;
+                accept_plain(w, b, i, off, n - off, truncated);
+            }
+            if (truncated)
+                break;
+            off += S;
+            continue;
+        }
+        if (off + B > n) { /* C3 */
+            diag(w, ETWHF_DIAG_TRUNCATED_TAIL, i, off, 0, 0);
+            break;
+        }
+        if (B < 0x48 || B > w->L) {
+            diag(w, ETWHF_DIAG_BUFFER_SIZE, i, off, 0, 0);
+            break;
+        }
+        if (B != b->stride) {
+            g->model_error = 1;
+            break;
+        }
+        if (G & ETWHF_BF_COMPRESSED) { /* C4 */
+            uint32_t format = g->bufs[0].hdr.state & 0xFFFFu;
+            if (V < 0x48 || V - 0x48 > w->L) {
+                diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
+                x->buffers_skipped++;
+            } else if (format != ETWHF_COMPRESSION_XPRESS) {
+                diag(w, ETWHF_DIAG_COMPRESSED_UNSUPPORTED, i, off, 0, 0);
+                x->buffers_skipped++;
+            } else if (!b->compressed || b->corrupt || V != b->data_end) {
+                if (!b->compressed || (!b->corrupt && V < b->data_end))
+                    g->model_error = 1; /* expansion outcome not modelled */
+                diag(w, ETWHF_DIAG_DECOMPRESS, i, off, 0, 0);
+                x->buffers_skipped++;
+            } else {
+                x->buffers++;
+                struct where at = {i, off, 1};
+                walk_region(w, b, ETWHF_BUFFER_HEADER_SIZE, V, V, 0, &at);
+            }
+        } else if (V < 0x48 || V > B) { /* C5 */
+            diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
+            x->buffers_skipped++;
+        } else {
+            accept_plain(w, b, i, off, n - off, 0);
+        }
+        off += B;
+    }
+    if (logfile && g->lf.buffers_written != positions)
+        diag(w, ETWHF_DIAG_BUFFERS_WRITTEN, 0, 0x48, 0, 0);
+    return positions;
+}
+
+int m_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *positions)
+{
+    struct walker w = {g, x, 0, 0, ETWHF_DEFAULT_BUFFER_LIMIT};
+    uint64_t pos = 0;
+    switch (g->plan.layer) {
+    case ETWHF_GEN_PAYLOAD: walk_payload(&w); break;
+    case ETWHF_GEN_RECORD: walk_records(&w); break;
+    default: pos = walk_file(&w); break;
+    }
+    if (positions)
+        *positions = pos;
+    return g->oom ? -1 : 0;
+}

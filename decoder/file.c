@@ -266,8 +266,6 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
                 i += (size_t)w->plan.total;
                 continue;
             }
-            if (dec_reserve(d, &w->stage, &w->stage_cap, w->plan.keep, 0))
-                return;
             w->phase = WALK_BODY;
         }
         size_t take;
@@ -281,8 +279,6 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
             i += take;
             if (w->seen == HDR_BYTES) {
                 buffer_plan(d, w->stage, &w->plan);
-                if (dec_reserve(d, &w->stage, &w->stage_cap, w->plan.keep, HDR_BYTES))
-                    return;
                 w->phase = WALK_BODY;
             }
             continue;
@@ -290,6 +286,14 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
         if (w->seen < w->plan.keep) { /* bytes the step reads */
             take = w->plan.keep - (size_t)w->seen;
             take = take < avail ? take : avail;
+            /* The stage grows with the bytes that arrive, not with what the
+             * header claims: a short hostile input stays cheap. */
+            if (w->seen + take > w->stage_cap) {
+                size_t want = w->stage_cap * 2 > w->seen + take ? w->stage_cap * 2 : (size_t)w->seen + take;
+                if (dec_reserve(d, &w->stage, &w->stage_cap, want < w->plan.keep ? want : w->plan.keep,
+                                (size_t)w->seen))
+                    return;
+            }
             dec_take(&in, i, w->stage + w->seen, take);
         } else { /* bytes it passes over */
             uint64_t rest = w->plan.total - w->seen;

@@ -30,6 +30,12 @@ const char *etwhf_xpress_result_name(int result)
  * reads only bytes already written. */
 static void copy_match(uint8_t *dst, size_t offset, size_t len)
 {
+    if (len <= 16) { /* most matches: a call to memcpy costs more */
+        const uint8_t *src = dst - offset;
+        for (size_t i = 0; i < len; i++)
+            dst[i] = src[i];
+        return;
+    }
     if (offset == 1) {
         memset(dst, dst[-1], len);
         return;
@@ -40,6 +46,16 @@ static void copy_match(uint8_t *dst, size_t offset, size_t len)
         dst += n;
         len -= n;
     }
+}
+
+/* Literals in a row from flag bit `bit` (a 0) down: that bit and the zero
+ * bits below it, which §2.4 would take one at a time. */
+static size_t literal_run(uint32_t flags, unsigned bit)
+{
+    uint32_t below = flags & ((UINT32_C(1) << bit) - 1u);
+    if (below == 0)
+        return (size_t)bit + 1u;
+    return (size_t)(bit - (31u - (unsigned)__builtin_clz(below)));
 }
 
 int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len)
@@ -61,11 +77,15 @@ int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
         }
         flag_count--;
         if (!(flags & (UINT32_C(1) << flag_count))) {
-            uint8_t b = cur_u8(&c, ip);
+            size_t run = literal_run(flags, flag_count);
+            if (run > out_len - op)
+                run = out_len - op;
+            cur_copy(&c, ip, out + op, run);
             if (c.fault)
                 return ETWHF_XPRESS_TRUNCATED;
-            ip++;
-            out[op++] = b;
+            ip += run;
+            op += run;
+            flag_count -= (unsigned)(run - 1);
             continue;
         }
         uint16_t match = cur_u16(&c, ip);

@@ -82,7 +82,8 @@ static int on_diag(void *user, const struct etwhf_diag *d)
     /* Every message is one non-empty line. */
     assert_true(d->message[0] != '\0');
     assert_null(strchr(d->message, '\n'));
-    text_add(&l->brief, "D%d", d->code);
+    text_add(&l->brief, "%c%d", d->severity == ETWHF_SEV_ERROR ? 'E' : d->severity == ETWHF_SEV_WARNING ? 'W' : '?',
+             d->code);
     where(&l->brief, d->buffer, d->offset, d->has_inner, d->inner_offset);
     text_add(&l->brief, "\n");
     text_add(&l->full, "diag %d sev=%d b=%" PRIu64 " o=%" PRIu64 " i=%d/%" PRIu64 " %s\n", d->code, d->severity,

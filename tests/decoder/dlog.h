@@ -4,7 +4,8 @@
  * text log (for chunking comparisons) and a brief one (for hand-written
  * expectations).
  *
- * Brief lines: "D<code>@<buffer>:<offset>[+<inner>]" for a diagnostic,
+ * Brief lines: "E|W<code>@<buffer>:<offset>[+<inner>]" for an error or a
+ * warning,
  * "F|A|R@<buffer>:<offset>[+<inner>] s=<source>" for an event, and last
  * "S b=<buffers> k=<skipped> t=<events_total> f=<free> a=<alloc> r=<realloc>
  * e=<errors> w=<warnings>". Buffers and offsets are hex; "-" is no buffer.

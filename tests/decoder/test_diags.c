@@ -114,7 +114,7 @@ static void intact_trace_has_no_diagnostic(void **state)
 static void file_empty_1(void **state)
 {
     (void)state;
-    const char *want = "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n";
+    const char *want = "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n";
     dl_expect(NULL, "", 0, want, want);
 }
 
@@ -123,7 +123,7 @@ static void file_too_short_2(void **state)
     (void)state;
     struct tb f;
     trace(&f, NULL, 1, 2);
-    const char *want = "D2@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n";
+    const char *want = "E2@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n";
     expect(&f, 1, want, want);
     expect(&f, 0x47, want, want);
     expect_message(&f, 0x47, ETWHF_DIAG_FILE_TOO_SHORT, "71 bytes");
@@ -137,27 +137,27 @@ static void logfile_missing_3(void **state)
     trace(&f, NULL, 1, 2);
     /* HookId 0x0005: the record is walked as an ordinary one, no F5. */
     tb_set_u16(&f, 0x4E, 5);
-    expect(&f, f.len, "D3@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           "D3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E3@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
+           "E3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     expect_message(&f, f.len, ETWHF_DIAG_LOGFILE_MISSING, "HookId");
     tb_free(&f);
 
     /* 0x48 <= n < 0x50: no 8 bytes to probe; buffer 0 is then truncated. */
     trace(&f, NULL, 1, 2);
-    expect(&f, 0x4C, "D3@0:0x48\nD9@0:0x0\nS b=1 k=0 t=0 f=0 a=0 r=0 e=2 w=0\n",
-           "D3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x4C, "E3@0:0x48\nE9@0:0x0\nS b=1 k=0 t=0 f=0 a=0 r=0 e=2 w=0\n",
+           "E3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
 
     /* Size past the input: the probe waits to the end; the walk then finds it too long. */
     tb_set_u16(&f, 0x4C, 0xFFF0);
-    expect(&f, f.len, "D3@0:0x48\nD22@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=2 f=2 a=0 r=0 e=2 w=0\n",
-           "D3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E3@0:0x48\nE22@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=2 f=2 a=0 r=0 e=2 w=0\n",
+           "E3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* HeaderType 4 (compact): not a logfile record, walked as a compact one. */
     trace(&f, NULL, 1, 1);
     tb_set_u8(&f, 0x4A, 0x04);
-    expect(&f, f.len, "D3@0:0x48\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n",
-           "D3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E3@0:0x48\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n",
+           "E3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 }
 
@@ -168,16 +168,16 @@ static void logfile_short_4(void **state)
     lf.payload_cut = 0x117; /* one byte short of the 64-bit layout */
     struct tb f;
     trace(&f, &lf, 1, 2);
-    expect(&f, f.len, "D4@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           "D4@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E4@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
+           "E4@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     expect_message(&f, f.len, ETWHF_DIAG_LOGFILE_SHORT, "279 bytes");
     tb_free(&f);
 
     lf.width = 4;
     lf.payload_cut = 0x10F;
     trace(&f, &lf, 1, 1);
-    expect(&f, f.len, "D4@0:0x48\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n",
-           "D4@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E4@0:0x48\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n",
+           "E4@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* Exactly the 32-bit layout, no names: read. */
@@ -195,7 +195,7 @@ static void logfile_pointer_size_5(void **state)
     lf.pointer_size = 6;
     struct tb f;
     trace(&f, &lf, 1, 2);
-    const char *want = "D5@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=1\n";
+    const char *want = "W5@0:0x48\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=1\n";
     expect(&f, f.len, want, want);
     tb_free(&f);
 }
@@ -203,7 +203,7 @@ static void logfile_pointer_size_5(void **state)
 static void logfile_buffer_size_6(void **state)
 {
     (void)state;
-    const char *want = "D6@0:0x48\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=1\n";
+    const char *want = "W6@0:0x48\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=1\n";
     struct tb_logfile lf = lf_default(1);
     struct tb f;
     lf.buffer_size = 0x1FC; /* not a multiple of 8: stride from buffer 0 */
@@ -227,7 +227,7 @@ static void buffers_written_7(void **state)
     lf.buffers_written = 7;
     struct tb f;
     trace(&f, &lf, 1, 2);
-    const char *want = "F@1:0x248 s=1\nF@1:0x280 s=2\nD7@0:0x48\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=1\n";
+    const char *want = "F@1:0x248 s=1\nF@1:0x280 s=2\nW7@0:0x48\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=1\n";
     expect(&f, f.len, want, want);
     expect_message(&f, f.len, ETWHF_DIAG_BUFFERS_WRITTEN, "BuffersWritten 7 differs from the 2 buffer positions");
     tb_free(&f);
@@ -242,12 +242,12 @@ static void events_lost_8(void **state)
     struct tb f;
     trace(&f, &lf, 1, 2);
     tb_set_u16(&f, S + TB_FLAGS, 0x22);
-    const char *want = "D8@0:0x48\nD8@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=2\n";
+    const char *want = "W8@0:0x48\nW8@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=2\n";
     expect(&f, f.len, want, want);
     tb_free(&f);
     trace(&f, NULL, 1, 1);
     tb_set_u16(&f, S + TB_FLAGS, 0x24); /* BUFFER_LOST */
-    want = "D8@1:0x200\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=1\n";
+    want = "W8@1:0x200\nF@1:0x248 s=1\nS b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=1\n";
     expect(&f, f.len, want, want);
     tb_free(&f);
 }
@@ -258,20 +258,20 @@ static void truncated_tail_9(void **state)
     struct tb f;
     /* B1: 0x20 bytes of buffer 2; it counts as a position (BuffersWritten 3 holds). */
     trace(&f, NULL, 2, 2);
-    const char *want = "F@1:0x248 s=1\nF@1:0x280 s=2\nD9@2:0x400\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    const char *want = "F@1:0x248 s=1\nF@1:0x280 s=2\nE9@2:0x400\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
     expect(&f, 0x420, want, want);
     tb_free(&f);
 
     /* B4: cut inside the third record of buffer 1; it fits before
      * SavedOffset, so it ends the walk silently. */
     trace(&f, NULL, 1, 3);
-    expect(&f, 0x2C8, "D9@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           "D9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
-    expect(&f, 0x2BC, "D9@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           "D9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x2C8, "E9@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
+           "E9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x2BC, "E9@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
+           "E9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     /* Cut inside the filler: every record is there. */
-    expect(&f, 0x380, "D9@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nF@1:0x2b8 s=3\nS b=2 k=0 t=4 f=3 a=0 r=0 e=1 w=0\n",
-           "D9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x380, "E9@1:0x200\nF@1:0x248 s=1\nF@1:0x280 s=2\nF@1:0x2b8 s=3\nS b=2 k=0 t=4 f=3 a=0 r=0 e=1 w=0\n",
+           "E9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* B4 then R5: a record running past SavedOffset is still RECORD_SIZE. */
@@ -286,10 +286,10 @@ static void truncated_tail_9(void **state)
     tb_record(&body, &big);
     tb_init(&f);
     tb_trace(&f, S, NULL, &body, 1);
-    expect(&f, 0x290, "D9@1:0x200\nF@1:0x248 s=1\nD22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=2 w=0\n",
-           "D9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
-    expect(&f, f.len, "F@1:0x248 s=1\nD22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n",
-           "F@1:0x248 s=1\nD22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x290, "E9@1:0x200\nF@1:0x248 s=1\nE22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=2 w=0\n",
+           "E9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "F@1:0x248 s=1\nE22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n",
+           "F@1:0x248 s=1\nE22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
     tb_free(&pay);
     tb_free(&body);
@@ -297,19 +297,19 @@ static void truncated_tail_9(void **state)
     /* B4 then B5 / B6 over the bytes present. */
     trace(&f, NULL, 1, 2);
     tb_set_u16(&f, S + TB_FLAGS, 0x60);
-    expect(&f, 0x300, "D9@1:0x200\nD12@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=2 w=0\n",
-           "D9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x300, "E9@1:0x200\nE12@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=2 w=0\n",
+           "E9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
     trace(&f, NULL, 1, 2);
     tb_set_u32(&f, S + TB_SAVED, 0x40);
-    expect(&f, 0x300, "D9@1:0x200\nD11@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=2 w=0\n",
-           "D9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x300, "E9@1:0x200\nE11@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=2 w=0\n",
+           "E9@1:0x200\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* C3: a cut compressed buffer ends the file, nothing of it is walked. */
     ctrace(&f, 2);
     assert_int_equal(f.len, 0x550);
-    want = "F@1:0x400+0x48 s=1\nF@1:0x400+0x80 s=2\nD9@2:0x4c8\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    want = "F@1:0x400+0x48 s=1\nF@1:0x400+0x80 s=2\nE9@2:0x4c8\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
     expect(&f, 0x520, want, want);
     expect(&f, 0x4D0, want, want); /* inside its header: B1 */
     tb_free(&f);
@@ -323,8 +323,8 @@ static void buffer_size_10(void **state)
     trace(&f, NULL, 1, 2);
     tb_set_u16(&f, 0x4E, 5);
     tb_set_u32(&f, TB_BSIZE, 0x20);
-    expect(&f, f.len, "D3@0:0x48\nD10@0:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=2 w=0\n",
-           "D3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E3@0:0x48\nE10@0:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=2 w=0\n",
+           "E3@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* F3 with a logfile: LOGFILE_BUFFER_SIZE, BUFFER_SIZE, then F5 sees 0 positions. */
@@ -332,15 +332,15 @@ static void buffer_size_10(void **state)
     lf.buffer_size = 0x1FC;
     trace(&f, &lf, 1, 2);
     tb_set_u32(&f, TB_BSIZE, 0xFFFFFFFF);
-    expect(&f, f.len, "D6@0:0x48\nD10@0:0x0\nD7@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=2\n",
-           "D6@0:0x48\nD10@0:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=1\n");
+    expect(&f, f.len, "W6@0:0x48\nE10@0:0x0\nW7@0:0x48\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=2\n",
+           "W6@0:0x48\nE10@0:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=1\n");
     tb_free(&f);
 
     /* B3: skipped by the stride; the next buffer is decoded. */
     trace(&f, NULL, 2, 2);
     tb_set_u32(&f, S + TB_BSIZE, 0x400);
-    const char *recover = "D10@1:0x200\nF@2:0x448 s=1\nF@2:0x480 s=2\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n";
-    const char *strict = "D10@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
+    const char *recover = "E10@1:0x200\nF@2:0x448 s=1\nF@2:0x480 s=2\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    const char *strict = "E10@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
     expect(&f, f.len, recover, strict);
     expect_message(&f, f.len, ETWHF_DIAG_BUFFER_SIZE, "BufferSize 1024 differs from the stride 512");
     tb_set_u32(&f, S + TB_BSIZE, 0);
@@ -352,15 +352,15 @@ static void buffer_size_10(void **state)
     /* B3 on a cut last buffer: no TRUNCATED_TAIL, and it was a position. */
     trace(&f, NULL, 2, 2);
     tb_set_u32(&f, 2 * S + TB_BSIZE, 0);
-    expect(&f, 0x500, "F@1:0x248 s=1\nF@1:0x280 s=2\nD10@2:0x400\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           "F@1:0x248 s=1\nF@1:0x280 s=2\nD10@2:0x400\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n");
+    expect(&f, 0x500, "F@1:0x248 s=1\nF@1:0x280 s=2\nE10@2:0x400\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n",
+           "F@1:0x248 s=1\nF@1:0x280 s=2\nE10@2:0x400\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* C3, BufferSize below 0x48: the file ends (2 of 3 positions). */
     ctrace(&f, 2);
     tb_set_u32(&f, 0x400 + TB_BSIZE, 0x20);
-    expect(&f, f.len, "D10@1:0x400\nD7@0:0x48\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=1\n",
-           "D10@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E10@1:0x400\nW7@0:0x48\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=1\n",
+           "E10@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* C3, BufferSize above the limit: BUFFER_SIZE when the bytes are there,
@@ -368,11 +368,11 @@ static void buffer_size_10(void **state)
     ctrace(&f, 1);
     tb_fill(&f, 0, 0x1000);
     tb_set_u32(&f, 0x400 + TB_BSIZE, 0x800);
-    expect_limit(&f, 0x400, "D10@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n",
-                 "D10@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect_limit(&f, 0x400, "E10@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n",
+                 "E10@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_set_u32(&f, 0x400 + TB_BSIZE, 0x2000);
-    expect_limit(&f, 0x400, "D9@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n",
-                 "D9@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect_limit(&f, 0x400, "E9@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n",
+                 "E9@1:0x400\nS b=1 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 }
 
@@ -381,8 +381,8 @@ static void saved_offset_11(void **state)
     (void)state;
     struct tb f;
     trace(&f, NULL, 2, 2);
-    const char *recover = "D11@1:0x200\nF@2:0x448 s=1\nF@2:0x480 s=2\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n";
-    const char *strict = "D11@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
+    const char *recover = "E11@1:0x200\nF@2:0x448 s=1\nF@2:0x480 s=2\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    const char *strict = "E11@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
     tb_set_u32(&f, S + TB_SAVED, 0x40); /* B6, below the header */
     expect(&f, f.len, recover, strict);
     tb_set_u32(&f, S + TB_SAVED, S + 8); /* B6, past BufferSize */
@@ -393,19 +393,19 @@ static void saved_offset_11(void **state)
     /* C4: the expansion would exceed the limit. */
     ctrace(&f, 2);
     tb_set_u32(&f, 0x400 + TB_SAVED, 0x48 + 0x401);
-    expect_limit(&f, 0x400, "D11@1:0x400\nF@2:0x4c8+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n",
-                 "D11@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect_limit(&f, 0x400, "E11@1:0x400\nF@2:0x4c8+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n",
+                 "E11@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_set_u32(&f, 0x400 + TB_SAVED, 0x30);
-    expect(&f, f.len, "D11@1:0x400\nF@2:0x4c8+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n",
-           "D11@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E11@1:0x400\nF@2:0x4c8+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n",
+           "E11@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
     /* C5: buffer 0 of a compressed file, past its BufferSize; the logfile
      * was still read (F2 ignores buffer 0's header). */
     ctrace(&f, 1);
     tb_set_u32(&f, TB_SAVED, 0x500);
-    expect(&f, f.len, "D11@0:0x0\nF@1:0x400+0x48 s=1\nF@1:0x400+0x80 s=2\nS b=1 k=1 t=2 f=2 a=0 r=0 e=1 w=0\n",
-           "D11@0:0x0\nS b=0 k=1 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E11@0:0x0\nF@1:0x400+0x48 s=1\nF@1:0x400+0x80 s=2\nS b=1 k=1 t=2 f=2 a=0 r=0 e=1 w=0\n",
+           "E11@0:0x0\nS b=0 k=1 t=0 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 }
 
@@ -415,12 +415,12 @@ static void compressed_unsupported_12(void **state)
     struct tb f;
     trace(&f, NULL, 2, 2); /* B5 */
     tb_set_u16(&f, S + TB_FLAGS, 0x60);
-    expect(&f, f.len, "D12@1:0x200\nF@2:0x448 s=1\nF@2:0x480 s=2\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           "D12@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "E12@1:0x200\nF@2:0x448 s=1\nF@2:0x480 s=2\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n",
+           "E12@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
 
-    const char *recover = "D12@1:0x400\nD12@2:0x4c8\nS b=1 k=2 t=1 f=0 a=0 r=0 e=2 w=0\n";
-    const char *strict = "D12@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
+    const char *recover = "E12@1:0x400\nE12@2:0x4c8\nS b=1 k=2 t=1 f=0 a=0 r=0 e=2 w=0\n";
+    const char *strict = "E12@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
     ctrace(&f, 2); /* C4: format 2 (LZNT1) in buffer 0's State */
     tb_set_u32(&f, TB_STATE, 2);
     expect(&f, f.len, recover, strict);
@@ -438,10 +438,10 @@ static void decompress_13(void **state)
 {
     (void)state;
     struct tb f;
-    const char *strict = "D13@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
+    const char *strict = "E13@1:0x400\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
     ctrace(&f, 2); /* the stream ends 8 bytes before SavedOffset - 0x48 */
     tb_set_u32(&f, 0x400 + TB_SAVED, 0x48 + 0x70 + 8);
-    expect(&f, f.len, "D13@1:0x400\nF@2:0x4c8+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n", strict);
+    expect(&f, f.len, "E13@1:0x400\nF@2:0x4c8+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n", strict);
     tb_free(&f);
 
     /* A back-reference before the output's start: flag bit 31 set, match 0. */
@@ -453,7 +453,7 @@ static void decompress_13(void **state)
     tb_cbuffer_raw(&f, bad, sizeof bad, 3);
     tb_cbuffer(&f, &body);
     tb_set_u32(&f, 0x24 + 0x48 + 0x20, 3); /* BuffersWritten */
-    expect(&f, f.len, "D13@1:0x400\nF@2:0x44e+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n", strict);
+    expect(&f, f.len, "E13@1:0x400\nF@2:0x44e+0x48 s=1\nS b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n", strict);
     expect_message(&f, f.len, ETWHF_DIAG_DECOMPRESS, "back-reference");
     tb_free(&f);
 
@@ -499,16 +499,16 @@ static void marker_20_header_type_21(void **state)
     (void)state;
     struct tb f;
     around(&f, plain_free);
-    const char *strict20 = "F@1:0x248 s=1\nD20@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
+    const char *strict20 = "F@1:0x248 s=1\nE20@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
     tb_set_u8(&f, 0x283, 0x40); /* byte 3 lacks 0x80: the rest of buffer 1 is abandoned */
-    expect(&f, f.len, "F@1:0x248 s=1\nD20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
+    expect(&f, f.len, "F@1:0x248 s=1\nE20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
            strict20);
     tb_set_u8(&f, 0x283, 0x00);
-    expect(&f, f.len, "F@1:0x248 s=1\nD20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
+    expect(&f, f.len, "F@1:0x248 s=1\nE20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
            strict20);
 
-    const char *recover21 = "F@1:0x248 s=1\nD21@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
-    const char *strict21 = "F@1:0x248 s=1\nD21@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
+    const char *recover21 = "F@1:0x248 s=1\nE21@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    const char *strict21 = "F@1:0x248 s=1\nE21@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
     tb_set_u8(&f, 0x283, 0xC0);
     tb_set_u8(&f, 0x282, 0x0C); /* TIMED: not one of the 12 */
     expect(&f, f.len, recover21, strict21);
@@ -525,8 +525,8 @@ static void record_size_22(void **state)
     (void)state;
     struct tb f;
     around(&f, plain_free);
-    const char *recover = "F@1:0x248 s=1\nD22@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
-    const char *strict = "F@1:0x248 s=1\nD22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
+    const char *recover = "F@1:0x248 s=1\nE22@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    const char *strict = "F@1:0x248 s=1\nE22@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
     tb_set_u16(&f, 0x284, 0x1F); /* below the 0x20 header */
     expect(&f, f.len, recover, strict);
     tb_set_u16(&f, 0x284, 0);
@@ -537,8 +537,8 @@ static void record_size_22(void **state)
     tb_set_u16(&f, 0x284, 0x71); /* ends at 0xF1, one byte past SavedOffset */
     expect(&f, f.len, recover, strict);
     tb_set_u16(&f, 0x284, 0x70); /* ends exactly at SavedOffset: fine, swallows the third free */
-    expect(&f, f.len, "F@1:0x248 s=1\nD26@1:0x280\nF@1:0x280 s=2\nF@2:0x448 s=1\nS b=3 k=0 t=4 f=3 a=0 r=0 e=0 w=1\n",
-           "F@1:0x248 s=1\nD26@1:0x280\nF@1:0x280 s=2\nF@2:0x448 s=1\nS b=3 k=0 t=4 f=3 a=0 r=0 e=0 w=1\n");
+    expect(&f, f.len, "F@1:0x248 s=1\nW26@1:0x280\nF@1:0x280 s=2\nF@2:0x448 s=1\nS b=3 k=0 t=4 f=3 a=0 r=0 e=0 w=1\n",
+           "F@1:0x248 s=1\nW26@1:0x280\nF@1:0x280 s=2\nF@2:0x448 s=1\nS b=3 k=0 t=4 f=3 a=0 r=0 e=0 w=1\n");
     tb_free(&f);
 }
 
@@ -558,17 +558,17 @@ static void perfinfo_ext_23(void **state)
     (void)state;
     struct tb f;
     around(&f, perfinfo_free);
-    const char *strict = "F@1:0x248 s=1\nD23@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n";
+    const char *strict = "F@1:0x248 s=1\nE23@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n";
     tb_set_u8(&f, 0x281, 0x87); /* 7 PMC counters and PEBS: payload at 0x50 > Size 0x24 */
-    expect(&f, f.len, "F@1:0x248 s=1\nD23@1:0x280\nF@1:0x2a8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
+    expect(&f, f.len, "F@1:0x248 s=1\nE23@1:0x280\nF@1:0x2a8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
            strict);
     tb_set_u8(&f, 0x281, 0x02); /* 2 counters: payload at 0x20 leaves 4 bytes: short */
-    expect(&f, f.len, "F@1:0x248 s=1\nD25@1:0x280\nF@1:0x2a8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
-           "F@1:0x248 s=1\nD25@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "F@1:0x248 s=1\nE25@1:0x280\nF@1:0x2a8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
+           "F@1:0x248 s=1\nE25@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
     tb_set_u8(&f, 0x286, 0x00); /* not a heap hook: any perfinfo record is checked */
     tb_set_u8(&f, 0x287, 0x05);
     tb_set_u8(&f, 0x281, 0x87);
-    expect(&f, f.len, "F@1:0x248 s=1\nD23@1:0x280\nF@1:0x2a8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
+    expect(&f, f.len, "F@1:0x248 s=1\nE23@1:0x280\nF@1:0x2a8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
            strict);
     tb_free(&f);
 }
@@ -617,8 +617,8 @@ static void ext_item_24(void **state)
         struct tb f;
         around(&f, shapes[i]);
         expect(&f, f.len,
-               "F@1:0x248 s=1\nD24@1:0x280\nF@1:0x2f0 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
-               "F@1:0x248 s=1\nD24@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
+               "F@1:0x248 s=1\nE24@1:0x280\nF@1:0x2f0 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
+               "F@1:0x248 s=1\nE24@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
         tb_free(&f);
     }
 }
@@ -651,13 +651,13 @@ static void heap_payload_25_26(void **state)
     (void)state;
     struct tb f;
     around(&f, short_free);
-    expect(&f, f.len, "F@1:0x248 s=1\nD25@1:0x280\nF@1:0x2b0 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
-           "F@1:0x248 s=1\nD25@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
+    expect(&f, f.len, "F@1:0x248 s=1\nE25@1:0x280\nF@1:0x2b0 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=3 a=0 r=0 e=1 w=0\n",
+           "F@1:0x248 s=1\nE25@1:0x280\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
     expect_message(&f, f.len, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, "12 bytes is shorter than the 20-byte minimum");
     tb_free(&f);
     around(&f, long_free);
     const char *want =
-        "F@1:0x248 s=1\nD26@1:0x280\nF@1:0x280 s=2\nF@1:0x2b8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=4 a=0 r=0 e=0 w=1\n";
+        "F@1:0x248 s=1\nW26@1:0x280\nF@1:0x280 s=2\nF@1:0x2b8 s=3\nF@2:0x448 s=1\nS b=3 k=0 t=5 f=4 a=0 r=0 e=0 w=1\n";
     expect(&f, f.len, want, want);
     tb_free(&f);
 }
@@ -671,7 +671,7 @@ static void source_27_28_in_a_file(void **state)
     tb_free_record(&body, ETWHF_HDR_SYSTEM64, 1, 2, 6);
     tb_free_record(&body, ETWHF_HDR_SYSTEM32, 1, 2, 0);
     tb_trace(&f, S, NULL, &body, 1);
-    const char *want = "D27@1:0x248\nF@1:0x248 s=6\nD28@1:0x280\nF@1:0x280 s=0\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=2\n";
+    const char *want = "W27@1:0x248\nF@1:0x248 s=6\nW28@1:0x280\nF@1:0x280 s=0\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=2\n";
     expect(&f, f.len, want, want);
     tb_free(&f);
     tb_free(&body);
@@ -689,8 +689,8 @@ static void record_diag_in_a_compressed_buffer(void **state)
     tb_init(&f);
     tb_ctrace(&f, &body, 1);
     expect(&f, f.len,
-           "F@1:0x400+0x48 s=1\nD25@1:0x400+0x80\nF@1:0x400+0xb0 s=3\nS b=2 k=0 t=4 f=2 a=0 r=0 e=1 w=0\n",
-           "F@1:0x400+0x48 s=1\nD25@1:0x400+0x80\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
+           "F@1:0x400+0x48 s=1\nE25@1:0x400+0x80\nF@1:0x400+0xb0 s=3\nS b=2 k=0 t=4 f=2 a=0 r=0 e=1 w=0\n",
+           "F@1:0x400+0x48 s=1\nE25@1:0x400+0x80\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
     tb_free(&body);
 }

@@ -307,10 +307,10 @@ static void ext_item_chains(void **state)
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_RECORD, ETWHF_MODE_RECOVER);
     struct dlog l = {0};
     dl_run(&l, &o, b.p, b.len, DL_ONE_FEED, 0);
-    assert_string_equal(dl_brief(&l), "D24@-:0x0\nS b=0 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    assert_string_equal(dl_brief(&l), "E24@-:0x0\nS b=0 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     tb_set_u8(&b, 0x50, 0); /* ItemSize 0 */
     dl_run(&l, &o, b.p, b.len, 3, 0);
-    assert_string_equal(dl_brief(&l), "D24@-:0x0\nS b=0 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
+    assert_string_equal(dl_brief(&l), "E24@-:0x0\nS b=0 k=0 t=1 f=0 a=0 r=0 e=1 w=0\n");
     survive(b.p, b.len, 0x10000);
     dl_free(&l);
     tb_free(&b);

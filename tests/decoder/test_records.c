@@ -190,16 +190,16 @@ static void source_values_and_warnings(void **state)
         uint32_t source;
         const char *want;
     } cases[] = {
-        {0, "D28@-:0x0\nF@-:0x0 s=0\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {0, "W28@-:0x0\nF@-:0x0 s=0\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
         {1, "F@-:0x0 s=1\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
         {2, "F@-:0x0 s=2\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
         {3, "F@-:0x0 s=3\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
         {4, "F@-:0x0 s=4\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
         {5, "F@-:0x0 s=5\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=0\n"},
-        {6, "D27@-:0x0\nF@-:0x0 s=6\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
-        {7, "D28@-:0x0\nF@-:0x0 s=7\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
-        {0x80000000u, "D28@-:0x0\nF@-:0x0 s=2147483648\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
-        {0xFFFFFFFFu, "D28@-:0x0\nF@-:0x0 s=4294967295\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {6, "W27@-:0x0\nF@-:0x0 s=6\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {7, "W28@-:0x0\nF@-:0x0 s=7\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {0x80000000u, "W28@-:0x0\nF@-:0x0 s=2147483648\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
+        {0xFFFFFFFFu, "W28@-:0x0\nF@-:0x0 s=4294967295\nS b=0 k=0 t=1 f=1 a=0 r=0 e=0 w=1\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct tb b;
@@ -277,25 +277,25 @@ static void bare_payload_lengths(void **state)
     (void)state;
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_PAYLOAD, ETWHF_MODE_RECOVER);
     o.pointer_size = 8;
-    dl_expect(&o, "", 0, "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n", "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    dl_expect(&o, "", 0, "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n", "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     struct tb b;
     tb_init(&b);
     tb_free_payload(&b, 8, 1, 2, 3);
     /* 19 of 20 bytes: short, dropped. */
-    dl_expect(&o, b.p, 19, "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
-              "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    dl_expect(&o, b.p, 19, "E25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "E25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     /* 20 bytes: exact. */
     dl_expect(&o, b.p, 20, "F@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=0\n",
               "F@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=0\n");
     /* Longer: warned, delivered; long enough to span feeds past the kept bytes. */
     tb_fill(&b, 0xEE, 200);
-    dl_expect(&o, b.p, b.len, "D26@-:0x0\nF@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=1\n",
-              "D26@-:0x0\nF@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=1\n");
+    dl_expect(&o, b.p, b.len, "W26@-:0x0\nF@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=1\n",
+              "W26@-:0x0\nF@-:0x0 s=3\nS b=0 k=0 t=0 f=1 a=0 r=0 e=0 w=1\n");
     /* Alloc, 32-bit: minimum 16. */
     o.pointer_size = 4;
     o.payload_type = ETWHF_HEAP_ALLOC;
-    dl_expect(&o, b.p, 15, "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
-              "D25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    dl_expect(&o, b.p, 15, "E25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "E25@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     tb_free(&b);
 }
 
@@ -305,11 +305,11 @@ static void bare_record_short_inputs(void **state)
     const char *none = "S b=0 k=0 t=0 f=0 a=0 r=0 e=0 w=0\n";
     for (size_t n = 1; n <= 7; n++)
         dl_expect(record_input(), example64, n, none, none);
-    dl_expect(record_input(), "", 0, "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
-              "D1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    dl_expect(record_input(), "", 0, "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     /* Cut inside the record: its Size runs past the input. */
-    dl_expect(record_input(), example64, 0x30, "D22@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
-              "D22@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    dl_expect(record_input(), example64, 0x30, "E22@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "E22@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     /* Filler ends a bare walk too. */
     uint8_t fill[0x40];
     memcpy(fill, example64, sizeof example64);

@@ -279,6 +279,49 @@ static void fd_reader_stops_early(void **state)
     tb_free(&f);
 }
 
+static int keep_last(void *user, const struct etwhf_event *e)
+{
+    *(struct etwhf_event *)user = *e;
+    return 0;
+}
+
+/* Offsets and counts are 64-bit: 257 buffers of 16 MiB fed one by one put
+ * the last event past 4 GiB, without holding more than a buffer. */
+static void offsets_past_4_gib(void **state)
+{
+    (void)state;
+    const uint32_t S = 16u << 20;
+    struct tb body, head, data;
+    tb_init(&body);
+    tb_init(&head);
+    tb_init(&data);
+    tb_free_record(&body, ETWHF_HDR_SYSTEM64, 1, 2, 3);
+    struct tb_logfile lf;
+    tb_logfile_default(&lf, S, 258);
+    tb_trace(&head, S, &lf, NULL, 0);
+    tb_buffer(&data, S, 0x20, ETWHF_BT_GENERIC, &body);
+    struct etwhf_event last;
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    o.on_event = keep_last;
+    o.user = &last;
+    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    assert_int_equal(etwhf_decode_feed(d, head.p, head.len), ETWHF_OK);
+    for (int i = 0; i < 257; i++)
+        assert_int_equal(etwhf_decode_feed(d, data.p, data.len), ETWHF_OK);
+    assert_int_equal(etwhf_decode_finish(d), ETWHF_OK);
+    const struct etwhf_summary *s = etwhf_decoder_summary(d);
+    assert_int_equal(s->buffers, 258);
+    assert_int_equal(s->heap_free, 257);
+    assert_int_equal(s->errors + s->warnings, 0);
+    assert_int_equal(s->bytes, UINT64_C(258) << 24);
+    assert_int_equal(last.buffer, 257);
+    assert_int_equal(last.offset, UINT64_C(0x101000048)); /* 257 * 16 MiB + 0x48 */
+    etwhf_decoder_free(d);
+    tb_free(&body);
+    tb_free(&head);
+    tb_free(&data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +332,7 @@ int main(void)
         cmocka_unit_test(done_and_states),
         cmocka_unit_test(callback_abort_invalidates),
         cmocka_unit_test(fd_reader_stops_early),
+        cmocka_unit_test(offsets_past_4_gib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,286 @@
-/* Placeholder until the gen subcommand lands. */
+/* `etwhf gen`: option parsing for the corpus mode (--out) and the large-trace
+ * mode (--etl); see gen_corpus.c and gen_trace.c. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
 #include "commands.h"
+#include "gen_cli.h"
+
+static const char help[] =
+    "usage: etwhf gen --out DIR [options]\n"
+    "       etwhf gen --etl FILE|- --events N [options]\n"
+    "\n"
+    "Corpus mode (--out): writes DIR/cases/ (one input per case, named like\n"
+    "y_file_intact_000003.etl or n_record_marker_cleared_000017.bin: y_ intact,\n"
+    "i_ warnings only, n_ at least one error) and DIR/manifest.jsonl with each\n"
+    "case's expected verdict, diagnostics and events (CONTRACT.md section 6).\n"
+    "  --seed S                   run seed (default 1); case ID uses stream S/ID\n"
+    "  --count N                  number of cases (default 1000)\n"
+    "  --exhaustive               every Source x width x header form x fault (and\n"
+    "                             no fault) the options allow, each once, instead\n"
+    "                             of --count drawn cases\n"
+    "  --layer LIST               payload,record,file (default all)\n"
+    "  --pointer-size LIST        4,8,mixed (default all)\n"
+    "  --source LIST              Source values (numbers or LOOKASIDE, LOWFRAG,\n"
+    "                             MAINPATH, SLOWPATH, INVALID, SEGMENT_HEAP;\n"
+    "                             default 1-6,0,7,0x80000000,0xFFFFFFFF)\n"
+    "  --header LIST              heap record forms: system32 system64 compact32\n"
+    "                             compact64 perfinfo32 perfinfo64 full32 full64\n"
+    "                             instance32 instance64 event32 event64 (default all)\n"
+    "  --faults all|none|NAME,... faults to draw from (default all; names in\n"
+    "                             docs/faults.md)\n"
+    "  --fault-rate PERMILLE      cases with faults, per mille (default 500)\n"
+    "  --max-faults N             faults per case, 1-4 (default 2)\n"
+    "  --compressed-rate PERMILLE file cases written compressed (default 150)\n"
+    "  --force                    empty a non-empty DIR first (else exit 3)\n"
+    "\n"
+    "Trace mode (--etl): one large intact trace with N HeapFree events and\n"
+    "realistic neighbours, streamed (constant memory; '-' is standard output).\n"
+    "  --events N                 HeapFree events (required)\n"
+    "  --seed S                   (default 1)\n"
+    "  --pointer-size 4|8|mixed   (default 8)\n"
+    "  --pure                     HeapFree records only\n"
+    "  --buffer-size B            multiple of 8, 4K-16M (default 64K; suffix K, M)\n"
+    "\n"
+    "Same seed and options, same bytes on every machine (docs/generator.md).\n"
+    "Exit status: 0 done; 2 usage; 3 I/O (including a non-empty DIR without\n"
+    "--force, full disk); 130 interrupted (no manifest is left behind).\n";
+
+/* Splits a comma list; fn returns 0 or -1 (after a usage message). */
+static int each_item(const char *list, const char *opt, int (*fn)(const char *item, const char *opt, void *user),
+                     void *user)
+{
+    char buf[512];
+    size_t n = strlen(list);
+    if (n == 0 || n >= sizeof buf) {
+        etwhf_usage_error("gen", "invalid list for %s", opt);
+        return -1;
+    }
+    memcpy(buf, list, n + 1);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (fn(tok, opt, user) != 0)
+            return -1;
+    return 0;
+}
+
+static int add_layer(const char *s, const char *opt, void *user)
+{
+    static const char *const names[] = {"payload", "record", "file", NULL};
+    int i = etwhf_parse_choice(s, names);
+    if (i < 0) {
+        etwhf_usage_error("gen", "invalid value '%s' for %s (expected payload, record, file)", s, opt);
+        return -1;
+    }
+    ((struct etwhf_gen_options *)user)->layers |= ETWHF_GEN_LAYER_BIT(i);
+    return 0;
+}
+
+static int add_width(const char *s, const char *opt, void *user)
+{
+    static const char *const names[] = {"4", "8", "mixed", NULL};
+    int i = etwhf_parse_choice(s, names);
+    if (i < 0) {
+        etwhf_usage_error("gen", "invalid value '%s' for %s (expected 4, 8, mixed)", s, opt);
+        return -1;
+    }
+    ((struct etwhf_gen_options *)user)->widths |= 1u << i;
+    return 0;
+}
+
+static int add_header(const char *s, const char *opt, void *user)
+{
+    int h = etwhf_header_from_name(s);
+    if (h < 0 || h >= ETWHF_HDR_FORMS) {
+        etwhf_usage_error("gen", "invalid header form '%s' for %s (see --help)", s, opt);
+        return -1;
+    }
+    ((struct etwhf_gen_options *)user)->headers |= 1u << h;
+    return 0;
+}
+
+static int add_source(const char *s, const char *opt, void *user)
+{
+    struct etwhf_gen_options *o = user;
+    uint64_t v = 0;
+    int named = 0;
+    for (uint32_t k = 1; k <= 6; k++)
+        if (!strcmp(s, etwhf_source_name(k))) {
+            v = k;
+            named = 1;
+        }
+    if (!named && (etwhf_parse_u64(s, &v) != 0 || v > UINT32_MAX)) {
+        etwhf_usage_error("gen", "invalid Source '%s' for %s (a 32-bit number or a MEMORY_FROM name)", s, opt);
+        return -1;
+    }
+    if (o->n_sources == ETWHF_GEN_MAX_SOURCES) {
+        etwhf_usage_error("gen", "%s takes at most %d values", opt, ETWHF_GEN_MAX_SOURCES);
+        return -1;
+    }
+    o->sources[o->n_sources++] = (uint32_t)v;
+    return 0;
+}
+
+static int add_fault(const char *s, const char *opt, void *user)
+{
+    int f = etwhf_fault_from_name(s);
+    if (f < 0) {
+        etwhf_usage_error("gen", "unknown fault '%s' for %s (names in docs/faults.md)", s, opt);
+        return -1;
+    }
+    ((struct etwhf_gen_options *)user)->fault_set |= UINT64_C(1) << f;
+    return 0;
+}
+
+static int parse_faults(struct etwhf_gen_options *o, const char *v)
+{
+    if (!strcmp(v, "all")) {
+        o->fault_mode = ETWHF_GEN_FAULTS_ALL;
+        return 0;
+    }
+    if (!strcmp(v, "none")) {
+        o->fault_mode = ETWHF_GEN_FAULTS_NONE;
+        return 0;
+    }
+    o->fault_mode = ETWHF_GEN_FAULTS_LIST;
+    o->fault_set = 0;
+    return each_item(v, "--faults", add_fault, o);
+}
+
+static int number(const char *opt, const char *v, uint64_t max, uint64_t *out)
+{
+    if (etwhf_parse_u64(v, out) == 0 && *out <= max)
+        return 0;
+    etwhf_usage_error("gen", "invalid value '%s' for %s (0-%llu)", v, opt, (unsigned long long)max);
+    return -1;
+}
+
+/* --pointer-size means a list in corpus mode and one value in trace mode:
+ * kept raw until the mode is known. */
+static int parse(struct gen_cli *c, const char **width, int argc, char **argv, int *done)
+{
+    struct etwhf_args a;
+    const char *arg, *v;
+    uint64_t n;
+    int r;
+    etwhf_args_init(&a, "gen", argc, argv);
+    while ((arg = etwhf_args_next(&a)) != NULL) {
+        int kind = etwhf_args_is_option(&a, arg);
+        if (kind < 0)
+            continue;
+        if (kind == 0)
+            return etwhf_usage_error("gen", "unexpected argument '%s'", arg);
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs(help, stdout);
+            *done = 1;
+            return EXIT_OK;
+        }
+        if (!strcmp(arg, "--exhaustive")) { c->exhaustive = 1; continue; }
+        if (!strcmp(arg, "--force")) { c->force = 1; continue; }
+        if (!strcmp(arg, "--pure")) { c->pure = 1; continue; }
+        if ((r = etwhf_args_value(&a, arg, "--out", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            c->out = v;
+        } else if ((r = etwhf_args_value(&a, arg, "--etl", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            c->etl = v;
+        } else if ((r = etwhf_args_value(&a, arg, "--seed", &v)) != 0) {
+            if (r < 0 || number("--seed", v, UINT64_MAX, &c->seed) != 0)
+                return EXIT_USAGE;
+        } else if ((r = etwhf_args_value(&a, arg, "--count", &v)) != 0) {
+            if (r < 0 || number("--count", v, 999999999, &c->count) != 0)
+                return EXIT_USAGE;
+            c->count_set = 1;
+        } else if ((r = etwhf_args_value(&a, arg, "--events", &v)) != 0) {
+            if (r < 0 || number("--events", v, UINT64_MAX / 2, &c->events) != 0)
+                return EXIT_USAGE;
+            c->events_set = 1;
+        } else if ((r = etwhf_args_value(&a, arg, "--buffer-size", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            if (etwhf_parse_bytes(v, &c->buffer_size) != 0 || c->buffer_size < 0x1000 ||
+                c->buffer_size > 0x1000000 || c->buffer_size % 8)
+                return etwhf_usage_error("gen", "invalid --buffer-size '%s' (a multiple of 8 from 4K to 16M)", v);
+        } else if ((r = etwhf_args_value(&a, arg, "--layer", &v)) != 0) {
+            if (r < 0 || each_item(v, "--layer", add_layer, &c->opts) != 0)
+                return EXIT_USAGE;
+        } else if ((r = etwhf_args_value(&a, arg, "--pointer-size", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            *width = v;
+        } else if ((r = etwhf_args_value(&a, arg, "--source", &v)) != 0) {
+            if (r < 0 || each_item(v, "--source", add_source, &c->opts) != 0)
+                return EXIT_USAGE;
+        } else if ((r = etwhf_args_value(&a, arg, "--header", &v)) != 0) {
+            if (r < 0 || each_item(v, "--header", add_header, &c->opts) != 0)
+                return EXIT_USAGE;
+        } else if ((r = etwhf_args_value(&a, arg, "--faults", &v)) != 0) {
+            if (r < 0 || parse_faults(&c->opts, v) != 0)
+                return EXIT_USAGE;
+        } else if ((r = etwhf_args_value(&a, arg, "--fault-rate", &v)) != 0) {
+            if (r < 0 || number("--fault-rate", v, 1000, &n) != 0)
+                return EXIT_USAGE;
+            c->opts.fault_rate = (unsigned)n;
+        } else if ((r = etwhf_args_value(&a, arg, "--compressed-rate", &v)) != 0) {
+            if (r < 0 || number("--compressed-rate", v, 1000, &n) != 0)
+                return EXIT_USAGE;
+            c->opts.compressed_rate = (unsigned)n;
+        } else if ((r = etwhf_args_value(&a, arg, "--max-faults", &v)) != 0) {
+            if (r < 0 || number("--max-faults", v, ETWHF_GEN_MAX_FAULTS, &n) != 0 || n == 0)
+                return etwhf_usage_error("gen", "--max-faults takes 1 to %d", ETWHF_GEN_MAX_FAULTS);
+            c->opts.max_faults = (unsigned)n;
+        } else {
+            return etwhf_usage_error("gen", "unknown option '%s'", arg);
+        }
+    }
+    return EXIT_OK;
+}
+
+static int finish_corpus(struct gen_cli *c, const char *width)
+{
+    if (c->etl || c->events_set || c->pure || c->buffer_size)
+        return etwhf_usage_error("gen", "--etl, --events, --pure and --buffer-size belong to trace mode, not --out");
+    if (c->exhaustive && c->count_set)
+        return etwhf_usage_error("gen", "--exhaustive and --count exclude each other");
+    if (width && each_item(width, "--pointer-size", add_width, &c->opts) != 0)
+        return EXIT_USAGE;
+    if (etwhf_gen_options_check(&c->opts) != ETWHF_OK)
+        return etwhf_usage_error("gen", "no case fits these options (e.g. --header system64 with --pointer-size 4)");
+    return gen_corpus(c);
+}
+
+static int finish_trace(struct gen_cli *c, const char *width)
+{
+    static const char *const widths[] = {"4", "8", "mixed", NULL};
+    if (c->exhaustive || c->force || c->count_set || c->opts.layers || c->opts.n_sources || c->opts.headers ||
+        c->opts.fault_mode != ETWHF_GEN_FAULTS_ALL)
+        return etwhf_usage_error("gen", "corpus options (--count, --layer, --source, --header, --faults, --force, "
+                                        "--exhaustive) do not apply to --etl");
+    if (!c->events_set)
+        return etwhf_usage_error("gen", "--etl needs --events N");
+    int w = width ? etwhf_parse_choice(width, widths) : 1;
+    if (w < 0)
+        return etwhf_usage_error("gen", "invalid value '%s' for --pointer-size (expected 4, 8, mixed)", width);
+    c->etl_width = w == 0 ? 4 : w == 1 ? 8 : 0;
+    return gen_trace(c);
+}
+
 int etwhf_cmd_gen(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fputs("etwhf gen: not built yet\n", stderr);
-    return EXIT_USAGE;
+    struct gen_cli c;
+    memset(&c, 0, sizeof c);
+    c.seed = 1;
+    c.count = 1000;
+    etwhf_gen_options_init(&c.opts);
+    const char *width = NULL;
+    int done = 0;
+    int rc = parse(&c, &width, argc, argv, &done);
+    if (rc != EXIT_OK || done)
+        return rc;
+    if (!c.out == !c.etl)
+        return etwhf_usage_error("gen", "give exactly one of --out DIR and --etl FILE");
+    return c.out ? finish_corpus(&c, width) : finish_trace(&c, width);
 }

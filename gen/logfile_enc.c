@@ -131,6 +131,7 @@ uint64_t gen_heap_base(struct etwhf_dstream *ds, unsigned width, unsigned index)
 {
     /* 64 KiB-aligned heap bases in user space; the first heap is the process heap. */
     if (width == 8)
-        return (UINT64_C(0x100) + etwhf_dstream_below(ds, 0x6F00)) << 32 | (uint64_t)(0x10u + index) << 16;
+        return (UINT64_C(0x100) + etwhf_dstream_below(ds, 0x700)) << 32 |
+               (etwhf_dstream_below(ds, 0xFFF0) + index) << 16;
     return (uint64_t)(0x10u + etwhf_dstream_below(ds, 0x7E00)) << 16;
 }

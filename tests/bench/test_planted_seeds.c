@@ -250,7 +250,7 @@ static const struct seed seeds[] = {
      "S b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=0\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s3"},
     {2, "payload_long_slack", seed_long_slack,
-     "D26@1:0x248\n"
+     "W26@1:0x248\n"
      "F@1:0x248 s=2\n"
      "S b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=1\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s2"},
@@ -264,11 +264,11 @@ static const struct seed seeds[] = {
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s1"},
     {5, "filler_low16", seed_filler_low16,
      "F@1:0x248 s=1\n"
-     "D22@1:0x280\n"
+     "E22@1:0x280\n"
      "S b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s1"},
     {6, "perfinfo_pmc_unchecked", seed_perfinfo_pmc,
-     "D23@1:0x248\n"
+     "E23@1:0x248\n"
      "F@1:0x270 s=5\n"
      "S b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s5"},
@@ -281,13 +281,13 @@ static const struct seed seeds[] = {
      "S b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=0\n"
      " | w4 ha00000 aa0f3a0 z0 na0 oa0 ns0 os0 s3"},
     {9, "stride_after_damage", seed_stride_after_damage,
-     "D10@1:0x200\n"
+     "E10@1:0x200\n"
      "F@2:0x448 s=2\n"
      "F@3:0x648 s=3\n"
      "S b=3 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s2 | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s3"},
     {10, "truncated_record_diag", seed_truncated_record,
-     "D9@1:0x200\n"
+     "E9@1:0x200\n"
      "F@1:0x248 s=1\n"
      "S b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s1"},
@@ -296,7 +296,7 @@ static const struct seed seeds[] = {
      "S b=2 k=0 t=2 f=1 a=0 r=0 e=0 w=0\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s2"},
     {12, "written_vs_accepted", seed_written_vs_accepted,
-     "D11@1:0x200\n"
+     "E11@1:0x200\n"
      "F@2:0x448 s=2\n"
      "S b=2 k=1 t=2 f=1 a=0 r=0 e=1 w=0\n"
      " | w8 h7ff600000000 a7ff600010000 z0 na0 oa0 ns0 os0 s2"},

@@ -223,16 +223,20 @@ static uint64_t find_match(const struct matcher *m, size_t pos, uint32_t *offset
     return best >= ETWHF_XPRESS_MIN_MATCH ? best : 0;
 }
 
+/* As the decoder does: the hook only when it has both functions. */
+static int hooked(const struct etwhf_allocator *a)
+{
+    return a && a->alloc && a->free;
+}
+
 static void *ws_alloc(const struct etwhf_allocator *a, size_t size)
 {
-    if (a && a->alloc)
-        return a->alloc(a->user, size);
-    return malloc(size);
+    return hooked(a) ? a->alloc(a->user, size) : malloc(size);
 }
 
 static void ws_free(const struct etwhf_allocator *a, void *p)
 {
-    if (a && a->free)
+    if (hooked(a))
         a->free(a->user, p);
     else
         free(p);

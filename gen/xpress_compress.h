@@ -69,7 +69,7 @@ struct etwhf_xpress_params {
     uint64_t max_length;    /* ≥ 3; 0 = unbounded (up to UINT32_MAX + 3) */
     etwhf_xpress_token_fn on_token; /* may be NULL */
     void *user;
-    const struct etwhf_allocator *allocator; /* NULL = malloc/free */
+    const struct etwhf_allocator *allocator; /* used when it has both functions; else malloc/free */
 };
 
 /* Defaults: max_chain 16, every other field 0 / NULL. */

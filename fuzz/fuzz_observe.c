@@ -174,6 +174,11 @@ struct etwhf_decoder *fuzz_begin(struct fuzz_run *r, const struct etwhf_decode_o
     r->payload_type = opts->payload_type;
     r->buffer_limit = opts->buffer_limit ? opts->buffer_limit : ETWHF_DEFAULT_BUFFER_LIMIT;
     r->input_len = input_len;
+    /* sized once up front: growing on some inputs only would show AFL++
+     * different edges for the same input (lower "stability") */
+    r->ev = grow(r->ev, &r->cap_ev, 1024, sizeof *r->ev);
+    r->ev_at = grow(r->ev_at, &r->cap_ev_at, 1024, sizeof *r->ev_at);
+    r->dg = grow(r->dg, &r->cap_dg, 1024, sizeof *r->dg);
     r->n_ev = r->n_dg = 0;
     r->n_err = r->n_warn = 0;
     r->error_mask = r->warning_mask = 0;

@@ -237,7 +237,8 @@ static void run_dir(const char *path)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof *names, name_cmp);
     for (size_t i = 0; i < n; i++) {
         run_path(names[i]);
         free(names[i]);

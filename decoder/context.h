@@ -142,6 +142,10 @@ int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
 int file_finish(struct etwhf_decoder *d);
 void file_release(struct etwhf_decoder *d);
 
+/* logfile.c: fills d->logfile from the record at 0x48 of `c`, whose Size
+ * fits in `c` and whose payload holds the layout of `width`. */
+void logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width, size_t size);
+
 /* bare.c */
 int bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
 int bare_finish(struct etwhf_decoder *d);

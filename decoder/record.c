@@ -39,25 +39,23 @@ static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, st
     size_t q = ETWHF_EVT_EXT_START;
     for (;;) {
         /* Each item advances q by at least 8 within Size: the loop is bounded. */
-        const char *what = NULL;
-        unsigned item = 0;
-        if (q > size || size - q < 8) {
-            what = "needs 8 bytes";
-        } else {
-            item = cur_u16(rec, q);
-            if (item < 8)
-                what = "ItemSize below 8";
-            else if (item > size - q)
-                what = "runs past the record";
-        }
-        if (what) {
+        const int room = q <= size && size - q >= 8;
+        const unsigned item = room ? cur_u16(rec, q) : 0;
+        if (!room || item < 8 || item > size - q) {
             struct loc at = region_loc(rg, p);
-            *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
-                             "extended item at record +0x%zx: %s (ItemSize %u, record size %zu)", q, what, item,
-                             size);
+            if (!room)
+                *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
+                                 "extended item at record +0x%zx needs 8 bytes; record size is %zu", q, size);
+            else if (item < 8)
+                *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at, "extended item at record +0x%zx has ItemSize %u, below 8",
+                                 q, item);
+            else
+                *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
+                                 "extended item at record +0x%zx with ItemSize %u runs past record size %zu", q, item,
+                                 size);
             return 0;
         }
-        int more = cur_u16(rec, q + 4) & 1u;
+        const int more = cur_u16(rec, q + 4) & 1u;
         q += item;
         if (!more)
             return q;

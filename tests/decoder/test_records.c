@@ -331,6 +331,77 @@ static void message_records_are_counted_and_skipped(void **state)
     tb_free(&b);
 }
 
+static void logfile_of(const struct tb_logfile *lf, struct etwhf_logfile *out, void (*patch)(struct tb *))
+{
+    struct tb f;
+    tb_init(&f);
+    tb_trace(&f, 0x1000, lf, NULL, 0);
+    if (patch)
+        patch(&f);
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    assert_int_equal(etwhf_decode_feed(d, f.p, f.len), ETWHF_OK);
+    assert_int_equal(etwhf_decode_finish(d), ETWHF_OK);
+    assert_int_equal(etwhf_decoder_logfile(d, out), ETWHF_OK);
+    etwhf_decoder_free(d);
+    tb_free(&f);
+}
+
+/* Names start at 0x48 + 0x20 + 0x118 = 0x180 in a 64-bit logfile record. */
+static void unicode_name(struct tb *f)
+{
+    tb_set_u16(f, 0x180, 0x00E9); /* é */
+    tb_set_u16(f, 0x182, 0xD83D); /* U+1F600 as a surrogate pair */
+    tb_set_u16(f, 0x184, 0xDE00);
+    tb_set_u16(f, 0x186, 0xDC00); /* an unpaired low surrogate */
+}
+
+static void logfile_names_and_fields(void **state)
+{
+    (void)state;
+    struct tb_logfile lf;
+    struct etwhf_logfile out;
+    tb_logfile_default(&lf, 0x1000, 1);
+    lf.logger_name = "ABCD";
+    lf.log_file_name = "C:\\t.etl";
+    logfile_of(&lf, &out, unicode_name);
+    assert_string_equal(out.logger_name, "\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD");
+    assert_string_equal(out.log_file_name, "C:\\t.etl");
+    assert_int_equal(out.layout_pointer_size, 8);
+    assert_int_equal(out.buffer_size, 0x1000);
+    assert_int_equal(out.buffers_written, 1);
+    assert_int_equal(out.perf_freq, 10000000);
+    assert_int_equal(out.start_time, 0x01D659D6F0000000);
+    assert_int_equal(out.end_time, 0x01D659D6F5A07AEA);
+    assert_int_equal(out.boot_time, 0x01D659D6A1B2C3D4);
+    assert_int_equal(out.reserved_flags, 1);
+    assert_int_equal(out.header_timestamp, TB_TIME);
+    assert_int_equal(out.compressed, 0);
+
+    /* 32-bit layout; the last name lacks its terminator (cut by Size). */
+    lf.width = 4;
+    lf.logger_name = "logger";
+    lf.log_file_name = "file";
+    lf.payload_cut = 0x110 + 14 + 8; /* "logger\0" and "file" without NUL */
+    logfile_of(&lf, &out, NULL);
+    assert_int_equal(out.layout_pointer_size, 4);
+    assert_string_equal(out.logger_name, "logger");
+    assert_string_equal(out.log_file_name, "file");
+    assert_int_equal(out.perf_freq, 10000000);
+    assert_int_equal(out.start_time, 0x01D659D6F0000000);
+
+    /* A name longer than the field: cut, still terminated. */
+    char longname[400];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    lf.width = 8;
+    lf.payload_cut = 0;
+    lf.logger_name = longname;
+    logfile_of(&lf, &out, NULL);
+    assert_int_equal(strlen(out.logger_name), sizeof out.logger_name - 1);
+    assert_string_equal(out.log_file_name, "file");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +415,7 @@ int main(void)
         cmocka_unit_test(bare_payload_lengths),
         cmocka_unit_test(bare_record_short_inputs),
         cmocka_unit_test(message_records_are_counted_and_skipped),
+        cmocka_unit_test(logfile_names_and_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

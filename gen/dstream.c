@@ -91,3 +91,17 @@ int etwhf_dstream_chance(struct etwhf_dstream *ds, unsigned permille)
     /* Counting down from 999 makes a zero draw mean "no". */
     return 999 - etwhf_dstream_below(ds, 1000) < permille;
 }
+
+void etwhf_dstream_fill(struct etwhf_dstream *ds, uint64_t *out, size_t n)
+{
+    if (ds->kind == ETWHF_DSTREAM_BYTES) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = etwhf_dstream_u64(ds);
+        return;
+    }
+    uint64_t s[4] = {ds->s[0], ds->s[1], ds->s[2], ds->s[3]};
+    for (size_t i = 0; i < n; i++)
+        out[i] = xoshiro(s);
+    memcpy(ds->s, s, sizeof s);
+    ds->draws += n;
+}

@@ -16,24 +16,33 @@
 #include "etwhf/format.h"
 #include "etwhf/gen.h"
 
+/* Little-endian stores. On little-endian hosts a memcpy of the value is one
+ * store instruction (the byte-by-byte form is not merged by every compiler,
+ * and the trace writer's speed depends on it); big-endian hosts swap first. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ETWHF_LE(bits, v) (v)
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define ETWHF_LE(bits, v) __builtin_bswap##bits(v)
+#else
+#error "etwhf gen: unknown byte order"
+#endif
+
 static inline void put16(uint8_t *p, uint16_t v)
 {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
+    v = ETWHF_LE(16, v);
+    memcpy(p, &v, 2);
 }
 
 static inline void put32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
+    v = ETWHF_LE(32, v);
+    memcpy(p, &v, 4);
 }
 
 static inline void put64(uint8_t *p, uint64_t v)
 {
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
+    v = ETWHF_LE(64, v);
+    memcpy(p, &v, 8);
 }
 
 static inline void putptr(uint8_t *p, uint64_t v, unsigned width)

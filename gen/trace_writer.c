@@ -6,15 +6,19 @@
  * Every data buffer holds exactly k HeapFree events (the last one the rest),
  * so the buffer count — BuffersWritten in the logfile record, written first —
  * is known before any event is drawn. Neighbours (stack walks, kernel events,
- * context switches with counters, HeapAlloc, manifest events with extended
- * items, MESSAGE records) only use the room the HeapFree events leave.
+ * context switches with PMC counters, HeapAlloc, manifest events with
+ * extended items, MESSAGE records) only use the room the HeapFree events leave.
  *
- * Speed: records are patched templates; each HeapFree costs one 64-bit draw
- * from the decision stream (bulk draws, sliced into bit fields).
+ * Speed: every record is a template written once through the record encoder
+ * and then copied and patched (time, thread, pointers, Source); each HeapFree
+ * takes one 64-bit draw, sliced into bit fields, and draws are taken from the
+ * decision stream in bulk.
  */
 #include "internal.h"
 
 #define FREE_SPAN_MAX 0x38u /* system64 HeapFree: Size 0x34, padded */
+#define TPL_MAX 0xA0u
+#define DRAWS 512u
 
 void etwhf_gen_trace_options_init(struct etwhf_gen_trace_options *o)
 {
@@ -32,7 +36,7 @@ static int valid(const struct etwhf_gen_trace_options *o)
            b >= 0x1000 && b <= 0x1000000 && cpus <= 64;
 }
 
-/* HeapFree events per data buffer. */
+/* HeapFree events per data buffer: 60 % of the room, the rest for neighbours. */
 static uint64_t per_buffer(const struct etwhf_gen_trace_options *o)
 {
     uint32_t b = o->buffer_size ? o->buffer_size : 0x10000;
@@ -48,9 +52,24 @@ uint64_t etwhf_gen_trace_buffers(const struct etwhf_gen_trace_options *o)
     return 1 + (o->events + k - 1) / k;
 }
 
+/* A neighbour template and where its per-use fields are. */
+struct tpl {
+    uint8_t bytes[TPL_MAX];
+    uint16_t span;
+    uint8_t ts_at, tid_at;   /* 0: none */
+    uint8_t ts32;            /* MESSAGE: the time slot is a u32 sequence number */
+    uint8_t heap_at;         /* HeapAlloc: payload offset (handle, size, address follow) */
+    uint8_t stack_at;        /* stack walk: payload offset (time, PID, TID) */
+};
+
+enum { K_STACK = 0, K_KERNEL, K_CSWITCH, K_MANIFEST, K_ALLOC, K_MESSAGE, K_COUNT };
+#define VARIANTS 4
+
 struct tw {
     const struct etwhf_gen_trace_options *o;
     struct etwhf_dstream ds;
+    uint64_t draws[DRAWS];
+    unsigned next;
     uint8_t *buf;
     uint32_t size;         /* BufferSize */
     uint32_t used;         /* next record offset */
@@ -58,28 +77,118 @@ struct tw {
     uint64_t clock[64];
     uint64_t heaps8[4], heaps4[4];
     uint32_t pid, tids[4];
-    uint8_t tpl[2][FREE_SPAN_MAX]; /* HeapFree templates: [0] system32, [1] system64 */
+    uint8_t free_tpl[2][FREE_SPAN_MAX]; /* [0] system32, [1] system64 */
+    struct tpl nb[2][K_COUNT][VARIANTS];
     struct etwhf_gen_trace_stats st;
 };
 
-static void make_template(struct tw *t, int wide)
+static inline uint64_t draw(struct tw *t)
+{
+    if (t->next == DRAWS) {
+        etwhf_dstream_fill(&t->ds, t->draws, DRAWS);
+        t->next = 0;
+    }
+    return t->draws[t->next++];
+}
+
+static void make_free_template(struct tw *t, int wide)
 {
     struct etwhf_gen_heap_event ev;
     memset(&ev, 0, sizeof ev);
     ev.type = ETWHF_HEAP_FREE;
     ev.version = ETWHF_HEAP_EVENT_VERSION;
     ev.pid = t->pid;
-    etwhf_gen_encode_record(wide ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32, &ev, NULL, t->tpl[wide], FREE_SPAN_MAX);
+    etwhf_gen_encode_record(wide ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32, &ev, NULL, t->free_tpl[wide],
+                            FREE_SPAN_MAX);
+}
+
+static const uint8_t provider[16] = {0x3D, 0x6F, 0xA8, 0xD1, 0xFE, 0x05, 0x11, 0xD0,
+                                     0x9D, 0xDA, 0x00, 0xC0, 0x4F, 0xD7, 0xBA, 0x7C};
+
+static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
+{
+    unsigned w = wide ? 8 : 4;
+    struct tpl *p = &t->nb[wide][kind][variant];
+    uint8_t payload[64];
+    for (unsigned i = 0; i < sizeof payload; i++)
+        payload[i] = (uint8_t)(0x5Bu * (i + 1) + 0x17u * variant + (unsigned)kind);
+    struct gen_rec r;
+    memset(&r, 0, sizeof r);
+    r.pid = t->pid;
+    r.version = 2;
+    r.form = wide ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32;
+    r.payload = payload;
+    p->ts_at = ETWHF_SYS_TIME;
+    p->tid_at = ETWHF_SYS_TID;
+    switch (kind) {
+    case K_STACK: /* u64 time, PID, TID, 2–5 frames */
+        r.form = wide ? ETWHF_HDR_PERFINFO64 : ETWHF_HDR_PERFINFO32;
+        r.hook = ETWHF_HOOK_STACKWALK;
+        put32(payload + 8, t->pid);
+        for (unsigned i = 0; i < 2 + variant; i++)
+            putptr(payload + 16 + i * w, (UINT64_C(0x7FF812340000) + 0x1000u * i + 0x40u * variant) & width_mask(w), w);
+        r.payload_len = 16 + (2 + variant) * w;
+        p->ts_at = ETWHF_PERFINFO_TIME;
+        p->tid_at = 0;
+        p->stack_at = 0x10;
+        break;
+    case K_KERNEL: /* thread and process events */
+        r.hook = variant & 1u ? 0x0501 : 0x0301;
+        r.payload_len = 8 + 12 * variant;
+        break;
+    case K_CSWITCH: /* context switch with PMC counters */
+        r.form = wide ? ETWHF_HDR_PERFINFO64 : ETWHF_HDR_PERFINFO32;
+        r.hook = 0x0524;
+        r.pmc = 1 + variant % 3;
+        r.payload_len = 24;
+        p->ts_at = ETWHF_PERFINFO_TIME;
+        p->tid_at = 0;
+        break;
+    case K_MANIFEST: /* with a related activity id and a process start key */
+        r.form = wide ? ETWHF_HDR_EVENT64 : ETWHF_HDR_EVENT32;
+        r.guid = provider;
+        r.event_id = (uint16_t)(100 + variant);
+        r.n_ext = 2;
+        r.ext_type[0] = 0x0001;
+        r.ext_data[0] = 16;
+        r.ext_type[1] = 0x000B;
+        r.ext_data[1] = 8;
+        r.payload_len = 8 * variant;
+        break;
+    case K_ALLOC: {
+        struct etwhf_gen_heap_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = ETWHF_HEAP_ALLOC;
+        ev.version = ETWHF_HEAP_EVENT_VERSION;
+        ev.pid = t->pid;
+        ev.source = 2 + variant % 2;
+        size_t len = etwhf_gen_encode_payload(&ev, w, payload, sizeof payload);
+        gen_rec_heap(&r, r.form, &ev, payload, len);
+        p->heap_at = 0x20;
+        break;
+    }
+    default: /* MESSAGE */
+        r.form = ETWHF_HDR_MESSAGE;
+        r.event_id = (uint16_t)(7 + variant);
+        r.payload_len = 4 * variant;
+        p->ts_at = 8; /* the sequence number slot */
+        p->ts32 = 1;
+        p->tid_at = 12;
+        break;
+    }
+    size_t size = gen_rec_write(&r, p->bytes);
+    memset(p->bytes + size, 0, align8(size) - size);
+    p->span = (uint16_t)align8(size);
 }
 
 /* One HeapFree from one draw: tid 2 bits, heap 2, width 3 (mixed), source 3,
- * time step 10, address 24 bits. */
-static void put_free(struct tw *t, unsigned mixed_wide)
+ * time step 10, address 24; bits 44–47 decide the neighbours around it. */
+static uint64_t put_free(struct tw *t)
 {
-    uint64_t r = etwhf_dstream_u64(&t->ds);
-    unsigned wide = t->o->pointer_size == 8 || (t->o->pointer_size == 0 && ((r >> 4) & 7u) < mixed_wide);
+    uint64_t r = draw(t);
+    unsigned wide = t->o->pointer_size == 8 || (t->o->pointer_size == 0 && ((r >> 4) & 7u) < 5u);
     uint8_t *p = t->buf + t->used;
-    memcpy(p, t->tpl[wide], wide ? 0x38 : 0x30);
+    memcpy(p, t->free_tpl[wide], FREE_SPAN_MAX);
     uint64_t ts = t->clock[t->cpu] += 1 + ((r >> 10) & 0x3FFu);
     put32(p + ETWHF_SYS_TID, t->tids[r & 3u]);
     put64(p + ETWHF_SYS_TIME, ts);
@@ -89,113 +198,57 @@ static void put_free(struct tw *t, unsigned mixed_wide)
     /* Sources: mostly LOWFRAG and MAINPATH, as real processes show. */
     static const uint8_t sources[8] = {2, 2, 3, 3, 3, 1, 4, 5};
     uint32_t source = sources[(r >> 7) & 7u];
-    uint64_t off = 0x800 + (wide ? ((r >> 20) & 0xFFFFFFu) * 16u : ((r >> 20) & 0xFFFFFu) * 8u);
     if (wide) {
-        put64(p + 0x20, t->heaps8[heap]);
-        put64(p + 0x28, t->heaps8[heap] + off);
+        uint64_t base = t->heaps8[heap];
+        put64(p + 0x20, base);
+        put64(p + 0x28, base + 0x800 + ((r >> 20) & 0xFFFFFFu) * 16u);
         put32(p + 0x30, source);
         t->used += 0x38;
     } else {
-        put32(p + 0x20, (uint32_t)t->heaps4[heap]);
-        put32(p + 0x24, (uint32_t)(t->heaps4[heap] + off));
+        uint32_t base = (uint32_t)t->heaps4[heap];
+        put32(p + 0x20, base);
+        put32(p + 0x24, base + 0x800 + (uint32_t)((r >> 20) & 0xFFFFFu) * 8u);
         put32(p + 0x28, source);
         t->used += 0x30;
     }
     t->st.records++;
     t->st.heap_free++;
+    return r;
 }
 
-static void put_rec(struct tw *t, const struct gen_rec *r)
+/* A neighbour of at most `room` bytes: a stack walk after a heap event, else
+ * one of the other kinds. */
+static void put_neighbour(struct tw *t, uint32_t room, int after_heap)
 {
-    size_t size = gen_rec_write(r, t->buf + t->used);
-    memset(t->buf + t->used + size, 0, align8(size) - size);
-    t->used += (uint32_t)align8(size);
+    uint64_t r = draw(t);
+    int wide = t->o->pointer_size != 4;
+    int kind = after_heap ? K_STACK : 1 + (int)((r >> 16) % (K_COUNT - 1));
+    const struct tpl *p = &t->nb[wide][kind][(r >> 20) & (VARIANTS - 1)];
+    if (p->span > room)
+        return;
+    uint8_t *q = t->buf + t->used;
+    memcpy(q, p->bytes, p->span);
+    uint64_t ts = t->clock[t->cpu] += 1 + ((r >> 8) & 0xFFu);
+    uint32_t tid = t->tids[r & 3u];
+    if (p->ts32)
+        put32(q + p->ts_at, (uint32_t)ts);
+    else
+        put64(q + p->ts_at, ts);
+    if (p->tid_at)
+        put32(q + p->tid_at, tid);
+    if (p->stack_at) {
+        put64(q + p->stack_at, ts - 1);
+        put32(q + p->stack_at + 12, tid);
+    }
+    if (p->heap_at) {
+        unsigned w = wide ? 8 : 4;
+        uint64_t base = wide ? t->heaps8[r >> 62] : t->heaps4[r >> 62];
+        putptr(q + p->heap_at, base, w);
+        putptr(q + p->heap_at + w, 16 + ((r >> 24) & 0xFFFu), w);
+        putptr(q + p->heap_at + 2 * w, base + 0x800 + ((r >> 32) & 0xFFFFFu) * 16u, w);
+    }
+    t->used += p->span;
     t->st.records++;
-}
-
-static const uint8_t provider[16] = {0x3D, 0x6F, 0xA8, 0xD1, 0xFE, 0x05, 0x11, 0xD0,
-                                     0x9D, 0xDA, 0x00, 0xC0, 0x4F, 0xD7, 0xBA, 0x7C};
-
-/* A neighbour of at most `room` bytes; 0 when none fits. */
-static uint32_t put_neighbour(struct tw *t, uint32_t room, unsigned width, int after_heap)
-{
-    uint64_t r = etwhf_dstream_u64(&t->ds);
-    uint8_t payload[64];
-    for (unsigned i = 0; i < 8; i++)
-        put64(payload + 8 * i, r * (i + 1) * UINT64_C(0x9E3779B97F4A7C15));
-    struct gen_rec rec;
-    memset(&rec, 0, sizeof rec);
-    rec.pid = t->pid;
-    rec.tid = t->tids[r & 3u];
-    rec.version = 2;
-    rec.timestamp = t->clock[t->cpu] += 1 + ((r >> 8) & 0xFFu);
-    unsigned kind = after_heap ? 0 : 1 + (unsigned)((r >> 16) % 5u);
-    switch (kind) {
-    case 0: { /* stack walk: u64 time, PID, TID, frames */
-        unsigned frames = 2 + (unsigned)((r >> 20) & 3u);
-        put64(payload, rec.timestamp - 1);
-        put32(payload + 8, t->pid);
-        put32(payload + 12, rec.tid);
-        for (unsigned i = 0; i < frames; i++)
-            putptr(payload + 16 + i * width, (UINT64_C(0x7FF812340000) + (r >> (i * 4) & 0xFFFFu)) & width_mask(width),
-                   width);
-        rec.form = width == 8 ? ETWHF_HDR_PERFINFO64 : ETWHF_HDR_PERFINFO32;
-        rec.hook = ETWHF_HOOK_STACKWALK;
-        rec.payload_len = 16 + frames * width;
-        break;
-    }
-    case 1: /* kernel thread / process events */
-        rec.form = width == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32;
-        rec.hook = (r >> 24) & 1u ? 0x0501 : 0x0301;
-        rec.payload_len = 8 + 4 * ((r >> 25) & 7u);
-        break;
-    case 2: /* context switch with two PMC counters */
-        rec.form = width == 8 ? ETWHF_HDR_PERFINFO64 : ETWHF_HDR_PERFINFO32;
-        rec.hook = 0x0524;
-        rec.pmc = 2;
-        rec.payload_len = 24;
-        break;
-    case 3: /* manifest event with extended items */
-        rec.form = width == 8 ? ETWHF_HDR_EVENT64 : ETWHF_HDR_EVENT32;
-        rec.guid = provider;
-        rec.event_id = (uint16_t)(r >> 32);
-        rec.n_ext = 2;
-        rec.ext_type[0] = 0x0001;
-        rec.ext_data[0] = 16;
-        rec.ext_type[1] = 0x000B;
-        rec.ext_data[1] = 8;
-        rec.payload_len = 4 * ((r >> 40) & 7u);
-        break;
-    case 4: { /* HeapAlloc */
-        struct etwhf_gen_heap_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = ETWHF_HEAP_ALLOC;
-        ev.version = ETWHF_HEAP_EVENT_VERSION;
-        ev.pid = t->pid;
-        ev.tid = rec.tid;
-        ev.timestamp = rec.timestamp;
-        uint64_t base = width == 8 ? t->heaps8[r >> 62] : t->heaps4[r >> 62];
-        ev.heap_handle = base;
-        ev.size = 16 + ((r >> 20) & 0xFFFu);
-        ev.address = base + 0x800 + ((r >> 32) & 0xFFFFFu) * 16u;
-        ev.source = 3;
-        size_t len = etwhf_gen_encode_payload(&ev, width, payload, sizeof payload);
-        gen_rec_heap(&rec, width == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32, &ev, payload, len);
-        rec.payload_len = len;
-        break;
-    }
-    default: /* MESSAGE */
-        rec.form = ETWHF_HDR_MESSAGE;
-        rec.event_id = (uint16_t)(r >> 48);
-        rec.payload_len = 4 * ((r >> 44) & 3u);
-        break;
-    }
-    rec.payload = payload;
-    uint32_t span = (uint32_t)align8(gen_rec_size(&rec));
-    if (span == 0 || span > room)
-        return 0;
-    put_rec(t, &rec);
-    return span;
 }
 
 static int flush(struct tw *t, uint16_t flags, uint16_t type, uint64_t seq, uint64_t timestamp)
@@ -220,14 +273,22 @@ static int flush(struct tw *t, uint16_t flags, uint16_t type, uint64_t seq, uint
     return ETWHF_OK;
 }
 
+static void put_record(struct tw *t, const struct gen_rec *r)
+{
+    size_t size = gen_rec_write(r, t->buf + t->used);
+    memset(t->buf + t->used + size, 0, align8(size) - size);
+    t->used += (uint32_t)align8(size);
+    t->st.records++;
+}
+
 static int header_buffer(struct tw *t, uint64_t buffers)
 {
     struct gen_logfile lf;
     unsigned layout = t->o->pointer_size == 4 ? 4 : 8;
     gen_logfile_default(&lf, layout, t->size, (uint32_t)buffers, t->o->cpus ? t->o->cpus : 4);
     lf.timestamp = t->clock[0] - 1;
-    /* Ticks of at most 1024 per event at 10 MHz bound the span. */
-    lf.end_time = lf.start_time + (t->o->events + 1) * 1024u;
+    /* At most 1024 ticks of 100 ns per record bound the span. */
+    lf.end_time = lf.start_time + (t->o->events + 1) * 2048u;
     t->used = ETWHF_BUFFER_HEADER_SIZE;
     size_t size = gen_logfile_write(&lf, t->buf + t->used);
     memset(t->buf + t->used + size, 0, align8(size) - size);
@@ -248,7 +309,7 @@ static int header_buffer(struct tw *t, uint64_t buffers)
     r.timestamp = lf.timestamp;
     r.payload = masks;
     r.payload_len = sizeof masks;
-    put_rec(t, &r);
+    put_record(t, &r);
     t->cpu = 0;
     return flush(t, ETWHF_BF_FLUSH_MARKER | ETWHF_BF_PROC_INDEX, ETWHF_BT_HEADER, 0, 0);
 }
@@ -256,24 +317,22 @@ static int header_buffer(struct tw *t, uint64_t buffers)
 static int data_buffer(struct tw *t, uint64_t frees, uint64_t seq)
 {
     unsigned cpus = t->o->cpus ? t->o->cpus : 4;
-    t->cpu = (uint16_t)etwhf_dstream_below(&t->ds, cpus);
+    t->cpu = (uint16_t)(draw(t) % cpus);
     t->used = ETWHF_BUFFER_HEADER_SIZE;
-    /* mixed: 3 in 8 HeapFree events are 32-bit */
-    unsigned mixed_wide = 5;
-    unsigned nwidth = t->o->pointer_size ? t->o->pointer_size : 8;
-    for (uint64_t i = 0; i < frees; i++) {
-        if (!t->o->pure) {
-            uint32_t reserve = (uint32_t)(frees - i) * FREE_SPAN_MAX;
-            while (etwhf_dstream_below(&t->ds, 4) == 0) {
-                uint32_t room = t->size - t->used - reserve;
-                if (!put_neighbour(t, room, nwidth, 0))
-                    break;
-            }
-        }
-        put_free(t, mixed_wide);
-        if (!t->o->pure && etwhf_dstream_below(&t->ds, 4) == 0) {
-            uint32_t room = t->size - t->used - (uint32_t)(frees - i - 1) * FREE_SPAN_MAX;
-            put_neighbour(t, room, nwidth, 1);
+    uint32_t reserve = (uint32_t)frees * FREE_SPAN_MAX;
+    if (t->o->pure) {
+        for (uint64_t i = 0; i < frees; i++)
+            put_free(t);
+    } else {
+        uint64_t before = draw(t);
+        for (uint64_t i = 0; i < frees; i++) {
+            if ((before & 3u) == 0)
+                put_neighbour(t, t->size - t->used - reserve, 0);
+            reserve -= FREE_SPAN_MAX;
+            uint64_t r = put_free(t);
+            if (((r >> 44) & 3u) == 0)
+                put_neighbour(t, t->size - t->used - reserve, 1);
+            before = r >> 46;
         }
     }
     return flush(t, ETWHF_BF_PROC_INDEX, ETWHF_BT_GENERIC, seq, t->clock[t->cpu] + 1);
@@ -283,39 +342,49 @@ int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_tr
 {
     if (!o || !valid(o))
         return ETWHF_EINVAL;
-    struct tw t;
-    memset(&t, 0, sizeof t);
-    t.o = o;
-    t.size = o->buffer_size ? o->buffer_size : 0x10000;
-    etwhf_dstream_init_seed(&t.ds, o->seed, 0);
-    t.buf = gen_alloc(o->allocator, t.size);
-    if (!t.buf)
+    struct tw *t = gen_alloc(o->allocator, sizeof *t);
+    if (!t)
         return ETWHF_ENOMEM;
-    for (unsigned i = 0; i < 4; i++) {
-        t.heaps8[i] = gen_heap_base(&t.ds, 8, i);
-        t.heaps4[i] = gen_heap_base(&t.ds, 4, i);
-        t.tids[i] = 4 * (0x100 + (uint32_t)etwhf_dstream_below(&t.ds, 0x3000));
+    memset(t, 0, sizeof *t);
+    t->o = o;
+    t->size = o->buffer_size ? o->buffer_size : 0x10000;
+    t->next = DRAWS;
+    etwhf_dstream_init_seed(&t->ds, o->seed, 0);
+    t->buf = gen_alloc(o->allocator, t->size);
+    if (!t->buf) {
+        gen_free(o->allocator, t);
+        return ETWHF_ENOMEM;
     }
-    t.pid = 4 * (0x100 + (uint32_t)etwhf_dstream_below(&t.ds, 0x3000));
-    uint64_t start = 0x10000 + etwhf_dstream_below(&t.ds, UINT64_C(1) << 40);
+    for (unsigned i = 0; i < 4; i++) {
+        t->heaps8[i] = gen_heap_base(&t->ds, 8, i);
+        t->heaps4[i] = gen_heap_base(&t->ds, 4, i);
+        t->tids[i] = 4 * (0x100 + (uint32_t)etwhf_dstream_below(&t->ds, 0x3000));
+    }
+    t->pid = 4 * (0x100 + (uint32_t)etwhf_dstream_below(&t->ds, 0x3000));
+    uint64_t start = 0x10000 + etwhf_dstream_below(&t->ds, UINT64_C(1) << 40);
     for (unsigned i = 0; i < 64; i++)
-        t.clock[i] = start + i;
-    make_template(&t, 0);
-    make_template(&t, 1);
+        t->clock[i] = start + i;
+    for (int wide = 0; wide < 2; wide++) {
+        make_free_template(t, wide);
+        for (int k = 0; k < K_COUNT; k++)
+            for (unsigned v = 0; v < VARIANTS; v++)
+                make_neighbour(t, wide, k, v);
+    }
 
     uint64_t buffers = etwhf_gen_trace_buffers(o), k = per_buffer(o), left = o->events;
-    int rc = header_buffer(&t, buffers);
+    int rc = header_buffer(t, buffers);
     for (uint64_t seq = 1; rc == ETWHF_OK && seq < buffers; seq++) {
         if (o->should_stop && o->should_stop(o->user)) {
             rc = ETWHF_EABORTED;
             break;
         }
         uint64_t n = left < k ? left : k;
-        rc = data_buffer(&t, n, seq);
+        rc = data_buffer(t, n, seq);
         left -= n;
     }
-    gen_free(o->allocator, t.buf);
     if (stats)
-        *stats = t.st;
+        *stats = t->st;
+    gen_free(o->allocator, t->buf);
+    gen_free(o->allocator, t);
     return rc;
 }

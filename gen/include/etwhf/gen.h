@@ -59,6 +59,9 @@ uint64_t etwhf_dstream_u64(struct etwhf_dstream *ds);
 uint64_t etwhf_dstream_below(struct etwhf_dstream *ds, uint64_t n);
 /* 1 with probability permille/1000; a zero draw gives 0 unless permille ≥ 1000. */
 int etwhf_dstream_chance(struct etwhf_dstream *ds, unsigned permille);
+/* n draws of etwhf_dstream_u64 at once (the same values, in order): the bulk
+ * form the streaming trace writer uses. */
+void etwhf_dstream_fill(struct etwhf_dstream *ds, uint64_t *out, size_t n);
 
 /* ---- fault catalogue ------------------------------------------------------ */
 

@@ -1,0 +1,172 @@
+"""What every benchmark section shares: paths, builds, timing, the machine,
+and the results files that BENCHMARKS.md is written from."""
+import datetime
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD_ROOT = os.path.join(ROOT, "build")
+WORK = os.path.join(BUILD_ROOT, "bench")            # traces, corpora, logs (never committed)
+RESULTS = os.path.join(ROOT, "bench", "results")    # one JSON per section (committed)
+JOBS = "2"                                          # the box has 2 shared cores
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def rel(path):
+    """A path as the reproducing command shows it: relative to the clone
+    when it lies inside it (/dev/null stays as it is)."""
+    if os.path.isabs(path) and (path + "/").startswith(ROOT + "/"):
+        return os.path.relpath(path, ROOT)
+    return path
+
+
+def show(cmd):
+    return " ".join(shlex.quote(rel(str(c))) for c in cmd)
+
+
+def run(cmd, check=True, **kw):
+    kw.setdefault("cwd", ROOT)
+    r = subprocess.run(cmd, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{show(cmd)} exited {r.returncode}")
+    return r
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+# ---- builds -----------------------------------------------------------------
+
+def preset_cache(name):
+    """The cache variables and environment of a CMakePresets.json configure
+    preset, inherits resolved, so bench builds use the project's own flags."""
+    with open(os.path.join(ROOT, "CMakePresets.json")) as f:
+        presets = {p["name"]: p for p in json.load(f)["configurePresets"]}
+    cache, env = {}, {}
+
+    def walk(n):
+        p = presets[n]
+        inh = p.get("inherits", [])
+        for parent in ([inh] if isinstance(inh, str) else inh):
+            walk(parent)
+        cache.update(p.get("cacheVariables", {}))
+        env.update(p.get("environment", {}))
+    walk(name)
+    cache.pop("CMAKE_EXPORT_COMPILE_COMMANDS", None)
+    return cache, env
+
+
+def cmake_build(name, cache, targets=None, env_extra=None):
+    """Configures build/bench-<name> with `cache` and builds `targets`."""
+    bdir = os.path.join(BUILD_ROOT, "bench-" + name)
+    env = dict(os.environ, **(env_extra or {}))
+    args = ["cmake", "-S", ROOT, "-B", bdir, "-Wno-dev"] + [f"-D{k}={v}" for k, v in sorted(cache.items())]
+    logf = os.path.join(WORK, "logs", f"build-{name}.log")
+    os.makedirs(os.path.dirname(logf), exist_ok=True)
+    with open(logf, "w") as out:
+        run(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        cmd = ["cmake", "--build", bdir, "-j", JOBS]
+        for t in targets or []:
+            cmd += ["--target", t]
+        run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    return bdir
+
+
+def release_build():
+    """The decoder, generator and CLI as a developer ships them (Release)."""
+    cache, _ = preset_cache("release")
+    cache.update({"ETWHF_BUILD_TESTS": "OFF", "ETWHF_BUILD_FUZZ": "OFF"})
+    return cmake_build("release", cache, ["etwhf_cli"])
+
+
+def compile_tool(src, out, extra=()):
+    cc = shutil.which("cc") or "gcc"
+    run([cc, "-O2", "-std=gnu11", "-Wall", "-Wextra", "-o", out, src, *extra])
+    return out
+
+
+# ---- the machine ------------------------------------------------------------
+
+def machine():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        except OSError:
+            return ""
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "kernel": platform.release(),
+        "load_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "commit": out(["git", "rev-parse", "--short", "HEAD"]) + (" (dirty)" if out(["git", "status", "--porcelain", "--untracked-files=no"]) else ""),
+        "cc": out(["cc", "--version"]).splitlines()[0] if out(["cc", "--version"]) else "",
+    }
+
+
+# ---- timing -----------------------------------------------------------------
+
+def time_runs(cmd, reps, stdin_path=None, shell=False):
+    """Wall seconds of `reps` runs after one warm-up run (page cache warm),
+    stdout to /dev/null."""
+    times = []
+    for i in range(reps + 1):
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, shell=shell,
+                           cwd=ROOT)
+        dt = time.perf_counter() - t0
+        if stdin_path:
+            stdin.close()
+        if r.returncode not in (0, 1):  # decode exits 1 on error diagnostics: still a full run
+            raise RuntimeError(f"{cmd} exited {r.returncode}: {r.stderr.decode(errors='replace')[-500:]}")
+        if i:
+            times.append(dt)
+    return times
+
+
+def max_rss_kib(cmd):
+    """Peak resident set of one run, as /usr/bin/time -v reports it."""
+    r = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, cwd=ROOT)
+    for line in r.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            return int(line.split(":")[1])
+    raise RuntimeError(f"no max RSS from /usr/bin/time for {cmd}")
+
+
+# ---- results ----------------------------------------------------------------
+
+def save(section, data):
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, section + ".json"), "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def load(section):
+    try:
+        with open(os.path.join(RESULTS, section + ".json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,75 @@
+"""The planted build (decoder/planted.h switched in) and oracle power: with
+each planted bug switched on alone, does `etwhf check` on the exhaustive
+corpus report at least one disagreement?"""
+import json
+import os
+import shutil
+import subprocess
+
+from common import ROOT, WORK, cmake_build, compile_tool, log, preset_cache, rel, run
+
+
+def planted_build():
+    """Release flags, ETWHF_PLANTED_BUGS on, CLI and tests: one build serves
+    every bug (ETWHF_PLANTED picks them at run time)."""
+    cache, _ = preset_cache("release")
+    cache.update({"ETWHF_PLANTED_BUGS": "ON", "ETWHF_BUILD_FUZZ": "OFF", "ETWHF_BUILD_TESTS": "ON"})
+    return cmake_build("planted", cache, None)
+
+
+def bug_table(bdir):
+    tool = os.path.join(WORK, "planted_table")
+    compile_tool(os.path.join(ROOT, "bench", "planted_table.c"), tool,
+                 ["-DETWHF_PLANTED_BUGS=1", "-I" + os.path.join(ROOT, "decoder"),
+                  os.path.join(bdir, "decoder", "libetwhf.a"), os.path.join(bdir, "format", "libetwhf_format.a")])
+    return json.loads(subprocess.run([tool], capture_output=True, text=True, check=True).stdout)
+
+
+def seeds_test(bdir):
+    """tests/bench in the planted build: each bug's seed triggers its canary
+    and changes the output when switched on."""
+    r = subprocess.run(["ctest", "--test-dir", bdir, "-R", "^bench_", "--output-on-failure"],
+                       capture_output=True, text=True)
+    return {"passed": r.returncode == 0, "tail": r.stdout.strip().splitlines()[-3:]}
+
+
+def check_report(etwhf, corpus, planted):
+    env = dict(os.environ)
+    env.pop("ETWHF_PLANTED", None)
+    if planted:
+        env["ETWHF_PLANTED"] = str(planted)
+    cmd = [etwhf, "check", corpus, "--json", "--jobs", "2"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
+    rep = {}
+    try:
+        rep = json.loads(r.stdout)
+    except ValueError:
+        pass
+    nums = {k: v for k, v in rep.items() if isinstance(v, (int, float))} if isinstance(rep, dict) else {}
+    return {"exit": r.returncode, "numbers": nums,
+            "cmd": (f"ETWHF_PLANTED={planted} " if planted else "") + " ".join([rel(etwhf), "check", rel(corpus),
+                                                                              "--json"])}
+
+
+def oracle(bdir):
+    etwhf = os.path.join(bdir, "etwhf")
+    res = {"seeds_test": seeds_test(bdir), "bugs": bug_table(bdir)}
+    corpus = os.path.join(WORK, "exhaustive")
+    shutil.rmtree(corpus, ignore_errors=True)
+    g = subprocess.run([etwhf, "gen", "--exhaustive", "--out", corpus], capture_output=True, text=True)
+    res["gen_cmd"] = f"{rel(etwhf)} gen --exhaustive --out {rel(corpus)}"
+    if g.returncode != 0:
+        res["gap"] = f"`etwhf gen --exhaustive` failed ({g.returncode}): {g.stderr.strip()[:200]}"
+        log(res["gap"])
+        return res
+    manifest = os.path.join(corpus, "manifest.jsonl")
+    res["cases"] = sum(1 for _ in open(manifest)) - 1 if os.path.exists(manifest) else None
+    res["control"] = check_report(etwhf, corpus, None)
+    res["per_bug"] = {}
+    for b in res["bugs"]:
+        r = check_report(etwhf, corpus, b["id"])
+        r["caught"] = r["exit"] == 1
+        res["per_bug"][str(b["id"])] = r
+        log(f"oracle: bug {b['id']} {b['name']}: {'caught' if r['caught'] else 'missed'} (exit {r['exit']})")
+    res["score"] = [sum(r["caught"] for r in res["per_bug"].values()), len(res["bugs"])]
+    return res

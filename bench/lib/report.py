@@ -1,0 +1,260 @@
+"""BENCHMARKS.md from bench/results/*.json: every figure with the command
+that reproduces it, the machine and the date, as a ratio against a baseline
+measured in the same run, and each goal marked met or missed."""
+import os
+
+from common import ROOT, load
+
+MiB = 1 << 20
+
+
+def mbps(bps):
+    return f"{bps / 1e6:,.0f} MB/s"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def machine_line(d):
+    m = d.get("machine", {})
+    return (f"*Measured {m.get('date', '?')} on {m.get('cores', '?')} cores × {m.get('cpu', '?')} "
+            f"(load at start {m.get('load_at_start', '?')}), commit {m.get('commit', '?')}, "
+            f"by `{d.get('command', '?')}`.*")
+
+
+def goals_rows(t, c, h, o, b):
+    rows = []
+    dec = (t or {}).get("decode", {})
+    for comp, d in dec.items():
+        if "counting_ratio" in d:
+            rows.append((f"decode counting ({comp}) ≥ 0.5× read-and-sum", f"{d['counting_ratio']:.2f}×",
+                         d["counting_ratio"] >= 0.5))
+            rows.append((f"decode JSON Lines ({comp}) ≥ 10 M HeapFree/s", f"{d['jsonl_free_per_s'] / 1e6:.1f} M/s",
+                         d["jsonl_free_per_s"] >= 10e6))
+            rows.append((f"decode ({comp}) ≥ 100× the Python ETL reader (0.6 MB/s, quoted)",
+                         f"{d['vs_python_jsonl']:.0f}× (JSON Lines), {d['vs_python_counting']:.0f}× (counting)",
+                         d["vs_python_jsonl"] >= 100))
+    r = (t or {}).get("rss")
+    if r:
+        worst = max(r["counting"]["delta_kib"], r["jsonl"]["delta_kib"])
+        rows.append((f"peak RSS flat: {r['small_bytes'] // MiB} MiB vs {r['big_bytes'] // MiB} MiB within 1 MiB",
+                     f"+{worst} KiB", worst <= 1024))
+    g = (t or {}).get("gen")
+    if g:
+        rows.append(("gen --etl ≥ 0.5× read-and-sum", f"{g['ratio']:.2f}×", g["ratio"] >= 0.5))
+    for eng, e in ((h or {}).get("engines") or {}).items():
+        for name, row in (e.get("targets") or {}).items():
+            if row.get("goal") and row.get("ratio") is not None:
+                rows.append((f"{eng} fuzz_{name} ≥ {row['goal']}× fuzz_empty", f"{row['ratio']:.2f}×",
+                             row["ratio"] >= row["goal"]))
+    if o and o.get("score"):
+        rows.append(("oracle power: `etwhf check` catches each planted bug", f"{o['score'][0]}/{o['score'][1]}",
+                     o["score"][0] == o["score"][1]))
+    if b and b.get("analysis"):
+        best = best_config(b)
+        if best:
+            name, n_ok, total = best
+            rows.append(("best fuzzing configuration triggers every bug, median ≤ 60 s",
+                         f"{name}: {n_ok}/{total}", n_ok == total))
+    return rows
+
+
+def best_config(b):
+    best = None
+    for cfg, cells in b["analysis"].items():
+        n_ok = sum(1 for c in cells.values() if c["median"] is not None and c["median"] <= 60)
+        if best is None or n_ok > best[1]:
+            best = (cfg, n_ok, len(cells))
+    return best
+
+
+def throughput_md(t):
+    out = ["## Decoder and generator throughput", "", machine_line(t), ""]
+    if t.get("gap"):
+        return out + [f"Not measured: {t['gap']}.", ""]
+    out += [f"Trace size {t['big_bytes'] // MiB} MiB, median of {t['reps']} runs after a warm-up run "
+            "(page cache warm). Baseline: `bench/read_and_sum` (read() into a 1 MiB buffer, sum as "
+            "uint64_t, -O2) on the same file in the same run.", ""]
+    out += ["| trace | bytes | read-and-sum | decode counting | ratio | decode JSON Lines | ratio | HeapFree/s (JSON) | heap events/s (JSON) |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for comp, d in t["decode"].items():
+        if "counting_Bps" not in d:
+            out.append(f"| {comp} | piped: see below | | | | | | | |")
+            continue
+        out.append(f"| {comp} | {d['bytes']:,} | {mbps(d['base_Bps'])} | {mbps(d['counting_Bps'])} | "
+                   f"{d['counting_ratio']:.2f}× | {mbps(d['jsonl_Bps'])} | {d['jsonl_ratio']:.2f}× | "
+                   f"{d['jsonl_free_per_s'] / 1e6:.2f} M | {d['jsonl_events_per_s'] / 1e6:.2f} M |")
+    out += ["", "Commands (median seconds):", ""]
+    for comp, d in t["decode"].items():
+        for k in ("read_and_sum", "counting", "jsonl", "gen_only"):
+            if k in d:
+                out.append(f"- {comp}, {k}: `{d[k]['cmd']}` — {d[k]['median_s']:.3f} s")
+        if "summary" in d:
+            s = d["summary"]
+            out.append(f"- {comp} trace: {s['events_total']:,} records, {s['heap_free']:,} HeapFree, "
+                       f"{s['heap_alloc']:,} HeapAlloc, {s['heap_realloc']:,} HeapReAlloc, {s['buffers']:,} buffers, "
+                       f"{s['errors']} errors, {s['warnings']} warnings")
+    d = t["decode"].get("default", {})
+    if "vs_python_jsonl" in d:
+        out += ["", f"Against the Python ETL readers: airbus-cert/etl-parser reads about "
+                f"{t['python_reader_mbps_quoted']} MB/s on these machines (**quoted, not measured**: it cannot "
+                f"be installed here). etwhf decodes the default trace at {mbps(d['jsonl_Bps'])} to JSON Lines, "
+                f"{d['vs_python_jsonl']:.0f}× that figure ({d['vs_python_counting']:.0f}× in counting mode)."]
+    r = t.get("rss")
+    if r:
+        out += ["", "### Peak memory in file size", "",
+                f"Maximum resident set (`/usr/bin/time -v`), default composition, {r['small_bytes'] // MiB} MiB "
+                f"against {r['big_bytes'] // MiB} MiB:", "",
+                "| mode | small | big | difference | command (big) |", "|---|---|---|---|---|"]
+        for mode in ("counting", "jsonl"):
+            m = r[mode]
+            out.append(f"| {mode} | {m['small_kib']} KiB | {m['big_kib']} KiB | {m['delta_kib']:+d} KiB | `{m['cmd']}` |")
+    g = t.get("gen")
+    if g:
+        out += ["", "### Generator", "",
+                f"`{g['cmd']}`: {mbps(g['Bps'])} (median {g['median_s']:.3f} s for {g['bytes']:,} bytes), "
+                f"{g['ratio']:.2f}× read-and-sum ({mbps(g['base_Bps'])}) on the file the same command writes."]
+    return out + [""]
+
+
+def cost_md(c):
+    out = ["## Cost per event (callgrind)", "", machine_line(c), ""]
+    if c.get("gap"):
+        return out + [f"Not measured: {c['gap']}.", ""]
+    out += [f"Instructions (valgrind --tool=callgrind, repeatable to the instruction) of a trace of "
+            f"{2 * c['n']:,} events minus one of {c['n']:,}, divided by the difference in events: start-up "
+            "and the logfile record cancel out.", "",
+            "| trace | decode instr / heap event | decode instr / record | gen instr / heap event |",
+            "|---|---|---|---|"]
+    for comp in ("default", "pure64"):
+        d = c.get(comp)
+        if d:
+            out.append(f"| {comp} | {d['decode_ir_per_heap_event']:.0f} | {d['decode_ir_per_record']:.0f} | "
+                       f"{d['gen_ir_per_heap_event']:.0f} |")
+    out += [""] + [f"- `{c[k]['decode_cmd']}`; `{c[k]['gen_cmd']}`" for k in ("default", "pure64") if k in c]
+    return out + [""]
+
+
+def harness_md(h):
+    out = ["## Fuzz harness speed", "", machine_line(h), "",
+           f"Each target for {h['seconds']} s on its generated seeds (`corpus/<name>/`, one byte when there are "
+           "none), against `fuzz_empty` built with the same flags and run on the same seeds, one run at a time. "
+           "libFuzzer builds carry ASan+UBSan (preset fuzz-libfuzzer); AFL++ runs persistent mode "
+           "(preset fuzz-afl, `afl-fuzz -V`).", ""]
+    for eng, e in h["engines"].items():
+        if e.get("gap"):
+            out += [f"{eng}: not measured: {e['gap']}.", ""]
+            continue
+        out += [f"### {eng}", "", "| target | seeds | exec/s | fuzz_empty exec/s | ratio | goal | crashes |",
+                "|---|---|---|---|---|---|---|"]
+        for name, r in e["targets"].items():
+            goal = f"≥ {r['goal']}× {verdict(r['ratio'] >= r['goal'])}" if r.get("goal") else ""
+            out.append(f"| fuzz_{name} | {r['seeds']} | {r['exec_s']:,.0f} | {r['empty_exec_s']:,.0f} | "
+                       f"{r['ratio']:.2f}× | {goal} | {r['crashes']} |")
+        first = next(iter(e["targets"].values()), None)
+        if first:
+            out += ["", f"Command shape: `{first['cmd']}`."]
+        out.append("")
+    return out
+
+
+def oracle_md(o):
+    out = ["## Oracle power", "", machine_line(o), ""]
+    out += [f"Planted-bug seeds (tests/bench in the planted build): "
+            f"{'pass' if o['seeds_test']['passed'] else 'FAIL'} — every bug's hand-built input triggers its "
+            "canary and changes the output when the bug is on.", ""]
+    if o.get("gap"):
+        return out + [f"Not measured: {o['gap']}.", ""]
+    ctl = o["control"]
+    out += [f"Corpus: `{o['gen_cmd']}` ({o.get('cases')} cases). Control, no bug on: `{ctl['cmd']}` exits "
+            f"{ctl['exit']} ({'agrees' if ctl['exit'] == 0 else 'DISAGREES — the score below means nothing'}).",
+            "", f"**Score: {o['score'][0]} of {o['score'][1]} planted bugs caught.**", "",
+            "| # | bug | layer | caught | exit | report numbers |", "|---|---|---|---|---|---|"]
+    for b in o["bugs"]:
+        r = o["per_bug"][str(b["id"])]
+        nums = ", ".join(f"{k} {v}" for k, v in sorted(r["numbers"].items()))
+        out.append(f"| {b['id']} | {b['name']} | {b['layer']} | {'yes' if r['caught'] else '**no**'} | "
+                   f"{r['exit']} | {nums} |")
+    out += ["", "Each row: `ETWHF_PLANTED=<#> build/bench-planted/etwhf check build/bench/exhaustive --json`."]
+    return out + [""]
+
+
+def xpress_md(x):
+    out = ["## XPRESS decompressor", "", machine_line(x), ""]
+    if x.get("gap"):
+        return out + [f"Not measured: {x['gap']}.", ""]
+    return out + [f"`{x['cmd']}` (exit {x['exit']}), its output as printed:", "", "```", *x["output"], "```", ""]
+
+
+def fmt_t(v):
+    return "—" if v is None else f"{v:.1f}"
+
+
+def bugs_md(b):
+    out = ["## Bug-finding power (planted bugs)", "", machine_line(b), ""]
+    out += [f"{len(b['bugs'])} bugs planted in the decoder behind `ETWHF_PLANTED_BUGS` (decoder/planted.h), each "
+            "with a canary that counts reaches and triggers without crashing; the campaign runs with every bug "
+            "switched off (the decoder stays correct, the fuzz targets' invariants stay quiet) and reads the "
+            "canaries' first-trigger times from `ETWHF_PLANTED_LOG`. Target `fuzz_file` unless the "
+            f"configuration says otherwise; {b['trials']} trials × {b['seconds']} s per configuration, "
+            f"{b['parallel']} at a time; no dictionaries.", "",
+            "| # | bug | layer | conditions at once | what an input needs |", "|---|---|---|---|---|"]
+    for x in b["bugs"]:
+        out.append(f"| {x['id']} | {x['name']} | {x['layer']} | {x['depth']} | {x['conditions']} |")
+    out += ["", "Median time to first trigger in seconds (— : not triggered in most trials), triggered trials / "
+            "trials, and against plain libFuzzer the exact two-sided Mann-Whitney U p-value and Vargha-Delaney "
+            "A12 (the chance this configuration is faster; 0.5 = no difference). A trial that never triggers "
+            f"counts as {b['seconds'] + 1} s in both tests.", ""]
+    cfgs = list(b["analysis"].keys())
+    out += ["| # | " + " | ".join(cfgs) + " |", "|---" * (len(cfgs) + 1) + "|"]
+    for x in b["bugs"]:
+        cells = []
+        for cfg in cfgs:
+            c = b["analysis"][cfg].get(str(x["id"]))
+            if not c or not c["trials"]:
+                cells.append("n/a")
+                continue
+            s = f"{fmt_t(c['median'])} ({c['triggered']}/{c['trials']}"
+            if c["triggered"]:
+                s += f", {fmt_t(c['min'])}–{fmt_t(c['max'])}"
+            s += ")"
+            if "mwu_p" in c:
+                s += f" p={c['mwu_p']:.3f} A12={c['a12']:.2f}"
+            cells.append(s)
+        out.append(f"| {x['id']} | " + " | ".join(cells) + " |")
+    best = best_config(b)
+    if best:
+        out += ["", f"Best configuration: {best[0]}, {best[1]} of {best[2]} bugs with a median ≤ 60 s."]
+    gaps = sorted({r["gap"] for r in b["runs"] if r.get("gap")})
+    if gaps:
+        out += ["", "Not run: " + "; ".join(gaps) + "."]
+    return out + [""]
+
+
+def write():
+    t, c, h, o, x, b = (load(s) for s in ("throughput", "cost", "harness", "oracle", "xpress", "bugs"))
+    lines = ["# Benchmarks", "",
+             "<!-- Written by bench/run from bench/results/*.json; do not edit by hand. -->", "",
+             "**The machine is shared and noisy**: 2 cores used by several engineers' builds and fuzzers at "
+             "the same time. Every figure is a ratio against a baseline measured in the same run for that "
+             "reason; absolute numbers move by tens of percent from run to run. Instruction counts (callgrind) "
+             "are the stable figures.", "",
+             "Reproduce: `bench/run --quick` (under 2 minutes: throughput on 64 MiB, memory, instructions per "
+             "event — run it before committing a change to a hot path), `bench/run` (everything but the "
+             "campaign, ~1 GiB traces), `bench/run --bugs` (the fuzzing campaign, ~35 minutes). Each section "
+             "below says which command and which commit produced it.", "",
+             "## Goals", "", "| goal | measured | |", "|---|---|---|"]
+    rows = goals_rows(t, c, h, o, b)
+    lines += [f"| {g} | {m} | {verdict(ok)} |" for g, m, ok in rows] or ["| (no results yet) | | |"]
+    lines.append("")
+    for data, fn in ((t, throughput_md), (c, cost_md), (h, harness_md), (o, oracle_md), (b, bugs_md),
+                     (x, xpress_md)):
+        if data:
+            lines += fn(data)
+    extra = os.path.join(ROOT, "bench", "NOTES.md")
+    if os.path.exists(extra):
+        with open(extra) as f:
+            lines += [f.read().rstrip(), ""]
+    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(lines))

@@ -1,0 +1,192 @@
+"""Decoder and generator throughput against read-and-sum, peak memory in
+file size, and instructions per event (callgrind)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+from common import ROOT, WORK, compile_tool, log, max_rss_kib, median, rel, run, show, time_runs
+
+PYTHON_READER_MBPS = 0.6  # airbus-cert/etl-parser on these machines: quoted, not measured here
+# "default": neighbours, several CPUs, 32/64-bit mix (the CLI's own default width is 8).
+COMPOSITIONS = {"default": ["--pointer-size", "mixed"], "pure64": ["--pointer-size", "8", "--pure"]}
+
+
+def gen_available(etwhf):
+    r = subprocess.run([etwhf, "gen", "--etl", "-", "--events", "1"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    return r.returncode == 0, r.stderr.strip()[:200]
+
+
+def gen_cmd(etwhf, out, events, comp):
+    return [etwhf, "gen", "--etl", out, "--events", str(events)] + COMPOSITIONS[comp]
+
+
+def make_trace(etwhf, comp, target_bytes):
+    """A trace of about target_bytes (calibrated on 100k events); reused when
+    it exists already with the same command."""
+    d = os.path.join(WORK, "data")
+    os.makedirs(d, exist_ok=True)
+    probe = os.path.join(d, f"probe-{comp}.etl")
+    run(gen_cmd(etwhf, probe, 100000, comp), stdout=subprocess.DEVNULL)
+    per_event = os.path.getsize(probe) / 100000
+    os.unlink(probe)
+    events = max(1000, int(target_bytes / per_event))
+    path = os.path.join(d, f"{comp}-{events}.etl")
+    if not os.path.exists(path):
+        log(f"writing {rel(path)} ({target_bytes >> 20} MiB)")
+        run(gen_cmd(etwhf, path + ".tmp", events, comp), stdout=subprocess.DEVNULL)
+        os.rename(path + ".tmp", path)
+    return path, events
+
+
+def summary_of(etwhf, path):
+    r = subprocess.run([etwhf, "decode", "--stats", "--quiet", path], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        obj = json.loads(line)
+        if obj.get("type") == "summary":
+            return obj
+    raise RuntimeError(f"no summary from decode of {path}")
+
+
+def disk_free(path):
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def measure(bdir, big_bytes, reps):
+    etwhf = os.path.join(bdir, "etwhf")
+    ok, why = gen_available(etwhf)
+    res = {"big_bytes": big_bytes, "reps": reps, "python_reader_mbps_quoted": PYTHON_READER_MBPS}
+    if not ok:
+        res["gap"] = f"`etwhf gen --etl` is not available ({why}): no trace to decode"
+        log(res["gap"])
+        return res
+    ras = compile_tool(os.path.join(ROOT, "bench", "read_and_sum.c"), os.path.join(WORK, "read_and_sum"))
+    os.makedirs(WORK, exist_ok=True)
+    free = disk_free(WORK)
+    res["disk_free_bytes"] = free
+    piped = free < 3 * big_bytes
+    res["piped"] = piped
+    res["decode"] = {}
+    for comp in COMPOSITIONS:
+        res["decode"][comp] = one_composition(etwhf, ras, comp, big_bytes, reps, piped)
+    res["rss"] = rss(etwhf, big_bytes)
+    res["gen"] = gen_speed(etwhf, ras, big_bytes, reps)
+    return res
+
+
+def one_composition(etwhf, ras, comp, big_bytes, reps, piped):
+    if piped:  # disk short: generate into the decoder, as the same code path
+        return piped_composition(etwhf, comp, big_bytes, reps)
+    path, events = make_trace(etwhf, comp, big_bytes)
+    size = os.path.getsize(path)
+    summ = summary_of(etwhf, path)
+    out = {"file": rel(path), "bytes": size, "events_asked": events, "summary": summ}
+    base = time_runs([ras, path], reps)
+    count = time_runs([etwhf, "decode", "--stats", "--quiet", path], reps)
+    jsonl = time_runs([etwhf, "decode", path], reps)
+    out["read_and_sum"] = {"cmd": show([ras, path]), "s": base, "median_s": median(base)}
+    out["counting"] = {"cmd": show([etwhf, "decode", "--stats", "--quiet", path]), "s": count,
+                       "median_s": median(count)}
+    out["jsonl"] = {"cmd": show([etwhf, "decode", path]) + " > /dev/null", "s": jsonl, "median_s": median(jsonl)}
+    out["base_Bps"] = size / median(base)
+    out["counting_Bps"] = size / median(count)
+    out["jsonl_Bps"] = size / median(jsonl)
+    out["counting_ratio"] = out["counting_Bps"] / out["base_Bps"]
+    out["jsonl_ratio"] = out["jsonl_Bps"] / out["base_Bps"]
+    out["jsonl_free_per_s"] = summ["heap_free"] / median(jsonl)
+    out["jsonl_events_per_s"] = (summ["heap_free"] + summ["heap_alloc"] + summ["heap_realloc"]) / median(jsonl)
+    out["vs_python_counting"] = out["counting_Bps"] / 1e6 / PYTHON_READER_MBPS
+    out["vs_python_jsonl"] = out["jsonl_Bps"] / 1e6 / PYTHON_READER_MBPS
+    return out
+
+
+def piped_composition(etwhf, comp, big_bytes, reps):
+    probe = os.path.join(WORK, "data", f"probe-{comp}.etl")
+    os.makedirs(os.path.dirname(probe), exist_ok=True)
+    run(gen_cmd(etwhf, probe, 100000, comp), stdout=subprocess.DEVNULL)
+    events = int(big_bytes / (os.path.getsize(probe) / 100000))
+    os.unlink(probe)
+    g = " ".join(gen_cmd(etwhf, "-", events, comp))
+    cmds = {"gen_only": f"{g} > /dev/null",
+            "counting": f"{g} | {etwhf} decode --stats --quiet -",
+            "jsonl": f"{g} | {etwhf} decode - > /dev/null"}
+    out = {"events_asked": events, "note": "disk short: generator piped into the decoder"}
+    for k, c in cmds.items():
+        t = time_runs(c, reps, shell=True)
+        out[k] = {"cmd": c.replace(ROOT + "/", ""), "s": t, "median_s": median(t)}
+    return out
+
+
+def rss(etwhf, big_bytes):
+    """Peak RSS on a 1 MiB and a big trace of the default composition, both
+    modes: flat in file size means the difference stays under 1 MiB."""
+    small, _ = make_trace(etwhf, "default", 1 << 20)
+    big, _ = make_trace(etwhf, "default", big_bytes)
+    out = {}
+    for mode, extra in (("counting", ["--stats", "--quiet"]), ("jsonl", [])):
+        s = max_rss_kib([etwhf, "decode", *extra, small])
+        b = max_rss_kib([etwhf, "decode", *extra, big])
+        out[mode] = {"small_kib": s, "big_kib": b, "delta_kib": b - s,
+                     "cmd": "/usr/bin/time -v " + show([etwhf, "decode", *extra, big])}
+    out["small_bytes"] = os.path.getsize(small)
+    out["big_bytes"] = os.path.getsize(big)
+    return out
+
+
+def gen_speed(etwhf, ras, big_bytes, reps):
+    path, events = make_trace(etwhf, "default", big_bytes)
+    size = os.path.getsize(path)
+    cmd = gen_cmd(etwhf, "/dev/null", events, "default")
+    t = time_runs(cmd, reps)
+    base = time_runs([ras, path], reps)
+    return {"cmd": show(cmd), "bytes": size, "s": t, "median_s": median(t), "Bps": size / median(t),
+            "base_Bps": size / median(base), "ratio": (size / median(t)) / (size / median(base))}
+
+
+# ---- instructions per event --------------------------------------------------
+
+def callgrind_ir(cmd):
+    if not shutil.which("valgrind"):
+        raise RuntimeError("valgrind is not installed")
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    m = re.search(r"Collected : (\d+)", r.stderr)
+    if not m:
+        raise RuntimeError(f"no callgrind total for {cmd}: {r.stderr[-400:]}")
+    return int(m.group(1))
+
+
+def cost_per_event(bdir, n=20000):
+    """Marginal instructions per event: (Ir at 2n − Ir at n) / (events at 2n
+    − events at n), so start-up and the logfile cost cancel out."""
+    etwhf = os.path.join(bdir, "etwhf")
+    ok, why = gen_available(etwhf)
+    if not ok:
+        return {"gap": f"`etwhf gen --etl` is not available ({why})"}
+    d = os.path.join(WORK, "data")
+    os.makedirs(d, exist_ok=True)
+    out = {"n": n}
+    for comp in ("default", "pure64"):
+        paths, ir_dec, ir_gen, evs, recs = [], [], [], [], []
+        for k in (n, 2 * n):
+            p = os.path.join(d, f"small-{comp}-{k}.etl")
+            run(gen_cmd(etwhf, p, k, comp), stdout=subprocess.DEVNULL)
+            s = summary_of(etwhf, p)
+            paths.append(p)
+            evs.append(s["heap_free"] + s["heap_alloc"] + s["heap_realloc"])
+            recs.append(s["events_total"])
+            ir_dec.append(callgrind_ir([etwhf, "decode", "--stats", "--quiet", p]))
+            ir_gen.append(callgrind_ir(gen_cmd(etwhf, "/dev/null", k, comp)))
+        de, dr = evs[1] - evs[0], recs[1] - recs[0]
+        out[comp] = {
+            "decode_cmd": "valgrind --tool=callgrind " + show([etwhf, "decode", "--stats", "--quiet", paths[1]]),
+            "gen_cmd": "valgrind --tool=callgrind " + show(gen_cmd(etwhf, "/dev/null", 2 * n, comp)),
+            "heap_events": evs, "records": recs, "decode_ir": ir_dec, "gen_ir": ir_gen,
+            "decode_ir_per_heap_event": (ir_dec[1] - ir_dec[0]) / de if de else None,
+            "decode_ir_per_record": (ir_dec[1] - ir_dec[0]) / dr if dr else None,
+            "gen_ir_per_heap_event": (ir_gen[1] - ir_gen[0]) / de if de else None,
+        }
+    return out

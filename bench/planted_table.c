@@ -1,0 +1,38 @@
+/*
+ * planted_table — prints the planted-bug table of a library built with
+ * ETWHF_PLANTED_BUGS as one JSON array (id, name, layer, depth, conditions,
+ * effect), for bench/run. Built by bench/run against that library.
+ */
+#include <stdio.h>
+
+#include "planted.h"
+
+static void str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+int main(void)
+{
+    putchar('[');
+    for (int id = 1; id <= etwhf_planted_count(); id++) {
+        const struct etwhf_planted_bug *b = etwhf_planted_bug(id);
+        printf("%s{\"id\":%d,\"name\":", id > 1 ? ",\n" : "", b->id);
+        str(b->name);
+        fputs(",\"layer\":", stdout);
+        str(b->layer);
+        printf(",\"depth\":%d,\"conditions\":", b->depth);
+        str(b->conditions);
+        fputs(",\"effect\":", stdout);
+        str(b->effect);
+        putchar('}');
+    }
+    puts("]");
+    return 0;
+}

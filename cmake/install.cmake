@@ -29,16 +29,12 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/etwhfConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/etwhfConfig.cmake ${PROJECT_BINARY_DIR}/etwhfConfigVersion.cmake
   DESTINATION ${ETWHF_CMAKE_DIR})
 
-# pkg-config: the paths are made absolute at install time, relative to the prefix.
-if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
-  set(ETWHF_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
-else()
-  set(ETWHF_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
-endif()
-if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
-  set(ETWHF_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
-else()
-  set(ETWHF_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
-endif()
+# pkg-config: paths relative to the .pc file itself, so an installed tree works
+# wherever it is (cmake --install --prefix DIR) and can be moved.
+file(RELATIVE_PATH ETWHF_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" ETWHF_PC_TO_PREFIX "${ETWHF_PC_TO_PREFIX}")
+set(ETWHF_PC_PREFIX "\${pcfiledir}/${ETWHF_PC_TO_PREFIX}")
+set(ETWHF_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+set(ETWHF_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/etwhf.pc.in ${PROJECT_BINARY_DIR}/etwhf.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/etwhf.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -12,6 +12,9 @@ pkgs=("${want_test[@]}")
 [ "$profile" = fuzz ] && pkgs+=("${want_fuzz[@]}")
 # afl++ is also needed by the tests that build the AFL++ targets and the OSS-Fuzz script.
 pkgs+=(afl++ zip)
+# The campaign scripts (ci/fuzz, ci/coverage) and their tests: Python, YAML and
+# shell lint for the ClusterFuzzLite files, unzip for the OSS-Fuzz build test.
+pkgs+=(python3 python3-yaml shellcheck unzip)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -54,6 +54,10 @@ def build_parser():
                    help="per-input time limit in both engines and in reproduction (default 2)")
     p.add_argument("--rss-limit-mb", type=_positive_int, default=2048, metavar="MB",
                    help="per-process memory limit for libFuzzer runs and reproduction (default 2048)")
+    p.add_argument("--found-max-files", type=_positive_int, default=500, metavar="N",
+                   help="cap of corpus/found/<name>/ in files (default 500)")
+    p.add_argument("--found-max-kib", type=_positive_int, default=2048, metavar="KIB",
+                   help="cap of corpus/found/<name>/ in KiB (default 2048)")
     p.add_argument("--build-root", default=None, metavar="DIR",
                    help="where the preset builds go (default build/, one folder per preset)")
     p.add_argument("--corpus", default=None, metavar="DIR",

@@ -127,6 +127,13 @@ def base_name(target):
     return target[:-3] if target.endswith("_sa") else target
 
 
+def corpus_name(target):
+    """fuzz_record and fuzz_record_sa → record: the folder name under corpus/,
+    corpus/found/, corpus/regressions/ and of fuzz/<name>.dict / .options."""
+    base = base_name(target)
+    return base[len("fuzz_"):] if base.startswith("fuzz_") else base
+
+
 def layout_of(target):
     """ETWHF_MUTATOR_LAYOUT for a structure-aware target (fuzz_record_sa → record)."""
     return base_name(target)[len("fuzz_"):]

@@ -29,8 +29,8 @@ def llvm_tool(name):
 
 
 def corpus_dirs(corpus_root, target):
-    base = fuzz_build.base_name(target)
-    return [d for d in (os.path.join(corpus_root, base), os.path.join(corpus_root, "found", base))
+    name = fuzz_build.corpus_name(target)
+    return [d for d in (os.path.join(corpus_root, name), os.path.join(corpus_root, "found", name))
             if list_inputs(d)]
 
 

@@ -16,12 +16,16 @@ import fuzz_triage as tri
 MINIMIZE_SECONDS = 20
 
 
+_IGNORED = ("crash-", "timeout-", "oom-", "leak-")  # .gitignore's libFuzzer artifact names
+
+
 def regression_name(repro, data_path):
+    """<short-cause>-<date>-<sha8> (corpus/regressions/README.md): the top frame and the kind."""
     first = repro.frames[0] if repro.frames else "unknown"
-    stem = "%s_%s_%s" % (repro.category, repro.kind, first)
-    stem = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")[:60]
-    # "crash-*", "timeout-*", "oom-*" are git-ignored libFuzzer artifacts; "_" keeps these tracked.
-    return "%s_%s" % (stem, tri.sha1_of(data_path)[:12])
+    cause = re.sub(r"[^A-Za-z0-9_]+", "-", "%s-%s" % (first, repro.kind)).strip("-")[:60]
+    if cause.startswith(_IGNORED):
+        cause = "in-" + cause
+    return "%s-%s-%s" % (cause, datetime.date.today().isoformat(), tri.sha1_of(data_path)[:8])
 
 
 def sidecar_text(repro, sources, files, original_size, size):
@@ -33,8 +37,8 @@ def sidecar_text(repro, sources, files, original_size, size):
         "# Seen by: %s; %d input(s) with this stack; minimized from %d to %d bytes." % (
             ", ".join(sources), files, original_size, size),
         "# While the bug lives the standalone driver crashes here and this regression fails.",
-        "# The verdict is provisional (most decoder crashes are on malformed input):",
-        "# confirm it against CONTRACT.md when fixing the bug.",
+        "# The verdict below is provisional (most decoder crashes are on malformed input):",
+        "# write the real one by hand from CONTRACT.md when fixing the bug.",
         "verdict: error",
         "",
     ])

@@ -44,9 +44,10 @@ class Context:
         return os.path.join(self.work, fb.base_name(target), "seeds")
 
     def _fuzz_file(self, target, suffix):
-        base = fb.base_name(target)
+        """fuzz/<name><suffix> (fuzz/record.dict), from the project first, then this repository."""
+        name = fb.corpus_name(target)
         for folder in (os.path.join(self.project, "fuzz"), self.project, os.path.join(REPO, "fuzz")):
-            path = os.path.join(folder, base + suffix)
+            path = os.path.join(folder, name + suffix)
             if os.path.isfile(path):
                 return path
         return None
@@ -55,11 +56,25 @@ class Context:
         return self._fuzz_file(target, ".dict")
 
     def options(self, target):
-        return eng.read_options(self._fuzz_file(target, ".options"))
+        """[libfuzzer] options; a relative dict is resolved like ClusterFuzz does, beside the binary."""
+        path = self._fuzz_file(target, ".options")
+        opts = eng.read_options(path)
+        if "dict" in opts and not os.path.isabs(opts["dict"]):
+            binary = self.builds.libfuzzer.get(target) or ""
+            for folder in (os.path.dirname(binary), os.path.dirname(path or "")):
+                candidate = os.path.join(folder, opts["dict"])
+                if folder and os.path.isfile(candidate):
+                    opts["dict"] = candidate
+                    break
+            else:
+                del opts["dict"]  # dict_path() supplies fuzz/<name>.dict instead
+        return opts
 
     def corpus_dirs(self, base):
-        return (os.path.join(self.corpus, base), os.path.join(self.corpus, "found", base),
-                os.path.join(self.corpus, "regressions", base))
+        """(seeds, found, regressions) folders of a target."""
+        name = fb.corpus_name(base)
+        return (os.path.join(self.corpus, name), os.path.join(self.corpus, "found", name),
+                os.path.join(self.corpus, "regressions", name))
 
 
 # ---- steps -------------------------------------------------------------------------
@@ -185,9 +200,9 @@ def merge_corpus(ctx, base, runs):
     else:
         return None
     before = len(tri.list_inputs(found_d))
-    kept, dropped = fuzz_corpus.apply_caps(new)
+    kept, dropped = fuzz_corpus.apply_caps(new, a.found_max_files, a.found_max_kib * 1024)
     added, removed = fuzz_corpus.install(kept, found_d)
-    return {"target": base, "files": len(kept), "bytes": sum(os.path.getsize(p) for p in kept),
+    return {"target": fb.corpus_name(base), "files": len(kept), "bytes": sum(os.path.getsize(p) for p in kept),
             "added": added, "removed": removed, "dropped": len(dropped), "before": before}
 
 
@@ -212,7 +227,7 @@ def triage(ctx, base, runs, pre_findings):
         minimizer = lambda src, dst: tri.minimize_afl(ctx.builds.afl[base], src, dst, a.input_timeout,
                                                       fuzz_findings.MINIMIZE_SECONDS)
     tt = fuzz_findings.TargetTriage(base, rep, standalone_for(ctx, base), os.path.join(ctx.work, base, "triage"),
-                                    os.path.join(ctx.corpus, "regressions", base), a.jobs, minimizer)
+                                    ctx.corpus_dirs(base)[2], a.jobs, minimizer)
     entries = tt.run(findings) if findings else []
     return entries, tt.not_reproduced, tt.skipped
 
@@ -305,8 +320,8 @@ def main(argv=None):
         c = merge_corpus(ctx, base, runs)
         if c:
             corpus.append(c)
-            say("corpus/found/%s: %d files, %d bytes (+%d -%d)" % (base, c["files"], c["bytes"], c["added"],
-                                                                 c["removed"]))
+            say("corpus/found/%s: %d files, %d bytes (+%d -%d)" % (c["target"], c["files"], c["bytes"],
+                                                                 c["added"], c["removed"]))
     crashes, not_reproduced = [], 0
     for base in bases:
         entries, nr, skipped = triage(ctx, base, runs, pre.get(base, []))

@@ -74,6 +74,7 @@ struct gen_rec {
     uint16_t event_id;     /* event: descriptor Id; message: MessageNumber */
     uint32_t pid, tid;
     uint64_t timestamp;
+    uint32_t kernel_time, user_time; /* system, full, instance, event: CPU ticks (0 in FORMAT.md's examples) */
     unsigned pmc;          /* perfinfo: PMC counters (0–7) */
     int pebs;              /* perfinfo: PEBS index present */
     unsigned n_ext;        /* event: extended-data items (0–4) */

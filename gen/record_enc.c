@@ -133,8 +133,8 @@ static void write_system_like(const struct gen_rec *r, const struct etwhf_header
     put32(out + ETWHF_SYS_PID, r->pid);
     put64(out + ETWHF_SYS_TIME, r->timestamp);
     if (hi->family == ETWHF_FAM_SYSTEM) {
-        put32(out + 0x18, (uint32_t)(r->timestamp >> 12) & 0xFFFFu); /* KernelTime, UserTime: plausible tick counts */
-        put32(out + 0x1C, (uint32_t)(r->timestamp >> 14) & 0xFFFFu);
+        put32(out + 0x18, r->kernel_time);
+        put32(out + 0x1C, r->user_time);
     }
 }
 
@@ -151,8 +151,8 @@ static void write_full_like(const struct gen_rec *r, const struct etwhf_header_i
     put64(out + 0x10, r->timestamp);
     if (r->guid)
         memcpy(out + ETWHF_FULL_GUID, r->guid, 16);
-    put32(out + 0x28, (uint32_t)(r->timestamp >> 12) & 0xFFFFu);
-    put32(out + 0x2C, (uint32_t)(r->timestamp >> 14) & 0xFFFFu);
+    put32(out + 0x28, r->kernel_time);
+    put32(out + 0x2C, r->user_time);
     if (hi->family == ETWHF_FAM_INSTANCE) {
         put32(out + 0x30, r->event_id);
         put32(out + 0x34, 0);
@@ -180,7 +180,8 @@ static void write_event(const struct gen_rec *r, const struct etwhf_header_info 
     out[ETWHF_EVT_DESC_OPCODE] = r->opcode;
     put16(out + 0x2E, 0);                        /* Task */
     put64(out + 0x30, UINT64_C(0x8000000000000000)); /* Keyword */
-    put64(out + 0x38, (r->timestamp >> 12) & 0xFFFFu);
+    put32(out + 0x38, r->kernel_time);
+    put32(out + 0x3C, r->user_time);
     fill_pattern(out + 0x40, 16, r->event_id); /* ActivityId */
     size_t q = ETWHF_EVT_EXT_START;
     for (unsigned i = 0; i < r->n_ext; i++) {

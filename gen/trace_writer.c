@@ -192,8 +192,8 @@ static uint64_t put_free(struct tw *t)
     uint64_t ts = t->clock[t->cpu] += 1 + ((r >> 10) & 0x3FFu);
     put32(p + ETWHF_SYS_TID, t->tids[r & 3u]);
     put64(p + ETWHF_SYS_TIME, ts);
-    put32(p + 0x18, (uint32_t)(ts >> 12) & 0xFFFFu);
-    put32(p + 0x1C, (uint32_t)(ts >> 14) & 0xFFFFu);
+    put32(p + 0x18, (uint32_t)(ts >> 16) & 0xFFFu); /* KernelTime, UserTime: thread CPU ticks */
+    put32(p + 0x1C, (uint32_t)(ts >> 18) & 0xFFFu);
     unsigned heap = (unsigned)(r >> 2) & 3u;
     /* Sources: mostly LOWFRAG and MAINPATH, as real processes show. */
     static const uint8_t sources[8] = {2, 2, 3, 3, 3, 1, 4, 5};

@@ -88,8 +88,8 @@ def preset_exists(repo, name):
         return False
 
 
-def build(repo, project, preset, build_dir, jobs, log_path, extra=None):
-    """Configures and builds; returns True on success. Output goes to log_path."""
+def build(repo, project, preset, build_dir, jobs, log_path, extra=None, targets=None):
+    """Configures and builds (only `targets` when given); True on success. Output goes to log_path."""
     argv, env = configure_command(repo, project, preset, build_dir, extra)
     with open(log_path, "a", encoding="utf-8") as log:
         log.write("$ %s\n" % " ".join(argv))
@@ -97,6 +97,8 @@ def build(repo, project, preset, build_dir, jobs, log_path, extra=None):
         if subprocess.call(argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=repo) != 0:
             return False
         argv = ["cmake", "--build", build_dir, "-j", str(jobs)]
+        if targets:
+            argv += ["--target"] + sorted(set(targets))
         log.write("$ %s\n" % " ".join(argv))
         log.flush()
         return subprocess.call(argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=repo) == 0
@@ -120,6 +122,19 @@ def find_file(build_dir, name):
         if name in files:
             return os.path.join(root, name)
     return None
+
+
+def build_targets(kind, targets):
+    """CMake targets a campaign over `targets` needs from one build kind, or None for all.
+    AFL++ builds have no _sa executables: those run the base target with the mutator .so."""
+    if not targets:
+        return None
+    if kind == "libfuzzer":
+        return list(targets)
+    names = {base_name(t) for t in targets}
+    if kind == "afl" and any(t.endswith("_sa") for t in targets):
+        names.add("etwhf_afl_mutator")
+    return sorted(names)
 
 
 def base_name(target):

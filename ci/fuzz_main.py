@@ -93,7 +93,10 @@ def do_builds(ctx, engines):
         wanted.append(("libfuzzer", fb.PRESET_OF["libfuzzer"], fb.PRESET_OF["libfuzzer"], {}))
     if "afl" in engines:
         wanted.append(("afl", fb.PRESET_OF["afl"], fb.PRESET_OF["afl"], {}))
-        if fb.preset_exists(REPO, fb.PRESET_OF["afl-cmplog"]):
+        # A CmpLog secondary needs a spare slot: with at least as many pairs as
+        # slots there is none, and the CmpLog build is skipped.
+        spare = len(guess_targets(ctx)) * len(engines) < ctx.args.jobs
+        if spare and fb.preset_exists(REPO, fb.PRESET_OF["afl-cmplog"]):
             wanted.append(("afl_cmplog", fb.PRESET_OF["afl-cmplog"], fb.PRESET_OF["afl-cmplog"], {}))
     preset, folder, extra = fb.REPLAY
     wanted.append(("replay", preset, folder, dict(extra, LIB_FUZZING_ENGINE="")))
@@ -101,7 +104,9 @@ def do_builds(ctx, engines):
         build_dir = os.path.join(ctx.build_root, folder)
         if not ctx.args.no_build:
             t0 = time.time()
-            ok = fb.build(REPO, ctx.project, preset, build_dir, ctx.args.jobs, log, extra)
+            kind = {"afl_cmplog": "afl", "replay": "standalone"}.get(attr, attr)
+            ok = fb.build(REPO, ctx.project, preset, build_dir, ctx.args.jobs, log, extra,
+                          fb.build_targets(kind, ctx.args.targets))
             say("build %-16s %s (%ds)" % (preset, "ok" if ok else "FAILED, see " + log, time.time() - t0))
             if not ok:
                 return False

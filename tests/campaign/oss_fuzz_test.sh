@@ -55,5 +55,6 @@ grep -q 'Running: .*input\|Executed .*input' "$work/libfuzzer/run.log" || fail "
 
 run_form afl afl-clang-fast afl-clang-fast++ "-O1 -fno-omit-frame-pointer -gline-tables-only" \
   /usr/lib/afl/libAFLDriver.a
-nm "$work/afl/out/fuzz_payload" | grep -q __afl_ || fail "afl: fuzz_payload carries no AFL++ instrumentation"
+symbols=$(nm "$work/afl/out/fuzz_payload")
+grep -q __afl_ <<<"$symbols" || fail "afl: fuzz_payload carries no AFL++ instrumentation"
 echo "oss-fuzz build test: passed (both engine forms)"

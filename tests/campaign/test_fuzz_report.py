@@ -114,6 +114,12 @@ class PresetTest(unittest.TestCase):
         for name in ("fuzz-libfuzzer", "fuzz-afl", "coverage", "asan"):
             self.assertTrue(fuzz_build.preset_exists(repo, name), name)
 
+    def test_build_targets(self):
+        self.assertIsNone(fuzz_build.build_targets("afl", None))
+        self.assertEqual(fuzz_build.build_targets("libfuzzer", ["fuzz_a_sa"]), ["fuzz_a_sa"])
+        self.assertEqual(fuzz_build.build_targets("afl", ["fuzz_a_sa", "fuzz_b"]), ["etwhf_afl_mutator", "fuzz_a", "fuzz_b"])
+        self.assertEqual(fuzz_build.build_targets("standalone", ["fuzz_a_sa"]), ["fuzz_a"])
+
     def test_names(self):
         self.assertEqual(fuzz_build.base_name("fuzz_record_sa"), "fuzz_record")
         self.assertEqual(fuzz_build.layout_of("fuzz_stream_sa"), "stream")

@@ -219,7 +219,9 @@ struct etwhf_gen_case {
 };
 
 /* Builds one case from the stream. ETWHF_OK, ETWHF_EINVAL (bad options),
- * ETWHF_ENOMEM. On error *out holds nothing to free. */
+ * ETWHF_ENOMEM, or ETWHF_EBADSTATE when the oracle met bytes its model does not
+ * describe (a generator bug; tests check it never happens). On error *out
+ * holds nothing to free. */
 int etwhf_gen_case(const struct etwhf_gen_options *o, struct etwhf_dstream *ds, struct etwhf_gen_case *out);
 /* The same with some dimensions fixed (exhaustive mode, tests). A pinned fault
  * that cannot apply to the pinned layer is ETWHF_EINVAL. */

@@ -29,7 +29,7 @@ is() {
 }
 totals() { is '.totals | [.agree, .disagree, .crash, .timeout, .failed, .skipped]' "$1"; }
 
-decode="$ETWHF decode {args} {file}"
+decode="'$ETWHF' decode {args} {file}"
 case $name in
   inproc_agrees)
     run 0 "$fx" --json --jobs 2
@@ -94,7 +94,7 @@ case $name in
     ! pgrep -f "sleep $BAD_DECODER_SLEEP" >/dev/null || fail "SIGINT left a decoder running"
     ;;
   file_cases_only)
-    run 0 "$fx" --json --decoder "$ETWHF decode"
+    run 0 "$fx" --json --decoder "'$ETWHF' decode"
     totals '[2,0,0,0,0,8]'
     [ "$(jq -r '.not_agreeing | length' "$out/report")" = 0 ] || fail "skipped cases listed as not agreeing"
     ;;

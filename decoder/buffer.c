@@ -10,6 +10,7 @@
 #include <inttypes.h>
 
 #include "context.h"
+#include "planted.h"
 #include "xpress.h"
 
 void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl)
@@ -31,6 +32,10 @@ void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bp
         pl->total = w->stride;
         if (pl->bsize != w->stride) {
             pl->code = ETWHF_DIAG_BUFFER_SIZE, pl->why = WHY_STRIDE; /* B3 */
+#if ETWHF_PLANTED_BUGS
+            if (PLANTED(PB_STRIDE_AFTER_DAMAGE, pl->bsize >= HDR_BYTES))
+                pl->total = pl->bsize; /* the damaged header trusted for the skip */
+#endif
         } else if (compressed_buffer) {
             pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED, pl->why = WHY_FLAG_IN_PLAIN; /* B5 */
         } else if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) {
@@ -50,6 +55,12 @@ void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bp
         pl->why = pl->bsize < HDR_BYTES ? WHY_SIZE_LOW : WHY_SIZE_LIMIT;
         if (pl->bsize < HDR_BYTES)
             pl->total = HDR_BYTES; /* the header is present: not truncated */
+#if ETWHF_PLANTED_BUGS
+    } else if (PLANTED(PB_COMPRESSED_ALIGN8, pl->bsize % 8 != 0)) { /* the uncompressed stride rule, misapplied */
+        pl->action = PLAN_END;
+        pl->code = ETWHF_DIAG_BUFFER_SIZE;
+        pl->why = WHY_SIZE_LIMIT;
+#endif
     } else if (compressed_buffer) { /* C4 */
         if (pl->saved < HDR_BYTES || pl->saved - HDR_BYTES > d->limit) {
             pl->code = ETWHF_DIAG_SAVED_OFFSET;

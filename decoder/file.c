@@ -12,6 +12,7 @@
 #include <inttypes.h>
 
 #include "context.h"
+#include "planted.h"
 
 static const struct loc loc_logfile = {0, HDR_BYTES, 0, 0};
 static const struct loc loc_buffer0 = {0, 0, 0, 0};
@@ -295,7 +296,13 @@ int file_finish(struct etwhf_decoder *d)
     if (!d->halt && d->walk.phase != WALK_ENDED)
         walk_finish(d);
     /* F5 */
-    if (!d->halt && pr->logfile_read && pr->buffers_written != d->walk.visited)
+    uint64_t positions = d->walk.visited;
+#if ETWHF_PLANTED_BUGS
+    if (!d->halt && pr->logfile_read &&
+        PLANTED(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
+        positions = d->sum.buffers;
+#endif
+    if (!d->halt && pr->logfile_read && pr->buffers_written != positions)
         dec_diag(d, ETWHF_DIAG_BUFFERS_WRITTEN, &loc_logfile,
                  "logfile BuffersWritten %" PRIu32 " differs from the %" PRIu64 " buffer positions in the file",
                  pr->buffers_written, d->walk.visited);

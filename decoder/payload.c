@@ -6,6 +6,7 @@
 #include <inttypes.h>
 
 #include "context.h"
+#include "planted.h"
 
 const char *payload_name(uint8_t type)
 {
@@ -26,7 +27,12 @@ int payload_decode(struct etwhf_decoder *d, struct cur *pay, uint64_t len, struc
         return dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, at,
                         "%s payload of %" PRIu64 " bytes is shorter than the %zu-byte minimum for pointer size %u",
                         payload_name(ev->type), len, min, w);
-    if (len > min && dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_LONG, at,
+    int is_long = len > min;
+#if ETWHF_PLANTED_BUGS
+    if (PLANTED(PB_LONG_SLACK, is_long && len - min < 4))
+        is_long = 0;
+#endif
+    if (is_long && dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_LONG, at,
                               "%s payload of %" PRIu64 " bytes is longer than the %zu-byte minimum; %" PRIu64
                               " extra bytes ignored",
                               payload_name(ev->type), len, min, len - min))
@@ -46,10 +52,20 @@ int payload_decode(struct etwhf_decoder *d, struct cur *pay, uint64_t len, struc
         ev->old_address = cur_ptr(pay, 2 * (size_t)w, w);
         ev->new_size = cur_ptr(pay, 3 * (size_t)w, w);
         ev->old_size = cur_ptr(pay, 4 * (size_t)w, w);
+#if ETWHF_PLANTED_BUGS
+        if (PLANTED(PB_REALLOC32_SIZES, w == 4 && ev->new_size != ev->old_size)) {
+            uint64_t t = ev->new_size;
+            ev->new_size = ev->old_size, ev->old_size = t;
+        }
+#endif
         break;
     }
     /* The caller's view holds the minimum, so no read above can fault. */
     ev->source = cur_u32(pay, min - 4);
+#if ETWHF_PLANTED_BUGS
+    if (ev->type == ETWHF_HEAP_FREE && PLANTED(PB_FREE_SOURCE_OFFSET, w == 8 && cur_u32(pay, 8) != ev->source))
+        ev->source = cur_u32(pay, 8);
+#endif
 
     switch (etwhf_source_diag(ev->source)) {
     case ETWHF_DIAG_SOURCE_RESERVED:

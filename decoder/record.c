@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "planted.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
@@ -62,6 +63,23 @@ static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, st
     }
 }
 
+#if ETWHF_PLANTED_BUGS
+/* Planted bug 7: the items walked by 8 + DataSize instead of ItemSize. The
+ * walk stays inside the record: each step advances by at least 8. */
+static size_t ext_items_end_by_datasize(struct cur *rec)
+{
+    const size_t size = rec->len;
+    size_t q = ETWHF_EVT_EXT_START;
+    while (q <= size && size - q >= 8) {
+        int more = cur_u16(rec, q + 4) & 1u;
+        q += 8u + cur_u16(rec, q + 6);
+        if (!more)
+            break;
+    }
+    return q < size ? q : size;
+}
+#endif
+
 /* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes. */
 static int record_body(struct etwhf_decoder *d, const struct region *rg, struct cur *rec, int hdr, size_t p)
 {
@@ -74,6 +92,10 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, struct 
         unsigned v = cur_u16(rec, 0);
         unsigned pmc = (v >> 8) & 7u, pebs = v >> 15;
         start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
+#if ETWHF_PLANTED_BUGS
+        if (PLANTED(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
+            start = size; /* the PMC count trusted: the payload is whatever is left */
+#endif
         if (start > size) {
             struct loc at = region_loc(rg, p);
             return dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
@@ -108,6 +130,13 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, struct 
         }
         if (!cur_eq(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
             return 0;
+#if ETWHF_PLANTED_BUGS
+        if (cur_u16(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
+            size_t by_datasize = ext_items_end_by_datasize(rec);
+            if (PLANTED(PB_EXT_DATASIZE, by_datasize != start))
+                start = by_datasize;
+        }
+#endif
         type = cur_u8(rec, ETWHF_EVT_DESC_OPCODE);
         version = cur_u8(rec, ETWHF_EVT_DESC_VERSION);
         break;
@@ -121,6 +150,11 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, struct 
     ev.header = (uint8_t)hdr;
     ev.version = version;
     ev.pointer_size = hi->pointer_size;
+#if ETWHF_PLANTED_BUGS
+    if (PLANTED(PB_WIDTH_FROM_LOGFILE, hi->pointer_size == 4 && rg->buffer != ETWHF_NO_BUFFER &&
+                                           d->have_logfile && d->logfile.pointer_size == 8))
+        ev.pointer_size = 8;
+#endif
     ev.cpu = rg->cpu;
     ev.buffer = rg->buffer;
     if (hi->family == ETWHF_FAM_PERFINFO) {
@@ -153,6 +187,10 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
     /* R2 */
     if (marker == ETWHF_FILLER_DWORD)
         return REC_END;
+#if ETWHF_PLANTED_BUGS
+    if (PLANTED(PB_FILLER_LOW16, (marker & 0xFFFFu) == 0xFFFFu))
+        return REC_END;
+#endif
     const unsigned b3 = marker >> 24;
     /* R3 */
     if (DEC_UNLIKELY(!(b3 & ETWHF_TRACE_HEADER_FLAG))) {
@@ -180,6 +218,10 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
         hdr = ETWHF_HDR_MESSAGE;
         fixed = 8;
         size = marker & 0xFFFFu;
+#if ETWHF_PLANTED_BUGS
+        if (PLANTED(PB_MESSAGE_SIZE_AT4, cur_u16(c, p + 4) != size))
+            size = cur_u16(c, p + 4);
+#endif
     } else {
         struct loc at = region_loc(rg, p);
         return dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at,
@@ -201,7 +243,12 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
             return REC_NEED;
         }
         /* Fits before SavedOffset but the input was cut: TRUNCATED_TAIL said it. */
-        if (size <= rg->saved_end - p)
+        int cut = size <= rg->saved_end - p;
+#if ETWHF_PLANTED_BUGS
+        if (PLANTED(PB_TRUNC_RECORD_DIAG, cut && rg->buffer != ETWHF_NO_BUFFER))
+            cut = 0;
+#endif
+        if (cut)
             return REC_END;
         struct loc at = region_loc(rg, p);
         int stop;

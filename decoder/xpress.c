@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "planted.h"
 
 const char *etwhf_xpress_result_name(int result)
 {
@@ -102,6 +103,10 @@ int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
                 ip++;
             } else {
                 length = cur_u8(&c, half_byte_at) >> 4;
+#if ETWHF_PLANTED_BUGS
+                if (PLANTED(PB_XPRESS_NIBBLE, (cur_u8(&c, half_byte_at) & 0x0Fu) != length))
+                    length = cur_u8(&c, half_byte_at) & 0x0Fu;
+#endif
                 half_pending = 0;
             }
             if (length == 15) {

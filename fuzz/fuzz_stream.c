@@ -7,11 +7,14 @@
  *   byte 0 bit 7  strict mode;  bit 6  no_decompress
  *   plan byte c   0 → an empty feed; 1..0xEF → c bytes; 0xF0.. → (c − 0xEF) × 512 bytes
  * The plan repeats until the trace is used up; k = 0 feeds the trace whole.
+ * After MAX_FEEDS feeds the rest goes in one: byte-by-byte plans over 64 KiB
+ * traces would otherwise make most executions slow, not better.
  * Also: once etwhf_decoder_done says 1, further bytes change nothing.
  */
 #include "fuzz_observe.h"
 
 #define PLAN_HEADER 1u
+#define MAX_FEEDS 2048u
 
 static size_t chunk_len(uint8_t c)
 {
@@ -26,11 +29,11 @@ static void feed_in_chunks(struct fuzz_run *run, const struct etwhf_decode_optio
                            const uint8_t *plan, size_t k, const uint8_t *trace, size_t len)
 {
     struct etwhf_decoder *ctx = fuzz_begin(run, o, len);
-    size_t off = 0, i = 0, empty_in_a_row = 0;
+    size_t off = 0, i = 0, empty_in_a_row = 0, feeds = 0;
     int done_seen = 0;
     size_t done_ev = 0, done_dg = 0;
     while (off < len) {
-        size_t want = k ? chunk_len(plan[i++ % k]) : len;
+        size_t want = k && ++feeds < MAX_FEEDS ? chunk_len(plan[i++ % k]) : len;
         if (want == 0 && ++empty_in_a_row > k)
             want = len; /* a plan of only empty feeds would never end */
         if (want)

@@ -14,7 +14,7 @@ def planted_build():
     every bug (ETWHF_PLANTED picks them at run time)."""
     cache, _ = preset_cache("release")
     cache.update({"ETWHF_PLANTED_BUGS": "ON", "ETWHF_BUILD_FUZZ": "OFF", "ETWHF_BUILD_TESTS": "ON"})
-    return cmake_build("planted", cache, None)
+    return cmake_build("planted", cache, ["etwhf_cli", "test_planted_seeds"])
 
 
 def bug_table(bdir):
@@ -45,8 +45,12 @@ def check_report(etwhf, corpus, planted):
         rep = json.loads(r.stdout)
     except ValueError:
         pass
-    nums = {k: v for k, v in rep.items() if isinstance(v, (int, float))} if isinstance(rep, dict) else {}
-    return {"exit": r.returncode, "numbers": nums,
+    rep = rep if isinstance(rep, dict) else {}
+    totals = rep.get("totals", {})
+    faults = sorted(f["name"] for f in rep.get("by_fault", []) if f.get("disagree") or f.get("crash"))
+    return {"exit": r.returncode, "cases": rep.get("cases"), "disagree": totals.get("disagree"),
+            "crash": totals.get("crash"), "timeout": totals.get("timeout"), "fields": rep.get("by_field", {}),
+            "faults": faults,
             "cmd": (f"ETWHF_PLANTED={planted} " if planted else "") + " ".join([rel(etwhf), "check", rel(corpus),
                                                                               "--json"])}
 

@@ -170,12 +170,14 @@ def oracle_md(o):
     out += [f"Corpus: `{o['gen_cmd']}` ({o.get('cases')} cases). Control, no bug on: `{ctl['cmd']}` exits "
             f"{ctl['exit']} ({'agrees' if ctl['exit'] == 0 else 'DISAGREES — the score below means nothing'}).",
             "", f"**Score: {o['score'][0]} of {o['score'][1]} planted bugs caught.**", "",
-            "| # | bug | layer | caught | exit | report numbers |", "|---|---|---|---|---|---|"]
+            "| # | bug | layer | caught | cases disagreeing | fields | faults of those cases |",
+            "|---|---|---|---|---|---|---|"]
     for b in o["bugs"]:
         r = o["per_bug"][str(b["id"])]
-        nums = ", ".join(f"{k} {v}" for k, v in sorted(r["numbers"].items()))
+        fields = ", ".join(f"{k} {v}" for k, v in sorted(r.get("fields", {}).items()))
+        faults = ", ".join(r.get("faults", [])[:6]) + (" …" if len(r.get("faults", [])) > 6 else "")
         out.append(f"| {b['id']} | {b['name']} | {b['layer']} | {'yes' if r['caught'] else '**no**'} | "
-                   f"{r['exit']} | {nums} |")
+                   f"{r.get('disagree')} of {r.get('cases')} | {fields} | {faults} |")
     out += ["", "Each row: `ETWHF_PLANTED=<#> build/bench-planted/etwhf check build/bench/exhaustive --json`."]
     return out + [""]
 

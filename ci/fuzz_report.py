@@ -6,6 +6,11 @@ import shutil
 import subprocess
 
 
+# Twelve distinguishable colours: gnuplot's default cycle repeats after eight.
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+           "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8")
+
+
 def target_entry(name, engine, seconds, execs, corpus_files, crashes_unique, **extra):
     entry = {
         "name": name,
@@ -121,8 +126,9 @@ def write_plot(out_dir, series, basename="coverage-over-time"):
         script.append("set title '%s'" % ylabel)
         script.append("set ylabel 'covered'")
         if items:
-            script.append("plot " + ", ".join("'%s' using 1:2 with linespoints pt 7 ps 0.4 title '%s'"
-                                               % (p, t) for t, p in items))
+            script.append("plot " + ", ".join(
+                "'%s' using 1:2 with linespoints lw 1.5 lc rgb '%s' pt %d ps 0.5 title '%s'"
+                % (p, PALETTE[i % len(PALETTE)], 5 + i // len(PALETTE), t) for i, (t, p) in enumerate(items)))
         else:
             script.append("plot 0 with lines title 'not run'")
     script.append("unset multiplot")

@@ -1,1 +1,0 @@
-typedef int etwhf_gen_placeholder;

@@ -78,6 +78,8 @@ def merge_afl(afl_binary, seed_paths, input_dirs, work, timeout, log_path, env_e
         return []
     env = eng.afl_env(os.environ)
     env.update(env_extra or {})
+    # afl-cmin refuses folders under /tmp unless told; ours are private to this run.
+    env["AFL_ALLOW_TMP"] = "1"
     argv = ["afl-cmin", "-i", flat, "-o", out, "-t", str(timeout * 1000), "-m", "none", "--", afl_binary]
     with open(log_path, "ab") as log:
         rc = subprocess.call(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=work)

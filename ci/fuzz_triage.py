@@ -11,6 +11,7 @@ import concurrent.futures
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 
 import fuzz_engines as eng
@@ -142,17 +143,29 @@ def unique_by_content(findings):
     return out
 
 
+def _run_bounded(argv, env, seconds, cwd=None):
+    """Runs argv in its own session; past `seconds` the whole group is killed
+    (libFuzzer's minimizer runs its steps as child processes)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            env=env, cwd=cwd, start_new_session=True)
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
 def minimize_libfuzzer(binary, path, out_path, timeout, rss_limit_mb, seconds):
-    """libFuzzer -minimize_crash; it keeps the same DEDUP_TOKEN while shrinking."""
+    """libFuzzer -minimize_crash; each step keeps the same DEDUP_TOKEN while shrinking,
+    and every step writes its result, so stopping at the deadline keeps the best so far."""
     env = eng.sanitizer_env(os.environ, reproduce=True)
-    argv = [binary, "-minimize_crash=1", "-runs=100000", "-max_total_time=%d" % seconds,
+    argv = [binary, "-minimize_crash=1", "-runs=1000000", "-max_total_time=%d" % max(1, seconds // 2),
             "-timeout=%d" % timeout, "-rss_limit_mb=%d" % rss_limit_mb,
             "-exact_artifact_path=%s" % out_path, path]
-    try:
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                       env=env, timeout=seconds + 60, cwd=os.path.dirname(out_path))
-    except subprocess.TimeoutExpired:
-        pass
+    _run_bounded(argv, env, seconds, cwd=os.path.dirname(out_path))
     return os.path.isfile(out_path) and os.path.getsize(out_path) > 0
 
 
@@ -161,9 +174,5 @@ def minimize_afl(afl_binary, path, out_path, timeout, seconds, env_extra=None):
     env = eng.afl_env(os.environ)
     env.update(env_extra or {})
     argv = ["afl-tmin", "-i", path, "-o", out_path, "-t", str(timeout * 1000), "-m", "none", "--", afl_binary]
-    try:
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                       env=env, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        pass
+    _run_bounded(argv, env, seconds)
     return os.path.isfile(out_path) and os.path.getsize(out_path) > 0

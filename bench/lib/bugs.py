@@ -9,6 +9,7 @@ import concurrent.futures
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 
@@ -75,11 +76,38 @@ def one_trial(cfg, trial, bdirs, seconds):
             "triggered": first_t, "reached": first_r}
 
 
+def seed_triggers(planted_bdir):
+    """Bugs that the seed corpus triggers by itself (no mutation): the planted
+    CLI decodes every corpus/file/ seed in recover and strict mode."""
+    etwhf = os.path.join(planted_bdir, "etwhf")
+    plog = os.path.join(WORK, "bugs", "seeds-alone.planted")
+    if os.path.exists(plog):
+        os.unlink(plog)
+    seeds, n = seed_dir("file")
+    try:
+        files = [os.path.join(seeds, f) for f in sorted(os.listdir(seeds))]
+        env = dict(os.environ, ETWHF_PLANTED_LOG=plog)
+        env.pop("ETWHF_PLANTED", None)
+        for mode in ("recover", "strict"):
+            for f in files:
+                subprocess.run([etwhf, "decode", "--quiet", "--mode", mode, f], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(seeds, ignore_errors=True)
+    hit = set()
+    if os.path.exists(plog):
+        with open(plog) as f:
+            hit = {line.split()[1] for line in f if line.startswith("T ")}
+    return {"seeds": n, "triggered": sorted(hit, key=int)}
+
+
 def campaign(planted_bdir, trials, seconds, parallel=2):
     os.makedirs(os.path.join(WORK, "bugs"), exist_ok=True)
     log("building the planted fuzz targets")
     bdirs = builds()
     table = bug_table(planted_bdir)
+    alone = seed_triggers(planted_bdir)
+    log(f"the {alone['seeds']} file seeds alone trigger bugs {alone['triggered']}")
     jobs = [(cfg, t) for t in range(trials) for cfg in CONFIGS]
     log(f"{len(jobs)} trials of {seconds} s, {parallel} at a time: about "
         f"{len(jobs) * seconds / parallel / 60:.0f} min")
@@ -92,6 +120,7 @@ def campaign(planted_bdir, trials, seconds, parallel=2):
             log(f"{r['config']} #{r['trial']}: {len(r.get('triggered', {}))} bugs triggered "
                 f"{r.get('gap', '')}")
     return {"trials": trials, "seconds": seconds, "parallel": parallel, "bugs": table, "runs": runs,
+            "seeds_alone": alone,
             "analysis": analyse(table, runs, trials, seconds)}
 
 

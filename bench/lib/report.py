@@ -209,6 +209,12 @@ def bugs_md(b):
             "A12 (the chance this configuration is faster; 0.5 = no difference). A trial that never triggers "
             f"counts as {b['seconds'] + 1} s in both tests.", ""]
     cfgs = list(b["analysis"].keys())
+    alone = set((b.get("seeds_alone") or {}).get("triggered", []))
+    if b.get("seeds_alone"):
+        out += [f"The {b['seeds_alone']['seeds']} generated seeds of `corpus/file/` trigger bugs "
+                f"{', '.join(sorted(alone, key=int)) or 'none'} by themselves (decoded once, no mutation; "
+                "marked * below): the seeded configurations' times for those bugs measure the seed corpus, "
+                "not the fuzzer. Plain libFuzzer and fuzz_gen start from nothing.", ""]
     out += ["| # | " + " | ".join(cfgs) + " |", "|---" * (len(cfgs) + 1) + "|"]
     for x in b["bugs"]:
         cells = []
@@ -224,7 +230,7 @@ def bugs_md(b):
             if "mwu_p" in c:
                 s += f" p={c['mwu_p']:.3f} A12={c['a12']:.2f}"
             cells.append(s)
-        out.append(f"| {x['id']} | " + " | ".join(cells) + " |")
+        out.append(f"| {x['id']}{'*' if str(x['id']) in alone else ''} | " + " | ".join(cells) + " |")
     best = best_config(b)
     if best:
         out += ["", f"Best configuration: {best[0]}, {best[1]} of {best[2]} bugs with a median ≤ 60 s."]

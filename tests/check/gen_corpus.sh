@@ -4,6 +4,9 @@
 #   inproc DIR            etwhf check DIR: our decoder in-process, both modes
 #   decode DIR [SAMPLE]   etwhf check DIR --decoder "etwhf decode {args} {file}"
 #                         --mode both --strict-codes (SAMPLE cases; 0 = all)
+#   tiny DIR PY           the worked example of docs/check.md: a payload corpus,
+#                         tests/check/tiny_decoder.py agrees on it; without its
+#                         length check it is caught on exactly the payload_short cases
 #   clean DIR             removes DIR
 # A check must agree on every case; otherwise the report's first mismatches
 # are printed (where the generator's oracle and the decoder part ways).
@@ -36,6 +39,19 @@ case $step in
     ;;
   inproc) check ;;
   decode) check --decoder "'$etwhf' decode {args} {file}" --mode both --strict-codes --sample "${arg:-0}" ;;
+  tiny)
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    "$etwhf" gen --out "$dir" --force --layer payload --count 120 --seed 1 >/dev/null || exit 1
+    check --decoder "'$arg' '$here/tiny_decoder.py' {file}" --strict-codes --mode both || exit 1
+    sed 's/    if len(data) < need:/    if False:/' "$here/tiny_decoder.py" >"$dir/forgetful.py"
+    "$etwhf" check "$dir" --json --decoder "'$arg' '$dir/forgetful.py' {file}" --strict-codes >"$dir/report"
+    [ $? -eq 1 ] || { echo "the forgetful decoder was not caught" >&2; exit 1; }
+    jq -e '[.by_fault[] | select(.agree != .cases) | .name] == ["payload_short"] and
+           .totals.disagree == ([.by_fault[] | select(.name == "payload_short") | .cases] | add) and
+           (.by_field | keys) == ["errors", "verdict"]' "$dir/report" >/dev/null ||
+      { echo "the forgetful decoder's mismatches are not all and only payload_short's:" >&2; cat "$dir/report" >&2; exit 1; }
+    rm -rf "$dir"
+    ;;
   clean) rm -rf "$dir" ;;
   *) echo "gen_corpus.sh: unknown step '$step'" >&2; exit 2 ;;
 esac

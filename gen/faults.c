@@ -101,6 +101,9 @@ static int pick_buf(struct gctx *g, buf_pred ok)
 static int data_buf(const struct gctx *g, size_t b) { (void)g; return b >= 1; }
 static int plain_buf(const struct gctx *g, size_t b) { return !g->bufs[b].compressed; }
 static int packed_buf(const struct gctx *g, size_t b) { return g->bufs[b].compressed; }
+/* A stream that expands to nothing is complete before its first token, so a
+ * cut or a bad back-reference in it cannot be a DECOMPRESS fault. */
+static int packed_nonempty_buf(const struct gctx *g, size_t b) { return g->bufs[b].compressed && g->bufs[b].count > 0; }
 static int any_buf(const struct gctx *g, size_t b) { (void)g; (void)b; return 1; }
 
 /* Payload start of a heap record whose payload is exactly its minimum. */
@@ -523,7 +526,7 @@ static int format_unsupported(struct gctx *g, int raw)
 
 static int decompress_model(struct gctx *g, int raw)
 {
-    int b = pick_buf(g, packed_buf);
+    int b = pick_buf(g, packed_nonempty_buf);
     if (b < 0)
         return 1;
     if (!raw)

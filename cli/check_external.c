@@ -121,11 +121,61 @@ static size_t decode_args(const struct check_case *k, int mode, const char *args
     return n;
 }
 
+static char *env_var(const char *name, const char *value)
+{
+    size_t n = strlen(name) + strlen(value) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s=%s", name, value);
+    return s;
+}
+
+/* The ETWHF_* variables of one run (CONTRACT.md §7); 0 or -1 (no memory). */
+static int case_env(const struct check_case *k, int mode, const char *path, char *env[5])
+{
+    const char *ps = k->pointer_size == 4 ? "4" : k->pointer_size == 8 ? "8" : "mixed";
+    env[0] = env_var("ETWHF_FILE", path);
+    env[1] = env_var("ETWHF_LAYER", check_layer_name(k->layer));
+    env[2] = env_var("ETWHF_MODE", check_mode_name(mode));
+    env[3] = env_var("ETWHF_POINTER_SIZE", ps);
+    int payload = k->layer == CHECK_LAYER_PAYLOAD;
+    env[4] = payload ? env_var("ETWHF_EVENT", check_event_name(k->event_type)) : NULL;
+    return env[0] && env[1] && env[2] && env[3] && (env[4] || !payload) ? 0 : -1;
+}
+
+/* Starts argv in a new process group, stdin from /dev/null, stdout and
+ * stderr into the given pipes' write ends. 0 or an errno value. */
+static int spawn_piped(char **argv, char **envp, int out_w, int err_w, pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, dflt;
+    sigemptyset(&none);
+    sigemptyset(&dflt);
+    sigaddset(&dflt, SIGINT);
+    sigaddset(&dflt, SIGTERM);
+    sigaddset(&dflt, SIGPIPE);
+    sigaddset(&dflt, SIGQUIT);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_w, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, err_w, STDERR_FILENO);
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dflt);
+    int e = posix_spawnp(pid, argv[0], &fa, &at, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    return e;
+}
+
 static int start(struct ext *x, struct job *j, size_t pos, int mode)
 {
     const struct check_run *r = x->r;
     const struct check_case *k = &r->corpus->cases[r->selected[pos]];
-    char path[PATH_MAX], psize[8], ps_env[40];
+    char path[PATH_MAX], psize[8], *env[5] = {0};
     const char *args[8];
     if (check_case_path(r->corpus, k, path, sizeof path) != 0) {
         snprintf(x->r->err, sizeof x->r->err, "path too long: %s", k->file);
@@ -133,43 +183,19 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
     }
     size_t nargs = decode_args(k, mode, args, psize, sizeof psize);
     char **argv = check_cmd_argv(r->cmd, args, nargs, path);
-    char *env[5] = {0};
-    snprintf(ps_env, sizeof ps_env, "ETWHF_POINTER_SIZE=%s",
-             k->pointer_size ? (k->pointer_size == 4 ? "4" : "8") : "mixed");
-    int bad = !argv || asprintf(&env[0], "ETWHF_FILE=%s", path) < 0 ||
-              asprintf(&env[1], "ETWHF_LAYER=%s", check_layer_name(k->layer)) < 0 ||
-              asprintf(&env[2], "ETWHF_MODE=%s", check_mode_name(mode)) < 0 || !(env[3] = strdup(ps_env));
-    if (!bad && k->layer == CHECK_LAYER_PAYLOAD)
-        bad = asprintf(&env[4], "ETWHF_EVENT=%s", check_event_name(k->event_type)) < 0;
-    char **envp = bad ? NULL : calloc(x->nbase + 6, sizeof *envp);
+    char **envp = argv && case_env(k, mode, path, env) == 0 ? calloc(x->nbase + 6, sizeof *envp) : NULL;
     int out[2] = {-1, -1}, err[2] = {-1, -1}, rc = -1;
-    if (envp && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0) {
+    if (!envp) {
+        snprintf(x->r->err, sizeof x->r->err, "out of memory");
+    } else if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+        snprintf(x->r->err, sizeof x->r->err, "cannot start the decoder: %s", strerror(errno));
+    } else {
         memcpy(envp, x->base_env, x->nbase * sizeof *envp);
         for (size_t i = 0, n = x->nbase; i < 5; i++)
             if (env[i])
                 envp[n++] = env[i];
-        posix_spawn_file_actions_t fa;
-        posix_spawnattr_t at;
-        sigset_t none, dflt;
-        sigemptyset(&none);
-        sigemptyset(&dflt);
-        sigaddset(&dflt, SIGINT);
-        sigaddset(&dflt, SIGTERM);
-        sigaddset(&dflt, SIGPIPE);
-        sigaddset(&dflt, SIGQUIT);
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-        posix_spawnattr_init(&at);
-        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        posix_spawnattr_setpgroup(&at, 0);
-        posix_spawnattr_setsigmask(&at, &none);
-        posix_spawnattr_setsigdefault(&at, &dflt);
         pid_t pid;
-        int e = posix_spawnp(&pid, argv[0], &fa, &at, argv, envp);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&at);
+        int e = spawn_piped(argv, envp, out[1], err[1], &pid);
         if (e != 0) {
             snprintf(x->r->err, sizeof x->r->err, "cannot run '%s': %s", argv[0], strerror(e));
         } else {
@@ -185,10 +211,6 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
             out[0] = err[0] = -1;
             rc = 0;
         }
-    } else if (!bad) {
-        snprintf(x->r->err, sizeof x->r->err, "cannot start the decoder: %s", strerror(errno));
-    } else {
-        snprintf(x->r->err, sizeof x->r->err, "out of memory");
     }
     for (int i = 0; i < 2; i++) { /* the child's ends, and ours after a failure */
         if (out[i] >= 0)

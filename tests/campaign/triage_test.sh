@@ -18,7 +18,7 @@ common=(--project "$here/planted" --build-root "$work/build" --corpus "$work/cor
         --targets fuzz_planted --jobs 2 --no-coverage)
 
 set +e
-"$repo/ci/fuzz" "${common[@]}" --time 20 --out "$work/out"
+"$repo/ci/fuzz" "${common[@]}" --time 12 --out "$work/out"
 rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "ci/fuzz exited $rc, expected 1 (crashes reproduced)"

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# valgrind_cli.sh ETWHF SAMPLES_DIR WORKDIR — `etwhf decode`, `info`, `gen` and
+# `check` under valgrind memcheck, on small inputs, on their success paths and
+# on their error paths (missing file, usage error, non-empty --out, a corpus
+# without manifest): no invalid access, no use of uninitialised bytes, no
+# definite or indirect leak. (MSan cannot reach the CLI: it links jansson.)
+#
+# valgrind's own verdict is exit status 99, told apart from the tool's
+# exit codes (CONTRACT.md §5), which are checked too. Exit 77 when valgrind is
+# missing.
+set -u
+ETWHF=$1
+SAMPLES=$2
+W=$3
+command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 77; }
+rm -rf "$W" && mkdir -p "$W" || exit 1
+CHECKS=0
+FAILS=0
+VG=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+    --show-leak-kinds=definite,indirect --track-origins=yes --child-silent-after-fork=no)
+
+# vg WANT ARGS...: etwhf ARGS under memcheck; the tool must exit WANT.
+vg() {
+    local want=$1
+    shift
+    CHECKS=$((CHECKS + 1))
+    "${VG[@]}" "$ETWHF" "$@" >"$W/out" 2>"$W/err" </dev/null
+    local rc=$?
+    if [ "$rc" -eq 99 ] || grep -q '^==[0-9]*==' "$W/err"; then
+        FAILS=$((FAILS + 1))
+        echo "FAIL: memcheck on: etwhf $*" >&2
+        grep '^==' "$W/err" | head -40 >&2
+    elif [ "$rc" -ne "$want" ]; then
+        FAILS=$((FAILS + 1))
+        echo "FAIL: etwhf $*: exit $rc, expected $want: $(head -c 300 "$W/err")" >&2
+    fi
+}
+
+# gen: a small corpus of every layer, faults and compression included; a trace.
+vg 0 gen --out "$W/c" --count 24 --seed 9 --fault-rate 700 --compressed-rate 300 --max-faults 3
+vg 0 gen --etl "$W/t.etl" --events 1500 --pointer-size mixed --buffer-size 8K
+vg 3 gen --out "$W/c" --count 2              # non-empty without --force
+vg 2 gen --out "$W/x" --fault-rate 2000      # usage
+vg 0 gen --out "$W/e" --exhaustive --layer payload,record --pointer-size 4 --source 3 --header system32 \
+    --faults payload_short,marker_cleared
+
+# decode: traces in every format and mode, bare records and payloads, stdin.
+vg 0 decode --stats "$W/t.etl"
+vg 0 decode --format csv --type all "$W/t.etl"
+vg 0 decode --format text --wall-clock "$W/t.etl"
+for f in "$W"/c/cases/*; do
+    case $f in
+        *_file_*) vg "$(case $f in */n_*) echo 1 ;; *) echo 0 ;; esac)" decode --stats --mode recover "$f" ;;
+        *_record_*) vg "$(case $f in */n_*) echo 1 ;; *) echo 0 ;; esac)" decode --input record "$f" ;;
+        *) : ;;
+    esac
+done
+vg 1 decode --strict --stats "$W"/c/cases/n_file_*
+vg 0 decode --input payload --pointer-size 4 --event free "$W"/e/cases/y_payload_intact_*
+vg 3 decode "$W/missing.etl"
+vg 3 decode "$W"
+vg 2 decode --pointer-size 5 --input payload "$W/t.etl"
+for s in lxcore_kernel.etl SelfDescribingSingleEvent.etl; do
+    [ -r "$SAMPLES/$s" ] && vg 0 decode --stats "$SAMPLES/$s" && vg 0 info "$SAMPLES/$s"
+done
+
+# info
+vg 0 info "$W/t.etl"
+vg 1 info "$W/c/manifest.jsonl"
+vg 3 info "$W/missing.etl"
+
+# check: the in-process workers (forked, so memcheck follows them) and a usage error.
+vg 0 check "$W/c" --jobs 1 --mode both
+vg 0 check "$W/c" --jobs 2 --sample 5 --json
+mkdir -p "$W/empty"
+vg 3 check "$W/empty"
+vg 2 check "$W/c" --jobs 0
+
+if [ "$CHECKS" -lt 20 ]; then echo "FAIL: only $CHECKS checks ran" >&2; exit 1; fi
+if [ "$FAILS" -ne 0 ]; then echo "$FAILS of $CHECKS checks failed" >&2; exit 1; fi
+rm -rf "$W"
+echo "valgrind_cli: $CHECKS runs clean under memcheck"

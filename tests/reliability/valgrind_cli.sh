@@ -16,6 +16,7 @@ command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 77
 rm -rf "$W" && mkdir -p "$W" || exit 1
 CHECKS=0
 FAILS=0
+# shellcheck disable=SC2054 # the commas belong to valgrind's option values
 VG=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
     --show-leak-kinds=definite,indirect --track-origins=yes --child-silent-after-fork=no)
 

@@ -206,7 +206,8 @@ static int run(const struct opts *o, struct check_corpus *c, const struct check_
         } else {
             rc = t[CHECK_AGREE] + t[CHECK_SKIPPED] == nsel ? EXIT_OK : EXIT_FINDING;
             if (t[CHECK_SKIPPED] == nsel)
-                fputs("etwhf check: warning: every case was skipped: nothing was checked\n", stderr);
+                fprintf(stderr, "etwhf check: warning: %s: nothing was checked\n",
+                        nsel ? "every case was skipped" : "the manifest lists no case");
         }
     }
     check_tally_free(&tally);

@@ -4,7 +4,7 @@
 # otherwise prints the exact command to run).
 set -euo pipefail
 
-want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev jq valgrind libclang-rt-14-dev)
+want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev jq valgrind libclang-rt-14-dev procps xxd python3 time)
 want_fuzz=(afl++ gnuplot-nox zip unzip)
 
 profile=${1:-test}

@@ -77,3 +77,38 @@ size_t oc_buffer_events(const struct outcome *o, uint64_t buffer, size_t *first)
         i++;
     return i - *first;
 }
+
+static int same_event(const struct oc_event *a, const struct etwhf_gen_event *e)
+{
+    return a->heap_handle == e->heap_handle && a->address == e->address && a->source == e->source &&
+           a->pointer_size == e->pointer_size;
+}
+
+const char *oc_differs(const struct outcome *o, const struct outcome *strict, const struct etwhf_gen_case *c)
+{
+    const struct etwhf_gen_expect *x = &c->expect;
+    if (o->rc != ETWHF_OK || (strict && strict->rc != ETWHF_OK))
+        return "decoder status";
+    if (o->n != x->n_events)
+        return "number of events";
+    for (size_t i = 0; i < o->n; i++)
+        if (!same_event(&o->ev[i], &x->events[i]))
+            return "an event";
+    if (o->errors != x->errors)
+        return "error codes";
+    if (o->warnings != x->warnings)
+        return "warning codes";
+    if (c->layer == ETWHF_GEN_FILE && (o->sum.buffers != x->buffers || o->sum.buffers_skipped != x->buffers_skipped ||
+                                       o->sum.events_total != x->events_total))
+        return "buffer or record counts";
+    if (o->sum.heap_alloc != x->heap_alloc || o->sum.heap_realloc != x->heap_realloc)
+        return "Alloc/ReAlloc counts";
+    if (!strict)
+        return NULL;
+    if (strict->first_error != x->first_error_code ||
+        (strict->first_error && strict->first_error_offset != x->first_error_offset))
+        return "strict first error";
+    if (strict->n > o->n || (strict->n && memcmp(strict->ev, o->ev, strict->n * sizeof *o->ev) != 0))
+        return "strict events are not a prefix of recover events";
+    return NULL;
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "etwhf/decode.h"
+#include "etwhf/gen.h"
 
 /* Zero-filled, padding included, so two events compare with memcmp. */
 struct oc_event {
@@ -39,5 +40,11 @@ void oc_free(struct outcome *o);
 
 /* The events of buffer position `buffer`, as [*first, *first + return). */
 size_t oc_buffer_events(const struct outcome *o, uint64_t buffer, size_t *first);
+
+/* NULL when a recover-mode outcome (and a strict-mode one, unless NULL) is
+ * the case's expectation — what the manifest holds: HeapFree events, error
+ * and warning codes, counts, strict mode's first error after a prefix of the
+ * recover-mode events — else what differs. */
+const char *oc_differs(const struct outcome *recover, const struct outcome *strict, const struct etwhf_gen_case *c);
 
 #endif

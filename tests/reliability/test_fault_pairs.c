@@ -23,27 +23,6 @@
 
 #define PER_PAIR 60
 
-static const char *differs(const struct outcome *r, const struct outcome *s, const struct etwhf_gen_case *c)
-{
-    const struct etwhf_gen_expect *x = &c->expect;
-    if (r->errors != x->errors)
-        return "error codes";
-    if (r->warnings != x->warnings)
-        return "warning codes";
-    if (r->n != x->n_events)
-        return "number of HeapFree events";
-    for (size_t i = 0; i < r->n; i++)
-        if (r->ev[i].heap_handle != x->events[i].heap_handle || r->ev[i].address != x->events[i].address ||
-            r->ev[i].source != x->events[i].source)
-            return "a HeapFree event";
-    if (r->sum.buffers != x->buffers || r->sum.buffers_skipped != x->buffers_skipped ||
-        r->sum.events_total != x->events_total)
-        return "buffer or record counts";
-    if (s->first_error != x->first_error_code || (s->first_error && s->first_error_offset != x->first_error_offset))
-        return "strict first error";
-    return NULL;
-}
-
 static void pairs(void **state)
 {
     (void)state;
@@ -69,7 +48,7 @@ static void pairs(void **state)
                     hits++;
                     oc_decode(&r, c.bytes, c.len, ETWHF_MODE_RECOVER);
                     oc_decode(&s, c.bytes, c.len, ETWHF_MODE_STRICT);
-                    const char *why = differs(&r, &s, &c);
+                    const char *why = oc_differs(&r, &s, &c);
                     if (why && bad++ < 10)
                         print_error("faults %s + %s (%s, %s), case seed %d/%llu: %s differ from the expectation\n",
                                     etwhf_fault_info(c.faults[0])->name, etwhf_fault_info(c.faults[1])->name,

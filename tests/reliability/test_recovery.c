@@ -44,49 +44,6 @@ static FILE *json_out;
                      (1u << ETWHF_DIAG_LOGFILE_BUFFER_SIZE) | (1u << ETWHF_DIAG_FILE_EMPTY) |     \
                      (1u << ETWHF_DIAG_FILE_TOO_SHORT))
 
-/* ---- comparing with the generator's expectation --------------------------- */
-
-static int same_event(const struct oc_event *a, const struct etwhf_gen_event *e)
-{
-    return a->heap_handle == e->heap_handle && a->address == e->address && a->source == e->source &&
-           a->pointer_size == e->pointer_size;
-}
-
-/* NULL when the recover-mode outcome is the expectation, else what differs. */
-static const char *against_expect(const struct outcome *o, const struct etwhf_gen_case *c)
-{
-    const struct etwhf_gen_expect *x = &c->expect;
-    if (o->rc != ETWHF_OK)
-        return "decoder status";
-    if (o->n != x->n_events)
-        return "number of events";
-    for (size_t i = 0; i < o->n; i++)
-        if (!same_event(&o->ev[i], &x->events[i]))
-            return "an event";
-    if (o->errors != x->errors)
-        return "error codes";
-    if (o->warnings != x->warnings)
-        return "warning codes";
-    if (o->sum.buffers != x->buffers || o->sum.buffers_skipped != x->buffers_skipped ||
-        o->sum.events_total != x->events_total)
-        return "buffer or record counts";
-    if (o->sum.heap_alloc != x->heap_alloc || o->sum.heap_realloc != x->heap_realloc)
-        return "Alloc/ReAlloc counts";
-    return NULL;
-}
-
-/* Strict mode stops at the expectation's first error, having delivered a
- * prefix of what recover mode delivers. */
-static const char *strict_against(const struct outcome *s, const struct outcome *r, const struct etwhf_gen_case *c)
-{
-    if (s->first_error != c->expect.first_error_code ||
-        (s->first_error && s->first_error_offset != c->expect.first_error_offset))
-        return "strict first error";
-    if (s->n > r->n || (s->n && memcmp(s->ev, r->ev, s->n * sizeof *s->ev) != 0))
-        return "strict events are not a prefix of recover events";
-    return NULL;
-}
-
 static char damage_note[512]; /* the damage of the trace being checked, for failure messages */
 
 static void fail_trace(const char *exp, uint64_t id, const char *name, const char *what)
@@ -130,9 +87,7 @@ static void catalogue(void **state)
         assert_int_equal(make_case(&c, 0, id, 1), ETWHF_OK);
         oc_decode(&r, c.bytes, c.len, ETWHF_MODE_RECOVER);
         oc_decode(&s, c.bytes, c.len, ETWHF_MODE_STRICT);
-        const char *why = against_expect(&r, &c);
-        if (!why)
-            why = strict_against(&s, &r, &c);
+        const char *why = oc_differs(&r, &s, &c);
         if (why)
             report_failure("catalogue", id, &c, why);
         tally_catalogue(&a, &c, r.n);
@@ -255,7 +210,7 @@ static void cases_damaged(const char *exp, uint64_t stream, int faulted, struct 
         struct etwhf_gen_case c;
         assert_int_equal(make_case(&c, stream, id, faulted), ETWHF_OK);
         oc_decode(&s.base, c.bytes, c.len, ETWHF_MODE_RECOVER);
-        const char *why = against_expect(&s.base, &c);
+        const char *why = oc_differs(&s.base, NULL, &c);
         if (why)
             report_failure(exp, id, &c, why);
         struct base b = {c.bytes, c.len, c.compressed, !c.expect.error, ""};

@@ -544,6 +544,10 @@ static int decompress_layout(struct gctx *g, int raw)
     if (g->vpast_buf < 0)
         return 0;
     struct m_buf *b = &g->bufs[g->vpast_buf];
+    /* Another fault already moved SavedOffset (e.g. below 0x48): moving it again
+     * could land inside the expansion, where decompression succeeds on a prefix. */
+    if (b->hdr.saved_offset != b->data_end)
+        return 0;
     b->hdr.saved_offset += 8 * (1 + (uint32_t)m_pick(g, 8));
     b->hdr.offset = b->hdr.current_offset = b->hdr.saved_offset;
     b->corrupt = 1;

@@ -120,7 +120,7 @@ def campaign(planted_bdir, trials, seconds, parallel=2):
             log(f"{r['config']} #{r['trial']}: {len(r.get('triggered', {}))} bugs triggered "
                 f"{r.get('gap', '')}")
     return {"trials": trials, "seconds": seconds, "parallel": parallel, "bugs": table, "runs": runs,
-            "seeds_alone": alone,
+            "seeds_alone": alone, "configs": [c[0] for c in CONFIGS],
             "analysis": analyse(table, runs, trials, seconds)}
 
 

@@ -126,23 +126,35 @@ def machine():
 
 # ---- timing -----------------------------------------------------------------
 
-def time_runs(cmd, reps, stdin_path=None, shell=False):
+class Runs(list):
+    """Wall seconds of some runs; .cpu holds their CPU seconds (user + sys)."""
+    cpu = ()
+
+
+def time_runs(cmd, reps, shell=False):
     """Wall seconds of `reps` runs after one warm-up run (page cache warm),
-    stdout to /dev/null."""
-    times = []
+    stdout to /dev/null. The CPU seconds of the same runs (user + sys, the
+    process and the children it waited for) go to .cpu: on a
+    shared box they suffer less from other people's load than wall time."""
+    times, cpu = Runs(), []
     for i in range(reps + 1):
-        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         t0 = time.perf_counter()
-        r = subprocess.run(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, shell=shell,
-                           cwd=ROOT)
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             shell=shell, cwd=ROOT)
+        _, status, ru = os.wait4(p.pid, 0)
         dt = time.perf_counter() - t0
-        if stdin_path:
-            stdin.close()
-        if r.returncode not in (0, 1):  # decode exits 1 on error diagnostics: still a full run
-            raise RuntimeError(f"{cmd} exited {r.returncode}: {r.stderr.decode(errors='replace')[-500:]}")
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode not in (0, 1):  # decode exits 1 on error diagnostics: still a full run
+            raise RuntimeError(f"{cmd} exited {p.returncode}")
         if i:
             times.append(dt)
+            cpu.append(ru.ru_utime + ru.ru_stime)
+    times.cpu = cpu
     return times
+
+
+def cpu_of(times):
+    return list(times.cpu)
 
 
 def max_rss_kib(cmd):

@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from common import ROOT, WORK, compile_tool, log, max_rss_kib, median, rel, run, show, time_runs
+from common import ROOT, WORK, compile_tool, cpu_of, log, max_rss_kib, median, rel, run, show, time_runs
 
 PYTHON_READER_MBPS = 0.6  # airbus-cert/etl-parser on these machines: quoted, not measured here
 # "default": neighbours, several CPUs, 32/64-bit mix (the CLI's own default width is 8).
@@ -98,6 +98,11 @@ def one_composition(etwhf, ras, comp, big_bytes, reps, piped):
     out["jsonl_ratio"] = out["jsonl_Bps"] / out["base_Bps"]
     out["jsonl_free_per_s"] = summ["heap_free"] / median(jsonl)
     out["jsonl_events_per_s"] = (summ["heap_free"] + summ["heap_alloc"] + summ["heap_realloc"]) / median(jsonl)
+    # The same ratios by CPU seconds: less sensitive to the box's other load.
+    out["read_and_sum"]["cpu_s"], out["counting"]["cpu_s"], out["jsonl"]["cpu_s"] = cpu_of(base), cpu_of(count), cpu_of(jsonl)
+    out["counting_ratio_cpu"] = median(cpu_of(base)) / median(cpu_of(count))
+    out["jsonl_ratio_cpu"] = median(cpu_of(base)) / median(cpu_of(jsonl))
+    out["jsonl_free_per_cpu_s"] = summ["heap_free"] / median(cpu_of(jsonl))
     out["vs_python_counting"] = out["counting_Bps"] / 1e6 / PYTHON_READER_MBPS
     out["vs_python_jsonl"] = out["jsonl_Bps"] / 1e6 / PYTHON_READER_MBPS
     return out
@@ -143,7 +148,8 @@ def gen_speed(etwhf, ras, big_bytes, reps):
     t = time_runs(cmd, reps)
     base = time_runs([ras, path], reps)
     return {"cmd": show(cmd), "bytes": size, "s": t, "median_s": median(t), "Bps": size / median(t),
-            "base_Bps": size / median(base), "ratio": (size / median(t)) / (size / median(base))}
+            "base_Bps": size / median(base), "ratio": median(base) / median(t),
+            "cpu_s": cpu_of(t), "ratio_cpu": median(cpu_of(base)) / median(cpu_of(t))}
 
 
 # ---- instructions per event --------------------------------------------------

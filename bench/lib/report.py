@@ -31,7 +31,9 @@ def goals_rows(t, c, h, o, b):
             cpu = f" (CPU {d['counting_ratio_cpu']:.2f}×)" if "counting_ratio_cpu" in d else ""
             rows.append((f"decode counting ({comp}) ≥ 0.5× read-and-sum", f"{d['counting_ratio']:.2f}×{cpu}",
                          d["counting_ratio"] >= 0.5))
-            rows.append((f"decode JSON Lines ({comp}) ≥ 10 M HeapFree/s", f"{d['jsonl_free_per_s'] / 1e6:.1f} M/s",
+            cpu = (f" (per CPU second {d['jsonl_free_per_cpu_s'] / 1e6:.1f} M)"
+                   if "jsonl_free_per_cpu_s" in d else "")
+            rows.append((f"decode JSON Lines ({comp}) ≥ 10 M HeapFree/s", f"{d['jsonl_free_per_s'] / 1e6:.1f} M/s{cpu}",
                          d["jsonl_free_per_s"] >= 10e6))
             rows.append((f"decode ({comp}) ≥ 100× the Python ETL reader (0.6 MB/s, quoted)",
                          f"{d['vs_python_jsonl']:.0f}× (JSON Lines), {d['vs_python_counting']:.0f}× (counting)",
@@ -40,7 +42,7 @@ def goals_rows(t, c, h, o, b):
     if r:
         worst = max(r["counting"]["delta_kib"], r["jsonl"]["delta_kib"])
         rows.append((f"peak RSS flat: {r['small_bytes'] // MiB} MiB vs {r['big_bytes'] // MiB} MiB within 1 MiB",
-                     f"+{worst} KiB", worst <= 1024))
+                     f"{worst:+d} KiB", worst <= 1024))
     g = (t or {}).get("gen")
     if g:
         cpu = f" (CPU {g['ratio_cpu']:.2f}×)" if "ratio_cpu" in g else ""
@@ -155,7 +157,8 @@ def cost_md(c):
 
 def harness_md(h):
     out = ["## Fuzz harness speed", "", machine_line(h), "",
-           f"Each target for {h['seconds']} s on its generated seeds (`corpus/<name>/`, one byte when there are "
+           f"Each target for {h['seconds']} s ({h.get('reps', 1)} runs alternating with the baseline's; the "
+           "median run kept, the slower of two) on its generated seeds (`corpus/<name>/`, one byte when there are "
            "none), against `fuzz_empty` built with the same flags and run on the same seeds, one run at a time. "
            "libFuzzer builds carry ASan+UBSan (preset fuzz-libfuzzer); AFL++ runs persistent mode "
            "(preset fuzz-afl, `afl-fuzz -V`).", ""]
@@ -163,11 +166,13 @@ def harness_md(h):
         if e.get("gap"):
             out += [f"{eng}: not measured: {e['gap']}.", ""]
             continue
-        out += [f"### {eng}", "", "| target | seeds | exec/s | fuzz_empty exec/s | ratio | goal | crashes |",
+        out += [f"### {eng}", "", "| target | seeds | exec/s (runs) | fuzz_empty exec/s (runs) | ratio | goal | crashes |",
                 "|---|---|---|---|---|---|---|"]
         for name, r in e["targets"].items():
             goal = f"≥ {r['goal']}× {verdict(r['ratio'] >= r['goal'])}" if r.get("goal") else ""
-            out.append(f"| fuzz_{name} | {r['seeds']} | {r['exec_s']:,.0f} | {r['empty_exec_s']:,.0f} | "
+            emp = e["empty"].get(name[:-3] if name.endswith("_sa") else name, {})
+            runs = lambda x: f" ({', '.join(f'{v:,}' for v in x['all_exec_s'])})" if x.get("all_exec_s") else ""  # noqa: E731
+            out.append(f"| fuzz_{name} | {r['seeds']} | {r['exec_s']:,.0f}{runs(r)} | {r['empty_exec_s']:,.0f}{runs(emp)} | "
                        f"{r['ratio']:.2f}× | {goal} | {r['crashes']} |")
         first = next(iter(e["targets"].values()), None)
         if first:
@@ -257,8 +262,51 @@ def bugs_md(b):
     return out + [""]
 
 
+def quick_figures(section, d):
+    """The few numbers a hot-path change moves, by name."""
+    out = {}
+    if section == "throughput":
+        for comp, x in (d.get("decode") or {}).items():
+            for k in ("counting_ratio", "counting_ratio_cpu", "jsonl_free_per_cpu_s"):
+                if k in x:
+                    out[f"{comp} {k}"] = x[k]
+        if d.get("gen"):
+            out["gen ratio_cpu"] = d["gen"].get("ratio_cpu")
+    if section == "cost":
+        for comp in ("default", "pure64"):
+            for k in ("decode_ir_per_heap_event", "gen_ir_per_heap_event"):
+                if (d.get(comp) or {}).get(k) is not None:
+                    out[f"{comp} {k}"] = d[comp][k]
+    return out
+
+
+def compare_quick(section, new):
+    """Prints this quick run against the previous one (instruction counts are
+    exact; the ratios move with the box's load)."""
+    old = load(section + "-quick")
+    if not old:
+        return
+    a, b = quick_figures(section, old), quick_figures(section, new)
+    for k in sorted(set(a) & set(b)):
+        if a[k] and b[k] is not None:
+            print(f"{section:10} {k:40} {a[k]:>14,.2f} -> {b[k]:>14,.2f}  ({(b[k] / a[k] - 1) * 100:+.1f} %)")
+
+
+def quick_md(tq, cq):
+    out = ["## Latest quick check", "", "`bench/run --quick` (64 MiB traces; it also prints each figure against "
+           "its previous run). Its results stay in bench/results/*-quick.json; the sections above are the "
+           "full run's.", ""]
+    for d, sec in ((tq, "throughput"), (cq, "cost")):
+        if d:
+            out += [machine_line(d), ""] + [f"- {k}: {v:,.2f}" for k, v in sorted(quick_figures(sec, d).items())
+                                            if v is not None] + [""]
+    return out
+
+
 def write():
     t, c, h, o, x, b = (load(s) for s in ("throughput", "cost", "harness", "oracle", "xpress", "bugs"))
+    tq, cq = load("throughput-quick"), load("cost-quick")
+    t, c = t or tq, c or cq
     lines = ["# Benchmarks", "",
              "<!-- Written by bench/run from bench/results/*.json; do not edit by hand. -->", "",
              "**The machine is shared and noisy**: 2 cores used by several engineers' builds and fuzzers at "
@@ -277,6 +325,8 @@ def write():
                      (x, xpress_md)):
         if data:
             lines += fn(data)
+    if (tq or cq) and (t is not tq or c is not cq):
+        lines += quick_md(tq, cq)
     extra = os.path.join(ROOT, "bench", "analysis.md")  # hand-written: where the time goes, gaps
     if os.path.exists(extra):
         with open(extra) as f:

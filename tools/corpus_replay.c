@@ -3,7 +3,10 @@
  * in both modes and under several chunkings of the push API, and fails when two
  * chunkings of one case disagree. Used to measure how much of decoder/ a corpus
  * alone reaches (ci/gen-coverage): `etwhf decode` reads whole files in large
- * chunks and never exercises buffers that straddle feeds.
+ * chunks and never exercises buffers that straddle feeds. Each case is also
+ * decoded once through a counting allocator hook (fails when a block leaks) and
+ * with callbacks that stop decoding at the first event, the first diagnostic
+ * and the last diagnostic (the abort paths).
  *
  *   etwhf_corpus_replay DIR [CHUNK...]     (default chunks: 0 = whole, 7, 4096)
  */
@@ -51,6 +54,50 @@ static int on_diag(void *user, const struct etwhf_diag *g)
     return 0;
 }
 
+/* The allocator hook as a caller would plug one in: counts live blocks. */
+static void *count_alloc(void *user, size_t size)
+{
+    void *p = malloc(size);
+    if (p)
+        ++*(long *)user;
+    return p;
+}
+
+static void count_free(void *user, void *ptr)
+{
+    if (ptr)
+        --*(long *)user;
+    free(ptr);
+}
+
+/* Stops decoding at the stop_event-th event or the stop_diag-th diagnostic
+ * (0: never), and notes a callback that came after the stop. */
+struct stopper {
+    unsigned long events, diags, stop_event, stop_diag;
+    int stopped, late;
+};
+
+static int stop_after(struct stopper *s, unsigned long *count, unsigned long at)
+{
+    s->late |= s->stopped;
+    s->stopped |= ++*count == at;
+    return s->stopped;
+}
+
+static int stop_on_event(void *user, const struct etwhf_event *e)
+{
+    struct stopper *s = user;
+    (void)e;
+    return stop_after(s, &s->events, s->stop_event);
+}
+
+static int stop_on_diag(void *user, const struct etwhf_diag *g)
+{
+    struct stopper *s = user;
+    (void)g;
+    return stop_after(s, &s->diags, s->stop_diag);
+}
+
 static uint8_t *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -77,6 +124,43 @@ static uint8_t *slurp(const char *path, size_t *len)
     }
     *len = n;
     return b;
+}
+
+/* Decodes through the counting allocator in `chunk`-byte feeds (0 = whole),
+ * stopping where *st says, then feeds once more; fails (nonzero) when a block
+ * leaked or the decoder called back after being told to stop. */
+static int run_stopped(const struct etwhf_decode_options *base, const uint8_t *p, size_t n, struct stopper *st,
+                       size_t chunk)
+{
+    long live = 0;
+    struct etwhf_allocator a = {count_alloc, count_free, &live};
+    struct etwhf_decode_options o = *base;
+    o.allocator = &a;
+    o.on_event = stop_on_event;
+    o.on_diag = stop_on_diag;
+    o.user = st;
+    struct etwhf_decoder *ctx = etwhf_decoder_new(&o);
+    if (!ctx)
+        return 1;
+    size_t step = chunk ? chunk : (n ? n : 1);
+    for (size_t at = 0; at < n && !etwhf_decoder_done(ctx); at += step)
+        etwhf_decode_feed(ctx, p + at, n - at < step ? n - at : step);
+    etwhf_decode_finish(ctx);
+    etwhf_decode_feed(ctx, p, n);
+    etwhf_decoder_free(ctx);
+    return live != 0 || st->late;
+}
+
+/* The counted and stopped decodes of one case: whole, then stopped at the
+ * first event, the first diagnostic and the last diagnostic. */
+static int run_hooks(const struct etwhf_decode_options *base, const uint8_t *p, size_t n)
+{
+    struct stopper all = {0}, first_event = {0, 0, 1, 0, 0, 0};
+    if (run_stopped(base, p, n, &all, 0) || run_stopped(base, p, n, &first_event, 512))
+        return 1;
+    struct stopper first_diag = {0, 0, 0, 1, 0, 0}, last_diag = {0, 0, 0, all.diags, 0, 0};
+    return (all.diags && run_stopped(base, p, n, &first_diag, 512)) ||
+           (all.diags > 1 && run_stopped(base, p, n, &last_diag, 512));
 }
 
 /* Decodes with one chunking; returns the digest of everything emitted. */
@@ -175,6 +259,11 @@ int main(int argc, char **argv)
                             mode ? "strict" : "recover", chunks[c], chunks[0]);
                     bad++;
                 }
+            }
+            if (run_hooks(&opt, p, n)) {
+                fprintf(stderr, "corpus_replay: %s (%s mode): allocator leak or callback after a stop\n", file,
+                        mode ? "strict" : "recover");
+                bad++;
             }
         }
         free(p);

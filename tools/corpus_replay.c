@@ -4,9 +4,10 @@
  * chunkings of one case disagree. Used to measure how much of decoder/ a corpus
  * alone reaches (ci/gen-coverage): `etwhf decode` reads whole files in large
  * chunks and never exercises buffers that straddle feeds. Each case is also
- * decoded once through a counting allocator hook (fails when a block leaks) and
- * with callbacks that stop decoding at the first event, the first diagnostic
- * and the last diagnostic (the abort paths).
+ * decoded through a counting allocator hook (fails when a block leaks): with
+ * callbacks that stop decoding at the first event, the first diagnostic and
+ * the last diagnostic (the abort paths), and once with no callbacks and no
+ * decompressor (C4).
  *
  *   etwhf_corpus_replay DIR [CHUNK...]     (default chunks: 0 = whole, 7, 4096)
  */
@@ -127,8 +128,9 @@ static uint8_t *slurp(const char *path, size_t *len)
 }
 
 /* Decodes through the counting allocator in `chunk`-byte feeds (0 = whole),
- * stopping where *st says, then feeds once more; fails (nonzero) when a block
- * leaked or the decoder called back after being told to stop. */
+ * stopping where *st says (NULL: no callbacks and no decompressor), then feeds
+ * once more; fails (nonzero) when a block leaked or the decoder called back
+ * after being told to stop. */
 static int run_stopped(const struct etwhf_decode_options *base, const uint8_t *p, size_t n, struct stopper *st,
                        size_t chunk)
 {
@@ -136,8 +138,9 @@ static int run_stopped(const struct etwhf_decode_options *base, const uint8_t *p
     struct etwhf_allocator a = {count_alloc, count_free, &live};
     struct etwhf_decode_options o = *base;
     o.allocator = &a;
-    o.on_event = stop_on_event;
-    o.on_diag = stop_on_diag;
+    o.on_event = st ? stop_on_event : NULL;
+    o.on_diag = st ? stop_on_diag : NULL;
+    o.no_decompress = !st; /* the summary-only caller without a decompressor (C4) */
     o.user = st;
     struct etwhf_decoder *ctx = etwhf_decoder_new(&o);
     if (!ctx)
@@ -148,15 +151,17 @@ static int run_stopped(const struct etwhf_decode_options *base, const uint8_t *p
     etwhf_decode_finish(ctx);
     etwhf_decode_feed(ctx, p, n);
     etwhf_decoder_free(ctx);
-    return live != 0 || st->late;
+    return live != 0 || (st && st->late);
 }
 
-/* The counted and stopped decodes of one case: whole, then stopped at the
- * first event, the first diagnostic and the last diagnostic. */
+/* The counted and stopped decodes of one case: whole, stopped at the first
+ * event, summary-only without a decompressor, then stopped at the first and
+ * the last diagnostic. */
 static int run_hooks(const struct etwhf_decode_options *base, const uint8_t *p, size_t n)
 {
     struct stopper all = {0}, first_event = {0, 0, 1, 0, 0, 0};
-    if (run_stopped(base, p, n, &all, 0) || run_stopped(base, p, n, &first_event, 512))
+    if (run_stopped(base, p, n, &all, 0) || run_stopped(base, p, n, &first_event, 512) ||
+        run_stopped(base, p, n, NULL, 4096))
         return 1;
     struct stopper first_diag = {0, 0, 0, 1, 0, 0}, last_diag = {0, 0, 0, all.diags, 0, 0};
     return (all.diags && run_stopped(base, p, n, &first_diag, 512)) ||

@@ -362,6 +362,13 @@ static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
     }
     r.form = sys_form(w, ETWHF_FAM_SYSTEM);
     r.hook = kernel_hooks[m_pick(g, sizeof kernel_hooks / sizeof kernel_hooks[0])];
+    if (g->plan.compressed && m_chance(g, 200)) {
+        /* A rundown record whose fixed-size name fields are mostly zero: in a
+         * compressed buffer, a match long enough for the u16 length form. */
+        r.payload = NULL;
+        r.payload_len = 288 + 8 * m_pick(g, 16);
+        return add_record(g, &r);
+    }
     return add_plain(g, &r, 8 + 4 * m_pick(g, 11));
 }
 
@@ -546,7 +553,10 @@ static int build_file(struct gctx *g)
     struct m_item *lf = m_new_item(g);
     if (!lf)
         return -1;
-    uint8_t tmp[0x400];
+    uint8_t tmp[0x20 + ETWHF_LOGFILE_SIZE64 + 2 * GEN_LOGFILE_NAME_UNITS];
+    int evil = g->plan.n_faults > 0 && m_chance(g, 250);
+    size_t n_names = !evil ? GEN_LOGFILE_NAMES : b0->stride >= 0x800 ? GEN_LOGFILE_EVIL_NAMES : GEN_LOGFILE_EVIL_NAMES - 1;
+    gen_logfile_names(&g->lf, m_pick(g, n_names), evil);
     lf->kind = MK_LOGFILE;
     lf->form = layout == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32;
     lf->size = (uint32_t)gen_logfile_write(&g->lf, tmp);

@@ -108,9 +108,17 @@ struct gen_logfile {
     uint32_t pointer_size, events_lost, cpu_mhz, reserved_flags, buffers_lost;
     uint32_t tid, pid;
     uint64_t timestamp;    /* the record's SystemTime */
-    const char *logger_name, *log_file_name; /* ASCII, written as UTF-16LE with NUL */
+    const char *logger_name, *log_file_name; /* UTF-8 (surrogates allowed), written as UTF-16LE with NUL */
     size_t payload_cut;    /* 0 = whole payload; else the payload is cut to payload_cut − 1 bytes */
 };
+/* UTF-16 units both names may take together, terminators included. */
+#define GEN_LOGFILE_NAME_UNITS 1024u
+/* Sets the names to choice pick of GEN_LOGFILE_NAMES realistic ones (0: the
+ * default) or of GEN_LOGFILE_EVIL_NAMES hostile ones, the last of which needs
+ * a buffer of 0x800 bytes or more. */
+#define GEN_LOGFILE_NAMES 4u
+#define GEN_LOGFILE_EVIL_NAMES 3u
+void gen_logfile_names(struct gen_logfile *lf, size_t pick, int evil);
 /* Size field of the whole record (header + payload); payload length when cut. */
 size_t gen_logfile_size(const struct gen_logfile *lf);
 /* Writes the record (Size bytes); returns Size. */

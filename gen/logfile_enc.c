@@ -7,7 +7,27 @@
 #define TZ_SIZE 172u
 #define FILETIME_2024 UINT64_C(133485408000000000) /* 2024-01-01T00:00:00Z */
 
-static size_t wlen(const char *s) { return (strlen(s) + 1) * 2; }
+/* Names are UTF-8 with surrogates allowed as 3-byte sequences (the generator's
+ * own way of writing the lone surrogates hostile traces carry); each code
+ * point becomes one UTF-16 unit, or a surrogate pair above U+FFFF. */
+static const char *next_cp(const char *s, uint32_t *u)
+{
+    const uint8_t *b = (const uint8_t *)s;
+    size_t n = b[0] < 0x80 ? 1 : b[0] < 0xE0 ? 2 : b[0] < 0xF0 ? 3 : 4;
+    static const uint8_t lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    *u = b[0] & lead_mask[n];
+    for (size_t i = 1; i < n; i++)
+        *u = *u << 6 | (b[i] & 0x3Fu);
+    return s + n;
+}
+
+static size_t wlen(const char *s)
+{
+    size_t units = 1;
+    for (uint32_t u; *s; units += u > 0xFFFF ? 2 : 1)
+        s = next_cp(s, &u);
+    return units * 2;
+}
 
 static size_t full_payload(const struct gen_logfile *lf)
 {
@@ -25,11 +45,17 @@ size_t gen_logfile_size(const struct gen_logfile *lf)
 
 static uint8_t *put_wstr(uint8_t *p, const char *s)
 {
-    do {
-        put16(p, (uint8_t)*s);
-        p += 2;
-    } while (*s++);
-    return p;
+    for (uint32_t u; *s; p += 2) {
+        s = next_cp(s, &u);
+        if (u > 0xFFFF) {
+            put16(p, (uint16_t)(0xD800 + ((u - 0x10000) >> 10)));
+            p += 2;
+            u = 0xDC00 + ((u - 0x10000) & 0x3FF);
+        }
+        put16(p, (uint16_t)u);
+    }
+    put16(p, 0);
+    return p + 2;
 }
 
 static void put_time_zone(uint8_t *tz)
@@ -43,7 +69,7 @@ static void put_time_zone(uint8_t *tz)
 size_t gen_logfile_write(const struct gen_logfile *lf, uint8_t *out)
 {
     size_t size = gen_logfile_size(lf);
-    uint8_t tmp[ETWHF_LOGFILE_SIZE64 + 2 * 256];
+    uint8_t tmp[ETWHF_LOGFILE_SIZE64 + 2 * GEN_LOGFILE_NAME_UNITS];
     uint8_t *pl = tmp;
     unsigned p = lf->layout == 8 ? 8 : 4;
     memset(tmp, 0, sizeof tmp);
@@ -109,6 +135,37 @@ void gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffe
     lf->timestamp = 0x2146u;
     lf->logger_name = "Heap Trace Session";
     lf->log_file_name = "C:\\traces\\heap.etl";
+}
+
+/* A CJK run, 10 code points in 30 UTF-8 bytes. */
+#define CJK10 "\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86"
+#define CJK50 CJK10 CJK10 CJK10 CJK10 CJK10
+
+/* Names as localized systems write them: umlauts (2-byte UTF-8), CJK (3-byte),
+ * an emoji (a surrogate pair in UTF-16). */
+static const char *const names[][2] = {
+    {"Heap Trace Session", "C:\\traces\\heap.etl"},
+    {"Ablaufverfolgung Heap \xC3\x9C" "berpr\xC3\xBC" "fung", "C:\\Benutzer\\J\xC3\xBCrgen\\Ablaufverfolgung\\heap.etl"},
+    {"\xE3\x83\x92\xE3\x83\xBC\xE3\x83\x97 \xE8\xB7\x9F\xE8\xB8\xAA", "D:\\\xE8\xB7\x9F\xE8\xB8\xAA\\\xE5\xA0\x86.etl"},
+    {"Heap \xF0\x9F\x94\xA5 Trace", "C:\\traces\\\xF0\x9F\x94\xA5heap.etl"},
+};
+
+/* Hostile names: lone high and low surrogates, a logger name past the 256-byte
+ * UTF-8 field, a log-file name past the 1024-byte one (needs a 0x800 buffer). */
+static const char *const evil_names[][2] = {
+    {"Heap \xED\xA0\xBD Trace", "C:\\traces\\heap\xED\xA0\xBD"},
+    {CJK50 CJK10 CJK10 CJK10 CJK10, "C:\\traces\\\xED\xB4\xA5heap.etl"},
+    {"Heap Trace Session", "C:\\" CJK50 CJK50 CJK50 CJK50 CJK50 CJK50 CJK50},
+};
+
+_Static_assert(sizeof names / sizeof names[0] == GEN_LOGFILE_NAMES, "name table");
+_Static_assert(sizeof evil_names / sizeof evil_names[0] == GEN_LOGFILE_EVIL_NAMES, "evil name table");
+
+void gen_logfile_names(struct gen_logfile *lf, size_t pick, int evil)
+{
+    const char *const *pair = evil ? evil_names[pick % GEN_LOGFILE_EVIL_NAMES] : names[pick % GEN_LOGFILE_NAMES];
+    lf->logger_name = pair[0];
+    lf->log_file_name = pair[1];
 }
 
 void gen_bufhdr_write(const struct gen_bufhdr *h, uint8_t *out)

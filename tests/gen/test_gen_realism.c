@@ -20,16 +20,21 @@
 #include "etwhf/decode.h"
 #include "gtest.h"
 
-/* Length of a NUL-terminated UTF-16LE ASCII name at p (bytes, NUL included),
- * 0 when it is not one. */
+/* Length of a NUL-terminated UTF-16LE name at p (bytes, NUL included), 0 when
+ * it is not one: no control characters, every surrogate paired. */
 static size_t wname(const uint8_t *p, size_t avail)
 {
     for (size_t i = 0; i + 1 < avail; i += 2) {
         uint16_t c = rd16(p + i);
         if (c == 0)
             return i >= 2 ? i + 2 : 0;
-        if (c < 0x20 || c > 0x7E)
-            return 0;
+        if (c < 0x20 || (c >= 0xDC00 && c < 0xE000))
+            return 0; /* control character or lone low surrogate */
+        if (c >= 0xD800 && c < 0xDC00) { /* an intact name pairs every high surrogate */
+            i += 2;
+            if (i + 1 >= avail || rd16(p + i) < 0xDC00 || rd16(p + i) >= 0xE000)
+                return 0;
+        }
     }
     return 0;
 }

@@ -32,7 +32,7 @@ extern "C" {
 
 /* Bumped whenever the bytes or the expectation for a given seed and options
  * change. Goes into the manifest's first line. */
-#define ETWHF_GEN_VERSION "2"
+#define ETWHF_GEN_VERSION "3"
 
 /* ---- decision stream ------------------------------------------------------ */
 

@@ -133,7 +133,7 @@ static int compare_event_prefix(const struct check_event *exp, const struct chec
         if (e->heap_handle == g->heap_handle && e->address == g->address && e->source == g->source &&
             e->pointer_size == g->pointer_size)
             continue;
-        char field[40], ev[40], gv[40];
+        char field[64], ev[40], gv[40]; /* field: "events[" + 20 digits + "].pointer_size" */
 #define CHECK_EVENT_FIELD(member, kind, fmt)                                              \
         if (e->member != g->member) {                                                     \
             snprintf(field, sizeof field, "events[%zu]." #member, i);                     \

@@ -157,8 +157,8 @@ def cost_md(c):
 
 def harness_md(h):
     out = ["## Fuzz harness speed", "", machine_line(h), "",
-           f"Each target for {h['seconds']} s ({h.get('reps', 1)} runs alternating with the baseline's; the "
-           "median run kept, the slower of two) on its generated seeds (`corpus/<name>/`, one byte when there are "
+           f"Each target for {h['seconds']} s ({h.get('reps', 1)} runs alternating with the baseline's, the "
+           "fastest of each kept: load only slows runs down) on its generated seeds (`corpus/<name>/`, one byte when there are "
            "none), against `fuzz_empty` built with the same flags and run on the same seeds, one run at a time. "
            "libFuzzer builds carry ASan+UBSan (preset fuzz-libfuzzer); AFL++ runs persistent mode "
            "(preset fuzz-afl, `afl-fuzz -V`).", ""]

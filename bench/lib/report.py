@@ -59,8 +59,11 @@ def goals_rows(t, c, h, o, b):
         best = best_config(b)
         if best:
             name, n_ok, total = best
+            seedless = best_config({"analysis": {k: v for k, v in b["analysis"].items() if "seeds" not in k},
+                                    "configs": b.get("configs")})
+            extra = f"; without seeds, {seedless[0]}: {seedless[1]}/{seedless[2]}" if seedless else ""
             rows.append(("best fuzzing configuration triggers every bug, median ≤ 60 s",
-                         f"{name}: {n_ok}/{total}", n_ok == total))
+                         f"{name}: {n_ok}/{total}{extra}", n_ok == total))
     return rows
 
 

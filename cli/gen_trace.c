@@ -59,7 +59,12 @@ int gen_trace(const struct gen_cli *c)
         s.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     }
     if (s.fd < 0) {
-        fprintf(stderr, "etwhf gen: cannot write '%s': %s\n", c->etl, strerror(errno));
+        /* The file the user named may be fine: say which file could not be made. */
+        if (!direct)
+            fprintf(stderr, "etwhf gen: cannot write '%s': %s (creating its temporary file '%s')\n", c->etl,
+                    strerror(errno), tmp);
+        else
+            fprintf(stderr, "etwhf gen: cannot write '%s': %s\n", c->etl, strerror(errno));
         return EXIT_IO;
     }
     etwhf_interrupt_install();
@@ -78,8 +83,12 @@ int gen_trace(const struct gen_cli *c)
     if (rc == ETWHF_EABORTED || etwhf_interrupted()) {
         exit_code = EXIT_INTERRUPTED;
     } else if (rc != ETWHF_OK) {
-        fprintf(stderr, "etwhf gen: cannot write '%s': %s\n", c->etl,
-                rc == ETWHF_EIO ? strerror(s.err) : etwhf_strerror(rc));
+        if (s.fd == 1)
+            fprintf(stderr, "etwhf gen: cannot write to standard output: %s\n",
+                    rc == ETWHF_EIO ? strerror(s.err) : etwhf_strerror(rc));
+        else
+            fprintf(stderr, "etwhf gen: cannot write '%s': %s\n", c->etl,
+                    rc == ETWHF_EIO ? strerror(s.err) : etwhf_strerror(rc));
         exit_code = EXIT_IO;
     }
     if (!direct && exit_code == EXIT_OK && (fsync(s.fd) != 0 || rename(tmp, c->etl) != 0)) {

@@ -7,9 +7,9 @@
 #   1. builds the `msan` preset, generator on, in build/msan: every fuzz target
 #      that needs only these libraries, with the standalone driver;
 #   2. replays corpus/<t>/, corpus/found/<t>/ and corpus/regressions/<t>/
-#      through each target that has any of them (their .expect sidecars too);
-#      a target with none (fuzz_xpress) gets corpus/file and the samples as
-#      raw bytes;
+#      through each target that has any of them (their .expect sidecars too),
+#      fuzz_xpress over corpus/xpress/ included; a target with none gets
+#      corpus/file and the samples as raw bytes;
 #   3. runs the three samples through fuzz_file, and through fuzz_stream in
 #      several chunk plans and modes;
 #   4. runs decode_files (tests/reliability/decode_files.c: the fd reader over
@@ -57,7 +57,7 @@ for exe in "$build"/fuzz/fuzz_*; do
   done
   if [ ${#dirs[@]} -eq 0 ]; then
     [ "$name" = fuzz_empty ] && continue
-    # No seeds of its own (fuzz_xpress): arbitrary bytes still must not upset it.
+    # No seeds of its own: arbitrary bytes still must not upset it.
     dirs=("$src/corpus/file")
     for s in "$samples"/*.etl; do [ -r "$s" ] && dirs+=("$s"); done
     say "$name: no corpus folder of its own; replaying corpus/file and the samples as raw inputs"

@@ -124,6 +124,39 @@ static json_t *codes(uint32_t mask)
     return a;
 }
 
+/* heap_events: every delivered heap event with the keys its `etwhf decode`
+ * line has (CONTRACT.md §4) — a project extension beyond §6, whose `events`
+ * lists HeapFree only, so `etwhf check` can judge Alloc and ReAlloc fields. */
+static json_t *heap_events_json(const struct etwhf_gen_expect *x)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < x->n_heap_events; i++) {
+        const struct etwhf_gen_heap_expect *v = &x->heap_events[i];
+        json_t *o = json_object();
+        int realloc_ = v->type == ETWHF_HEAP_REALLOC;
+        json_object_set_new(o, "type", json_string(v->type == ETWHF_HEAP_ALLOC ? "HeapAlloc"
+                                                   : realloc_                  ? "HeapReAlloc"
+                                                                               : "HeapFree"));
+        json_object_set_new(o, "header", v->header >= 0 ? json_string(etwhf_header_info(v->header)->name)
+                                                        : json_null());
+        json_object_set_new(o, "pointer_size", json_integer(v->pointer_size));
+        json_object_set_new(o, "heap_handle", hex(v->heap_handle));
+        if (v->type == ETWHF_HEAP_ALLOC)
+            json_object_set_new(o, "size", hex(v->size));
+        if (realloc_) {
+            json_object_set_new(o, "new_address", hex(v->new_address));
+            json_object_set_new(o, "old_address", hex(v->old_address));
+            json_object_set_new(o, "new_size", hex(v->new_size));
+            json_object_set_new(o, "old_size", hex(v->old_size));
+        } else {
+            json_object_set_new(o, "address", hex(v->address));
+        }
+        json_object_set_new(o, "source", json_integer(v->source));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static json_t *expect_json(const struct etwhf_gen_case *k)
 {
     const struct etwhf_gen_expect *x = &k->expect;
@@ -157,6 +190,7 @@ static json_t *expect_json(const struct etwhf_gen_case *k)
     }
     json_object_set_new(e, "heap_alloc", json_integer((json_int_t)x->heap_alloc));
     json_object_set_new(e, "heap_realloc", json_integer((json_int_t)x->heap_realloc));
+    json_object_set_new(e, "heap_events", heap_events_json(x));
     return e;
 }
 

@@ -176,6 +176,11 @@ static struct m_item *add_heap(struct gctx *g, int form, const struct etwhf_gen_
     it->heap_type = ev->type;
     it->handle = ev->heap_handle & width_mask(w);
     it->address = ev->address & width_mask(w);
+    it->alloc_size = ev->size & width_mask(w);
+    it->new_address = ev->new_address & width_mask(w);
+    it->old_address = ev->old_address & width_mask(w);
+    it->new_size = ev->new_size & width_mask(w);
+    it->old_size = ev->old_size & width_mask(w);
     it->source = ev->source;
     return it;
 }

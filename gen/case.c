@@ -234,6 +234,7 @@ static void expect_free(const struct etwhf_allocator *a, struct etwhf_gen_expect
 {
     gen_free(a, x->events);
     gen_free(a, x->diags);
+    gen_free(a, x->heap_events);
     memset(x, 0, sizeof *x);
 }
 

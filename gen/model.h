@@ -37,6 +37,7 @@ struct m_item {
     uint8_t target;        /* the case's target HeapFree */
     uint8_t faulted;       /* a record or payload fault changed it */
     uint64_t handle, address; /* values as written (truncated to width) */
+    uint64_t alloc_size, new_address, old_address, new_size, old_size; /* Alloc, ReAlloc (truncated to width) */
     uint32_t source;
 };
 

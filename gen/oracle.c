@@ -13,7 +13,7 @@
 struct walker {
     struct gctx *g;
     struct etwhf_gen_expect *x;
-    size_t cap_ev, cap_dg;
+    size_t cap_ev, cap_dg, cap_hev;
     uint64_t L;
 };
 
@@ -43,9 +43,39 @@ static void diag(struct walker *w, int code, uint64_t buffer, uint64_t offset, i
     }
 }
 
-static void deliver(struct walker *w, const struct m_item *it)
+/* Every delivered heap event with the fields its type carries (the
+ * manifest's heap_events); header is -1 for a bare payload. */
+static void deliver_any(struct walker *w, const struct m_item *it, int header)
 {
     struct etwhf_gen_expect *x = w->x;
+    if (gen_grow(w->g->a, (void **)&x->heap_events, &w->cap_hev, x->n_heap_events + 1,
+                 sizeof *x->heap_events) != 0) {
+        w->g->oom = 1;
+        return;
+    }
+    struct etwhf_gen_heap_expect *e = &x->heap_events[x->n_heap_events++];
+    memset(e, 0, sizeof *e);
+    e->type = it->heap_type;
+    e->pointer_size = it->width;
+    e->header = (int8_t)header;
+    e->source = it->source;
+    e->heap_handle = it->handle;
+    if (it->heap_type == ETWHF_HEAP_REALLOC) {
+        e->new_address = it->new_address;
+        e->old_address = it->old_address;
+        e->new_size = it->new_size;
+        e->old_size = it->old_size;
+    } else {
+        e->address = it->address;
+        if (it->heap_type == ETWHF_HEAP_ALLOC)
+            e->size = it->alloc_size;
+    }
+}
+
+static void deliver(struct walker *w, const struct m_item *it, int header)
+{
+    struct etwhf_gen_expect *x = w->x;
+    deliver_any(w, it, header);
     if (it->heap_type == ETWHF_HEAP_ALLOC) {
         x->heap_alloc++;
         return;
@@ -224,7 +254,7 @@ static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start,
                 int sd = etwhf_source_diag(it->source);
                 if (sd)
                     rdiag(w, at, sd, (uint32_t)p);
-                deliver(w, it);
+                deliver(w, it, form);
             }
         }
         p = next;
@@ -256,8 +286,13 @@ static void walk_payload(struct walker *w)
     it.width = (uint8_t)g->pwidth;
     it.handle = g->pev.heap_handle & width_mask(g->pwidth);
     it.address = g->pev.address & width_mask(g->pwidth);
+    it.alloc_size = g->pev.size & width_mask(g->pwidth);
+    it.new_address = g->pev.new_address & width_mask(g->pwidth);
+    it.old_address = g->pev.old_address & width_mask(g->pwidth);
+    it.new_size = g->pev.new_size & width_mask(g->pwidth);
+    it.old_size = g->pev.old_size & width_mask(g->pwidth);
     it.source = g->pev.source;
-    deliver(w, &it);
+    deliver(w, &it, -1);
 }
 
 static void walk_records(struct walker *w)
@@ -449,7 +484,7 @@ static uint64_t walk_file(struct walker *w)
 
 int m_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *positions)
 {
-    struct walker w = {g, x, 0, 0, ETWHF_DEFAULT_BUFFER_LIMIT};
+    struct walker w = {g, x, 0, 0, 0, ETWHF_DEFAULT_BUFFER_LIMIT};
     uint64_t pos = 0;
     switch (g->plan.layer) {
     case ETWHF_GEN_PAYLOAD: walk_payload(&w); break;

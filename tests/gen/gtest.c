@@ -48,6 +48,18 @@ uint64_t case_hash(uint64_t h, const struct etwhf_gen_case *c)
         h = fnv1a_u64(h, x->diags[i].offset);
         h = fnv1a_u64(h, x->diags[i].inner_offset);
     }
+    for (size_t i = 0; i < x->n_heap_events; i++) {
+        const struct etwhf_gen_heap_expect *v = &x->heap_events[i];
+        h = fnv1a_u64(h, (uint64_t)v->type << 40 | (uint64_t)(uint8_t)v->header << 32 | (uint64_t)v->pointer_size << 24);
+        h = fnv1a_u64(h, v->source);
+        h = fnv1a_u64(h, v->heap_handle);
+        h = fnv1a_u64(h, v->address);
+        h = fnv1a_u64(h, v->size);
+        h = fnv1a_u64(h, v->new_address);
+        h = fnv1a_u64(h, v->old_address);
+        h = fnv1a_u64(h, v->new_size);
+        h = fnv1a_u64(h, v->old_size);
+    }
     h = fnv1a_u64(h, x->buffers);
     h = fnv1a_u64(h, x->buffers_skipped);
     return fnv1a_u64(h, x->events_total);

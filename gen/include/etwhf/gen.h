@@ -32,7 +32,7 @@ extern "C" {
 
 /* Bumped whenever the bytes or the expectation for a given seed and options
  * change. Goes into the manifest's first line. */
-#define ETWHF_GEN_VERSION "3"
+#define ETWHF_GEN_VERSION "4"
 
 /* ---- decision stream ------------------------------------------------------ */
 
@@ -166,6 +166,19 @@ struct etwhf_gen_event {
     uint8_t pointer_size;
 };
 
+/* One heap event of any decoded type (Free, Alloc, ReAlloc), as the decoder
+ * must deliver it: the manifest's `heap_events`, a project extension beyond
+ * CONTRACT.md §6 (docs/generator.md). Values are truncated to the width;
+ * fields that do not apply to the type are 0. */
+struct etwhf_gen_heap_expect {
+    uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
+    uint8_t pointer_size;  /* 4 or 8 */
+    int8_t header;         /* enum etwhf_header of the record; -1 for a bare payload */
+    uint32_t source;
+    uint64_t heap_handle, address, size;                   /* address: Free, Alloc; size: Alloc */
+    uint64_t new_address, old_address, new_size, old_size; /* ReAlloc */
+};
+
 /* One diagnostic of the expected recover-mode walk. */
 struct etwhf_gen_diag {
     int code;
@@ -187,6 +200,8 @@ struct etwhf_gen_expect {
     size_t n_diags;
     uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events delivered */
     uint64_t buffers, buffers_skipped, events_total; /* file cases (recover mode) */
+    struct etwhf_gen_heap_expect *heap_events; /* every delivered heap event, in delivery order */
+    size_t n_heap_events;
 };
 
 /* What a case is built around. -1 (or has_source 0) = drawn from the stream. */

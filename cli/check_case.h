@@ -22,17 +22,31 @@ struct check_event {
     uint8_t pointer_size;
 };
 
+/* One heap event of any type as the manifest's `heap_events` lists it: a
+ * project extension beyond CONTRACT.md §6 (docs/check.md). Fields that do
+ * not apply to the type are 0. */
+struct check_heap_event {
+    uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC, _REALLOC */
+    uint8_t pointer_size;
+    int8_t header;         /* enum etwhf_header; -1: none (bare payload) or not read */
+    uint32_t source;
+    uint64_t heap_handle, address, size;                   /* address: Free, Alloc; size: Alloc */
+    uint64_t new_address, old_address, new_size, old_size; /* ReAlloc */
+};
+
 struct check_expect {
     uint8_t verdict_error;   /* "verdict":"error" */
     uint8_t has_first_error; /* first_error is an object */
     uint8_t has_counts;      /* buffers, buffers_skipped, events_total present (file cases) */
     uint8_t has_other_counts; /* heap_alloc, heap_realloc present (not in CONTRACT.md §6: optional) */
+    uint8_t has_heap_events;  /* heap_events present (not in CONTRACT.md §6: optional) */
     int first_code;
     uint64_t first_offset;
     uint32_t errors, warnings; /* bit n = diagnostic code n (codes ≤ ETWHF_DIAG_MAX < 32) */
     size_t event_start, event_count; /* slice of check_corpus.events: HeapFree events */
     uint64_t buffers, buffers_skipped, events_total;
     uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events delivered */
+    size_t heap_start, heap_count;     /* slice of check_corpus.heap_events */
 };
 
 struct check_case {
@@ -54,6 +68,8 @@ struct check_corpus {
     size_t ncases;
     struct check_event *events;
     size_t nevents;
+    struct check_heap_event *heap_events;
+    size_t nheap_events;
     uint32_t *case_faults; /* indexes into fault_names */
     size_t ncase_faults;
     char **fault_names;    /* distinct names, in order of first appearance */

@@ -6,36 +6,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_heap.h"
 #include "etwhf/format.h"
 
 void check_observed_reset(struct check_observed *o)
 {
     struct check_event *keep = o->events;
-    size_t cap = o->cap;
+    struct check_heap_event *keep_heap = o->heap;
+    size_t cap = o->cap, heap_cap = o->heap_cap;
     memset(o, 0, sizeof *o);
     o->events = keep;
     o->cap = cap;
+    o->heap = keep_heap;
+    o->heap_cap = heap_cap;
 }
 
 void check_observed_free(struct check_observed *o)
 {
     free(o->events);
+    free(o->heap);
     memset(o, 0, sizeof *o);
+}
+
+/* Room for one more element of size sz in *arr (n used of *cap). */
+static int room(struct check_observed *o, void **arr, size_t n, size_t *cap, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    size_t want = *cap ? *cap * 2 : 64;
+    void *p = realloc(*arr, want * sz);
+    if (!p) {
+        o->oom = 1;
+        return -1;
+    }
+    *arr = p;
+    *cap = want;
+    return 0;
 }
 
 int check_observed_add_event(struct check_observed *o, const struct check_event *ev)
 {
-    if (o->nevents == o->cap) {
-        size_t n = o->cap ? o->cap * 2 : 64;
-        struct check_event *p = realloc(o->events, n * sizeof *p);
-        if (!p) {
-            o->oom = 1;
-            return -1;
-        }
-        o->events = p;
-        o->cap = n;
-    }
+    if (room(o, (void **)&o->events, o->nevents, &o->cap, sizeof *o->events) != 0)
+        return -1;
     o->events[o->nevents++] = *ev;
+    return 0;
+}
+
+int check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev)
+{
+    if (room(o, (void **)&o->heap, o->nheap, &o->heap_cap, sizeof *o->heap) != 0)
+        return -1;
+    o->heap[o->nheap++] = *ev;
     return 0;
 }
 
@@ -63,6 +84,8 @@ const char *check_kind_name(int kind)
         "events.count", "events.heap_handle", "events.address", "events.source", "events.pointer_size",
         "verdict", "errors", "warnings", "first_error", "strict_stop",
         "buffers", "buffers_skipped", "events_total", "heap_alloc", "heap_realloc",
+        "heap_events.count", "heap_events.type", "heap_events.header", "heap_events.pointer_size",
+        "heap_events.heap_handle", "heap_events.address", "heap_events.size", "heap_events.source",
         "output", "exit_status", "crash", "timeout", "io",
     };
     return kind >= 0 && kind < CHECK_K_COUNT ? names[kind] : "?";
@@ -123,6 +146,20 @@ static const char *code_name(int code)
     return info ? info->name : "(unknown code)";
 }
 
+/* One item when a field of event i differs: "<list>[i].<name>", values in
+ * hex (pointers, sizes) or decimal. */
+static void field_diff(struct check_diff *d, int kind, int mode, const char *list, size_t i, const char *name,
+                       int hex, uint64_t exp, uint64_t got)
+{
+    if (exp == got)
+        return;
+    char field[64], ev[40], gv[40]; /* field: "heap_events[" + 20 digits + "].pointer_size" */
+    snprintf(field, sizeof field, "%s[%zu].%s", list, i, name);
+    snprintf(ev, sizeof ev, hex ? "0x%" PRIx64 : "%" PRIu64, exp);
+    snprintf(gv, sizeof gv, hex ? "0x%" PRIx64 : "%" PRIu64, got);
+    check_diff_add(d, kind, mode, field, ev, gv);
+}
+
 /* Compares the first min(n_exp, n_got) events; reports the first index that
  * differs, one item per differing field. Returns 1 when one differed. */
 static int compare_event_prefix(const struct check_event *exp, const struct check_event *got, size_t n,
@@ -133,22 +170,77 @@ static int compare_event_prefix(const struct check_event *exp, const struct chec
         if (e->heap_handle == g->heap_handle && e->address == g->address && e->source == g->source &&
             e->pointer_size == g->pointer_size)
             continue;
-        char field[64], ev[40], gv[40]; /* field: "events[" + 20 digits + "].pointer_size" */
-#define CHECK_EVENT_FIELD(member, kind, fmt)                                              \
-        if (e->member != g->member) {                                                     \
-            snprintf(field, sizeof field, "events[%zu]." #member, i);                     \
-            snprintf(ev, sizeof ev, fmt, (uint64_t)e->member);                            \
-            snprintf(gv, sizeof gv, fmt, (uint64_t)g->member);                            \
-            check_diff_add(d, kind, mode, field, ev, gv);                                 \
-        }
-        CHECK_EVENT_FIELD(heap_handle, CHECK_K_HEAP_HANDLE, "0x%" PRIx64)
-        CHECK_EVENT_FIELD(address, CHECK_K_ADDRESS, "0x%" PRIx64)
-        CHECK_EVENT_FIELD(source, CHECK_K_SOURCE, "%" PRIu64)
-        CHECK_EVENT_FIELD(pointer_size, CHECK_K_POINTER_SIZE, "%" PRIu64)
-#undef CHECK_EVENT_FIELD
+        field_diff(d, CHECK_K_HEAP_HANDLE, mode, "events", i, "heap_handle", 1, e->heap_handle, g->heap_handle);
+        field_diff(d, CHECK_K_ADDRESS, mode, "events", i, "address", 1, e->address, g->address);
+        field_diff(d, CHECK_K_SOURCE, mode, "events", i, "source", 0, e->source, g->source);
+        field_diff(d, CHECK_K_POINTER_SIZE, mode, "events", i, "pointer_size", 0, e->pointer_size, g->pointer_size);
         return 1;
     }
     return 0;
+}
+
+static const char *header_name(int h)
+{
+    const struct etwhf_header_info *hi = h >= 0 ? etwhf_header_info(h) : NULL;
+    return hi ? hi->name : "null";
+}
+
+/* The heap_events extension: the first index at which the sequences part,
+ * one item per differing field (pointers as numbers). A type mismatch is
+ * reported alone: the other fields then mean different things. */
+static void compare_heap_prefix(const struct check_heap_event *exp, const struct check_observed *o, size_t n,
+                                int mode, struct check_diff *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct check_heap_event *e = &exp[i], *g = &o->heap[i];
+        int header_bad = o->header_known && e->header != g->header;
+        if (e->type == g->type && !header_bad && e->pointer_size == g->pointer_size && e->source == g->source &&
+            e->heap_handle == g->heap_handle && e->address == g->address && e->size == g->size &&
+            e->new_address == g->new_address && e->old_address == g->old_address && e->new_size == g->new_size &&
+            e->old_size == g->old_size)
+            continue;
+        char field[64];
+        if (e->type != g->type) {
+            snprintf(field, sizeof field, "heap_events[%zu].type", i);
+            check_diff_add(d, CHECK_K_HE_TYPE, mode, field, check_heap_type_name(e->type),
+                           check_heap_type_name(g->type));
+            return;
+        }
+        if (header_bad) {
+            snprintf(field, sizeof field, "heap_events[%zu].header", i);
+            check_diff_add(d, CHECK_K_HE_HEADER, mode, field, header_name(e->header), header_name(g->header));
+        }
+#define HE(kind, member, hex) field_diff(d, kind, mode, "heap_events", i, #member, hex, e->member, g->member)
+        HE(CHECK_K_HE_POINTER_SIZE, pointer_size, 0);
+        HE(CHECK_K_HE_HANDLE, heap_handle, 1);
+        HE(CHECK_K_HE_ADDRESS, address, 1);
+        HE(CHECK_K_HE_ADDRESS, new_address, 1);
+        HE(CHECK_K_HE_ADDRESS, old_address, 1);
+        HE(CHECK_K_HE_SIZE, size, 1);
+        HE(CHECK_K_HE_SIZE, new_size, 1);
+        HE(CHECK_K_HE_SIZE, old_size, 1);
+        HE(CHECK_K_HE_SOURCE, source, 0);
+#undef HE
+        return;
+    }
+}
+
+/* heap_events against every heap event the decoder reported: all of them in
+ * order, or (strict mode, a case with an error) a prefix of them. */
+static void compare_heap_events(const struct check_corpus *c, const struct check_expect *e, int prefix,
+                                const struct check_observed *o, int mode, struct check_diff *d)
+{
+    if (!e->has_heap_events || !o->other_known)
+        return;
+    const struct check_heap_event *exp = e->heap_count ? c->heap_events + e->heap_start : NULL;
+    size_t n = e->heap_count < o->nheap ? e->heap_count : o->nheap;
+    compare_heap_prefix(exp, o, n, mode, d);
+    if (prefix ? o->nheap <= e->heap_count : o->nheap == e->heap_count)
+        return;
+    char ev[48], gv[24];
+    snprintf(ev, sizeof ev, "%s%zu", prefix ? "at most " : "", e->heap_count);
+    snprintf(gv, sizeof gv, "%zu", o->nheap);
+    check_diff_add(d, CHECK_K_HE_COUNT, mode, "heap_events.count", ev, gv);
 }
 
 static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, uint64_t got)
@@ -209,10 +301,11 @@ static void compare_full(const struct check_corpus *c, const struct check_case *
         compare_u64(d, CHECK_K_BUFFERS_SKIPPED, mode, e->buffers_skipped, o->buffers_skipped);
         compare_u64(d, CHECK_K_EVENTS_TOTAL, mode, e->events_total, o->events_total);
     }
-    if (e->has_other_counts) {
+    if (e->has_other_counts && o->other_known) {
         compare_u64(d, CHECK_K_HEAP_ALLOC, mode, e->heap_alloc, o->heap_alloc);
         compare_u64(d, CHECK_K_HEAP_REALLOC, mode, e->heap_realloc, o->heap_realloc);
     }
+    compare_heap_events(c, e, 0, o, mode, d);
 }
 
 static void compare_first_error(const struct check_expect *e, const struct check_observed *o,
@@ -257,6 +350,7 @@ static void compare_strict_error(const struct check_corpus *c, const struct chec
     }
     size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
     compare_event_prefix(exp, o->events, n, mode, d);
+    compare_heap_events(c, e, 1, o, mode, d);
     if (o->codes_known)
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 1);
 }

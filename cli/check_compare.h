@@ -23,6 +23,10 @@ struct check_observed {
     size_t nevents, cap;
     int oom;                    /* an event could not be stored */
     uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events */
+    int other_known;            /* heap_alloc, heap_realloc and heap (below) are meaningful */
+    int header_known;           /* heap[].header is meaningful (in-process only) */
+    struct check_heap_event *heap; /* every heap event of any type, in order */
+    size_t nheap, heap_cap;
     uint64_t error_diags;       /* how many diagnostics had severity error */
     int codes_known;            /* errors, warnings, first_code are meaningful */
     uint32_t errors, warnings;  /* bit n = code n */
@@ -38,6 +42,7 @@ struct check_observed {
 void check_observed_reset(struct check_observed *o);
 void check_observed_free(struct check_observed *o);
 int check_observed_add_event(struct check_observed *o, const struct check_event *ev);
+int check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev);
 /* A diagnostic: code 0 when the name is unknown (or not read). */
 void check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
                              int has_offset, uint64_t offset);
@@ -47,9 +52,13 @@ enum check_kind {
     CHECK_K_EVENTS_COUNT, CHECK_K_HEAP_HANDLE, CHECK_K_ADDRESS, CHECK_K_SOURCE, CHECK_K_POINTER_SIZE,
     CHECK_K_VERDICT, CHECK_K_ERRORS, CHECK_K_WARNINGS, CHECK_K_FIRST_ERROR, CHECK_K_STRICT_STOP,
     CHECK_K_BUFFERS, CHECK_K_BUFFERS_SKIPPED, CHECK_K_EVENTS_TOTAL, CHECK_K_HEAP_ALLOC, CHECK_K_HEAP_REALLOC,
+    /* heap_events (all types): pointers and sizes grouped, the item names the field */
+    CHECK_K_HE_COUNT, CHECK_K_HE_TYPE, CHECK_K_HE_HEADER, CHECK_K_HE_POINTER_SIZE, CHECK_K_HE_HANDLE,
+    CHECK_K_HE_ADDRESS, CHECK_K_HE_SIZE, CHECK_K_HE_SOURCE,
     CHECK_K_OUTPUT, CHECK_K_EXIT, CHECK_K_CRASH, CHECK_K_TIMEOUT, CHECK_K_IO,
     CHECK_K_COUNT
 };
+_Static_assert(CHECK_K_COUNT <= 32, "check_diff.kinds is a 32-bit mask");
 const char *check_kind_name(int kind);
 
 #define CHECK_DIFF_ITEMS 6

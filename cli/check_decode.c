@@ -14,6 +14,23 @@ struct sink {
 static int on_event(void *user, const struct etwhf_event *ev)
 {
     struct sink *s = user;
+    struct check_heap_event h = {
+        .type = ev->type,
+        .pointer_size = ev->pointer_size,
+        .header = ev->header == ETWHF_EVENT_NO_HEADER ? -1 : (int8_t)ev->header,
+        .source = ev->source,
+        .heap_handle = ev->heap_handle,
+    };
+    if (ev->type == ETWHF_HEAP_REALLOC) {
+        h.new_address = ev->new_address;
+        h.old_address = ev->old_address;
+        h.new_size = ev->new_size;
+        h.old_size = ev->old_size;
+    } else {
+        h.address = ev->address;
+        h.size = ev->type == ETWHF_HEAP_ALLOC ? ev->size : 0;
+    }
+    check_observed_add_heap(s->o, &h);
     if (ev->type != ETWHF_HEAP_FREE) {
         s->o->heap_alloc += ev->type == ETWHF_HEAP_ALLOC;
         s->o->heap_realloc += ev->type == ETWHF_HEAP_REALLOC;
@@ -54,6 +71,8 @@ int check_decode_case(const struct check_case *k, int mode, const void *data, si
     opts.user = &s;
     check_observed_reset(o);
     o->codes_known = 1;
+    o->other_known = 1;
+    o->header_known = 1;
     struct etwhf_summary sum;
     int st = etwhf_decode_memory(&opts, data, len, &sum);
     if (st != ETWHF_OK) {

@@ -298,7 +298,8 @@ static void finish(struct ext *x, struct job *j)
         snprintf(got, sizeof got, "%d%s%s", WEXITSTATUS(st), j->scan.first[0] ? ": " : "", j->scan.first);
         check_diff_add(&d, CHECK_K_EXIT, j->mode, "exit_status", "0 or 1", got);
     } else {
-        check_output_parse(j->out ? j->out : "", j->len, j->mode, r->strict_codes, &x->obs, &d);
+        check_output_parse(j->out ? j->out : "", j->len, j->mode, r->strict_codes, r->all_heap_events, &x->obs,
+                           &d);
         check_compare(r->corpus, k, j->mode, &x->obs, &d);
         if (d.kinds)
             outcome = CHECK_DISAGREE;

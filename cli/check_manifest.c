@@ -10,11 +10,12 @@
 #include <sys/stat.h>
 
 #include "args.h"
+#include "check_heap.h"
 #include "etwhf/format.h"
 
 struct loader {
     struct check_corpus *c;
-    size_t case_cap, event_cap, fault_cap, name_cap;
+    size_t case_cap, event_cap, fault_cap, name_cap, heap_cap;
     const char *path;
     size_t line;
     char *err;
@@ -57,13 +58,6 @@ static int get_u64(json_t *v, uint64_t *out)
     return -1;
 }
 
-/* Pointers are hex strings in the manifest; plain integers are accepted too. */
-static int get_pointer(json_t *v, uint64_t *out)
-{
-    if (json_is_string(v))
-        return etwhf_parse_u64(json_string_value(v), out);
-    return get_u64(v, out);
-}
 
 static int intern_fault(struct loader *ld, const char *name, uint32_t *idx)
 {
@@ -110,8 +104,8 @@ static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
             return fail(ld, "out of memory");
         struct check_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
-        if (!json_is_object(v) || get_pointer(json_object_get(v, "heap_handle"), &ev->heap_handle) != 0 ||
-            get_pointer(json_object_get(v, "address"), &ev->address) != 0 ||
+        if (!json_is_object(v) || check_json_number(json_object_get(v, "heap_handle"), &ev->heap_handle) != 0 ||
+            check_json_number(json_object_get(v, "address"), &ev->address) != 0 ||
             get_u64(json_object_get(v, "source"), &src) != 0 || src > UINT32_MAX ||
             get_u64(json_object_get(v, "pointer_size"), &ps) != 0 || (ps != 4 && ps != 8))
             return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
@@ -165,6 +159,34 @@ static int parse_other_counts(struct loader *ld, json_t *x, struct check_expect 
     return 0;
 }
 
+/* heap_events: every heap event of any type with its fields, a project
+ * extension beyond CONTRACT.md §6 (generator version 4 on); absent in older
+ * manifests, which are checked as before. */
+static int parse_heap_events(struct loader *ld, json_t *arr, struct check_expect *e)
+{
+    struct check_corpus *c = ld->c;
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr))
+        return fail(ld, "expect.heap_events is not an array");
+    e->heap_start = c->nheap_events;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        if (grow((void **)&c->heap_events, &ld->heap_cap, c->nheap_events, sizeof *c->heap_events) != 0)
+            return fail(ld, "out of memory");
+        struct check_heap_event *ev = &c->heap_events[c->nheap_events];
+        if (!json_is_object(v) || check_heap_read(v, 1, ev) != 0 ||
+            (ev->pointer_size != 4 && ev->pointer_size != 8))
+            return fail(ld, "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
+                            "source and the fields of its type", i);
+        c->nheap_events++;
+    }
+    e->heap_count = c->nheap_events - e->heap_start;
+    e->has_heap_events = 1;
+    return 0;
+}
+
 static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
 {
     struct check_expect *e = &k->expect;
@@ -177,7 +199,8 @@ static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
     if (parse_first_error(ld, json_object_get(x, "first_error"), e) != 0 ||
         parse_codes(ld, json_object_get(x, "errors"), "errors", &e->errors) != 0 ||
         parse_codes(ld, json_object_get(x, "warnings"), "warnings", &e->warnings) != 0 ||
-        parse_events(ld, json_object_get(x, "events"), e) != 0 || parse_other_counts(ld, x, e) != 0)
+        parse_events(ld, json_object_get(x, "events"), e) != 0 || parse_other_counts(ld, x, e) != 0 ||
+        parse_heap_events(ld, json_object_get(x, "heap_events"), e) != 0)
         return -1;
     return parse_counts(ld, x, e, k->layer == CHECK_LAYER_FILE);
 }
@@ -368,6 +391,7 @@ void check_corpus_free(struct check_corpus *c)
         free(c->fault_names[i]);
     free(c->cases);
     free(c->events);
+    free(c->heap_events);
     free(c->case_faults);
     free(c->fault_names);
     free(c->generator_version);

@@ -5,20 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "args.h"
+#include "check_heap.h"
 #include "etwhf/format.h"
 
-/* Pointers as numbers: "0x…" hex strings (§4), decimal strings or integers. */
-static int get_number(json_t *v, uint64_t *out)
-{
-    if (json_is_string(v))
-        return etwhf_parse_u64(json_string_value(v), out);
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = (uint64_t)json_integer_value(v);
-        return 0;
-    }
-    return -1;
-}
 
 static void bad_line(struct check_diff *d, int mode, size_t lineno, const char *what, const char *line,
                      size_t len)
@@ -34,16 +23,37 @@ static void take_event(json_t *o, int mode, size_t lineno, const char *line, siz
 {
     struct check_event ev;
     uint64_t src, ps;
-    if (get_number(json_object_get(o, "heap_handle"), &ev.heap_handle) != 0 ||
-        get_number(json_object_get(o, "address"), &ev.address) != 0 ||
-        get_number(json_object_get(o, "source"), &src) != 0 || src > UINT32_MAX ||
-        get_number(json_object_get(o, "pointer_size"), &ps) != 0 || ps > 255) {
+    if (check_json_number(json_object_get(o, "heap_handle"), &ev.heap_handle) != 0 ||
+        check_json_number(json_object_get(o, "address"), &ev.address) != 0 ||
+        check_json_number(json_object_get(o, "source"), &src) != 0 || src > UINT32_MAX ||
+        check_json_number(json_object_get(o, "pointer_size"), &ps) != 0 || ps > 255) {
         bad_line(d, mode, lineno, "an event with heap_handle, address, source, pointer_size", line, len);
         return;
     }
     ev.source = (uint32_t)src;
     ev.pointer_size = (uint8_t)ps;
     check_observed_add_event(obs, &ev);
+    if (obs->other_known) { /* the same keys, nothing more read */
+        struct check_heap_event h = {.type = ETWHF_HEAP_FREE, .pointer_size = ev.pointer_size, .header = -1,
+                                     .source = ev.source, .heap_handle = ev.heap_handle, .address = ev.address};
+        check_observed_add_heap(obs, &h);
+    }
+}
+
+/* --all-heap-events: a HeapAlloc or HeapReAlloc line with the keys of its type. */
+static void take_other(json_t *o, int mode, size_t lineno, const char *line, size_t len,
+                       struct check_observed *obs, struct check_diff *d)
+{
+    struct check_heap_event h;
+    if (check_heap_read(o, 0, &h) != 0) {
+        bad_line(d, mode, lineno, h.type == ETWHF_HEAP_ALLOC
+                                      ? "a HeapAlloc with heap_handle, size, address, source, pointer_size"
+                                      : "a HeapReAlloc with heap_handle, new_address, old_address, new_size, "
+                                        "old_size, source, pointer_size",
+                 line, len);
+        return;
+    }
+    check_observed_add_heap(obs, &h);
 }
 
 static void take_diag(json_t *o, int strict_codes, int mode, size_t lineno, const char *line, size_t len,
@@ -59,11 +69,12 @@ static void take_diag(json_t *o, int strict_codes, int mode, size_t lineno, cons
     check_observed_add_diag(obs, sev[0] == 'e', code, name, 0, 0);
 }
 
-void check_output_parse(const char *out, size_t len, int mode, int strict_codes,
+void check_output_parse(const char *out, size_t len, int mode, int strict_codes, int all_heap,
                         struct check_observed *obs, struct check_diff *d)
 {
     check_observed_reset(obs);
     obs->codes_known = strict_codes;
+    obs->other_known = all_heap;
     size_t lineno = 0;
     for (const char *p = out, *end = out + len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -78,10 +89,11 @@ void check_output_parse(const char *out, size_t len, int mode, int strict_codes,
             take_diag(o, strict_codes, mode, lineno, p, n, obs, d);
         else if (type && strcmp(type, "HeapFree") == 0)
             take_event(o, mode, lineno, p, n, obs, d);
-        else if (type && strcmp(type, "HeapAlloc") == 0)
-            obs->heap_alloc++;
-        else if (type && strcmp(type, "HeapReAlloc") == 0)
-            obs->heap_realloc++;
+        else if (type && (strcmp(type, "HeapAlloc") == 0 || strcmp(type, "HeapReAlloc") == 0)) {
+            *(type[4] == 'A' ? &obs->heap_alloc : &obs->heap_realloc) += 1;
+            if (all_heap)
+                take_other(o, mode, lineno, p, n, obs, d);
+        }
         json_decref(o);
         p = stop + 1;
     }

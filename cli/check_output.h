@@ -4,10 +4,13 @@
  *
  * Only `type`, `heap_handle`, `address`, `source`, `pointer_size`,
  * `severity` are read, and `code` with --strict-codes (§7). HeapFree lines
- * are the events; HeapAlloc and HeapReAlloc lines are only counted; other
- * lines (summary, other types) are ignored. A line that is not a
- * JSON object with a `type`, or an event or diag missing what is read, is
- * itself a disagreement (kind "output").
+ * are the events; HeapAlloc and HeapReAlloc lines are only counted, and the
+ * counts are not compared — unless all_heap (`--all-heap-events`, a project
+ * extension): then those lines are read too, with the keys of their type
+ * (§4), and every heap event goes into obs->heap for the manifest's
+ * heap_events. Other lines (summary, other types) are ignored. A line that
+ * is not a JSON object with a `type`, or an event or diag missing what is
+ * read, is itself a disagreement (kind "output").
  */
 #ifndef ETWHF_CHECK_OUTPUT_H
 #define ETWHF_CHECK_OUTPUT_H
@@ -17,7 +20,7 @@
 #include "check_case.h"
 #include "check_compare.h"
 
-void check_output_parse(const char *out, size_t len, int mode, int strict_codes,
+void check_output_parse(const char *out, size_t len, int mode, int strict_codes, int all_heap,
                         struct check_observed *obs, struct check_diff *d);
 
 #endif

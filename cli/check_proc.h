@@ -22,6 +22,7 @@ struct check_run {
     unsigned jobs;
     uint64_t timeout_ms;     /* per decode of one case in one mode */
     int strict_codes;        /* external: read `code` too */
+    int all_heap_events;     /* external: read HeapAlloc / HeapReAlloc lines, compare heap_events */
     const struct check_cmd *cmd; /* external decoder, NULL in-process */
     int progress;            /* print a progress line on stderr */
     uint64_t last_progress_ms;

@@ -31,6 +31,9 @@ static const char help[] =
     "  --timeout S       seconds one decode of one case may take (default 10)\n"
     "  --jobs N          cases decoded in parallel (default: processors online)\n"
     "  --strict-codes    with --decoder: compare diagnostic code names too\n"
+    "  --all-heap-events with --decoder: it prints HeapAlloc and HeapReAlloc lines\n"
+    "                    too; read them and compare every heap event with the\n"
+    "                    manifest's heap_events (always done in-process)\n"
     "  --sample N        check N cases spread evenly over the manifest (0 = all)\n"
     "  --show N          cases shown in detail (default 10)\n"
     "  --json            print the report as one JSON object\n"
@@ -42,7 +45,7 @@ struct opts {
     const char *dir, *decoder;
     int mode; /* -1: default */
     uint64_t timeout_ms, jobs, sample, show;
-    int json, strict_codes;
+    int json, strict_codes, all_heap_events;
 };
 
 /* Seconds with up to three decimals ("10", "0.5"), as milliseconds. */
@@ -97,8 +100,8 @@ static int parse(int argc, char **argv, struct opts *o)
             fputs(help, stdout);
             return -1;
         }
-        if (!strcmp(arg, "--json") || !strcmp(arg, "--strict-codes")) {
-            *(arg[2] == 'j' ? &o->json : &o->strict_codes) = 1;
+        if (!strcmp(arg, "--json") || !strcmp(arg, "--strict-codes") || !strcmp(arg, "--all-heap-events")) {
+            *(arg[2] == 'j' ? &o->json : arg[2] == 's' ? &o->strict_codes : &o->all_heap_events) = 1;
             continue;
         }
 #define CHECK_VALUE(name) ((got = etwhf_args_value(&a, arg, name, &v)) != 0)
@@ -132,6 +135,9 @@ static int parse(int argc, char **argv, struct opts *o)
     if (o->strict_codes && !o->decoder)
         fputs("etwhf check: note: --strict-codes only matters with --decoder (codes are always compared "
               "in-process)\n", stderr);
+    if (o->all_heap_events && !o->decoder)
+        fputs("etwhf check: note: --all-heap-events only matters with --decoder (every heap event is always "
+              "compared in-process)\n", stderr);
     return 0;
 }
 
@@ -180,6 +186,7 @@ static int run(const struct opts *o, struct check_corpus *c, const struct check_
         .corpus = c, .tally = &tally, .selected = sel, .nselected = nsel,
         .modes = o->mode == 2 || (o->mode < 0 && !cmd) ? 3u : CHECK_MODE_BIT(o->mode > 0 ? o->mode : 0),
         .jobs = (unsigned)o->jobs, .timeout_ms = o->timeout_ms, .strict_codes = o->strict_codes,
+        .all_heap_events = o->all_heap_events,
         .cmd = cmd, .progress = isatty(STDERR_FILENO),
     };
     uint64_t t0 = check_now_ms();

@@ -3,7 +3,8 @@
 #   gen DIR GEN-OPTIONS   etwhf gen --out DIR --force GEN-OPTIONS (one word, split here)
 #   inproc DIR            etwhf check DIR: our decoder in-process, both modes
 #   decode DIR [SAMPLE]   etwhf check DIR --decoder "etwhf decode {args} {file}"
-#                         --mode both --strict-codes (SAMPLE cases; 0 = all)
+#                         --mode both --strict-codes --all-heap-events (SAMPLE
+#                         cases; 0 = all)
 #   tiny DIR PY           the worked example of docs/check.md: a payload corpus,
 #                         tests/check/tiny_decoder.py agrees on it; without its
 #                         length check it is caught on exactly the payload_short cases
@@ -38,7 +39,8 @@ case $step in
     echo "generated $(($(wc -l <"$dir/manifest.jsonl") - 1)) cases in $(($(date +%s) - start)) s"
     ;;
   inproc) check ;;
-  decode) check --decoder "'$etwhf' decode {args} {file}" --mode both --strict-codes --sample "${arg:-0}" ;;
+  decode) check --decoder "'$etwhf' decode {args} {file}" --mode both --strict-codes --all-heap-events \
+            --sample "${arg:-0}" ;;
   tiny)
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
     "$etwhf" gen --out "$dir" --force --layer payload --count 120 --seed 1 >/dev/null || exit 1

@@ -257,7 +257,7 @@ static void test_output_parse(void **state)
         "{\"type\":\"diag\",\"severity\":\"error\",\"code\":\"NOT_A_CODE\"}\n"
         "{\"type\":\"summary\",\"buffers\":3}";
     check_diff_reset(&d);
-    check_output_parse(out, sizeof out - 1, CHECK_MODE_RECOVER, 1, &o, &d);
+    check_output_parse(out, sizeof out - 1, CHECK_MODE_RECOVER, 1, 0, &o, &d);
     assert_int_equal(d.n, 0);
     assert_int_equal(o.nevents, 2);
     assert_true(o.events[0].heap_handle == 0x1D2C4A50000ull);
@@ -272,7 +272,7 @@ static void test_output_parse(void **state)
     const char bad[] = "not json\n{\"no\":\"type\"}\n{\"type\":\"HeapFree\",\"heap_handle\":\"zz\"}\n"
                        "{\"type\":\"diag\",\"severity\":\"fatal\"}\n";
     check_diff_reset(&d);
-    check_output_parse(bad, sizeof bad - 1, CHECK_MODE_STRICT, 0, &o, &d);
+    check_output_parse(bad, sizeof bad - 1, CHECK_MODE_STRICT, 0, 0, &o, &d);
     assert_int_equal(d.n, 4);
     assert_int_equal(d.kinds, 1u << CHECK_K_OUTPUT);
     assert_string_equal(d.items[0].field, "output line 1");
@@ -392,6 +392,113 @@ static void test_manifest(void **state)
     assert_non_null(strstr(err, "cannot read corpus folder"));
 }
 
+/* ---- heap_events (a project extension beyond CONTRACT.md §6) -------------- */
+
+#define HE_REALLOC "{\"type\":\"HeapReAlloc\",\"header\":null,\"pointer_size\":4,\"heap_handle\":\"0xa0000\"," \
+    "\"new_address\":\"0xa1000\",\"old_address\":\"0xa2000\",\"new_size\":\"0x10\",\"old_size\":\"0x20\",\"source\":3}"
+#define HE_CASE(id, extra) "{\"id\":" #id ",\"file\":\"cases/r.bin\",\"layer\":\"payload\",\"pointer_size\":4," \
+    "\"event\":\"realloc\",\"expect\":{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],\"warnings\":[]," \
+    "\"events\":[],\"heap_alloc\":0,\"heap_realloc\":1" extra "}}\n"
+
+/* What our decoder reports for HE_REALLOC, sizes swapped when `swap`. */
+static void observed_realloc(struct check_observed *o, int swap, int other_known)
+{
+    check_observed_reset(o);
+    o->codes_known = 1;
+    o->other_known = other_known;
+    o->header_known = other_known;
+    o->heap_realloc = 1;
+    struct check_heap_event h = {.type = ETWHF_HEAP_REALLOC, .pointer_size = 4, .header = -1, .source = 3,
+                                 .heap_handle = 0xa0000, .new_address = 0xa1000, .old_address = 0xa2000,
+                                 .new_size = swap ? 0x20 : 0x10, .old_size = swap ? 0x10 : 0x20};
+    check_observed_add_heap(o, &h);
+}
+
+static void test_heap_events(void **state)
+{
+    (void)state;
+    static char dir[] = "/tmp/etwhf_check_heap_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/manifest.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(HDR HE_CASE(1, ",\"heap_events\":[" HE_REALLOC "]") HE_CASE(2, ""), f); /* 2: an older manifest */
+    fclose(f);
+    struct check_corpus c;
+    assert_int_equal(check_manifest_load(dir, &c, err, sizeof err), 0);
+    assert_int_equal(c.nheap_events, 1);
+    assert_true(c.cases[0].expect.has_heap_events);
+    assert_false(c.cases[1].expect.has_heap_events);
+    assert_true(c.heap_events[0].new_size == 0x10 && c.heap_events[0].old_size == 0x20);
+    assert_int_equal(c.heap_events[0].header, -1);
+
+    struct check_observed o = {0};
+    struct check_diff d;
+    observed_realloc(&o, 0, 1);
+    judge(&c, &c.cases[0], CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 0);
+
+    /* The planted realloc32_sizes_swapped: caught field by field. */
+    observed_realloc(&o, 1, 1);
+    judge(&c, &c.cases[0], CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 1u << CHECK_K_HE_SIZE);
+    assert_int_equal(d.n, 2);
+    assert_string_equal(d.items[0].field, "heap_events[0].new_size");
+    assert_string_equal(d.items[0].expected, "0x10");
+    assert_string_equal(d.items[0].got, "0x20");
+    assert_string_equal(d.items[1].field, "heap_events[0].old_size");
+    assert_string_equal(check_kind_name(CHECK_K_HE_SIZE), "heap_events.size");
+
+    /* Not read (external decoder without --all-heap-events), or not in the manifest: not compared. */
+    observed_realloc(&o, 1, 0);
+    judge(&c, &c.cases[0], CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 0);
+    observed_realloc(&o, 1, 1);
+    judge(&c, &c.cases[1], CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 0);
+
+    /* A missing or extra event, a wrong type. */
+    observed_realloc(&o, 0, 1);
+    o.nheap = 0;
+    judge(&c, &c.cases[0], CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 1u << CHECK_K_HE_COUNT);
+    observed_realloc(&o, 0, 1);
+    o.heap[0].type = ETWHF_HEAP_ALLOC;
+    judge(&c, &c.cases[0], CHECK_MODE_RECOVER, &o, &d);
+    assert_int_equal(d.kinds, 1u << CHECK_K_HE_TYPE);
+    assert_string_equal(d.items[0].got, "HeapAlloc");
+
+    /* An external decoder's lines with --all-heap-events: every type read. */
+    const char out[] = "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":\"0x2\",\"source\":1,"
+                       "\"pointer_size\":4}\n" HE_REALLOC "\n"
+                       "{\"type\":\"HeapAlloc\",\"heap_handle\":\"0x1\",\"address\":\"0x2\",\"source\":1,"
+                       "\"pointer_size\":4}\n";
+    check_diff_reset(&d);
+    check_output_parse(out, sizeof out - 1, CHECK_MODE_RECOVER, 0, 1, &o, &d);
+    assert_int_equal(o.nheap, 2);
+    assert_int_equal(o.nevents, 1);
+    assert_int_equal(o.heap[0].type, ETWHF_HEAP_FREE);
+    assert_true(o.heap[1].new_size == 0x10 && o.heap[1].old_address == 0xa2000);
+    assert_int_equal(d.kinds, 1u << CHECK_K_OUTPUT); /* the HeapAlloc line has no size */
+    assert_string_equal(d.items[0].field, "output line 3");
+    check_diff_reset(&d);
+    check_output_parse(out, sizeof out - 1, CHECK_MODE_RECOVER, 0, 0, &o, &d);
+    assert_int_equal(d.n, 0); /* without the option only HeapFree lines are read */
+    assert_int_equal(o.nheap, 0);
+    check_observed_free(&o);
+    check_corpus_free(&c);
+
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(HDR HE_CASE(1, ",\"heap_events\":[{\"type\":\"HeapReAlloc\",\"pointer_size\":4}]"), f);
+    fclose(f);
+    assert_int_equal(check_manifest_load(dir, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "line 2: expect.heap_events[0] needs"));
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_output_parse),
         cmocka_unit_test(test_tally),
         cmocka_unit_test(test_manifest),
+        cmocka_unit_test(test_heap_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,10 @@ static const char help[] =
     "  --fault-rate PERMILLE      cases with faults, per mille (default 500)\n"
     "  --max-faults N             faults per case, 1-4 (default 2)\n"
     "  --compressed-rate PERMILLE file cases written compressed (default 150)\n"
-    "  --force                    empty a non-empty DIR first (else exit 3)\n"
+    "  --force                    empty a non-empty DIR first (else exit 3); only\n"
+    "                             a folder an earlier gen --out wrote (its\n"
+    "                             manifest.jsonl, cases/, files beside them),\n"
+    "                             never /, the home or the current folder (exit 2)\n"
     "\n"
     "Trace mode (--etl): one large intact trace with N HeapFree events and\n"
     "realistic neighbours, streamed (constant memory; '-' is standard output).\n"
@@ -45,8 +48,9 @@ static const char help[] =
     "  --buffer-size B            multiple of 8, 4K-16M (default 64K; suffix K, M)\n"
     "\n"
     "Same seed and options, same bytes on every machine (docs/generator.md).\n"
-    "Exit status: 0 done; 2 usage; 3 I/O (including a non-empty DIR without\n"
-    "--force, full disk); 130 interrupted (no manifest is left behind).\n";
+    "Exit status: 0 done; 2 usage (including a DIR --force refuses to empty);\n"
+    "3 I/O (including a non-empty DIR without --force, full disk);\n"
+    "130 interrupted (no manifest is left behind).\n";
 
 /* Splits a comma list; fn returns 0 or -1 (after a usage message). */
 static int each_item(const char *list, const char *opt, int (*fn)(const char *item, const char *opt, void *user),

@@ -12,9 +12,6 @@
 #define _GNU_SOURCE /* syncfs */
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
-#include <ftw.h>
-#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +21,11 @@
 
 #include "commands.h"
 #include "gen_cli.h"
+#include "gen_outdir.h"
 #include "interrupt.h"
 
-#define MANIFEST "manifest.jsonl"
-#define MANIFEST_TMP ".manifest.jsonl.tmp"
+#define MANIFEST GEN_MANIFEST
+#define MANIFEST_TMP GEN_MANIFEST_TMP
 
 int gen_write_all(int fd, const void *buf, size_t len)
 {
@@ -49,61 +47,6 @@ static int io_error(const char *what, const char *path)
 {
     fprintf(stderr, "etwhf gen: %s '%s': %s\n", what, path, strerror(errno));
     return EXIT_IO;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    if (ftw->level == 0)
-        return 0; /* DIR itself stays */
-    return remove(path) == 0 ? 0 : -1;
-}
-
-static int dir_is_empty(const char *path, int *empty)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    struct dirent *e;
-    *empty = 1;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
-            *empty = 0;
-    closedir(d);
-    return 0;
-}
-
-/* DIR exists and is empty, or is created; --force empties it first. */
-static int prepare_dir(const struct gen_cli *c)
-{
-    struct stat st;
-    if (stat(c->out, &st) != 0) {
-        if (errno != ENOENT || mkdir(c->out, 0777) != 0)
-            return io_error("cannot create", c->out);
-        return EXIT_OK;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return io_error("cannot use", c->out);
-    }
-    int empty;
-    if (dir_is_empty(c->out, &empty) != 0)
-        return io_error("cannot read", c->out);
-    if (empty)
-        return EXIT_OK;
-    if (!c->force) {
-        fprintf(stderr, "etwhf gen: '%s' is not empty (use --force to empty it first)\n", c->out);
-        return EXIT_IO;
-    }
-    char real[PATH_MAX];
-    if (realpath(c->out, real) && strcmp(real, "/") == 0) {
-        fprintf(stderr, "etwhf gen: refusing to empty '/'\n");
-        return EXIT_IO;
-    }
-    if (nftw(c->out, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        return io_error("cannot empty", c->out);
-    return EXIT_OK;
 }
 
 /* ---- manifest lines ------------------------------------------------------------ */
@@ -362,7 +305,7 @@ static int finish(struct run *r)
 
 int gen_corpus(const struct gen_cli *c)
 {
-    int rc = prepare_dir(c);
+    int rc = gen_prepare_out(c->out, c->force);
     if (rc != EXIT_OK)
         return rc;
     struct run r = {c, -1, -1, -1, {0}};

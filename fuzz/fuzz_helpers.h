@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "etwhf/format.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -49,6 +51,18 @@ struct fuzz_outcome {
 void fuzz_outcome_clear(void);
 void fuzz_outcome_set(const struct fuzz_outcome *o);
 const struct fuzz_outcome *fuzz_outcome_get(void);
+
+/* ---- decoder memory ----------------------------------------------------------
+ * The allocator to hand the decoder (etwhf_decode_options.allocator), or NULL
+ * for plain malloc/free. Under AddressSanitizer it keeps the blocks of one
+ * decode for the next (ASan's malloc, quarantine and stack depot were a tenth
+ * of fuzz_payload's time) and keeps ASan's checks on them: every byte past the
+ * requested size and every free block is poisoned, new blocks are filled with
+ * 0xbe as ASan's malloc fills them, a free of a block not held or already free
+ * aborts, and fuzz_alloc_live() counts what is held so a target can assert the
+ * decoder returned everything. */
+const struct etwhf_allocator *fuzz_allocator(void);
+size_t fuzz_alloc_live(void);
 
 #ifdef __cplusplus
 }

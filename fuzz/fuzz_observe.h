@@ -35,6 +35,7 @@ struct fuzz_run {
     /* R9 order: after HEAP_PAYLOAD_LONG or SOURCE_* only their event may come */
     int pending, pending_has_inner;
     uint64_t pending_offset, pending_inner;
+    size_t live_at_begin; /* fuzz_alloc_live() before the decoder was made */
 };
 
 /* Starts a run: a decoder whose callbacks feed `r`. `opts` gives input, mode,

@@ -165,7 +165,6 @@ enum rec_status { REC_NEXT, REC_END, REC_ABANDON, REC_HALT, REC_NEED };
 int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg);
 /* R1–R9 over a whole final region from 0; nonzero when the walk must stop. */
 int record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c);
-struct loc region_loc(const struct region *rg, size_t p);
 
 /* payload.c */
 const char *payload_name(uint8_t type);

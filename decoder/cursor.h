@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct cur {
@@ -101,6 +102,80 @@ static inline struct cur cur_sub(struct cur *c, size_t off, size_t n)
         c->fault = 1;
         return cur_make(c->base, 0);
     }
+    return cur_make(c->base + off, n);
+}
+
+/* ---- reads inside a proven range --------------------------------------------
+ * Once cur_has() has held for a whole structure (a record's Size bytes after
+ * R5, a payload's minimum layout after its length check), its fields are read
+ * without re-checking each one: the fast path DESIGN.md allows, built on that
+ * one check. The caller states the proof at each read; builds with
+ * ETWHF_CURSOR_VERIFY (Debug, sanitizer and fuzzing builds) check every such
+ * read again and abort on a miss, so the fuzzers test the proofs too. */
+#ifdef ETWHF_CURSOR_VERIFY
+#define CUR_PROVEN(c, off, n) ((void)(cur_has((c), (off), (n)) ? 0 : (abort(), 0)))
+#else
+#define CUR_PROVEN(c, off, n) ((void)0)
+#endif
+
+static inline uint8_t cur_u8p(const struct cur *c, size_t off)
+{
+    CUR_PROVEN(c, off, 1);
+    return c->base[off];
+}
+
+/* Little-endian loads: one unaligned load on little-endian hosts, bytes
+ * assembled elsewhere. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CUR_LOAD(bits, p)                                                                                            \
+    do {                                                                                                             \
+        uint##bits##_t v_;                                                                                           \
+        memcpy(&v_, (p), sizeof v_);                                                                                 \
+        return v_;                                                                                                   \
+    } while (0)
+#else
+#define CUR_LOAD(bits, p)                                                                                            \
+    do {                                                                                                             \
+        uint##bits##_t v_ = 0;                                                                                       \
+        for (unsigned i_ = 0; i_ < (bits) / 8; i_++)                                                                 \
+            v_ |= (uint##bits##_t)(p)[i_] << (8 * i_);                                                               \
+        return v_;                                                                                                   \
+    } while (0)
+#endif
+
+static inline uint16_t cur_u16p(const struct cur *c, size_t off)
+{
+    CUR_PROVEN(c, off, 2);
+    CUR_LOAD(16, c->base + off);
+}
+
+static inline uint32_t cur_u32p(const struct cur *c, size_t off)
+{
+    CUR_PROVEN(c, off, 4);
+    CUR_LOAD(32, c->base + off);
+}
+
+static inline uint64_t cur_u64p(const struct cur *c, size_t off)
+{
+    CUR_PROVEN(c, off, 8);
+    CUR_LOAD(64, c->base + off);
+}
+
+static inline uint64_t cur_ptrp(const struct cur *c, size_t off, unsigned width)
+{
+    return width == 8 ? cur_u64p(c, off) : cur_u32p(c, off);
+}
+
+static inline int cur_eqp(const struct cur *c, size_t off, const void *want, size_t n)
+{
+    CUR_PROVEN(c, off, n);
+    return memcmp(c->base + off, want, n) == 0;
+}
+
+/* The sub-view [off, off+n) of a range already proven with cur_has(). */
+static inline struct cur cur_subp(const struct cur *c, size_t off, size_t n)
+{
+    CUR_PROVEN(c, off, n);
     return cur_make(c->base + off, n);
 }
 

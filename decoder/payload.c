@@ -18,12 +18,34 @@ const char *payload_name(uint8_t type)
     }
 }
 
+/* etwhf_heap_payload_min() for a heap type and width 4 or 8, inlined for the
+ * per-event path; tests/decoder/test_records.c checks the two agree. */
+static inline size_t heap_min(uint8_t type, unsigned w)
+{
+    const size_t ptrs = type == ETWHF_HEAP_FREE ? 2 : type == ETWHF_HEAP_ALLOC ? 3 : 5;
+    return ptrs * w + 4;
+}
+
+static int source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at)
+{
+    switch (etwhf_source_diag(ev->source)) {
+    case ETWHF_DIAG_SOURCE_RESERVED:
+        return dec_diag(d, ETWHF_DIAG_SOURCE_RESERVED, at,
+                        "%s Source 6 (SEGMENT_HEAP) is documented as reserved, never returned", payload_name(ev->type));
+    case ETWHF_DIAG_SOURCE_UNKNOWN:
+        return dec_diag(d, ETWHF_DIAG_SOURCE_UNKNOWN, at,
+                        "%s Source %" PRIu32 " (0x%" PRIx32 ") is not a MEMORY_FROM_* value 1-6", payload_name(ev->type),
+                        ev->source, ev->source);
+    default: return 0;
+    }
+}
+
 int payload_decode(struct etwhf_decoder *d, struct cur *pay, uint64_t len, struct etwhf_event *ev,
                    const struct loc *at)
 {
     const unsigned w = ev->pointer_size;
-    const size_t min = etwhf_heap_payload_min(ev->type, w);
-    if (len < min)
+    const size_t min = heap_min(ev->type, w);
+    if (DEC_UNLIKELY(len < min))
         return dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, at,
                         "%s payload of %" PRIu64 " bytes is shorter than the %zu-byte minimum for pointer size %u",
                         payload_name(ev->type), len, min, w);
@@ -32,26 +54,28 @@ int payload_decode(struct etwhf_decoder *d, struct cur *pay, uint64_t len, struc
     if (PLANTED(PB_LONG_SLACK, is_long && len - min < 4))
         is_long = 0;
 #endif
-    if (is_long && dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_LONG, at,
-                              "%s payload of %" PRIu64 " bytes is longer than the %zu-byte minimum; %" PRIu64
-                              " extra bytes ignored",
-                              payload_name(ev->type), len, min, len - min))
+    if (DEC_UNLIKELY(is_long) && dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_LONG, at,
+                                          "%s payload of %" PRIu64 " bytes is longer than the %zu-byte minimum; %" PRIu64
+                                          " extra bytes ignored",
+                                          payload_name(ev->type), len, min, len - min))
         return 1;
 
-    ev->heap_handle = cur_ptr(pay, 0, w);
+    /* The caller's view holds at least the minimum layout from here on: the
+     * reads below are proven by the length check above. */
+    ev->heap_handle = cur_ptrp(pay, 0, w);
     switch (ev->type) {
     case ETWHF_HEAP_FREE:
-        ev->address = cur_ptr(pay, w, w);
+        ev->address = cur_ptrp(pay, w, w);
         break;
     case ETWHF_HEAP_ALLOC:
-        ev->size = cur_ptr(pay, w, w);
-        ev->address = cur_ptr(pay, 2 * (size_t)w, w);
+        ev->size = cur_ptrp(pay, w, w);
+        ev->address = cur_ptrp(pay, 2 * (size_t)w, w);
         break;
     default:
-        ev->new_address = cur_ptr(pay, w, w);
-        ev->old_address = cur_ptr(pay, 2 * (size_t)w, w);
-        ev->new_size = cur_ptr(pay, 3 * (size_t)w, w);
-        ev->old_size = cur_ptr(pay, 4 * (size_t)w, w);
+        ev->new_address = cur_ptrp(pay, w, w);
+        ev->old_address = cur_ptrp(pay, 2 * (size_t)w, w);
+        ev->new_size = cur_ptrp(pay, 3 * (size_t)w, w);
+        ev->old_size = cur_ptrp(pay, 4 * (size_t)w, w);
 #if ETWHF_PLANTED_BUGS
         if (PLANTED(PB_REALLOC32_SIZES, w == 4 && ev->new_size != ev->old_size)) {
             uint64_t t = ev->new_size;
@@ -60,25 +84,13 @@ int payload_decode(struct etwhf_decoder *d, struct cur *pay, uint64_t len, struc
 #endif
         break;
     }
-    /* The caller's view holds the minimum, so no read above can fault. */
-    ev->source = cur_u32(pay, min - 4);
+    ev->source = cur_u32p(pay, min - 4);
 #if ETWHF_PLANTED_BUGS
-    if (ev->type == ETWHF_HEAP_FREE && PLANTED(PB_FREE_SOURCE_OFFSET, w == 8 && cur_u32(pay, 8) != ev->source))
-        ev->source = cur_u32(pay, 8);
+    if (ev->type == ETWHF_HEAP_FREE && PLANTED(PB_FREE_SOURCE_OFFSET, w == 8 && cur_u32p(pay, 8) != ev->source))
+        ev->source = cur_u32p(pay, 8);
 #endif
-
-    switch (etwhf_source_diag(ev->source)) {
-    case ETWHF_DIAG_SOURCE_RESERVED:
-        if (dec_diag(d, ETWHF_DIAG_SOURCE_RESERVED, at,
-                     "%s Source 6 (SEGMENT_HEAP) is documented as reserved, never returned", payload_name(ev->type)))
-            return 1;
-        break;
-    case ETWHF_DIAG_SOURCE_UNKNOWN:
-        if (dec_diag(d, ETWHF_DIAG_SOURCE_UNKNOWN, at, "%s Source %" PRIu32 " (0x%" PRIx32 ") is not a MEMORY_FROM_* value 1-6",
-                     payload_name(ev->type), ev->source, ev->source))
-            return 1;
-        break;
-    default: break;
-    }
+    /* Sources 1–5 need no diagnostic: one compare on the common path. */
+    if (DEC_UNLIKELY(ev->source - 1u >= ETWHF_SOURCE_SEGMENT_HEAP - 1u) && source_diag(d, ev, at))
+        return 1;
     return dec_event(d, ev);
 }

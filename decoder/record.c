@@ -21,7 +21,7 @@ static const uint8_t form_by_type[256] = {
     [0x15] = ETWHF_HDR_INSTANCE64 + 1, [0x12] = ETWHF_HDR_EVENT32 + 1,    [0x13] = ETWHF_HDR_EVENT64 + 1,
 };
 
-struct loc region_loc(const struct region *rg, size_t p)
+static inline struct loc region_loc(const struct region *rg, size_t p)
 {
     struct loc at = {rg->buffer, rg->file_off, 0, 0};
     if (rg->inner) {
@@ -80,110 +80,124 @@ static size_t ext_items_end_by_datasize(struct cur *rec)
 }
 #endif
 
-/* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes. */
-static int record_body(struct etwhf_decoder *d, const struct region *rg, struct cur *rec, int hdr, size_t p)
+/* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes,
+ * so every read below the fixed header size H ≤ Size is a proven one. */
+static int record_body(struct etwhf_decoder *d, const struct region *rg, const struct cur *rec,
+                       const struct etwhf_header_info *hi, int hdr, size_t p)
 {
-    const struct etwhf_header_info *hi = etwhf_header_info(hdr);
     const size_t size = rec->len;
     size_t start = hi->fixed_size;
     uint8_t type, version;
 
-    if (hi->family == ETWHF_FAM_PERFINFO) { /* R7, any perfinfo record */
-        unsigned v = cur_u16(rec, 0);
-        unsigned pmc = (v >> 8) & 7u, pebs = v >> 15;
-        start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
-#if ETWHF_PLANTED_BUGS
-        if (PLANTED(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
-            start = size; /* the PMC count trusted: the payload is whatever is left */
-#endif
-        if (start > size) {
-            struct loc at = region_loc(rg, p);
-            return dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
-                            "PERFINFO extension of %u PMC counters%s ends at +0x%zx, past record size %zu", pmc,
-                            pebs ? " and a PEBS index" : "", start, size);
-        }
-    }
     switch (hi->family) {
     case ETWHF_FAM_PERFINFO:
     case ETWHF_FAM_SYSTEM:
     case ETWHF_FAM_COMPACT: {
-        unsigned hook = cur_u16(rec, ETWHF_SYS_HOOK_ID);
+        const unsigned hook = cur_u16p(rec, ETWHF_SYS_HOOK_ID);
+        if (hi->family == ETWHF_FAM_PERFINFO) { /* R7 applies to every perfinfo record, heap or not */
+            const unsigned v = cur_u16p(rec, 0);
+            const unsigned pmc = (v >> 8) & 7u, pebs = v >> 15;
+            start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
+#if ETWHF_PLANTED_BUGS
+            if (PLANTED(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
+                start = size; /* the PMC count trusted: the payload is whatever is left */
+#endif
+            if (DEC_UNLIKELY(start > size)) {
+                struct loc at = region_loc(rg, p);
+                return dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
+                                "PERFINFO extension of %u PMC counters%s ends at +0x%zx, past record size %zu", pmc,
+                                pebs ? " and a PEBS index" : "", start, size);
+            }
+        }
         if (DEC_LIKELY((hook >> 8) != ETWHF_HEAP_GROUP))
             return 0;
         type = (uint8_t)hook;
-        version = cur_u8(rec, 0);
+        version = cur_u8p(rec, 0);
         break;
     }
     case ETWHF_FAM_FULL:
     case ETWHF_FAM_INSTANCE:
-        if (!cur_eq(rec, ETWHF_FULL_GUID, etwhf_heap_guid, 16))
+        if (!cur_eqp(rec, ETWHF_FULL_GUID, etwhf_heap_guid, 16))
             return 0;
-        type = cur_u8(rec, ETWHF_FULL_CLASS_TYPE);
-        version = cur_u8(rec, ETWHF_FULL_CLASS_VERSION);
+        type = cur_u8p(rec, ETWHF_FULL_CLASS_TYPE);
+        version = cur_u8p(rec, ETWHF_FULL_CLASS_VERSION);
         break;
     default: /* ETWHF_FAM_EVENT */
-        if (cur_u16(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
+        if (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
             int stop = 0;
-            start = ext_items_end(d, rg, rec, p, &stop);
+            struct cur items = *rec;
+            start = ext_items_end(d, rg, &items, p, &stop);
             if (!start)
                 return stop;
         }
-        if (!cur_eq(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
+        if (!cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
             return 0;
 #if ETWHF_PLANTED_BUGS
-        if (cur_u16(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
-            size_t by_datasize = ext_items_end_by_datasize(rec);
+        if (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
+            struct cur items = *rec;
+            size_t by_datasize = ext_items_end_by_datasize(&items);
             if (PLANTED(PB_EXT_DATASIZE, by_datasize != start))
                 start = by_datasize;
         }
 #endif
-        type = cur_u8(rec, ETWHF_EVT_DESC_OPCODE);
-        version = cur_u8(rec, ETWHF_EVT_DESC_VERSION);
+        type = cur_u8p(rec, ETWHF_EVT_DESC_OPCODE);
+        version = cur_u8p(rec, ETWHF_EVT_DESC_VERSION);
         break;
     }
     if (type != ETWHF_HEAP_FREE && type != ETWHF_HEAP_ALLOC && type != ETWHF_HEAP_REALLOC)
         return 0;
 
+    /* Every field is stored once, none zeroed twice: a memset of the whole
+     * event (a `rep stos`) was the costliest single step of the record path. */
+    struct loc at = region_loc(rg, p);
     struct etwhf_event ev;
-    memset(&ev, 0, sizeof ev);
     ev.type = type;
     ev.header = (uint8_t)hdr;
     ev.version = version;
     ev.pointer_size = hi->pointer_size;
+    ev.has_inner = (uint8_t)at.has_inner;
+    ev.cpu = rg->cpu;
+    ev.buffer = rg->buffer;
+    ev.offset = at.offset;
+    ev.inner_offset = at.inner_offset;
+    ev.address = ev.size = 0;
+    ev.new_address = ev.old_address = ev.new_size = ev.old_size = 0;
+    ev.reserved = 0;
 #if ETWHF_PLANTED_BUGS
     if (PLANTED(PB_WIDTH_FROM_LOGFILE, hi->pointer_size == 4 && rg->buffer != ETWHF_NO_BUFFER &&
                                            d->have_logfile && d->logfile.pointer_size == 8))
         ev.pointer_size = 8;
 #endif
-    ev.cpu = rg->cpu;
-    ev.buffer = rg->buffer;
     if (hi->family == ETWHF_FAM_PERFINFO) {
-        ev.timestamp = cur_u64(rec, ETWHF_PERFINFO_TIME);
+        ev.has_pid_tid = 0;
+        ev.pid = ev.tid = 0;
+        ev.timestamp = cur_u64p(rec, ETWHF_PERFINFO_TIME);
     } else {
         ev.has_pid_tid = 1;
-        ev.tid = cur_u32(rec, ETWHF_SYS_TID);
-        ev.pid = cur_u32(rec, ETWHF_SYS_PID);
-        ev.timestamp = cur_u64(rec, ETWHF_SYS_TIME);
+        ev.tid = cur_u32p(rec, ETWHF_SYS_TID);
+        ev.pid = cur_u32p(rec, ETWHF_SYS_PID);
+        ev.timestamp = cur_u64p(rec, ETWHF_SYS_TIME);
     }
-    struct loc at = region_loc(rg, p);
-    ev.offset = at.offset;
-    ev.has_inner = (uint8_t)at.has_inner;
-    ev.inner_offset = at.inner_offset;
-    struct cur pay = cur_sub(rec, start, size - start);
+    struct cur pay = cur_subp(rec, start, size - start);
     return payload_decode(d, &pay, pay.len, &ev, &at);
 }
 
-int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
+/* Inlined into record_walk, the hot loop; record_step() is the same for the
+ * callers that walk a record at a time. */
+static inline int step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
 {
-    /* R1 */
-    if (!cur_has(c, p, 8)) {
+    /* R1; the 8 bytes proven here hold the marker and the u16 Size at +4 */
+    if (DEC_UNLIKELY(!cur_has(c, p, 8))) {
         if (!rg->final) {
             *arg = 8;
             return REC_NEED;
         }
         return REC_END;
     }
-    const uint32_t marker = cur_u32(c, p);
+    /* Marker and the u16 Size at +4 in one read: the Size is then picked by a
+     * shift, with no branch to mispredict when header forms alternate. */
+    const uint64_t head = cur_u64p(c, p);
+    const uint32_t marker = (uint32_t)head;
     /* R2 */
     if (marker == ETWHF_FILLER_DWORD)
         return REC_END;
@@ -201,7 +215,8 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
     }
     /* R4 */
     int hdr;
-    size_t fixed, size;
+    const struct etwhf_header_info *hi;
+    size_t size;
     if (DEC_LIKELY(b3 & ETWHF_TRACE_HEADER_EVENT)) {
         hdr = (int)form_by_type[(marker >> 16) & 0xFFu] - 1;
         if (DEC_UNLIKELY(hdr < 0)) {
@@ -211,16 +226,15 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
                        ? REC_HALT
                        : REC_ABANDON;
         }
-        const struct etwhf_header_info *hi = etwhf_header_info(hdr);
-        fixed = hi->fixed_size;
-        size = hi->size_at ? cur_u16(c, p + 4) : (marker & 0xFFFFu);
+        hi = &etwhf_header_table[hdr];
+        size = (size_t)(head >> (8u * hi->size_at)) & 0xFFFFu;
     } else if (b3 & ETWHF_TRACE_MESSAGE) {
         hdr = ETWHF_HDR_MESSAGE;
-        fixed = 8;
+        hi = &etwhf_header_table[hdr];
         size = marker & 0xFFFFu;
 #if ETWHF_PLANTED_BUGS
-        if (PLANTED(PB_MESSAGE_SIZE_AT4, cur_u16(c, p + 4) != size))
-            size = cur_u16(c, p + 4);
+        if (PLANTED(PB_MESSAGE_SIZE_AT4, cur_u16p(c, p + 4) != size))
+            size = cur_u16p(c, p + 4);
 #endif
     } else {
         struct loc at = region_loc(rg, p);
@@ -230,10 +244,10 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
                    : REC_ABANDON;
     }
     /* R5 */
-    if (DEC_UNLIKELY(size < fixed)) {
+    if (DEC_UNLIKELY(size < hi->fixed_size)) {
         struct loc at = region_loc(rg, p);
         return dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu is below its %zu-byte %s header", size,
-                        fixed, etwhf_header_info(hdr)->name)
+                        (size_t)hi->fixed_size, hi->name)
                    ? REC_HALT
                    : REC_ABANDON;
     }
@@ -265,8 +279,13 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
     *arg = p + ALIGN8(size);
     if (hdr == ETWHF_HDR_MESSAGE)
         return REC_NEXT;
-    struct cur rec = cur_sub(c, p, size);
-    return record_body(d, rg, &rec, hdr, p) ? REC_HALT : REC_NEXT;
+    const struct cur rec = cur_subp(c, p, size);
+    return record_body(d, rg, &rec, hi, hdr, p) ? REC_HALT : REC_NEXT;
+}
+
+int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
+{
+    return step(d, rg, c, p, arg);
 }
 
 int record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c)

@@ -21,7 +21,7 @@ const uint8_t etwhf_heap_guid[16] = {0xAB, 0x62, 0x29, 0x22, 0x80, 0x61, 0x88, 0
                                      0xA8, 0x25, 0x34, 0x6B, 0x75, 0xF2, 0xA2, 0x4A};
 
 /* Order follows enum etwhf_header. */
-static const struct etwhf_header_info headers[ETWHF_HDR_COUNT] = {
+const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COUNT] = {
     {"system32", 0x01, ETWHF_FAM_SYSTEM, 0x20, 4, 4},
     {"system64", 0x02, ETWHF_FAM_SYSTEM, 0x20, 4, 8},
     {"compact32", 0x03, ETWHF_FAM_COMPACT, 0x18, 4, 4},
@@ -41,13 +41,13 @@ const struct etwhf_header_info *etwhf_header_info(int hdr)
 {
     if (hdr < 0 || hdr >= ETWHF_HDR_COUNT)
         return NULL;
-    return &headers[hdr];
+    return &etwhf_header_table[hdr];
 }
 
 int etwhf_header_from_type(uint8_t type)
 {
     for (int i = 0; i < ETWHF_HDR_FORMS; i++)
-        if (headers[i].type == type)
+        if (etwhf_header_table[i].type == type)
             return i;
     return -1;
 }
@@ -57,7 +57,7 @@ int etwhf_header_from_name(const char *name)
     if (!name)
         return -1;
     for (int i = 0; i < ETWHF_HDR_COUNT; i++)
-        if (strcmp(headers[i].name, name) == 0)
+        if (strcmp(etwhf_header_table[i].name, name) == 0)
             return i;
     return -1;
 }

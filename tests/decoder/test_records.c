@@ -299,6 +299,43 @@ static void bare_payload_lengths(void **state)
     tb_free(&b);
 }
 
+/* The decoder's inlined minimum lengths agree with etwhf_heap_payload_min():
+ * one byte short is HEAP_PAYLOAD_SHORT, exact is silent, one byte over is
+ * HEAP_PAYLOAD_LONG, for every heap type and both widths. */
+static void payload_minimum_per_type_and_width(void **state)
+{
+    (void)state;
+    static const uint8_t types[] = {ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC};
+    uint8_t bytes[64];
+    memset(bytes, 0, sizeof bytes);
+    for (size_t t = 0; t < sizeof types; t++) {
+        for (unsigned w = 4; w <= 8; w += 4) {
+            const size_t min = etwhf_heap_payload_min(types[t], w);
+            assert_true(min > 4 && min + 1 <= sizeof bytes);
+            bytes[min - 4] = 3; /* Source MAINPATH at the last u32 of the minimum */
+            struct etwhf_decode_options o = dl_options(ETWHF_INPUT_PAYLOAD, ETWHF_MODE_RECOVER);
+            o.pointer_size = w;
+            o.payload_type = types[t];
+            struct dlog l;
+            memset(&l, 0, sizeof l);
+            for (int delta = -1; delta <= 1; delta++) {
+                dl_run(&l, &o, bytes, (size_t)((ptrdiff_t)min + delta), DL_ONE_FEED, 0);
+                assert_int_equal(l.nev, delta >= 0 ? 1 : 0);
+                assert_int_equal(l.ndg, delta == 0 ? 0 : 1);
+                if (delta)
+                    assert_int_equal(l.dg[0].code, delta < 0 ? ETWHF_DIAG_HEAP_PAYLOAD_SHORT : ETWHF_DIAG_HEAP_PAYLOAD_LONG);
+                if (delta >= 0) {
+                    assert_int_equal(l.ev[0].source, 3);
+                    assert_int_equal(l.ev[0].type, types[t]);
+                    assert_int_equal(l.ev[0].reserved, 0);
+                }
+            }
+            dl_free(&l);
+            bytes[min - 4] = 0;
+        }
+    }
+}
+
 static void bare_record_short_inputs(void **state)
 {
     (void)state;
@@ -413,6 +450,7 @@ int main(void)
         cmocka_unit_test(source_values_and_warnings),
         cmocka_unit_test(alloc_and_realloc_both_widths),
         cmocka_unit_test(bare_payload_lengths),
+        cmocka_unit_test(payload_minimum_per_type_and_width),
         cmocka_unit_test(bare_record_short_inputs),
         cmocka_unit_test(message_records_are_counted_and_skipped),
         cmocka_unit_test(logfile_names_and_fields),

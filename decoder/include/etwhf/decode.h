@@ -64,6 +64,7 @@ struct etwhf_event {
     uint64_t size;         /* Alloc */
     uint64_t new_address, old_address, new_size, old_size; /* ReAlloc */
     uint32_t source;
+    uint32_t reserved;     /* always 0: names the tail padding, so every byte of an event is defined */
 };
 
 struct etwhf_diag {

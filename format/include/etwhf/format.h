@@ -147,6 +147,9 @@ struct etwhf_header_info {
 
 /* NULL when hdr is out of range. */
 const struct etwhf_header_info *etwhf_header_info(int hdr);
+/* The table behind etwhf_header_info(), indexed by enum etwhf_header, for
+ * per-record paths that have already range-checked hdr. */
+extern const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COUNT];
 /* enum etwhf_header for a HeaderType byte, or -1 when it is not one of the 12. */
 int etwhf_header_from_type(uint8_t type);
 /* enum etwhf_header for a name (message included), or -1. */

@@ -307,7 +307,9 @@ static enum file_result decode_one(struct decode_run *run, const char *path, voi
     run->lines.clock = NULL;
     run->clock_state = 0;
     struct etwhf_decode_options opts = run->cli->opts;
-    opts.on_event = on_event;
+    /* Counting mode needs no event callback: the summary counts them, and
+     * interrupts are seen between reads of ETWHF_READ_CHUNK bytes. */
+    opts.on_event = run->cli->quiet ? NULL : on_event;
     opts.on_diag = on_diag;
     opts.user = run;
     run->ctx = etwhf_decoder_new(&opts);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "payload.h"
 
 static const struct loc loc_none = {ETWHF_NO_BUFFER, 0, 0, 0};
 

@@ -133,7 +133,20 @@ void dec_free(struct etwhf_decoder *d, void *p);
 /* Grows *buf to hold `need` bytes, keeping its first `keep`; 0 on success. */
 int dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep);
 int dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...) DEC_PRINTF(4, 5);
-int dec_event(struct etwhf_decoder *d, const struct etwhf_event *ev);
+/* Inline: every delivered event passes here. */
+static inline int dec_event(struct etwhf_decoder *d, const struct etwhf_event *ev)
+{
+    switch (ev->type) {
+    case ETWHF_HEAP_FREE: d->sum.heap_free++; break;
+    case ETWHF_HEAP_ALLOC: d->sum.heap_alloc++; break;
+    default: d->sum.heap_realloc++; break;
+    }
+    if (d->opts.on_event && d->opts.on_event(d->opts.user, ev)) {
+        d->halt = HALT_ABORT;
+        return 1;
+    }
+    return 0;
+}
 /* Copies [off, off+n) of the feed `in` to dst through the cursor. */
 void dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n);
 
@@ -166,11 +179,14 @@ int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c,
 /* R1–R9 over a whole final region from 0; nonzero when the walk must stop. */
 int record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c);
 
-/* payload.c */
+/* payload.c, payload.h: R9 (payload_decode is inline, in payload.h) */
 const char *payload_name(uint8_t type);
-/* R9 over a heap payload of `len` bytes, of which `pay` holds at least the
- * minimum (or all, when shorter). `ev` carries the header fields already. */
-int payload_decode(struct etwhf_decoder *d, struct cur *pay, uint64_t len, struct etwhf_event *ev,
-                   const struct loc *at);
+/* The SOURCE_RESERVED / SOURCE_UNKNOWN diagnostic of an event whose Source is
+ * not 1–5; returns dec_diag's answer. */
+int payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at);
+/* HEAP_PAYLOAD_SHORT or HEAP_PAYLOAD_LONG for a payload of `len` bytes against
+ * its minimum `min`; returns dec_diag's answer. */
+int payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
+                        const struct loc *at);
 
 #endif

@@ -94,20 +94,6 @@ int dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char
     return 0;
 }
 
-int dec_event(struct etwhf_decoder *d, const struct etwhf_event *ev)
-{
-    switch (ev->type) {
-    case ETWHF_HEAP_FREE: d->sum.heap_free++; break;
-    case ETWHF_HEAP_ALLOC: d->sum.heap_alloc++; break;
-    default: d->sum.heap_realloc++; break;
-    }
-    if (d->opts.on_event && d->opts.on_event(d->opts.user, ev)) {
-        d->halt = HALT_ABORT;
-        return 1;
-    }
-    return 0;
-}
-
 int dec_options_status(const struct etwhf_decode_options *o)
 {
     if (!o)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "payload.h"
 #include "planted.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)

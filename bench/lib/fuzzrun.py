@@ -13,11 +13,12 @@ AFL_ENV = {"AFL_NO_UI": "1", "AFL_SKIP_CPUFREQ": "1", "AFL_NO_AFFINITY": "1",
            "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES": "1", "AFL_SKIP_CRASHES": "1"}
 
 
-def fuzz_build(preset, planted=False):
+def fuzz_build(preset, planted=False, baselines=False):
     """build/bench-<preset>[-planted]: the project's preset flags, the fuzz
-    targets only."""
+    targets only (and the extra exec/s baselines with `baselines`)."""
     cache, env = preset_cache(preset)
-    cache.update({"ETWHF_BUILD_TESTS": "OFF", "ETWHF_BUILD_CLI": "OFF"})
+    cache.update({"ETWHF_BUILD_TESTS": "OFF", "ETWHF_BUILD_CLI": "OFF",
+                  "ETWHF_FUZZ_BASELINES": "ON" if baselines else "OFF"})
     if planted:
         cache["ETWHF_PLANTED_BUGS"] = "ON"
     return cmake_build(preset.replace("fuzz-", "") + ("-planted" if planted else ""), cache, None, env)

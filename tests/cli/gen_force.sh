@@ -70,8 +70,14 @@ HOME=$TMP/subject refused "it is the home directory" "--out ~" --out "$TMP/subje
 HOME=$TMP/subject/ refused "it is the home directory" "--out ~ (HOME with a trailing slash)" --out "$TMP/subject/."
 
 # `/` for real only as an unprivileged user, so that a regression cannot remove anything.
-if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups "$ETWHF" --help >/dev/null 2>&1; then
-    (cd / && setpriv --reuid=65534 --regid=65534 --clear-groups "$ETWHF" gen --out / --force --count 1) \
+# That user runs a copy of the tool: the build tree may sit in a folder only
+# root can enter (a clone in a mode-700 mktemp folder).
+mkdir -p "$TMP/nobody"
+chmod 755 "$TMP" "$TMP/nobody"
+cp "$ETWHF" "$TMP/nobody/etwhf"
+chmod 755 "$TMP/nobody/etwhf"
+if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/nobody/etwhf" --help >/dev/null 2>&1; then
+    (cd / && setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/nobody/etwhf" gen --out / --force --count 1) \
         >/dev/null 2>"$TMP/err.root"
     RC=$?
     expect_rc 2 "--out / --force"

@@ -104,10 +104,14 @@ if [ "$(id -u)" != 0 ] || command -v runuser >/dev/null || command -v setpriv >/
     cp -r "$TMP/corpus/." "$P/corpus/"
     chmod -R a+rX "$P/corpus"
     chmod 000 "$P/corpus/manifest.jsonl"
+    # The build tree may sit where nobody cannot reach it (a clone in a
+    # mode-700 mktemp folder): nobody runs a copy of the tool instead.
+    cp "$ETWHF" "$P/etwhf"
+    chmod 755 "$P/etwhf"
     for c in "decode $P/locked.etl" "info $P/locked.etl" "check $P/corpus" "gen --out $P/ro/c --count 2" \
         "gen --etl $P/ro/t.etl --events 3"; do
         # shellcheck disable=SC2086
-        as_nobody "$ETWHF" $c </dev/null >"$TMP/out" 2>"$TMP/err"
+        as_nobody "$P/etwhf" $c </dev/null >"$TMP/out" 2>"$TMP/err"
         RC=$?
         OUT=$(cat "$TMP/out")
         ERR=$(cat "$TMP/err")

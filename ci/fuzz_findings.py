@@ -56,6 +56,7 @@ class TargetTriage:
         self.jobs = jobs
         self.minimizer = minimizer      # callable(src, dst) -> bool, or None
         self.not_reproduced = 0
+        self.regressions_fixed = 0
         self.skipped = 0
 
     def run(self, findings):
@@ -67,7 +68,10 @@ class TargetTriage:
         self.skipped = max(0, len(engines) - room)
         findings = corpus + engines[:room]
         reproduced = tri.reproduce_all(findings, self.reproducer, os.path.join(self.work, "inputs"), self.jobs)
-        self.not_reproduced = len([f for f in findings if f.result is None and f.source not in ("seed", "found")])
+        # A regression that no longer fails is a fixed bug, not a flaky finding:
+        # only the engines' own findings count as "did not reproduce".
+        self.not_reproduced = len([f for f in findings if f.result is None and f.source in ("libfuzzer", "afl")])
+        self.regressions_fixed = len([f for f in findings if f.result is None and f.source == "regression"])
         known = {}
         for f in reproduced:
             if f.source == "regression":

@@ -222,7 +222,7 @@ def triage(ctx, base, runs, pre_findings):
             findings += [tri.Finding(base, p, "afl") for p in tri.afl_findings(r.afl_out)]
     rep = reproducer_for(ctx, base)
     if rep is None:
-        return [], len(findings), 0
+        return [], len(findings), 0, 0
     minimizer = None
     a = ctx.args
     if rep.kind == "libfuzzer":
@@ -234,7 +234,7 @@ def triage(ctx, base, runs, pre_findings):
     tt = fuzz_findings.TargetTriage(base, rep, standalone_for(ctx, base), os.path.join(ctx.work, base, "triage"),
                                     ctx.corpus_dirs(base)[2], a.jobs, minimizer)
     entries = tt.run(findings) if findings else []
-    return entries, tt.not_reproduced, tt.skipped
+    return entries, tt.not_reproduced, tt.skipped, tt.regressions_fixed
 
 
 def coverage(ctx):
@@ -328,11 +328,12 @@ def main(argv=None):
             corpus.append(c)
             say("corpus/found/%s: %d files, %d bytes (+%d -%d)" % (c["target"], c["files"], c["bytes"],
                                                                  c["added"], c["removed"]))
-    crashes, not_reproduced = [], 0
+    crashes, not_reproduced, regressions_fixed = [], 0, 0
     for base in bases:
-        entries, nr, skipped = triage(ctx, base, runs, pre.get(base, []))
+        entries, nr, skipped, fixed = triage(ctx, base, runs, pre.get(base, []))
         crashes += entries
         not_reproduced += nr
+        regressions_fixed += fixed
         if skipped:
             ctx.notes.append("%s: %d finding(s) over the triage cap were not reproduced" % (base, skipped))
     for c in crashes:
@@ -362,6 +363,7 @@ def main(argv=None):
         "crashes": crashes,
         "reproduced": len(crashes),
         "not_reproduced": not_reproduced,
+        "regressions_fixed": regressions_fixed,
         "corpus": corpus,
         "engines": args.engines,
         "jobs": args.jobs,

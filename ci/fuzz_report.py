@@ -82,8 +82,11 @@ def render_markdown(report):
         lines.append("- reproduce: `%s`" % c["reproduce"])
         lines.append("")
     if r.get("not_reproduced"):
-        lines += ["", "Findings that did not reproduce (flaky or state carried over by persistent mode): %d"
+        lines += ["", "Engine findings that did not reproduce (flaky or state carried over by persistent mode): %d"
                   % r["not_reproduced"]]
+    if r.get("regressions_fixed"):
+        lines += ["", "Regressions replayed that no longer fail (fixed bugs, kept so they stay fixed): %d"
+                  % r["regressions_fixed"]]
     lines += ["", "## How to read this", "",
               "Each row is one (target, engine) pair. `execs` is the engine's own count (libFuzzer fork-mode "
               "status lines; AFL++ fuzzer_stats summed over main and secondaries). A crash is counted once per "

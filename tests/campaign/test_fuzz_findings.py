@@ -94,6 +94,14 @@ class FindingsTest(unittest.TestCase):
         self.assertEqual(by_kind["segv"]["frames"], ["bug_a", "on_event", "LLVMFuzzerTestOneInput"])
         self.assertEqual(by_kind["abort"]["sources"], ["afl"])
 
+    def test_fixed_regression_is_not_a_flaky_finding(self):
+        fixed = tri.Finding("fuzz_fake", self.write("old-bug", b"fixed long ago"), "regression")
+        flaky = tri.Finding("fuzz_fake", self.write("id:000001,sig:06", b"no crash now"), "afl")
+        tt, entries = self.triage([fixed, flaky])
+        self.assertEqual(entries, [])
+        self.assertEqual(tt.not_reproduced, 1)
+        self.assertEqual(tt.regressions_fixed, 1)
+
     def test_sidecar_is_the_driver_format(self):
         _, entries = self.triage([tri.Finding("fuzz_fake", self.write("c", b"Axyz"), "libfuzzer")])
         with open(entries[0]["regression"] + ".expect") as f:

@@ -50,6 +50,11 @@ class ReportTest(unittest.TestCase):
             self.assertIn(text, md)
         clean = dict(fake_report(), crashes=[], reproduced=0, not_reproduced=0)
         self.assertIn("passed: nothing reproduced", fuzz_report.render_markdown(clean))
+        self.assertNotIn("did not reproduce", fuzz_report.render_markdown(clean))
+        fixed = fuzz_report.render_markdown(dict(clean, regressions_fixed=2))
+        self.assertIn("passed: nothing reproduced", fixed)
+        self.assertIn("no longer fail (fixed bugs, kept so they stay fixed): 2", fixed)
+        self.assertNotIn("did not reproduce", fixed)
 
     @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed")
     def test_plot(self):

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../decoder/xpress.h"
-#include "../gen/xpress_compress.h"
+#include "etwhf/xpress.h"
+#include "etwhf/xpress_compress.h"
 #include "../tests/xpress/xpress_data.h"
 
 static double seconds_per_row = 0.5;

@@ -98,6 +98,15 @@ void check_diff_reset(struct check_diff *d)
     d->dropped = 0;
 }
 
+/* Items are display text of a fixed size: longer text is cut, on purpose. */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    for (; n + 1 < cap && src[n]; n++)
+        dst[n] = src[n];
+    dst[n] = '\0';
+}
+
 void check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
                     const char *got)
 {
@@ -109,9 +118,9 @@ void check_diff_add(struct check_diff *d, int kind, int mode, const char *field,
     struct check_item *it = &d->items[d->n++];
     it->kind = (uint8_t)kind;
     it->mode = (uint8_t)mode;
-    snprintf(it->field, sizeof it->field, "%s", field);
-    snprintf(it->expected, sizeof it->expected, "%s", expected);
-    snprintf(it->got, sizeof it->got, "%s", got);
+    copy_cut(it->field, sizeof it->field, field);
+    copy_cut(it->expected, sizeof it->expected, expected);
+    copy_cut(it->got, sizeof it->got, got);
 }
 
 void check_diff_merge(struct check_diff *d, const struct check_diff *src)

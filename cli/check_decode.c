@@ -73,17 +73,22 @@ int check_decode_case(const struct check_case *k, int mode, const void *data, si
     o->codes_known = 1;
     o->other_known = 1;
     o->header_known = 1;
-    struct etwhf_summary sum;
-    int st = etwhf_decode_memory(&opts, data, len, &sum);
+    int st;
+    struct etwhf_decoder *ctx = etwhf_decoder_new(&opts, &st);
+    if (ctx)
+        st = etwhf_decode_memory(ctx, data, len);
     if (st != ETWHF_OK) {
-        snprintf(why, whylen, "etwhf_decode_memory: %s", etwhf_strerror(st));
+        snprintf(why, whylen, "%s: %s", ctx ? "etwhf_decode_memory" : "etwhf_decoder_new", etwhf_strerror(st));
+        etwhf_decoder_free(ctx);
         return -1;
     }
     if (k->layer == CHECK_LAYER_FILE) {
+        const struct etwhf_summary *sum = etwhf_decoder_summary(ctx);
         o->has_counts = 1;
-        o->buffers = sum.buffers;
-        o->buffers_skipped = sum.buffers_skipped;
-        o->events_total = sum.events_total;
+        o->buffers = sum->buffers;
+        o->buffers_skipped = sum->buffers_skipped;
+        o->events_total = sum->events_total;
     }
+    etwhf_decoder_free(ctx);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* `etwhf decode`: streams each FILE through the decoder and prints its events,
  * diagnostics and summary (CONTRACT.md §4–5). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,14 +215,20 @@ static int should_stop(const struct decode_run *run)
     return etwhf_interrupted() || etwhf_out_failed(&run->out) || etwhf_out_failed(&run->err);
 }
 
+/* The library's reader polls this between reads and after a signal. */
+static int reader_should_stop(void *user)
+{
+    return should_stop(user);
+}
+
 /* The wall clock needs the logfile record, which precedes every event of a
  * file: look it up at the first event. */
 static void start_wall_clock(struct decode_run *run)
 {
-    struct etwhf_logfile lf;
+    const struct etwhf_logfile *lf = etwhf_decoder_logfile(run->ctx);
     const char *why = "the input has no logfile record";
-    if (run->cli->opts.input == ETWHF_INPUT_FILE && etwhf_decoder_logfile(run->ctx, &lf) == ETWHF_OK)
-        why = etwhf_wallclock_init(&run->clock, &lf);
+    if (run->cli->opts.input == ETWHF_INPUT_FILE && lf)
+        why = etwhf_wallclock_init(&run->clock, lf);
     if (!why) {
         run->clock_state = 1;
         run->lines.clock = &run->clock;
@@ -261,27 +268,21 @@ static int on_diag(void *user, const struct etwhf_diag *d)
 
 enum file_result { FILE_OK, FILE_ERRORS, FILE_IO, STOP_INTERRUPTED, STOP_WRITE };
 
-static enum file_result decode_fd(struct decode_run *run, struct etwhf_input_file *in, void *chunk)
+/* The library's reader does the reading (one reader loop for every caller),
+ * so `bytes` in the summary is the input's length however it arrives. */
+static enum file_result decode_fd(struct decode_run *run, struct etwhf_input_file *in)
 {
-    int st = ETWHF_OK;
-    for (;;) {
-        ssize_t n = etwhf_input_read(in, "decode", chunk, ETWHF_READ_CHUNK);
-        if (n == ETWHF_READ_INTERRUPTED)
-            return STOP_INTERRUPTED;
-        if (n == ETWHF_READ_ERROR)
-            return FILE_IO;
-        if (n == 0)
-            break;
-        st = etwhf_decode_feed(run->ctx, chunk, (size_t)n);
-        if (st != ETWHF_OK || etwhf_decoder_done(run->ctx))
-            break;
-    }
-    if (st == ETWHF_OK)
-        st = etwhf_decode_finish(run->ctx);
+    int st = etwhf_decode_fd(run->ctx, in->fd);
+    const int read_errno = errno;
     if (etwhf_interrupted())
         return STOP_INTERRUPTED;
     if (etwhf_out_failed(&run->out) || etwhf_out_failed(&run->err))
         return STOP_WRITE;
+    if (st == ETWHF_EIO) {
+        etwhf_out_flush(&run->err);
+        fprintf(stderr, "etwhf decode: cannot read '%s': %s\n", in->label, strerror(read_errno));
+        return FILE_IO;
+    }
     if (st != ETWHF_OK) {
         etwhf_out_flush(&run->err);
         fprintf(stderr, "etwhf decode: %s: decoder failed: %s%s\n", in->label, etwhf_strerror(st),
@@ -294,7 +295,7 @@ static enum file_result decode_fd(struct decode_run *run, struct etwhf_input_fil
     return s->errors ? FILE_ERRORS : FILE_OK;
 }
 
-static enum file_result decode_one(struct decode_run *run, const char *path, void *chunk)
+static enum file_result decode_one(struct decode_run *run, const char *path)
 {
     struct etwhf_input_file in;
     if (etwhf_input_open(&in, "decode", path) != 0)
@@ -308,16 +309,18 @@ static enum file_result decode_one(struct decode_run *run, const char *path, voi
     run->clock_state = 0;
     struct etwhf_decode_options opts = run->cli->opts;
     /* Counting mode needs no event callback: the summary counts them, and
-     * interrupts are seen between reads of ETWHF_READ_CHUNK bytes. */
+     * interrupts are seen between the reader's reads. */
     opts.on_event = run->cli->quiet ? NULL : on_event;
     opts.on_diag = on_diag;
+    opts.should_stop = reader_should_stop;
     opts.user = run;
-    run->ctx = etwhf_decoder_new(&opts);
+    int st;
+    run->ctx = etwhf_decoder_new(&opts, &st);
     if (!run->ctx) {
-        fprintf(stderr, "etwhf decode: %s: cannot start the decoder (out of memory?)\n", in.label);
+        fprintf(stderr, "etwhf decode: %s: cannot start the decoder: %s\n", in.label, etwhf_strerror(st));
         goto out;
     }
-    res = decode_fd(run, &in, chunk);
+    res = decode_fd(run, &in);
     etwhf_decoder_free(run->ctx);
     run->ctx = NULL;
 out:
@@ -341,15 +344,10 @@ static int report_write_failure(struct decode_run *run)
 static int run_files(struct decode_run *run)
 {
     const struct decode_cli *cli = run->cli;
-    void *chunk = malloc(ETWHF_READ_CHUNK);
-    if (!chunk) {
-        fputs("etwhf decode: out of memory\n", stderr);
-        return EXIT_IO;
-    }
     int any_io = 0, any_error = 0, code = -1;
     etwhf_decode_output_header(&run->lines);
     for (int i = 0; i < cli->nfiles && code < 0; i++) {
-        switch (decode_one(run, cli->files[i], chunk)) {
+        switch (decode_one(run, cli->files[i])) {
         case FILE_OK: break;
         case FILE_ERRORS: any_error = 1; break;
         case FILE_IO: any_io = 1; break;
@@ -357,7 +355,6 @@ static int run_files(struct decode_run *run)
         case STOP_WRITE: code = EXIT_IO; break;
         }
     }
-    free(chunk);
     if (code == EXIT_IO)
         return report_write_failure(run);
     if (etwhf_out_flush(&run->out) != 0 || etwhf_out_flush(&run->err) != 0)

@@ -123,9 +123,10 @@ static void print_logfile(struct etwhf_out *o, const struct etwhf_logfile *lf)
 /* The logfile record ends before 0x48 + 0xFFFF: small reads stop soon after it. */
 #define INFO_CHUNK 4096u
 
-/* EXIT_OK with *lf filled, or the exit code. */
-static int read_logfile(struct etwhf_input_file *in, struct etwhf_decoder *ctx, struct info_run *run,
-                        struct etwhf_logfile *lf)
+/* EXIT_OK once the context holds the logfile record, or the exit code. Not
+ * the library's reader: that one reads a whole input, this one stops at the
+ * end of the logfile record (in small reads), which is all `info` needs. */
+static int read_logfile(struct etwhf_input_file *in, struct etwhf_decoder *ctx, struct info_run *run)
 {
     char chunk[INFO_CHUNK];
     int st = ETWHF_OK;
@@ -140,12 +141,12 @@ static int read_logfile(struct etwhf_input_file *in, struct etwhf_decoder *ctx, 
             break;
         }
         st = etwhf_decode_feed(ctx, chunk, (size_t)n);
-        if (st != ETWHF_OK || etwhf_decoder_logfile(ctx, lf) == ETWHF_OK || run->fatal || etwhf_decoder_done(ctx))
+        if (st != ETWHF_OK || etwhf_decoder_logfile(ctx) || run->fatal || etwhf_decoder_done(ctx))
             break;
     }
     if (etwhf_interrupted())
         return EXIT_INTERRUPTED;
-    if (etwhf_decoder_logfile(ctx, lf) == ETWHF_OK)
+    if (etwhf_decoder_logfile(ctx))
         return EXIT_OK;
     if (st != ETWHF_OK && st != ETWHF_EABORTED) {
         fprintf(stderr, "etwhf info: %s: decoder failed: %s\n", run->label, etwhf_strerror(st));
@@ -188,15 +189,18 @@ int etwhf_cmd_info(int argc, char **argv)
     etwhf_decode_options_init(&opts);
     opts.on_diag = on_diag;
     opts.user = &run;
-    struct etwhf_decoder *ctx = etwhf_decoder_new(&opts);
+    int st;
+    struct etwhf_decoder *ctx = etwhf_decoder_new(&opts, &st);
     int code = EXIT_IO;
     struct etwhf_logfile lf;
-    if (!ctx)
-        fputs("etwhf info: cannot start the decoder (out of memory?)\n", stderr);
-    else
-        code = read_logfile(&in, ctx, &run, &lf);
-    if (ctx)
+    if (!ctx) {
+        fprintf(stderr, "etwhf info: cannot start the decoder: %s\n", etwhf_strerror(st));
+    } else {
+        code = read_logfile(&in, ctx, &run);
+        if (code == EXIT_OK)
+            lf = *etwhf_decoder_logfile(ctx);
         etwhf_decoder_free(ctx);
+    }
     etwhf_input_close(&in);
     if (code == EXIT_INTERRUPTED)
         fputs("etwhf info: interrupted\n", stderr);

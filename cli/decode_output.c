@@ -22,16 +22,6 @@ struct name {
 static struct name header_names[ETWHF_HDR_COUNT];
 static struct name source_names[ETWHF_SOURCE_SEGMENT_HEAP + 1];
 
-const char *etwhf_event_type_name(int type)
-{
-    switch (type) {
-    case ETWHF_HEAP_FREE: return "HeapFree";
-    case ETWHF_HEAP_ALLOC: return "HeapAlloc";
-    case ETWHF_HEAP_REALLOC: return "HeapReAlloc";
-    default: return NULL;
-    }
-}
-
 static const struct name unknown_name = {"unknown", 7};
 
 static const struct name *header_name(uint8_t hdr)
@@ -304,7 +294,7 @@ static void csv_event(struct etwhf_decode_output *o, const struct etwhf_event *e
 {
     char *q = begin_line(o->out, o->csv_file, o->csv_file_len);
     *q++ = ',';
-    const char *type = etwhf_event_type_name(ev->type);
+    const char *type = etwhf_heap_type_name(ev->type);
     size_t type_len = type ? strlen(type) : 0;
     memcpy(q, type, type_len);
     q += type_len;
@@ -393,7 +383,7 @@ static void text_event(struct etwhf_decode_output *o, const struct etwhf_event *
         etwhf_out_write(o->out, ": ", 2);
     }
     char *q = etwhf_out_room(o->out, LINE_ROOM);
-    const char *type = etwhf_event_type_name(ev->type);
+    const char *type = etwhf_heap_type_name(ev->type);
     q = etwhf_fmt_padded(q, type, strlen(type), 11, 0);
     PUT(q, " buf ");
     if (ev->buffer != ETWHF_NO_BUFFER)
@@ -512,7 +502,7 @@ void etwhf_decode_output_header(struct etwhf_decode_output *o)
 
 void etwhf_decode_output_event(struct etwhf_decode_output *o, const struct etwhf_event *ev)
 {
-    if (!etwhf_event_type_name(ev->type))
+    if (!etwhf_heap_type_name(ev->type))
         return; /* the decoder delivers only the three types; never print a malformed line */
     switch (o->format) {
     case ETWHF_LINES_JSONL: json_event(o, ev); break;

@@ -46,7 +46,5 @@ void etwhf_decode_output_event(struct etwhf_decode_output *o, const struct etwhf
 void etwhf_decode_output_diag(struct etwhf_decode_output *o, const struct etwhf_diag *d);
 void etwhf_decode_output_summary(struct etwhf_decode_output *o, const struct etwhf_summary *s);
 
-/* "HeapFree", "HeapAlloc", "HeapReAlloc", or NULL for another type. */
-const char *etwhf_event_type_name(int type);
 
 #endif

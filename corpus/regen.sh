@@ -29,7 +29,7 @@ python3 "$here/route_seeds.py" "$tmp/mixed" "$tmp/compressed" "$tmp/seeds"
 # fuzz_xpress: compressed blocks of intact heap event records (every length
 # form, offset 8192, damaged streams), checked against the decompressor.
 src=$here/..
-"${ETWHF_HOST_CC:-cc}" -std=c11 -O1 -I"$src/format/include" -I"$src/decoder" -I"$src/gen" \
+"${ETWHF_HOST_CC:-cc}" -std=c11 -O1 -I"$src/format/include" -I"$src/decoder/include" -I"$src/decoder" -I"$src/gen/include" \
   "$src/fuzz/tools/xpress_seeds.c" "$src/gen/xpress_compress.c" "$src/decoder/xpress.c" -o "$tmp/xpress_seeds"
 "$etwhf" gen --out "$tmp/records" --seed 20261127 --count 64 --layer record --faults none >/dev/null
 mkdir "$tmp/seeds/xpress"

@@ -41,11 +41,11 @@ static void run_staged(struct etwhf_decoder *d, int final)
     set_region(&rg, b->pos, final, b->staged);
     struct cur c = cur_make(b->stage, b->staged);
     size_t arg = 0;
-    int r = record_step(d, &rg, &c, 0, &arg);
+    int r = etwhf__record_step(d, &rg, &c, 0, &arg);
     if (step_over(d, r))
         return;
     if (r == REC_NEED) { /* had its 8-byte header, now wants its Size */
-        if (dec_reserve(d, &b->stage, &b->cap, arg, b->staged))
+        if (etwhf__dec_reserve(d, &b->stage, &b->cap, arg, b->staged))
             return;
         b->need = arg;
         return;
@@ -71,7 +71,7 @@ static void records_feed(struct etwhf_decoder *d, const uint8_t *data, size_t le
         if (b->staged) {
             size_t take = b->need - b->staged;
             take = take < avail ? take : avail;
-            dec_take(&in, i, b->stage + b->staged, take);
+            etwhf__dec_take(&in, i, b->stage + b->staged, take);
             b->staged += take;
             i += take;
             if (b->staged == b->need)
@@ -84,7 +84,7 @@ static void records_feed(struct etwhf_decoder *d, const uint8_t *data, size_t le
         struct cur c = cur_make(data + i, avail);
         size_t p = 0, arg = 0;
         int r;
-        while ((r = record_step(d, &rg, &c, p, &arg)) == REC_NEXT)
+        while ((r = etwhf__record_step(d, &rg, &c, p, &arg)) == REC_NEXT)
             p = arg;
         if (step_over(d, r))
             return;
@@ -97,17 +97,17 @@ static void records_feed(struct etwhf_decoder *d, const uint8_t *data, size_t le
         }
         i += p;
         if (i < len) {
-            if (dec_reserve(d, &b->stage, &b->cap, arg, 0))
+            if (etwhf__dec_reserve(d, &b->stage, &b->cap, arg, 0))
                 return;
             b->need = arg;
             b->staged = len - i;
-            dec_take(&in, i, b->stage, b->staged);
+            etwhf__dec_take(&in, i, b->stage, b->staged);
             i = len;
         }
     }
 }
 
-int bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+int etwhf__bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
 {
     struct bare *b = &d->bare;
     if (d->opts.input == ETWHF_INPUT_RECORD) {
@@ -120,17 +120,17 @@ int bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
         size_t take = sizeof b->payload - (size_t)had;
         take = take < len ? take : len;
         struct cur in = cur_make(data, len);
-        dec_take(&in, 0, b->payload + had, take);
+        etwhf__dec_take(&in, 0, b->payload + had, take);
     }
     return 0;
 }
 
-int bare_finish(struct etwhf_decoder *d)
+int etwhf__bare_finish(struct etwhf_decoder *d)
 {
     struct bare *b = &d->bare;
     const uint64_t n = d->sum.bytes;
     if (n == 0) {
-        dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &loc_none, "the input is empty");
+        etwhf__dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &loc_none, "the input is empty");
         return d->halt != 0;
     }
     if (d->opts.input == ETWHF_INPUT_RECORD) {
@@ -149,8 +149,8 @@ int bare_finish(struct etwhf_decoder *d)
     return d->halt != 0;
 }
 
-void bare_release(struct etwhf_decoder *d)
+void etwhf__bare_release(struct etwhf_decoder *d)
 {
-    dec_free(d, d->bare.stage);
+    etwhf__dec_free(d, d->bare.stage);
     d->bare.stage = NULL;
 }

@@ -1,19 +1,19 @@
 /*
  * buffer.c — the B- and C-steps of one buffer position (CONTRACT.md §2.2).
  *
- * buffer_plan decides from the 0x48-byte header alone what the position will
+ * etwhf__buffer_plan decides from the 0x48-byte header alone what the position will
  * do and how many of its bytes that needs, so file.c stores no more than
  * that (a skipped buffer is passed over while counting, never stored).
- * buffer_run then emits the position's diagnostics in walk order once the
+ * etwhf__buffer_run then emits the position's diagnostics in walk order once the
  * position is complete, or at the end of the input when it was cut short.
  */
 #include <inttypes.h>
 
 #include "context.h"
-#include "planted.h"
-#include "xpress.h"
+#include "hooks.h"
+#include "etwhf/xpress.h"
 
-void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl)
+void etwhf__buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl)
 {
     const struct walk *w = &d->walk;
     struct cur h = cur_make(header, HDR_BYTES);
@@ -32,10 +32,8 @@ void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bp
         pl->total = w->stride;
         if (pl->bsize != w->stride) {
             pl->code = ETWHF_DIAG_BUFFER_SIZE, pl->why = WHY_STRIDE; /* B3 */
-#if ETWHF_PLANTED_BUGS
-            if (PLANTED(PB_STRIDE_AFTER_DAMAGE, pl->bsize >= HDR_BYTES))
+            if (ETWHF_PLANT(PB_STRIDE_AFTER_DAMAGE, pl->bsize >= HDR_BYTES))
                 pl->total = pl->bsize; /* the damaged header trusted for the skip */
-#endif
         } else if (compressed_buffer) {
             pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED, pl->why = WHY_FLAG_IN_PLAIN; /* B5 */
         } else if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) {
@@ -55,12 +53,10 @@ void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bp
         pl->why = pl->bsize < HDR_BYTES ? WHY_SIZE_LOW : WHY_SIZE_LIMIT;
         if (pl->bsize < HDR_BYTES)
             pl->total = HDR_BYTES; /* the header is present: not truncated */
-#if ETWHF_PLANTED_BUGS
-    } else if (PLANTED(PB_COMPRESSED_ALIGN8, pl->bsize % 8 != 0)) { /* the uncompressed stride rule, misapplied */
+    } else if (ETWHF_PLANT(PB_COMPRESSED_ALIGN8, pl->bsize % 8 != 0)) { /* the uncompressed stride rule, misapplied */
         pl->action = PLAN_END;
         pl->code = ETWHF_DIAG_BUFFER_SIZE;
         pl->why = WHY_SIZE_LIMIT;
-#endif
     } else if (compressed_buffer) { /* C4 */
         if (pl->saved < HDR_BYTES || pl->saved - HDR_BYTES > d->limit) {
             pl->code = ETWHF_DIAG_SAVED_OFFSET;
@@ -87,33 +83,33 @@ static int plan_diag(struct etwhf_decoder *d, const struct bplan *pl, const stru
     const struct walk *w = &d->walk;
     switch (pl->why) {
     case WHY_STRIDE:
-        return dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " differs from the stride %" PRIu64 "; buffer skipped",
+        return etwhf__dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " differs from the stride %" PRIu64 "; buffer skipped",
                         pl->bsize, w->stride);
     case WHY_FLAG_IN_PLAIN:
-        return dec_diag(d, pl->code, at,
+        return etwhf__dec_diag(d, pl->code, at,
                         "buffer flags 0x%04x mark a compressed buffer in an uncompressed file; buffer skipped",
                         (unsigned)pl->flags);
     case WHY_FORMAT:
-        return dec_diag(d, pl->code, at, "compression format %u is not XPRESS plain LZ77 (3); buffer skipped",
+        return etwhf__dec_diag(d, pl->code, at, "compression format %u is not XPRESS plain LZ77 (3); buffer skipped",
                         (unsigned)w->format);
     case WHY_NO_DECOMPRESS:
-        return dec_diag(d, pl->code, at, "decompression is disabled; compressed buffer skipped");
+        return etwhf__dec_diag(d, pl->code, at, "decompression is disabled; compressed buffer skipped");
     case WHY_SAVED_LOW:
-        return dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is below the 72-byte buffer header; buffer skipped",
+        return etwhf__dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is below the 72-byte buffer header; buffer skipped",
                         pl->saved);
     case WHY_SAVED_HIGH:
-        return dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is past BufferSize %" PRIu32 "; buffer skipped",
+        return etwhf__dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is past BufferSize %" PRIu32 "; buffer skipped",
                         pl->saved, pl->bsize);
     case WHY_SAVED_LIMIT:
-        return dec_diag(d, pl->code, at,
+        return etwhf__dec_diag(d, pl->code, at,
                         "SavedOffset %" PRIu32 " expands to %" PRIu32 " bytes, above the buffer limit %" PRIu64
                         "; buffer skipped",
                         pl->saved, pl->saved - (uint32_t)HDR_BYTES, d->limit);
     case WHY_SIZE_LOW:
-        return dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is below the 72-byte buffer header; the file ends",
+        return etwhf__dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is below the 72-byte buffer header; the file ends",
                         pl->bsize);
     default: /* WHY_SIZE_LIMIT */
-        return dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is above the buffer limit %" PRIu64 "; the file ends",
+        return etwhf__dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is above the buffer limit %" PRIu64 "; the file ends",
                         pl->bsize, d->limit);
     }
 }
@@ -124,14 +120,14 @@ static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const
     const struct walk *w = &d->walk;
     d->sum.buffers++;
     const unsigned lost = pl->flags & (ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST);
-    if (lost && dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost %s", (unsigned)pl->flags,
+    if (lost && etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost %s", (unsigned)pl->flags,
                          lost == ETWHF_BF_EVENTS_LOST   ? "events"
                          : lost == ETWHF_BF_BUFFER_LOST ? "buffers"
                                                         : "events and buffers"))
         return 1;
     struct region rg = {w->index, w->off + HDR_BYTES, HDR_BYTES, 0, 1, pl->saved - HDR_BYTES, pl->cpu};
     struct cur c = cur_make(bytes + HDR_BYTES, kept - HDR_BYTES);
-    return record_walk(d, &rg, &c);
+    return etwhf__record_walk(d, &rg, &c);
 }
 
 static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at,
@@ -139,29 +135,29 @@ static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, cons
 {
     struct walk *w = &d->walk;
     const size_t out_len = pl->saved - HDR_BYTES;
-    if (dec_reserve(d, &w->exp, &w->exp_cap, out_len, 0))
+    if (etwhf__dec_reserve(d, &w->exp, &w->exp_cap, out_len, 0))
         return 1;
     int r = etwhf_xpress_decompress(bytes + HDR_BYTES, pl->bsize - HDR_BYTES, w->exp, out_len);
     if (r != ETWHF_XPRESS_OK) {
         d->sum.buffers_skipped++;
-        return dec_diag(d, ETWHF_DIAG_DECOMPRESS, at,
+        return etwhf__dec_diag(d, ETWHF_DIAG_DECOMPRESS, at,
                         "XPRESS data of %" PRIu32 " bytes does not expand to %zu bytes: %s; buffer skipped",
                         pl->bsize - (uint32_t)HDR_BYTES, out_len, etwhf_xpress_result_name(r));
     }
     d->sum.buffers++;
     struct region rg = {w->index, w->off, HDR_BYTES, 1, 1, out_len, pl->cpu};
     struct cur c = cur_make(w->exp, out_len);
-    return record_walk(d, &rg, &c);
+    return etwhf__record_walk(d, &rg, &c);
 }
 
-int buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated)
+int etwhf__buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated)
 {
     struct walk *w = &d->walk;
     const struct bplan *pl = &w->plan;
     const struct loc at = {w->index, w->off, 0, 0};
     w->visited++;
     if (truncated && pl->why != WHY_STRIDE) { /* B4, C3; B3 comes first and raises no TRUNCATED_TAIL */
-        if (dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
+        if (etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
                      "input ends %" PRIu64 " bytes into the %" PRIu64 "-byte buffer at offset %" PRIu64, w->seen,
                      pl->total, w->off) ||
             w->compressed)

@@ -3,7 +3,7 @@
  *
  * Data flows one way: decoder.c (API) → file.c or bare.c (state machines over
  * fed bytes) → buffer.c (B/C steps of one buffer) → record.c (R1–R8) →
- * payload.c (R9). Every layer reports through dec_diag / dec_event, which
+ * payload.c (R9). Every layer reports through etwhf__dec_diag / dec_event, which
  * return nonzero once the walk must stop (strict stop, callback abort, no
  * memory); callers then unwind without emitting anything more.
  */
@@ -127,12 +127,11 @@ struct etwhf_decoder {
 };
 
 /* decoder.c */
-int dec_options_status(const struct etwhf_decode_options *opts);
-void *dec_alloc(struct etwhf_decoder *d, size_t size);
-void dec_free(struct etwhf_decoder *d, void *p);
+void *etwhf__dec_alloc(struct etwhf_decoder *d, size_t size);
+void etwhf__dec_free(struct etwhf_decoder *d, void *p);
 /* Grows *buf to hold `need` bytes, keeping its first `keep`; 0 on success. */
-int dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep);
-int dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...) DEC_PRINTF(4, 5);
+int etwhf__dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep);
+int etwhf__dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...) DEC_PRINTF(4, 5);
 /* Inline: every delivered event passes here. */
 static inline int dec_event(struct etwhf_decoder *d, const struct etwhf_event *ev)
 {
@@ -148,45 +147,44 @@ static inline int dec_event(struct etwhf_decoder *d, const struct etwhf_event *e
     return 0;
 }
 /* Copies [off, off+n) of the feed `in` to dst through the cursor. */
-void dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n);
+void etwhf__dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n);
 
 /* file.c */
-int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
-int file_finish(struct etwhf_decoder *d);
-void file_release(struct etwhf_decoder *d);
+int etwhf__file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
+int etwhf__file_finish(struct etwhf_decoder *d);
+void etwhf__file_release(struct etwhf_decoder *d);
 
 /* logfile.c: fills d->logfile from the record at 0x48 of `c`, whose Size
  * fits in `c` and whose payload holds the layout of `width`. */
-void logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width, size_t size);
+void etwhf__logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width, size_t size);
 
 /* bare.c */
-int bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
-int bare_finish(struct etwhf_decoder *d);
-void bare_release(struct etwhf_decoder *d);
+int etwhf__bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
+int etwhf__bare_finish(struct etwhf_decoder *d);
+void etwhf__bare_release(struct etwhf_decoder *d);
 
 /* buffer.c */
-void buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl);
+void etwhf__buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl);
 /* Runs the planned step over the position's first `kept` bytes; `truncated`
  * when the input ended inside it. Returns 1 when the file ends here. */
-int buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated);
+int etwhf__buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated);
 
 /* record.c */
 enum rec_status { REC_NEXT, REC_END, REC_ABANDON, REC_HALT, REC_NEED };
 /* R1–R9 for the record at p of the view; *arg receives the next record's
  * offset (REC_NEXT) or the bytes from p the record needs (REC_NEED, only
  * when the region is not final). */
-int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg);
+int etwhf__record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg);
 /* R1–R9 over a whole final region from 0; nonzero when the walk must stop. */
-int record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c);
+int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c);
 
 /* payload.c, payload.h: R9 (payload_decode is inline, in payload.h) */
-const char *payload_name(uint8_t type);
 /* The SOURCE_RESERVED / SOURCE_UNKNOWN diagnostic of an event whose Source is
- * not 1–5; returns dec_diag's answer. */
-int payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at);
+ * not 1–5; returns etwhf__dec_diag's answer. */
+int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at);
 /* HEAP_PAYLOAD_SHORT or HEAP_PAYLOAD_LONG for a payload of `len` bytes against
- * its minimum `min`; returns dec_diag's answer. */
-int payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
+ * its minimum `min`; returns etwhf__dec_diag's answer. */
+int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
                         const struct loc *at);
 
 #endif

@@ -4,6 +4,7 @@
  * fed bytes to the file walk (file.c) or the bare-input walks (bare.c).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,51 @@
 
 #define LIMIT_MAX (UINT64_C(1) << 30)
 
-void etwhf_decode_options_init(struct etwhf_decode_options *opts)
+/* The first layout with a size field ends after should_stop: the smallest
+ * struct a caller may pass. Fields added later go after it. */
+#define OPTIONS_V1_SIZE (offsetof(struct etwhf_decode_options, should_stop) + sizeof(int (*)(void *)))
+
+static void options_defaults(struct etwhf_decode_options *o)
 {
-    if (!opts)
-        return;
-    memset(opts, 0, sizeof *opts);
-    opts->input = ETWHF_INPUT_FILE;
-    opts->mode = ETWHF_MODE_RECOVER;
-    opts->pointer_size = 8;
-    opts->payload_type = ETWHF_HEAP_FREE;
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+    o->input = ETWHF_INPUT_FILE;
+    o->mode = ETWHF_MODE_RECOVER;
+    o->pointer_size = 8;
+    o->payload_type = ETWHF_HEAP_FREE;
 }
 
-void *dec_alloc(struct etwhf_decoder *d, size_t size)
+void etwhf_decode_options_init_sized(struct etwhf_decode_options *opts, size_t struct_size)
+{
+    if (!opts || struct_size < sizeof opts->struct_size)
+        return;
+    /* A caller built against an older header has a shorter struct: write
+     * only its bytes. A newer one has a longer struct: its fields past ours
+     * start zeroed, which is what every future field's default must be. */
+    struct etwhf_decode_options d;
+    options_defaults(&d);
+    if (struct_size > sizeof d) {
+        memset(opts, 0, struct_size);
+        memcpy(opts, &d, sizeof d);
+    } else {
+        memcpy(opts, &d, struct_size);
+    }
+    opts->struct_size = struct_size;
+}
+
+/* The caller's options read into this library's struct: fields the caller's
+ * struct lacks keep their defaults, fields this library lacks are ignored. */
+static int options_read(const struct etwhf_decode_options *in, struct etwhf_decode_options *out)
+{
+    options_defaults(out);
+    if (!in || in->struct_size < OPTIONS_V1_SIZE)
+        return ETWHF_EINVAL;
+    memcpy(out, in, in->struct_size < sizeof *out ? in->struct_size : sizeof *out);
+    out->struct_size = sizeof *out;
+    return ETWHF_OK;
+}
+
+void *etwhf__dec_alloc(struct etwhf_decoder *d, size_t size)
 {
     void *p = d->alloc.alloc ? d->alloc.alloc(d->alloc.user, size) : malloc(size);
     if (!p)
@@ -31,7 +65,7 @@ void *dec_alloc(struct etwhf_decoder *d, size_t size)
     return p;
 }
 
-void dec_free(struct etwhf_decoder *d, void *p)
+void etwhf__dec_free(struct etwhf_decoder *d, void *p)
 {
     if (!p)
         return;
@@ -41,29 +75,29 @@ void dec_free(struct etwhf_decoder *d, void *p)
         free(p);
 }
 
-int dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep)
+int etwhf__dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep)
 {
     if (need <= *cap)
         return 0;
     /* Grow-only, rounded up, so a run of growing buffers allocates rarely. */
     size_t want = need < 4096 ? 4096 : need;
-    uint8_t *p = dec_alloc(d, want);
+    uint8_t *p = etwhf__dec_alloc(d, want);
     if (!p)
         return -1;
     if (keep && *buf)
         memcpy(p, *buf, keep);
-    dec_free(d, *buf);
+    etwhf__dec_free(d, *buf);
     *buf = p;
     *cap = want;
     return 0;
 }
 
-void dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n)
+void etwhf__dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n)
 {
     cur_copy(in, off, dst, n);
 }
 
-int dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...)
+int etwhf__dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...)
 {
     int sev = code > 0 && code <= ETWHF_DIAG_MAX ? d->severity[code] : ETWHF_SEV_ERROR;
     if (sev == ETWHF_SEV_ERROR)
@@ -94,10 +128,8 @@ int dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char
     return 0;
 }
 
-int dec_options_status(const struct etwhf_decode_options *o)
+static int options_status(const struct etwhf_decode_options *o)
 {
-    if (!o)
-        return ETWHF_EINVAL;
     if (o->input < ETWHF_INPUT_FILE || o->input > ETWHF_INPUT_PAYLOAD)
         return ETWHF_EINVAL;
     if (o->mode != ETWHF_MODE_RECOVER && o->mode != ETWHF_MODE_STRICT)
@@ -114,22 +146,31 @@ int dec_options_status(const struct etwhf_decode_options *o)
     return ETWHF_OK;
 }
 
-struct etwhf_decoder *etwhf_decoder_new(const struct etwhf_decode_options *opts)
+struct etwhf_decoder *etwhf_decoder_new(const struct etwhf_decode_options *opts, int *status)
 {
-    if (dec_options_status(opts) != ETWHF_OK)
+    struct etwhf_decode_options o;
+    int st = options_read(opts, &o);
+    if (st == ETWHF_OK)
+        st = options_status(&o);
+    if (status)
+        *status = st;
+    if (st != ETWHF_OK)
         return NULL;
     struct etwhf_allocator a = {0};
-    if (opts->allocator && opts->allocator->alloc && opts->allocator->free)
-        a = *opts->allocator;
+    if (o.allocator && o.allocator->alloc && o.allocator->free)
+        a = *o.allocator;
     struct etwhf_decoder *d = a.alloc ? a.alloc(a.user, sizeof *d) : malloc(sizeof *d);
-    if (!d)
+    if (!d) {
+        if (status)
+            *status = ETWHF_ENOMEM;
         return NULL;
+    }
     memset(d, 0, sizeof *d);
-    d->opts = *opts;
+    d->opts = o;
     d->alloc = a;
     if (d->opts.payload_type == 0)
         d->opts.payload_type = ETWHF_HEAP_FREE;
-    d->limit = opts->buffer_limit ? opts->buffer_limit : ETWHF_DEFAULT_BUFFER_LIMIT;
+    d->limit = o.buffer_limit ? o.buffer_limit : ETWHF_DEFAULT_BUFFER_LIMIT;
     size_t n;
     const struct etwhf_diag_info *t = etwhf_diag_table(&n);
     for (size_t i = 0; i < n; i++)
@@ -142,8 +183,8 @@ void etwhf_decoder_free(struct etwhf_decoder *d)
 {
     if (!d)
         return;
-    file_release(d);
-    bare_release(d);
+    etwhf__file_release(d);
+    etwhf__bare_release(d);
     if (d->alloc.free)
         d->alloc.free(d->alloc.user, d);
     else
@@ -170,9 +211,9 @@ int etwhf_decode_feed(struct etwhf_decoder *d, const void *data, size_t len)
     if (len == 0 || d->halt || d->ended)
         return ETWHF_OK;
     if (d->opts.input == ETWHF_INPUT_FILE)
-        file_feed(d, data, len);
+        etwhf__file_feed(d, data, len);
     else
-        bare_feed(d, data, len);
+        etwhf__bare_feed(d, data, len);
     return status_of(d);
 }
 
@@ -185,9 +226,9 @@ int etwhf_decode_finish(struct etwhf_decoder *d)
     d->state = CTX_FINISHED;
     if (!d->halt) {
         if (d->opts.input == ETWHF_INPUT_FILE)
-            file_finish(d);
+            etwhf__file_finish(d);
         else
-            bare_finish(d);
+            etwhf__bare_finish(d);
     }
     d->ended = 1;
     return status_of(d);
@@ -203,10 +244,7 @@ const struct etwhf_summary *etwhf_decoder_summary(const struct etwhf_decoder *d)
     return d ? &d->sum : NULL;
 }
 
-int etwhf_decoder_logfile(const struct etwhf_decoder *d, struct etwhf_logfile *out)
+const struct etwhf_logfile *etwhf_decoder_logfile(const struct etwhf_decoder *d)
 {
-    if (!d || !out || !d->have_logfile)
-        return ETWHF_EINVAL;
-    *out = d->logfile;
-    return ETWHF_OK;
+    return d && d->have_logfile ? &d->logfile : NULL;
 }

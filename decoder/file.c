@@ -12,7 +12,7 @@
 #include <inttypes.h>
 
 #include "context.h"
-#include "planted.h"
+#include "hooks.h"
 
 static const struct loc loc_logfile = {0, HDR_BYTES, 0, 0};
 static const struct loc loc_buffer0 = {0, 0, 0, 0};
@@ -34,9 +34,9 @@ static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t ha
     if (have < HDR_BYTES) {
         static const struct loc none = {ETWHF_NO_BUFFER, 0, 0, 0};
         if (have == 0)
-            dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &none, "the input is empty");
+            etwhf__dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &none, "the input is empty");
         else
-            dec_diag(d, ETWHF_DIAG_FILE_TOO_SHORT, &none,
+            etwhf__dec_diag(d, ETWHF_DIAG_FILE_TOO_SHORT, &none,
                      "the input has %zu bytes, fewer than one 72-byte buffer header", have);
         return PROBE_DONE;
     }
@@ -70,14 +70,14 @@ static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t ha
         /* Only what the decision rests on, so the message is the same in any chunking. */
         int stop;
         if (why == CUT_HEADER)
-            stop = dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
+            stop = etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
                             "no logfile record at 0x48: the input ends after %zu bytes, before its 8-byte header", have);
         else if (why == CUT_SIZE)
-            stop = dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
+            stop = etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
                             "no logfile record at 0x48: its Size %zu runs past the end of the input (%zu bytes)", size,
                             have);
         else
-            stop = dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
+            stop = etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_MISSING, &loc_logfile,
                             "no logfile record at 0x48: %s (byte 3 0x%02x, HeaderType 0x%02x, HookId 0x%04x)",
                             why == NOT_FLAGS  ? "byte 3 lacks 0xC0"
                             : why == NOT_TYPE ? "HeaderType is not 1 or 2"
@@ -90,20 +90,20 @@ static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t ha
         const size_t layout = width == 8 ? ETWHF_LOGFILE_SIZE64 : ETWHF_LOGFILE_SIZE32;
         const size_t payload = size > 0x20 ? size - 0x20 : 0;
         if (payload < layout) {
-            if (dec_diag(d, ETWHF_DIAG_LOGFILE_SHORT, &loc_logfile,
+            if (etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_SHORT, &loc_logfile,
                          "logfile payload of %zu bytes (Size %zu) is shorter than the %zu-byte %u-bit layout", payload,
                          size, layout, width * 8))
                 return PROBE_DONE;
         } else {
             read = 1;
-            logfile_read(d, &c, width, size);
+            etwhf__logfile_read(d, &c, width, size);
             const struct etwhf_logfile *lf = &d->logfile;
             if (lf->pointer_size != 4 && lf->pointer_size != 8 &&
-                dec_diag(d, ETWHF_DIAG_LOGFILE_POINTER_SIZE, &loc_logfile,
+                etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_POINTER_SIZE, &loc_logfile,
                          "logfile PointerSize %" PRIu32 " is neither 4 nor 8", lf->pointer_size))
                 return PROBE_DONE;
             if ((lf->events_lost || lf->buffers_lost) &&
-                dec_diag(d, ETWHF_DIAG_EVENTS_LOST, &loc_logfile,
+                etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, &loc_logfile,
                          "logfile counts %" PRIu32 " lost events and %" PRIu32 " lost buffers", lf->events_lost,
                          lf->buffers_lost))
                 return PROBE_DONE;
@@ -127,7 +127,7 @@ static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t ha
             w->stride = lb;
             return PROBE_DONE;
         }
-        if (dec_diag(d, ETWHF_DIAG_LOGFILE_BUFFER_SIZE, &loc_logfile,
+        if (etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_BUFFER_SIZE, &loc_logfile,
                      "logfile BufferSize %" PRIu32 " is not a multiple of 8 between 72 and the buffer limit %" PRIu64
                      "; using buffer 0's BufferSize %" PRIu32,
                      lb, d->limit, b0))
@@ -138,7 +138,7 @@ static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t ha
         return PROBE_DONE;
     }
     w->phase = WALK_ENDED;
-    dec_diag(d, ETWHF_DIAG_BUFFER_SIZE, &loc_buffer0,
+    etwhf__dec_diag(d, ETWHF_DIAG_BUFFER_SIZE, &loc_buffer0,
              "no usable stride: buffer 0's BufferSize %" PRIu32 " is not between 72 and the buffer limit %" PRIu64,
              b0, d->limit);
     return PROBE_DONE;
@@ -167,17 +167,17 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
     size_t i = 0;
     while (!d->halt && w->phase != WALK_ENDED) {
         if (w->phase == WALK_BODY && w->seen == w->plan.total) {
-            next_position(d, buffer_run(d, w->stage, w->plan.keep, 0));
+            next_position(d, etwhf__buffer_run(d, w->stage, w->plan.keep, 0));
             continue;
         }
         const size_t avail = len - i;
         if (avail == 0)
             break;
         if (w->phase == WALK_HEADER && w->seen == 0 && avail >= HDR_BYTES) {
-            buffer_plan(d, data + i, &w->plan);
+            etwhf__buffer_plan(d, data + i, &w->plan);
             if (avail >= w->plan.total) { /* the whole position is here: no copy */
                 w->seen = w->plan.total;
-                next_position(d, buffer_run(d, data + i, w->plan.keep, 0));
+                next_position(d, etwhf__buffer_run(d, data + i, w->plan.keep, 0));
                 i += (size_t)w->plan.total;
                 continue;
             }
@@ -185,15 +185,15 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
         }
         size_t take;
         if (w->phase == WALK_HEADER) {
-            if (dec_reserve(d, &w->stage, &w->stage_cap, HDR_BYTES, (size_t)w->seen))
+            if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, HDR_BYTES, (size_t)w->seen))
                 return;
             take = HDR_BYTES - (size_t)w->seen;
             take = take < avail ? take : avail;
-            dec_take(&in, i, w->stage + w->seen, take);
+            etwhf__dec_take(&in, i, w->stage + w->seen, take);
             w->seen += take;
             i += take;
             if (w->seen == HDR_BYTES) {
-                buffer_plan(d, w->stage, &w->plan);
+                etwhf__buffer_plan(d, w->stage, &w->plan);
                 w->phase = WALK_BODY;
             }
             continue;
@@ -205,11 +205,11 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
              * header claims: a short hostile input stays cheap. */
             if (w->seen + take > w->stage_cap) {
                 size_t want = w->stage_cap * 2 > w->seen + take ? w->stage_cap * 2 : (size_t)w->seen + take;
-                if (dec_reserve(d, &w->stage, &w->stage_cap, want < w->plan.keep ? want : w->plan.keep,
+                if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, want < w->plan.keep ? want : w->plan.keep,
                                 (size_t)w->seen))
                     return;
             }
-            dec_take(&in, i, w->stage + w->seen, take);
+            etwhf__dec_take(&in, i, w->stage + w->seen, take);
         } else { /* bytes it passes over */
             uint64_t rest = w->plan.total - w->seen;
             take = rest < avail ? (size_t)rest : avail;
@@ -225,12 +225,12 @@ static void walk_finish(struct etwhf_decoder *d)
     if (w->phase == WALK_HEADER && w->seen > 0) { /* B1 */
         const struct loc at = {w->index, w->off, 0, 0};
         w->visited++;
-        dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
+        etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
                  "input ends %" PRIu64 " bytes into the buffer header at offset %" PRIu64 " (72 needed)", w->seen,
                  w->off);
     } else if (w->phase == WALK_BODY) {
         size_t kept = w->seen < w->plan.keep ? (size_t)w->seen : w->plan.keep;
-        buffer_run(d, w->stage, kept, 1);
+        etwhf__buffer_run(d, w->stage, kept, 1);
     }
     w->phase = WALK_ENDED;
 }
@@ -244,7 +244,7 @@ static void probe_done(struct etwhf_decoder *d)
         d->ended = 1;
 }
 
-int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+int etwhf__file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
 {
     struct probe *pr = &d->probe;
     if (!pr->decided) {
@@ -252,14 +252,14 @@ int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
             probe_done(d); /* decided from this feed: the walk reads it in place */
         } else {
             /* Every NEED asks for more than is held, and at most PROBE_MAX. */
-            if (!pr->buf && !(pr->buf = dec_alloc(d, PROBE_MAX)))
+            if (!pr->buf && !(pr->buf = etwhf__dec_alloc(d, PROBE_MAX)))
                 return 1;
             struct cur in = cur_make(data, len);
             size_t i = 0;
             while (!pr->decided && i < len) {
                 size_t take = pr->need - pr->have;
                 take = take < len - i ? take : len - i;
-                dec_take(&in, i, pr->buf + pr->have, take);
+                etwhf__dec_take(&in, i, pr->buf + pr->have, take);
                 pr->have += take;
                 i += take;
                 if (pr->have == pr->need && probe_decide(d, pr->buf, pr->have, 0, &pr->need) == PROBE_DONE)
@@ -270,7 +270,7 @@ int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
             /* The walk sees the probed bytes first, then the rest of this feed. */
             if (!d->halt && !d->ended)
                 walk_push(d, pr->buf, pr->have);
-            dec_free(d, pr->buf);
+            etwhf__dec_free(d, pr->buf);
             pr->buf = NULL;
             data += i;
             len -= i;
@@ -281,7 +281,7 @@ int file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
     return d->halt != 0;
 }
 
-int file_finish(struct etwhf_decoder *d)
+int etwhf__file_finish(struct etwhf_decoder *d)
 {
     struct probe *pr = &d->probe;
     if (!pr->decided) {
@@ -290,30 +290,28 @@ int file_finish(struct etwhf_decoder *d)
         probe_done(d);
         if (!d->halt && d->walk.phase == WALK_HEADER)
             walk_push(d, pr->buf, pr->have);
-        dec_free(d, pr->buf);
+        etwhf__dec_free(d, pr->buf);
         pr->buf = NULL;
     }
     if (!d->halt && d->walk.phase != WALK_ENDED)
         walk_finish(d);
     /* F5 */
     uint64_t positions = d->walk.visited;
-#if ETWHF_PLANTED_BUGS
     if (!d->halt && pr->logfile_read &&
-        PLANTED(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
+        ETWHF_PLANT(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
         positions = d->sum.buffers;
-#endif
     if (!d->halt && pr->logfile_read && pr->buffers_written != positions)
-        dec_diag(d, ETWHF_DIAG_BUFFERS_WRITTEN, &loc_logfile,
+        etwhf__dec_diag(d, ETWHF_DIAG_BUFFERS_WRITTEN, &loc_logfile,
                  "logfile BuffersWritten %" PRIu32 " differs from the %" PRIu64 " buffer positions in the file",
                  pr->buffers_written, d->walk.visited);
     return d->halt != 0;
 }
 
-void file_release(struct etwhf_decoder *d)
+void etwhf__file_release(struct etwhf_decoder *d)
 {
-    dec_free(d, d->probe.buf);
-    dec_free(d, d->walk.stage);
-    dec_free(d, d->walk.exp);
+    etwhf__dec_free(d, d->probe.buf);
+    etwhf__dec_free(d, d->walk.stage);
+    etwhf__dec_free(d, d->walk.exp);
     d->probe.buf = NULL;
     d->walk.stage = d->walk.exp = NULL;
 }

@@ -59,7 +59,7 @@ static size_t utf16_string(struct cur *c, size_t off, size_t end, char *out, siz
     return off;
 }
 
-void logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width, size_t size)
+void etwhf__logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width, size_t size)
 {
     struct etwhf_logfile *lf = &d->logfile;
     const size_t base = HDR_BYTES + 0x20; /* the payload after the SYSTEM header */

@@ -5,36 +5,33 @@
 
 #include "payload.h"
 
-const char *payload_name(uint8_t type)
+/* R9 runs only for the three decoded types, which all have a name. */
+static const char *payload_name(uint8_t type)
 {
-    switch (type) {
-    case ETWHF_HEAP_FREE: return "HeapFree";
-    case ETWHF_HEAP_ALLOC: return "HeapAlloc";
-    case ETWHF_HEAP_REALLOC: return "HeapReAlloc";
-    default: return "heap";
-    }
+    const char *name = etwhf_heap_type_name(type);
+    return name ? name : "heap";
 }
 
-int payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
+int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
                         const struct loc *at)
 {
     if (len < min)
-        return dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, at,
+        return etwhf__dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, at,
                         "%s payload of %" PRIu64 " bytes is shorter than the %zu-byte minimum for pointer size %u",
                         payload_name(ev->type), len, min, (unsigned)ev->pointer_size);
-    return dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_LONG, at,
+    return etwhf__dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_LONG, at,
                     "%s payload of %" PRIu64 " bytes is longer than the %zu-byte minimum; %" PRIu64 " extra bytes ignored",
                     payload_name(ev->type), len, min, len - min);
 }
 
-int payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at)
+int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at)
 {
     switch (etwhf_source_diag(ev->source)) {
     case ETWHF_DIAG_SOURCE_RESERVED:
-        return dec_diag(d, ETWHF_DIAG_SOURCE_RESERVED, at,
+        return etwhf__dec_diag(d, ETWHF_DIAG_SOURCE_RESERVED, at,
                         "%s Source 6 (SEGMENT_HEAP) is documented as reserved, never returned", payload_name(ev->type));
     case ETWHF_DIAG_SOURCE_UNKNOWN:
-        return dec_diag(d, ETWHF_DIAG_SOURCE_UNKNOWN, at,
+        return etwhf__dec_diag(d, ETWHF_DIAG_SOURCE_UNKNOWN, at,
                         "%s Source %" PRIu32 " (0x%" PRIx32 ") is not a MEMORY_FROM_* value 1-6", payload_name(ev->type),
                         ev->source, ev->source);
     default: return 0;

@@ -8,7 +8,7 @@
 #define ETWHF_PAYLOAD_H
 
 #include "context.h"
-#include "planted.h"
+#include "hooks.h"
 
 /* etwhf_heap_payload_min() for a heap type and width 4 or 8, inlined for the
  * per-event path; tests/decoder/test_records.c checks the two agree. */
@@ -26,13 +26,11 @@ static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay,
     const unsigned w = ev->pointer_size;
     const size_t min = payload_min(ev->type, w);
     int is_long = len > min;
-#if ETWHF_PLANTED_BUGS
-    if (PLANTED(PB_LONG_SLACK, is_long && len - min < 4))
+    if (ETWHF_PLANT(PB_LONG_SLACK, is_long && len - min < 4))
         is_long = 0;
-#endif
     if (DEC_UNLIKELY(len < min)) /* the event is dropped */
-        return payload_length_diag(d, ev, len, min, at);
-    if (DEC_UNLIKELY(is_long) && payload_length_diag(d, ev, len, min, at))
+        return etwhf__payload_length_diag(d, ev, len, min, at);
+    if (DEC_UNLIKELY(is_long) && etwhf__payload_length_diag(d, ev, len, min, at))
         return 1;
     /* From here the view holds at least the minimum layout: the reads below
      * are proven by the length check above. */
@@ -50,21 +48,17 @@ static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay,
         ev->old_address = cur_ptrp(pay, 2 * (size_t)w, w);
         ev->new_size = cur_ptrp(pay, 3 * (size_t)w, w);
         ev->old_size = cur_ptrp(pay, 4 * (size_t)w, w);
-#if ETWHF_PLANTED_BUGS
-        if (PLANTED(PB_REALLOC32_SIZES, w == 4 && ev->new_size != ev->old_size)) {
+        if (ETWHF_PLANT(PB_REALLOC32_SIZES, w == 4 && ev->new_size != ev->old_size)) {
             uint64_t t = ev->new_size;
             ev->new_size = ev->old_size, ev->old_size = t;
         }
-#endif
         break;
     }
     ev->source = cur_u32p(pay, min - 4);
-#if ETWHF_PLANTED_BUGS
-    if (ev->type == ETWHF_HEAP_FREE && PLANTED(PB_FREE_SOURCE_OFFSET, w == 8 && cur_u32p(pay, 8) != ev->source))
+    if (ev->type == ETWHF_HEAP_FREE && ETWHF_PLANT(PB_FREE_SOURCE_OFFSET, w == 8 && cur_u32p(pay, 8) != ev->source))
         ev->source = cur_u32p(pay, 8);
-#endif
     /* Sources 1–5 need no diagnostic: one compare on the common path. */
-    if (DEC_UNLIKELY(ev->source - 1u >= ETWHF_SOURCE_SEGMENT_HEAP - 1u) && payload_source_diag(d, ev, at))
+    if (DEC_UNLIKELY(ev->source - 1u >= ETWHF_SOURCE_SEGMENT_HEAP - 1u) && etwhf__payload_source_diag(d, ev, at))
         return 1;
     return dec_event(d, ev);
 }

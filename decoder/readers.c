@@ -1,6 +1,7 @@
 /*
  * readers.c — the memory and file-descriptor readers: thin loops over the
- * push API, so they give what any other chunking gives.
+ * push API, so they give what any other chunking gives. The CLI reads its
+ * inputs through etwhf_decode_fd too: there is one reader loop.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -12,40 +13,42 @@
  * walked in place. */
 #define READ_CHUNK ((size_t)1 << 20)
 
-static int run_end(struct etwhf_decoder *d, int rc, struct etwhf_summary *summary)
+int etwhf_decode_memory(struct etwhf_decoder *d, const void *data, size_t len)
 {
-    if (rc == ETWHF_OK)
-        rc = etwhf_decode_finish(d);
-    if (summary)
-        *summary = *etwhf_decoder_summary(d);
-    etwhf_decoder_free(d);
-    return rc;
-}
-
-static int open_decoder(const struct etwhf_decode_options *opts, struct etwhf_decoder **out)
-{
-    int st = dec_options_status(opts);
-    if (st != ETWHF_OK)
-        return st;
-    *out = etwhf_decoder_new(opts);
-    return *out ? ETWHF_OK : ETWHF_ENOMEM;
-}
-
-int etwhf_decode_memory(const struct etwhf_decode_options *opts, const void *data, size_t len,
-                        struct etwhf_summary *summary)
-{
-    if (!opts || (!data && len))
+    if (!d || (!data && len))
         return ETWHF_EINVAL;
-    struct etwhf_decoder *d;
-    int st = open_decoder(opts, &d);
-    if (st != ETWHF_OK)
-        return st;
-    return run_end(d, etwhf_decode_feed(d, data, len), summary);
+    int rc = etwhf_decode_feed(d, data, len);
+    return rc == ETWHF_OK ? etwhf_decode_finish(d) : rc;
 }
 
-/* After the decoder is done, the rest of a regular file is counted in
- * `bytes` without reading it; other inputs are read to their end. */
-static int pass_rest(struct etwhf_decoder *d, int fd, uint8_t *buf)
+static int stop_requested(struct etwhf_decoder *d)
+{
+    if (d->opts.should_stop && d->opts.should_stop(d->opts.user)) {
+        d->halt = HALT_ABORT;
+        d->state = CTX_INVALID;
+        return 1;
+    }
+    return 0;
+}
+
+/* One read(); retried after a signal unless should_stop says otherwise.
+ * -2 when stopped, -1 on a read error (errno kept). */
+static ssize_t read_chunk(struct etwhf_decoder *d, int fd, uint8_t *buf)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, READ_CHUNK);
+        if (r >= 0)
+            return r;
+        if (errno != EINTR)
+            return -1;
+        if (stop_requested(d))
+            return -2;
+    }
+}
+
+/* After the decoder is done the rest of the input still counts in `bytes`:
+ * a regular file's by its length (not read), anything else by reading it. */
+static int count_rest(struct etwhf_decoder *d, int fd, uint8_t *buf)
 {
     struct stat st;
     off_t here;
@@ -55,48 +58,53 @@ static int pass_rest(struct etwhf_decoder *d, int fd, uint8_t *buf)
         return ETWHF_OK;
     }
     for (;;) {
-        ssize_t r = read(fd, buf, READ_CHUNK);
+        ssize_t r = read_chunk(d, fd, buf);
         if (r == 0)
             return ETWHF_OK;
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
+        if (r == -2)
+            return ETWHF_EABORTED;
+        if (r < 0)
             return ETWHF_EIO;
-        }
         d->sum.bytes += (uint64_t)r;
     }
 }
 
-int etwhf_decode_fd(const struct etwhf_decode_options *opts, int fd, struct etwhf_summary *summary)
+int etwhf_decode_fd(struct etwhf_decoder *d, int fd)
 {
-    if (!opts || fd < 0)
+    if (!d || fd < 0)
         return ETWHF_EINVAL;
-    struct etwhf_decoder *d;
-    int st = open_decoder(opts, &d);
-    if (st != ETWHF_OK)
-        return st;
-    uint8_t *buf = dec_alloc(d, READ_CHUNK);
-    if (!buf)
-        return run_end(d, ETWHF_ENOMEM, summary);
+    if (d->state != CTX_OPEN)
+        return ETWHF_EBADSTATE;
+    uint8_t *buf = etwhf__dec_alloc(d, READ_CHUNK);
+    if (!buf) {
+        d->state = CTX_INVALID;
+        return ETWHF_ENOMEM;
+    }
     int rc = ETWHF_OK;
     for (;;) {
         if (etwhf_decoder_done(d)) {
-            rc = pass_rest(d, fd, buf);
+            rc = count_rest(d, fd, buf);
             break;
         }
-        ssize_t r = read(fd, buf, READ_CHUNK);
+        ssize_t r = read_chunk(d, fd, buf);
         if (r == 0)
             break;
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = ETWHF_EIO;
+            rc = r == -2 ? ETWHF_EABORTED : ETWHF_EIO;
             break;
         }
         rc = etwhf_decode_feed(d, buf, (size_t)r);
         if (rc != ETWHF_OK)
             break;
+        if (stop_requested(d)) {
+            rc = ETWHF_EABORTED;
+            break;
+        }
     }
-    dec_free(d, buf);
-    return run_end(d, rc, summary);
+    const int saved_errno = errno; /* the caller's message names the failed read's reason */
+    etwhf__dec_free(d, buf);
+    if (rc == ETWHF_OK)
+        rc = etwhf_decode_finish(d);
+    errno = saved_errno;
+    return rc;
 }

@@ -10,7 +10,7 @@
 
 #include "context.h"
 #include "payload.h"
-#include "planted.h"
+#include "hooks.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
@@ -46,13 +46,13 @@ static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, st
         if (!room || item < 8 || item > size - q) {
             struct loc at = region_loc(rg, p);
             if (!room)
-                *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
+                *stop = etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
                                  "extended item at record +0x%zx needs 8 bytes; record size is %zu", q, size);
             else if (item < 8)
-                *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at, "extended item at record +0x%zx has ItemSize %u, below 8",
+                *stop = etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at, "extended item at record +0x%zx has ItemSize %u, below 8",
                                  q, item);
             else
-                *stop = dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
+                *stop = etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
                                  "extended item at record +0x%zx with ItemSize %u runs past record size %zu", q, item,
                                  size);
             return 0;
@@ -63,23 +63,6 @@ static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, st
             return q;
     }
 }
-
-#if ETWHF_PLANTED_BUGS
-/* Planted bug 7: the items walked by 8 + DataSize instead of ItemSize. The
- * walk stays inside the record: each step advances by at least 8. */
-static size_t ext_items_end_by_datasize(struct cur *rec)
-{
-    const size_t size = rec->len;
-    size_t q = ETWHF_EVT_EXT_START;
-    while (q <= size && size - q >= 8) {
-        int more = cur_u16(rec, q + 4) & 1u;
-        q += 8u + cur_u16(rec, q + 6);
-        if (!more)
-            break;
-    }
-    return q < size ? q : size;
-}
-#endif
 
 /* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes,
  * so every read below the fixed header size H ≤ Size is a proven one. */
@@ -99,13 +82,11 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, const s
             const unsigned v = cur_u16p(rec, 0);
             const unsigned pmc = (v >> 8) & 7u, pebs = v >> 15;
             start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
-#if ETWHF_PLANTED_BUGS
-            if (PLANTED(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
+            if (ETWHF_PLANT(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
                 start = size; /* the PMC count trusted: the payload is whatever is left */
-#endif
             if (DEC_UNLIKELY(start > size)) {
                 struct loc at = region_loc(rg, p);
-                return dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
+                return etwhf__dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
                                 "PERFINFO extension of %u PMC counters%s ends at +0x%zx, past record size %zu", pmc,
                                 pebs ? " and a PEBS index" : "", start, size);
             }
@@ -133,14 +114,8 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, const s
         }
         if (!cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
             return 0;
-#if ETWHF_PLANTED_BUGS
-        if (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
-            struct cur items = *rec;
-            size_t by_datasize = ext_items_end_by_datasize(&items);
-            if (PLANTED(PB_EXT_DATASIZE, by_datasize != start))
-                start = by_datasize;
-        }
-#endif
+        if (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) /* items walked by DataSize */
+            start = ETWHF_PLANT_VALUE(PB_EXT_DATASIZE, start, etwhf__planted_ext_by_datasize(rec->base, rec->len));
         type = cur_u8p(rec, ETWHF_EVT_DESC_OPCODE);
         version = cur_u8p(rec, ETWHF_EVT_DESC_VERSION);
         break;
@@ -164,11 +139,9 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, const s
     ev.address = ev.size = 0;
     ev.new_address = ev.old_address = ev.new_size = ev.old_size = 0;
     ev.reserved = 0;
-#if ETWHF_PLANTED_BUGS
-    if (PLANTED(PB_WIDTH_FROM_LOGFILE, hi->pointer_size == 4 && rg->buffer != ETWHF_NO_BUFFER &&
-                                           d->have_logfile && d->logfile.pointer_size == 8))
+    if (ETWHF_PLANT(PB_WIDTH_FROM_LOGFILE, hi->pointer_size == 4 && rg->buffer != ETWHF_NO_BUFFER &&
+                                               d->have_logfile && d->logfile.pointer_size == 8))
         ev.pointer_size = 8;
-#endif
     if (hi->family == ETWHF_FAM_PERFINFO) {
         ev.has_pid_tid = 0;
         ev.pid = ev.tid = 0;
@@ -183,7 +156,7 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, const s
     return payload_decode(d, &pay, pay.len, &ev, &at);
 }
 
-/* Inlined into record_walk, the hot loop; record_step() is the same for the
+/* Inlined into etwhf__record_walk, the hot loop; etwhf__record_step() is the same for the
  * callers that walk a record at a time. */
 static inline int step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
 {
@@ -202,15 +175,13 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
     /* R2 */
     if (marker == ETWHF_FILLER_DWORD)
         return REC_END;
-#if ETWHF_PLANTED_BUGS
-    if (PLANTED(PB_FILLER_LOW16, (marker & 0xFFFFu) == 0xFFFFu))
+    if (ETWHF_PLANT(PB_FILLER_LOW16, (marker & 0xFFFFu) == 0xFFFFu))
         return REC_END;
-#endif
     const unsigned b3 = marker >> 24;
     /* R3 */
     if (DEC_UNLIKELY(!(b3 & ETWHF_TRACE_HEADER_FLAG))) {
         struct loc at = region_loc(rg, p);
-        return dec_diag(d, ETWHF_DIAG_MARKER, &at, "byte 3 is 0x%02x: the trace-header flag 0x80 is missing", b3)
+        return etwhf__dec_diag(d, ETWHF_DIAG_MARKER, &at, "byte 3 is 0x%02x: the trace-header flag 0x80 is missing", b3)
                    ? REC_HALT
                    : REC_ABANDON;
     }
@@ -222,7 +193,7 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
         hdr = (int)form_by_type[(marker >> 16) & 0xFFu] - 1;
         if (DEC_UNLIKELY(hdr < 0)) {
             struct loc at = region_loc(rg, p);
-            return dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at, "HeaderType 0x%02x is not one of the 12 known header forms",
+            return etwhf__dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at, "HeaderType 0x%02x is not one of the 12 known header forms",
                             (unsigned)(marker >> 16) & 0xFFu)
                        ? REC_HALT
                        : REC_ABANDON;
@@ -233,13 +204,11 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
         hdr = ETWHF_HDR_MESSAGE;
         hi = &etwhf_header_table[hdr];
         size = marker & 0xFFFFu;
-#if ETWHF_PLANTED_BUGS
-        if (PLANTED(PB_MESSAGE_SIZE_AT4, cur_u16p(c, p + 4) != size))
+        if (ETWHF_PLANT(PB_MESSAGE_SIZE_AT4, cur_u16p(c, p + 4) != size))
             size = cur_u16p(c, p + 4);
-#endif
     } else {
         struct loc at = region_loc(rg, p);
-        return dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at,
+        return etwhf__dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at,
                         "byte 3 is 0x%02x: neither an event header (0x40) nor a message (0x10)", b3)
                    ? REC_HALT
                    : REC_ABANDON;
@@ -247,7 +216,7 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
     /* R5 */
     if (DEC_UNLIKELY(size < hi->fixed_size)) {
         struct loc at = region_loc(rg, p);
-        return dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu is below its %zu-byte %s header", size,
+        return etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu is below its %zu-byte %s header", size,
                         (size_t)hi->fixed_size, hi->name)
                    ? REC_HALT
                    : REC_ABANDON;
@@ -259,19 +228,17 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
         }
         /* Fits before SavedOffset but the input was cut: TRUNCATED_TAIL said it. */
         int cut = size <= rg->saved_end - p;
-#if ETWHF_PLANTED_BUGS
-        if (PLANTED(PB_TRUNC_RECORD_DIAG, cut && rg->buffer != ETWHF_NO_BUFFER))
+        if (ETWHF_PLANT(PB_TRUNC_RECORD_DIAG, cut && rg->buffer != ETWHF_NO_BUFFER))
             cut = 0;
-#endif
         if (cut)
             return REC_END;
         struct loc at = region_loc(rg, p);
         int stop;
         if (rg->buffer == ETWHF_NO_BUFFER)
-            stop = dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu runs past the end of the input (%zu bytes left)",
+            stop = etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu runs past the end of the input (%zu bytes left)",
                             size, c->len - p);
         else
-            stop = dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu at buffer +0x%zx runs past SavedOffset %zu",
+            stop = etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu at buffer +0x%zx runs past SavedOffset %zu",
                             size, rg->coord0 + p, rg->coord0 + rg->saved_end);
         return stop ? REC_HALT : REC_ABANDON;
     }
@@ -284,16 +251,16 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
     return record_body(d, rg, &rec, hi, hdr, p) ? REC_HALT : REC_NEXT;
 }
 
-int record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
+int etwhf__record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
 {
     return step(d, rg, c, p, arg);
 }
 
-int record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c)
+int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c)
 {
     size_t p = 0, next = 0;
     for (;;) {
-        switch (record_step(d, rg, c, p, &next)) {
+        switch (etwhf__record_step(d, rg, c, p, &next)) {
         case REC_NEXT: p = next; break;
         case REC_HALT: return 1;
         default: return 0;

@@ -6,12 +6,12 @@
  * out_len before they happen. Each loop iteration consumes at least one input
  * byte or returns, so the loop ends after at most in_len iterations.
  */
-#include "xpress.h"
+#include "etwhf/xpress.h"
 
 #include <string.h>
 
 #include "cursor.h"
-#include "planted.h"
+#include "hooks.h"
 
 const char *etwhf_xpress_result_name(int result)
 {
@@ -103,10 +103,8 @@ int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
                 ip++;
             } else {
                 length = cur_u8(&c, half_byte_at) >> 4;
-#if ETWHF_PLANTED_BUGS
-                if (PLANTED(PB_XPRESS_NIBBLE, (cur_u8(&c, half_byte_at) & 0x0Fu) != length))
+                if (ETWHF_PLANT(PB_XPRESS_NIBBLE, (cur_u8(&c, half_byte_at) & 0x0Fu) != length))
                     length = cur_u8(&c, half_byte_at) & 0x0Fu;
-#endif
                 half_pending = 0;
             }
             if (length == 15) {

@@ -74,6 +74,43 @@ size_t etwhf_heap_payload_min(uint8_t type, unsigned pointer_size)
     }
 }
 
+/* The one table of the decoded heap types' names (output lines, options,
+ * manifest). */
+static const struct {
+    uint8_t type;
+    const char *line, *option;
+} heap_types[] = {
+    {ETWHF_HEAP_FREE, "HeapFree", "free"},
+    {ETWHF_HEAP_ALLOC, "HeapAlloc", "alloc"},
+    {ETWHF_HEAP_REALLOC, "HeapReAlloc", "realloc"},
+};
+
+const char *etwhf_heap_type_name(int type)
+{
+    for (size_t i = 0; i < sizeof heap_types / sizeof heap_types[0]; i++)
+        if (heap_types[i].type == type)
+            return heap_types[i].line;
+    return NULL;
+}
+
+const char *etwhf_heap_event_name(int type)
+{
+    for (size_t i = 0; i < sizeof heap_types / sizeof heap_types[0]; i++)
+        if (heap_types[i].type == type)
+            return heap_types[i].option;
+    return NULL;
+}
+
+int etwhf_heap_type_from_name(const char *name)
+{
+    if (!name)
+        return 0;
+    for (size_t i = 0; i < sizeof heap_types / sizeof heap_types[0]; i++)
+        if (strcmp(name, heap_types[i].line) == 0 || strcmp(name, heap_types[i].option) == 0)
+            return heap_types[i].type;
+    return 0;
+}
+
 const char *etwhf_source_name(uint32_t source)
 {
     static const char *const names[] = {NULL,       "LOOKASIDE", "LOWFRAG",     "MAINPATH",

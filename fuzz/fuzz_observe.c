@@ -209,8 +209,9 @@ struct etwhf_decoder *fuzz_begin(struct fuzz_run *r, const struct etwhf_decode_o
     if (!o.allocator)
         o.allocator = fuzz_allocator();
     r->live_at_begin = fuzz_alloc_live();
-    struct etwhf_decoder *ctx = etwhf_decoder_new(&o);
-    FUZZ_ASSERT_MSG(ctx != NULL, "etwhf_decoder_new refused valid options");
+    int st;
+    struct etwhf_decoder *ctx = etwhf_decoder_new(&o, &st);
+    FUZZ_ASSERT_MSG(ctx != NULL, etwhf_strerror(st));
     return ctx;
 }
 

@@ -18,10 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "etwhf/gen.h" /* links the generator library, which holds the compressor */
-#include "../gen/xpress_compress.h"
+#include "etwhf/xpress.h"
+#include "etwhf/xpress_compress.h" /* libetwhf_gen's compressor: fuzz/CMakeLists.txt links it */
 #include "fuzz_helpers.h"
-#include "xpress.h"
 
 static int expand(const uint8_t *in, size_t in_len, size_t out_len, uint8_t **out)
 {

@@ -6,12 +6,12 @@
  */
 #include "model.h"
 
-uint64_t m_pick(struct gctx *g, uint64_t n) { return etwhf_dstream_below(g->ds, n); }
-int m_chance(struct gctx *g, unsigned permille) { return etwhf_dstream_chance(g->ds, permille); }
+uint64_t etwhf__model_pick(struct gctx *g, uint64_t n) { return etwhf_dstream_below(g->ds, n); }
+int etwhf__model_chance(struct gctx *g, unsigned permille) { return etwhf_dstream_chance(g->ds, permille); }
 
-size_t m_arena_take(struct gctx *g, size_t n)
+size_t etwhf__model_arena_take(struct gctx *g, size_t n)
 {
-    if (gen_grow(g->a, (void **)&g->arena, &g->arena_cap, g->arena_len + n, 1) != 0) {
+    if (etwhf__gen_grow(g->a, (void **)&g->arena, &g->arena_cap, g->arena_len + n, 1) != 0) {
         g->oom = 1;
         return SIZE_MAX;
     }
@@ -21,9 +21,9 @@ size_t m_arena_take(struct gctx *g, size_t n)
     return at;
 }
 
-struct m_item *m_new_item(struct gctx *g)
+struct m_item *etwhf__model_new_item(struct gctx *g)
 {
-    if (gen_grow(g->a, (void **)&g->items, &g->cap_items, g->n_items + 1, sizeof *g->items) != 0) {
+    if (etwhf__gen_grow(g->a, (void **)&g->items, &g->cap_items, g->n_items + 1, sizeof *g->items) != 0) {
         g->oom = 1;
         return NULL;
     }
@@ -32,7 +32,7 @@ struct m_item *m_new_item(struct gctx *g)
     return it;
 }
 
-void m_set_size_field(struct m_item *it, uint32_t size)
+void etwhf__model_set_size_field(struct m_item *it, uint32_t size)
 {
     const struct etwhf_header_info *hi = etwhf_header_info(it->form);
     put16(it->h + (hi ? hi->size_at : 0), (uint16_t)size);
@@ -57,9 +57,9 @@ static int draw_heap_form(struct gctx *g, unsigned width)
         return -1;
     /* The system form is what Windows is expected to write: favour it. */
     for (int i = 0; i < n; i++)
-        if (etwhf_header_info(forms[i])->family == ETWHF_FAM_SYSTEM && m_chance(g, 400))
+        if (etwhf_header_info(forms[i])->family == ETWHF_FAM_SYSTEM && etwhf__model_chance(g, 400))
             return forms[i];
-    return forms[m_pick(g, (uint64_t)n)];
+    return forms[etwhf__model_pick(g, (uint64_t)n)];
 }
 
 /* Width of a record in this case: the case's, or either in mixed cases. */
@@ -69,41 +69,41 @@ static unsigned draw_width(struct gctx *g)
         return 4;
     if (g->plan.width == (int)ETWHF_GEN_W8)
         return 8;
-    return m_chance(g, 350) ? 4 : 8;
+    return etwhf__model_chance(g, 350) ? 4 : 8;
 }
 
 static uint64_t evil_pointer(struct gctx *g, unsigned width, uint64_t near)
 {
     uint64_t mask = width_mask(width);
-    switch (m_pick(g, 5)) {
+    switch (etwhf__model_pick(g, 5)) {
     case 0: return 0;
     case 1: return mask;
     case 2: /* kernel space */
-        return width == 8 ? UINT64_C(0xFFFFF80000000000) + (m_pick(g, 1u << 30) << 4) : 0x80000000u + (m_pick(g, 1u << 26) << 3);
-    case 3: return (near + 1 + m_pick(g, 7)) & mask; /* unaligned */
-    default: return m_pick(g, 0x10000); /* tiny */
+        return width == 8 ? UINT64_C(0xFFFFF80000000000) + (etwhf__model_pick(g, 1u << 30) << 4) : 0x80000000u + (etwhf__model_pick(g, 1u << 26) << 3);
+    case 3: return (near + 1 + etwhf__model_pick(g, 7)) & mask; /* unaligned */
+    default: return etwhf__model_pick(g, 0x10000); /* tiny */
     }
 }
 
 static uint64_t draw_handle(struct gctx *g, unsigned width)
 {
     const uint64_t *heaps = width == 8 ? g->heaps8 : g->heaps4;
-    if (m_chance(g, 40))
+    if (etwhf__model_chance(g, 40))
         return evil_pointer(g, width, heaps[0]);
-    return heaps[m_chance(g, 700) ? 0 : 1 + m_pick(g, 2)];
+    return heaps[etwhf__model_chance(g, 700) ? 0 : 1 + etwhf__model_pick(g, 2)];
 }
 
 static uint64_t draw_address(struct gctx *g, unsigned width, uint64_t handle)
 {
-    if (m_chance(g, 40))
+    if (etwhf__model_chance(g, 40))
         return evil_pointer(g, width, handle);
     unsigned align = width == 8 ? 16 : 8;
-    return (handle + 0x800 + m_pick(g, 0x40000) * align) & width_mask(width);
+    return (handle + 0x800 + etwhf__model_pick(g, 0x40000) * align) & width_mask(width);
 }
 
 static uint64_t tick(struct gctx *g, uint16_t cpu)
 {
-    g->clock[cpu & 3] += 1 + m_pick(g, 4000);
+    g->clock[cpu & 3] += 1 + etwhf__model_pick(g, 4000);
     return g->clock[cpu & 3];
 }
 
@@ -121,16 +121,16 @@ static void fill_random(struct gctx *g, uint8_t *p, size_t n)
 /* Appends a record item written from r; heap fields are set by the caller. */
 static struct m_item *add_record(struct gctx *g, const struct gen_rec *r)
 {
-    size_t size = gen_rec_size(r);
+    size_t size = etwhf__gen_rec_size(r);
     if (size == 0) {
         g->model_error = 1;
         return NULL;
     }
-    size_t at = m_arena_take(g, size);
+    size_t at = etwhf__model_arena_take(g, size);
     if (at == SIZE_MAX)
         return NULL;
-    gen_rec_write(r, g->arena + at);
-    struct m_item *it = m_new_item(g);
+    etwhf__gen_rec_write(r, g->arena + at);
+    struct m_item *it = etwhf__model_new_item(g);
     if (!it)
         return NULL;
     it->kind = MK_REC;
@@ -157,14 +157,14 @@ static struct m_item *add_heap(struct gctx *g, int form, const struct etwhf_gen_
     unsigned w = etwhf_header_info(form)->pointer_size;
     size_t len = etwhf_gen_encode_payload(ev, w, payload, sizeof payload);
     struct gen_rec r;
-    gen_rec_heap(&r, form, ev, payload, len);
-    if (etwhf_header_info(form)->family == ETWHF_FAM_PERFINFO && m_chance(g, 150)) {
-        r.pmc = (unsigned)m_pick(g, 3);
-        r.pebs = m_chance(g, 300);
+    etwhf__gen_rec_heap(&r, form, ev, payload, len);
+    if (etwhf_header_info(form)->family == ETWHF_FAM_PERFINFO && etwhf__model_chance(g, 150)) {
+        r.pmc = (unsigned)etwhf__model_pick(g, 3);
+        r.pebs = etwhf__model_chance(g, 300);
     }
-    if (etwhf_header_info(form)->family == ETWHF_FAM_EVENT && m_chance(g, 300)) {
+    if (etwhf_header_info(form)->family == ETWHF_FAM_EVENT && etwhf__model_chance(g, 300)) {
         static const uint16_t types[3] = {0x0001, 0x0003, 0x000B}, sizes[3] = {16, 4, 8};
-        r.n_ext = 1 + (unsigned)m_pick(g, 3);
+        r.n_ext = 1 + (unsigned)etwhf__model_pick(g, 3);
         for (unsigned i = 0; i < r.n_ext; i++) {
             r.ext_type[i] = types[i];
             r.ext_data[i] = sizes[i];
@@ -191,10 +191,10 @@ static void base_event(struct gctx *g, struct etwhf_gen_heap_event *ev, uint8_t 
     ev->type = type;
     ev->version = ETWHF_HEAP_EVENT_VERSION;
     ev->pid = g->pid;
-    ev->tid = g->tids[m_pick(g, 3)];
+    ev->tid = g->tids[etwhf__model_pick(g, 3)];
     ev->timestamp = tick(g, cpu);
     ev->heap_handle = draw_handle(g, w);
-    ev->source = m_draw_source(g);
+    ev->source = etwhf__model_draw_source(g);
 }
 
 /* A heap event of `type` in a drawn form; NULL when no form is allowed. */
@@ -209,12 +209,12 @@ static struct m_item *add_heap_event(struct gctx *g, uint8_t type, uint16_t cpu,
     base_event(g, &ev, type, cpu, w);
     ev.address = draw_address(g, w, ev.heap_handle);
     if (type == ETWHF_HEAP_ALLOC) {
-        ev.size = m_chance(g, 30) ? evil_pointer(g, w, 0) : 8 + m_pick(g, 4096);
+        ev.size = etwhf__model_chance(g, 30) ? evil_pointer(g, w, 0) : 8 + etwhf__model_pick(g, 4096);
     } else if (type == ETWHF_HEAP_REALLOC) {
         ev.new_address = ev.address;
         ev.old_address = draw_address(g, w, ev.heap_handle);
-        ev.new_size = 8 + m_pick(g, 8192);
-        ev.old_size = 8 + m_pick(g, 8192);
+        ev.new_size = 8 + etwhf__model_pick(g, 8192);
+        ev.old_size = 8 + etwhf__model_pick(g, 8192);
     }
     return add_heap(g, form, &ev);
 }
@@ -263,14 +263,14 @@ static struct m_item *add_plain(struct gctx *g, struct gen_rec *r, size_t len)
 static struct m_item *add_stackwalk(struct gctx *g, uint16_t cpu, unsigned w)
 {
     uint8_t payload[16 + 8 * 8];
-    unsigned frames = 1 + (unsigned)m_pick(g, 6);
+    unsigned frames = 1 + (unsigned)etwhf__model_pick(g, 6);
     uint64_t ts = g->clock[cpu & 3];
     put64(payload, ts);
     put32(payload + 8, g->pid);
     put32(payload + 12, g->tids[0]);
     for (unsigned i = 0; i < frames; i++) {
-        uint64_t pc = i == 0 && w == 8 ? UINT64_C(0xFFFFF80312345678) + m_pick(g, 0x100000)
-                                       : UINT64_C(0x7FF812340000) + m_pick(g, 0x1000000);
+        uint64_t pc = i == 0 && w == 8 ? UINT64_C(0xFFFFF80312345678) + etwhf__model_pick(g, 0x100000)
+                                       : UINT64_C(0x7FF812340000) + etwhf__model_pick(g, 0x1000000);
         putptr(payload + 16 + i * w, pc & width_mask(w), w);
     }
     struct gen_rec r;
@@ -301,19 +301,19 @@ static struct m_item *add_manifest(struct gctx *g, uint16_t cpu, unsigned w, uns
     memset(&r, 0, sizeof r);
     r.form = sys_form(w, ETWHF_FAM_EVENT);
     r.guid = guid;
-    r.version = (uint8_t)m_pick(g, 3);
-    r.opcode = (uint8_t)m_pick(g, 20);
-    r.event_id = (uint16_t)m_pick(g, 600);
+    r.version = (uint8_t)etwhf__model_pick(g, 3);
+    r.opcode = (uint8_t)etwhf__model_pick(g, 20);
+    r.event_id = (uint16_t)etwhf__model_pick(g, 600);
     r.pid = g->pid;
-    r.tid = g->tids[m_pick(g, 3)];
+    r.tid = g->tids[etwhf__model_pick(g, 3)];
     r.timestamp = tick(g, cpu);
-    r.n_ext = min_ext + (unsigned)m_pick(g, 4 - min_ext);
-    unsigned first = (unsigned)m_pick(g, 4);
+    r.n_ext = min_ext + (unsigned)etwhf__model_pick(g, 4 - min_ext);
+    unsigned first = (unsigned)etwhf__model_pick(g, 4);
     for (unsigned i = 0; i < r.n_ext; i++) {
         r.ext_type[i] = types[(first + i) % 4];
         r.ext_data[i] = sizes[(first + i) % 4];
     }
-    return add_plain(g, &r, tiny ? m_pick(g, 8) : m_pick(g, 41));
+    return add_plain(g, &r, tiny ? etwhf__model_pick(g, 8) : etwhf__model_pick(g, 41));
 }
 
 static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
@@ -322,11 +322,11 @@ static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
     struct gen_rec r;
     memset(&r, 0, sizeof r);
     r.pid = g->pid;
-    r.tid = g->tids[m_pick(g, 3)];
+    r.tid = g->tids[etwhf__model_pick(g, 3)];
     r.timestamp = tick(g, cpu);
     r.version = 2;
     uint8_t guid[16];
-    switch (m_pick(g, 9)) {
+    switch (etwhf__model_pick(g, 9)) {
     case 0: return add_heap_event(g, ETWHF_HEAP_ALLOC, cpu, -1);
     case 1: return add_heap_event(g, ETWHF_HEAP_REALLOC, cpu, -1);
     case 2: { /* other heap types: counted and skipped, whatever their payload */
@@ -334,47 +334,47 @@ static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
         if (form < 0)
             break;
         static const uint8_t others[] = {ETWHF_HEAP_CREATE, ETWHF_HEAP_DESTROY, 0x25, 0x2B, 0x2C, 0x2F};
-        uint8_t type = others[m_pick(g, sizeof others)];
+        uint8_t type = others[etwhf__model_pick(g, sizeof others)];
         r.form = form;
         r.hook = (uint16_t)(ETWHF_HEAP_GROUP << 8 | type);
         r.guid = etwhf_heap_guid;
         r.opcode = type;
-        struct m_item *it = add_plain(g, &r, m_pick(g, 2) ? w : m_pick(g, 3 * w + 1));
+        struct m_item *it = add_plain(g, &r, etwhf__model_pick(g, 2) ? w : etwhf__model_pick(g, 3 * w + 1));
         return it;
     }
     case 3:
         r.form = sys_form(w, ETWHF_FAM_COMPACT);
-        r.hook = kernel_hooks[m_pick(g, sizeof kernel_hooks / sizeof kernel_hooks[0])];
-        return add_plain(g, &r, 4 * m_pick(g, 10));
+        r.hook = kernel_hooks[etwhf__model_pick(g, sizeof kernel_hooks / sizeof kernel_hooks[0])];
+        return add_plain(g, &r, 4 * etwhf__model_pick(g, 10));
     case 4:
         r.form = sys_form(w, ETWHF_FAM_PERFINFO);
         r.hook = 0x0524; /* context switch, with hardware counters */
-        r.pmc = (unsigned)m_pick(g, 5);
-        r.pebs = m_chance(g, 300);
+        r.pmc = (unsigned)etwhf__model_pick(g, 5);
+        r.pebs = etwhf__model_chance(g, 300);
         return add_plain(g, &r, 24);
     case 5: return add_manifest(g, cpu, w, 0, 0);
     case 6:
         r.form = ETWHF_HDR_MESSAGE;
-        r.event_id = (uint16_t)m_pick(g, 100);
-        return add_plain(g, &r, m_pick(g, 25));
+        r.event_id = (uint16_t)etwhf__model_pick(g, 100);
+        return add_plain(g, &r, etwhf__model_pick(g, 25));
     case 7:
         draw_guid(g, guid);
-        r.form = sys_form(w, m_chance(g, 500) ? ETWHF_FAM_FULL : ETWHF_FAM_INSTANCE);
+        r.form = sys_form(w, etwhf__model_chance(g, 500) ? ETWHF_FAM_FULL : ETWHF_FAM_INSTANCE);
         r.guid = guid;
-        r.opcode = (uint8_t)m_pick(g, 50);
-        return add_plain(g, &r, 4 + m_pick(g, 29));
+        r.opcode = (uint8_t)etwhf__model_pick(g, 50);
+        return add_plain(g, &r, 4 + etwhf__model_pick(g, 29));
     default: break;
     }
     r.form = sys_form(w, ETWHF_FAM_SYSTEM);
-    r.hook = kernel_hooks[m_pick(g, sizeof kernel_hooks / sizeof kernel_hooks[0])];
-    if (g->plan.compressed && m_chance(g, 200)) {
+    r.hook = kernel_hooks[etwhf__model_pick(g, sizeof kernel_hooks / sizeof kernel_hooks[0])];
+    if (g->plan.compressed && etwhf__model_chance(g, 200)) {
         /* A rundown record whose fixed-size name fields are mostly zero: in a
          * compressed buffer, a match long enough for the u16 length form. */
         r.payload = NULL;
-        r.payload_len = 288 + 8 * m_pick(g, 16);
+        r.payload_len = 288 + 8 * etwhf__model_pick(g, 16);
         return add_record(g, &r);
     }
-    return add_plain(g, &r, 8 + 4 * m_pick(g, 11));
+    return add_plain(g, &r, 8 + 4 * etwhf__model_pick(g, 11));
 }
 
 /* Neighbours some faults need next to the target. */
@@ -388,7 +388,7 @@ static int add_needed(struct gctx *g, uint16_t cpu)
         r.version = 2;
         r.hook = 0x0F2E; /* sampled profile */
         r.timestamp = tick(g, cpu);
-        if (!add_plain(g, &r, 8 + 4 * m_pick(g, 3)))
+        if (!add_plain(g, &r, 8 + 4 * etwhf__model_pick(g, 3)))
             return -1;
     }
     if (g->plan.needs & (NEED_EXT_ITEMS | NEED_EXT_TINY))
@@ -407,13 +407,13 @@ static int fail(struct gctx *g) { return g->oom || g->model_error ? -1 : 0; }
 static void maybe_stackwalk(struct gctx *g, uint16_t cpu)
 {
     struct m_item *last = g->n_items ? &g->items[g->n_items - 1] : NULL;
-    if (last && last->heap_type && m_chance(g, 250))
+    if (last && last->heap_type && etwhf__model_chance(g, 250))
         add_stackwalk(g, cpu, last->width);
 }
 
 static int add_one(struct gctx *g, uint16_t cpu)
 {
-    if (m_chance(g, 450))
+    if (etwhf__model_chance(g, 450))
         add_heap_event(g, ETWHF_HEAP_FREE, cpu, -1);
     else
         add_neighbour(g, cpu);
@@ -423,7 +423,7 @@ static int add_one(struct gctx *g, uint16_t cpu)
 
 static int add_target_group(struct gctx *g, uint16_t cpu)
 {
-    int needs_first = g->plan.needs && m_chance(g, 500);
+    int needs_first = g->plan.needs && etwhf__model_chance(g, 500);
     if (needs_first && add_needed(g, cpu) != 0)
         return -1;
     if (!add_target(g, cpu))
@@ -447,7 +447,7 @@ static uint32_t spans_since(struct gctx *g, size_t first)
 static int fill_region(struct gctx *g, uint16_t cpu, uint32_t room, int with_target, unsigned count)
 {
     uint32_t used = 0, reserve = with_target ? TARGET_RESERVE : 0;
-    unsigned target_at = with_target ? (unsigned)m_pick(g, count) : count;
+    unsigned target_at = with_target ? (unsigned)etwhf__model_pick(g, count) : count;
     int full = 0;
     for (unsigned i = 0; i < count; i++) {
         int is_target = i == target_at;
@@ -476,15 +476,15 @@ static int fill_region(struct gctx *g, uint16_t cpu, uint32_t room, int with_tar
 static void init_realism(struct gctx *g)
 {
     for (unsigned i = 0; i < 3; i++) {
-        g->heaps8[i] = gen_heap_base(g->ds, 8, i);
-        g->heaps4[i] = gen_heap_base(g->ds, 4, i);
+        g->heaps8[i] = etwhf__gen_heap_base(g->ds, 8, i);
+        g->heaps4[i] = etwhf__gen_heap_base(g->ds, 4, i);
     }
-    g->pid = 4 * (0x100 + (uint32_t)m_pick(g, 0x3000));
+    g->pid = 4 * (0x100 + (uint32_t)etwhf__model_pick(g, 0x3000));
     for (unsigned i = 0; i < 3; i++)
-        g->tids[i] = 4 * (0x100 + (uint32_t)m_pick(g, 0x3000));
-    uint64_t start = 0x10000 + m_pick(g, UINT64_C(1) << 40);
+        g->tids[i] = 4 * (0x100 + (uint32_t)etwhf__model_pick(g, 0x3000));
+    uint64_t start = 0x10000 + etwhf__model_pick(g, UINT64_C(1) << 40);
     for (unsigned i = 0; i < 4; i++)
-        g->clock[i] = start + m_pick(g, 1000);
+        g->clock[i] = start + etwhf__model_pick(g, 1000);
 }
 
 static int build_payload(struct gctx *g)
@@ -494,11 +494,11 @@ static int build_payload(struct gctx *g)
     base_event(g, ev, g->plan.event, 0, w);
     ev->source = g->plan.target_source;
     ev->address = draw_address(g, w, ev->heap_handle);
-    ev->size = 8 + m_pick(g, 4096);
+    ev->size = 8 + etwhf__model_pick(g, 4096);
     ev->new_address = ev->address;
     ev->old_address = draw_address(g, w, ev->heap_handle);
-    ev->new_size = 8 + m_pick(g, 8192);
-    ev->old_size = 8 + m_pick(g, 8192);
+    ev->new_size = 8 + etwhf__model_pick(g, 8192);
+    ev->old_size = 8 + etwhf__model_pick(g, 8192);
     g->pwidth = w;
     g->plen = etwhf_gen_encode_payload(ev, w, g->pbytes, sizeof g->pbytes);
     return g->plen ? 0 : -1;
@@ -510,7 +510,7 @@ static int build_records(struct gctx *g)
     struct m_buf *b = &g->bufs[0];
     memset(b, 0, sizeof *b);
     b->first = 0;
-    if (fill_region(g, 0, 0xF000, 1, 1 + (unsigned)m_pick(g, 6)) != 0)
+    if (fill_region(g, 0, 0xF000, 1, 1 + (unsigned)etwhf__model_pick(g, 6)) != 0)
         return -1;
     b->count = g->n_items;
     return 0;
@@ -534,12 +534,12 @@ static const uint32_t strides[] = {0x400, 0x800, 0x1000};
 static int build_file(struct gctx *g)
 {
     unsigned layout = g->plan.width == (int)ETWHF_GEN_W4 ? 4 : 8;
-    unsigned cpus = 1 + (unsigned)m_pick(g, 4);
-    unsigned data = 1 + (unsigned)m_pick(g, 3);
-    unsigned pick = (unsigned)m_pick(g, 10);
+    unsigned cpus = 1 + (unsigned)etwhf__model_pick(g, 4);
+    unsigned data = 1 + (unsigned)etwhf__model_pick(g, 3);
+    unsigned pick = (unsigned)etwhf__model_pick(g, 10);
     g->stride = strides[pick < 6 ? 0 : pick < 9 ? 1 : 2];
-    gen_logfile_default(&g->lf, layout, g->stride, 1 + data, cpus);
-    g->lf.timestamp = g->clock[0] - 1 - m_pick(g, 100);
+    etwhf__gen_logfile_default(&g->lf, layout, g->stride, 1 + data, cpus);
+    g->lf.timestamp = g->clock[0] - 1 - etwhf__model_pick(g, 100);
     if (g->plan.compressed) {
         g->lf.log_file_mode |= ETWHF_LOGFILE_MODE_COMPRESSED;
         g->lf.version = 0x0002000Au;
@@ -555,31 +555,31 @@ static int build_file(struct gctx *g)
     b0->hdr.type = ETWHF_BT_HEADER;
     b0->hdr.logger_id = 0x1C;
     b0->first = g->n_items;
-    struct m_item *lf = m_new_item(g);
+    struct m_item *lf = etwhf__model_new_item(g);
     if (!lf)
         return -1;
     uint8_t tmp[0x20 + ETWHF_LOGFILE_SIZE64 + 2 * GEN_LOGFILE_NAME_UNITS];
-    int evil = g->plan.n_faults > 0 && m_chance(g, 250);
+    int evil = g->plan.n_faults > 0 && etwhf__model_chance(g, 250);
     size_t n_names = !evil ? GEN_LOGFILE_NAMES : b0->stride >= 0x800 ? GEN_LOGFILE_EVIL_NAMES : GEN_LOGFILE_EVIL_NAMES - 1;
-    gen_logfile_names(&g->lf, m_pick(g, n_names), evil);
+    etwhf__gen_logfile_names(&g->lf, etwhf__model_pick(g, n_names), evil);
     lf->kind = MK_LOGFILE;
     lf->form = layout == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32;
-    lf->size = (uint32_t)gen_logfile_write(&g->lf, tmp);
+    lf->size = (uint32_t)etwhf__gen_logfile_write(&g->lf, tmp);
     lf->span = (uint32_t)align8(lf->size);
     lf->width = (uint8_t)layout;
     memcpy(lf->h, tmp, 8);
-    if (m_chance(g, 600) && !add_header_event(g, 0x0005, 36))
+    if (etwhf__model_chance(g, 600) && !add_header_event(g, 0x0005, 36))
         return -1;
-    if (m_chance(g, 300) && !add_header_event(g, 0x0050, 48))
+    if (etwhf__model_chance(g, 300) && !add_header_event(g, 0x0050, 48))
         return -1;
     b0->count = g->n_items - b0->first;
 
-    unsigned target_buf = 1 + (unsigned)m_pick(g, data);
+    unsigned target_buf = 1 + (unsigned)etwhf__model_pick(g, data);
     uint32_t room = g->stride - ETWHF_BUFFER_HEADER_SIZE - M_SLACK;
     for (unsigned i = 1; i <= data; i++) {
         struct m_buf *b = &g->bufs[i];
         memset(b, 0, sizeof *b);
-        b->cpu = (uint16_t)m_pick(g, cpus);
+        b->cpu = (uint16_t)etwhf__model_pick(g, cpus);
         b->compressed = g->plan.compressed;
         b->hdr.buffer_size = b->stride = g->stride;
         b->hdr.state = ETWHF_BUFFER_STATE_FLUSH;
@@ -589,15 +589,15 @@ static int build_file(struct gctx *g)
         b->hdr.cpu = b->cpu;
         b->hdr.logger_id = 0x1C;
         b->first = g->n_items;
-        if (fill_region(g, b->cpu, room, i == target_buf, 2 + (unsigned)m_pick(g, 14)) != 0)
+        if (fill_region(g, b->cpu, room, i == target_buf, 2 + (unsigned)etwhf__model_pick(g, 14)) != 0)
             return -1;
         b->count = g->n_items - b->first;
-        b->hdr.timestamp = g->clock[b->cpu & 3] + 1 + m_pick(g, 50);
+        b->hdr.timestamp = g->clock[b->cpu & 3] + 1 + etwhf__model_pick(g, 50);
     }
     return 0;
 }
 
-int m_build(struct gctx *g)
+int etwhf__model_build(struct gctx *g)
 {
     init_realism(g);
     int rc;

@@ -93,13 +93,13 @@ int etwhf_gen_options_check(const struct etwhf_gen_options *o)
 
 static int fault_fits(const struct plan *p, int f, int compressed_req)
 {
-    const struct fault_def *d = &fault_defs[f];
+    const struct fault_def *d = &etwhf__fault_defs[f];
     if (!(d->info.case_layers & ETWHF_GEN_LAYER_BIT(p->layer)))
         return 0;
     if (p->layer == ETWHF_GEN_FILE && d->info.compressed && compressed_req && d->info.compressed != compressed_req)
         return 0;
     for (size_t i = 0; i < p->n_faults; i++) {
-        const struct fault_def *e = &fault_defs[p->faults[i]];
+        const struct fault_def *e = &etwhf__fault_defs[p->faults[i]];
         if (p->faults[i] == f || e->group == G_ALONE || (d->group && d->group == e->group))
             return 0;
     }
@@ -110,8 +110,8 @@ static int fault_fits(const struct plan *p, int f, int compressed_req)
 static int compressed_required(const struct plan *p)
 {
     for (size_t i = 0; i < p->n_faults; i++)
-        if (fault_defs[p->faults[i]].info.compressed)
-            return fault_defs[p->faults[i]].info.compressed;
+        if (etwhf__fault_defs[p->faults[i]].info.compressed)
+            return etwhf__fault_defs[p->faults[i]].info.compressed;
     return 0;
 }
 
@@ -124,10 +124,10 @@ static void draw_faults(struct gctx *g, const struct etwhf_gen_pin *pin)
             p->faults[p->n_faults++] = pin->fault;
         return;
     }
-    if (o->fault_mode == ETWHF_GEN_FAULTS_NONE || !m_chance(g, o->fault_rate))
+    if (o->fault_mode == ETWHF_GEN_FAULTS_NONE || !etwhf__model_chance(g, o->fault_rate))
         return;
     size_t want = 1;
-    while (want < o->max_faults && m_chance(g, 250))
+    while (want < o->max_faults && etwhf__model_chance(g, 250))
         want++;
     while (p->n_faults < want) {
         int req = compressed_required(p), cand[ETWHF_FAULT_COUNT], n = 0;
@@ -136,26 +136,26 @@ static void draw_faults(struct gctx *g, const struct etwhf_gen_pin *pin)
                 cand[n++] = f;
         if (n == 0)
             break;
-        p->faults[p->n_faults++] = cand[m_pick(g, (uint64_t)n)];
-        if (fault_defs[p->faults[p->n_faults - 1]].group == G_ALONE)
+        p->faults[p->n_faults++] = cand[etwhf__model_pick(g, (uint64_t)n)];
+        if (etwhf__fault_defs[p->faults[p->n_faults - 1]].group == G_ALONE)
             break;
     }
 }
 
-uint32_t m_draw_source(struct gctx *g)
+uint32_t etwhf__model_draw_source(struct gctx *g)
 {
     size_t n;
     const uint32_t *list = sources_of(g->o, &n);
-    if (!m_chance(g, 250)) { /* mostly the documented MEMORY_FROM_* values */
+    if (!etwhf__model_chance(g, 250)) { /* mostly the documented MEMORY_FROM_* values */
         uint32_t good[ETWHF_GEN_MAX_SOURCES];
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
             if (list[i] >= 1 && list[i] <= 5)
                 good[k++] = list[i];
         if (k)
-            return good[m_pick(g, k)];
+            return good[etwhf__model_pick(g, k)];
     }
-    return list[m_pick(g, n)];
+    return list[etwhf__model_pick(g, n)];
 }
 
 static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
@@ -173,7 +173,7 @@ static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
         for (int l = 0; l < 3; l++)
             if (layer_ok(o, l))
                 opts[n++] = l;
-        p->layer = opts[m_pick(g, (uint64_t)n)];
+        p->layer = opts[etwhf__model_pick(g, (uint64_t)n)];
     }
     if (pin->width >= 0) {
         if (!width_ok(o, p->layer, pin->width))
@@ -184,21 +184,21 @@ static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
         for (int w = 1; w <= 4; w <<= 1)
             if (width_ok(o, p->layer, w))
                 opts[n++] = w;
-        p->width = opts[m_pick(g, (uint64_t)n)];
+        p->width = opts[etwhf__model_pick(g, (uint64_t)n)];
     }
     if (pin->fault >= 0 && pin->fault < ETWHF_FAULT_COUNT &&
-        !(fault_defs[pin->fault].info.case_layers & ETWHF_GEN_LAYER_BIT(p->layer)))
+        !(etwhf__fault_defs[pin->fault].info.case_layers & ETWHF_GEN_LAYER_BIT(p->layer)))
         return ETWHF_EINVAL;
     draw_faults(g, pin);
     int req = compressed_required(p);
     if (p->layer == ETWHF_GEN_FILE)
-        p->compressed = req ? req > 0 : m_chance(g, o->compressed_rate);
+        p->compressed = req ? req > 0 : etwhf__model_chance(g, o->compressed_rate);
     for (size_t i = 0; i < p->n_faults; i++) {
-        const struct fault_def *d = &fault_defs[p->faults[i]];
+        const struct fault_def *d = &etwhf__fault_defs[p->faults[i]];
         p->needs |= d->needs;
-        if (d->needs & NEED_EXT_ITEMS && m_chance(g, 300))
+        if (d->needs & NEED_EXT_ITEMS && etwhf__model_chance(g, 300))
             p->needs |= NEED_EXT_TINY;
-        p->raw[i] = d->kinds == 3u ? (uint8_t)m_chance(g, 500) : d->kinds == 1u;
+        p->raw[i] = d->kinds == 3u ? (uint8_t)etwhf__model_chance(g, 500) : d->kinds == 1u;
     }
     if (p->layer != ETWHF_GEN_PAYLOAD) {
         if (pin->header >= 0) {
@@ -212,18 +212,18 @@ static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
             for (int h = 0; h < ETWHF_HDR_FORMS; h++)
                 if ((headers_of(o) >> h & 1u) && header_fits(h, p->width))
                     forms[n++] = h;
-            p->target_header = forms[m_pick(g, (uint64_t)n)];
+            p->target_header = forms[etwhf__model_pick(g, (uint64_t)n)];
         }
     } else {
         p->target_header = -1;
     }
-    p->target_source = pin->has_source ? pin->source : m_draw_source(g);
+    p->target_source = pin->has_source ? pin->source : etwhf__model_draw_source(g);
     if (pin->event >= 0) {
         if (pin->event != ETWHF_HEAP_FREE && pin->event != ETWHF_HEAP_ALLOC && pin->event != ETWHF_HEAP_REALLOC)
             return ETWHF_EINVAL;
         p->event = (uint8_t)pin->event;
     } else {
-        p->event = m_chance(g, 400) ? (m_chance(g, 500) ? ETWHF_HEAP_REALLOC : ETWHF_HEAP_ALLOC) : ETWHF_HEAP_FREE;
+        p->event = etwhf__model_chance(g, 400) ? (etwhf__model_chance(g, 500) ? ETWHF_HEAP_REALLOC : ETWHF_HEAP_ALLOC) : ETWHF_HEAP_FREE;
     }
     return ETWHF_OK;
 }
@@ -232,36 +232,36 @@ static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
 
 static void expect_free(const struct etwhf_allocator *a, struct etwhf_gen_expect *x)
 {
-    gen_free(a, x->events);
-    gen_free(a, x->diags);
-    gen_free(a, x->heap_events);
+    etwhf__gen_free(a, x->events);
+    etwhf__gen_free(a, x->diags);
+    etwhf__gen_free(a, x->heap_events);
     memset(x, 0, sizeof *x);
 }
 
 static void ctx_free(struct gctx *g)
 {
-    gen_free(g->a, g->items);
-    gen_free(g->a, g->arena);
+    etwhf__gen_free(g->a, g->items);
+    etwhf__gen_free(g->a, g->arena);
 }
 
 static int build(struct gctx *g, struct etwhf_gen_expect *x)
 {
-    if (m_build(g) != 0 || m_apply_faults(g, PH_MODEL, 0) != 0 || m_layout_regions(g) != 0 ||
-        m_apply_faults(g, PH_REGION, 0) != 0 || m_layout_file(g) != 0 || m_apply_faults(g, PH_LAYOUT, 0) != 0)
+    if (etwhf__model_build(g) != 0 || etwhf__model_apply_faults(g, PH_MODEL, 0) != 0 || etwhf__model_layout_regions(g) != 0 ||
+        etwhf__model_apply_faults(g, PH_REGION, 0) != 0 || etwhf__model_layout_file(g) != 0 || etwhf__model_apply_faults(g, PH_LAYOUT, 0) != 0)
         return -1;
     int final = 0;
     for (size_t i = 0; i < g->plan.n_faults; i++)
-        final |= fault_defs[g->plan.faults[i]].final != NULL;
+        final |= etwhf__fault_defs[g->plan.faults[i]].final != NULL;
     if (final) {
         uint64_t positions = 0;
         struct etwhf_gen_expect first;
         memset(&first, 0, sizeof first);
-        int rc = m_walk(g, &first, &positions);
+        int rc = etwhf__model_walk(g, &first, &positions);
         expect_free(g->a, &first);
-        if (rc != 0 || g->model_error || m_apply_faults(g, PH_FINAL, positions) != 0)
+        if (rc != 0 || g->model_error || etwhf__model_apply_faults(g, PH_FINAL, positions) != 0)
             return -1;
     }
-    return m_walk(g, x, NULL);
+    return etwhf__model_walk(g, x, NULL);
 }
 
 int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin,
@@ -283,7 +283,7 @@ int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_
     memset(&x, 0, sizeof x);
     uint8_t *bytes = NULL;
     size_t len = 0;
-    if (build(&g, &x) != 0 || g.model_error || m_render(&g, &bytes, &len) != 0) {
+    if (build(&g, &x) != 0 || g.model_error || etwhf__model_render(&g, &bytes, &len) != 0) {
         rc = g.oom ? ETWHF_ENOMEM : ETWHF_EBADSTATE; /* EBADSTATE: a generator bug (model error) */
         expect_free(o->allocator, &x);
         ctx_free(&g);
@@ -326,7 +326,7 @@ void etwhf_gen_case_free(struct etwhf_gen_case *c)
     if (!c)
         return;
     const struct etwhf_allocator *a = c->allocator.alloc || c->allocator.free ? &c->allocator : NULL;
-    gen_free(a, c->bytes);
+    etwhf__gen_free(a, c->bytes);
     expect_free(a, &c->expect);
     c->bytes = NULL;
     c->len = 0;
@@ -394,7 +394,7 @@ static int each_block(const struct etwhf_gen_options *o, int (*fn)(void *, int, 
         if (f >= 0 && !fault_enabled(o, f))
             continue;
         for (int l = 0; l < 3; l++) {
-            if (!layer_ok(o, l) || (f >= 0 && !(fault_defs[f].info.case_layers & ETWHF_GEN_LAYER_BIT(l))))
+            if (!layer_ok(o, l) || (f >= 0 && !(etwhf__fault_defs[f].info.case_layers & ETWHF_GEN_LAYER_BIT(l))))
                 continue;
             int rc = fn(user, f < 0 ? ETWHF_FAULT_COUNT : f, l, sub_count(o, l));
             if (rc)

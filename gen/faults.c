@@ -47,9 +47,9 @@ static long pick_item(struct gctx *g, item_pred ok)
     }
     if (n == 0)
         return -1;
-    if (target >= 0 && m_chance(g, 600))
+    if (target >= 0 && etwhf__model_chance(g, 600))
         return target;
-    uint64_t k = m_pick(g, n);
+    uint64_t k = etwhf__model_pick(g, n);
     for (size_t i = 0; i < g->n_items; i++) {
         const struct m_item *it = &g->items[i];
         if (it->kind != MK_REC || it->faulted || !ok(g, it))
@@ -91,7 +91,7 @@ static int pick_buf(struct gctx *g, buf_pred ok)
         n += ok(g, b) != 0;
     if (n == 0)
         return -1;
-    uint64_t k = m_pick(g, n);
+    uint64_t k = etwhf__model_pick(g, n);
     for (size_t b = 0; b < g->n_bufs; b++)
         if (ok(g, b) && k-- == 0)
             return (int)b;
@@ -123,7 +123,7 @@ static int payload_short(struct gctx *g, int raw)
     if (g->plan.layer == ETWHF_GEN_PAYLOAD) {
         if (g->plen != etwhf_heap_payload_min(g->pev.type, g->pwidth))
             return 1; /* one payload fault per bare payload */
-        g->plen = 1 + m_pick(g, g->plen - 1); /* 0 bytes would be FILE_EMPTY */
+        g->plen = 1 + etwhf__model_pick(g, g->plen - 1); /* 0 bytes would be FILE_EMPTY */
         return 0;
     }
     long i = pick_item(g, heap_exact);
@@ -131,9 +131,9 @@ static int payload_short(struct gctx *g, int raw)
         return 1;
     struct m_item *it = &g->items[i];
     size_t min = heap_min(it);
-    size_t keep = m_pick(g, min);
+    size_t keep = etwhf__model_pick(g, min);
     it->size -= (uint32_t)(min - keep);
-    m_set_size_field(it, it->size);
+    etwhf__model_set_size_field(it, it->size);
     if (!raw)
         it->span = (uint32_t)align8(it->size);
     it->faulted = 1;
@@ -143,13 +143,13 @@ static int payload_short(struct gctx *g, int raw)
 static void random_bytes(struct gctx *g, uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)m_pick(g, 256);
+        p[i] = (uint8_t)etwhf__model_pick(g, 256);
 }
 
 static int payload_long(struct gctx *g, int raw)
 {
     (void)raw;
-    size_t extra = 1 + m_pick(g, 32);
+    size_t extra = 1 + etwhf__model_pick(g, 32);
     if (g->plan.layer == ETWHF_GEN_PAYLOAD) {
         if (g->plen != etwhf_heap_payload_min(g->pev.type, g->pwidth))
             return 1;
@@ -160,7 +160,7 @@ static int payload_long(struct gctx *g, int raw)
     long i = pick_item(g, heap_exact);
     if (i < 0)
         return 1;
-    size_t at = m_arena_take(g, g->items[i].size + extra);
+    size_t at = etwhf__model_arena_take(g, g->items[i].size + extra);
     if (at == SIZE_MAX)
         return -1;
     struct m_item *it = &g->items[i];
@@ -169,7 +169,7 @@ static int payload_long(struct gctx *g, int raw)
     it->at = at;
     it->size += (uint32_t)extra;
     it->span = (uint32_t)align8(it->size);
-    m_set_size_field(it, it->size);
+    etwhf__model_set_size_field(it, it->size);
     it->faulted = 1;
     return 0;
 }
@@ -184,7 +184,7 @@ static int marker_cleared(struct gctx *g, int raw)
         return 1;
     struct m_item *it = &g->items[i];
     static const uint8_t values[] = {0x00, 0x40, 0x50, 0x10, 0x7F, 0x01};
-    it->h[3] = m_chance(g, 500) ? (uint8_t)(it->h[3] & 0x7Fu) : values[m_pick(g, sizeof values)];
+    it->h[3] = etwhf__model_chance(g, 500) ? (uint8_t)(it->h[3] & 0x7Fu) : values[etwhf__model_pick(g, sizeof values)];
     it->faulted = 1;
     return 0;
 }
@@ -200,11 +200,11 @@ static int header_type_unknown(struct gctx *g, int raw)
      * neither 0x40 nor 0x10. */
     static const uint8_t types[] = {0x00, 0x05, 0x06, 0x0C, 0x0D, 0x0E, 0x16, 0x20, 0x7F, 0xFF};
     static const uint8_t flags[] = {0x80, 0xA0, 0x88, 0x81};
-    if (m_chance(g, 500)) {
-        it->h[2] = types[m_pick(g, sizeof types)];
+    if (etwhf__model_chance(g, 500)) {
+        it->h[2] = types[etwhf__model_pick(g, sizeof types)];
         it->h[3] = 0xC0;
     } else {
-        it->h[3] = flags[m_pick(g, sizeof flags)];
+        it->h[3] = flags[etwhf__model_pick(g, sizeof flags)];
     }
     it->faulted = 1;
     return 0;
@@ -219,7 +219,7 @@ static int record_size_below(struct gctx *g, int raw)
     if (i < 0)
         return 1;
     struct m_item *it = &g->items[i];
-    m_set_size_field(it, (uint32_t)m_pick(g, fixed_header(it)));
+    etwhf__model_set_size_field(it, (uint32_t)etwhf__model_pick(g, fixed_header(it)));
     it->faulted = 1;
     return 0;
 }
@@ -241,12 +241,12 @@ static int record_size_overrun(struct gctx *g, int raw)
         return 1;
     struct m_item *it = &g->items[i];
     uint32_t room = region_end(g, (size_t)i) - it->off;
-    uint32_t size = room + 1 + (uint32_t)m_pick(g, 64);
-    if (m_chance(g, 200) || size > 0xFFFF)
+    uint32_t size = room + 1 + (uint32_t)etwhf__model_pick(g, 64);
+    if (etwhf__model_chance(g, 200) || size > 0xFFFF)
         size = 0xFFFF;
     if (size <= room)
         return 1;
-    m_set_size_field(it, size);
+    etwhf__model_set_size_field(it, size);
     it->faulted = 1;
     return 0;
 }
@@ -258,7 +258,7 @@ static int perfinfo_ext_overrun(struct gctx *g, int raw)
     if (i < 0)
         return 1;
     struct m_item *it = &g->items[i];
-    unsigned pebs = m_chance(g, 400) ? 1u : 0u;
+    unsigned pebs = etwhf__model_chance(g, 400) ? 1u : 0u;
     /* Smallest PMC count whose extension passes Size, then up to 7. */
     unsigned pmc_min = it->size < 0x10 + 8 * pebs ? 0 : (it->size - 0x10 - 8 * pebs) / 8 + 1;
     if (pmc_min > 7) {
@@ -267,7 +267,7 @@ static int perfinfo_ext_overrun(struct gctx *g, int raw)
     }
     if (pmc_min > 7)
         return 1;
-    unsigned pmc = pmc_min + (unsigned)m_pick(g, 8 - pmc_min);
+    unsigned pmc = pmc_min + (unsigned)etwhf__model_pick(g, 8 - pmc_min);
     it->h[1] = (uint8_t)((it->h[1] & 0x78u) | pmc | (pebs << 7));
     it->faulted = 1;
     return 0;
@@ -286,11 +286,11 @@ static int ext_item_bad_size(struct gctx *g, int raw)
         q_last += it->ext_real[k];
     uint32_t payload_at = q_last + it->ext_real[last];
     uint32_t payload = it->size - payload_at;
-    unsigned variant = (unsigned)m_pick(g, payload < 8 ? 3 : 2);
+    unsigned variant = (unsigned)etwhf__model_pick(g, payload < 8 ? 3 : 2);
     if (variant == 0) /* an item shorter than its own 8-byte header */
-        it->ext_size[m_pick(g, it->n_ext)] = (uint16_t)m_pick(g, 8);
+        it->ext_size[etwhf__model_pick(g, it->n_ext)] = (uint16_t)etwhf__model_pick(g, 8);
     else if (variant == 1) /* the last item runs past Size */
-        it->ext_size[last] = (uint16_t)(it->size - q_last + 8 + 8 * m_pick(g, 4));
+        it->ext_size[last] = (uint16_t)(it->size - q_last + 8 + 8 * etwhf__model_pick(g, 4));
     else /* Linkage promises an item where fewer than 8 bytes are left */
         it->ext_more[last] = 1;
     it->faulted = 1;
@@ -307,7 +307,7 @@ static int buffer_size_mismatch(struct gctx *g, int raw)
         return 1;
     uint32_t s = g->stride;
     const uint32_t values[] = {0, 0x40, s - 8, s + 8, 2 * s, 0xFFFFFFFFu, s | 4};
-    g->bufs[b].hdr.buffer_size = values[m_pick(g, sizeof values / sizeof values[0])];
+    g->bufs[b].hdr.buffer_size = values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
     return 0;
 }
 
@@ -323,7 +323,7 @@ static int saved_offset_low(struct gctx *g, int raw)
     int b = pick_buf(g, plain_buf);
     if (b < 0)
         return 1;
-    set_saved(&g->bufs[b], (uint32_t)m_pick(g, ETWHF_BUFFER_HEADER_SIZE), raw);
+    set_saved(&g->bufs[b], (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE), raw);
     return 0;
 }
 
@@ -333,7 +333,7 @@ static int saved_offset_high(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     uint32_t bs = g->bufs[b].hdr.buffer_size;
-    uint32_t v = bs >= 0xFFFFF000u || m_chance(g, 200) ? 0xFFFFFFFFu : bs + 1 + (uint32_t)m_pick(g, 0x1000);
+    uint32_t v = bs >= 0xFFFFF000u || etwhf__model_chance(g, 200) ? 0xFFFFFFFFu : bs + 1 + (uint32_t)etwhf__model_pick(g, 0x1000);
     if (v <= bs)
         return 1;
     set_saved(&g->bufs[b], v, raw);
@@ -358,7 +358,7 @@ static int events_lost_flag(struct gctx *g, int raw)
         return 1;
     static const uint16_t flags[] = {ETWHF_BF_EVENTS_LOST, ETWHF_BF_BUFFER_LOST,
                                      ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST};
-    g->bufs[b].hdr.flags |= flags[m_pick(g, 3)];
+    g->bufs[b].hdr.flags |= flags[etwhf__model_pick(g, 3)];
     return 0;
 }
 
@@ -370,7 +370,7 @@ static int cut_header(struct gctx *g, int raw)
     int b = pick_buf(g, data_buf);
     if (b < 0)
         return 1;
-    g->n = g->bufs[b].file_off + 1 + m_pick(g, ETWHF_BUFFER_HEADER_SIZE - 1);
+    g->n = g->bufs[b].file_off + 1 + etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE - 1);
     return 0;
 }
 
@@ -380,7 +380,7 @@ static int cut_data(struct gctx *g, int raw)
     int b = pick_buf(g, any_buf);
     if (b < 0)
         return 1;
-    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + m_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
+    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
     return 0;
 }
 
@@ -390,7 +390,7 @@ static int cut_packed(struct gctx *g, int raw)
     int b = pick_buf(g, packed_buf);
     if (b < 0)
         return 1;
-    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + m_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
+    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
     return 0;
 }
 
@@ -412,7 +412,7 @@ static int file_empty(struct gctx *g, int raw)
 static int file_too_short(struct gctx *g, int raw)
 {
     (void)raw;
-    g->n = 1 + m_pick(g, ETWHF_BUFFER_HEADER_SIZE - 1);
+    g->n = 1 + etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE - 1);
     return 0;
 }
 
@@ -433,11 +433,11 @@ static int logfile_missing(struct gctx *g, int raw)
     static const uint16_t hooks[] = {0x0005, 0x0020, 0x0050, 0x0B17, 0x0001};
     static const uint8_t flags[] = {0x80, 0x00, 0x40, 0x90, 0x8F};
     static const uint8_t types[] = {0x03, 0x04, 0x10, 0x11, 0x00, 0x05, 0x0C, 0xFF, 0x0A, 0x13};
-    switch (m_pick(g, 4)) {
-    case 0: put16(it->h + 6, hooks[m_pick(g, sizeof hooks / sizeof hooks[0])]); break;
-    case 1: it->h[3] = flags[m_pick(g, sizeof flags)]; break;
-    case 2: it->h[2] = types[m_pick(g, sizeof types)]; break;
-    default: put16(it->h + 4, (uint16_t)(0xFFFF - m_pick(g, 16))); break; /* Size past the input */
+    switch (etwhf__model_pick(g, 4)) {
+    case 0: put16(it->h + 6, hooks[etwhf__model_pick(g, sizeof hooks / sizeof hooks[0])]); break;
+    case 1: it->h[3] = flags[etwhf__model_pick(g, sizeof flags)]; break;
+    case 2: it->h[2] = types[etwhf__model_pick(g, sizeof types)]; break;
+    default: put16(it->h + 4, (uint16_t)(0xFFFF - etwhf__model_pick(g, 16))); break; /* Size past the input */
     }
     it->faulted = 1;
     return 0;
@@ -449,11 +449,11 @@ static int logfile_short(struct gctx *g, int raw)
     if (!it)
         return 1;
     if (raw) {
-        put16(it->h + 4, (uint16_t)m_pick(g, 0x20)); /* below the header: R5 too */
+        put16(it->h + 4, (uint16_t)etwhf__model_pick(g, 0x20)); /* below the header: R5 too */
     } else {
         size_t layout = g->lf.layout == 8 ? ETWHF_LOGFILE_SIZE64 : ETWHF_LOGFILE_SIZE32;
-        g->lf.payload_cut = 1 + m_pick(g, layout); /* 0 … layout − 1 bytes */
-        it->size = (uint32_t)gen_logfile_size(&g->lf);
+        g->lf.payload_cut = 1 + etwhf__model_pick(g, layout); /* 0 … layout − 1 bytes */
+        it->size = (uint32_t)etwhf__gen_logfile_size(&g->lf);
         it->span = (uint32_t)align8(it->size);
         put16(it->h + 4, (uint16_t)it->size);
     }
@@ -465,15 +465,15 @@ static int logfile_pointer_size(struct gctx *g, int raw)
 {
     (void)raw;
     static const uint32_t values[] = {0, 1, 2, 3, 16, 0xFFFFFFFFu, 6, 0x00000408u};
-    g->lf.pointer_size = values[m_pick(g, sizeof values / sizeof values[0])];
+    g->lf.pointer_size = values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
     return 0;
 }
 
 static uint32_t bad_stride(struct gctx *g)
 {
-    const uint32_t values[] = {0, 0x40, 0x47, g->stride + 1 + (uint32_t)m_pick(g, 7),
+    const uint32_t values[] = {0, 0x40, 0x47, g->stride + 1 + (uint32_t)etwhf__model_pick(g, 7),
                                ETWHF_DEFAULT_BUFFER_LIMIT + 8, 0xFFFFFFFFu};
-    return values[m_pick(g, sizeof values / sizeof values[0])];
+    return values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
 }
 
 static int logfile_buffer_size(struct gctx *g, int raw)
@@ -488,7 +488,7 @@ static int stride_unusable(struct gctx *g, int raw)
     (void)raw;
     static const uint32_t b0[] = {0, 0x40, 0x47, ETWHF_DEFAULT_BUFFER_LIMIT + 8, 0xFFFFFFFFu};
     g->lf.buffer_size = bad_stride(g);
-    g->bufs[0].hdr.buffer_size = b0[m_pick(g, sizeof b0 / sizeof b0[0])];
+    g->bufs[0].hdr.buffer_size = b0[etwhf__model_pick(g, sizeof b0 / sizeof b0[0])];
     return 0;
 }
 
@@ -496,19 +496,19 @@ static int buffers_written(struct gctx *g, int raw, uint64_t positions)
 {
     (void)raw;
     uint32_t pos = (uint32_t)positions;
-    g->lf.buffers_written = pos && m_chance(g, 400) ? (uint32_t)m_pick(g, pos) : pos + 1 + (uint32_t)m_pick(g, 1000);
+    g->lf.buffers_written = pos && etwhf__model_chance(g, 400) ? (uint32_t)etwhf__model_pick(g, pos) : pos + 1 + (uint32_t)etwhf__model_pick(g, 1000);
     return 0;
 }
 
 static int events_lost_logfile(struct gctx *g, int raw)
 {
     (void)raw;
-    switch (m_pick(g, 3)) {
-    case 0: g->lf.events_lost = 1 + (uint32_t)m_pick(g, 100000); break;
-    case 1: g->lf.buffers_lost = 1 + (uint32_t)m_pick(g, 16); break;
+    switch (etwhf__model_pick(g, 3)) {
+    case 0: g->lf.events_lost = 1 + (uint32_t)etwhf__model_pick(g, 100000); break;
+    case 1: g->lf.buffers_lost = 1 + (uint32_t)etwhf__model_pick(g, 16); break;
     default:
-        g->lf.events_lost = 1 + (uint32_t)m_pick(g, 100000);
-        g->lf.buffers_lost = 1 + (uint32_t)m_pick(g, 16);
+        g->lf.events_lost = 1 + (uint32_t)etwhf__model_pick(g, 100000);
+        g->lf.buffers_lost = 1 + (uint32_t)etwhf__model_pick(g, 16);
         break;
     }
     return 0;
@@ -520,7 +520,7 @@ static int format_unsupported(struct gctx *g, int raw)
 {
     (void)raw;
     static const uint32_t states[] = {2, 4, 0, 0xFFFF, 0x10002, 1};
-    g->bufs[0].hdr.state = states[m_pick(g, sizeof states / sizeof states[0])];
+    g->bufs[0].hdr.state = states[etwhf__model_pick(g, sizeof states / sizeof states[0])];
     return 0;
 }
 
@@ -531,7 +531,7 @@ static int decompress_model(struct gctx *g, int raw)
         return 1;
     if (!raw)
         g->bufs[b].comp_fault = CF_CUT;
-    else if (m_chance(g, 500))
+    else if (etwhf__model_chance(g, 500))
         g->bufs[b].comp_fault = CF_BAD_OFFSET;
     else
         g->vpast_buf = b; /* SavedOffset past the expansion: set after layout */
@@ -548,7 +548,7 @@ static int decompress_layout(struct gctx *g, int raw)
      * could land inside the expansion, where decompression succeeds on a prefix. */
     if (b->hdr.saved_offset != b->data_end)
         return 0;
-    b->hdr.saved_offset += 8 * (1 + (uint32_t)m_pick(g, 8));
+    b->hdr.saved_offset += 8 * (1 + (uint32_t)etwhf__model_pick(g, 8));
     b->hdr.offset = b->hdr.current_offset = b->hdr.saved_offset;
     b->corrupt = 1;
     return 0;
@@ -560,9 +560,9 @@ static int compressed_saved_offset(struct gctx *g, int raw)
     int b = pick_buf(g, packed_buf);
     if (b < 0)
         return 1;
-    g->bufs[b].hdr.saved_offset = m_chance(g, 500) ? (uint32_t)m_pick(g, ETWHF_BUFFER_HEADER_SIZE)
+    g->bufs[b].hdr.saved_offset = etwhf__model_chance(g, 500) ? (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE)
                                                    : ETWHF_BUFFER_HEADER_SIZE + ETWHF_DEFAULT_BUFFER_LIMIT + 1 +
-                                                         (uint32_t)m_pick(g, 0x10000);
+                                                         (uint32_t)etwhf__model_pick(g, 0x10000);
     return 0;
 }
 
@@ -572,7 +572,7 @@ static int compressed_buffer_size(struct gctx *g, int raw)
     int b = pick_buf(g, packed_buf);
     if (b < 0)
         return 1;
-    g->bufs[b].hdr.buffer_size = (uint32_t)m_pick(g, ETWHF_BUFFER_HEADER_SIZE);
+    g->bufs[b].hdr.buffer_size = (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE);
     return 0;
 }
 
@@ -581,7 +581,7 @@ static int compressed_buffer_size(struct gctx *g, int raw)
 #define KR 1u /* raw possible */
 #define KF 2u /* fixed-up possible */
 
-const struct fault_def fault_defs[ETWHF_FAULT_COUNT] = {
+const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
     [ETWHF_FAULT_PAYLOAD_EMPTY] = {{"payload_empty", ETWHF_FL_PAYLOAD, ETWHF_DIAG_FILE_EMPTY, "bare payload: 0 bytes",
         "the input ends", "raw", "a bare payload with no bytes", P, 0}, G_ALONE, 0, KR, payload_empty, NULL, NULL, NULL},
     [ETWHF_FAULT_PAYLOAD_SHORT] = {{"payload_short", ETWHF_FL_PAYLOAD, ETWHF_DIAG_HEAP_PAYLOAD_SHORT,
@@ -700,7 +700,7 @@ const struct etwhf_fault_info *etwhf_fault_info(int fault)
 {
     if (fault < 0 || fault >= ETWHF_FAULT_COUNT)
         return NULL;
-    return &fault_defs[fault].info;
+    return &etwhf__fault_defs[fault].info;
 }
 
 int etwhf_fault_from_name(const char *name)
@@ -708,15 +708,15 @@ int etwhf_fault_from_name(const char *name)
     if (!name)
         return -1;
     for (int f = 0; f < ETWHF_FAULT_COUNT; f++)
-        if (strcmp(fault_defs[f].info.name, name) == 0)
+        if (strcmp(etwhf__fault_defs[f].info.name, name) == 0)
             return f;
     return -1;
 }
 
-int m_apply_faults(struct gctx *g, int phase, uint64_t positions)
+int etwhf__model_apply_faults(struct gctx *g, int phase, uint64_t positions)
 {
     for (size_t i = 0; i < g->plan.n_faults; i++) {
-        const struct fault_def *d = &fault_defs[g->plan.faults[i]];
+        const struct fault_def *d = &etwhf__fault_defs[g->plan.faults[i]];
         int raw = g->plan.raw[i];
         fault_fn fn = phase == PH_MODEL ? d->model : phase == PH_REGION ? d->region : phase == PH_LAYOUT ? d->layout : NULL;
         int rc = 0;

@@ -25,9 +25,9 @@ struct fault_def {
     fault_final_fn final;  /* after a first walk (positions visited) */
 };
 
-extern const struct fault_def fault_defs[ETWHF_FAULT_COUNT];
+extern const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT];
 
-int m_apply_faults(struct gctx *g, int phase, uint64_t positions);
+int etwhf__model_apply_faults(struct gctx *g, int phase, uint64_t positions);
 enum { PH_MODEL = 0, PH_REGION, PH_LAYOUT, PH_FINAL };
 
 #endif

@@ -3,7 +3,7 @@
  *
  * Little-endian stores, the allocator wrapper, and the one record writer every
  * layer uses: heap records, neighbours (kernel, manifest, perfinfo, message
- * records) and the logfile record all go through gen_rec_write, so a header
+ * records) and the logfile record all go through etwhf__gen_rec_write, so a header
  * form is laid out in exactly one place.
  */
 #ifndef ETWHF_GEN_INTERNAL_H
@@ -59,10 +59,10 @@ static inline uint64_t align8(uint64_t x) { return (x + 7u) & ~(uint64_t)7u; }
 
 static inline uint64_t width_mask(unsigned width) { return width == 8 ? UINT64_MAX : UINT32_MAX; }
 
-void *gen_alloc(const struct etwhf_allocator *a, size_t size);
-void gen_free(const struct etwhf_allocator *a, void *p);
+void *etwhf__gen_alloc(const struct etwhf_allocator *a, size_t size);
+void etwhf__gen_free(const struct etwhf_allocator *a, void *p);
 /* Grows *arr (elements of `elem` bytes) to hold at least `need`; 0 or -1 (ENOMEM). */
-int gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, size_t need, size_t elem);
+int etwhf__gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, size_t need, size_t elem);
 
 /* One record to write, in any of the 12 forms or as a MESSAGE record. */
 struct gen_rec {
@@ -85,18 +85,18 @@ struct gen_rec {
 };
 
 /* Offset of the payload from the record start (extension included). */
-size_t gen_rec_payload_at(const struct gen_rec *r);
+size_t etwhf__gen_rec_payload_at(const struct gen_rec *r);
 /* The Size field: fixed header + extension + payload; 0 above 0xFFFF or for a bad form. */
-size_t gen_rec_size(const struct gen_rec *r);
+size_t etwhf__gen_rec_size(const struct gen_rec *r);
 /* Writes Size bytes (no pad) at out; returns Size (0 = nothing written). */
-size_t gen_rec_write(const struct gen_rec *r, uint8_t *out);
+size_t etwhf__gen_rec_write(const struct gen_rec *r, uint8_t *out);
 /* Offset of the n-th extended-data item's ItemSize (event forms). */
-size_t gen_rec_ext_at(const struct gen_rec *r, unsigned n);
+size_t etwhf__gen_rec_ext_at(const struct gen_rec *r, unsigned n);
 static inline uint16_t gen_ext_item_size(uint16_t data) { return (uint16_t)align8(8u + data); }
 
 /* Fills a gen_rec for a heap event in form `header`; `payload` must hold the
  * encoded payload (caller's storage). */
-void gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
+void etwhf__gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
                   size_t payload_len);
 
 /* ---- logfile record (FORMAT.md §4) ---------------------------------------- */
@@ -118,13 +118,13 @@ struct gen_logfile {
  * a buffer of 0x800 bytes or more. */
 #define GEN_LOGFILE_NAMES 4u
 #define GEN_LOGFILE_EVIL_NAMES 3u
-void gen_logfile_names(struct gen_logfile *lf, size_t pick, int evil);
+void etwhf__gen_logfile_names(struct gen_logfile *lf, size_t pick, int evil);
 /* Size field of the whole record (header + payload); payload length when cut. */
-size_t gen_logfile_size(const struct gen_logfile *lf);
+size_t etwhf__gen_logfile_size(const struct gen_logfile *lf);
 /* Writes the record (Size bytes); returns Size. */
-size_t gen_logfile_write(const struct gen_logfile *lf, uint8_t *out);
+size_t etwhf__gen_logfile_write(const struct gen_logfile *lf, uint8_t *out);
 /* A realistic logfile for a trace of `buffers` buffers of `buffer_size`. */
-void gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
+void etwhf__gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
                          unsigned cpus);
 
 /* ---- buffer header (FORMAT.md §2) ------------------------------------------ */
@@ -133,9 +133,9 @@ struct gen_bufhdr {
     uint64_t timestamp, sequence;
     uint16_t cpu, logger_id, flags, type;
 };
-void gen_bufhdr_write(const struct gen_bufhdr *h, uint8_t *out);
+void etwhf__gen_bufhdr_write(const struct gen_bufhdr *h, uint8_t *out);
 
 /* Values that look like a real process's heaps (user space, 16-aligned). */
-uint64_t gen_heap_base(struct etwhf_dstream *ds, unsigned width, unsigned index);
+uint64_t etwhf__gen_heap_base(struct etwhf_dstream *ds, unsigned width, unsigned index);
 
 #endif

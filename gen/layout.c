@@ -5,9 +5,9 @@
  */
 #include "model.h"
 
-#include "xpress_compress.h"
+#include "etwhf/xpress_compress.h"
 
-int m_layout_regions(struct gctx *g)
+int etwhf__model_layout_regions(struct gctx *g)
 {
     if (g->plan.layer == ETWHF_GEN_PAYLOAD) {
         g->full_len = g->n = g->plen;
@@ -45,14 +45,14 @@ static int compress_buf(struct gctx *g, struct m_buf *b)
 {
     size_t len = b->data_end - ETWHF_BUFFER_HEADER_SIZE;
     size_t cap = etwhf_xpress_bound(len) + 16;
-    uint8_t *data = gen_alloc(g->a, len);
-    size_t at = m_arena_take(g, cap);
+    uint8_t *data = etwhf__gen_alloc(g->a, len);
+    size_t at = etwhf__model_arena_take(g, cap);
     if (!data || at == SIZE_MAX) {
-        gen_free(g->a, data);
+        etwhf__gen_free(g->a, data);
         g->oom = 1;
         return -1;
     }
-    m_render_region(g, b, data, ETWHF_BUFFER_HEADER_SIZE);
+    etwhf__model_render_region(g, b, data, ETWHF_BUFFER_HEADER_SIZE);
     size_t out_len = 0;
     int rc = 0;
     if (b->comp_fault == CF_BAD_OFFSET) {
@@ -62,11 +62,11 @@ static int compress_buf(struct gctx *g, struct m_buf *b)
         struct etwhf_xpress_params p;
         etwhf_xpress_params_init(&p);
         static const unsigned chains[] = {0, 4, 16};
-        p.max_chain = chains[m_pick(g, 3)];
+        p.max_chain = chains[etwhf__model_pick(g, 3)];
         p.allocator = g->a;
         rc = etwhf_xpress_compress(data, len, g->arena + at, cap, &out_len, &p);
     }
-    gen_free(g->a, data);
+    etwhf__gen_free(g->a, data);
     if (rc == ETWHF_ENOMEM) {
         g->oom = 1;
         return -1;
@@ -85,7 +85,7 @@ static int compress_buf(struct gctx *g, struct m_buf *b)
     return 0;
 }
 
-int m_layout_file(struct gctx *g)
+int etwhf__model_layout_file(struct gctx *g)
 {
     if (g->plan.layer != ETWHF_GEN_FILE)
         return 0;

@@ -35,7 +35,7 @@ static size_t full_payload(const struct gen_logfile *lf)
     return layout + wlen(lf->logger_name) + wlen(lf->log_file_name);
 }
 
-size_t gen_logfile_size(const struct gen_logfile *lf)
+size_t etwhf__gen_logfile_size(const struct gen_logfile *lf)
 {
     size_t p = full_payload(lf);
     if (lf->payload_cut && lf->payload_cut - 1 < p)
@@ -66,9 +66,9 @@ static void put_time_zone(uint8_t *tz)
     put_wstr(tz + 4 + 64 + 16 + 4, "@tzres.dll,-931");
 }
 
-size_t gen_logfile_write(const struct gen_logfile *lf, uint8_t *out)
+size_t etwhf__gen_logfile_write(const struct gen_logfile *lf, uint8_t *out)
 {
-    size_t size = gen_logfile_size(lf);
+    size_t size = etwhf__gen_logfile_size(lf);
     uint8_t tmp[ETWHF_LOGFILE_SIZE64 + 2 * GEN_LOGFILE_NAME_UNITS];
     uint8_t *pl = tmp;
     unsigned p = lf->layout == 8 ? 8 : 4;
@@ -107,10 +107,10 @@ size_t gen_logfile_write(const struct gen_logfile *lf, uint8_t *out)
     r.timestamp = lf->timestamp;
     r.payload = tmp;
     r.payload_len = size - 0x20;
-    return gen_rec_write(&r, out);
+    return etwhf__gen_rec_write(&r, out);
 }
 
-void gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
+void etwhf__gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
                          unsigned cpus)
 {
     memset(lf, 0, sizeof *lf);
@@ -161,14 +161,14 @@ static const char *const evil_names[][2] = {
 _Static_assert(sizeof names / sizeof names[0] == GEN_LOGFILE_NAMES, "name table");
 _Static_assert(sizeof evil_names / sizeof evil_names[0] == GEN_LOGFILE_EVIL_NAMES, "evil name table");
 
-void gen_logfile_names(struct gen_logfile *lf, size_t pick, int evil)
+void etwhf__gen_logfile_names(struct gen_logfile *lf, size_t pick, int evil)
 {
     const char *const *pair = evil ? evil_names[pick % GEN_LOGFILE_EVIL_NAMES] : names[pick % GEN_LOGFILE_NAMES];
     lf->logger_name = pair[0];
     lf->log_file_name = pair[1];
 }
 
-void gen_bufhdr_write(const struct gen_bufhdr *h, uint8_t *out)
+void etwhf__gen_bufhdr_write(const struct gen_bufhdr *h, uint8_t *out)
 {
     memset(out, 0, ETWHF_BUFFER_HEADER_SIZE);
     put32(out + ETWHF_BH_BUFFER_SIZE, h->buffer_size);
@@ -184,7 +184,7 @@ void gen_bufhdr_write(const struct gen_bufhdr *h, uint8_t *out)
     put16(out + ETWHF_BH_TYPE, h->type);
 }
 
-uint64_t gen_heap_base(struct etwhf_dstream *ds, unsigned width, unsigned index)
+uint64_t etwhf__gen_heap_base(struct etwhf_dstream *ds, unsigned width, unsigned index)
 {
     /* 64 KiB-aligned heap bases in user space; the first heap is the process heap. */
     if (width == 8)

@@ -109,30 +109,30 @@ struct gctx {
 static inline uint16_t item_u16(const struct m_item *it, unsigned off) { return get16(it->h + off); }
 
 /* Size field position of the form the item's HeaderType and flags select (as built). */
-void m_set_size_field(struct m_item *it, uint32_t size);
+void etwhf__model_set_size_field(struct m_item *it, uint32_t size);
 
 /* arena */
-size_t m_arena_take(struct gctx *g, size_t n); /* offset of n fresh zero bytes; SIZE_MAX on ENOMEM */
+size_t etwhf__model_arena_take(struct gctx *g, size_t n); /* offset of n fresh zero bytes; SIZE_MAX on ENOMEM */
 static inline uint8_t *m_bytes(struct gctx *g, size_t at) { return g->arena + at; }
-struct m_item *m_new_item(struct gctx *g);
+struct m_item *etwhf__model_new_item(struct gctx *g);
 
 /* build.c */
-int m_build(struct gctx *g);
+int etwhf__model_build(struct gctx *g);
 /* layout.c: places records in their regions (offsets, SavedOffset), then
  * compresses and places buffers in the file (strides, file offsets). */
-int m_layout_regions(struct gctx *g);
-int m_layout_file(struct gctx *g);
+int etwhf__model_layout_regions(struct gctx *g);
+int etwhf__model_layout_file(struct gctx *g);
 /* oracle.c: fills x; returns 0, -1 on ENOMEM. Also reports positions visited. */
-int m_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *positions);
+int etwhf__model_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *positions);
 /* serialize.c */
-int m_render(struct gctx *g, uint8_t **out, size_t *len);
+int etwhf__model_render(struct gctx *g, uint8_t **out, size_t *len);
 /* Writes the region's items (and zero pads) at out + (offset − base). */
-void m_render_region(struct gctx *g, const struct m_buf *b, uint8_t *out, uint32_t base);
+void etwhf__model_render_region(struct gctx *g, const struct m_buf *b, uint8_t *out, uint32_t base);
 
 /* A Source value from the options' list, mostly a documented one (case.c). */
-uint32_t m_draw_source(struct gctx *g);
+uint32_t etwhf__model_draw_source(struct gctx *g);
 /* Draw helpers (build.c). */
-uint64_t m_pick(struct gctx *g, uint64_t n);
-int m_chance(struct gctx *g, unsigned permille);
+uint64_t etwhf__model_pick(struct gctx *g, uint64_t n);
+int etwhf__model_chance(struct gctx *g, unsigned permille);
 
 #endif

@@ -20,7 +20,7 @@ struct walker {
 static void diag(struct walker *w, int code, uint64_t buffer, uint64_t offset, int has_inner, uint64_t inner)
 {
     struct etwhf_gen_expect *x = w->x;
-    if (gen_grow(w->g->a, (void **)&x->diags, &w->cap_dg, x->n_diags + 1, sizeof *x->diags) != 0) {
+    if (etwhf__gen_grow(w->g->a, (void **)&x->diags, &w->cap_dg, x->n_diags + 1, sizeof *x->diags) != 0) {
         w->g->oom = 1;
         return;
     }
@@ -48,7 +48,7 @@ static void diag(struct walker *w, int code, uint64_t buffer, uint64_t offset, i
 static void deliver_any(struct walker *w, const struct m_item *it, int header)
 {
     struct etwhf_gen_expect *x = w->x;
-    if (gen_grow(w->g->a, (void **)&x->heap_events, &w->cap_hev, x->n_heap_events + 1,
+    if (etwhf__gen_grow(w->g->a, (void **)&x->heap_events, &w->cap_hev, x->n_heap_events + 1,
                  sizeof *x->heap_events) != 0) {
         w->g->oom = 1;
         return;
@@ -84,7 +84,7 @@ static void deliver(struct walker *w, const struct m_item *it, int header)
         x->heap_realloc++;
         return;
     }
-    if (gen_grow(w->g->a, (void **)&x->events, &w->cap_ev, x->n_events + 1, sizeof *x->events) != 0) {
+    if (etwhf__gen_grow(w->g->a, (void **)&x->events, &w->cap_ev, x->n_events + 1, sizeof *x->events) != 0) {
         w->g->oom = 1;
         return;
     }
@@ -482,7 +482,7 @@ static uint64_t walk_file(struct walker *w)
     return positions;
 }
 
-int m_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *positions)
+int etwhf__model_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *positions)
 {
     struct walker w = {g, x, 0, 0, 0, ETWHF_DEFAULT_BUFFER_LIMIT};
     uint64_t pos = 0;

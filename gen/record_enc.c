@@ -6,14 +6,14 @@
 
 #include <stdlib.h>
 
-void *gen_alloc(const struct etwhf_allocator *a, size_t size)
+void *etwhf__gen_alloc(const struct etwhf_allocator *a, size_t size)
 {
     if (a && a->alloc)
         return a->alloc(a->user, size ? size : 1);
     return malloc(size ? size : 1);
 }
 
-void gen_free(const struct etwhf_allocator *a, void *p)
+void etwhf__gen_free(const struct etwhf_allocator *a, void *p)
 {
     if (!p)
         return;
@@ -23,7 +23,7 @@ void gen_free(const struct etwhf_allocator *a, void *p)
         free(p);
 }
 
-int gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, size_t need, size_t elem)
+int etwhf__gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 0;
@@ -33,12 +33,12 @@ int gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, size_t ne
             return -1;
         n *= 2;
     }
-    void *p = gen_alloc(a, n * elem);
+    void *p = etwhf__gen_alloc(a, n * elem);
     if (!p)
         return -1;
     if (*arr)
         memcpy(p, *arr, *cap * elem);
-    gen_free(a, *arr);
+    etwhf__gen_free(a, *arr);
     *arr = p;
     *cap = n;
     return 0;
@@ -76,7 +76,7 @@ size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned 
     return len;
 }
 
-size_t gen_rec_ext_at(const struct gen_rec *r, unsigned n)
+size_t etwhf__gen_rec_ext_at(const struct gen_rec *r, unsigned n)
 {
     size_t q = ETWHF_EVT_EXT_START;
     for (unsigned i = 0; i < n && i < r->n_ext; i++)
@@ -84,22 +84,22 @@ size_t gen_rec_ext_at(const struct gen_rec *r, unsigned n)
     return q;
 }
 
-size_t gen_rec_payload_at(const struct gen_rec *r)
+size_t etwhf__gen_rec_payload_at(const struct gen_rec *r)
 {
     const struct etwhf_header_info *hi = etwhf_header_info(r->form);
     if (!hi)
         return 0;
     switch (hi->family) {
     case ETWHF_FAM_PERFINFO: return hi->fixed_size + 8u * (r->pmc & 7u) + (r->pebs ? 8u : 0u);
-    case ETWHF_FAM_EVENT: return gen_rec_ext_at(r, r->n_ext);
+    case ETWHF_FAM_EVENT: return etwhf__gen_rec_ext_at(r, r->n_ext);
     case ETWHF_FAM_MESSAGE: return 8u + 4u + 8u; /* sequence number, TID + PID */
     default: return hi->fixed_size;
     }
 }
 
-size_t gen_rec_size(const struct gen_rec *r)
+size_t etwhf__gen_rec_size(const struct gen_rec *r)
 {
-    size_t at = gen_rec_payload_at(r);
+    size_t at = etwhf__gen_rec_payload_at(r);
     if (at == 0 || r->n_ext > 4 || r->payload_len > 0xFFFF)
         return 0;
     size_t size = at + r->payload_len;
@@ -126,7 +126,7 @@ static void write_system_like(const struct gen_rec *r, const struct etwhf_header
     put16(out + 6, r->hook);
     if (hi->family == ETWHF_FAM_PERFINFO) {
         put64(out + ETWHF_PERFINFO_TIME, r->timestamp);
-        fill_pattern(out + 0x10, gen_rec_payload_at(r) - 0x10, r->hook);
+        fill_pattern(out + 0x10, etwhf__gen_rec_payload_at(r) - 0x10, r->hook);
         return;
     }
     put32(out + ETWHF_SYS_TID, r->tid);
@@ -207,9 +207,9 @@ static void write_message(const struct gen_rec *r, uint8_t *out, size_t size)
     put32(out + 16, r->pid);
 }
 
-size_t gen_rec_write(const struct gen_rec *r, uint8_t *out)
+size_t etwhf__gen_rec_write(const struct gen_rec *r, uint8_t *out)
 {
-    size_t size = gen_rec_size(r);
+    size_t size = etwhf__gen_rec_size(r);
     const struct etwhf_header_info *hi = etwhf_header_info(r->form);
     if (size == 0 || !hi)
         return 0;
@@ -222,7 +222,7 @@ size_t gen_rec_write(const struct gen_rec *r, uint8_t *out)
     case ETWHF_FAM_EVENT: write_event(r, hi, out, size); break;
     default: write_message(r, out, size); break;
     }
-    size_t at = gen_rec_payload_at(r);
+    size_t at = etwhf__gen_rec_payload_at(r);
     if (r->payload)
         memcpy(out + at, r->payload, r->payload_len);
     else
@@ -230,7 +230,7 @@ size_t gen_rec_write(const struct gen_rec *r, uint8_t *out)
     return size;
 }
 
-void gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
+void etwhf__gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
                   size_t payload_len)
 {
     memset(r, 0, sizeof *r);
@@ -263,7 +263,7 @@ static int shape_record(struct gen_rec *r, int header, const struct etwhf_gen_he
     if (len == 0 || extra > cap - len)
         return -1;
     memset(payload + len, 0, extra);
-    gen_rec_heap(r, header, ev, payload, len + extra);
+    etwhf__gen_rec_heap(r, header, ev, payload, len + extra);
     if (shape && hi->family == ETWHF_FAM_PERFINFO) {
         if (shape->pmc > 7)
             return -1;
@@ -297,7 +297,7 @@ static size_t shaped(struct gen_rec *r, int header, const struct etwhf_gen_heap_
         return 0;
     *base = r->payload_len;
     r->payload_len += extra;
-    return gen_rec_size(r);
+    return etwhf__gen_rec_size(r);
 }
 
 size_t etwhf_gen_record_size(int header, const struct etwhf_gen_heap_event *ev,
@@ -321,7 +321,7 @@ size_t etwhf_gen_encode_record(int header, const struct etwhf_gen_heap_event *ev
     /* Written with a zero payload of the full length, then the real bytes. */
     memset(out, 0, align8(size));
     r.payload = NULL;
-    gen_rec_write(&r, out);
-    memcpy(out + gen_rec_payload_at(&r), payload, base);
+    etwhf__gen_rec_write(&r, out);
+    memcpy(out + etwhf__gen_rec_payload_at(&r), payload, base);
     return size;
 }

@@ -8,7 +8,7 @@
 static void render_item(struct gctx *g, const struct m_item *it, uint8_t *out)
 {
     if (it->kind == MK_LOGFILE)
-        gen_logfile_write(&g->lf, out);
+        etwhf__gen_logfile_write(&g->lf, out);
     else
         memcpy(out, g->arena + it->at, it->size);
     memcpy(out, it->h, 8);
@@ -22,7 +22,7 @@ static void render_item(struct gctx *g, const struct m_item *it, uint8_t *out)
     }
 }
 
-void m_render_region(struct gctx *g, const struct m_buf *b, uint8_t *out, uint32_t base)
+void etwhf__model_render_region(struct gctx *g, const struct m_buf *b, uint8_t *out, uint32_t base)
 {
     if (b->count == 0)
         return;
@@ -32,26 +32,26 @@ void m_render_region(struct gctx *g, const struct m_buf *b, uint8_t *out, uint32
         render_item(g, &g->items[i], out + (g->items[i].off - base));
 }
 
-int m_render(struct gctx *g, uint8_t **bytes, size_t *len)
+int etwhf__model_render(struct gctx *g, uint8_t **bytes, size_t *len)
 {
-    uint8_t *out = gen_alloc(g->a, (size_t)g->full_len);
+    uint8_t *out = etwhf__gen_alloc(g->a, (size_t)g->full_len);
     if (!out) {
         g->oom = 1;
         return -1;
     }
     switch (g->plan.layer) {
     case ETWHF_GEN_PAYLOAD: memcpy(out, g->pbytes, g->plen); break;
-    case ETWHF_GEN_RECORD: m_render_region(g, &g->bufs[0], out, 0); break;
+    case ETWHF_GEN_RECORD: etwhf__model_render_region(g, &g->bufs[0], out, 0); break;
     default:
         for (size_t i = 0; i < g->n_bufs; i++) {
             const struct m_buf *b = &g->bufs[i];
             uint8_t *at = out + b->file_off;
-            gen_bufhdr_write(&b->hdr, at);
+            etwhf__gen_bufhdr_write(&b->hdr, at);
             if (b->compressed) {
                 memcpy(at + ETWHF_BUFFER_HEADER_SIZE, g->arena + b->comp_at, b->comp_len);
                 continue;
             }
-            m_render_region(g, b, at, 0);
+            etwhf__model_render_region(g, b, at, 0);
             uint32_t data = b->data_end > ETWHF_BUFFER_HEADER_SIZE ? b->data_end : ETWHF_BUFFER_HEADER_SIZE;
             memset(at + data, 0xFF, b->stride - data);
         }

@@ -163,7 +163,7 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         ev.pid = t->pid;
         ev.source = 2 + variant % 2;
         size_t len = etwhf_gen_encode_payload(&ev, w, payload, sizeof payload);
-        gen_rec_heap(&r, r.form, &ev, payload, len);
+        etwhf__gen_rec_heap(&r, r.form, &ev, payload, len);
         p->heap_at = 0x20;
         break;
     }
@@ -176,7 +176,7 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         p->tid_at = 12;
         break;
     }
-    size_t size = gen_rec_write(&r, p->bytes);
+    size_t size = etwhf__gen_rec_write(&r, p->bytes);
     memset(p->bytes + size, 0, align8(size) - size);
     p->span = (uint16_t)align8(size);
 }
@@ -264,7 +264,7 @@ static int flush(struct tw *t, uint16_t flags, uint16_t type, uint64_t seq, uint
     h.state = ETWHF_BUFFER_STATE_FLUSH;
     h.flags = flags;
     h.type = type;
-    gen_bufhdr_write(&h, t->buf);
+    etwhf__gen_bufhdr_write(&h, t->buf);
     memset(t->buf + t->used, 0xFF, t->size - t->used);
     if (t->o->write(t->o->user, t->buf, t->size) != 0)
         return ETWHF_EIO;
@@ -275,7 +275,7 @@ static int flush(struct tw *t, uint16_t flags, uint16_t type, uint64_t seq, uint
 
 static void put_record(struct tw *t, const struct gen_rec *r)
 {
-    size_t size = gen_rec_write(r, t->buf + t->used);
+    size_t size = etwhf__gen_rec_write(r, t->buf + t->used);
     memset(t->buf + t->used + size, 0, align8(size) - size);
     t->used += (uint32_t)align8(size);
     t->st.records++;
@@ -285,12 +285,12 @@ static int header_buffer(struct tw *t, uint64_t buffers)
 {
     struct gen_logfile lf;
     unsigned layout = t->o->pointer_size == 4 ? 4 : 8;
-    gen_logfile_default(&lf, layout, t->size, (uint32_t)buffers, t->o->cpus ? t->o->cpus : 4);
+    etwhf__gen_logfile_default(&lf, layout, t->size, (uint32_t)buffers, t->o->cpus ? t->o->cpus : 4);
     lf.timestamp = t->clock[0] - 1;
     /* At most 1024 ticks of 100 ns per record bound the span. */
     lf.end_time = lf.start_time + (t->o->events + 1) * 2048u;
     t->used = ETWHF_BUFFER_HEADER_SIZE;
-    size_t size = gen_logfile_write(&lf, t->buf + t->used);
+    size_t size = etwhf__gen_logfile_write(&lf, t->buf + t->used);
     memset(t->buf + t->used + size, 0, align8(size) - size);
     t->used += (uint32_t)align8(size);
     t->st.records++;
@@ -342,7 +342,7 @@ int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_tr
 {
     if (!o || !valid(o))
         return ETWHF_EINVAL;
-    struct tw *t = gen_alloc(o->allocator, sizeof *t);
+    struct tw *t = etwhf__gen_alloc(o->allocator, sizeof *t);
     if (!t)
         return ETWHF_ENOMEM;
     memset(t, 0, sizeof *t);
@@ -350,14 +350,14 @@ int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_tr
     t->size = o->buffer_size ? o->buffer_size : 0x10000;
     t->next = DRAWS;
     etwhf_dstream_init_seed(&t->ds, o->seed, 0);
-    t->buf = gen_alloc(o->allocator, t->size);
+    t->buf = etwhf__gen_alloc(o->allocator, t->size);
     if (!t->buf) {
-        gen_free(o->allocator, t);
+        etwhf__gen_free(o->allocator, t);
         return ETWHF_ENOMEM;
     }
     for (unsigned i = 0; i < 4; i++) {
-        t->heaps8[i] = gen_heap_base(&t->ds, 8, i);
-        t->heaps4[i] = gen_heap_base(&t->ds, 4, i);
+        t->heaps8[i] = etwhf__gen_heap_base(&t->ds, 8, i);
+        t->heaps4[i] = etwhf__gen_heap_base(&t->ds, 4, i);
         t->tids[i] = 4 * (0x100 + (uint32_t)etwhf_dstream_below(&t->ds, 0x3000));
     }
     t->pid = 4 * (0x100 + (uint32_t)etwhf_dstream_below(&t->ds, 0x3000));
@@ -384,7 +384,7 @@ int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_tr
     }
     if (stats)
         *stats = t->st;
-    gen_free(o->allocator, t->buf);
-    gen_free(o->allocator, t);
+    etwhf__gen_free(o->allocator, t->buf);
+    etwhf__gen_free(o->allocator, t);
     return rc;
 }

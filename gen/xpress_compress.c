@@ -3,7 +3,7 @@
  * Microsoft's open specification: a stream writer plus a greedy hash-chain
  * matcher over a window of 8192 bytes.
  */
-#include "xpress_compress.h"
+#include "etwhf/xpress_compress.h"
 
 #include <stdlib.h>
 

@@ -142,7 +142,7 @@ static int run_stopped(const struct etwhf_decode_options *base, const uint8_t *p
     o.on_diag = st ? stop_on_diag : NULL;
     o.no_decompress = !st; /* the summary-only caller without a decompressor (C4) */
     o.user = st;
-    struct etwhf_decoder *ctx = etwhf_decoder_new(&o);
+    struct etwhf_decoder *ctx = etwhf_decoder_new(&o, NULL);
     if (!ctx)
         return 1;
     size_t step = chunk ? chunk : (n ? n : 1);
@@ -176,7 +176,7 @@ static struct digest run(const struct etwhf_decode_options *base, const uint8_t 
     o.on_event = on_event;
     o.on_diag = on_diag;
     o.user = &d;
-    struct etwhf_decoder *ctx = etwhf_decoder_new(&o);
+    struct etwhf_decoder *ctx = etwhf_decoder_new(&o, NULL);
     if (!ctx) {
         fprintf(stderr, "corpus_replay: decoder_new failed\n");
         exit(3);
@@ -191,13 +191,13 @@ static struct digest run(const struct etwhf_decode_options *base, const uint8_t 
     mix(&d, s->events_total);
     mix(&d, s->errors);
     mix(&d, s->warnings);
-    struct etwhf_logfile lf;
-    if (etwhf_decoder_logfile(ctx, &lf) == ETWHF_OK) {
-        mix(&d, lf.buffer_size);
-        mix(&d, lf.start_time);
-        for (const char *q = lf.logger_name; *q; q++)
+    const struct etwhf_logfile *lf = etwhf_decoder_logfile(ctx);
+    if (lf) {
+        mix(&d, lf->buffer_size);
+        mix(&d, lf->start_time);
+        for (const char *q = lf->logger_name; *q; q++)
             mix(&d, (unsigned char)*q);
-        for (const char *q = lf.log_file_name; *q; q++)
+        for (const char *q = lf->log_file_name; *q; q++)
             mix(&d, (unsigned char)*q);
     }
     etwhf_decoder_free(ctx);
@@ -241,9 +241,8 @@ int main(int argc, char **argv)
             const char *ev = json_string_value(json_object_get(o, "event"));
             opt.input = ETWHF_INPUT_PAYLOAD;
             opt.pointer_size = (unsigned)json_integer_value(json_object_get(o, "pointer_size"));
-            opt.payload_type = ev && !strcmp(ev, "alloc")     ? ETWHF_HEAP_ALLOC
-                               : ev && !strcmp(ev, "realloc") ? ETWHF_HEAP_REALLOC
-                                                              : ETWHF_HEAP_FREE;
+            const int type = etwhf_heap_type_from_name(ev);
+            opt.payload_type = type ? (uint8_t)type : ETWHF_HEAP_FREE;
         } else if (!strcmp(layer, "record")) {
             opt.input = ETWHF_INPUT_RECORD;
         }

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xpress.h"
-#include "xpress_compress.h"
+#include "etwhf/xpress.h"
+#include "etwhf/xpress_compress.h"
 
 #define SEED_DATA_MAX 65535u /* out_len is a u16 */
 

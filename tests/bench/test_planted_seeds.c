@@ -341,7 +341,7 @@ static void test_seeds_decode_correctly(void **state)
 {
     (void)state;
 #if ETWHF_PLANTED_BUGS
-    assert_int_equal(etwhf_planted_select(""), 0);
+    assert_int_equal(etwhf__planted_select(""), 0);
 #endif
     for (size_t i = 0; i < N_SEEDS; i++) {
         char got[4096];
@@ -355,40 +355,40 @@ static void test_seeds_decode_correctly(void **state)
 static void test_each_seed_triggers_its_bug(void **state)
 {
     (void)state;
-    assert_int_equal(etwhf_planted_count(), (int)N_SEEDS);
+    assert_int_equal(etwhf__planted_count(), (int)N_SEEDS);
     for (size_t i = 0; i < N_SEEDS; i++) {
         const struct seed *s = &seeds[i];
-        const struct etwhf_planted_bug *b = etwhf_planted_bug(s->id);
+        const struct etwhf_planted_bug *b = etwhf__planted_bug(s->id);
         assert_non_null(b);
         assert_string_equal(b->name, s->name);
         char off[4096], on[4096], spec[16];
-        etwhf_planted_reset();
-        assert_int_equal(etwhf_planted_select(""), 0);
+        etwhf__planted_reset();
+        assert_int_equal(etwhf__planted_select(""), 0);
         decode(s, off, sizeof off);
         if (b->triggered == 0)
             fail_msg("seed %d (%s) does not trigger its canary", s->id, s->name);
         assert_string_equal(off, s->brief);
         snprintf(spec, sizeof spec, "%d", s->id);
-        assert_int_equal(etwhf_planted_select(spec), 0);
+        assert_int_equal(etwhf__planted_select(spec), 0);
         decode(s, on, sizeof on);
         if (strcmp(on, off) == 0)
             fail_msg("bug %d (%s) switched on changes nothing on its seed: %s", s->id, s->name, on);
-        assert_int_equal(etwhf_planted_select(""), 0);
+        assert_int_equal(etwhf__planted_select(""), 0);
     }
 }
 
 static void test_select_by_name_and_all(void **state)
 {
     (void)state;
-    assert_int_equal(etwhf_planted_select("all"), 0);
-    for (int id = 1; id <= etwhf_planted_count(); id++)
-        assert_true(etwhf_planted_on(id));
-    assert_int_equal(etwhf_planted_select("stride_after_damage,2"), 0);
-    assert_true(etwhf_planted_on(9));
-    assert_true(etwhf_planted_on(2));
-    assert_false(etwhf_planted_on(1));
-    assert_int_not_equal(etwhf_planted_select("no_such_bug"), 0);
-    assert_int_equal(etwhf_planted_select(""), 0);
+    assert_int_equal(etwhf__planted_select("all"), 0);
+    for (int id = 1; id <= etwhf__planted_count(); id++)
+        assert_true(etwhf__planted_on(id));
+    assert_int_equal(etwhf__planted_select("stride_after_damage,2"), 0);
+    assert_true(etwhf__planted_on(9));
+    assert_true(etwhf__planted_on(2));
+    assert_false(etwhf__planted_on(1));
+    assert_int_not_equal(etwhf__planted_select("no_such_bug"), 0);
+    assert_int_equal(etwhf__planted_select(""), 0);
 }
 #endif
 

@@ -64,18 +64,28 @@ expect_eq "$(jqo 'select(.type!="summary") | keys_unsorted | .[index("offset") +
 run decode --format csv "$TMP/c.etl"
 expect_eq "$(printf '%s\n' "$OUT" | sed -n 2p | cut -d, -f3-5)" "1,4096,72" "csv: buffer, offset, inner_offset"
 
-# Strict mode stops reading once the decoder is done: the rest of a FIFO that
-# never ends is not waited for (recover mode would wait for it).
+# `bytes` is the input's length however it arrives: a strict stop early in a
+# file, the same bytes through a pipe, and input that is not a trace at all
+# (read in one piece or in many) all count every byte (the library's reader,
+# which decode uses, measures a regular file's rest and drains a pipe).
 mketl "$TMP/s.etl" --event free --event free
 printf '\x00' | dd of="$TMP/s.etl" bs=1 seek=$((4096 + 0x48 + 3)) conv=notrunc 2>/dev/null # MARKER
-mkfifo "$TMP/sfifo"
-exec 8<>"$TMP/sfifo"
-cat "$TMP/s.etl" >&8
-timeout 10 "$ETWHF" decode --strict "$TMP/sfifo" >"$TMP/out" 2>"$TMP/err"
+head -c 3000000 /dev/zero | tr '\0' '\377' >>"$TMP/s.etl"
+size=$(stat -c %s "$TMP/s.etl")
+run decode --strict --stats "$TMP/s.etl"
+expect_rc 1 "strict: the first error"
+expect_eq "$(jqo 'select(.type=="diag") | .code')" "MARKER" "strict: the MARKER diagnostic"
+expect_eq "$(jqo 'select(.type=="summary") | .bytes')" "$size" "strict stop: bytes is the file's length"
+file_summary=$(jqo -c 'select(.type=="summary")')
+"$ETWHF" decode --strict --stats - <"$TMP/s.etl" >"$TMP/out" 2>"$TMP/err"
 RC=$?
-exec 8>&-
-expect_rc 1 "strict: returns at the first error without reading to the end"
-expect_eq "$(jq -r .code <"$TMP/out")" "MARKER" "strict: the MARKER diagnostic"
+expect_rc 1 "strict through a pipe"
+expect_eq "$(jq -c 'select(.type=="summary")' <"$TMP/out")" "$file_summary" "strict: the same summary through a pipe"
+head -c 3000000 /dev/urandom >"$TMP/random.bin"
+run decode --stats --quiet "$TMP/random.bin"
+expect_eq "$(jqo 'select(.type=="summary") | .bytes')" "3000000" "not a trace: bytes is the file's length"
+cat "$TMP/random.bin" | "$ETWHF" decode --stats --quiet - >"$TMP/out" 2>"$TMP/err"
+expect_eq "$(jq -r 'select(.type=="summary") | .bytes' <"$TMP/out")" "3000000" "not a trace, through a pipe: the same"
 
 # ---- --wall-clock ----------------------------------------------------------------------
 wall() { # wall DESCRIPTION EXPECTED-TIMESTAMPS MKETL-ARGS...

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 
 #include "dlog.h"
+#include "decode_once.h"
 
 static void text_add(struct dl_text *t, const char *fmt, ...)
 {
@@ -121,7 +122,7 @@ int dl_run(struct dlog *l, const struct etwhf_decode_options *opts, const void *
     o.on_event = on_event;
     o.on_diag = on_diag;
     o.user = l;
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     assert_non_null(d);
     const uint8_t *p = data;
     size_t at = 0;
@@ -253,7 +254,7 @@ int dl_decode_pipe(const struct etwhf_decode_options *opts, const void *data, si
         _exit(0);
     }
     close(p[1]);
-    int rc = etwhf_decode_fd(opts, p[0], summary);
+    int rc = decode_once_fd(opts, p[0], summary);
     close(p[0]);
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);

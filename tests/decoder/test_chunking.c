@@ -16,6 +16,7 @@
 
 #include "dlog.h"
 #include "tb.h"
+#include "decode_once.h"
 
 static const size_t chunks[] = {1, 2, 3, 7, 64, 4096, DL_RANDOM, DL_RANDOM, DL_RANDOM};
 
@@ -166,7 +167,7 @@ static void done_and_states(void **state)
     int events = 0;
     o.on_event = count_events;
     o.user = &events;
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     assert_non_null(d);
     assert_int_equal(etwhf_decoder_done(d), 0);
     assert_int_equal(etwhf_decode_feed(d, f.p, 0x1000), ETWHF_OK);
@@ -188,7 +189,7 @@ static void done_and_states(void **state)
     tb_set_u16(&g, 0x4E, 5);          /* no logfile */
     tb_set_u32(&g, 0, 0x20);          /* no stride */
     o.mode = ETWHF_MODE_RECOVER;
-    d = etwhf_decoder_new(&o);
+    d = etwhf_decoder_new(&o, NULL);
     assert_int_equal(etwhf_decode_feed(d, g.p, 0x60), ETWHF_OK);
     assert_int_equal(etwhf_decoder_done(d), 1);
     assert_int_equal(etwhf_decode_finish(d), ETWHF_OK);
@@ -200,26 +201,34 @@ static void done_and_states(void **state)
     assert_int_equal(etwhf_decode_feed(NULL, f.p, 1), ETWHF_EINVAL);
     assert_int_equal(etwhf_decode_finish(NULL), ETWHF_EINVAL);
     assert_null(etwhf_decoder_summary(NULL));
-    assert_null(etwhf_decoder_new(NULL));
+    int st = -1;
+    assert_null(etwhf_decoder_new(NULL, &st));
+    assert_int_equal(st, ETWHF_EINVAL);
+    assert_null(etwhf_decoder_new(NULL, NULL)); /* status is optional */
     o.buffer_limit = (UINT64_C(1) << 30) + 1;
-    assert_null(etwhf_decoder_new(&o));
-    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, NULL), ETWHF_ELIMIT);
+    assert_null(etwhf_decoder_new(&o, &st));
+    assert_int_equal(st, ETWHF_ELIMIT);
+    assert_int_equal(decode_once_memory(&o, f.p, f.len, NULL), ETWHF_ELIMIT);
     o.buffer_limit = 0;
     o.input = 7;
-    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, NULL), ETWHF_EINVAL);
+    assert_int_equal(decode_once_memory(&o, f.p, f.len, NULL), ETWHF_EINVAL);
     o.input = ETWHF_INPUT_PAYLOAD;
     o.pointer_size = 6;
-    assert_null(etwhf_decoder_new(&o));
+    assert_null(etwhf_decoder_new(&o, &st));
+    assert_int_equal(st, ETWHF_EINVAL);
     o.pointer_size = 4;
     o.payload_type = 0x30;
-    assert_null(etwhf_decoder_new(&o));
+    assert_null(etwhf_decoder_new(&o, NULL));
     o.input = ETWHF_INPUT_FILE;
-    d = etwhf_decoder_new(&o);
+    d = etwhf_decoder_new(&o, &st);
+    assert_int_equal(st, ETWHF_OK);
     assert_int_equal(etwhf_decode_feed(d, NULL, 1), ETWHF_EINVAL);
     assert_int_equal(etwhf_decode_feed(d, NULL, 0), ETWHF_OK);
-    struct etwhf_logfile lf;
-    assert_int_equal(etwhf_decoder_logfile(d, NULL), ETWHF_EINVAL);
-    assert_int_equal(etwhf_decoder_logfile(d, &lf), ETWHF_EINVAL);
+    assert_null(etwhf_decoder_logfile(d));
+    assert_null(etwhf_decoder_logfile(NULL));
+    assert_int_equal(etwhf_decode_memory(NULL, f.p, 1), ETWHF_EINVAL);
+    assert_int_equal(etwhf_decode_fd(d, -1), ETWHF_EINVAL);
+    assert_int_equal(etwhf_decode_fd(NULL, 0), ETWHF_EINVAL);
     etwhf_decoder_free(d);
     etwhf_decoder_free(NULL);
     tb_free(&f);
@@ -240,14 +249,14 @@ static void callback_abort_invalidates(void **state)
     int n = 0;
     o.on_event = abort_at_second;
     o.user = &n;
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     assert_int_equal(etwhf_decode_feed(d, f.p, f.len), ETWHF_EABORTED);
     assert_int_equal(n, 2);
     assert_int_equal(etwhf_decode_feed(d, f.p, 1), ETWHF_EBADSTATE);
     assert_int_equal(etwhf_decode_finish(d), ETWHF_EBADSTATE);
     etwhf_decoder_free(d);
     n = 0;
-    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, NULL), ETWHF_EABORTED);
+    assert_int_equal(decode_once_memory(&o, f.p, f.len, NULL), ETWHF_EABORTED);
     tb_free(&f);
 }
 
@@ -261,7 +270,7 @@ static void fd_reader_stops_early(void **state)
     tb_fill(&f, 0xEE, 3u << 20);           /* more than one read of the reader */
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_STRICT);
     struct etwhf_summary mem, fd;
-    assert_int_equal(etwhf_decode_memory(&o, f.p, f.len, &mem), ETWHF_OK);
+    assert_int_equal(decode_once_memory(&o, f.p, f.len, &mem), ETWHF_OK);
     assert_int_equal(mem.errors, 1);
     assert_int_equal(mem.bytes, f.len);
     FILE *tmp = tmpfile();
@@ -269,13 +278,73 @@ static void fd_reader_stops_early(void **state)
     assert_int_equal(fwrite(f.p, 1, f.len, tmp), f.len);
     fflush(tmp);
     rewind(tmp);
-    assert_int_equal(etwhf_decode_fd(&o, fileno(tmp), &fd), ETWHF_OK);
+    assert_int_equal(decode_once_fd(&o, fileno(tmp), &fd), ETWHF_OK);
     assert_memory_equal(&fd, &mem, sizeof fd);
     fclose(tmp);
     /* A pipe is read to its end. */
     assert_int_equal(dl_decode_pipe(&o, f.p, f.len, &fd), ETWHF_OK);
     assert_memory_equal(&fd, &mem, sizeof fd);
-    assert_int_equal(etwhf_decode_fd(&o, -1, &fd), ETWHF_EINVAL);
+    assert_int_equal(decode_once_fd(&o, -1, &fd), ETWHF_EINVAL);
+    tb_free(&f);
+}
+
+static int stop_now(void *user)
+{
+    (void)user;
+    return 1;
+}
+
+/* The options carry their caller's size: a caller built against a newer,
+ * longer struct works (its extra fields start zeroed), one that never called
+ * etwhf_decode_options_init (struct_size 0) or passes a size below the first
+ * sized layout is refused with EINVAL, not read past its end. */
+static void options_abi(void **state)
+{
+    (void)state;
+    struct tb f;
+    rich_trace(&f);
+    struct {
+        struct etwhf_decode_options o;
+        uint64_t future[4];
+    } newer;
+    memset(&newer, 0xAA, sizeof newer);
+    etwhf_decode_options_init_sized(&newer.o, sizeof newer);
+    assert_int_equal(newer.o.struct_size, sizeof newer);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(newer.future[i], 0);
+    assert_int_equal(newer.o.input, ETWHF_INPUT_FILE);
+    assert_int_equal(newer.o.mode, ETWHF_MODE_RECOVER);
+    assert_int_equal(newer.o.pointer_size, 8);
+    assert_null(newer.o.on_event);
+    struct etwhf_summary s;
+    assert_int_equal(decode_once_memory(&newer.o, f.p, f.len, &s), ETWHF_OK);
+    assert_int_equal(s.heap_free, 18);
+    assert_int_equal(s.errors, 0);
+
+    struct etwhf_decode_options o;
+    memset(&o, 0, sizeof o); /* never initialised */
+    int st = -1;
+    assert_null(etwhf_decoder_new(&o, &st));
+    assert_int_equal(st, ETWHF_EINVAL);
+    memset(&o, 0xAA, sizeof o);
+    etwhf_decode_options_init_sized(&o, offsetof(struct etwhf_decode_options, should_stop));
+    assert_int_equal(((const unsigned char *)&o)[sizeof o - 1], 0xAA); /* nothing written past its size */
+    assert_null(etwhf_decoder_new(&o, &st));
+    assert_int_equal(st, ETWHF_EINVAL);
+
+    /* should_stop ends a read loop with EABORTED and invalidates the context. */
+    etwhf_decode_options_init(&o);
+    o.should_stop = stop_now;
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    assert_int_equal(fwrite(f.p, 1, f.len, tmp), f.len);
+    fflush(tmp);
+    rewind(tmp);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
+    assert_int_equal(etwhf_decode_fd(d, fileno(tmp)), ETWHF_EABORTED);
+    assert_int_equal(etwhf_decode_finish(d), ETWHF_EBADSTATE);
+    etwhf_decoder_free(d);
+    fclose(tmp);
     tb_free(&f);
 }
 
@@ -304,7 +373,7 @@ static void offsets_past_4_gib(void **state)
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
     o.on_event = keep_last;
     o.user = &last;
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     assert_int_equal(etwhf_decode_feed(d, head.p, head.len), ETWHF_OK);
     for (int i = 0; i < 257; i++)
         assert_int_equal(etwhf_decode_feed(d, data.p, data.len), ETWHF_OK);
@@ -332,6 +401,7 @@ int main(void)
         cmocka_unit_test(done_and_states),
         cmocka_unit_test(callback_abort_invalidates),
         cmocka_unit_test(fd_reader_stops_early),
+        cmocka_unit_test(options_abi),
         cmocka_unit_test(offsets_past_4_gib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 
 #include "dlog.h"
 #include "tb.h"
+#include "decode_once.h"
 
 /* ---- an allocator that counts, records the peak and fails on demand ---- */
 
@@ -57,7 +58,7 @@ static int run_counted(struct counting *c, struct etwhf_decode_options o, const 
 {
     struct etwhf_allocator a = {c_alloc, c_free, c};
     o.allocator = &a;
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     if (!d)
         return ETWHF_ENOMEM;
     int rc = ETWHF_OK;
@@ -356,13 +357,13 @@ static void allocation_failures(void **state)
     struct etwhf_allocator a = {c_alloc, c_free, &c};
     o.input = ETWHF_INPUT_FILE;
     o.allocator = &a;
-    assert_int_equal(etwhf_decode_memory(&o, "x", 1, NULL), ETWHF_ENOMEM);
+    assert_int_equal(decode_once_memory(&o, "x", 1, NULL), ETWHF_ENOMEM);
     memset(&c, 0, sizeof c);
     c.fail_at = 2; /* the fd reader's read buffer */
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
     struct etwhf_summary s;
-    assert_int_equal(etwhf_decode_fd(&o, fileno(tmp), &s), ETWHF_ENOMEM);
+    assert_int_equal(decode_once_fd(&o, fileno(tmp), &s), ETWHF_ENOMEM);
     assert_int_equal(c.outstanding, 0);
     fclose(tmp);
 }

@@ -102,7 +102,8 @@ static void examples_inside_a_trace(void **state)
     const char *want = "F@1:0x248 s=3\nF@1:0x280 s=3\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=0\n";
     dl_expect(NULL, file.p, file.len, want, want);
     struct dlog l = {0};
-    dl_run(&l, &(struct etwhf_decode_options){0}, file.p, file.len, DL_ONE_FEED, 0);
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    dl_run(&l, &o, file.p, file.len, DL_ONE_FEED, 0);
     assert_int_equal(l.nev, 2);
     assert_example_event(&l.ev[0], ETWHF_HDR_SYSTEM64, 8, 0x1D2C4A50000, 0x1D2C4A5F3A0);
     assert_example_event(&l.ev[1], ETWHF_HDR_SYSTEM32, 4, 0x00A50000, 0x00A5F3A0);
@@ -376,10 +377,11 @@ static void logfile_of(const struct tb_logfile *lf, struct etwhf_logfile *out, v
     if (patch)
         patch(&f);
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     assert_int_equal(etwhf_decode_feed(d, f.p, f.len), ETWHF_OK);
     assert_int_equal(etwhf_decode_finish(d), ETWHF_OK);
-    assert_int_equal(etwhf_decoder_logfile(d, out), ETWHF_OK);
+    assert_non_null(etwhf_decoder_logfile(d));
+    *out = *etwhf_decoder_logfile(d);
     etwhf_decoder_free(d);
     tb_free(&f);
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "dlog.h"
+#include "decode_once.h"
 
 static void decode_sample(const char *name, int no_decompress, const char *want)
 {
@@ -39,7 +40,7 @@ static void decode_sample(const char *name, int no_decompress, const char *want)
     int fd = open(path, O_RDONLY);
     assert_true(fd >= 0);
     struct etwhf_summary s;
-    assert_int_equal(etwhf_decode_fd(&o, fd, &s), ETWHF_OK);
+    assert_int_equal(decode_once_fd(&o, fd, &s), ETWHF_OK);
     close(fd);
     assert_memory_equal(&s, &l.sum, sizeof s);
     assert_int_equal(dl_decode_pipe(&o, data, len, &s), ETWHF_OK);
@@ -82,13 +83,14 @@ static void logfile_of(const char *name, struct etwhf_logfile *lf, int *ok)
     if (!data)
         return;
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     assert_non_null(d);
-    assert_int_equal(etwhf_decoder_logfile(d, lf), ETWHF_EINVAL); /* nothing read yet */
+    assert_null(etwhf_decoder_logfile(d)); /* nothing read yet */
     /* Fed in two pieces that split the logfile record. */
     assert_int_equal(etwhf_decode_feed(d, data, 0x100), ETWHF_OK);
     assert_int_equal(etwhf_decode_feed(d, data + 0x100, len - 0x100), ETWHF_OK);
-    assert_int_equal(etwhf_decoder_logfile(d, lf), ETWHF_OK);
+    assert_non_null(etwhf_decoder_logfile(d));
+    *lf = *etwhf_decoder_logfile(d);
     assert_int_equal(etwhf_decode_finish(d), ETWHF_OK);
     etwhf_decoder_free(d);
     free(data);

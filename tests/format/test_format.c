@@ -9,6 +9,35 @@
 
 #include "etwhf/format.h"
 
+/* The version the headers announce is the one the build (and the SONAME) has. */
+static void version_string_is_the_project_version(void **state)
+{
+    (void)state;
+    assert_string_equal(ETWHF_VERSION_STRING, ETWHF_PROJECT_VERSION);
+}
+
+/* One table names the decoded heap types, in both spellings. */
+static void heap_type_names(void **state)
+{
+    (void)state;
+    static const struct {
+        int type;
+        const char *line, *option;
+    } want[] = {{ETWHF_HEAP_FREE, "HeapFree", "free"},
+                {ETWHF_HEAP_ALLOC, "HeapAlloc", "alloc"},
+                {ETWHF_HEAP_REALLOC, "HeapReAlloc", "realloc"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_string_equal(etwhf_heap_type_name(want[i].type), want[i].line);
+        assert_string_equal(etwhf_heap_event_name(want[i].type), want[i].option);
+        assert_int_equal(etwhf_heap_type_from_name(want[i].line), want[i].type);
+        assert_int_equal(etwhf_heap_type_from_name(want[i].option), want[i].type);
+    }
+    assert_null(etwhf_heap_type_name(ETWHF_HEAP_DESTROY));
+    assert_null(etwhf_heap_event_name(0));
+    assert_int_equal(etwhf_heap_type_from_name("HeapDestroy"), 0);
+    assert_int_equal(etwhf_heap_type_from_name(NULL), 0);
+}
+
 static void diag_table_matches_contract(void **state)
 {
     (void)state;
@@ -106,6 +135,8 @@ static void payload_minimums_and_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(version_string_is_the_project_version),
+        cmocka_unit_test(heap_type_names),
         cmocka_unit_test(diag_table_matches_contract),
         cmocka_unit_test(header_forms_match_format),
         cmocka_unit_test(payload_minimums_and_sources),

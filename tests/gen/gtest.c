@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "etwhf/decode.h"
+#include "decode_once.h"
 
 uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -111,7 +112,7 @@ static int decode(const struct etwhf_gen_case *c, int mode, struct seen *s, stru
     o.on_diag = on_diag;
     o.user = s;
     memset(s, 0, sizeof *s);
-    return etwhf_decode_memory(&o, c->bytes, c->len, sum);
+    return decode_once_memory(&o, c->bytes, c->len, sum);
 }
 
 int crosscheck(const struct etwhf_gen_case *c, char *why, size_t cap)

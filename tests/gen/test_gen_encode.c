@@ -13,6 +13,7 @@
 
 #include "etwhf/decode.h"
 #include "gtest.h"
+#include "decode_once.h"
 
 static struct etwhf_gen_heap_event example(void)
 {
@@ -150,7 +151,7 @@ static void test_forms_round_trip(void **state)
                 o.on_diag = on_diag;
                 o.user = &g;
                 struct etwhf_summary sum;
-                assert_int_equal(etwhf_decode_memory(&o, out, (size + 7) & ~(size_t)7, &sum), ETWHF_OK);
+                assert_int_equal(decode_once_memory(&o, out, (size + 7) & ~(size_t)7, &sum), ETWHF_OK);
                 assert_int_equal(g.n, 1);
                 assert_int_equal(g.nd, shapes[s].extra ? 1 : 0);
                 if (shapes[s].extra)

@@ -19,6 +19,7 @@
 
 #include "etwhf/decode.h"
 #include "gtest.h"
+#include "decode_once.h"
 
 /* Length of a NUL-terminated UTF-16LE name at p (bytes, NUL included), 0 when
  * it is not one: no control characters, every surrogate paired. */
@@ -126,7 +127,7 @@ static uint64_t check_trace(const uint8_t *f, size_t n, unsigned pointer_size)
     o.on_diag = on_diag;
     o.user = &c;
     struct etwhf_summary sum;
-    assert_int_equal(etwhf_decode_memory(&o, f, n, &sum), ETWHF_OK);
+    assert_int_equal(decode_once_memory(&o, f, n, &sum), ETWHF_OK);
     assert_false(c.bad);
     assert_true(sum.buffers == buffers);
     return sum.heap_free;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "etwhf/decode.h"
+#include "decode_once.h"
 
 static unsigned long long checksum;
 
@@ -81,7 +82,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 static int feeds(const uint8_t *p, size_t len, size_t chunk, struct etwhf_summary *s, struct etwhf_logfile *lf)
 {
     struct etwhf_decode_options o = options(ETWHF_MODE_RECOVER);
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     if (!d)
         return ETWHF_ENOMEM;
     int rc = ETWHF_OK;
@@ -90,7 +91,10 @@ static int feeds(const uint8_t *p, size_t len, size_t chunk, struct etwhf_summar
     if (rc == ETWHF_OK)
         rc = etwhf_decode_finish(d);
     *s = *etwhf_decoder_summary(d);
-    if (etwhf_decoder_logfile(d, lf) != ETWHF_OK)
+    const struct etwhf_logfile *got = etwhf_decoder_logfile(d);
+    if (got)
+        *lf = *got;
+    else
         memset(lf, 0, sizeof *lf);
     etwhf_decoder_free(d);
     return rc;
@@ -115,7 +119,7 @@ static int through_pipe(const uint8_t *p, size_t len, struct etwhf_summary *s)
     }
     close(fds[1]);
     struct etwhf_decode_options o = options(ETWHF_MODE_RECOVER);
-    int rc = pid < 0 ? ETWHF_EIO : etwhf_decode_fd(&o, fds[0], s);
+    int rc = pid < 0 ? ETWHF_EIO : decode_once_fd(&o, fds[0], s);
     close(fds[0]);
     if (pid > 0)
         waitpid(pid, NULL, 0);
@@ -135,19 +139,19 @@ static int one_file(const char *path, long long want_buffers, long long want_rec
     uint8_t *p = slurp(path, &len);
     if (!p)
         return fail(path, strerror(errno));
-    struct etwhf_summary mem, fd, pipe_s, bytes, chunks, strict;
+    struct etwhf_summary mem = {0}, fd = {0}, pipe_s = {0}, bytes = {0}, chunks = {0}, strict = {0};
     struct etwhf_logfile lf;
     struct etwhf_decode_options o = options(ETWHF_MODE_RECOVER);
-    int bad = etwhf_decode_memory(&o, p, len, &mem) != ETWHF_OK;
+    int bad = decode_once_memory(&o, p, len, &mem) != ETWHF_OK;
     int f = open(path, O_RDONLY);
-    bad |= f < 0 || etwhf_decode_fd(&o, f, &fd) != ETWHF_OK;
+    bad |= f < 0 || decode_once_fd(&o, f, &fd) != ETWHF_OK;
     if (f >= 0)
         close(f);
     bad |= through_pipe(p, len, &pipe_s) != ETWHF_OK;
     bad |= feeds(p, len, 1, &bytes, &lf) != ETWHF_OK;
     bad |= feeds(p, len, 4093, &chunks, &lf) != ETWHF_OK;
     o = options(ETWHF_MODE_STRICT);
-    bad |= etwhf_decode_memory(&o, p, len, &strict) != ETWHF_OK;
+    bad |= decode_once_memory(&o, p, len, &strict) != ETWHF_OK;
     free(p);
     if (bad)
         return fail(path, "a decode did not return ETWHF_OK");

@@ -1,5 +1,6 @@
 /* Decoding into an outcome; see outcome.h. */
 #include "outcome.h"
+#include "decode_once.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ void oc_decode(struct outcome *o, const uint8_t *data, size_t len, int mode)
     opts.on_event = on_event;
     opts.on_diag = on_diag;
     opts.user = o;
-    o->rc = etwhf_decode_memory(&opts, data, len, &o->sum);
+    o->rc = decode_once_memory(&opts, data, len, &o->sum);
 }
 
 void oc_free(struct outcome *o)

@@ -25,6 +25,7 @@
 #include "etwhf/decode.h"
 #include "etwhf/gen.h"
 #include "hook.h"
+#include "decode_once.h"
 
 /* Feed sizes: first, then every other feed (0 = the rest at once). */
 struct feeds {
@@ -34,7 +35,7 @@ struct feeds {
 static int run(struct etwhf_decode_options o, const uint8_t *p, size_t len, struct feeds f, struct hook *h)
 {
     o.allocator = &h->a;
-    struct etwhf_decoder *d = etwhf_decoder_new(&o);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     if (!d) {
         assert_int_equal(h->held, 0);
         return ETWHF_ENOMEM;
@@ -162,13 +163,13 @@ static void fd_reader(void **state)
     o.allocator = &h.a;
     struct etwhf_summary s;
     rewind(tmp);
-    assert_int_equal(etwhf_decode_fd(&o, fileno(tmp), &s), ETWHF_OK);
+    assert_int_equal(decode_once_fd(&o, fileno(tmp), &s), ETWHF_OK);
     const uint64_t calls = h.calls;
     assert_true(calls >= 3); /* context, read chunk, a stage or expansion */
     for (uint64_t k = 1; k <= calls; k++) {
         hook_init(&h, k);
         rewind(tmp);
-        assert_int_equal(etwhf_decode_fd(&o, fileno(tmp), &s), ETWHF_ENOMEM);
+        assert_int_equal(decode_once_fd(&o, fileno(tmp), &s), ETWHF_ENOMEM);
         assert_int_equal(h.held, 0);
     }
     fclose(tmp);

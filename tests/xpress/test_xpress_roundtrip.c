@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xpress.h"
-#include "xpress_compress.h"
+#include "etwhf/xpress.h"
+#include "etwhf/xpress_compress.h"
 #include "xpress_data.h"
 
 #define MIB ((size_t)1 << 20)

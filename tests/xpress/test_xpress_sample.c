@@ -17,8 +17,8 @@
 #include <cmocka.h>
 
 #include "etwhf/format.h"
-#include "xpress.h"
-#include "xpress_compress.h"
+#include "etwhf/xpress.h"
+#include "etwhf/xpress_compress.h"
 
 #define SAMPLE "SelfDescribingSingleEvent.etl"
 

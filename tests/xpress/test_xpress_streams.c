@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xpress.h"
+#include "etwhf/xpress.h"
 
 /* Expands `in` into an exact-size heap buffer (ASan sees any overrun) and
  * checks the result; on OK the output must equal `want` (or be `fill`

@@ -1,12 +1,23 @@
 /*
  * etwhf/decode.h — streaming decoder for Heap Trace Provider events in .etl
- * files, bare records and bare payloads (CONTRACT.md §2–3).
+ * files, bare records and bare payloads (docs/spec/walk.md).
  *
  * Shape: an opaque context, explicit limits, a push API
- *   ctx = etwhf_decoder_new(&opts);  etwhf_decode_feed(ctx, buf, len) …;
- *   etwhf_decode_finish(ctx);        etwhf_decoder_free(ctx);
- * Any chunking of the same bytes gives identical events and diagnostics.
+ *   etwhf_decode_options_init(&opts); …set fields…
+ *   ctx = etwhf_decoder_new(&opts, &status);
+ *   etwhf_decode_feed(ctx, buf, len) …;  etwhf_decode_finish(ctx);
+ *   etwhf_decoder_summary(ctx) …;        etwhf_decoder_free(ctx);
+ * or one of the readers (etwhf_decode_memory, etwhf_decode_fd), which feed
+ * and finish a context for you. Any chunking of the same bytes gives
+ * identical events, diagnostics and summary.
  * Events and diagnostics reach the caller through callbacks, in walk order.
+ *
+ * ABI: the options struct carries its own size (etwhf_decode_options_init
+ * records the size the caller was compiled with), so fields can be added at
+ * its end without breaking callers built against an older header. Every
+ * other struct the API hands out (events, diagnostics, summary, logfile) is
+ * owned by the library and read through a pointer, so it too may grow at
+ * its end. Callers never allocate those.
  *
  * Memory: one buffer (two while decompressing), each at most
  * opts.buffer_limit bytes, plus a fixed amount; no allocation per event.
@@ -81,7 +92,8 @@ struct etwhf_summary {
     uint64_t buffers, buffers_skipped, events_total;
     uint64_t heap_free, heap_alloc, heap_realloc;
     uint64_t errors, warnings;
-    uint64_t bytes; /* input bytes fed (etwhf_decode_fd: the input's length, even when it stops early) */
+    uint64_t bytes; /* input bytes: every byte fed, and with etwhf_decode_fd every byte of the
+                     * input, even those past the point where decoding stopped */
 };
 
 /* Callbacks return 0 to go on; nonzero stops decoding with ETWHF_EABORTED. */
@@ -89,6 +101,7 @@ typedef int (*etwhf_event_fn)(void *user, const struct etwhf_event *ev);
 typedef int (*etwhf_diag_fn)(void *user, const struct etwhf_diag *d);
 
 struct etwhf_decode_options {
+    size_t struct_size;        /* set by etwhf_decode_options_init: sizeof as the caller compiled it */
     int input;                 /* enum etwhf_input */
     int mode;                  /* enum etwhf_mode */
     unsigned pointer_size;     /* payload input: 4 or 8 */
@@ -99,6 +112,9 @@ struct etwhf_decode_options {
     etwhf_diag_fn on_diag;     /* may be NULL */
     void *user;
     const struct etwhf_allocator *allocator; /* NULL = malloc/free; must outlive the context */
+    /* Polled by etwhf_decode_fd between reads (and when a read is
+     * interrupted by a signal): nonzero stops with ETWHF_EABORTED. May be NULL. */
+    int (*should_stop)(void *user);
 };
 
 /* Fields of the logfile record (F2), for `etwhf info` and wall-clock times. */
@@ -117,27 +133,42 @@ struct etwhf_logfile {
     char log_file_name[1024];
 };
 
-void etwhf_decode_options_init(struct etwhf_decode_options *opts);
+/* Fills *opts with the defaults (file input, recover mode, pointer size 8,
+ * HeapFree payloads, the default buffer limit, no callbacks) and records the
+ * caller's sizeof in struct_size. Always use it before setting fields. */
+#define etwhf_decode_options_init(opts) etwhf_decode_options_init_sized((opts), sizeof *(opts))
+ETWHF_API void etwhf_decode_options_init_sized(struct etwhf_decode_options *opts, size_t struct_size);
 
-/* NULL when the options are invalid or memory runs out. */
-struct etwhf_decoder *etwhf_decoder_new(const struct etwhf_decode_options *opts);
-int etwhf_decode_feed(struct etwhf_decoder *ctx, const void *data, size_t len);
+/* A new context, or NULL with *status (when status is not NULL) saying why:
+ * ETWHF_EINVAL (NULL or uninitialised options, a field out of range),
+ * ETWHF_ELIMIT (buffer_limit above 1 GiB) or ETWHF_ENOMEM. */
+ETWHF_API struct etwhf_decoder *etwhf_decoder_new(const struct etwhf_decode_options *opts, int *status);
+ETWHF_API int etwhf_decode_feed(struct etwhf_decoder *ctx, const void *data, size_t len);
 /* Ends the input: raises what depends on the input's length, F5. */
-int etwhf_decode_finish(struct etwhf_decoder *ctx);
+ETWHF_API int etwhf_decode_finish(struct etwhf_decoder *ctx);
 /* 1 once nothing more can change the output (strict stop, file ended early):
  * a reader may stop reading. */
-int etwhf_decoder_done(const struct etwhf_decoder *ctx);
-const struct etwhf_summary *etwhf_decoder_summary(const struct etwhf_decoder *ctx);
-/* ETWHF_OK and *out filled once a logfile record was read (F2), else ETWHF_EINVAL. */
-int etwhf_decoder_logfile(const struct etwhf_decoder *ctx, struct etwhf_logfile *out);
-void etwhf_decoder_free(struct etwhf_decoder *ctx);
+ETWHF_API int etwhf_decoder_done(const struct etwhf_decoder *ctx);
+/* The counts so far; valid until the context is freed. */
+ETWHF_API const struct etwhf_summary *etwhf_decoder_summary(const struct etwhf_decoder *ctx);
+/* The logfile record's fields once one was read (F2), else NULL; valid until
+ * the context is freed. */
+ETWHF_API const struct etwhf_logfile *etwhf_decoder_logfile(const struct etwhf_decoder *ctx);
+ETWHF_API void etwhf_decoder_free(struct etwhf_decoder *ctx);
 
-/* Thin wrappers: new, feed (whole input or read() chunks), finish, copy the summary.
- * etwhf_decode_fd stops reading once etwhf_decoder_done(): the rest of a
- * regular file is measured, not read; a pipe is read to its end. */
-int etwhf_decode_memory(const struct etwhf_decode_options *opts, const void *data, size_t len,
-                        struct etwhf_summary *summary);
-int etwhf_decode_fd(const struct etwhf_decode_options *opts, int fd, struct etwhf_summary *summary);
+/* Readers: thin loops over feed and finish, so they give what any other
+ * chunking gives. Each feeds ctx (a fresh one, or one already fed a prefix)
+ * and finishes it; read the summary and the logfile from ctx afterwards, then
+ * free it.
+ *
+ * etwhf_decode_memory feeds [data, data+len) in one piece.
+ * etwhf_decode_fd reads fd to its end. Once the decoder is done it reads no
+ * more of a regular file (its remaining length is counted from fstat) and
+ * reads a pipe to its end, counting, so summary.bytes is the input's length
+ * however it arrives. ETWHF_EIO when a read fails (errno is the read's);
+ * ETWHF_EABORTED when opts.should_stop said so. */
+ETWHF_API int etwhf_decode_memory(struct etwhf_decoder *ctx, const void *data, size_t len);
+ETWHF_API int etwhf_decode_fd(struct etwhf_decoder *ctx, int fd);
 
 #ifdef __cplusplus
 }

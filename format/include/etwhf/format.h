@@ -17,7 +17,19 @@
 extern "C" {
 #endif
 
-#define ETWHF_VERSION_STRING "0.1.0"
+/* What the libraries export. They are built with hidden visibility: only
+ * declarations marked ETWHF_API reach a shared library's symbol table, and
+ * every other external name the libraries define starts with `etwhf__`
+ * (internal, never part of the API). */
+#ifndef ETWHF_API
+#if defined(__GNUC__) || defined(__clang__)
+#define ETWHF_API __attribute__((visibility("default")))
+#else
+#define ETWHF_API
+#endif
+#endif
+
+#define ETWHF_VERSION_STRING "0.2.0" /* = the CMake project version (a test checks) */
 /* Bumped when a JSON key of `etwhf decode` output changes meaning or goes away. */
 #define ETWHF_OUTPUT_SCHEMA 1
 #define ETWHF_MANIFEST_VERSION 1
@@ -32,7 +44,7 @@ enum etwhf_status {
     ETWHF_EABORTED = 5,   /* a callback returned nonzero */
     ETWHF_ELIMIT = 6      /* a configured limit is out of range */
 };
-const char *etwhf_strerror(int status);
+ETWHF_API const char *etwhf_strerror(int status);
 
 /* ---- allocator hook ------------------------------------------------------ */
 /* Every allocation of the libraries goes through this, so tests can make any
@@ -146,14 +158,14 @@ struct etwhf_header_info {
 };
 
 /* NULL when hdr is out of range. */
-const struct etwhf_header_info *etwhf_header_info(int hdr);
+ETWHF_API const struct etwhf_header_info *etwhf_header_info(int hdr);
 /* The table behind etwhf_header_info(), indexed by enum etwhf_header, for
  * per-record paths that have already range-checked hdr. */
-extern const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COUNT];
+extern ETWHF_API const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COUNT];
 /* enum etwhf_header for a HeaderType byte, or -1 when it is not one of the 12. */
-int etwhf_header_from_type(uint8_t type);
+ETWHF_API int etwhf_header_from_type(uint8_t type);
 /* enum etwhf_header for a name (message included), or -1. */
-int etwhf_header_from_name(const char *name);
+ETWHF_API int etwhf_header_from_name(const char *name);
 
 /* Field offsets inside the headers that heap identity reads (CONTRACT.md §3). */
 #define ETWHF_SYS_HOOK_ID 0x06u       /* system, compact, perfinfo */
@@ -186,11 +198,20 @@ int etwhf_header_from_name(const char *name);
 #define ETWHF_HEAP_EVENT_VERSION 2u
 
 /* {222962AB-6180-4B88-A825-346B75F2A24A} as stored on disk. */
-extern const uint8_t etwhf_heap_guid[16];
+extern ETWHF_API const uint8_t etwhf_heap_guid[16];
 
 /* FORMAT.md §5.3 minimum payload length for Free/Alloc/ReAlloc at width 4 or
  * 8; 0 for any other type or width. */
-size_t etwhf_heap_payload_min(uint8_t type, unsigned pointer_size);
+ETWHF_API size_t etwhf_heap_payload_min(uint8_t type, unsigned pointer_size);
+
+/* "HeapFree", "HeapAlloc" or "HeapReAlloc" (the `type` of an event line) for
+ * ETWHF_HEAP_FREE, _ALLOC, _REALLOC; NULL for any other type. */
+ETWHF_API const char *etwhf_heap_type_name(int type);
+/* "free", "alloc" or "realloc" (option values, the manifest's `event`); NULL
+ * for any other type. */
+ETWHF_API const char *etwhf_heap_event_name(int type);
+/* The type for either spelling ("HeapFree" or "free", …), or 0. */
+ETWHF_API int etwhf_heap_type_from_name(const char *name);
 
 /* Source values (MEMORY_FROM_*). */
 enum etwhf_source {
@@ -202,10 +223,10 @@ enum etwhf_source {
     ETWHF_SOURCE_SEGMENT_HEAP = 6
 };
 /* "LOOKASIDE" … "SEGMENT_HEAP", or NULL for any other value. */
-const char *etwhf_source_name(uint32_t source);
+ETWHF_API const char *etwhf_source_name(uint32_t source);
 /* The diagnostic a Source value draws (R9): 0 (none), ETWHF_DIAG_SOURCE_RESERVED
  * or ETWHF_DIAG_SOURCE_UNKNOWN. */
-int etwhf_source_diag(uint32_t source);
+ETWHF_API int etwhf_source_diag(uint32_t source);
 
 /* ---- diagnostics (CONTRACT.md §2.1) -------------------------------------- */
 enum etwhf_diag_code {
@@ -247,12 +268,12 @@ struct etwhf_diag_info {
 };
 
 /* NULL for an unknown code. */
-const struct etwhf_diag_info *etwhf_diag_info(int code);
+ETWHF_API const struct etwhf_diag_info *etwhf_diag_info(int code);
 /* The whole table in code order; *count receives its length. */
-const struct etwhf_diag_info *etwhf_diag_table(size_t *count);
+ETWHF_API const struct etwhf_diag_info *etwhf_diag_table(size_t *count);
 /* Code for a name such as "RECORD_SIZE", or 0. */
-int etwhf_diag_from_name(const char *name);
-const char *etwhf_severity_name(int severity); /* "error" / "warning" */
+ETWHF_API int etwhf_diag_from_name(const char *name);
+ETWHF_API const char *etwhf_severity_name(int severity); /* "error" / "warning" */
 
 #ifdef __cplusplus
 }

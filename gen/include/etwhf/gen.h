@@ -17,6 +17,11 @@
  * Memory: every allocation goes through the allocator hook of the options
  * (NULL = malloc/free). Threads: no globals; distinct streams and cases may be
  * used on distinct threads.
+ *
+ * ABI: unlike the decoder's (etwhf/decode.h), this API fills structs the
+ * caller allocates (streams, cases, options), so a change to any of them is
+ * an ABI change: it comes with a new SONAME (libetwhf_gen.so.MAJOR.MINOR
+ * while the project is 0.x), never silently.
  */
 #ifndef ETWHF_GEN_H
 #define ETWHF_GEN_H
@@ -50,18 +55,18 @@ struct etwhf_dstream {
 /* PRNG stream for case `id` of a run seeded with `seed` (the manifest's
  * "seed":"SEED/ID"): x = seed ^ (id · 0x9E3779B97F4A7C15) feeds SplitMix64,
  * whose first four outputs are the xoshiro256** state. */
-void etwhf_dstream_init_seed(struct etwhf_dstream *ds, uint64_t seed, uint64_t id);
+ETWHF_API void etwhf_dstream_init_seed(struct etwhf_dstream *ds, uint64_t seed, uint64_t id);
 /* Byte stream: each draw below(n) takes the fewest little-endian bytes that can
  * hold n−1; u64 takes 8. Exhausted bytes read as 0. */
-void etwhf_dstream_init_bytes(struct etwhf_dstream *ds, const void *bytes, size_t len);
-uint64_t etwhf_dstream_u64(struct etwhf_dstream *ds);
+ETWHF_API void etwhf_dstream_init_bytes(struct etwhf_dstream *ds, const void *bytes, size_t len);
+ETWHF_API uint64_t etwhf_dstream_u64(struct etwhf_dstream *ds);
 /* A value in [0, n) (value % n of the draw); 0 when n ≤ 1 (no draw made). */
-uint64_t etwhf_dstream_below(struct etwhf_dstream *ds, uint64_t n);
+ETWHF_API uint64_t etwhf_dstream_below(struct etwhf_dstream *ds, uint64_t n);
 /* 1 with probability permille/1000; a zero draw gives 0 unless permille ≥ 1000. */
-int etwhf_dstream_chance(struct etwhf_dstream *ds, unsigned permille);
+ETWHF_API int etwhf_dstream_chance(struct etwhf_dstream *ds, unsigned permille);
 /* n draws of etwhf_dstream_u64 at once (the same values, in order): the bulk
  * form the streaming trace writer uses. */
-void etwhf_dstream_fill(struct etwhf_dstream *ds, uint64_t *out, size_t n);
+ETWHF_API void etwhf_dstream_fill(struct etwhf_dstream *ds, uint64_t *out, size_t n);
 
 /* ---- fault catalogue ------------------------------------------------------ */
 
@@ -120,9 +125,9 @@ struct etwhf_fault_info {
 };
 
 /* NULL when out of range. */
-const struct etwhf_fault_info *etwhf_fault_info(int fault);
+ETWHF_API const struct etwhf_fault_info *etwhf_fault_info(int fault);
 /* enum etwhf_fault for a name, or -1. */
-int etwhf_fault_from_name(const char *name);
+ETWHF_API int etwhf_fault_from_name(const char *name);
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -153,10 +158,10 @@ struct etwhf_gen_options {
     const struct etwhf_allocator *allocator; /* NULL = malloc/free */
 };
 
-void etwhf_gen_options_init(struct etwhf_gen_options *o);
+ETWHF_API void etwhf_gen_options_init(struct etwhf_gen_options *o);
 /* ETWHF_OK, or ETWHF_EINVAL when a field is out of range (a fault that cannot
  * apply to a drawn case is not an error: that case is simply left intact). */
-int etwhf_gen_options_check(const struct etwhf_gen_options *o);
+ETWHF_API int etwhf_gen_options_check(const struct etwhf_gen_options *o);
 
 /* ---- one case ------------------------------------------------------------ */
 
@@ -214,7 +219,7 @@ struct etwhf_gen_pin {
     int fault;            /* enum etwhf_fault, or ETWHF_FAULT_COUNT for "no fault" */
     int event;            /* payload cases: ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
 };
-void etwhf_gen_pin_init(struct etwhf_gen_pin *p); /* everything drawn */
+ETWHF_API void etwhf_gen_pin_init(struct etwhf_gen_pin *p); /* everything drawn */
 
 struct etwhf_gen_case {
     uint8_t *bytes;
@@ -237,23 +242,23 @@ struct etwhf_gen_case {
  * ETWHF_ENOMEM, or ETWHF_EBADSTATE when the oracle met bytes its model does not
  * describe (a generator bug; tests check it never happens). On error *out
  * holds nothing to free. */
-int etwhf_gen_case(const struct etwhf_gen_options *o, struct etwhf_dstream *ds, struct etwhf_gen_case *out);
+ETWHF_API int etwhf_gen_case(const struct etwhf_gen_options *o, struct etwhf_dstream *ds, struct etwhf_gen_case *out);
 /* The same with some dimensions fixed (exhaustive mode, tests). A pinned fault
  * that cannot apply to the pinned layer is ETWHF_EINVAL. */
-int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin,
+ETWHF_API int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin,
                           struct etwhf_dstream *ds, struct etwhf_gen_case *out);
-void etwhf_gen_case_free(struct etwhf_gen_case *c);
+ETWHF_API void etwhf_gen_case_free(struct etwhf_gen_case *c);
 
 /* Exhaustive mode: every Source × width × header form × fault (and "no fault")
  * the options allow, each at least once, in a fixed order. */
-uint64_t etwhf_gen_exhaustive_count(const struct etwhf_gen_options *o);
+ETWHF_API uint64_t etwhf_gen_exhaustive_count(const struct etwhf_gen_options *o);
 /* ETWHF_OK and *pin set for combination index < count, else ETWHF_EINVAL. */
-int etwhf_gen_exhaustive_pin(const struct etwhf_gen_options *o, uint64_t index, struct etwhf_gen_pin *pin);
+ETWHF_API int etwhf_gen_exhaustive_pin(const struct etwhf_gen_options *o, uint64_t index, struct etwhf_gen_pin *pin);
 
 /* Case file name "n_file_record_size_overrun_000017.etl" (y_/i_/n_, layer,
  * first fault or "intact", id; ".bin" for payload and record cases).
  * Returns the length, or 0 when cap is too small. */
-size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *buf, size_t cap);
+ETWHF_API size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *buf, size_t cap);
 
 /* ---- encoders ------------------------------------------------------------- */
 
@@ -271,7 +276,7 @@ struct etwhf_gen_heap_event {
 /* Writes the packed payload (FORMAT.md §5.3) at width 4 or 8; pointer values
  * are truncated to the width. Returns its length, or 0 (nothing written) when
  * the type or width is bad or cap is too small. */
-size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned pointer_size, uint8_t *out,
+ETWHF_API size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned pointer_size, uint8_t *out,
                                 size_t cap);
 
 /* Optional record shape; NULL = plain (no extension, exact payload). */
@@ -284,12 +289,12 @@ struct etwhf_gen_record_shape {
 
 /* The Size field of the record: fixed header + extension + payload (+extra).
  * 0 when the header or the type is bad or Size would exceed 0xFFFF. */
-size_t etwhf_gen_record_size(int header, const struct etwhf_gen_heap_event *ev,
+ETWHF_API size_t etwhf_gen_record_size(int header, const struct etwhf_gen_heap_event *ev,
                              const struct etwhf_gen_record_shape *shape);
 /* Writes the record in header form `header` (enum etwhf_header, one of the 12)
  * and its zero pad: align8(Size) bytes. Width comes from the header form.
  * Returns Size, or 0 (nothing written) when invalid or cap < align8(Size). */
-size_t etwhf_gen_encode_record(int header, const struct etwhf_gen_heap_event *ev,
+ETWHF_API size_t etwhf_gen_encode_record(int header, const struct etwhf_gen_heap_event *ev,
                                const struct etwhf_gen_record_shape *shape, uint8_t *out, size_t cap);
 
 /* ---- streaming big-trace writer (`etwhf gen --etl`) ----------------------- */
@@ -315,14 +320,14 @@ struct etwhf_gen_trace_stats {
     uint64_t bytes, buffers, records, heap_free;
 };
 
-void etwhf_gen_trace_options_init(struct etwhf_gen_trace_options *o);
+ETWHF_API void etwhf_gen_trace_options_init(struct etwhf_gen_trace_options *o);
 /* Buffers the trace will have (header buffer included), known before writing
  * so BuffersWritten is right in a streamed file. 0 for invalid options. */
-uint64_t etwhf_gen_trace_buffers(const struct etwhf_gen_trace_options *o);
+ETWHF_API uint64_t etwhf_gen_trace_buffers(const struct etwhf_gen_trace_options *o);
 /* Streams the whole trace through o->write, one buffer at a time (memory:
  * one buffer). ETWHF_OK, ETWHF_EINVAL, ETWHF_ENOMEM, ETWHF_EIO (write failed),
  * ETWHF_EABORTED. `stats` may be NULL. */
-int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_trace_stats *stats);
+ETWHF_API int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_trace_stats *stats);
 
 #ifdef __cplusplus
 }

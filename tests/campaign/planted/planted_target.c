@@ -47,7 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.pointer_size = 8;
     o.payload_type = ETWHF_HEAP_FREE;
     o.on_event = planted_on_event;
-    struct etwhf_summary summary;
-    etwhf_decode_memory(&o, data, size, &summary);
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
+    if (d)
+        etwhf_decode_memory(d, data, size);
+    etwhf_decoder_free(d);
     return 0;
 }

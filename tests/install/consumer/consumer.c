@@ -1,4 +1,6 @@
-/* Decodes FORMAT.md §5.4's 32-bit HeapFree record through the installed library. */
+/* Decodes the 32-bit HeapFree record of docs/spec/format.md's byte-exact
+ * examples through the installed library, the way a program that links it
+ * would: options, a context, a reader, the summary. */
 #include <stdio.h>
 
 #include <etwhf/decode.h>
@@ -22,8 +24,16 @@ int main(void)
     etwhf_decode_options_init(&o);
     o.input = ETWHF_INPUT_RECORD;
     o.on_event = on_event;
-    struct etwhf_summary s;
-    int rc = etwhf_decode_memory(&o, rec, sizeof rec, &s);
-    printf("status %s, frees %d, errors %llu\n", etwhf_strerror(rc), frees, (unsigned long long)s.errors);
-    return rc == ETWHF_OK && frees == 1 && s.errors == 0 ? 0 : 1;
+    int rc;
+    struct etwhf_decoder *d = etwhf_decoder_new(&o, &rc);
+    if (!d) {
+        printf("etwhf_decoder_new: %s\n", etwhf_strerror(rc));
+        return 1;
+    }
+    rc = etwhf_decode_memory(d, rec, sizeof rec);
+    const struct etwhf_summary *s = etwhf_decoder_summary(d);
+    printf("status %s, frees %d, errors %llu\n", etwhf_strerror(rc), frees, (unsigned long long)s->errors);
+    int ok = rc == ETWHF_OK && frees == 1 && s->errors == 0;
+    etwhf_decoder_free(d);
+    return ok ? 0 : 1;
 }

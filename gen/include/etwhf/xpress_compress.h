@@ -1,6 +1,7 @@
 /*
- * xpress_compress.h — MS-XCA plain LZ77 ("XPRESS", COMPRESSION_FORMAT_XPRESS
- * = 3) compression for generated compressed buffers (internal to gen/).
+ * etwhf/xpress_compress.h — MS-XCA plain LZ77 ("XPRESS",
+ * COMPRESSION_FORMAT_XPRESS = 3) compression, part of libetwhf_gen: the
+ * generator's compressed buffers, and the fault helpers that break them.
  *
  * The output is a valid MS-XCA §2.3 stream: 32-bit flag words read from the
  * most significant bit, 1-byte literals, 2-byte match words (13-bit offset-1,
@@ -34,6 +35,10 @@
 #include <stdint.h>
 
 #include "etwhf/format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define ETWHF_XPRESS_MAX_OFFSET 8192u   /* 13 bits of offset − 1 */
 #define ETWHF_XPRESS_MIN_MATCH 3u
@@ -73,19 +78,19 @@ struct etwhf_xpress_params {
 };
 
 /* Defaults: max_chain 16, every other field 0 / NULL. */
-void etwhf_xpress_params_init(struct etwhf_xpress_params *p);
+ETWHF_API void etwhf_xpress_params_init(struct etwhf_xpress_params *p);
 
 /* Worst-case stream size for in_len input bytes, for any parameters:
  * in_len + 4·(in_len/32 + 1); SIZE_MAX when that does not fit. No token costs
  * more stream bytes than the data it stands for, and each needs one flag bit. */
-size_t etwhf_xpress_bound(size_t in_len);
+ETWHF_API size_t etwhf_xpress_bound(size_t in_len);
 
 /* Compresses in[0, in_len) into out[0, out_cap); *out_len receives the stream
  * length. Returns ETWHF_OK; ETWHF_EINVAL (NULL argument, in_len above
  * ETWHF_XPRESS_MAX_INPUT, bad max_offset or max_length, or out_cap too small:
  * out_cap ≥ etwhf_xpress_bound(in_len) always suffices); ETWHF_ENOMEM;
  * ETWHF_EABORTED (on_token asked to stop). On error *out_len is 0. */
-int etwhf_xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+ETWHF_API int etwhf_xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                           size_t *out_len, const struct etwhf_xpress_params *params);
 
 /* ---- the stream writer the compressor is built on --------------------------
@@ -104,34 +109,37 @@ struct etwhf_xpress_writer {
     struct etwhf_xpress_token token;
 };
 
-void etwhf_xpress_writer_init(struct etwhf_xpress_writer *w, uint8_t *out, size_t cap);
-void etwhf_xpress_put_literal(struct etwhf_xpress_writer *w, uint8_t byte);
+ETWHF_API void etwhf_xpress_writer_init(struct etwhf_xpress_writer *w, uint8_t *out, size_t cap);
+ETWHF_API void etwhf_xpress_put_literal(struct etwhf_xpress_writer *w, uint8_t byte);
 /* offset 1..8192, length 3..UINT32_MAX+3 (the caller checks both). */
-void etwhf_xpress_put_match(struct etwhf_xpress_writer *w, uint32_t offset, uint64_t length);
+ETWHF_API void etwhf_xpress_put_match(struct etwhf_xpress_writer *w, uint32_t offset, uint64_t length);
 /* Sets the unused flag bits to 1 and returns the stream length. */
-size_t etwhf_xpress_writer_finish(struct etwhf_xpress_writer *w);
+ETWHF_API size_t etwhf_xpress_writer_finish(struct etwhf_xpress_writer *w);
 
 /* ---- fault helpers (see the table at the top) ------------------------------ */
 
 /* Rewrites a match token's offset to reach before the start of the output.
  * Needs t->is_match and t->data_pos < 8192 (no offset reaches further back);
  * returns 1 when done, 0 when this token cannot carry the fault. */
-int etwhf_xpress_fault_bad_offset(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t);
+ETWHF_API int etwhf_xpress_fault_bad_offset(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t);
 
 /* Rewrites a token in the u16 / u32 long form to claim a length below the
  * form's minimum; returns 1 when done, 0 when t has no such form. */
-int etwhf_xpress_fault_bad_length(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t);
+ETWHF_API int etwhf_xpress_fault_bad_length(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t);
 
 /* A stream length that ends inside token t (one byte short of its end). */
-size_t etwhf_xpress_cut_in_token(const struct etwhf_xpress_token *t);
+ETWHF_API size_t etwhf_xpress_cut_in_token(const struct etwhf_xpress_token *t);
 
 /* A stream length that ends inside the flag word that holds token t's bit
  * (two of its four bytes kept). Every token's flag word is read before the
  * token, so any token written for the data works. */
-size_t etwhf_xpress_cut_in_flags(const struct etwhf_xpress_token *t);
+ETWHF_API size_t etwhf_xpress_cut_in_flags(const struct etwhf_xpress_token *t);
 
 /* An output length that ends inside match token t: the decoder then reports
  * OVERRUN. 0 when t is not a match. */
-size_t etwhf_xpress_short_len(const struct etwhf_xpress_token *t);
+ETWHF_API size_t etwhf_xpress_short_len(const struct etwhf_xpress_token *t);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,17 +1,19 @@
 /*
- * planted.c — the canary table of the planted benchmark bugs (planted.h).
- * Compiled only when ETWHF_PLANTED_BUGS is on (decoder/CMakeLists.txt).
+ * planted.c — the canary table of the planted benchmark bugs (planted.h)
+ * and the runtime behind decoder/hooks.h. Built only when ETWHF_PLANTED_BUGS
+ * is on (bench/planted/CMakeLists.txt).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "planted.h"
 
-#if ETWHF_PLANTED_BUGS
+#include "etwhf/format.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 
 static struct etwhf_planted_bug table[PB_COUNT] = {
@@ -63,9 +65,13 @@ static struct etwhf_planted_bug table[PB_COUNT] = {
                           "the second match reads the low nibble again", 0, 0},
 };
 
-static int selected_init;
-static unsigned char selected[PB_COUNT];
+/* The table's reach and trigger counts, and whether each was logged yet, are
+ * updated from any thread with atomic operations. The selection is written
+ * once, before decoding starts (first canary or etwhf__planted_select), then
+ * only read. */
 static unsigned char logged[2][PB_COUNT];
+static pthread_once_t init_once_flag = PTHREAD_ONCE_INIT;
+static unsigned char selected[PB_COUNT];
 static int abort_on_trigger;
 
 static int parse_spec(const char *spec, unsigned char *out)
@@ -102,11 +108,8 @@ static int parse_spec(const char *spec, unsigned char *out)
     return 0;
 }
 
-static void init_once(void)
+static void init_from_env(void)
 {
-    if (selected_init)
-        return;
-    selected_init = 1;
     const char *a = getenv("ETWHF_PLANTED_ABORT");
     abort_on_trigger = a && *a && strcmp(a, "0") != 0;
     if (parse_spec(getenv("ETWHF_PLANTED"), selected) != 0) {
@@ -115,13 +118,17 @@ static void init_once(void)
     }
 }
 
+static void init_once(void)
+{
+    pthread_once(&init_once_flag, init_from_env);
+}
+
 /* One line per first reach / trigger in this process; O_APPEND keeps the
  * lines of parallel writers whole. */
 static void log_first(int kind, int id)
 {
-    if (logged[kind][id])
+    if (__atomic_exchange_n(&logged[kind][id], 1, __ATOMIC_RELAXED))
         return;
-    logged[kind][id] = 1;
     const char *path = getenv("ETWHF_PLANTED_LOG");
     if (!path || !*path)
         return;
@@ -138,16 +145,16 @@ static void log_first(int kind, int id)
     close(fd);
 }
 
-int etwhf_planted_hit(int id, int triggered)
+int etwhf__planted_hit(int id, int triggered)
 {
     if (id <= PB_NONE || id >= PB_COUNT)
         return 0;
     init_once();
-    table[id].reached++;
+    __atomic_fetch_add(&table[id].reached, 1, __ATOMIC_RELAXED);
     log_first(0, id);
     if (!triggered)
         return 0;
-    table[id].triggered++;
+    __atomic_fetch_add(&table[id].triggered, 1, __ATOMIC_RELAXED);
     log_first(1, id);
     if (abort_on_trigger) {
         fprintf(stderr, "etwhf: planted bug %d (%s) triggered\n", id, table[id].name);
@@ -156,36 +163,56 @@ int etwhf_planted_hit(int id, int triggered)
     return selected[id];
 }
 
-int etwhf_planted_on(int id)
+uint64_t etwhf__planted_value(int id, uint64_t v, uint64_t alt)
+{
+    return etwhf__planted_hit(id, alt != v) ? alt : v;
+}
+
+int etwhf__planted_on(int id)
 {
     init_once();
     return id > PB_NONE && id < PB_COUNT && selected[id];
 }
 
-int etwhf_planted_count(void)
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+size_t etwhf__planted_ext_by_datasize(const uint8_t *rec, size_t size)
+{
+    size_t q = ETWHF_EVT_EXT_START;
+    while (q <= size && size - q >= 8) {
+        int more = le16(rec + q + 4) & 1u;
+        q += 8u + le16(rec + q + 6);
+        if (!more)
+            break;
+    }
+    return q < size ? q : size;
+}
+
+int etwhf__planted_count(void)
 {
     return PB_COUNT - 1;
 }
 
-const struct etwhf_planted_bug *etwhf_planted_bug(int id)
+const struct etwhf_planted_bug *etwhf__planted_bug(int id)
 {
     return id > PB_NONE && id < PB_COUNT ? &table[id] : NULL;
 }
 
-void etwhf_planted_reset(void)
+void etwhf__planted_reset(void)
 {
-    for (int i = 1; i < PB_COUNT; i++)
-        table[i].reached = table[i].triggered = 0;
-    memset(logged, 0, sizeof logged);
+    for (int i = 1; i < PB_COUNT; i++) {
+        __atomic_store_n(&table[i].reached, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&table[i].triggered, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&logged[0][i], 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&logged[1][i], 0, __ATOMIC_RELAXED);
+    }
 }
 
-int etwhf_planted_select(const char *spec)
+int etwhf__planted_select(const char *spec)
 {
     init_once();
     return parse_spec(spec, selected);
 }
-
-#else
-/* ISO C wants a translation unit to declare something. */
-typedef int etwhf_planted_unused;
-#endif

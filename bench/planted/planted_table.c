@@ -1,7 +1,8 @@
 /*
  * planted_table — prints the planted-bug table of a library built with
  * ETWHF_PLANTED_BUGS as one JSON array (id, name, layer, depth, conditions,
- * effect), for bench/run. Built by bench/run against that library.
+ * effect), for bench/run. Built beside the planted library
+ * (bench/planted/CMakeLists.txt).
  */
 #include <stdio.h>
 
@@ -21,8 +22,8 @@ static void str(const char *s)
 int main(void)
 {
     putchar('[');
-    for (int id = 1; id <= etwhf_planted_count(); id++) {
-        const struct etwhf_planted_bug *b = etwhf_planted_bug(id);
+    for (int id = 1; id <= etwhf__planted_count(); id++) {
+        const struct etwhf_planted_bug *b = etwhf__planted_bug(id);
         printf("%s{\"id\":%d,\"name\":", id > 1 ? ",\n" : "", b->id);
         str(b->name);
         fputs(",\"layer\":", stdout);

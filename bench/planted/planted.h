@@ -1,8 +1,14 @@
 /*
- * planted.h — benchmark bugs planted in the decoder (Magma-style canaries).
+ * planted.h — benchmark bugs planted in the decoder (Magma-style canaries):
+ * the ids the decoder's hook sites name (decoder/hooks.h), the runtime behind
+ * them and the table bench/ reads.
  *
- * Exists only in builds configured with -DETWHF_PLANTED_BUGS=ON: a normal
- * build has neither the hooks nor the table (tests/bench checks the library).
+ * Used only by builds configured with -DETWHF_PLANTED_BUGS=ON, which link
+ * this folder's library (etwhf_planted) into the decoder and cannot be
+ * installed: a normal build has neither the hooks nor the table
+ * (tests/bench checks the library). All mutable state lives here, not in
+ * the decoder, and the counters are atomic: distinct decoder contexts stay
+ * independent in what they decode, and may run on distinct threads.
  * Each planted bug is a realistic mistake at one place of the walk. Its
  * canary counts two things and never crashes:
  *   reached   — the buggy code ran;
@@ -21,8 +27,7 @@
 #ifndef ETWHF_PLANTED_H
 #define ETWHF_PLANTED_H
 
-#if ETWHF_PLANTED_BUGS
-
+#include <stddef.h>
 #include <stdint.h>
 
 /* Ids are stable: bench/results and BENCHMARKS.md name bugs by them. */
@@ -56,18 +61,24 @@ struct etwhf_planted_bug {
 
 /* The canary. `triggered` is the bug's condition at this point; returns 1
  * when the caller must misbehave (triggered and switched on). */
-int etwhf_planted_hit(int id, int triggered);
-/* The same without counting a reach (for conditions tested off the hot path). */
-int etwhf_planted_on(int id);
+int etwhf__planted_hit(int id, int triggered);
+/* The canary for a value: `alt` is what the bug computes instead of `v`;
+ * triggered when they differ; returns alt when switched on, else v. */
+uint64_t etwhf__planted_value(int id, uint64_t v, uint64_t alt);
+/* 1 when bug `id` is switched on (no counting). */
+int etwhf__planted_on(int id);
 
-/* The table, for bench/ and tests: ids 1..count. */
-int etwhf_planted_count(void);
-const struct etwhf_planted_bug *etwhf_planted_bug(int id);
-void etwhf_planted_reset(void);
+/* Bug 7's walk: the EVENT_HEADER items of a record of `size` bytes stepped
+ * by 8 + DataSize instead of ItemSize; where the payload would start. Stays
+ * inside the record: each step advances by at least 8. */
+size_t etwhf__planted_ext_by_datasize(const uint8_t *rec, size_t size);
+
+/* The table, for bench/ and tests: ids 1..count. The counters are live
+ * (updated atomically while decoders run). */
+int etwhf__planted_count(void);
+const struct etwhf_planted_bug *etwhf__planted_bug(int id);
+void etwhf__planted_reset(void);
 /* Switches bugs on: a spec like ETWHF_PLANTED's ("" or NULL: none). 0 on success. */
-int etwhf_planted_select(const char *spec);
+int etwhf__planted_select(const char *spec);
 
-#define PLANTED(id, cond) etwhf_planted_hit((id), (cond))
-
-#endif
 #endif

@@ -1,0 +1,30 @@
+/*
+ * hooks.h — the one place where benchmark builds reach into the decoder.
+ *
+ * bench/planted/ plants realistic bugs (the fuzzing benchmark's canaries) at
+ * the sites marked ETWHF_PLANT. In every normal build the macro is the
+ * constant 0: its arguments are dropped by the preprocessor, so the planted
+ * condition is never compiled, the guarded line is dead code the compiler
+ * removes, and the library gains no symbol and no state (a ctest checks the
+ * library with nm). Only a build configured with -DETWHF_PLANTED_BUGS=ON,
+ * which cmake refuses to install, links the runtime from bench/planted/.
+ *
+ *   ETWHF_PLANT(id, cond)         1 when planted bug `id` is switched on and
+ *                                 its trigger `cond` holds (the caller then
+ *                                 misbehaves); counts the site as reached.
+ *   ETWHF_PLANT_VALUE(id, v, alt) v, or in a planted build alt when bug `id`
+ *                                 is switched on; triggered when they differ.
+ */
+#ifndef ETWHF_HOOKS_H
+#define ETWHF_HOOKS_H
+
+#if ETWHF_PLANTED_BUGS
+#include "planted.h" /* bench/planted/: the ids and the runtime */
+#define ETWHF_PLANT(id, cond) etwhf__planted_hit((id), (cond))
+#define ETWHF_PLANT_VALUE(id, v, alt) ((__typeof__(v))etwhf__planted_value((id), (uint64_t)(v), (uint64_t)(alt)))
+#else
+#define ETWHF_PLANT(id, cond) 0
+#define ETWHF_PLANT_VALUE(id, v, alt) (v)
+#endif
+
+#endif

@@ -40,7 +40,7 @@ cmake --build --preset msan -j "$jobs" >"$tmp/build.log" 2>&1 || { tail -40 "$tm
 # The small decoder-only program, linked like the fuzz targets (same flags).
 cflags=$(sed -n 's/^CMAKE_C_FLAGS:STRING=//p' "$build/CMakeCache.txt")
 # shellcheck disable=SC2086
-clang -std=gnu11 -Wall -Wextra -Werror $cflags -I"$src/decoder/include" -I"$src/format/include" \
+clang -std=gnu11 -Wall -Wextra -Werror $cflags -I"$src/decoder/include" -I"$src/format/include" -I"$src/tests/common" \
   "$src/tests/reliability/decode_files.c" "$build/decoder/libetwhf.a" "$build/format/libetwhf_format.a" \
   -o "$build/decode_files" || die "decode_files does not build"
 

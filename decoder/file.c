@@ -8,6 +8,10 @@
  * straddles feeds is copied into `stage`, but only the bytes its plan reads:
  * the rest is passed over while counting. Decisions that need the input
  * length are taken when enough bytes arrived or at finish.
+ *
+ * Each function is one step, its rule ids in its comment: F1–F3 in
+ * probe_steps' callees, then the walk's phases for a straddling position
+ * (header_bytes, kept_bytes, passed_over_bytes) beside position_in_place.
  */
 #include <inttypes.h>
 
@@ -201,6 +205,7 @@ static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t ha
 
 /* ---- the walk over buffer positions (F4) ------------------------------- */
 
+/* B7.4, C6: on to the next position, unless the step ended the file. */
 static void next_position(struct etwhf_decoder *d, int file_ends)
 {
     struct walk *w = &d->walk;
@@ -215,69 +220,112 @@ static void next_position(struct etwhf_decoder *d, int file_ends)
     w->phase = WALK_HEADER;
 }
 
+/* B1/C1 onwards for a position whose header starts at `bytes`, with `avail`
+ * bytes of the feed from there: planned from the header in place, and run in
+ * place when the whole position is present (no copy). Returns the bytes
+ * consumed: the position's (at least 0x48), or 0 when it continues past
+ * this feed. */
+static size_t position_in_place(struct etwhf_decoder *d, const uint8_t *bytes, size_t avail)
+{
+    struct walk *w = &d->walk;
+    etwhf__buffer_plan(d, bytes, &w->plan);
+    if (avail < w->plan.total) {
+        w->phase = WALK_BODY;
+        return 0;
+    }
+    w->seen = w->plan.total;
+    next_position(d, etwhf__buffer_run(d, bytes, w->plan.keep, 0));
+    return (size_t)w->plan.total;
+}
+
+/* The header bytes of a position that straddles feeds, staged until all
+ * 0x48 are there to plan from (B2, C2). Returns the bytes consumed; 0 when
+ * the stage could not grow (the walk halts). */
+static size_t header_bytes(struct etwhf_decoder *d, struct cur *in, size_t i)
+{
+    struct walk *w = &d->walk;
+    if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, HDR_BYTES, (size_t)w->seen))
+        return 0;
+    size_t take = HDR_BYTES - (size_t)w->seen;
+    take = take < in->len - i ? take : in->len - i;
+    etwhf__dec_take(in, i, w->stage + w->seen, take);
+    w->seen += take;
+    if (w->seen == HDR_BYTES) {
+        etwhf__buffer_plan(d, w->stage, &w->plan);
+        w->phase = WALK_BODY;
+    }
+    return take;
+}
+
+/* The bytes of a straddling position that its plan reads (`keep`), staged.
+ * The stage grows with the bytes that arrive, not with what the header
+ * claims: a short hostile input stays cheap. Returns the bytes consumed; 0
+ * when the stage could not grow (the walk halts). */
+static size_t kept_bytes(struct etwhf_decoder *d, struct cur *in, size_t i)
+{
+    struct walk *w = &d->walk;
+    size_t take = w->plan.keep - (size_t)w->seen;
+    take = take < in->len - i ? take : in->len - i;
+    if (w->seen + take > w->stage_cap) {
+        size_t want = w->stage_cap * 2 > w->seen + take ? w->stage_cap * 2 : (size_t)w->seen + take;
+        if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, want < w->plan.keep ? want : w->plan.keep,
+                               (size_t)w->seen))
+            return 0;
+    }
+    etwhf__dec_take(in, i, w->stage + w->seen, take);
+    w->seen += take;
+    return take;
+}
+
+/* The bytes of a position past what its plan reads: counted, never stored. */
+static size_t passed_over_bytes(struct walk *w, size_t avail)
+{
+    const uint64_t rest = w->plan.total - w->seen;
+    const size_t take = rest < avail ? (size_t)rest : avail;
+    w->seen += take;
+    return take;
+}
+
+/* F4: the bytes of `in` from i, by the phase of the current position. */
+static size_t walk_take(struct etwhf_decoder *d, struct cur *in, size_t i)
+{
+    struct walk *w = &d->walk;
+    const size_t avail = in->len - i;
+    if (w->phase == WALK_HEADER && w->seen == 0 && avail >= HDR_BYTES) {
+        const size_t whole = position_in_place(d, in->base + i, avail);
+        if (whole)
+            return whole;
+    }
+    if (w->phase == WALK_HEADER)
+        return header_bytes(d, in, i);
+    if (w->seen < w->plan.keep)
+        return kept_bytes(d, in, i);
+    return passed_over_bytes(w, avail);
+}
+
+/* F4: positions over fed bytes, until they run out or the walk ends. */
 static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
 {
     struct walk *w = &d->walk;
     struct cur in = cur_make(data, len);
     size_t i = 0;
     while (!d->halt && w->phase != WALK_ENDED) {
-        if (w->phase == WALK_BODY && w->seen == w->plan.total) {
+        if (w->phase == WALK_BODY && w->seen == w->plan.total) { /* a staged position is complete */
             next_position(d, etwhf__buffer_run(d, w->stage, w->plan.keep, 0));
             continue;
         }
-        const size_t avail = len - i;
-        if (avail == 0)
+        if (i == len)
             break;
-        if (w->phase == WALK_HEADER && w->seen == 0 && avail >= HDR_BYTES) {
-            etwhf__buffer_plan(d, data + i, &w->plan);
-            if (avail >= w->plan.total) { /* the whole position is here: no copy */
-                w->seen = w->plan.total;
-                next_position(d, etwhf__buffer_run(d, data + i, w->plan.keep, 0));
-                i += (size_t)w->plan.total;
-                continue;
-            }
-            w->phase = WALK_BODY;
-        }
-        size_t take;
-        if (w->phase == WALK_HEADER) {
-            if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, HDR_BYTES, (size_t)w->seen))
-                return;
-            take = HDR_BYTES - (size_t)w->seen;
-            take = take < avail ? take : avail;
-            etwhf__dec_take(&in, i, w->stage + w->seen, take);
-            w->seen += take;
-            i += take;
-            if (w->seen == HDR_BYTES) {
-                etwhf__buffer_plan(d, w->stage, &w->plan);
-                w->phase = WALK_BODY;
-            }
-            continue;
-        }
-        if (w->seen < w->plan.keep) { /* bytes the step reads */
-            take = w->plan.keep - (size_t)w->seen;
-            take = take < avail ? take : avail;
-            /* The stage grows with the bytes that arrive, not with what the
-             * header claims: a short hostile input stays cheap. */
-            if (w->seen + take > w->stage_cap) {
-                size_t want = w->stage_cap * 2 > w->seen + take ? w->stage_cap * 2 : (size_t)w->seen + take;
-                if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, want < w->plan.keep ? want : w->plan.keep,
-                                (size_t)w->seen))
-                    return;
-            }
-            etwhf__dec_take(&in, i, w->stage + w->seen, take);
-        } else { /* bytes it passes over */
-            uint64_t rest = w->plan.total - w->seen;
-            take = rest < avail ? (size_t)rest : avail;
-        }
-        w->seen += take;
-        i += take;
+        i += walk_take(d, &in, i);
     }
 }
 
+/* B1.1, C1.1: the input ended inside a header; B4.1, C3.1: inside a
+ * position, which runs over the bytes present. */
 static void walk_finish(struct etwhf_decoder *d)
 {
     struct walk *w = &d->walk;
-    if (w->phase == WALK_HEADER && w->seen > 0) { /* B1 */
+    if (w->phase == WALK_HEADER && w->seen > 0) {
         const struct loc at = {w->index, w->off, 0, 0};
         w->visited++;
         etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
@@ -292,6 +340,7 @@ static void walk_finish(struct etwhf_decoder *d)
 
 /* ---- F-steps over fed bytes -------------------------------------------- */
 
+/* F1–F3 decided: the file ends unless F3 gave the walk a first position. */
 static void probe_done(struct etwhf_decoder *d)
 {
     d->probe.decided = 1;
@@ -299,41 +348,65 @@ static void probe_done(struct etwhf_decoder *d)
         d->ended = 1;
 }
 
-int etwhf__file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+/* F1–F3 over the first fed bytes: decided from this feed alone, or once the
+ * probe window gathered what a decision waits for; the walk then sees the
+ * probed bytes. Returns the bytes of this feed consumed (all of them while
+ * F2 still waits, or when no memory halts the walk). */
+static size_t probe_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
 {
     struct probe *pr = &d->probe;
-    if (!pr->decided) {
-        if (pr->have == 0 && probe_decide(d, data, len, 0, &pr->need) == PROBE_DONE) {
-            probe_done(d); /* decided from this feed: the walk reads it in place */
-        } else {
-            /* Every NEED asks for more than is held, and at most PROBE_MAX. */
-            if (!pr->buf && !(pr->buf = etwhf__dec_alloc(d, PROBE_MAX)))
-                return 1;
-            struct cur in = cur_make(data, len);
-            size_t i = 0;
-            while (!pr->decided && i < len) {
-                size_t take = pr->need - pr->have;
-                take = take < len - i ? take : len - i;
-                etwhf__dec_take(&in, i, pr->buf + pr->have, take);
-                pr->have += take;
-                i += take;
-                if (pr->have == pr->need && probe_decide(d, pr->buf, pr->have, 0, &pr->need) == PROBE_DONE)
-                    probe_done(d);
-            }
-            if (!pr->decided)
-                return 0;
-            /* The walk sees the probed bytes first, then the rest of this feed. */
-            if (!d->halt && !d->ended)
-                walk_push(d, pr->buf, pr->have);
-            etwhf__dec_free(d, pr->buf);
-            pr->buf = NULL;
-            data += i;
-            len -= i;
-        }
+    if (pr->have == 0 && probe_decide(d, data, len, 0, &pr->need) == PROBE_DONE) {
+        probe_done(d); /* decided from this feed: the walk reads it in place */
+        return 0;
+    }
+    /* Every NEED asks for more than is held, and at most PROBE_MAX. */
+    if (!pr->buf && !(pr->buf = etwhf__dec_alloc(d, PROBE_MAX)))
+        return len;
+    struct cur in = cur_make(data, len);
+    size_t i = 0;
+    while (!pr->decided && i < len) {
+        size_t take = pr->need - pr->have;
+        take = take < len - i ? take : len - i;
+        etwhf__dec_take(&in, i, pr->buf + pr->have, take);
+        pr->have += take;
+        i += take;
+        if (pr->have == pr->need && probe_decide(d, pr->buf, pr->have, 0, &pr->need) == PROBE_DONE)
+            probe_done(d);
+    }
+    if (!pr->decided)
+        return i;
+    /* The walk sees the probed bytes first, then the rest of this feed. */
+    if (!d->halt && !d->ended)
+        walk_push(d, pr->buf, pr->have);
+    etwhf__dec_free(d, pr->buf);
+    pr->buf = NULL;
+    return i;
+}
+
+int etwhf__file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
+{
+    if (!d->probe.decided) {
+        const size_t used = probe_feed(d, data, len);
+        data += used;
+        len -= used;
     }
     if (!d->halt && !d->ended && len)
         walk_push(d, data, len);
     return d->halt != 0;
+}
+
+/* F5.1: a read logfile's BuffersWritten against the positions visited. */
+static void buffers_written_check(struct etwhf_decoder *d)
+{
+    const struct probe *pr = &d->probe;
+    uint64_t positions = d->walk.visited;
+    if (!d->halt && pr->logfile_read &&
+        ETWHF_PLANT(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
+        positions = d->sum.buffers;
+    if (!d->halt && pr->logfile_read && pr->buffers_written != positions)
+        etwhf__dec_diag(d, ETWHF_DIAG_BUFFERS_WRITTEN, &loc_logfile,
+                        "logfile BuffersWritten %" PRIu32 " differs from the %" PRIu64 " buffer positions in the file",
+                        pr->buffers_written, d->walk.visited);
 }
 
 int etwhf__file_finish(struct etwhf_decoder *d)
@@ -350,15 +423,7 @@ int etwhf__file_finish(struct etwhf_decoder *d)
     }
     if (!d->halt && d->walk.phase != WALK_ENDED)
         walk_finish(d);
-    /* F5 */
-    uint64_t positions = d->walk.visited;
-    if (!d->halt && pr->logfile_read &&
-        ETWHF_PLANT(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
-        positions = d->sum.buffers;
-    if (!d->halt && pr->logfile_read && pr->buffers_written != positions)
-        etwhf__dec_diag(d, ETWHF_DIAG_BUFFERS_WRITTEN, &loc_logfile,
-                 "logfile BuffersWritten %" PRIu32 " differs from the %" PRIu64 " buffer positions in the file",
-                 pr->buffers_written, d->walk.visited);
+    buffers_written_check(d);
     return d->halt != 0;
 }
 

@@ -60,7 +60,9 @@ static void records_feed(struct etwhf_decoder *d, const uint8_t *data, size_t le
     struct bare *b = &d->bare;
     struct cur in = cur_make(data, len);
     size_t i = 0;
-    while (!d->ended && i < len) {
+    /* A failed stage allocation halts without ending: the loop must stop on
+     * it too, or a staged record would ask again and again. */
+    while (!d->ended && !d->halt && i < len) {
         size_t avail = len - i;
         if (b->skip) {
             size_t take = b->skip < avail ? (size_t)b->skip : avail;

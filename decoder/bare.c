@@ -129,6 +129,7 @@ static void records_feed(struct etwhf_decoder *d, const uint8_t *data, size_t le
         else
             i += records_in_place(d, &in, i);
     }
+    CUR_DONE(&in); /* every copy was of bytes in the feed */
 }
 
 /* Q over a feed, or for P the feed's share of the payload's minimum layout
@@ -147,6 +148,7 @@ int etwhf__bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
         take = take < len ? take : len;
         struct cur in = cur_make(data, len);
         etwhf__dec_take(&in, 0, b->payload + had, take);
+        CUR_DONE(&in);
     }
     return 0;
 }

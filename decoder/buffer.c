@@ -27,6 +27,7 @@ static void plan_header(struct bplan *pl, const uint8_t *header)
     pl->code = 0;
     pl->why = WHY_NONE;
     pl->action = PLAN_SKIP;
+    CUR_DONE(&h); /* the header's 0x48 bytes hold every field */
 }
 
 /* B6 then B7; C5.1, C5.2 then C5.3: a SavedOffset outside [0x48, BufferSize]

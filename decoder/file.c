@@ -197,10 +197,14 @@ static int probe_steps(struct etwhf_decoder *d, struct cur *c, int final, size_t
     return PROBE_DONE;
 }
 
+/* F1–F3 over `have` bytes; every read of the probe is proven by a length
+ * test before it, so no fault is ever tested. */
 static int probe_decide(struct etwhf_decoder *d, const uint8_t *bytes, size_t have, int final, size_t *need)
 {
     struct cur c = cur_make(bytes, have);
-    return probe_steps(d, &c, final, need);
+    const int r = probe_steps(d, &c, final, need);
+    CUR_DONE(&c);
+    return r;
 }
 
 /* ---- the walk over buffer positions (F4) ------------------------------- */
@@ -318,6 +322,7 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
             break;
         i += walk_take(d, &in, i);
     }
+    CUR_DONE(&in); /* every copy was of bytes in the feed */
 }
 
 /* B1.1, C1.1: the input ended inside a header; B4.1, C3.1: inside a
@@ -373,6 +378,7 @@ static size_t probe_feed(struct etwhf_decoder *d, const uint8_t *data, size_t le
         if (pr->have == pr->need && probe_decide(d, pr->buf, pr->have, 0, &pr->need) == PROBE_DONE)
             probe_done(d);
     }
+    CUR_DONE(&in);
     if (!pr->decided)
         return i;
     /* The walk sees the probed bytes first, then the rest of this feed. */

@@ -58,20 +58,24 @@ static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, co
 {
     struct cur items = *rec; /* checked reads: their fault flag is this step's own */
     const size_t size = rec->len;
-    size_t q = ETWHF_EVT_EXT_START;
+    size_t q = ETWHF_EVT_EXT_START, end = 0;
     for (;;) {
         /* Each item advances q by at least 8 within Size: the loop is bounded. */
         const int room = q <= size && size - q >= 8;
         const unsigned item = room ? cur_u16(&items, q) : 0;
         if (!room || item < 8 || item > size - q) {
             *stop = ext_item_diag(d, rg, p, q, room, item, size);
-            return 0;
+            break;
         }
         const int more = cur_u16(&items, q + 4) & 1u; /* R8.5 */
         q += item;
-        if (!more)
-            return q; /* R8.6 */
+        if (!more) {
+            end = q; /* R8.6 */
+            break;
+        }
     }
+    CUR_DONE(&items); /* `room` proved both reads of each item */
+    return end;
 }
 
 /* R7.2: the PERFINFO_EXT diagnostic (cold). */
@@ -327,7 +331,9 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
 
 int etwhf__record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
 {
-    return step(d, rg, c, p, arg);
+    const int r = step(d, rg, c, p, arg);
+    CUR_DONE(c); /* R1 and R5 prove every read of the step (cur_has) */
+    return r;
 }
 
 int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c)

@@ -43,7 +43,7 @@ struct xstate {
 static int flag_word(struct xstate *x)
 {
     x->flags = cur_u32(&x->c, x->ip);
-    if (x->c.fault)
+    if (cur_failed(&x->c))
         return ETWHF_XPRESS_TRUNCATED; /* X3.1 */
     x->ip += 4;
     x->flag_count = 32;
@@ -67,7 +67,7 @@ static int literal_run(struct xstate *x)
     if (run > x->out_len - x->op)
         run = x->out_len - x->op;
     cur_copy(&x->c, x->ip, x->out + x->op, run);
-    if (x->c.fault)
+    if (cur_failed(&x->c))
         return ETWHF_XPRESS_TRUNCATED; /* X4.1 */
     x->ip += run;
     x->op += run;
@@ -101,7 +101,7 @@ static int length_byte_forms(struct xstate *x, uint64_t *len)
     x->ip++;
     if (b < 255) { /* X6.4 */
         *len = (uint64_t)b + 25u;
-        return x->c.fault ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
+        return cur_failed(&x->c) ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
     }
     uint64_t v = cur_u16(&x->c, x->ip); /* X6.5 */
     x->ip += 2;
@@ -109,7 +109,7 @@ static int length_byte_forms(struct xstate *x, uint64_t *len)
         v = cur_u32(&x->c, x->ip);
         x->ip += 4;
     }
-    if (x->c.fault)
+    if (cur_failed(&x->c))
         return ETWHF_XPRESS_TRUNCATED;
     if (v < 15 + 7)
         return ETWHF_XPRESS_BAD_LENGTH; /* X6.5a, X6.6a */
@@ -127,7 +127,7 @@ static int match_length(struct xstate *x, unsigned c, uint64_t *len)
     const unsigned h = length_nibble(x);
     if (h < 15) { /* X6.3 */
         *len = (uint64_t)h + 10u;
-        return x->c.fault ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
+        return cur_failed(&x->c) ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
     }
     return length_byte_forms(x, len);
 }
@@ -172,7 +172,7 @@ static int match_copy(struct xstate *x, size_t offset, uint64_t len)
 static int match(struct xstate *x)
 {
     const uint16_t m = cur_u16(&x->c, x->ip);
-    if (x->c.fault)
+    if (cur_failed(&x->c))
         return ETWHF_XPRESS_TRUNCATED; /* X5.1 */
     x->ip += 2;
     uint64_t len;
@@ -193,5 +193,6 @@ int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
         x.flag_count--; /* X4, X5: the next flag bit */
         r = (x.flags & (UINT32_C(1) << x.flag_count)) ? match(&x) : literal_run(&x);
     }
+    CUR_DONE(&x.c); /* every cut read was returned as TRUNCATED */
     return r;
 }

@@ -1,5 +1,5 @@
 /*
- * buffer.c — the B- and C-steps of one buffer position (CONTRACT.md §2.2).
+ * buffer.c — the B- and C-steps of one buffer position (docs/spec/walk.md).
  *
  * etwhf__buffer_plan decides from the 0x48-byte header alone what the position will
  * do and how many of its bytes that needs, so file.c stores no more than
@@ -13,9 +13,10 @@
 #include "hooks.h"
 #include "etwhf/xpress.h"
 
-void etwhf__buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl)
+/* B2, C2: the header fields every plan rests on; the plan starts as a skip
+ * that keeps only the header. */
+static void plan_header(struct bplan *pl, const uint8_t *header)
 {
-    const struct walk *w = &d->walk;
     struct cur h = cur_make(header, HDR_BYTES);
     pl->bsize = cur_u32(&h, ETWHF_BH_BUFFER_SIZE);
     pl->saved = cur_u32(&h, ETWHF_BH_SAVED_OFFSET);
@@ -26,58 +27,97 @@ void etwhf__buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, st
     pl->code = 0;
     pl->why = WHY_NONE;
     pl->action = PLAN_SKIP;
-    const int compressed_buffer = (pl->flags & ETWHF_BF_COMPRESSED) != 0;
+    CUR_DONE(&h); /* the header's 0x48 bytes hold every field */
+}
 
-    if (!w->compressed) {
-        pl->total = w->stride;
-        if (pl->bsize != w->stride) {
-            pl->code = ETWHF_DIAG_BUFFER_SIZE, pl->why = WHY_STRIDE; /* B3 */
-            if (ETWHF_PLANT(PB_STRIDE_AFTER_DAMAGE, pl->bsize >= HDR_BYTES))
-                pl->total = pl->bsize; /* the damaged header trusted for the skip */
-        } else if (compressed_buffer) {
-            pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED, pl->why = WHY_FLAG_IN_PLAIN; /* B5 */
-        } else if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) {
-            pl->code = ETWHF_DIAG_SAVED_OFFSET; /* B6 */
-            pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_HIGH;
-        } else {
-            pl->action = PLAN_ACCEPT; /* B7 */
-            pl->keep = pl->saved;
-        }
+/* B6 then B7; C5.1, C5.2 then C5.3: a SavedOffset outside [0x48, BufferSize]
+ * skips the buffer, else its records up to SavedOffset are accepted. */
+static void saved_offset_check(struct bplan *pl)
+{
+    if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) {
+        pl->code = ETWHF_DIAG_SAVED_OFFSET;
+        pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_HIGH;
         return;
     }
+    pl->action = PLAN_ACCEPT;
+    pl->keep = pl->saved;
+}
 
-    pl->total = pl->bsize;
-    if (pl->bsize < HDR_BYTES || pl->bsize > d->limit) { /* C3 */
+/* B3, B5, B6, B7: a position of an uncompressed file, whose stride is S. */
+static void plan_uncompressed(const struct walk *w, struct bplan *pl)
+{
+    pl->total = w->stride;
+    if (pl->bsize != w->stride) {
+        pl->code = ETWHF_DIAG_BUFFER_SIZE, pl->why = WHY_STRIDE; /* B3.1 */
+        if (ETWHF_PLANT(PB_STRIDE_AFTER_DAMAGE, pl->bsize >= HDR_BYTES))
+            pl->total = pl->bsize; /* the damaged header trusted for the skip */
+    } else if (pl->flags & ETWHF_BF_COMPRESSED) {
+        pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED, pl->why = WHY_FLAG_IN_PLAIN; /* B5.1 */
+    } else {
+        saved_offset_check(pl);
+    }
+}
+
+/* C3.2, C3.3: a BufferSize outside [0x48, L] ends the file; 1 when it does. */
+static int buffer_size_ends(const struct etwhf_decoder *d, struct bplan *pl)
+{
+    if (pl->bsize < HDR_BYTES || pl->bsize > d->limit) {
         pl->action = PLAN_END;
         pl->code = ETWHF_DIAG_BUFFER_SIZE;
         pl->why = pl->bsize < HDR_BYTES ? WHY_SIZE_LOW : WHY_SIZE_LIMIT;
         if (pl->bsize < HDR_BYTES)
             pl->total = HDR_BYTES; /* the header is present: not truncated */
-    } else if (ETWHF_PLANT(PB_COMPRESSED_ALIGN8, pl->bsize % 8 != 0)) { /* the uncompressed stride rule, misapplied */
+        return 1;
+    }
+    if (ETWHF_PLANT(PB_COMPRESSED_ALIGN8, pl->bsize % 8 != 0)) { /* the uncompressed stride rule, misapplied */
         pl->action = PLAN_END;
         pl->code = ETWHF_DIAG_BUFFER_SIZE;
         pl->why = WHY_SIZE_LIMIT;
-    } else if (compressed_buffer) { /* C4 */
-        if (pl->saved < HDR_BYTES || pl->saved - HDR_BYTES > d->limit) {
-            pl->code = ETWHF_DIAG_SAVED_OFFSET;
-            pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_LIMIT;
-        } else if (w->format != ETWHF_COMPRESSION_XPRESS || d->opts.no_decompress) {
-            pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED;
-            pl->why = d->opts.no_decompress && w->format == ETWHF_COMPRESSION_XPRESS ? WHY_NO_DECOMPRESS : WHY_FORMAT;
-        } else {
-            pl->action = PLAN_INFLATE;
-            pl->keep = pl->bsize;
-        }
-    } else if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) { /* C5 as B6 */
+        return 1;
+    }
+    return 0;
+}
+
+/* C4.1–C4.4: a compressed buffer is expanded (C4.5) unless its SavedOffset
+ * or the file's compression format rules it out, or decompression is off. */
+static void plan_expansion(const struct etwhf_decoder *d, struct bplan *pl)
+{
+    const struct walk *w = &d->walk;
+    if (pl->saved < HDR_BYTES || pl->saved - HDR_BYTES > d->limit) { /* C4.1, C4.2 */
         pl->code = ETWHF_DIAG_SAVED_OFFSET;
-        pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_HIGH;
+        pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_LIMIT;
+    } else if (w->format != ETWHF_COMPRESSION_XPRESS || d->opts.no_decompress) { /* C4.3, C4.4 */
+        pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED;
+        pl->why = d->opts.no_decompress && w->format == ETWHF_COMPRESSION_XPRESS ? WHY_NO_DECOMPRESS : WHY_FORMAT;
     } else {
-        pl->action = PLAN_ACCEPT; /* C5 as B7 */
-        pl->keep = pl->saved;
+        pl->action = PLAN_INFLATE;
+        pl->keep = pl->bsize;
     }
 }
 
-/* The diagnostic of a skipped or ending position, with its numbers. */
+/* C3–C5: a position of a compressed file, whose own BufferSize is its stride. */
+static void plan_compressed(const struct etwhf_decoder *d, struct bplan *pl)
+{
+    pl->total = pl->bsize;
+    if (buffer_size_ends(d, pl))
+        return;
+    if (pl->flags & ETWHF_BF_COMPRESSED)
+        plan_expansion(d, pl);
+    else
+        saved_offset_check(pl); /* C5 */
+}
+
+void etwhf__buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl)
+{
+    plan_header(pl, header);
+    if (d->walk.compressed)
+        plan_compressed(d, pl);
+    else
+        plan_uncompressed(&d->walk, pl);
+}
+
+/* B3.1, B5.1, B6, C3.2, C3.3, C4.1–C4.4, C5.1, C5.2: the diagnostic of a
+ * skipped or ending position, with its numbers. */
 static int plan_diag(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at)
 {
     const struct walk *w = &d->walk;
@@ -114,6 +154,8 @@ static int plan_diag(struct etwhf_decoder *d, const struct bplan *pl, const stru
     }
 }
 
+/* B7.1–B7.3, C5.3–C5.5: an accepted buffer's lost-events flags, then its
+ * records over [0x48, SavedOffset) of the bytes present. */
 static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at,
                           const uint8_t *bytes, size_t kept)
 {
@@ -130,6 +172,8 @@ static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const
     return etwhf__record_walk(d, &rg, &c);
 }
 
+/* C4.5, C4.6: the expansion, then the records of the expanded bytes (no
+ * EVENTS_LOST from the flags of an expanded buffer). */
 static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at,
                            const uint8_t *bytes)
 {
@@ -150,6 +194,8 @@ static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, cons
     return etwhf__record_walk(d, &rg, &c);
 }
 
+/* B1 and C1 count the position as visited; B4.1 and C3.1 say where the input
+ * was cut; then the plan's step, and B7.4 or C6 move on (or the file ends). */
 int etwhf__buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated)
 {
     struct walk *w = &d->walk;

@@ -1,11 +1,33 @@
 /*
  * context.h — the decoder context and the calls between its layers (internal).
  *
- * Data flows one way: decoder.c (API) → file.c or bare.c (state machines over
- * fed bytes) → buffer.c (B/C steps of one buffer) → record.c (R1–R8) →
- * payload.c (R9). Every layer reports through etwhf__dec_diag / dec_event, which
- * return nonzero once the walk must stop (strict stop, callback abort, no
- * memory); callers then unwind without emitting anything more.
+ * Data flows one way, each layer a file whose functions are the walk's
+ * steps (docs/spec/walk.md), named after them with their rule ids:
+ *
+ *   decoder.c  the API: options, diagnostics, the push calls.
+ *   file.c     F1–F3 (probe_steps: file_too_short, logfile_probe,
+ *              logfile_missing_reason, logfile_checks, stride_from_logfile,
+ *              stride_from_buffer0), then F4 over fed bytes by the phases of
+ *              a position (position_in_place; header_bytes, kept_bytes,
+ *              passed_over_bytes when it straddles feeds) and F5
+ *              (buffers_written_check). logfile.c reads the record of F2.7.
+ *   bare.c     P and Q: records in place, a staged record and its pad
+ *              (records_in_place, staged_bytes, pad_bytes), payload_finish.
+ *   buffer.c   B2–B7 and C2–C6 of one position: the plan from its header
+ *              (plan_header, plan_uncompressed, plan_compressed,
+ *              buffer_size_ends, plan_expansion, saved_offset_check), then
+ *              the run (accept_records, inflate_records, plan_diag).
+ *   xpress.c   X1–X8 (flag_word, literal_run, match_length with
+ *              length_nibble and length_byte_forms, match_copy).
+ *   record.c   R1–R6 (step: record_form, size_below_header, record_cut),
+ *              R7–R9.3 (record_body: perfinfo_start, ext_items_end,
+ *              heap_event).
+ *   payload.h  R9.4–R9.9 (payload_decode; its diagnostics in payload.c).
+ *
+ * Every layer reports through etwhf__dec_diag / dec_event, which return
+ * nonzero once the walk must stop (strict stop, callback abort, no memory);
+ * callers then unwind without emitting anything more. A layer that reads
+ * through a cursor ends with CUR_DONE (cursor.h).
  */
 #ifndef ETWHF_CONTEXT_H
 #define ETWHF_CONTEXT_H
@@ -33,7 +55,7 @@
 enum dec_halt { HALT_NONE = 0, HALT_STRICT, HALT_ABORT, HALT_NOMEM };
 enum dec_state { CTX_OPEN = 0, CTX_FINISHED, CTX_INVALID };
 
-/* Where a diagnostic or an event is (CONTRACT.md §2.1 offsets). */
+/* Where a diagnostic or an event is (docs/spec/walk.md, O). */
 struct loc {
     uint64_t buffer, offset, inner_offset;
     int has_inner;
@@ -56,15 +78,15 @@ struct region {
 enum plan_action { PLAN_ACCEPT, PLAN_INFLATE, PLAN_SKIP, PLAN_END };
 enum plan_why {
     WHY_NONE,
-    WHY_STRIDE,         /* B3 */
-    WHY_FLAG_IN_PLAIN,  /* B5 */
-    WHY_FORMAT,         /* C4 */
-    WHY_NO_DECOMPRESS,  /* C4 */
-    WHY_SAVED_LOW,      /* B6, C4, C5 */
-    WHY_SAVED_HIGH,     /* B6, C5 */
-    WHY_SAVED_LIMIT,    /* C4 */
-    WHY_SIZE_LOW,       /* C3 */
-    WHY_SIZE_LIMIT      /* C3 */
+    WHY_STRIDE,         /* B3.1 */
+    WHY_FLAG_IN_PLAIN,  /* B5.1 */
+    WHY_FORMAT,         /* C4.3 */
+    WHY_NO_DECOMPRESS,  /* C4.4 */
+    WHY_SAVED_LOW,      /* B6.1, C4.1, C5.1 */
+    WHY_SAVED_HIGH,     /* B6.2, C5.2 */
+    WHY_SAVED_LIMIT,    /* C4.2 */
+    WHY_SIZE_LOW,       /* C3.2 */
+    WHY_SIZE_LIMIT      /* C3.3 */
 };
 struct bplan {
     uint64_t total; /* bytes this position spans (the stride) */
@@ -149,24 +171,25 @@ static inline int dec_event(struct etwhf_decoder *d, const struct etwhf_event *e
 /* Copies [off, off+n) of the feed `in` to dst through the cursor. */
 void etwhf__dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n);
 
-/* file.c */
+/* file.c: F1–F5 over fed bytes (probe_feed, walk_push), and at finish. */
 int etwhf__file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
 int etwhf__file_finish(struct etwhf_decoder *d);
 void etwhf__file_release(struct etwhf_decoder *d);
 
-/* logfile.c: fills d->logfile from the record at 0x48 of `c`, whose Size
- * fits in `c` and whose payload holds the layout of `width`. */
+/* logfile.c: F2.7, fills d->logfile from the record at 0x48 of `c`, whose
+ * Size fits in `c` and whose payload holds the layout of `width`. */
 void etwhf__logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width, size_t size);
 
-/* bare.c */
+/* bare.c: Q (records_feed) and P over fed bytes, and at finish. */
 int etwhf__bare_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len);
 int etwhf__bare_finish(struct etwhf_decoder *d);
 void etwhf__bare_release(struct etwhf_decoder *d);
 
-/* buffer.c */
+/* buffer.c: B2–B7 / C2–C5 decided from the position's 0x48-byte header. */
 void etwhf__buffer_plan(const struct etwhf_decoder *d, const uint8_t *header, struct bplan *pl);
-/* Runs the planned step over the position's first `kept` bytes; `truncated`
- * when the input ended inside it. Returns 1 when the file ends here. */
+/* B1, B4, C1, C3.1 and the planned step over the position's first `kept`
+ * bytes; `truncated` when the input ended inside it (B4.1, C3.1). Returns 1
+ * when the file ends here. */
 int etwhf__buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept, int truncated);
 
 /* record.c */
@@ -178,7 +201,7 @@ int etwhf__record_step(struct etwhf_decoder *d, const struct region *rg, struct 
 /* R1–R9 over a whole final region from 0; nonzero when the walk must stop. */
 int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c);
 
-/* payload.c, payload.h: R9 (payload_decode is inline, in payload.h) */
+/* payload.c, payload.h: R9.4–R9.9 (payload_decode is inline, in payload.h) */
 /* The SOURCE_RESERVED / SOURCE_UNKNOWN diagnostic of an event whose Source is
  * not 1–5; returns etwhf__dec_diag's answer. */
 int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at);

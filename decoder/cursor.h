@@ -4,8 +4,9 @@
  * Every read of input bytes in decoder/ goes through a `struct cur`: a view of
  * [base, base+len) with a sticky fault flag, in the manner of Lua's lundump.c
  * checked loader. A read outside the view returns 0 and sets `fault`; callers
- * read a group of fields and test `fault` once. Offsets are size_t and every
- * bound is checked with subtraction, never with `off + n` (which can wrap).
+ * read a group of fields and test the flag once, with cur_failed(). Offsets
+ * are size_t and every bound is checked with subtraction, never with
+ * `off + n` (which can wrap).
  */
 #ifndef ETWHF_CURSOR_H
 #define ETWHF_CURSOR_H
@@ -104,6 +105,35 @@ static inline struct cur cur_sub(struct cur *c, size_t off, size_t n)
     }
     return cur_make(c->base + off, n);
 }
+
+/* ---- the fault flag at a layer's exit ------------------------------------
+ * A layer either tests the flag after a group of checked reads and acts on
+ * it (cur_failed: the fault is then handled, and cleared), or has proven
+ * those reads in view and never tests it. At each exit of a layer that
+ * reads through a cursor, CUR_DONE(c) states that no fault is left
+ * untested; builds with ETWHF_CURSOR_VERIFY abort when one is, so a read a
+ * layer took for in view, or a test forgotten after a read, is a crash the
+ * fuzzers find rather than a silent 0. Release builds drop the check. */
+
+/* 1 once when a read since the last test fell outside the view. */
+static inline int cur_failed(struct cur *c)
+{
+    if (!c->fault)
+        return 0;
+    c->fault = 0;
+    return 1;
+}
+
+#ifdef ETWHF_CURSOR_VERIFY
+static inline void cur_done_verify(const struct cur *c)
+{
+    if (c->fault)
+        abort();
+}
+#define CUR_DONE(c) cur_done_verify(c)
+#else
+#define CUR_DONE(c) ((void)0)
+#endif
 
 /* ---- reads inside a proven range --------------------------------------------
  * Once cur_has() has held for a whole structure (a record's Size bytes after

@@ -88,5 +88,6 @@ void etwhf__logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width,
     s = utf16_string(c, s, end, lf->logger_name, sizeof lf->logger_name);
     utf16_string(c, s, end, lf->log_file_name, sizeof lf->log_file_name);
     d->have_logfile = 1;
+    CUR_DONE(c); /* the caller proved the layout and Size in view */
 }
 

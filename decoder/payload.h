@@ -1,5 +1,5 @@
 /*
- * payload.h — R9 over one heap payload (FORMAT.md §5.3), inline because
+ * payload.h — R9 over one heap payload (docs/spec/format.md), inline because
  * every heap event passes here; the diagnostics, which are cold, stay in
  * payload.c. Fields are packed; Source is the last u32 of the minimum layout,
  * and bytes past the minimum are ignored (with a warning).
@@ -18,8 +18,10 @@ static inline size_t payload_min(uint8_t type, unsigned w)
     return ptrs * w + 4;
 }
 
-/* R9 over a heap payload of `len` bytes, of which `pay` holds at least the
- * minimum (or all, when shorter). `ev` carries the header fields already. */
+/* R9.4–R9.9 (P2–P3 for a bare payload) over a heap payload of `len` bytes,
+ * of which `pay` holds at least the minimum (or all, when shorter). `ev`
+ * carries the header fields already. `pay` is const: its reads are the
+ * proven ones, which cannot fault. */
 static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay, uint64_t len,
                                  struct etwhf_event *ev, const struct loc *at)
 {

@@ -1,6 +1,7 @@
 /*
- * record.c — R1–R8 over a run of records, the heap identity of CONTRACT.md §3
- * and the fields an event carries (docs/walk-notes.md), then R9 (payload.c).
+ * record.c — R1–R8 over a run of records, the heap identity and the fields
+ * an event carries (R9.1–R9.3 of docs/spec/walk.md), then the payload's
+ * R9.4–R9.9 (payload.h). Each step function names its rule ids.
  *
  * The per-record path reads a handful of fields through the cursor and
  * leaves for non-heap records after one table look-up and one compare.
@@ -34,95 +35,83 @@ static inline struct loc region_loc(const struct region *rg, size_t p)
     return at;
 }
 
-/* R8: the payload offset after the extended items, or 0 after EXT_ITEM. */
-static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, struct cur *rec, size_t p, int *stop)
+/* R8.2–R8.4: the EXT_ITEM diagnostic of the item at q, whose ItemSize is
+ * `item` when it has its 8 bytes (`room`). */
+static int ext_item_diag(struct etwhf_decoder *d, const struct region *rg, size_t p, size_t q, int room, unsigned item,
+                         size_t size)
 {
+    struct loc at = region_loc(rg, p);
+    if (!room) /* R8.2 */
+        return etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
+                               "extended item at record +0x%zx needs 8 bytes; record size is %zu", q, size);
+    if (item < 8) /* R8.3 */
+        return etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at, "extended item at record +0x%zx has ItemSize %u, below 8",
+                               q, item);
+    return etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at, /* R8.4 */
+                           "extended item at record +0x%zx with ItemSize %u runs past record size %zu", q, item, size);
+}
+
+/* R8.2–R8.6: the payload offset s after the extended items, or 0 after
+ * EXT_ITEM (whose answer is in *stop). */
+static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, const struct cur *rec, size_t p,
+                            int *stop)
+{
+    struct cur items = *rec; /* checked reads: their fault flag is this step's own */
     const size_t size = rec->len;
-    size_t q = ETWHF_EVT_EXT_START;
+    size_t q = ETWHF_EVT_EXT_START, end = 0;
     for (;;) {
         /* Each item advances q by at least 8 within Size: the loop is bounded. */
         const int room = q <= size && size - q >= 8;
-        const unsigned item = room ? cur_u16(rec, q) : 0;
+        const unsigned item = room ? cur_u16(&items, q) : 0;
         if (!room || item < 8 || item > size - q) {
-            struct loc at = region_loc(rg, p);
-            if (!room)
-                *stop = etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
-                                 "extended item at record +0x%zx needs 8 bytes; record size is %zu", q, size);
-            else if (item < 8)
-                *stop = etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at, "extended item at record +0x%zx has ItemSize %u, below 8",
-                                 q, item);
-            else
-                *stop = etwhf__dec_diag(d, ETWHF_DIAG_EXT_ITEM, &at,
-                                 "extended item at record +0x%zx with ItemSize %u runs past record size %zu", q, item,
-                                 size);
-            return 0;
+            *stop = ext_item_diag(d, rg, p, q, room, item, size);
+            break;
         }
-        const int more = cur_u16(rec, q + 4) & 1u;
+        const int more = cur_u16(&items, q + 4) & 1u; /* R8.5 */
         q += item;
-        if (!more)
-            return q;
+        if (!more) {
+            end = q; /* R8.6 */
+            break;
+        }
     }
+    CUR_DONE(&items); /* `room` proved both reads of each item */
+    return end;
 }
 
-/* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes,
- * so every read below the fixed header size H ≤ Size is a proven one. */
-static int record_body(struct etwhf_decoder *d, const struct region *rg, const struct cur *rec,
-                       const struct etwhf_header_info *hi, int hdr, size_t p)
+/* R7.2: the PERFINFO_EXT diagnostic (cold). */
+static int perfinfo_ext_diag(struct etwhf_decoder *d, const struct region *rg, size_t p, unsigned pmc, unsigned pebs,
+                             size_t start, size_t size)
+{
+    struct loc at = region_loc(rg, p);
+    return etwhf__dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
+                           "PERFINFO extension of %u PMC counters%s ends at +0x%zx, past record size %zu", pmc,
+                           pebs ? " and a PEBS index" : "", start, size);
+}
+
+/* R7: the payload offset s after the PERFINFO extension (every perfinfo
+ * record, heap or not), or 0 after PERFINFO_EXT (whose answer is in *stop). */
+static inline size_t perfinfo_start(struct etwhf_decoder *d, const struct region *rg, const struct cur *rec, size_t p,
+                                    int *stop)
 {
     const size_t size = rec->len;
-    size_t start = hi->fixed_size;
-    uint8_t type, version;
-
-    switch (hi->family) {
-    case ETWHF_FAM_PERFINFO:
-    case ETWHF_FAM_SYSTEM:
-    case ETWHF_FAM_COMPACT: {
-        const unsigned hook = cur_u16p(rec, ETWHF_SYS_HOOK_ID);
-        if (hi->family == ETWHF_FAM_PERFINFO) { /* R7 applies to every perfinfo record, heap or not */
-            const unsigned v = cur_u16p(rec, 0);
-            const unsigned pmc = (v >> 8) & 7u, pebs = v >> 15;
-            start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
-            if (ETWHF_PLANT(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
-                start = size; /* the PMC count trusted: the payload is whatever is left */
-            if (DEC_UNLIKELY(start > size)) {
-                struct loc at = region_loc(rg, p);
-                return etwhf__dec_diag(d, ETWHF_DIAG_PERFINFO_EXT, &at,
-                                "PERFINFO extension of %u PMC counters%s ends at +0x%zx, past record size %zu", pmc,
-                                pebs ? " and a PEBS index" : "", start, size);
-            }
-        }
-        if (DEC_LIKELY((hook >> 8) != ETWHF_HEAP_GROUP))
-            return 0;
-        type = (uint8_t)hook;
-        version = cur_u8p(rec, 0);
-        break;
-    }
-    case ETWHF_FAM_FULL:
-    case ETWHF_FAM_INSTANCE:
-        if (!cur_eqp(rec, ETWHF_FULL_GUID, etwhf_heap_guid, 16))
-            return 0;
-        type = cur_u8p(rec, ETWHF_FULL_CLASS_TYPE);
-        version = cur_u8p(rec, ETWHF_FULL_CLASS_VERSION);
-        break;
-    default: /* ETWHF_FAM_EVENT */
-        if (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) {
-            int stop = 0;
-            struct cur items = *rec;
-            start = ext_items_end(d, rg, &items, p, &stop);
-            if (!start)
-                return stop;
-        }
-        if (!cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
-            return 0;
-        if (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) /* items walked by DataSize */
-            start = ETWHF_PLANT_VALUE(PB_EXT_DATASIZE, start, etwhf__planted_ext_by_datasize(rec->base, rec->len));
-        type = cur_u8p(rec, ETWHF_EVT_DESC_OPCODE);
-        version = cur_u8p(rec, ETWHF_EVT_DESC_VERSION);
-        break;
-    }
-    if (type != ETWHF_HEAP_FREE && type != ETWHF_HEAP_ALLOC && type != ETWHF_HEAP_REALLOC)
+    const unsigned v = cur_u16p(rec, 0); /* R7.1 */
+    const unsigned pmc = (v >> 8) & 7u, pebs = v >> 15;
+    size_t start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
+    if (ETWHF_PLANT(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
+        start = size; /* the PMC count trusted: the payload is whatever is left */
+    if (DEC_UNLIKELY(start > size)) {
+        *stop = perfinfo_ext_diag(d, rg, p, pmc, pebs, start, size); /* R7.2 */
         return 0;
+    }
+    return start;
+}
 
+/* R9.3–R9.9 for a heap record of type Free, Alloc or ReAlloc whose payload
+ * starts at `start`: the event's header fields, then its payload (payload.h). */
+static inline int heap_event(struct etwhf_decoder *d, const struct region *rg, const struct cur *rec,
+                             const struct etwhf_header_info *hi, int hdr, size_t p, uint8_t type, uint8_t version,
+                             size_t start)
+{
     /* Every field is stored once, none zeroed twice: a memset of the whole
      * event (a `rep stos`) was the costliest single step of the record path. */
     struct loc at = region_loc(rg, p);
@@ -130,7 +119,7 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, const s
     ev.type = type;
     ev.header = (uint8_t)hdr;
     ev.version = version;
-    ev.pointer_size = hi->pointer_size;
+    ev.pointer_size = hi->pointer_size; /* R9.3: the form's width */
     ev.has_inner = (uint8_t)at.has_inner;
     ev.cpu = rg->cpu;
     ev.buffer = rg->buffer;
@@ -152,15 +141,158 @@ static int record_body(struct etwhf_decoder *d, const struct region *rg, const s
         ev.pid = cur_u32p(rec, ETWHF_SYS_PID);
         ev.timestamp = cur_u64p(rec, ETWHF_SYS_TIME);
     }
-    struct cur pay = cur_subp(rec, start, size - start);
+    struct cur pay = cur_subp(rec, start, rec->len - start);
     return payload_decode(d, &pay, pay.len, &ev, &at);
+}
+
+/* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes,
+ * so every read below the fixed header size H ≤ Size is a proven one. R9.1
+ * by family: the record is a heap record, of which type and version, and
+ * where its payload starts (R7, R8 give s for perfinfo and event forms).
+ * Nonzero when the walk must stop. */
+static int record_body(struct etwhf_decoder *d, const struct region *rg, const struct cur *rec,
+                       const struct etwhf_header_info *hi, int hdr, size_t p)
+{
+    size_t start = hi->fixed_size;
+    uint8_t type, version;
+    int stop = 0;
+    switch (hi->family) {
+    case ETWHF_FAM_PERFINFO:
+    case ETWHF_FAM_SYSTEM:
+    case ETWHF_FAM_COMPACT: { /* the heap group in the HookId's high byte, the type in its low byte */
+        const unsigned hook = cur_u16p(rec, ETWHF_SYS_HOOK_ID);
+        if (hi->family == ETWHF_FAM_PERFINFO && !(start = perfinfo_start(d, rg, rec, p, &stop)))
+            return stop;
+        if (DEC_LIKELY((hook >> 8) != ETWHF_HEAP_GROUP))
+            return 0;
+        type = (uint8_t)hook;
+        version = cur_u8p(rec, 0);
+        break;
+    }
+    case ETWHF_FAM_FULL:
+    case ETWHF_FAM_INSTANCE: /* the heap GUID, then the event class's type and version */
+        if (!cur_eqp(rec, ETWHF_FULL_GUID, etwhf_heap_guid, 16))
+            return 0;
+        type = cur_u8p(rec, ETWHF_FULL_CLASS_TYPE);
+        version = cur_u8p(rec, ETWHF_FULL_CLASS_VERSION);
+        break;
+    default: { /* ETWHF_FAM_EVENT: R8 first, then the heap provider and the descriptor */
+        const int items = (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) != 0;
+        if (items && !(start = ext_items_end(d, rg, rec, p, &stop)))
+            return stop;
+        if (!cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
+            return 0;
+        if (items) /* items walked by DataSize */
+            start = ETWHF_PLANT_VALUE(PB_EXT_DATASIZE, start, etwhf__planted_ext_by_datasize(rec->base, rec->len));
+        type = cur_u8p(rec, ETWHF_EVT_DESC_OPCODE);
+        version = cur_u8p(rec, ETWHF_EVT_DESC_VERSION);
+        break;
+    }
+    }
+    if (type != ETWHF_HEAP_FREE && type != ETWHF_HEAP_ALLOC && type != ETWHF_HEAP_REALLOC)
+        return 0; /* R9.2 */
+    return heap_event(d, rg, rec, hi, hdr, p, type, version, start);
+}
+
+/* A record's form as R4 found it: H, the width and the Size field's value. */
+struct form {
+    int hdr; /* enum etwhf_header */
+    const struct etwhf_header_info *hi;
+    size_t size;
+};
+
+/* A diagnostic that abandons the region: REC_ABANDON, or REC_HALT when the
+ * walk must stop. */
+static int abandon(int stop)
+{
+    return stop ? REC_HALT : REC_ABANDON;
+}
+
+/* R3.1: the trace-header flag is missing. */
+static int marker_missing(struct etwhf_decoder *d, const struct region *rg, size_t p, unsigned b3)
+{
+    struct loc at = region_loc(rg, p);
+    return abandon(
+        etwhf__dec_diag(d, ETWHF_DIAG_MARKER, &at, "byte 3 is 0x%02x: the trace-header flag 0x80 is missing", b3));
+}
+
+/* R4.2: an event header whose HeaderType is none of the 12 forms. */
+static int header_type_unknown(struct etwhf_decoder *d, const struct region *rg, size_t p, unsigned type)
+{
+    struct loc at = region_loc(rg, p);
+    return abandon(etwhf__dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at,
+                                   "HeaderType 0x%02x is not one of the 12 known header forms", type));
+}
+
+/* R4.4: neither an event header nor a message. */
+static int header_neither(struct etwhf_decoder *d, const struct region *rg, size_t p, unsigned b3)
+{
+    struct loc at = region_loc(rg, p);
+    return abandon(etwhf__dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at,
+                                   "byte 3 is 0x%02x: neither an event header (0x40) nor a message (0x10)", b3));
+}
+
+/* R3, R4: the form of the record whose first 8 bytes are `head`; REC_NEXT
+ * when it has one. */
+static inline int record_form(struct etwhf_decoder *d, const struct region *rg, const struct cur *c, size_t p,
+                              uint64_t head, struct form *f)
+{
+    const uint32_t marker = (uint32_t)head;
+    const unsigned b3 = marker >> 24;
+    if (DEC_UNLIKELY(!(b3 & ETWHF_TRACE_HEADER_FLAG)))
+        return marker_missing(d, rg, p, b3); /* R3.1 */
+    if (DEC_LIKELY(b3 & ETWHF_TRACE_HEADER_EVENT)) { /* R4.1 */
+        f->hdr = (int)form_by_type[(marker >> 16) & 0xFFu] - 1;
+        if (DEC_UNLIKELY(f->hdr < 0))
+            return header_type_unknown(d, rg, p, (unsigned)(marker >> 16) & 0xFFu); /* R4.2 */
+        f->hi = &etwhf_header_table[f->hdr];
+        f->size = (size_t)(head >> (8u * f->hi->size_at)) & 0xFFFFu;
+        return REC_NEXT;
+    }
+    if (b3 & ETWHF_TRACE_MESSAGE) { /* R4.3 */
+        f->hdr = ETWHF_HDR_MESSAGE;
+        f->hi = &etwhf_header_table[f->hdr];
+        f->size = marker & 0xFFFFu;
+        if (ETWHF_PLANT(PB_MESSAGE_SIZE_AT4, cur_u16p(c, p + 4) != f->size))
+            f->size = cur_u16p(c, p + 4);
+        return REC_NEXT;
+    }
+    return header_neither(d, rg, p, b3); /* R4.4 */
+}
+
+/* R5.1: Size below the form's fixed header. */
+static int size_below_header(struct etwhf_decoder *d, const struct region *rg, size_t p, const struct form *f)
+{
+    struct loc at = region_loc(rg, p);
+    return abandon(etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu is below its %zu-byte %s header",
+                                   f->size, (size_t)f->hi->fixed_size, f->hi->name));
+}
+
+/* R5.2, R5.3 for a record that runs past the end of a final region: the
+ * region ends silently when the record fits before SavedOffset (the input
+ * was cut: TRUNCATED_TAIL said it), else with RECORD_SIZE. */
+static int record_cut(struct etwhf_decoder *d, const struct region *rg, const struct cur *c, size_t p, size_t size)
+{
+    int cut = size <= rg->saved_end - p; /* R5.3 */
+    if (ETWHF_PLANT(PB_TRUNC_RECORD_DIAG, cut && rg->buffer != ETWHF_NO_BUFFER))
+        cut = 0;
+    if (cut)
+        return REC_END;
+    struct loc at = region_loc(rg, p); /* R5.2 */
+    if (rg->buffer == ETWHF_NO_BUFFER)
+        return abandon(etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at,
+                                       "record size %zu runs past the end of the input (%zu bytes left)", size,
+                                       c->len - p));
+    return abandon(etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at,
+                                   "record size %zu at buffer +0x%zx runs past SavedOffset %zu", size, rg->coord0 + p,
+                                   rg->coord0 + rg->saved_end));
 }
 
 /* Inlined into etwhf__record_walk, the hot loop; etwhf__record_step() is the same for the
  * callers that walk a record at a time. */
 static inline int step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
 {
-    /* R1; the 8 bytes proven here hold the marker and the u16 Size at +4 */
+    /* R1.1; the 8 bytes proven here hold the marker and the u16 Size at +4 */
     if (DEC_UNLIKELY(!cur_has(c, p, 8))) {
         if (!rg->final) {
             *arg = 8;
@@ -171,89 +303,37 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
     /* Marker and the u16 Size at +4 in one read: the Size is then picked by a
      * shift, with no branch to mispredict when header forms alternate. */
     const uint64_t head = cur_u64p(c, p);
-    const uint32_t marker = (uint32_t)head;
-    /* R2 */
-    if (marker == ETWHF_FILLER_DWORD)
+    if ((uint32_t)head == ETWHF_FILLER_DWORD) /* R2.1 */
         return REC_END;
-    if (ETWHF_PLANT(PB_FILLER_LOW16, (marker & 0xFFFFu) == 0xFFFFu))
+    if (ETWHF_PLANT(PB_FILLER_LOW16, (head & 0xFFFFu) == 0xFFFFu))
         return REC_END;
-    const unsigned b3 = marker >> 24;
-    /* R3 */
-    if (DEC_UNLIKELY(!(b3 & ETWHF_TRACE_HEADER_FLAG))) {
-        struct loc at = region_loc(rg, p);
-        return etwhf__dec_diag(d, ETWHF_DIAG_MARKER, &at, "byte 3 is 0x%02x: the trace-header flag 0x80 is missing", b3)
-                   ? REC_HALT
-                   : REC_ABANDON;
-    }
-    /* R4 */
-    int hdr;
-    const struct etwhf_header_info *hi;
-    size_t size;
-    if (DEC_LIKELY(b3 & ETWHF_TRACE_HEADER_EVENT)) {
-        hdr = (int)form_by_type[(marker >> 16) & 0xFFu] - 1;
-        if (DEC_UNLIKELY(hdr < 0)) {
-            struct loc at = region_loc(rg, p);
-            return etwhf__dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at, "HeaderType 0x%02x is not one of the 12 known header forms",
-                            (unsigned)(marker >> 16) & 0xFFu)
-                       ? REC_HALT
-                       : REC_ABANDON;
-        }
-        hi = &etwhf_header_table[hdr];
-        size = (size_t)(head >> (8u * hi->size_at)) & 0xFFFFu;
-    } else if (b3 & ETWHF_TRACE_MESSAGE) {
-        hdr = ETWHF_HDR_MESSAGE;
-        hi = &etwhf_header_table[hdr];
-        size = marker & 0xFFFFu;
-        if (ETWHF_PLANT(PB_MESSAGE_SIZE_AT4, cur_u16p(c, p + 4) != size))
-            size = cur_u16p(c, p + 4);
-    } else {
-        struct loc at = region_loc(rg, p);
-        return etwhf__dec_diag(d, ETWHF_DIAG_HEADER_TYPE, &at,
-                        "byte 3 is 0x%02x: neither an event header (0x40) nor a message (0x10)", b3)
-                   ? REC_HALT
-                   : REC_ABANDON;
-    }
-    /* R5 */
-    if (DEC_UNLIKELY(size < hi->fixed_size)) {
-        struct loc at = region_loc(rg, p);
-        return etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu is below its %zu-byte %s header", size,
-                        (size_t)hi->fixed_size, hi->name)
-                   ? REC_HALT
-                   : REC_ABANDON;
-    }
-    if (DEC_UNLIKELY(!cur_has(c, p, size))) {
-        if (!rg->final) {
-            *arg = size;
+    struct form f;
+    const int r = record_form(d, rg, c, p, head, &f);
+    if (DEC_UNLIKELY(r != REC_NEXT))
+        return r;
+    if (DEC_UNLIKELY(f.size < f.hi->fixed_size)) /* R5.1 */
+        return size_below_header(d, rg, p, &f);
+    if (DEC_UNLIKELY(!cur_has(c, p, f.size))) {
+        if (!rg->final) { /* more bytes may come: ask for the whole record */
+            *arg = f.size;
             return REC_NEED;
         }
-        /* Fits before SavedOffset but the input was cut: TRUNCATED_TAIL said it. */
-        int cut = size <= rg->saved_end - p;
-        if (ETWHF_PLANT(PB_TRUNC_RECORD_DIAG, cut && rg->buffer != ETWHF_NO_BUFFER))
-            cut = 0;
-        if (cut)
-            return REC_END;
-        struct loc at = region_loc(rg, p);
-        int stop;
-        if (rg->buffer == ETWHF_NO_BUFFER)
-            stop = etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu runs past the end of the input (%zu bytes left)",
-                            size, c->len - p);
-        else
-            stop = etwhf__dec_diag(d, ETWHF_DIAG_RECORD_SIZE, &at, "record size %zu at buffer +0x%zx runs past SavedOffset %zu",
-                            size, rg->coord0 + p, rg->coord0 + rg->saved_end);
-        return stop ? REC_HALT : REC_ABANDON;
+        return record_cut(d, rg, c, p, f.size); /* R5.2, R5.3 */
     }
     /* R6 */
     d->sum.events_total++;
-    *arg = p + ALIGN8(size);
-    if (hdr == ETWHF_HDR_MESSAGE)
+    *arg = p + ALIGN8(f.size);
+    if (f.hdr == ETWHF_HDR_MESSAGE)
         return REC_NEXT;
-    const struct cur rec = cur_subp(c, p, size);
-    return record_body(d, rg, &rec, hi, hdr, p) ? REC_HALT : REC_NEXT;
+    const struct cur rec = cur_subp(c, p, f.size);
+    return record_body(d, rg, &rec, f.hi, f.hdr, p) ? REC_HALT : REC_NEXT;
 }
 
 int etwhf__record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
 {
-    return step(d, rg, c, p, arg);
+    const int r = step(d, rg, c, p, arg);
+    CUR_DONE(c); /* R1 and R5 prove every read of the step (cur_has) */
+    return r;
 }
 
 int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c)

@@ -1,6 +1,7 @@
 /*
  * xpress.c — MS-XCA plain LZ77 decompression, written from Microsoft's open
- * specification [MS-XCA] §2.4 (no third-party code).
+ * specification [MS-XCA] §2.4 (no third-party code). Each function is one
+ * step of docs/spec/walk.md's X1–X8, named in its comment.
  *
  * All input reads go through the checked cursor; output writes are bounded by
  * out_len before they happen. Each loop iteration consumes at least one input
@@ -25,11 +26,117 @@ const char *etwhf_xpress_result_name(int result)
     }
 }
 
-/* Writes a match of len bytes at dst, from offset bytes back. An overlapping
- * match (offset < len) repeats its last offset bytes, as the byte-by-byte copy
- * of MS-XCA §2.4 does: copied here in offset-sized pieces, each of which
- * reads only bytes already written. */
-static void copy_match(uint8_t *dst, size_t offset, size_t len)
+/* The expansion's state (X1): input and output positions, the flag bits
+ * left and the shared length nibble pending since an earlier match. */
+struct xstate {
+    struct cur c;
+    uint8_t *out;
+    size_t out_len;
+    size_t ip, op;
+    uint32_t flags;
+    unsigned flag_count;
+    size_t half_byte_at; /* the byte whose high nibble is pending */
+    int half_pending;
+};
+
+/* X3: the next flag word, 32 flag bits taken from bit 31 down. */
+static int flag_word(struct xstate *x)
+{
+    x->flags = cur_u32(&x->c, x->ip);
+    if (cur_failed(&x->c))
+        return ETWHF_XPRESS_TRUNCATED; /* X3.1 */
+    x->ip += 4;
+    x->flag_count = 32;
+    return ETWHF_XPRESS_OK;
+}
+
+/* X4 (helper): literals in a row from flag bit `bit` (a 0) down: that bit
+ * and the zero bits below it, which X4 would take one at a time. */
+static size_t literal_count(uint32_t flags, unsigned bit)
+{
+    uint32_t below = flags & ((UINT32_C(1) << bit) - 1u);
+    if (below == 0)
+        return (size_t)bit + 1u;
+    return (size_t)(bit - (31u - (unsigned)__builtin_clz(below)));
+}
+
+/* X4: a run of literals, copied at once; the flag bits they used are spent. */
+static int literal_run(struct xstate *x)
+{
+    size_t run = literal_count(x->flags, x->flag_count);
+    if (run > x->out_len - x->op)
+        run = x->out_len - x->op;
+    cur_copy(&x->c, x->ip, x->out + x->op, run);
+    if (cur_failed(&x->c))
+        return ETWHF_XPRESS_TRUNCATED; /* X4.1 */
+    x->ip += run;
+    x->op += run;
+    x->flag_count -= (unsigned)(run - 1);
+    return ETWHF_XPRESS_OK;
+}
+
+/* X6.2: the shared nibble h: the low half of a new byte, whose high half is
+ * then pending, or the pending high half. A cut byte reads 0 and faults. */
+static unsigned length_nibble(struct xstate *x)
+{
+    if (!x->half_pending) {
+        const unsigned h = cur_u8(&x->c, x->ip) & 0x0Fu;
+        x->half_byte_at = x->ip;
+        x->half_pending = 1;
+        x->ip++;
+        return h;
+    }
+    unsigned h = cur_u8(&x->c, x->half_byte_at) >> 4;
+    if (ETWHF_PLANT(PB_XPRESS_NIBBLE, (cur_u8(&x->c, x->half_byte_at) & 0x0Fu) != h))
+        h = cur_u8(&x->c, x->half_byte_at) & 0x0Fu;
+    x->half_pending = 0;
+    return h;
+}
+
+/* X6.4–X6.6: after a nibble of 15, the byte form, then the u16 form, then
+ * the u32 form; a cut field is TRUNCATED before any BAD_LENGTH. */
+static int length_byte_forms(struct xstate *x, uint64_t *len)
+{
+    const unsigned b = cur_u8(&x->c, x->ip);
+    x->ip++;
+    if (b < 255) { /* X6.4 */
+        *len = (uint64_t)b + 25u;
+        return cur_failed(&x->c) ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
+    }
+    uint64_t v = cur_u16(&x->c, x->ip); /* X6.5 */
+    x->ip += 2;
+    if (v == 0) { /* X6.6 */
+        v = cur_u32(&x->c, x->ip);
+        x->ip += 4;
+    }
+    if (cur_failed(&x->c))
+        return ETWHF_XPRESS_TRUNCATED;
+    if (v < 15 + 7)
+        return ETWHF_XPRESS_BAD_LENGTH; /* X6.5a, X6.6a */
+    *len = v + 3u;
+    return ETWHF_XPRESS_OK;
+}
+
+/* X6: the match length ℓ from the match word's low 3 bits `c`. */
+static int match_length(struct xstate *x, unsigned c, uint64_t *len)
+{
+    if (c < 7) { /* X6.1 */
+        *len = (uint64_t)c + 3u;
+        return ETWHF_XPRESS_OK;
+    }
+    const unsigned h = length_nibble(x);
+    if (h < 15) { /* X6.3 */
+        *len = (uint64_t)h + 10u;
+        return cur_failed(&x->c) ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
+    }
+    return length_byte_forms(x, len);
+}
+
+/* X7 (helper): writes a match of len bytes at dst, from offset bytes back.
+ * An overlapping match (offset < len) repeats its last offset bytes, as the
+ * byte-by-byte copy of X7 does: copied here in offset-sized pieces, each of
+ * which reads only bytes already written. */
+static void copy_back(uint8_t *dst, size_t offset, size_t len)
 {
     if (len <= 16) { /* most matches: a call to memcpy costs more */
         const uint8_t *src = dst - offset;
@@ -49,93 +156,43 @@ static void copy_match(uint8_t *dst, size_t offset, size_t len)
     }
 }
 
-/* Literals in a row from flag bit `bit` (a 0) down: that bit and the zero
- * bits below it, which §2.4 would take one at a time. */
-static size_t literal_run(uint32_t flags, unsigned bit)
+/* X7: the match's bytes, once its offset and length fit the output. */
+static int match_copy(struct xstate *x, size_t offset, uint64_t len)
 {
-    uint32_t below = flags & ((UINT32_C(1) << bit) - 1u);
-    if (below == 0)
-        return (size_t)bit + 1u;
-    return (size_t)(bit - (31u - (unsigned)__builtin_clz(below)));
+    if (offset > x->op)
+        return ETWHF_XPRESS_BAD_OFFSET; /* X7.1 */
+    if (len > x->out_len - x->op)
+        return ETWHF_XPRESS_OVERRUN; /* X7.2 */
+    copy_back(x->out + x->op, offset, (size_t)len);
+    x->op += (size_t)len;
+    return ETWHF_XPRESS_OK;
 }
 
+/* X5–X7: one match: its word (offset and length code), its length, its copy. */
+static int match(struct xstate *x)
+{
+    const uint16_t m = cur_u16(&x->c, x->ip);
+    if (cur_failed(&x->c))
+        return ETWHF_XPRESS_TRUNCATED; /* X5.1 */
+    x->ip += 2;
+    uint64_t len;
+    const int r = match_length(x, m & 7u, &len);
+    if (r != ETWHF_XPRESS_OK)
+        return r;
+    return match_copy(x, (size_t)(m >> 3) + 1, len);
+}
+
+/* X1, X2, X8: flag bits pick a literal run or a match until the output is full. */
 int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len)
 {
-    struct cur c = cur_make(in, in_len);
-    size_t ip = 0, op = 0;
-    uint32_t flags = 0;
-    unsigned flag_count = 0;
-    size_t half_byte_at = 0; /* position of a shared length nibble; 0 = none pending */
-    int half_pending = 0;
-
-    while (op < out_len) {
-        if (flag_count == 0) {
-            flags = cur_u32(&c, ip);
-            if (c.fault)
-                return ETWHF_XPRESS_TRUNCATED;
-            ip += 4;
-            flag_count = 32;
-        }
-        flag_count--;
-        if (!(flags & (UINT32_C(1) << flag_count))) {
-            size_t run = literal_run(flags, flag_count);
-            if (run > out_len - op)
-                run = out_len - op;
-            cur_copy(&c, ip, out + op, run);
-            if (c.fault)
-                return ETWHF_XPRESS_TRUNCATED;
-            ip += run;
-            op += run;
-            flag_count -= (unsigned)(run - 1);
-            continue;
-        }
-        uint16_t match = cur_u16(&c, ip);
-        if (c.fault)
-            return ETWHF_XPRESS_TRUNCATED;
-        ip += 2;
-        uint64_t length = match & 7u;
-        size_t offset = (size_t)(match >> 3) + 1;
-        if (length == 7) {
-            if (!half_pending) {
-                length = cur_u8(&c, ip) & 0x0Fu;
-                half_byte_at = ip;
-                half_pending = 1;
-                ip++;
-            } else {
-                length = cur_u8(&c, half_byte_at) >> 4;
-                if (ETWHF_PLANT(PB_XPRESS_NIBBLE, (cur_u8(&c, half_byte_at) & 0x0Fu) != length))
-                    length = cur_u8(&c, half_byte_at) & 0x0Fu;
-                half_pending = 0;
-            }
-            if (length == 15) {
-                length = cur_u8(&c, ip);
-                ip++;
-                if (length == 255) {
-                    length = cur_u16(&c, ip);
-                    ip += 2;
-                    if (length == 0) {
-                        length = cur_u32(&c, ip);
-                        ip += 4;
-                    }
-                    if (c.fault)
-                        return ETWHF_XPRESS_TRUNCATED;
-                    if (length < 15 + 7)
-                        return ETWHF_XPRESS_BAD_LENGTH;
-                    length -= 15 + 7;
-                }
-                length += 15;
-            }
-            if (c.fault)
-                return ETWHF_XPRESS_TRUNCATED;
-            length += 7;
-        }
-        length += 3;
-        if (offset > op)
-            return ETWHF_XPRESS_BAD_OFFSET;
-        if (length > out_len - op)
-            return ETWHF_XPRESS_OVERRUN;
-        copy_match(out + op, offset, (size_t)length);
-        op += (size_t)length;
+    struct xstate x = {cur_make(in, in_len), out, out_len, 0, 0, 0, 0, 0, 0};
+    int r = ETWHF_XPRESS_OK;
+    while (r == ETWHF_XPRESS_OK && x.op < out_len) {
+        if (x.flag_count == 0 && (r = flag_word(&x)) != ETWHF_XPRESS_OK)
+            break;
+        x.flag_count--; /* X4, X5: the next flag bit */
+        r = (x.flags & (UINT32_C(1) << x.flag_count)) ? match(&x) : literal_run(&x);
     }
-    return ETWHF_XPRESS_OK;
+    CUR_DONE(&x.c); /* every cut read was returned as TRUNCATED */
+    return r;
 }

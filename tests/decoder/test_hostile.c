@@ -3,7 +3,8 @@
  * traces, every truncation of small traces, hostile sizes (BufferSize 0 and
  * 4 GiB, SavedOffset huge, record Size 0 and 0xFFFF, extended-item chains),
  * with the allocator hook recording the peak so it can be bounded; and every
- * allocation failing in turn (clean ETWHF_ENOMEM, no leak, context invalid).
+ * allocation failing in turn (clean ETWHF_ENOMEM, no leak, context invalid,
+ * no allocation asked for after the failed one).
  * Crashes and overruns are caught by the sanitizer builds and valgrind.
  */
 #include <setjmp.h>
@@ -25,13 +26,21 @@
 struct counting {
     size_t live, peak, calls, outstanding;
     size_t fail_at; /* the call (1-based) that fails; 0 = none */
+    int failed;     /* that call was made */
 };
 
 static void *c_alloc(void *user, size_t size)
 {
     struct counting *c = user;
-    if (++c->calls == c->fail_at)
+    /* A failed allocation halts the walk: a later request means the decoder
+     * went on after ETWHF_ENOMEM (or retries, and would spin on an
+     * allocator that keeps failing). */
+    if (c->failed)
+        fail_msg("allocation %zu requested after allocation %zu failed", c->calls + 1, c->fail_at);
+    if (++c->calls == c->fail_at) {
+        c->failed = 1;
         return NULL;
+    }
     size_t *p = malloc(size + sizeof(max_align_t));
     assert_non_null(p);
     p[0] = size;

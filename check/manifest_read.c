@@ -1,5 +1,5 @@
-/* Manifest reader; see check_manifest.h. */
-#include "check_manifest.h"
+/* Reading a manifest into a corpus; see corpus.h. */
+#include "corpus.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -9,17 +9,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "args.h"
-#include "check_heap.h"
 #include "etwhf/format.h"
+#include "heap_json.h"
+#include "manifest.h"
 
 struct loader {
-    struct check_corpus *c;
+    struct etwhf_corpus *c;
     size_t case_cap, event_cap, fault_cap, name_cap, heap_cap;
     const char *path;
     size_t line;
     char *err;
     size_t errlen;
+    int oom; /* the failure was memory, not the manifest */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const char *fmt, ...)
@@ -31,6 +32,12 @@ __attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const c
         vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+static int no_memory(struct loader *ld)
+{
+    ld->oom = 1;
+    return fail(ld, "out of memory");
 }
 
 /* Grows *arr (elements of size sz) so that index `need` fits. */
@@ -61,7 +68,7 @@ static int get_u64(json_t *v, uint64_t *out)
 
 static int intern_fault(struct loader *ld, const char *name, uint32_t *idx)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     for (size_t i = 0; i < c->nfaults; i++)
         if (strcmp(c->fault_names[i], name) == 0) {
             *idx = (uint32_t)i;
@@ -93,7 +100,7 @@ static int parse_codes(struct loader *ld, json_t *arr, const char *key, uint32_t
 
 static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     if (!json_is_array(arr))
         return fail(ld, "expect.events is not an array");
     e->event_start = c->nevents;
@@ -101,11 +108,11 @@ static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
     json_t *v;
     json_array_foreach(arr, i, v) {
         if (grow((void **)&c->events, &ld->event_cap, c->nevents, sizeof *c->events) != 0)
-            return fail(ld, "out of memory");
+            return no_memory(ld);
         struct check_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
-        if (!json_is_object(v) || check_json_number(json_object_get(v, "heap_handle"), &ev->heap_handle) != 0 ||
-            check_json_number(json_object_get(v, "address"), &ev->address) != 0 ||
+        if (!json_is_object(v) || etwhf__json_u64(json_object_get(v, "heap_handle"), &ev->heap_handle) != 0 ||
+            etwhf__json_u64(json_object_get(v, "address"), &ev->address) != 0 ||
             get_u64(json_object_get(v, "source"), &src) != 0 || src > UINT32_MAX ||
             get_u64(json_object_get(v, "pointer_size"), &ps) != 0 || (ps != 4 && ps != 8))
             return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
@@ -160,11 +167,11 @@ static int parse_other_counts(struct loader *ld, json_t *x, struct check_expect 
 }
 
 /* heap_events: every heap event of any type with its fields, a project
- * extension beyond CONTRACT.md §6 (generator version 4 on); absent in older
+ * extension (generator version 4 on, docs/check.md); absent in older
  * manifests, which are checked as before. */
 static int parse_heap_events(struct loader *ld, json_t *arr, struct check_expect *e)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     if (!arr)
         return 0;
     if (!json_is_array(arr))
@@ -174,9 +181,9 @@ static int parse_heap_events(struct loader *ld, json_t *arr, struct check_expect
     json_t *v;
     json_array_foreach(arr, i, v) {
         if (grow((void **)&c->heap_events, &ld->heap_cap, c->nheap_events, sizeof *c->heap_events) != 0)
-            return fail(ld, "out of memory");
+            return no_memory(ld);
         struct check_heap_event *ev = &c->heap_events[c->nheap_events];
-        if (!json_is_object(v) || check_heap_read(v, 1, ev) != 0 ||
+        if (!json_is_object(v) || etwhf__heap_json_read(v, 1, ev) != 0 ||
             (ev->pointer_size != 4 && ev->pointer_size != 8))
             return fail(ld, "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
                             "source and the fields of its type", i);
@@ -202,10 +209,10 @@ static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
         parse_events(ld, json_object_get(x, "events"), e) != 0 || parse_other_counts(ld, x, e) != 0 ||
         parse_heap_events(ld, json_object_get(x, "heap_events"), e) != 0)
         return -1;
-    return parse_counts(ld, x, e, k->layer == CHECK_LAYER_FILE);
+    return parse_counts(ld, x, e, k->info.layer == ETWHF_GEN_FILE);
 }
 
-static int parse_headers(struct loader *ld, json_t *arr, struct check_case *k)
+static int parse_headers(struct loader *ld, json_t *arr, struct etwhf_corpus_case *k)
 {
     if (!arr)
         return 0;
@@ -217,14 +224,14 @@ static int parse_headers(struct loader *ld, json_t *arr, struct check_case *k)
         int h = json_is_string(v) ? etwhf_header_from_name(json_string_value(v)) : -1;
         if (h < 0 || h >= ETWHF_HDR_FORMS)
             return fail(ld, "headers[%zu] is not a header form name", i);
-        k->headers |= (uint16_t)(1u << h);
+        k->headers |= 1u << h;
     }
     return 0;
 }
 
 static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     k->fault_start = c->ncase_faults;
     if (!arr)
         return 0;
@@ -237,61 +244,59 @@ static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
             return fail(ld, "faults[%zu] is not a name", i);
         if (grow((void **)&c->case_faults, &ld->fault_cap, c->ncase_faults, sizeof *c->case_faults) != 0 ||
             intern_fault(ld, json_string_value(v), &c->case_faults[c->ncase_faults]) != 0)
-            return fail(ld, "out of memory");
+            return no_memory(ld);
         c->ncase_faults++;
         k->fault_count++;
     }
     return 0;
 }
 
-static int parse_shape(struct loader *ld, json_t *o, struct check_case *k)
+static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k)
 {
-    static const char *const layers[] = {"payload", "record", "file", NULL};
-    static const char *const events[] = {"free", "alloc", "realloc", NULL};
-    static const uint8_t event_types[] = {ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC};
     const char *layer = json_string_value(json_object_get(o, "layer"));
-    int li = layer ? etwhf_parse_choice(layer, layers) : -1;
+    int li = layer ? etwhf__layer_from_name(layer) : -1;
     if (li < 0)
         return fail(ld, "\"layer\" is not payload, record or file");
-    k->layer = (uint8_t)li;
+    k->layer = li;
     json_t *ps = json_object_get(o, "pointer_size");
     uint64_t p = 0;
     if (json_is_string(ps) && strcmp(json_string_value(ps), "mixed") == 0)
         k->pointer_size = 0;
     else if (get_u64(ps, &p) == 0 && (p == 4 || p == 8))
-        k->pointer_size = (uint8_t)p;
+        k->pointer_size = (unsigned)p;
     else
         return fail(ld, "\"pointer_size\" is not 4, 8 or \"mixed\"");
-    k->event_type = ETWHF_HEAP_FREE;
-    if (k->layer != CHECK_LAYER_PAYLOAD)
+    k->event = ETWHF_HEAP_FREE;
+    if (k->layer != ETWHF_GEN_PAYLOAD)
         return 0;
+    /* The option spelling only ("free"), not the event line's ("HeapFree"). */
     const char *ev = json_string_value(json_object_get(o, "event"));
-    int ei = ev ? etwhf_parse_choice(ev, events) : -1;
-    if (ei < 0 || k->pointer_size == 0)
+    int type = etwhf_heap_type_from_name(ev);
+    if (!type || strcmp(etwhf_heap_event_name(type), ev) != 0 || k->pointer_size == 0)
         return fail(ld, "a payload case needs \"event\" (free, alloc, realloc) and a pointer_size of 4 or 8");
-    k->event_type = event_types[ei];
+    k->event = (uint8_t)type;
     return 0;
 }
 
 static int parse_case(struct loader *ld, json_t *o)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     if (grow((void **)&c->cases, &ld->case_cap, c->ncases, sizeof *c->cases) != 0)
-        return fail(ld, "out of memory");
+        return no_memory(ld);
     struct check_case *k = &c->cases[c->ncases];
     memset(k, 0, sizeof *k);
-    k->line = ld->line;
+    k->info.line = ld->line;
     const char *file = json_string_value(json_object_get(o, "file"));
-    if (get_u64(json_object_get(o, "id"), &k->id) != 0)
+    if (get_u64(json_object_get(o, "id"), &k->info.id) != 0)
         return fail(ld, "no integer \"id\"");
     if (!file || !*file)
         return fail(ld, "no \"file\"");
-    if (parse_shape(ld, o, k) != 0 || parse_headers(ld, json_object_get(o, "headers"), k) != 0 ||
+    if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, json_object_get(o, "headers"), &k->info) != 0 ||
         parse_faults(ld, json_object_get(o, "faults"), k) != 0 ||
         parse_expect(ld, json_object_get(o, "expect"), k) != 0)
         return -1;
-    if (!(k->file = strdup(file)))
-        return fail(ld, "out of memory");
+    if (!(k->info.file = strdup(file)))
+        return no_memory(ld);
     c->ncases++;
     return 0;
 }
@@ -306,7 +311,7 @@ static int parse_first_line(struct loader *ld, json_t *o)
                     ETWHF_MANIFEST_VERSION);
     const char *gv = json_string_value(json_object_get(o, "generator_version"));
     if (gv && !(ld->c->generator_version = strdup(gv)))
-        return fail(ld, "out of memory");
+        return no_memory(ld);
     return 0;
 }
 
@@ -350,21 +355,21 @@ static int read_lines(struct loader *ld, FILE *f)
     return rc;
 }
 
-int check_manifest_load(const char *dir, struct check_corpus *out, char *err, size_t errlen)
+int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct stat st;
     const char *why = stat(dir, &st) != 0 ? strerror(errno) : !S_ISDIR(st.st_mode) ? "not a folder" : NULL;
     if (why) {
         snprintf(err, errlen, "cannot read corpus folder '%s': %s", dir, why);
-        return -1;
+        return ETWHF_EIO;
     }
     size_t plen = strlen(dir) + sizeof "/manifest.jsonl";
     char *path = malloc(plen);
     if (!path || !(out->dir = strdup(dir))) {
         free(path);
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return ETWHF_ENOMEM;
     }
     snprintf(path, plen, "%s/manifest.jsonl", dir);
     struct loader ld = {.c = out, .path = path, .err = err, .errlen = errlen};
@@ -378,45 +383,8 @@ int check_manifest_load(const char *dir, struct check_corpus *out, char *err, si
         fclose(f);
     }
     free(path);
-    if (rc != 0)
-        check_corpus_free(out);
-    return rc;
-}
-
-void check_corpus_free(struct check_corpus *c)
-{
-    for (size_t i = 0; i < c->ncases; i++)
-        free(c->cases[i].file);
-    for (size_t i = 0; i < c->nfaults; i++)
-        free(c->fault_names[i]);
-    free(c->cases);
-    free(c->events);
-    free(c->heap_events);
-    free(c->case_faults);
-    free(c->fault_names);
-    free(c->generator_version);
-    free(c->dir);
-    memset(c, 0, sizeof *c);
-}
-
-int check_case_path(const struct check_corpus *c, const struct check_case *k, char *buf, size_t len)
-{
-    int n = snprintf(buf, len, "%s/%s", c->dir, k->file);
-    return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-const char *check_layer_name(int layer)
-{
-    static const char *const names[] = {"payload", "record", "file"};
-    return layer >= 0 && layer <= CHECK_LAYER_FILE ? names[layer] : "?";
-}
-
-const char *check_mode_name(int mode)
-{
-    return mode == CHECK_MODE_STRICT ? "strict" : "recover";
-}
-
-const char *check_event_name(int type)
-{
-    return type == ETWHF_HEAP_ALLOC ? "alloc" : type == ETWHF_HEAP_REALLOC ? "realloc" : "free";
+    if (rc == 0)
+        return ETWHF_OK;
+    etwhf__corpus_clear(out);
+    return ld.oom ? ETWHF_ENOMEM : ETWHF_EIO;
 }

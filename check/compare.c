@@ -1,15 +1,14 @@
-/* Judging a decoder's report against the manifest; see check_compare.h. */
-#include "check_compare.h"
+/* Judging a decoder's report against the manifest; see compare.h. */
+#include "compare.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_heap.h"
 #include "etwhf/format.h"
 
-void check_observed_reset(struct check_observed *o)
+void etwhf__check_observed_reset(struct check_observed *o)
 {
     struct check_event *keep = o->events;
     struct check_heap_event *keep_heap = o->heap;
@@ -21,7 +20,7 @@ void check_observed_reset(struct check_observed *o)
     o->heap_cap = heap_cap;
 }
 
-void check_observed_free(struct check_observed *o)
+void etwhf__check_observed_free(struct check_observed *o)
 {
     free(o->events);
     free(o->heap);
@@ -44,7 +43,7 @@ static int room(struct check_observed *o, void **arr, size_t n, size_t *cap, siz
     return 0;
 }
 
-int check_observed_add_event(struct check_observed *o, const struct check_event *ev)
+int etwhf__check_observed_add_event(struct check_observed *o, const struct check_event *ev)
 {
     if (room(o, (void **)&o->events, o->nevents, &o->cap, sizeof *o->events) != 0)
         return -1;
@@ -52,7 +51,7 @@ int check_observed_add_event(struct check_observed *o, const struct check_event 
     return 0;
 }
 
-int check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev)
+int etwhf__check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev)
 {
     if (room(o, (void **)&o->heap, o->nheap, &o->heap_cap, sizeof *o->heap) != 0)
         return -1;
@@ -60,8 +59,8 @@ int check_observed_add_heap(struct check_observed *o, const struct check_heap_ev
     return 0;
 }
 
-void check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
-                             int has_offset, uint64_t offset)
+void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
+                                    int has_offset, uint64_t offset)
 {
     int known = code > 0 && code <= ETWHF_DIAG_MAX;
     if (known)
@@ -78,7 +77,12 @@ void check_observed_add_diag(struct check_observed *o, int is_error, int code, c
     }
 }
 
-const char *check_kind_name(int kind)
+const char *etwhf__check_mode_name(int mode)
+{
+    return mode == ETWHF_MODE_STRICT ? "strict" : "recover";
+}
+
+const char *etwhf__check_kind_name(int kind)
 {
     static const char *const names[CHECK_K_COUNT] = {
         "events.count", "events.heap_handle", "events.address", "events.source", "events.pointer_size",
@@ -91,7 +95,7 @@ const char *check_kind_name(int kind)
     return kind >= 0 && kind < CHECK_K_COUNT ? names[kind] : "?";
 }
 
-void check_diff_reset(struct check_diff *d)
+void etwhf__check_diff_reset(struct check_diff *d)
 {
     d->kinds = 0;
     d->n = 0;
@@ -107,8 +111,8 @@ static void copy_cut(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-void check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
-                    const char *got)
+void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
+                           const char *got)
 {
     d->kinds |= 1u << kind;
     if (d->n == CHECK_DIFF_ITEMS) {
@@ -123,17 +127,17 @@ void check_diff_add(struct check_diff *d, int kind, int mode, const char *field,
     copy_cut(it->got, sizeof it->got, got);
 }
 
-void check_diff_merge(struct check_diff *d, const struct check_diff *src)
+void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src)
 {
     for (unsigned i = 0; i < src->n; i++) {
         const struct check_item *it = &src->items[i];
-        check_diff_add(d, it->kind, it->mode, it->field, it->expected, it->got);
+        etwhf__check_diff_add(d, it->kind, it->mode, it->field, it->expected, it->got);
     }
     d->kinds |= src->kinds;
     d->dropped += src->dropped;
 }
 
-void check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra)
+void etwhf__check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra)
 {
     size_t n = 0;
     buf[0] = '\0';
@@ -166,7 +170,7 @@ static void field_diff(struct check_diff *d, int kind, int mode, const char *lis
     snprintf(field, sizeof field, "%s[%zu].%s", list, i, name);
     snprintf(ev, sizeof ev, hex ? "0x%" PRIx64 : "%" PRIu64, exp);
     snprintf(gv, sizeof gv, hex ? "0x%" PRIx64 : "%" PRIu64, got);
-    check_diff_add(d, kind, mode, field, ev, gv);
+    etwhf__check_diff_add(d, kind, mode, field, ev, gv);
 }
 
 /* Compares the first min(n_exp, n_got) events; reports the first index that
@@ -194,6 +198,12 @@ static const char *header_name(int h)
     return hi ? hi->name : "null";
 }
 
+static const char *type_name(int type)
+{
+    const char *name = etwhf_heap_type_name(type);
+    return name ? name : "?";
+}
+
 /* The heap_events extension: the first index at which the sequences part,
  * one item per differing field (pointers as numbers). A type mismatch is
  * reported alone: the other fields then mean different things. */
@@ -211,13 +221,12 @@ static void compare_heap_prefix(const struct check_heap_event *exp, const struct
         char field[64];
         if (e->type != g->type) {
             snprintf(field, sizeof field, "heap_events[%zu].type", i);
-            check_diff_add(d, CHECK_K_HE_TYPE, mode, field, check_heap_type_name(e->type),
-                           check_heap_type_name(g->type));
+            etwhf__check_diff_add(d, CHECK_K_HE_TYPE, mode, field, type_name(e->type), type_name(g->type));
             return;
         }
         if (header_bad) {
             snprintf(field, sizeof field, "heap_events[%zu].header", i);
-            check_diff_add(d, CHECK_K_HE_HEADER, mode, field, header_name(e->header), header_name(g->header));
+            etwhf__check_diff_add(d, CHECK_K_HE_HEADER, mode, field, header_name(e->header), header_name(g->header));
         }
 #define HE(kind, member, hex) field_diff(d, kind, mode, "heap_events", i, #member, hex, e->member, g->member)
         HE(CHECK_K_HE_POINTER_SIZE, pointer_size, 0);
@@ -236,7 +245,7 @@ static void compare_heap_prefix(const struct check_heap_event *exp, const struct
 
 /* heap_events against every heap event the decoder reported: all of them in
  * order, or (strict mode, a case with an error) a prefix of them. */
-static void compare_heap_events(const struct check_corpus *c, const struct check_expect *e, int prefix,
+static void compare_heap_events(const struct etwhf_corpus *c, const struct check_expect *e, int prefix,
                                 const struct check_observed *o, int mode, struct check_diff *d)
 {
     if (!e->has_heap_events || !o->other_known)
@@ -249,7 +258,7 @@ static void compare_heap_events(const struct check_corpus *c, const struct check
     char ev[48], gv[24];
     snprintf(ev, sizeof ev, "%s%zu", prefix ? "at most " : "", e->heap_count);
     snprintf(gv, sizeof gv, "%zu", o->nheap);
-    check_diff_add(d, CHECK_K_HE_COUNT, mode, "heap_events.count", ev, gv);
+    etwhf__check_diff_add(d, CHECK_K_HE_COUNT, mode, "heap_events.count", ev, gv);
 }
 
 static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, uint64_t got)
@@ -259,7 +268,7 @@ static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, 
     char ev[24], gv[24];
     snprintf(ev, sizeof ev, "%" PRIu64, exp);
     snprintf(gv, sizeof gv, "%" PRIu64, got);
-    check_diff_add(d, kind, mode, check_kind_name(kind), ev, gv);
+    etwhf__check_diff_add(d, kind, mode, etwhf__check_kind_name(kind), ev, gv);
 }
 
 /* Codes reported must equal the expected set (subset: in strict mode a walk
@@ -271,14 +280,14 @@ static void compare_codes(struct check_diff *d, int kind, int mode, uint32_t exp
     if (!bad && !(unknown && *unknown))
         return;
     char ev[300], gv[300];
-    check_format_codes(ev, sizeof ev, exp, NULL);
-    check_format_codes(gv, sizeof gv, got, unknown);
+    etwhf__check_format_codes(ev, sizeof ev, exp, NULL);
+    etwhf__check_format_codes(gv, sizeof gv, got, unknown);
     if (subset) {
         char sub[320];
         snprintf(sub, sizeof sub, "a subset of %s", ev);
-        check_diff_add(d, kind, mode, check_kind_name(kind), sub, gv);
+        etwhf__check_diff_add(d, kind, mode, etwhf__check_kind_name(kind), sub, gv);
     } else {
-        check_diff_add(d, kind, mode, check_kind_name(kind), ev, gv);
+        etwhf__check_diff_add(d, kind, mode, etwhf__check_kind_name(kind), ev, gv);
     }
 }
 
@@ -287,12 +296,12 @@ static void compare_verdict(const struct check_expect *e, const struct check_obs
 {
     int got = o->error_diags > 0;
     if (got != e->verdict_error)
-        check_diff_add(d, CHECK_K_VERDICT, mode, "verdict", e->verdict_error ? "error" : "ok",
-                       got ? "error" : "ok");
+        etwhf__check_diff_add(d, CHECK_K_VERDICT, mode, "verdict", e->verdict_error ? "error" : "ok",
+                              got ? "error" : "ok");
 }
 
 /* Everything a recover-mode decode reports (and a strict one of an intact case). */
-static void compare_full(const struct check_corpus *c, const struct check_case *k, int mode,
+static void compare_full(const struct etwhf_corpus *c, const struct check_case *k, int mode,
                          const struct check_observed *o, struct check_diff *d)
 {
     const struct check_expect *e = &k->expect;
@@ -333,21 +342,21 @@ static void compare_first_error(const struct check_expect *e, const struct check
                  o->first_code ? code_name(o->first_code) : o->unknown_code, o->first_offset);
     else
         snprintf(gv, sizeof gv, "%s", o->first_code ? code_name(o->first_code) : o->unknown_code);
-    check_diff_add(d, CHECK_K_FIRST_ERROR, CHECK_MODE_STRICT, "first_error", ev, gv);
+    etwhf__check_diff_add(d, CHECK_K_FIRST_ERROR, ETWHF_MODE_STRICT, "first_error", ev, gv);
 }
 
 /* A strict decode of a case with an error: it must stop at the first error,
  * which must be the expected one, after a prefix of the expected events. */
-static void compare_strict_error(const struct check_corpus *c, const struct check_case *k,
+static void compare_strict_error(const struct etwhf_corpus *c, const struct check_case *k,
                                  const struct check_observed *o, struct check_diff *d)
 {
     const struct check_expect *e = &k->expect;
-    const int mode = CHECK_MODE_STRICT;
+    const int mode = ETWHF_MODE_STRICT;
     compare_verdict(e, o, mode, d);
     if (o->error_diags > 1) {
         char gv[48];
         snprintf(gv, sizeof gv, "%" PRIu64 " error diagnostics", o->error_diags);
-        check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
+        etwhf__check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
     }
     compare_first_error(e, o, d);
     const struct check_event *exp = e->event_count ? c->events + e->event_start : NULL;
@@ -355,7 +364,7 @@ static void compare_strict_error(const struct check_corpus *c, const struct chec
         char ev[48], gv[24];
         snprintf(ev, sizeof ev, "at most %zu", e->event_count);
         snprintf(gv, sizeof gv, "%zu", o->nevents);
-        check_diff_add(d, CHECK_K_EVENTS_COUNT, mode, "events.count", ev, gv);
+        etwhf__check_diff_add(d, CHECK_K_EVENTS_COUNT, mode, "events.count", ev, gv);
     }
     size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
     compare_event_prefix(exp, o->events, n, mode, d);
@@ -364,14 +373,14 @@ static void compare_strict_error(const struct check_corpus *c, const struct chec
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 1);
 }
 
-void check_compare(const struct check_corpus *c, const struct check_case *k, int mode,
-                   const struct check_observed *o, struct check_diff *d)
+void etwhf__check_compare(const struct etwhf_corpus *c, const struct check_case *k, int mode,
+                          const struct check_observed *o, struct check_diff *d)
 {
     if (o->oom) {
-        check_diff_add(d, CHECK_K_OUTPUT, mode, "events", "stored", "out of memory in the checker");
+        etwhf__check_diff_add(d, CHECK_K_OUTPUT, mode, "events", "stored", "out of memory in the checker");
         return;
     }
-    if (mode == CHECK_MODE_STRICT && k->expect.verdict_error)
+    if (mode == ETWHF_MODE_STRICT && k->expect.verdict_error)
         compare_strict_error(c, k, o, d);
     else
         compare_full(c, k, mode, o, d);

@@ -1,21 +1,19 @@
 /*
- * check_case.h — a corpus as `etwhf check` holds it: the cases of a manifest
- * (CONTRACT.md §6) with their expectations, in compact arrays (internal).
+ * corpus.h — a corpus as the check holds it: the cases of a manifest with
+ * their expectations, in compact arrays (internal).
  *
  * Why compact: a corpus has ≥100,000 cases and the in-process workers
  * inherit it through fork(), so it is parsed once, stored flat, never copied.
  */
-#ifndef ETWHF_CHECK_CASE_H
-#define ETWHF_CHECK_CASE_H
+#ifndef ETWHF_CHECK_CORPUS_H
+#define ETWHF_CHECK_CORPUS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-enum check_layer { CHECK_LAYER_PAYLOAD = 0, CHECK_LAYER_RECORD = 1, CHECK_LAYER_FILE = 2 };
-enum check_mode { CHECK_MODE_RECOVER = 0, CHECK_MODE_STRICT = 1 };
-#define CHECK_MODE_BIT(m) (1u << (m))
+#include "etwhf/check.h"
 
-/* One HeapFree event as the manifest lists it (CONTRACT.md §6). */
+/* One HeapFree event as the manifest lists it. */
 struct check_event {
     uint64_t heap_handle, address;
     uint32_t source;
@@ -23,8 +21,8 @@ struct check_event {
 };
 
 /* One heap event of any type as the manifest's `heap_events` lists it: a
- * project extension beyond CONTRACT.md §6 (docs/check.md). Fields that do
- * not apply to the type are 0. */
+ * project extension (docs/check.md). Fields that do not apply to the type
+ * are 0. */
 struct check_heap_event {
     uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC, _REALLOC */
     uint8_t pointer_size;
@@ -38,30 +36,24 @@ struct check_expect {
     uint8_t verdict_error;   /* "verdict":"error" */
     uint8_t has_first_error; /* first_error is an object */
     uint8_t has_counts;      /* buffers, buffers_skipped, events_total present (file cases) */
-    uint8_t has_other_counts; /* heap_alloc, heap_realloc present (not in CONTRACT.md §6: optional) */
-    uint8_t has_heap_events;  /* heap_events present (not in CONTRACT.md §6: optional) */
+    uint8_t has_other_counts; /* heap_alloc, heap_realloc present (optional) */
+    uint8_t has_heap_events;  /* heap_events present (optional) */
     int first_code;
     uint64_t first_offset;
     uint32_t errors, warnings; /* bit n = diagnostic code n (codes ≤ ETWHF_DIAG_MAX < 32) */
-    size_t event_start, event_count; /* slice of check_corpus.events: HeapFree events */
+    size_t event_start, event_count; /* slice of etwhf_corpus.events: HeapFree events */
     uint64_t buffers, buffers_skipped, events_total;
     uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events delivered */
-    size_t heap_start, heap_count;     /* slice of check_corpus.heap_events */
+    size_t heap_start, heap_count;     /* slice of etwhf_corpus.heap_events */
 };
 
 struct check_case {
-    uint64_t id;
-    char *file;        /* as written in the manifest, relative to the corpus folder */
-    size_t line;       /* manifest line, for messages */
-    uint8_t layer;     /* enum check_layer */
-    uint8_t pointer_size; /* 4 or 8; 0 = "mixed" */
-    uint8_t event_type;   /* payload cases: ETWHF_HEAP_FREE/_ALLOC/_REALLOC (else FREE) */
-    uint16_t headers;     /* bit h = enum etwhf_header h is used by the case */
-    size_t fault_start, fault_count; /* slice of check_corpus.case_faults */
+    struct etwhf_corpus_case info;   /* what etwhf_corpus_case() shows */
+    size_t fault_start, fault_count; /* slice of etwhf_corpus.case_faults */
     struct check_expect expect;
 };
 
-struct check_corpus {
+struct etwhf_corpus {
     char *dir;
     char *generator_version;
     struct check_case *cases;
@@ -76,12 +68,16 @@ struct check_corpus {
     size_t nfaults;
 };
 
-/* dir + "/" + file into buf; -1 when it does not fit. */
-int check_case_path(const struct check_corpus *c, const struct check_case *k, char *buf, size_t len);
+/* Reads dir/manifest.jsonl into *out (zeroed first). ETWHF_OK, or
+ * ETWHF_EIO / ETWHF_ENOMEM with a one-line reason in err; *out then holds
+ * nothing to free. */
+int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, size_t errlen);
+/* Frees what *c holds (not c itself). */
+void etwhf__corpus_clear(struct etwhf_corpus *c);
 
-const char *check_layer_name(int layer);
-const char *check_mode_name(int mode);
-/* "free", "alloc", "realloc" for ETWHF_HEAP_* types. */
-const char *check_event_name(int type);
+/* dir + "/" + file into buf; -1 when it does not fit. */
+int etwhf__corpus_case_path(const struct etwhf_corpus *c, const struct check_case *k, char *buf, size_t len);
+/* The name of fault j of case k. */
+const char *etwhf__corpus_fault(const struct etwhf_corpus *c, const struct check_case *k, size_t j);
 
 #endif

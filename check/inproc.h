@@ -1,5 +1,5 @@
 /*
- * check_inproc.h — checking our own decoder (decode.h) against a corpus in
+ * inproc.h — checking etwhf's decoder (decode.h) against a corpus in
  * forked worker processes (internal).
  *
  * Each worker takes small chunks of cases from a counter in shared memory
@@ -11,9 +11,9 @@
 #ifndef ETWHF_CHECK_INPROC_H
 #define ETWHF_CHECK_INPROC_H
 
-#include "check_proc.h"
+#include "run.h"
 
 /* 0 when every selected case was run, CHECK_RUN_IO or CHECK_RUN_INTERRUPTED. */
-int check_run_inproc(struct check_run *r);
+int etwhf__check_run_inproc(struct check_run *r);
 
 #endif

@@ -1,46 +1,45 @@
-/* Reading one heap event from JSON; see check_heap.h. */
-#include "check_heap.h"
+/* Reading one heap event from JSON; see heap_json.h. */
+#include "heap_json.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "etwhf/format.h"
 
-int check_heap_type(const char *name)
+int etwhf__json_u64(json_t *v, uint64_t *out)
 {
-    if (!name)
-        return 0;
-    if (strcmp(name, "HeapFree") == 0)
-        return ETWHF_HEAP_FREE;
-    if (strcmp(name, "HeapAlloc") == 0)
-        return ETWHF_HEAP_ALLOC;
-    if (strcmp(name, "HeapReAlloc") == 0)
-        return ETWHF_HEAP_REALLOC;
-    return 0;
-}
-
-const char *check_heap_type_name(int type)
-{
-    return type == ETWHF_HEAP_FREE      ? "HeapFree"
-           : type == ETWHF_HEAP_ALLOC   ? "HeapAlloc"
-           : type == ETWHF_HEAP_REALLOC ? "HeapReAlloc"
-                                        : "?";
-}
-
-int check_json_number(json_t *v, uint64_t *out)
-{
-    if (json_is_string(v))
-        return etwhf_parse_u64(json_string_value(v), out);
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
         *out = (uint64_t)json_integer_value(v);
         return 0;
     }
-    return -1;
+    const char *s = json_string_value(v);
+    if (!s)
+        return -1;
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *digits = hex ? s + 2 : s;
+    /* Digits only: no sign, space or second prefix, which strtoull would take. */
+    size_t n = strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789");
+    if (n == 0 || digits[n] != '\0')
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(digits, NULL, hex ? 16 : 10);
+    if (errno == ERANGE)
+        return -1;
+    *out = (uint64_t)x;
+    return 0;
 }
 
 static int number(json_t *o, const char *key, uint64_t *out)
 {
-    return check_json_number(json_object_get(o, key), out);
+    return etwhf__json_u64(json_object_get(o, key), out);
+}
+
+/* The event line's spelling only ("HeapFree"), not the option's ("free"). */
+static uint8_t line_type(const char *name)
+{
+    int type = etwhf_heap_type_from_name(name);
+    return type && strcmp(etwhf_heap_type_name(type), name) == 0 ? (uint8_t)type : 0;
 }
 
 static int header(json_t *o, int8_t *out)
@@ -57,12 +56,12 @@ static int header(json_t *o, int8_t *out)
     return 0;
 }
 
-int check_heap_read(json_t *o, int read_header, struct check_heap_event *ev)
+int etwhf__heap_json_read(json_t *o, int read_header, struct check_heap_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->header = -1;
     uint64_t ps, src;
-    ev->type = (uint8_t)check_heap_type(json_string_value(json_object_get(o, "type")));
+    ev->type = line_type(json_string_value(json_object_get(o, "type")));
     if (!ev->type || number(o, "pointer_size", &ps) != 0 || ps > 255 || number(o, "source", &src) != 0 ||
         src > UINT32_MAX || number(o, "heap_handle", &ev->heap_handle) != 0 ||
         (read_header && header(o, &ev->header) != 0))

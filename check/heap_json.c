@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "etwhf/format.h"
+#include "manifest.h"
 
 int etwhf__json_u64(json_t *v, uint64_t *out)
 {
@@ -35,16 +36,15 @@ static int number(json_t *o, const char *key, uint64_t *out)
     return etwhf__json_u64(json_object_get(o, key), out);
 }
 
-/* The event line's spelling only ("HeapFree"), not the option's ("free"). */
-static uint8_t line_type(const char *name)
+int etwhf__heap_json_type(const char *name)
 {
     int type = etwhf_heap_type_from_name(name);
-    return type && strcmp(etwhf_heap_type_name(type), name) == 0 ? (uint8_t)type : 0;
+    return type && strcmp(etwhf_heap_type_name(type), name) == 0 ? type : 0;
 }
 
 static int header(json_t *o, int8_t *out)
 {
-    json_t *v = json_object_get(o, "header");
+    json_t *v = json_object_get(o, MK_HEADER);
     if (json_is_null(v)) {
         *out = -1;
         return 0;
@@ -61,20 +61,20 @@ int etwhf__heap_json_read(json_t *o, int read_header, struct check_heap_event *e
     memset(ev, 0, sizeof *ev);
     ev->header = -1;
     uint64_t ps, src;
-    ev->type = line_type(json_string_value(json_object_get(o, "type")));
-    if (!ev->type || number(o, "pointer_size", &ps) != 0 || ps > 255 || number(o, "source", &src) != 0 ||
-        src > UINT32_MAX || number(o, "heap_handle", &ev->heap_handle) != 0 ||
+    ev->type = (uint8_t)etwhf__heap_json_type(json_string_value(json_object_get(o, MK_TYPE)));
+    if (!ev->type || number(o, MK_POINTER_SIZE, &ps) != 0 || ps > 255 || number(o, MK_SOURCE, &src) != 0 ||
+        src > UINT32_MAX || number(o, MK_HEAP_HANDLE, &ev->heap_handle) != 0 ||
         (read_header && header(o, &ev->header) != 0))
         return -1;
     ev->pointer_size = (uint8_t)ps;
     ev->source = (uint32_t)src;
     switch (ev->type) {
     case ETWHF_HEAP_REALLOC:
-        return number(o, "new_address", &ev->new_address) | number(o, "old_address", &ev->old_address) |
-               number(o, "new_size", &ev->new_size) | number(o, "old_size", &ev->old_size);
+        return number(o, MK_NEW_ADDRESS, &ev->new_address) | number(o, MK_OLD_ADDRESS, &ev->old_address) |
+               number(o, MK_NEW_SIZE, &ev->new_size) | number(o, MK_OLD_SIZE, &ev->old_size);
     case ETWHF_HEAP_ALLOC:
-        return number(o, "address", &ev->address) | number(o, "size", &ev->size);
+        return number(o, MK_ADDRESS, &ev->address) | number(o, MK_SIZE, &ev->size);
     default:
-        return number(o, "address", &ev->address);
+        return number(o, MK_ADDRESS, &ev->address);
     }
 }

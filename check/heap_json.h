@@ -15,6 +15,10 @@
  * string, or a non-negative integer. 0, or -1. */
 int etwhf__json_u64(json_t *v, uint64_t *out);
 
+/* ETWHF_HEAP_FREE, _ALLOC or _REALLOC for an event line's `type`
+ * ("HeapFree", …; not the option spelling "free"), else 0. */
+int etwhf__heap_json_type(const char *name);
+
 /* Reads o's `type`, `pointer_size`, `heap_handle`, `source` and the keys
  * its type has (`address`; `size`; `new_address`, `old_address`,
  * `new_size`, `old_size`); with read_header also `header` (a form name or

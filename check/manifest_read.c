@@ -111,10 +111,10 @@ static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
             return no_memory(ld);
         struct check_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
-        if (!json_is_object(v) || etwhf__json_u64(json_object_get(v, "heap_handle"), &ev->heap_handle) != 0 ||
-            etwhf__json_u64(json_object_get(v, "address"), &ev->address) != 0 ||
-            get_u64(json_object_get(v, "source"), &src) != 0 || src > UINT32_MAX ||
-            get_u64(json_object_get(v, "pointer_size"), &ps) != 0 || (ps != 4 && ps != 8))
+        if (!json_is_object(v) || etwhf__json_u64(json_object_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != 0 ||
+            etwhf__json_u64(json_object_get(v, MK_ADDRESS), &ev->address) != 0 ||
+            get_u64(json_object_get(v, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
+            get_u64(json_object_get(v, MK_POINTER_SIZE), &ps) != 0 || (ps != 4 && ps != 8))
             return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
                             "pointer_size (4 or 8)", i);
         ev->source = (uint32_t)src;
@@ -132,9 +132,9 @@ static int parse_first_error(struct loader *ld, json_t *v, struct check_expect *
             return fail(ld, "expect.first_error is null but the verdict is error");
         return 0;
     }
-    json_t *code = json_object_get(v, "code");
+    json_t *code = json_object_get(v, MK_CODE);
     e->first_code = json_is_string(code) ? etwhf_diag_from_name(json_string_value(code)) : 0;
-    if (e->first_code <= 0 || get_u64(json_object_get(v, "offset"), &e->first_offset) != 0)
+    if (e->first_code <= 0 || get_u64(json_object_get(v, MK_OFFSET), &e->first_offset) != 0)
         return fail(ld, "expect.first_error needs a code name and an offset");
     e->has_first_error = 1;
     return 0;
@@ -142,8 +142,8 @@ static int parse_first_error(struct loader *ld, json_t *v, struct check_expect *
 
 static int parse_counts(struct loader *ld, json_t *x, struct check_expect *e, int required)
 {
-    json_t *b = json_object_get(x, "buffers"), *s = json_object_get(x, "buffers_skipped"),
-           *t = json_object_get(x, "events_total");
+    json_t *b = json_object_get(x, MK_BUFFERS), *s = json_object_get(x, MK_BUFFERS_SKIPPED),
+           *t = json_object_get(x, MK_EVENTS_TOTAL);
     if (!b && !s && !t && !required)
         return 0;
     if (get_u64(b, &e->buffers) != 0 || get_u64(s, &e->buffers_skipped) != 0 ||
@@ -157,7 +157,7 @@ static int parse_counts(struct loader *ld, json_t *x, struct check_expect *e, in
  * ReAlloc events, which `events` (HeapFree only) does not list. */
 static int parse_other_counts(struct loader *ld, json_t *x, struct check_expect *e)
 {
-    json_t *a = json_object_get(x, "heap_alloc"), *r = json_object_get(x, "heap_realloc");
+    json_t *a = json_object_get(x, MK_HEAP_ALLOC), *r = json_object_get(x, MK_HEAP_REALLOC);
     if (!a && !r)
         return 0;
     if (get_u64(a, &e->heap_alloc) != 0 || get_u64(r, &e->heap_realloc) != 0)
@@ -199,15 +199,15 @@ static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
     struct check_expect *e = &k->expect;
     if (!json_is_object(x))
         return fail(ld, "no \"expect\" object");
-    const char *verdict = json_string_value(json_object_get(x, "verdict"));
-    if (!verdict || (strcmp(verdict, "ok") != 0 && strcmp(verdict, "error") != 0))
+    const char *verdict = json_string_value(json_object_get(x, MK_VERDICT));
+    if (!verdict || (strcmp(verdict, MV_VERDICT_OK) != 0 && strcmp(verdict, MV_VERDICT_ERROR) != 0))
         return fail(ld, "expect.verdict is not \"ok\" or \"error\"");
-    e->verdict_error = verdict[0] == 'e';
-    if (parse_first_error(ld, json_object_get(x, "first_error"), e) != 0 ||
-        parse_codes(ld, json_object_get(x, "errors"), "errors", &e->errors) != 0 ||
-        parse_codes(ld, json_object_get(x, "warnings"), "warnings", &e->warnings) != 0 ||
-        parse_events(ld, json_object_get(x, "events"), e) != 0 || parse_other_counts(ld, x, e) != 0 ||
-        parse_heap_events(ld, json_object_get(x, "heap_events"), e) != 0)
+    e->verdict_error = strcmp(verdict, MV_VERDICT_ERROR) == 0;
+    if (parse_first_error(ld, json_object_get(x, MK_FIRST_ERROR), e) != 0 ||
+        parse_codes(ld, json_object_get(x, MK_ERRORS), MK_ERRORS, &e->errors) != 0 ||
+        parse_codes(ld, json_object_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings) != 0 ||
+        parse_events(ld, json_object_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, e) != 0 ||
+        parse_heap_events(ld, json_object_get(x, MK_HEAP_EVENTS), e) != 0)
         return -1;
     return parse_counts(ld, x, e, k->info.layer == ETWHF_GEN_FILE);
 }
@@ -253,14 +253,14 @@ static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
 
 static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k)
 {
-    const char *layer = json_string_value(json_object_get(o, "layer"));
+    const char *layer = json_string_value(json_object_get(o, MK_LAYER));
     int li = layer ? etwhf__layer_from_name(layer) : -1;
     if (li < 0)
         return fail(ld, "\"layer\" is not payload, record or file");
     k->layer = li;
-    json_t *ps = json_object_get(o, "pointer_size");
+    json_t *ps = json_object_get(o, MK_POINTER_SIZE);
     uint64_t p = 0;
-    if (json_is_string(ps) && strcmp(json_string_value(ps), "mixed") == 0)
+    if (json_is_string(ps) && strcmp(json_string_value(ps), MV_MIXED) == 0)
         k->pointer_size = 0;
     else if (get_u64(ps, &p) == 0 && (p == 4 || p == 8))
         k->pointer_size = (unsigned)p;
@@ -270,7 +270,7 @@ static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k
     if (k->layer != ETWHF_GEN_PAYLOAD)
         return 0;
     /* The option spelling only ("free"), not the event line's ("HeapFree"). */
-    const char *ev = json_string_value(json_object_get(o, "event"));
+    const char *ev = json_string_value(json_object_get(o, MK_EVENT));
     int type = etwhf_heap_type_from_name(ev);
     if (!type || strcmp(etwhf_heap_event_name(type), ev) != 0 || k->pointer_size == 0)
         return fail(ld, "a payload case needs \"event\" (free, alloc, realloc) and a pointer_size of 4 or 8");
@@ -286,14 +286,14 @@ static int parse_case(struct loader *ld, json_t *o)
     struct check_case *k = &c->cases[c->ncases];
     memset(k, 0, sizeof *k);
     k->info.line = ld->line;
-    const char *file = json_string_value(json_object_get(o, "file"));
-    if (get_u64(json_object_get(o, "id"), &k->info.id) != 0)
+    const char *file = json_string_value(json_object_get(o, MK_FILE));
+    if (get_u64(json_object_get(o, MK_ID), &k->info.id) != 0)
         return fail(ld, "no integer \"id\"");
     if (!file || !*file)
         return fail(ld, "no \"file\"");
-    if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, json_object_get(o, "headers"), &k->info) != 0 ||
-        parse_faults(ld, json_object_get(o, "faults"), k) != 0 ||
-        parse_expect(ld, json_object_get(o, "expect"), k) != 0)
+    if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, json_object_get(o, MK_HEADERS), &k->info) != 0 ||
+        parse_faults(ld, json_object_get(o, MK_FAULTS), k) != 0 ||
+        parse_expect(ld, json_object_get(o, MK_EXPECT), k) != 0)
         return -1;
     if (!(k->info.file = strdup(file)))
         return no_memory(ld);
@@ -303,13 +303,13 @@ static int parse_case(struct loader *ld, json_t *o)
 
 static int parse_first_line(struct loader *ld, json_t *o)
 {
-    json_t *v = json_object_get(o, "manifest");
+    json_t *v = json_object_get(o, MK_MANIFEST);
     if (!json_is_integer(v))
         return fail(ld, "not a manifest header (no \"manifest\" key)");
     if (json_integer_value(v) != ETWHF_MANIFEST_VERSION)
         return fail(ld, "manifest version %lld, this etwhf reads version %d", (long long)json_integer_value(v),
                     ETWHF_MANIFEST_VERSION);
-    const char *gv = json_string_value(json_object_get(o, "generator_version"));
+    const char *gv = json_string_value(json_object_get(o, MK_GENERATOR_VERSION));
     if (gv && !(ld->c->generator_version = strdup(gv)))
         return no_memory(ld);
     return 0;
@@ -364,14 +364,14 @@ int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, s
         snprintf(err, errlen, "cannot read corpus folder '%s': %s", dir, why);
         return ETWHF_EIO;
     }
-    size_t plen = strlen(dir) + sizeof "/manifest.jsonl";
+    size_t plen = strlen(dir) + sizeof "/" MANIFEST_FILE;
     char *path = malloc(plen);
     if (!path || !(out->dir = strdup(dir))) {
         free(path);
         snprintf(err, errlen, "out of memory");
         return ETWHF_ENOMEM;
     }
-    snprintf(path, plen, "%s/manifest.jsonl", dir);
+    snprintf(path, plen, "%s/" MANIFEST_FILE, dir);
     struct loader ld = {.c = out, .path = path, .err = err, .errlen = errlen};
     FILE *f = fopen(path, "r");
     int rc;

@@ -10,10 +10,13 @@
  *   etwhf_check_report_text(stdout, res);   or etwhf_check_report_json
  *   etwhf_check_result_count(res, ETWHF_CHECK_DISAGREE) …
  *   etwhf_check_result_free(res); etwhf_check_free(chk); etwhf_corpus_free(corpus);
+ * and, on the generator's side, etwhf_manifest_write_header once and
+ * etwhf_manifest_write_case per case (`etwhf gen --out`): the library writes
+ * the manifest it reads.
  *
  * Processes: a run decodes in forked worker processes (etwhf's own decoder)
- * or starts the decoder command once per case and mode, each in a process
- * group of its own; every child is gone when etwhf_check_run returns. While
+ * or starts the decoder command once per case and mode (each in a process
+ * group of its own); every child is gone when etwhf_check_run returns. While
  * a command runs, the library holds SIGCHLD (the caller's handler is put
  * back afterwards). One run at a time per process; a corpus may be shared
  * by runs, read only.
@@ -36,11 +39,25 @@
 
 #include "etwhf/decode.h"
 #include "etwhf/format.h"
-#include "etwhf/gen.h" /* enum etwhf_gen_layer */
+#include "etwhf/gen.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- the manifest (written by the generator) ------------------------------ */
+
+/* The manifest's first line for a corpus of `count` cases drawn with `opts`
+ * and `seed` (exhaustive: the combinations of etwhf_gen_exhaustive_pin),
+ * handed to `write` in one call, newline included. ETWHF_OK, ETWHF_EINVAL
+ * (a NULL argument), ETWHF_ENOMEM, or ETWHF_EIO when `write` returned
+ * nonzero (errno is then as `write` left it). */
+ETWHF_API int etwhf_manifest_write_header(const struct etwhf_gen_options *opts, uint64_t seed, uint64_t count,
+                                          int exhaustive, etwhf_gen_write_fn write, void *user);
+/* The line of case `id` of a corpus seeded with `seed`, whose input is
+ * `file` (relative to the corpus folder); the same returns. */
+ETWHF_API int etwhf_manifest_write_case(const struct etwhf_gen_case *k, uint64_t seed, uint64_t id,
+                                        const char *file, etwhf_gen_write_fn write, void *user);
 
 /* ---- a corpus: a folder and its manifest.jsonl ---------------------------- */
 

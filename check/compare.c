@@ -10,8 +10,8 @@
 
 void etwhf__check_observed_reset(struct check_observed *o)
 {
-    struct check_event *keep = o->events;
-    struct check_heap_event *keep_heap = o->heap;
+    struct etwhf_gen_event *keep = o->events;
+    struct etwhf_gen_heap_expect *keep_heap = o->heap;
     size_t cap = o->cap, heap_cap = o->heap_cap;
     memset(o, 0, sizeof *o);
     o->events = keep;
@@ -43,7 +43,7 @@ static int room(struct check_observed *o, void **arr, size_t n, size_t *cap, siz
     return 0;
 }
 
-int etwhf__check_observed_add_event(struct check_observed *o, const struct check_event *ev)
+int etwhf__check_observed_add_event(struct check_observed *o, const struct etwhf_gen_event *ev)
 {
     if (room(o, (void **)&o->events, o->nevents, &o->cap, sizeof *o->events) != 0)
         return -1;
@@ -51,7 +51,7 @@ int etwhf__check_observed_add_event(struct check_observed *o, const struct check
     return 0;
 }
 
-int etwhf__check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev)
+int etwhf__check_observed_add_heap(struct check_observed *o, const struct etwhf_gen_heap_expect *ev)
 {
     if (room(o, (void **)&o->heap, o->nheap, &o->heap_cap, sizeof *o->heap) != 0)
         return -1;
@@ -175,11 +175,11 @@ static void field_diff(struct check_diff *d, int kind, int mode, const char *lis
 
 /* Compares the first min(n_exp, n_got) events; reports the first index that
  * differs, one item per differing field. Returns 1 when one differed. */
-static int compare_event_prefix(const struct check_event *exp, const struct check_event *got, size_t n,
+static int compare_event_prefix(const struct etwhf_gen_event *exp, const struct etwhf_gen_event *got, size_t n,
                                 int mode, struct check_diff *d)
 {
     for (size_t i = 0; i < n; i++) {
-        const struct check_event *e = &exp[i], *g = &got[i];
+        const struct etwhf_gen_event *e = &exp[i], *g = &got[i];
         if (e->heap_handle == g->heap_handle && e->address == g->address && e->source == g->source &&
             e->pointer_size == g->pointer_size)
             continue;
@@ -207,11 +207,11 @@ static const char *type_name(int type)
 /* The heap_events extension: the first index at which the sequences part,
  * one item per differing field (pointers as numbers). A type mismatch is
  * reported alone: the other fields then mean different things. */
-static void compare_heap_prefix(const struct check_heap_event *exp, const struct check_observed *o, size_t n,
+static void compare_heap_prefix(const struct etwhf_gen_heap_expect *exp, const struct check_observed *o, size_t n,
                                 int mode, struct check_diff *d)
 {
     for (size_t i = 0; i < n; i++) {
-        const struct check_heap_event *e = &exp[i], *g = &o->heap[i];
+        const struct etwhf_gen_heap_expect *e = &exp[i], *g = &o->heap[i];
         int header_bad = o->header_known && e->header != g->header;
         if (e->type == g->type && !header_bad && e->pointer_size == g->pointer_size && e->source == g->source &&
             e->heap_handle == g->heap_handle && e->address == g->address && e->size == g->size &&
@@ -245,18 +245,18 @@ static void compare_heap_prefix(const struct check_heap_event *exp, const struct
 
 /* heap_events against every heap event the decoder reported: all of them in
  * order, or (strict mode, a case with an error) a prefix of them. */
-static void compare_heap_events(const struct etwhf_corpus *c, const struct check_expect *e, int prefix,
-                                const struct check_observed *o, int mode, struct check_diff *d)
+static void compare_heap_events(const struct check_case *k, int prefix, const struct check_observed *o, int mode,
+                                struct check_diff *d)
 {
-    if (!e->has_heap_events || !o->other_known)
+    const struct etwhf_gen_expect *e = &k->expect;
+    if (!k->has_heap_events || !o->other_known)
         return;
-    const struct check_heap_event *exp = e->heap_count ? c->heap_events + e->heap_start : NULL;
-    size_t n = e->heap_count < o->nheap ? e->heap_count : o->nheap;
-    compare_heap_prefix(exp, o, n, mode, d);
-    if (prefix ? o->nheap <= e->heap_count : o->nheap == e->heap_count)
+    size_t n = e->n_heap_events < o->nheap ? e->n_heap_events : o->nheap;
+    compare_heap_prefix(e->heap_events, o, n, mode, d);
+    if (prefix ? o->nheap <= e->n_heap_events : o->nheap == e->n_heap_events)
         return;
     char ev[48], gv[24];
-    snprintf(ev, sizeof ev, "%s%zu", prefix ? "at most " : "", e->heap_count);
+    snprintf(ev, sizeof ev, "%s%zu", prefix ? "at most " : "", e->n_heap_events);
     snprintf(gv, sizeof gv, "%zu", o->nheap);
     etwhf__check_diff_add(d, CHECK_K_HE_COUNT, mode, "heap_events.count", ev, gv);
 }
@@ -291,52 +291,49 @@ static void compare_codes(struct check_diff *d, int kind, int mode, uint32_t exp
     }
 }
 
-static void compare_verdict(const struct check_expect *e, const struct check_observed *o, int mode,
+static void compare_verdict(const struct etwhf_gen_expect *e, const struct check_observed *o, int mode,
                             struct check_diff *d)
 {
     int got = o->error_diags > 0;
-    if (got != e->verdict_error)
-        etwhf__check_diff_add(d, CHECK_K_VERDICT, mode, "verdict", e->verdict_error ? "error" : "ok",
-                              got ? "error" : "ok");
+    if (got != (e->error != 0))
+        etwhf__check_diff_add(d, CHECK_K_VERDICT, mode, "verdict", e->error ? "error" : "ok", got ? "error" : "ok");
 }
 
 /* Everything a recover-mode decode reports (and a strict one of an intact case). */
-static void compare_full(const struct etwhf_corpus *c, const struct check_case *k, int mode,
-                         const struct check_observed *o, struct check_diff *d)
+static void compare_full(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d)
 {
-    const struct check_expect *e = &k->expect;
-    const struct check_event *exp = e->event_count ? c->events + e->event_start : NULL;
-    size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
-    compare_event_prefix(exp, o->events, n, mode, d);
-    compare_u64(d, CHECK_K_EVENTS_COUNT, mode, e->event_count, o->nevents);
+    const struct etwhf_gen_expect *e = &k->expect;
+    size_t n = e->n_events < o->nevents ? e->n_events : o->nevents;
+    compare_event_prefix(e->events, o->events, n, mode, d);
+    compare_u64(d, CHECK_K_EVENTS_COUNT, mode, e->n_events, o->nevents);
     compare_verdict(e, o, mode, d);
     if (o->codes_known) {
         compare_codes(d, CHECK_K_ERRORS, mode, e->errors, o->errors, o->unknown_code, 0);
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 0);
     }
-    if (e->has_counts && o->has_counts) {
+    if (k->has_counts && o->has_counts) {
         compare_u64(d, CHECK_K_BUFFERS, mode, e->buffers, o->buffers);
         compare_u64(d, CHECK_K_BUFFERS_SKIPPED, mode, e->buffers_skipped, o->buffers_skipped);
         compare_u64(d, CHECK_K_EVENTS_TOTAL, mode, e->events_total, o->events_total);
     }
-    if (e->has_other_counts && o->other_known) {
+    if (k->has_other_counts && o->other_known) {
         compare_u64(d, CHECK_K_HEAP_ALLOC, mode, e->heap_alloc, o->heap_alloc);
         compare_u64(d, CHECK_K_HEAP_REALLOC, mode, e->heap_realloc, o->heap_realloc);
     }
-    compare_heap_events(c, e, 0, o, mode, d);
+    compare_heap_events(k, 0, o, mode, d);
 }
 
-static void compare_first_error(const struct check_expect *e, const struct check_observed *o,
+static void compare_first_error(const struct etwhf_gen_expect *e, const struct check_observed *o,
                                 struct check_diff *d)
 {
-    if (!o->has_first || !e->has_first_error)
+    if (!o->has_first || !e->first_error_code)
         return;
     char ev[80], gv[80];
-    int code_bad = o->codes_known && (o->first_code != e->first_code || o->unknown_code[0]);
-    int off_bad = o->offset_known && o->first_offset != e->first_offset;
+    int code_bad = o->codes_known && (o->first_code != e->first_error_code || o->unknown_code[0]);
+    int off_bad = o->offset_known && o->first_offset != e->first_error_offset;
     if (!code_bad && !off_bad)
         return;
-    snprintf(ev, sizeof ev, "%s at %" PRIu64, code_name(e->first_code), e->first_offset);
+    snprintf(ev, sizeof ev, "%s at %" PRIu64, code_name(e->first_error_code), e->first_error_offset);
     if (o->offset_known)
         snprintf(gv, sizeof gv, "%s at %" PRIu64,
                  o->first_code ? code_name(o->first_code) : o->unknown_code, o->first_offset);
@@ -347,10 +344,9 @@ static void compare_first_error(const struct check_expect *e, const struct check
 
 /* A strict decode of a case with an error: it must stop at the first error,
  * which must be the expected one, after a prefix of the expected events. */
-static void compare_strict_error(const struct etwhf_corpus *c, const struct check_case *k,
-                                 const struct check_observed *o, struct check_diff *d)
+static void compare_strict_error(const struct check_case *k, const struct check_observed *o, struct check_diff *d)
 {
-    const struct check_expect *e = &k->expect;
+    const struct etwhf_gen_expect *e = &k->expect;
     const int mode = ETWHF_MODE_STRICT;
     compare_verdict(e, o, mode, d);
     if (o->error_diags > 1) {
@@ -359,29 +355,27 @@ static void compare_strict_error(const struct etwhf_corpus *c, const struct chec
         etwhf__check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
     }
     compare_first_error(e, o, d);
-    const struct check_event *exp = e->event_count ? c->events + e->event_start : NULL;
-    if (o->nevents > e->event_count) {
+    if (o->nevents > e->n_events) {
         char ev[48], gv[24];
-        snprintf(ev, sizeof ev, "at most %zu", e->event_count);
+        snprintf(ev, sizeof ev, "at most %zu", e->n_events);
         snprintf(gv, sizeof gv, "%zu", o->nevents);
         etwhf__check_diff_add(d, CHECK_K_EVENTS_COUNT, mode, "events.count", ev, gv);
     }
-    size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
-    compare_event_prefix(exp, o->events, n, mode, d);
-    compare_heap_events(c, e, 1, o, mode, d);
+    size_t n = e->n_events < o->nevents ? e->n_events : o->nevents;
+    compare_event_prefix(e->events, o->events, n, mode, d);
+    compare_heap_events(k, 1, o, mode, d);
     if (o->codes_known)
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 1);
 }
 
-void etwhf__check_compare(const struct etwhf_corpus *c, const struct check_case *k, int mode,
-                          const struct check_observed *o, struct check_diff *d)
+void etwhf__check_compare(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d)
 {
     if (o->oom) {
         etwhf__check_diff_add(d, CHECK_K_OUTPUT, mode, "events", "stored", "out of memory in the checker");
         return;
     }
-    if (mode == ETWHF_MODE_STRICT && k->expect.verdict_error)
-        compare_strict_error(c, k, o, d);
+    if (mode == ETWHF_MODE_STRICT && k->expect.error)
+        compare_strict_error(k, o, d);
     else
-        compare_full(c, k, mode, o, d);
+        compare_full(k, mode, o, d);
 }

@@ -22,15 +22,16 @@
 /* "recover" or "strict" for enum etwhf_mode. */
 const char *etwhf__check_mode_name(int mode);
 
-/* What a decoder reported. */
+/* What a decoder reported, its events in the generator's structs; a heap
+ * event's header is -1 for a bare payload and when not read. */
 struct check_observed {
-    struct check_event *events; /* HeapFree events, in order */
+    struct etwhf_gen_event *events; /* HeapFree events, in order */
     size_t nevents, cap;
     int oom;                    /* an event could not be stored */
     uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events */
     int other_known;            /* heap_alloc, heap_realloc and heap (below) are meaningful */
     int header_known;           /* heap[].header is meaningful (in-process only) */
-    struct check_heap_event *heap; /* every heap event of any type, in order */
+    struct etwhf_gen_heap_expect *heap; /* every heap event of any type, in order */
     size_t nheap, heap_cap;
     uint64_t error_diags;       /* how many diagnostics had severity error */
     int codes_known;            /* errors, warnings, first_code are meaningful */
@@ -46,8 +47,8 @@ struct check_observed {
 
 void etwhf__check_observed_reset(struct check_observed *o);
 void etwhf__check_observed_free(struct check_observed *o);
-int etwhf__check_observed_add_event(struct check_observed *o, const struct check_event *ev);
-int etwhf__check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev);
+int etwhf__check_observed_add_event(struct check_observed *o, const struct etwhf_gen_event *ev);
+int etwhf__check_observed_add_heap(struct check_observed *o, const struct etwhf_gen_heap_expect *ev);
 /* A diagnostic: code 0 when the name is unknown (or not read). */
 void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
                                     int has_offset, uint64_t offset);
@@ -88,8 +89,7 @@ void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char 
 void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src);
 
 /* Judges o, the result of decoding case k in `mode`, and appends to d. */
-void etwhf__check_compare(const struct etwhf_corpus *c, const struct check_case *k, int mode,
-                          const struct check_observed *o, struct check_diff *d);
+void etwhf__check_compare(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d);
 
 /* "[RECORD_SIZE, SOURCE_UNKNOWN]" for a code mask (and an extra unknown name). */
 void etwhf__check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra);

@@ -4,6 +4,24 @@
  *
  * Why compact: a corpus has ≥100,000 cases and the in-process workers
  * inherit it through fork(), so it is parsed once, stored flat, never copied.
+ *
+ * Expectations are the generator's structs (etwhf/gen.h), so what `etwhf
+ * gen` computed and what the check compares are one type: a case's
+ * `expect` is a struct etwhf_gen_expect whose `events` (struct
+ * etwhf_gen_event) and `heap_events` (struct etwhf_gen_heap_expect) are
+ * slices of the corpus's flat arrays. What a manifest read back needs
+ * beyond them, all of it here:
+ *  - presence flags for the keys a reader must take as optional: the file
+ *    counts (buffers, buffers_skipped, events_total: file cases only),
+ *    heap_alloc with heap_realloc, and heap_events (absent from manifests
+ *    before generator version 4 and from manifests etwhf did not write);
+ *  - faults as names, interned: a manifest may name faults this library's
+ *    generator does not know;
+ *  - the manifest line, for messages.
+ * expect.diags stays empty (a manifest lists code names, not each
+ * diagnostic); first_error is absent when expect.first_error_code is 0, as
+ * in the generator. (The fuzz driver's `.expect` sidecars are not manifest
+ * lines: fuzz/standalone_driver.c says why.)
  */
 #ifndef ETWHF_CHECK_CORPUS_H
 #define ETWHF_CHECK_CORPUS_H
@@ -12,45 +30,15 @@
 #include <stdint.h>
 
 #include "etwhf/check.h"
-
-/* One HeapFree event as the manifest lists it. */
-struct check_event {
-    uint64_t heap_handle, address;
-    uint32_t source;
-    uint8_t pointer_size;
-};
-
-/* One heap event of any type as the manifest's `heap_events` lists it: a
- * project extension (docs/check.md). Fields that do not apply to the type
- * are 0. */
-struct check_heap_event {
-    uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC, _REALLOC */
-    uint8_t pointer_size;
-    int8_t header;         /* enum etwhf_header; -1: none (bare payload) or not read */
-    uint32_t source;
-    uint64_t heap_handle, address, size;                   /* address: Free, Alloc; size: Alloc */
-    uint64_t new_address, old_address, new_size, old_size; /* ReAlloc */
-};
-
-struct check_expect {
-    uint8_t verdict_error;   /* "verdict":"error" */
-    uint8_t has_first_error; /* first_error is an object */
-    uint8_t has_counts;      /* buffers, buffers_skipped, events_total present (file cases) */
-    uint8_t has_other_counts; /* heap_alloc, heap_realloc present (optional) */
-    uint8_t has_heap_events;  /* heap_events present (optional) */
-    int first_code;
-    uint64_t first_offset;
-    uint32_t errors, warnings; /* bit n = diagnostic code n (codes ≤ ETWHF_DIAG_MAX < 32) */
-    size_t event_start, event_count; /* slice of etwhf_corpus.events: HeapFree events */
-    uint64_t buffers, buffers_skipped, events_total;
-    uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events delivered */
-    size_t heap_start, heap_count;     /* slice of etwhf_corpus.heap_events */
-};
+#include "etwhf/gen.h"
 
 struct check_case {
     struct etwhf_corpus_case info;   /* what etwhf_corpus_case() shows */
     size_t fault_start, fault_count; /* slice of etwhf_corpus.case_faults */
-    struct check_expect expect;
+    struct etwhf_gen_expect expect;  /* events, heap_events: slices of etwhf_corpus's arrays */
+    uint8_t has_counts;              /* buffers, buffers_skipped, events_total were read */
+    uint8_t has_other_counts;        /* heap_alloc, heap_realloc were read */
+    uint8_t has_heap_events;         /* heap_events was read */
 };
 
 struct etwhf_corpus {
@@ -58,9 +46,9 @@ struct etwhf_corpus {
     char *generator_version;
     struct check_case *cases;
     size_t ncases;
-    struct check_event *events;
+    struct etwhf_gen_event *events;             /* every case's HeapFree events */
     size_t nevents;
-    struct check_heap_event *heap_events;
+    struct etwhf_gen_heap_expect *heap_events;  /* every case's heap_events */
     size_t nheap_events;
     uint32_t *case_faults; /* indexes into fault_names */
     size_t ncase_faults;

@@ -14,7 +14,7 @@ struct sink {
 static int on_event(void *user, const struct etwhf_event *ev)
 {
     struct sink *s = user;
-    struct check_heap_event h = {
+    struct etwhf_gen_heap_expect h = {
         .type = ev->type,
         .pointer_size = ev->pointer_size,
         .header = ev->header == ETWHF_EVENT_NO_HEADER ? -1 : (int8_t)ev->header,
@@ -36,7 +36,7 @@ static int on_event(void *user, const struct etwhf_event *ev)
         s->o->heap_realloc += ev->type == ETWHF_HEAP_REALLOC;
         return 0;
     }
-    struct check_event e = {
+    struct etwhf_gen_event e = {
         .heap_handle = ev->heap_handle,
         .address = ev->address,
         .source = ev->source,

@@ -300,7 +300,7 @@ static void finish(struct ext *x, struct job *j)
     } else {
         etwhf__check_output_parse(j->out ? j->out : "", j->len, j->mode, r->strict_codes, r->all_heap_events, &x->obs,
                                   &d);
-        etwhf__check_compare(r->corpus, k, j->mode, &x->obs, &d);
+        etwhf__check_compare(k, j->mode, &x->obs, &d);
         if (d.kinds)
             outcome = ETWHF_CHECK_DISAGREE;
     }

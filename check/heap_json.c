@@ -56,7 +56,7 @@ static int header(json_t *o, int8_t *out)
     return 0;
 }
 
-int etwhf__heap_json_read(json_t *o, int read_header, struct check_heap_event *ev)
+int etwhf__heap_json_read(json_t *o, int read_header, struct etwhf_gen_heap_expect *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->header = -1;

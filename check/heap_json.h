@@ -24,6 +24,6 @@ int etwhf__heap_json_type(const char *name);
  * `new_size`, `old_size`); with read_header also `header` (a form name or
  * null). Numbers as etwhf__json_u64 reads them. 0, or -1 when a key is
  * missing or malformed (*ev then holds nothing useful but its type). */
-int etwhf__heap_json_read(json_t *o, int read_header, struct check_heap_event *ev);
+int etwhf__heap_json_read(json_t *o, int read_header, struct etwhf_gen_heap_expect *ev);
 
 #endif

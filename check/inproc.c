@@ -144,7 +144,7 @@ static void run_case(struct wstate *ws, size_t pos, struct msg *m)
         if (ws->decode(k, mode, ws->data, (size_t)len, &ws->obs, why, sizeof why) != 0)
             etwhf__check_diff_add(&m->diff, CHECK_K_OUTPUT, mode, "status", "ETWHF_OK", why);
         else
-            etwhf__check_compare(c, k, mode, &ws->obs, &m->diff);
+            etwhf__check_compare(k, mode, &ws->obs, &m->diff);
     }
     if (m->diff.kinds)
         m->outcome = ETWHF_CHECK_DISAGREE;

@@ -98,18 +98,17 @@ static int parse_codes(struct loader *ld, json_t *arr, const char *key, uint32_t
     return 0;
 }
 
-static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
+static int parse_events(struct loader *ld, json_t *arr, struct etwhf_gen_expect *e)
 {
     struct etwhf_corpus *c = ld->c;
     if (!json_is_array(arr))
         return fail(ld, "expect.events is not an array");
-    e->event_start = c->nevents;
-    size_t i;
+    size_t start = c->nevents, i;
     json_t *v;
     json_array_foreach(arr, i, v) {
         if (grow((void **)&c->events, &ld->event_cap, c->nevents, sizeof *c->events) != 0)
             return no_memory(ld);
-        struct check_event *ev = &c->events[c->nevents];
+        struct etwhf_gen_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
         if (!json_is_object(v) || etwhf__json_u64(json_object_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != 0 ||
             etwhf__json_u64(json_object_get(v, MK_ADDRESS), &ev->address) != 0 ||
@@ -121,27 +120,27 @@ static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
         ev->pointer_size = (uint8_t)ps;
         c->nevents++;
     }
-    e->event_count = c->nevents - e->event_start;
+    e->n_events = c->nevents - start;
     return 0;
 }
 
-static int parse_first_error(struct loader *ld, json_t *v, struct check_expect *e)
+static int parse_first_error(struct loader *ld, json_t *v, struct etwhf_gen_expect *e)
 {
     if (!v || json_is_null(v)) {
-        if (e->verdict_error)
+        if (e->error)
             return fail(ld, "expect.first_error is null but the verdict is error");
         return 0;
     }
     json_t *code = json_object_get(v, MK_CODE);
-    e->first_code = json_is_string(code) ? etwhf_diag_from_name(json_string_value(code)) : 0;
-    if (e->first_code <= 0 || get_u64(json_object_get(v, MK_OFFSET), &e->first_offset) != 0)
+    e->first_error_code = json_is_string(code) ? etwhf_diag_from_name(json_string_value(code)) : 0;
+    if (e->first_error_code <= 0 || get_u64(json_object_get(v, MK_OFFSET), &e->first_error_offset) != 0)
         return fail(ld, "expect.first_error needs a code name and an offset");
-    e->has_first_error = 1;
     return 0;
 }
 
-static int parse_counts(struct loader *ld, json_t *x, struct check_expect *e, int required)
+static int parse_counts(struct loader *ld, json_t *x, struct check_case *k, int required)
 {
+    struct etwhf_gen_expect *e = &k->expect;
     json_t *b = json_object_get(x, MK_BUFFERS), *s = json_object_get(x, MK_BUFFERS_SKIPPED),
            *t = json_object_get(x, MK_EVENTS_TOTAL);
     if (!b && !s && !t && !required)
@@ -149,67 +148,67 @@ static int parse_counts(struct loader *ld, json_t *x, struct check_expect *e, in
     if (get_u64(b, &e->buffers) != 0 || get_u64(s, &e->buffers_skipped) != 0 ||
         get_u64(t, &e->events_total) != 0)
         return fail(ld, "a file case needs expect.buffers, expect.buffers_skipped and expect.events_total");
-    e->has_counts = 1;
+    k->has_counts = 1;
     return 0;
 }
 
 /* heap_alloc / heap_realloc: counts a manifest may add for Alloc and
  * ReAlloc events, which `events` (HeapFree only) does not list. */
-static int parse_other_counts(struct loader *ld, json_t *x, struct check_expect *e)
+static int parse_other_counts(struct loader *ld, json_t *x, struct check_case *k)
 {
+    struct etwhf_gen_expect *e = &k->expect;
     json_t *a = json_object_get(x, MK_HEAP_ALLOC), *r = json_object_get(x, MK_HEAP_REALLOC);
     if (!a && !r)
         return 0;
     if (get_u64(a, &e->heap_alloc) != 0 || get_u64(r, &e->heap_realloc) != 0)
         return fail(ld, "expect.heap_alloc and expect.heap_realloc go together, as counts");
-    e->has_other_counts = 1;
+    k->has_other_counts = 1;
     return 0;
 }
 
 /* heap_events: every heap event of any type with its fields, a project
  * extension (generator version 4 on, docs/check.md); absent in older
  * manifests, which are checked as before. */
-static int parse_heap_events(struct loader *ld, json_t *arr, struct check_expect *e)
+static int parse_heap_events(struct loader *ld, json_t *arr, struct check_case *k)
 {
     struct etwhf_corpus *c = ld->c;
     if (!arr)
         return 0;
     if (!json_is_array(arr))
         return fail(ld, "expect.heap_events is not an array");
-    e->heap_start = c->nheap_events;
-    size_t i;
+    size_t start = c->nheap_events, i;
     json_t *v;
     json_array_foreach(arr, i, v) {
         if (grow((void **)&c->heap_events, &ld->heap_cap, c->nheap_events, sizeof *c->heap_events) != 0)
             return no_memory(ld);
-        struct check_heap_event *ev = &c->heap_events[c->nheap_events];
+        struct etwhf_gen_heap_expect *ev = &c->heap_events[c->nheap_events];
         if (!json_is_object(v) || etwhf__heap_json_read(v, 1, ev) != 0 ||
             (ev->pointer_size != 4 && ev->pointer_size != 8))
             return fail(ld, "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
                             "source and the fields of its type", i);
         c->nheap_events++;
     }
-    e->heap_count = c->nheap_events - e->heap_start;
-    e->has_heap_events = 1;
+    k->expect.n_heap_events = c->nheap_events - start;
+    k->has_heap_events = 1;
     return 0;
 }
 
 static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
 {
-    struct check_expect *e = &k->expect;
+    struct etwhf_gen_expect *e = &k->expect;
     if (!json_is_object(x))
         return fail(ld, "no \"expect\" object");
     const char *verdict = json_string_value(json_object_get(x, MK_VERDICT));
     if (!verdict || (strcmp(verdict, MV_VERDICT_OK) != 0 && strcmp(verdict, MV_VERDICT_ERROR) != 0))
         return fail(ld, "expect.verdict is not \"ok\" or \"error\"");
-    e->verdict_error = strcmp(verdict, MV_VERDICT_ERROR) == 0;
+    e->error = strcmp(verdict, MV_VERDICT_ERROR) == 0;
     if (parse_first_error(ld, json_object_get(x, MK_FIRST_ERROR), e) != 0 ||
         parse_codes(ld, json_object_get(x, MK_ERRORS), MK_ERRORS, &e->errors) != 0 ||
         parse_codes(ld, json_object_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings) != 0 ||
-        parse_events(ld, json_object_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, e) != 0 ||
-        parse_heap_events(ld, json_object_get(x, MK_HEAP_EVENTS), e) != 0)
+        parse_events(ld, json_object_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, k) != 0 ||
+        parse_heap_events(ld, json_object_get(x, MK_HEAP_EVENTS), k) != 0)
         return -1;
-    return parse_counts(ld, x, e, k->info.layer == ETWHF_GEN_FILE);
+    return parse_counts(ld, x, k, k->info.layer == ETWHF_GEN_FILE);
 }
 
 static int parse_headers(struct loader *ld, json_t *arr, struct etwhf_corpus_case *k)
@@ -323,6 +322,21 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
+/* The expectations' event lists are slices of the corpus's flat arrays,
+ * which moved while they grew: point them there once every line is in. A
+ * case's events follow the previous case's, in manifest order. */
+static void link_slices(struct etwhf_corpus *c)
+{
+    size_t ev = 0, he = 0;
+    for (size_t i = 0; i < c->ncases; i++) {
+        struct etwhf_gen_expect *e = &c->cases[i].expect;
+        e->events = e->n_events ? c->events + ev : NULL;
+        e->heap_events = e->n_heap_events ? c->heap_events + he : NULL;
+        ev += e->n_events;
+        he += e->n_heap_events;
+    }
+}
+
 static int read_lines(struct loader *ld, FILE *f)
 {
     char *line = NULL;
@@ -381,6 +395,8 @@ int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, s
     } else {
         rc = read_lines(&ld, f);
         fclose(f);
+        if (rc == 0)
+            link_slices(out);
     }
     free(path);
     if (rc == 0)

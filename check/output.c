@@ -21,7 +21,7 @@ static void bad_line(struct check_diff *d, int mode, size_t lineno, const char *
 static void take_event(json_t *o, int mode, size_t lineno, const char *line, size_t len,
                        struct check_observed *obs, struct check_diff *d)
 {
-    struct check_event ev;
+    struct etwhf_gen_event ev;
     uint64_t src, ps;
     if (etwhf__json_u64(json_object_get(o, MK_HEAP_HANDLE), &ev.heap_handle) != 0 ||
         etwhf__json_u64(json_object_get(o, MK_ADDRESS), &ev.address) != 0 ||
@@ -34,7 +34,7 @@ static void take_event(json_t *o, int mode, size_t lineno, const char *line, siz
     ev.pointer_size = (uint8_t)ps;
     etwhf__check_observed_add_event(obs, &ev);
     if (obs->other_known) { /* the same keys, nothing more read */
-        struct check_heap_event h = {.type = ETWHF_HEAP_FREE, .pointer_size = ev.pointer_size, .header = -1,
+        struct etwhf_gen_heap_expect h = {.type = ETWHF_HEAP_FREE, .pointer_size = ev.pointer_size, .header = -1,
                                      .source = ev.source, .heap_handle = ev.heap_handle, .address = ev.address};
         etwhf__check_observed_add_heap(obs, &h);
     }
@@ -44,7 +44,7 @@ static void take_event(json_t *o, int mode, size_t lineno, const char *line, siz
 static void take_other(json_t *o, int mode, size_t lineno, const char *line, size_t len,
                        struct check_observed *obs, struct check_diff *d)
 {
-    struct check_heap_event h;
+    struct etwhf_gen_heap_expect h;
     if (etwhf__heap_json_read(o, 0, &h) != 0) {
         bad_line(d, mode, lineno, h.type == ETWHF_HEAP_ALLOC
                                       ? "a HeapAlloc with heap_handle, size, address, source, pointer_size"

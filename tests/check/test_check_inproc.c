@@ -50,7 +50,7 @@ static int stand_in(const struct check_case *k, int mode, const void *data, size
         }
         break;
     case 'W': {
-        struct check_event ev = {1, 2, 3, 8};
+        struct etwhf_gen_event ev = {1, 2, 3, 8};
         etwhf__check_observed_add_event(o, &ev);
         break;
     }

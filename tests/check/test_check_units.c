@@ -87,31 +87,25 @@ static void test_expand(void **state)
 
 /* ---- judging one run ------------------------------------------------------ */
 
-static struct check_event evs[3] = {
+static struct etwhf_gen_event evs[3] = {
     {0x1000, 0x1010, 3, 8}, {0x1000, 0x1020, 4, 8}, {0x2000, 0x2010, 1, 4},
 };
 
-static void one_case(struct etwhf_corpus *c, struct check_case *k, int error)
+static void one_case(struct check_case *k, int error)
 {
-    memset(c, 0, sizeof *c);
     memset(k, 0, sizeof *k);
-    c->cases = k;
-    c->ncases = 1;
-    c->events = evs;
-    c->nevents = 3;
     k->info.layer = ETWHF_GEN_FILE;
-    k->expect.event_start = 0;
-    k->expect.event_count = 3;
-    k->expect.has_counts = 1;
+    k->expect.events = evs;
+    k->expect.n_events = 3;
+    k->has_counts = 1;
     k->expect.buffers = 2;
     k->expect.events_total = 7;
     k->expect.warnings = 1u << ETWHF_DIAG_SOURCE_UNKNOWN;
     if (error) {
-        k->expect.verdict_error = 1;
+        k->expect.error = 1;
         k->expect.errors = 1u << ETWHF_DIAG_RECORD_SIZE;
-        k->expect.has_first_error = 1;
-        k->expect.first_code = ETWHF_DIAG_RECORD_SIZE;
-        k->expect.first_offset = 8400;
+        k->expect.first_error_code = ETWHF_DIAG_RECORD_SIZE;
+        k->expect.first_error_offset = 8400;
     }
 }
 
@@ -120,36 +114,34 @@ static void observed_like(struct check_observed *o, const struct check_case *k, 
 {
     etwhf__check_observed_reset(o);
     o->codes_known = 1;
-    size_t n = strict && k->expect.verdict_error ? 1 : 3;
+    size_t n = strict && k->expect.error ? 1 : 3;
     for (size_t i = 0; i < n; i++)
         etwhf__check_observed_add_event(o, &evs[i]);
     etwhf__check_observed_add_diag(o, 0, ETWHF_DIAG_SOURCE_UNKNOWN, NULL, 1, 100);
-    if (k->expect.verdict_error)
+    if (k->expect.error)
         etwhf__check_observed_add_diag(o, 1, ETWHF_DIAG_RECORD_SIZE, NULL, 1, 8400);
     o->has_counts = 1;
     o->buffers = 2;
     o->events_total = 7;
 }
 
-static void judge(const struct etwhf_corpus *c, const struct check_case *k, int mode,
-                  const struct check_observed *o, struct check_diff *d)
+static void judge(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d)
 {
     etwhf__check_diff_reset(d);
-    etwhf__check_compare(c, k, mode, o, d);
+    etwhf__check_compare(k, mode, o, d);
 }
 
 static void test_compare_agree(void **state)
 {
     (void)state;
-    struct etwhf_corpus c;
     struct check_case k;
     struct check_observed o = {0};
     struct check_diff d;
     for (int error = 0; error <= 1; error++) {
-        one_case(&c, &k, error);
+        one_case(&k, error);
         for (int mode = 0; mode <= 1; mode++) {
             observed_like(&o, &k, mode);
-            judge(&c, &k, mode, &o, &d);
+            judge(&k, mode, &o, &d);
             assert_int_equal(d.kinds, 0);
             assert_int_equal(d.n, 0);
         }
@@ -160,14 +152,13 @@ static void test_compare_agree(void **state)
 static void test_compare_wrong_source(void **state)
 {
     (void)state;
-    struct etwhf_corpus c;
     struct check_case k;
     struct check_observed o = {0};
     struct check_diff d;
-    one_case(&c, &k, 0);
+    one_case(&k, 0);
     observed_like(&o, &k, 0);
     o.events[1].source = 3;
-    judge(&c, &k, ETWHF_MODE_RECOVER, &o, &d);
+    judge(&k, ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 1u << CHECK_K_SOURCE);
     assert_int_equal(d.n, 1);
     assert_string_equal(d.items[0].field, "events[1].source");
@@ -179,16 +170,15 @@ static void test_compare_wrong_source(void **state)
 static void test_compare_counts_codes_verdict(void **state)
 {
     (void)state;
-    struct etwhf_corpus c;
     struct check_case k;
     struct check_observed o = {0};
     struct check_diff d;
-    one_case(&c, &k, 0);
+    one_case(&k, 0);
     observed_like(&o, &k, 0);
     o.nevents = 2;
     o.events_total = 6;
     etwhf__check_observed_add_diag(&o, 1, ETWHF_DIAG_MARKER, NULL, 1, 0x48);
-    judge(&c, &k, ETWHF_MODE_RECOVER, &o, &d);
+    judge(&k, ETWHF_MODE_RECOVER, &o, &d);
     assert_true(d.kinds & 1u << CHECK_K_EVENTS_COUNT);
     assert_true(d.kinds & 1u << CHECK_K_VERDICT);
     assert_true(d.kinds & 1u << CHECK_K_ERRORS);
@@ -200,7 +190,7 @@ static void test_compare_counts_codes_verdict(void **state)
     o.codes_known = 0;
     o.warnings = 0;
     o.has_counts = 0;
-    judge(&c, &k, ETWHF_MODE_RECOVER, &o, &d);
+    judge(&k, ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 0);
     etwhf__check_observed_free(&o);
 }
@@ -208,18 +198,17 @@ static void test_compare_counts_codes_verdict(void **state)
 static void test_compare_strict(void **state)
 {
     (void)state;
-    struct etwhf_corpus c;
     struct check_case k;
     struct check_observed o = {0};
     struct check_diff d;
-    one_case(&c, &k, 1);
+    one_case(&k, 1);
 
     /* Did not stop: a second error and more events than expected. */
     observed_like(&o, &k, 1);
     etwhf__check_observed_add_diag(&o, 1, ETWHF_DIAG_MARKER, NULL, 1, 9000);
     for (int i = 0; i < 3; i++)
         etwhf__check_observed_add_event(&o, &evs[2]);
-    judge(&c, &k, ETWHF_MODE_STRICT, &o, &d);
+    judge(&k, ETWHF_MODE_STRICT, &o, &d);
     assert_true(d.kinds & 1u << CHECK_K_STRICT_STOP);
     assert_true(d.kinds & 1u << CHECK_K_EVENTS_COUNT);
     assert_true(d.kinds & 1u << CHECK_K_ADDRESS); /* events[1] is evs[2], not evs[1] */
@@ -227,7 +216,7 @@ static void test_compare_strict(void **state)
     /* Stopped at the wrong place. */
     observed_like(&o, &k, 1);
     o.first_offset = 8408;
-    judge(&c, &k, ETWHF_MODE_STRICT, &o, &d);
+    judge(&k, ETWHF_MODE_STRICT, &o, &d);
     assert_int_equal(d.kinds, 1u << CHECK_K_FIRST_ERROR);
     assert_string_equal(d.items[0].expected, "RECORD_SIZE at 8400");
     assert_string_equal(d.items[0].got, "RECORD_SIZE at 8408");
@@ -235,7 +224,7 @@ static void test_compare_strict(void **state)
     /* A warning the full walk does not have. */
     observed_like(&o, &k, 1);
     etwhf__check_observed_add_diag(&o, 0, ETWHF_DIAG_HEAP_PAYLOAD_LONG, NULL, 1, 0);
-    judge(&c, &k, ETWHF_MODE_STRICT, &o, &d);
+    judge(&k, ETWHF_MODE_STRICT, &o, &d);
     assert_int_equal(d.kinds, 1u << CHECK_K_WARNINGS);
     etwhf__check_observed_free(&o);
 }
@@ -408,7 +397,7 @@ static void observed_realloc(struct check_observed *o, int swap, int other_known
     o->other_known = other_known;
     o->header_known = other_known;
     o->heap_realloc = 1;
-    struct check_heap_event h = {.type = ETWHF_HEAP_REALLOC, .pointer_size = 4, .header = -1, .source = 3,
+    struct etwhf_gen_heap_expect h = {.type = ETWHF_HEAP_REALLOC, .pointer_size = 4, .header = -1, .source = 3,
                                  .heap_handle = 0xa0000, .new_address = 0xa1000, .old_address = 0xa2000,
                                  .new_size = swap ? 0x20 : 0x10, .old_size = swap ? 0x10 : 0x20};
     etwhf__check_observed_add_heap(o, &h);
@@ -428,20 +417,20 @@ static void test_heap_events(void **state)
     struct etwhf_corpus c;
     assert_int_equal(etwhf__manifest_read(dir, &c, err, sizeof err), ETWHF_OK);
     assert_int_equal(c.nheap_events, 1);
-    assert_true(c.cases[0].expect.has_heap_events);
-    assert_false(c.cases[1].expect.has_heap_events);
+    assert_true(c.cases[0].has_heap_events);
+    assert_false(c.cases[1].has_heap_events);
     assert_true(c.heap_events[0].new_size == 0x10 && c.heap_events[0].old_size == 0x20);
     assert_int_equal(c.heap_events[0].header, -1);
 
     struct check_observed o = {0};
     struct check_diff d;
     observed_realloc(&o, 0, 1);
-    judge(&c, &c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
+    judge(&c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 0);
 
     /* The planted realloc32_sizes_swapped: caught field by field. */
     observed_realloc(&o, 1, 1);
-    judge(&c, &c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
+    judge(&c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 1u << CHECK_K_HE_SIZE);
     assert_int_equal(d.n, 2);
     assert_string_equal(d.items[0].field, "heap_events[0].new_size");
@@ -452,20 +441,20 @@ static void test_heap_events(void **state)
 
     /* Not read (external decoder without --all-heap-events), or not in the manifest: not compared. */
     observed_realloc(&o, 1, 0);
-    judge(&c, &c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
+    judge(&c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 0);
     observed_realloc(&o, 1, 1);
-    judge(&c, &c.cases[1], ETWHF_MODE_RECOVER, &o, &d);
+    judge(&c.cases[1], ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 0);
 
     /* A missing or extra event, a wrong type. */
     observed_realloc(&o, 0, 1);
     o.nheap = 0;
-    judge(&c, &c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
+    judge(&c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 1u << CHECK_K_HE_COUNT);
     observed_realloc(&o, 0, 1);
     o.heap[0].type = ETWHF_HEAP_ALLOC;
-    judge(&c, &c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
+    judge(&c.cases[0], ETWHF_MODE_RECOVER, &o, &d);
     assert_int_equal(d.kinds, 1u << CHECK_K_HE_TYPE);
     assert_string_equal(d.items[0].got, "HeapAlloc");
 

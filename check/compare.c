@@ -137,20 +137,39 @@ void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src)
     d->dropped += src->dropped;
 }
 
+/* Appends what fits of s to buf (len bytes, *n used); the list is display
+ * text, cut when too long, and its closing "]" then left off. */
+static void put(char *buf, size_t len, size_t *n, const char *s)
+{
+    size_t k = strlen(s);
+    if (*n + 1 >= len)
+        return;
+    if (k > len - 1 - *n)
+        k = len - 1 - *n;
+    memcpy(buf + *n, s, k);
+    *n += k;
+    buf[*n] = '\0';
+}
+
 void etwhf__check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra)
 {
     size_t n = 0;
+    const char *sep = "";
     buf[0] = '\0';
-    n += (size_t)snprintf(buf + n, len - n, "[");
-    for (int code = 1; code <= ETWHF_DIAG_MAX && n < len; code++) {
+    put(buf, len, &n, "[");
+    for (int code = 1; code <= ETWHF_DIAG_MAX; code++) {
         const struct etwhf_diag_info *info = etwhf_diag_info(code);
-        if ((mask >> code & 1u) && info)
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", info->name);
+        if ((mask >> code & 1u) && info) {
+            put(buf, len, &n, sep);
+            put(buf, len, &n, info->name);
+            sep = ", ";
+        }
     }
-    if (extra && *extra && n < len)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", extra);
-    if (n < len)
-        snprintf(buf + n, len - n, "]");
+    if (extra && *extra) {
+        put(buf, len, &n, sep);
+        put(buf, len, &n, extra);
+    }
+    put(buf, len, &n, "]");
 }
 
 static const char *code_name(int code)

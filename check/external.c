@@ -104,7 +104,7 @@ static int build_base_env(struct ext *x)
 }
 
 /* etwhf decode's own flags for a case in a mode (docs/spec/check-protocol.md). */
-static size_t decode_args(const struct check_case *k, int mode, const char *args[8], char *psize, size_t plen)
+static size_t decode_args(const struct check_case *k, int mode, const char *args[8])
 {
     size_t n = 0;
     args[n++] = "--mode";
@@ -112,9 +112,8 @@ static size_t decode_args(const struct check_case *k, int mode, const char *args
     args[n++] = "--input";
     args[n++] = etwhf__layer_name(k->info.layer); /* --input takes the layer names */
     if (k->info.layer == ETWHF_GEN_PAYLOAD) {
-        snprintf(psize, plen, "%u", (unsigned)k->info.pointer_size);
         args[n++] = "--pointer-size";
-        args[n++] = psize;
+        args[n++] = etwhf__width_name(k->info.pointer_size);
         args[n++] = "--event";
         args[n++] = etwhf_heap_event_name(k->info.event);
     }
@@ -123,21 +122,17 @@ static size_t decode_args(const struct check_case *k, int mode, const char *args
 
 static char *env_var(const char *name, const char *value)
 {
-    size_t n = strlen(name) + strlen(value) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s=%s", name, value);
-    return s;
+    char *s;
+    return asprintf(&s, "%s=%s", name, value) < 0 ? NULL : s;
 }
 
 /* The ETWHF_* variables of one run (docs/spec/check-protocol.md); 0 or -1 (no memory). */
 static int case_env(const struct check_case *k, int mode, const char *path, char *env[5])
 {
-    const char *ps = k->info.pointer_size == 4 ? "4" : k->info.pointer_size == 8 ? "8" : "mixed";
     env[0] = env_var("ETWHF_FILE", path);
     env[1] = env_var("ETWHF_LAYER", etwhf__layer_name(k->info.layer));
     env[2] = env_var("ETWHF_MODE", etwhf__check_mode_name(mode));
-    env[3] = env_var("ETWHF_POINTER_SIZE", ps);
+    env[3] = env_var("ETWHF_POINTER_SIZE", etwhf__width_name(k->info.pointer_size));
     int payload = k->info.layer == ETWHF_GEN_PAYLOAD;
     env[4] = payload ? env_var("ETWHF_EVENT", etwhf_heap_event_name(k->info.event)) : NULL;
     return env[0] && env[1] && env[2] && env[3] && (env[4] || !payload) ? 0 : -1;
@@ -175,13 +170,13 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
 {
     const struct check_run *r = x->r;
     const struct check_case *k = &r->corpus->cases[r->selected[pos]];
-    char path[PATH_MAX], psize[8], *env[5] = {0};
+    char path[PATH_MAX], *env[5] = {0};
     const char *args[8];
     if (etwhf__corpus_case_path(r->corpus, k, path, sizeof path) != 0) {
         snprintf(x->r->err, sizeof x->r->err, "path too long: %s", k->info.file);
         return -1;
     }
-    size_t nargs = decode_args(k, mode, args, psize, sizeof psize);
+    size_t nargs = decode_args(k, mode, args);
     char **argv = etwhf__check_cmd_argv(r->cmd, args, nargs, path);
     char **envp = argv && case_env(k, mode, path, env) == 0 ? calloc(x->nbase + 6, sizeof *envp) : NULL;
     int out[2] = {-1, -1}, err[2] = {-1, -1}, rc = -1;

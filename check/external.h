@@ -2,7 +2,7 @@
  * external.h — checking another decoder, a command run once per case and
  * mode (docs/spec/check-protocol.md) (internal).
  *
- * Up to --jobs commands run at once, each in its own process group (a
+ * Up to `jobs` commands run at once, each in its own process group (a
  * timeout or SIGINT kills the whole group), with standard input from
  * /dev/null, standard output read as JSON lines and standard error scanned
  * for sanitizer reports. The commands are started with posix_spawn (vfork

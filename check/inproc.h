@@ -4,7 +4,7 @@
  *
  * Each worker takes small chunks of cases from a counter in shared memory
  * and decodes every case of a chunk in the selected modes, in-process: no
- * fork or exec per case. A worker that dies or overruns --timeout costs one
+ * fork or exec per case. A worker that dies or overruns the timeout costs one
  * case (reported as crash or timeout with the mode it was in); a new worker
  * carries on with the rest of its chunk.
  */

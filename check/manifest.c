@@ -16,6 +16,11 @@ const char *etwhf__layer_name(int layer)
     return layer >= 0 && layer <= ETWHF_GEN_FILE ? layer_names[layer] : "?";
 }
 
+const char *etwhf__width_name(unsigned pointer_size)
+{
+    return pointer_size == 4 ? "4" : pointer_size == 8 ? "8" : MV_MIXED;
+}
+
 int etwhf__layer_from_name(const char *name)
 {
     for (int l = 0; l <= ETWHF_GEN_FILE; l++)

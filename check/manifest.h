@@ -73,5 +73,8 @@
 const char *etwhf__layer_name(int layer);
 /* enum etwhf_gen_layer for a name, or -1. */
 int etwhf__layer_from_name(const char *name);
+/* "4", "8", or MV_MIXED for any other pointer size (0) — also `etwhf decode
+ * --pointer-size`'s values and ETWHF_POINTER_SIZE's. */
+const char *etwhf__width_name(unsigned pointer_size);
 
 #endif

@@ -1,4 +1,5 @@
 /* Reading a manifest into a corpus; see corpus.h. */
+#define _GNU_SOURCE /* asprintf */
 #include "corpus.h"
 
 #include <errno.h>
@@ -378,14 +379,14 @@ int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, s
         snprintf(err, errlen, "cannot read corpus folder '%s': %s", dir, why);
         return ETWHF_EIO;
     }
-    size_t plen = strlen(dir) + sizeof "/" MANIFEST_FILE;
-    char *path = malloc(plen);
+    char *path;
+    if (asprintf(&path, "%s/" MANIFEST_FILE, dir) < 0)
+        path = NULL;
     if (!path || !(out->dir = strdup(dir))) {
         free(path);
         snprintf(err, errlen, "out of memory");
         return ETWHF_ENOMEM;
     }
-    snprintf(path, plen, "%s/" MANIFEST_FILE, dir);
     struct loader ld = {.c = out, .path = path, .err = err, .errlen = errlen};
     FILE *f = fopen(path, "r");
     int rc;

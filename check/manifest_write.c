@@ -143,11 +143,11 @@ static json_t *layer_names(unsigned mask)
 
 static json_t *width_names(unsigned mask)
 {
-    static const char *const widths[] = {"4", "8", MV_MIXED}; /* ETWHF_GEN_W4, _W8, _WMIXED */
+    static const unsigned widths[] = {4, 8, 0}; /* ETWHF_GEN_W4, _W8, _WMIXED */
     json_t *a = json_array();
     for (int i = 0; i < 3; i++)
         if (mask >> i & 1u)
-            json_array_append_new(a, json_string(widths[i]));
+            json_array_append_new(a, json_string(etwhf__width_name(widths[i])));
     return a;
 }
 

@@ -40,7 +40,7 @@ static void take_event(json_t *o, int mode, size_t lineno, const char *line, siz
     }
 }
 
-/* --all-heap-events: a HeapAlloc or HeapReAlloc line with the keys of its type. */
+/* all_heap (--all-heap-events): a HeapAlloc or HeapReAlloc line with the keys of its type. */
 static void take_other(json_t *o, int mode, size_t lineno, const char *line, size_t len,
                        struct check_observed *obs, struct check_diff *d)
 {

@@ -4,7 +4,7 @@
  * few cases that did not agree (internal).
  *
  * Runs finish in any order (parallel workers); the tally keeps the details
- * of the lowest-numbered cases so a report is the same for any --jobs.
+ * of the lowest-numbered cases so a report is the same for any number of jobs.
  */
 #ifndef ETWHF_CHECK_TALLY_H
 #define ETWHF_CHECK_TALLY_H

@@ -131,7 +131,20 @@ void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src)
 {
     for (unsigned i = 0; i < src->n; i++) {
         const struct check_item *it = &src->items[i];
-        etwhf__check_diff_add(d, it->kind, it->mode, it->field, it->expected, it->got);
+        unsigned at = d->n;
+        while (at > 0 && d->items[at - 1].mode > it->mode)
+            at--;
+        if (at == CHECK_DIFF_ITEMS) {
+            d->dropped++;
+            continue;
+        }
+        if (d->n == CHECK_DIFF_ITEMS) { /* the last item leaves */
+            d->n--;
+            d->dropped++;
+        }
+        memmove(&d->items[at + 1], &d->items[at], (d->n - at) * sizeof *d->items);
+        d->items[at] = *it;
+        d->n++;
     }
     d->kinds |= src->kinds;
     d->dropped += src->dropped;

@@ -85,7 +85,10 @@ struct check_diff {
 void etwhf__check_diff_reset(struct check_diff *d);
 void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
                            const char *got);
-/* Appends src's items to d (the report merges a case's runs). */
+/* Adds src's items to d, after d's items of the same or an earlier mode
+ * (the tally merges a case's runs, which finish in any order: the items
+ * read as if recover mode had run first); items pushed past
+ * CHECK_DIFF_ITEMS count as dropped. */
 void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src);
 
 /* Judges o, the result of decoding case k in `mode`, and appends to d. */

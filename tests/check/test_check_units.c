@@ -304,6 +304,42 @@ static void test_tally(void **state)
     etwhf__check_tally_free(&t);
 }
 
+/* A case's two runs finish in either order; its details read the same:
+ * recover first, then strict, the items past CHECK_DIFF_ITEMS dropped. */
+static void test_tally_order(void **state)
+{
+    (void)state;
+    struct check_diff rec, strict;
+    char field[16];
+    etwhf__check_diff_reset(&rec);
+    etwhf__check_diff_reset(&strict);
+    for (int i = 0; i < 4; i++) {
+        snprintf(field, sizeof field, "r%d", i);
+        etwhf__check_diff_add(&rec, CHECK_K_SOURCE, ETWHF_MODE_RECOVER, field, "4", "3");
+        snprintf(field, sizeof field, "s%d", i);
+        etwhf__check_diff_add(&strict, CHECK_K_ADDRESS, ETWHF_MODE_STRICT, field, "4", "3");
+    }
+    struct check_tally a, b;
+    assert_int_equal(etwhf__check_tally_init(&a, 1, 1), 0);
+    assert_int_equal(etwhf__check_tally_init(&b, 1, 1), 0);
+    etwhf__check_tally_add(&a, 0, ETWHF_CHECK_DISAGREE, &rec);
+    etwhf__check_tally_add(&a, 0, ETWHF_CHECK_DISAGREE, &strict);
+    etwhf__check_tally_add(&b, 0, ETWHF_CHECK_DISAGREE, &strict);
+    etwhf__check_tally_add(&b, 0, ETWHF_CHECK_DISAGREE, &rec);
+    const struct check_diff *x = &a.shown[0].diff, *y = &b.shown[0].diff;
+    assert_int_equal(x->n, CHECK_DIFF_ITEMS);
+    assert_int_equal(x->dropped, 8 - CHECK_DIFF_ITEMS);
+    assert_int_equal(y->n, x->n);
+    assert_int_equal(y->dropped, x->dropped);
+    assert_int_equal(y->kinds, x->kinds);
+    for (unsigned i = 0; i < x->n; i++)
+        assert_string_equal(y->items[i].field, x->items[i].field);
+    assert_string_equal(y->items[0].field, "r0");
+    assert_string_equal(y->items[4].field, "s0");
+    etwhf__check_tally_free(&a);
+    etwhf__check_tally_free(&b);
+}
+
 /* ---- manifest ------------------------------------------------------------- */
 
 static char tmpdir[] = "/tmp/etwhf_check_units_XXXXXX";
@@ -500,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_compare_strict),
         cmocka_unit_test(test_output_parse),
         cmocka_unit_test(test_tally),
+        cmocka_unit_test(test_tally_order),
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_heap_events),
     };

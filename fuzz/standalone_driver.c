@@ -99,6 +99,22 @@ static uint8_t *read_exact(const char *path, size_t *len)
 
 /* ---- `.expect` sidecars ---------------------------------------------------- */
 
+/* A sidecar is not a manifest case line, and the check library's manifest
+ * reader (etwhf/check.h) does not read it, for three reasons:
+ *  - this driver is built where that library is not: the MSan preset builds
+ *    the decoder and the fuzz targets only, and MSan needs every linked
+ *    library instrumented (Debian's jansson is not); every fuzz target
+ *    would carry a JSON parser for a handful of files;
+ *  - a sidecar is a partial verdict written by hand from the spec for one
+ *    recover-mode decode (a missing line is not checked; `events` counts
+ *    heap events of every type), where a manifest case is the generator's
+ *    whole expectation (every event with its fields, the first error and
+ *    its offset, the buffer counts), which a person cannot write for a
+ *    minimised crash input;
+ *  - it starts with comments saying why the input is kept; JSON has none.
+ * Its keys keep the manifest's names where they mean the same (verdict,
+ * errors, warnings) and its format is corpus/regressions/README.md's. */
+
 static int parse_codes(char *list, uint32_t *mask)
 {
     for (char *tok = strtok(list, " \t,"); tok; tok = strtok(NULL, " \t,")) {

@@ -1,7 +1,7 @@
 /*
- * corpus_replay.c — decodes every case of a generated corpus (DIR/manifest.jsonl)
- * in both modes and under several chunkings of the push API, and fails when two
- * chunkings of one case disagree. Used to measure how much of decoder/ a corpus
+ * corpus_replay.c — decodes every case of a generated corpus (DIR/manifest.jsonl,
+ * read through etwhf/check.h) in both modes and under several chunkings of the
+ * push API, and fails when two chunkings of one case disagree. Used to measure how much of decoder/ a corpus
  * alone reaches (ci/gen-coverage): `etwhf decode` reads whole files in large
  * chunks and never exercises buffers that straddle feeds. Each case is also
  * decoded through a counting allocator hook (fails when a block leaks): with
@@ -17,8 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "etwhf/check.h"
 #include "etwhf/decode.h"
 
 struct digest {
@@ -218,39 +217,30 @@ int main(int argc, char **argv)
             chunks[n_chunks++] = strtoull(argv[i], NULL, 10);
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/manifest.jsonl", argv[1]);
-    FILE *m = fopen(path, "r");
-    if (!m) {
-        fprintf(stderr, "corpus_replay: %s: %s\n", path, strerror(errno));
+    int st;
+    struct etwhf_corpus *corpus = etwhf_corpus_load(argv[1], &st, path, sizeof path);
+    if (!corpus) {
+        fprintf(stderr, "corpus_replay: %s\n", path);
         return 3;
     }
-    char *line = NULL;
-    size_t cap = 0;
     unsigned long cases = 0, bad = 0;
-    while (getline(&line, &cap, m) > 0) {
-        json_t *o = json_loads(line, 0, NULL);
-        const char *file = json_string_value(json_object_get(o, "file"));
-        const char *layer = json_string_value(json_object_get(o, "layer"));
-        if (!file || !layer) { /* the header line */
-            json_decref(o);
-            continue;
-        }
+    for (size_t i = 0; i < etwhf_corpus_count(corpus); i++) {
+        const struct etwhf_corpus_case *k = etwhf_corpus_case(corpus, i);
+        const char *file = k->file;
         struct etwhf_decode_options opt;
         etwhf_decode_options_init(&opt);
-        if (!strcmp(layer, "payload")) {
-            const char *ev = json_string_value(json_object_get(o, "event"));
+        if (k->layer == ETWHF_GEN_PAYLOAD) {
             opt.input = ETWHF_INPUT_PAYLOAD;
-            opt.pointer_size = (unsigned)json_integer_value(json_object_get(o, "pointer_size"));
-            const int type = etwhf_heap_type_from_name(ev);
-            opt.payload_type = type ? (uint8_t)type : ETWHF_HEAP_FREE;
-        } else if (!strcmp(layer, "record")) {
+            opt.pointer_size = k->pointer_size;
+            opt.payload_type = k->event;
+        } else if (k->layer == ETWHF_GEN_RECORD) {
             opt.input = ETWHF_INPUT_RECORD;
         }
-        snprintf(path, sizeof path, "%s/%s", argv[1], file);
         size_t n = 0;
-        uint8_t *p = slurp(path, &n);
+        uint8_t *p = etwhf_corpus_case_path(corpus, i, path, sizeof path) == ETWHF_OK ? slurp(path, &n) : NULL;
         if (!p) {
             fprintf(stderr, "corpus_replay: %s: cannot read\n", path);
+            etwhf_corpus_free(corpus);
             return 3;
         }
         for (int mode = ETWHF_MODE_RECOVER; mode <= ETWHF_MODE_STRICT; mode++) {
@@ -271,11 +261,9 @@ int main(int argc, char **argv)
             }
         }
         free(p);
-        json_decref(o);
         cases++;
     }
-    free(line);
-    fclose(m);
+    etwhf_corpus_free(corpus);
     printf("corpus_replay: %lu cases, %zu chunkings, %lu disagreements\n", cases, n_chunks, bad);
     return bad ? 1 : 0;
 }

@@ -18,20 +18,19 @@
 #include <errno.h>
 #include <sys/wait.h>
 
-#include "check_decode.h"
-#include "check_inproc.h"
-#include "check_manifest.h"
-#include "interrupt.h"
+#include "corpus.h"
+#include "inproc.h"
 
-/* Stand-in for our decoder: the case file's first byte says what to do. */
-int check_decode_case(const struct check_case *k, int mode, const void *data, size_t len,
-                      struct check_observed *o, char *why, size_t whylen)
+/* Stand-in for etwhf's decoder (run.h's decode hook): the case file's first
+ * byte says what to do. */
+static int stand_in(const struct check_case *k, int mode, const void *data, size_t len, struct check_observed *o,
+                    char *why, size_t whylen)
 {
     (void)k;
     (void)why;
     (void)whylen;
     const char *b = data;
-    check_observed_reset(o);
+    etwhf__check_observed_reset(o);
     o->codes_known = 1;
     switch (len ? b[0] : 'O') {
     case 'S':
@@ -45,14 +44,14 @@ int check_decode_case(const struct check_case *k, int mode, const void *data, si
         fputs("==7==ERROR: AddressSanitizer: stack-use-after-return (stand-in)\n", stderr);
         _exit(1);
     case 'T': /* strict mode only crashes */
-        if (mode == CHECK_MODE_STRICT) {
+        if (mode == ETWHF_MODE_STRICT) {
             signal(SIGABRT, SIG_DFL);
             abort();
         }
         break;
     case 'W': {
-        struct check_event ev = {1, 2, 3, 8};
-        check_observed_add_event(o, &ev);
+        struct etwhf_gen_event ev = {1, 2, 3, 8};
+        etwhf__check_observed_add_event(o, &ev);
         break;
     }
     default:
@@ -94,25 +93,40 @@ static void write_corpus(const char *plan)
     fclose(m);
 }
 
+/* SIGINT as the CLI handles it: a flag the run polls through should_stop. */
+static volatile sig_atomic_t got_sigint;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    got_sigint = 1;
+}
+
+static int interrupted(void *user)
+{
+    (void)user;
+    return got_sigint != 0;
+}
+
 static size_t sel[NCASES];
 
-static void setup_run(const char *plan, struct check_corpus *c, struct check_tally *t, struct check_run *r,
+static void setup_run(const char *plan, struct etwhf_corpus *c, struct check_tally *t, struct check_run *r,
                       uint64_t timeout_ms)
 {
     char err[512];
     write_corpus(plan);
-    assert_int_equal(check_manifest_load(dir, c, err, sizeof err), 0);
+    assert_int_equal(etwhf__manifest_read(dir, c, err, sizeof err), ETWHF_OK);
     for (size_t i = 0; i < NCASES; i++)
         sel[i] = i;
-    assert_int_equal(check_tally_init(t, NCASES, NCASES), 0);
+    assert_int_equal(etwhf__check_tally_init(t, NCASES, NCASES), 0);
     *r = (struct check_run){.corpus = c, .tally = t, .selected = sel, .nselected = NCASES, .modes = 3,
-                            .jobs = 2, .timeout_ms = timeout_ms};
+                            .jobs = 2, .timeout_ms = timeout_ms, .decode = stand_in, .should_stop = interrupted};
 }
 
-static void teardown_run(struct check_corpus *c, struct check_tally *t)
+static void teardown_run(struct etwhf_corpus *c, struct check_tally *t)
 {
-    check_tally_free(t);
-    check_corpus_free(c);
+    etwhf__check_tally_free(t);
+    etwhf__corpus_clear(c);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -121,20 +135,20 @@ static void teardown_run(struct check_corpus *c, struct check_tally *t)
 static void test_workers_survive(void **state)
 {
     (void)state;
-    struct check_corpus c;
+    struct etwhf_corpus c;
     struct check_tally t;
     struct check_run r;
-    setup_run(mixed, &c, &t, &r, 300);
-    assert_int_equal(check_run_inproc(&r), 0);
+    setup_run(mixed, &c, &t, &r, 2000); /* far above a stand-in decode on a loaded machine */
+    assert_int_equal(etwhf__check_run_inproc(&r), 0);
     for (int i = 0; i < NCASES; i++) {
-        int want = mixed[i] == 'S' || mixed[i] == 'A' || mixed[i] == 'T' ? CHECK_CRASH
-                 : mixed[i] == 'H' ? CHECK_TIMEOUT
-                 : mixed[i] == 'W' ? CHECK_DISAGREE
-                 : mixed[i] == 'X' ? CHECK_IO
-                 : CHECK_AGREE;
+        int want = mixed[i] == 'S' || mixed[i] == 'A' || mixed[i] == 'T' ? ETWHF_CHECK_CRASH
+                 : mixed[i] == 'H' ? ETWHF_CHECK_TIMEOUT
+                 : mixed[i] == 'W' ? ETWHF_CHECK_DISAGREE
+                 : mixed[i] == 'X' ? ETWHF_CHECK_IO
+                 : ETWHF_CHECK_AGREE;
         if (t.outcome[i] != want) {
-            fprintf(stderr, "case %d (%c): %s, expected %s\n", i, mixed[i], check_outcome_name(t.outcome[i]),
-                    check_outcome_name(want));
+            fprintf(stderr, "case %d (%c): %s, expected %s\n", i, mixed[i], etwhf_check_outcome_name(t.outcome[i]),
+                    etwhf_check_outcome_name(want));
             for (size_t s = 0; s < t.nshown; s++)
                 if (t.shown[s].idx == (size_t)i)
                     fprintf(stderr, "  %s: %s\n", t.shown[s].diff.items[0].field, t.shown[s].diff.items[0].got);
@@ -150,13 +164,13 @@ static void test_workers_survive(void **state)
             assert_non_null(strstr(it->got, "ERROR: AddressSanitizer: stack-use-after-return"));
             break;
         case 'T':
-            assert_int_equal(it->mode, CHECK_MODE_STRICT);
+            assert_int_equal(it->mode, ETWHF_MODE_STRICT);
             break;
         case 'H':
             assert_string_equal(it->field, "timeout");
             break;
         case 'S':
-            assert_int_equal(it->mode, CHECK_MODE_RECOVER);
+            assert_int_equal(it->mode, ETWHF_MODE_RECOVER);
             break;
         default:
             break;
@@ -170,11 +184,11 @@ static void test_interrupt(void **state)
 {
     (void)state;
     static const char hangs[NCASES + 1] = "HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH";
-    struct check_corpus c;
+    struct etwhf_corpus c;
     struct check_tally t;
     struct check_run r;
     setup_run(hangs, &c, &t, &r, 60000);
-    etwhf_interrupt_install();
+    signal(SIGINT, on_sigint);
     pid_t me = getpid(), helper = fork();
     assert_true(helper >= 0);
     if (helper == 0) {
@@ -182,7 +196,7 @@ static void test_interrupt(void **state)
         kill(me, SIGINT);
         _exit(0);
     }
-    assert_int_equal(check_run_inproc(&r), CHECK_RUN_INTERRUPTED);
+    assert_int_equal(etwhf__check_run_inproc(&r), CHECK_RUN_INTERRUPTED);
     assert_int_equal(waitpid(helper, NULL, 0), helper);
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no worker left to reap */
     assert_int_equal(errno, ECHILD);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The libraries a distribution would ship export the public API and nothing
-# else:
+# The libraries a distribution would ship (format, decoder, generator, check)
+# export the public API and nothing else:
 #  - static (this build, installed): every global symbol the .a files define
 #    starts with etwhf_ (internal ones with etwhf__), so no program that links
 #    them meets a clash with a name of its own;
 #  - shared (a second, minimal build of the same sources, installed): the
 #    dynamic symbol tables hold exactly the ETWHF_API declarations of the
 #    installed headers, the SONAME carries the ABI version, and a consumer
-#    links and runs against the .so files;
+#    of the decoder and one of the check library link and run against the
+#    .so files;
 #  - a planted-bug build cannot be configured for installing.
 # Usage: symbols.sh BUILD_DIR SOURCE_DIR CC NM
 set -euo pipefail
@@ -36,7 +37,7 @@ quietly() { # quietly LOG COMMAND...: the command's output only when it fails
   "$@" >"$log" 2>&1 || { cat "$log" >&2; fail "$*"; }
 }
 quietly "$tmp/configure.log" cmake -S "$src" -B "$tmp/build" -DCMAKE_C_COMPILER="$cc" -DBUILD_SHARED_LIBS=ON \
-  -DCMAKE_BUILD_TYPE=Release -DETWHF_BUILD_TESTS=OFF -DETWHF_BUILD_FUZZ=OFF -DETWHF_BUILD_CLI=OFF
+  -DCMAKE_BUILD_TYPE=Release -DETWHF_BUILD_TESTS=OFF -DETWHF_BUILD_FUZZ=OFF -DETWHF_BUILD_CLI=OFF -DETWHF_BUILD_CHECK=ON
 quietly "$tmp/build.log" cmake --build "$tmp/build" -j 2
 quietly "$tmp/install.log" cmake --install "$tmp/build" --prefix "$tmp/shared"
 public_api "$tmp/shared/include" >"$tmp/api.txt"
@@ -70,6 +71,9 @@ export PKG_CONFIG_PATH=$(dirname "$pc")
 "$cc" "$src/tests/install/consumer/consumer.c" $(pkg-config --cflags --libs etwhf) -o "$tmp/consumer_so"
 objdump -p "$tmp/consumer_so" | grep -q 'NEEDED *libetwhf\.so\.' || fail "the consumer did not link the shared library"
 LD_LIBRARY_PATH=$(dirname "$(echo "$sos" | head -n 1)") "$tmp/consumer_so"
+"$cc" "$src/tests/install/consumer/consumer_check.c" $(pkg-config --cflags --libs etwhf_check) -o "$tmp/consumer_check_so"
+objdump -p "$tmp/consumer_check_so" | grep -q 'NEEDED *libetwhf_check\.so\.' || fail "the check consumer did not link the shared library"
+LD_LIBRARY_PATH=$(dirname "$(echo "$sos" | head -n 1)") "$tmp/consumer_check_so"
 
 # A planted build asks for no install rules, and refuses them when asked.
 if cmake -S "$src" -B "$tmp/planted" -DETWHF_PLANTED_BUGS=ON -DETWHF_INSTALL=ON -DETWHF_BUILD_TESTS=OFF \

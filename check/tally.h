@@ -1,10 +1,10 @@
 /*
- * check_tally.h — the outcome of every case of a check run, merged over its
+ * tally.h — the outcome of every case of a check run, merged over its
  * runs (a case may be decoded in two modes), and the details of the first
  * few cases that did not agree (internal).
  *
  * Runs finish in any order (parallel workers); the tally keeps the details
- * of the lowest-numbered cases so a report is the same for any --jobs.
+ * of the lowest-numbered cases so a report is the same for any number of jobs.
  */
 #ifndef ETWHF_CHECK_TALLY_H
 #define ETWHF_CHECK_TALLY_H
@@ -12,21 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check_compare.h"
+#include "compare.h"
+#include "etwhf/check.h"
 
-/* Ordered by gravity: a case's outcome is the gravest of its runs. */
-enum check_outcome {
-    CHECK_AGREE = 0,
-    CHECK_SKIPPED,
-    CHECK_DISAGREE,
-    CHECK_FAILED,  /* external decoder exited with a status other than 0 or 1 */
-    CHECK_TIMEOUT,
-    CHECK_CRASH,
-    CHECK_IO,      /* the case file could not be read */
-    CHECK_OUTCOMES,
-    CHECK_NOT_RUN = 0xFF
-};
-const char *check_outcome_name(int outcome);
+/* A case no run has reported yet; the outcomes proper are enum
+ * etwhf_check_outcome (etwhf/check.h), ordered by gravity. */
+#define CHECK_NOT_RUN 0xFF
 
 struct check_shown {
     size_t idx;
@@ -44,11 +35,11 @@ struct check_tally {
     size_t bad_cases;   /* cases whose outcome is neither agree nor skipped */
 };
 
-int check_tally_init(struct check_tally *t, size_t ncases, size_t show);
-void check_tally_free(struct check_tally *t);
+int etwhf__check_tally_init(struct check_tally *t, size_t ncases, size_t show);
+void etwhf__check_tally_free(struct check_tally *t);
 /* One run of case idx finished with `outcome`; d may be NULL when it agreed. */
-void check_tally_add(struct check_tally *t, size_t idx, int outcome, const struct check_diff *d);
+void etwhf__check_tally_add(struct check_tally *t, size_t idx, int outcome, const struct check_diff *d);
 /* Counts per outcome over all cases that ran; CHECK_NOT_RUN cases are not counted. */
-void check_tally_totals(const struct check_tally *t, uint64_t totals[CHECK_OUTCOMES]);
+void etwhf__check_tally_totals(const struct check_tally *t, uint64_t totals[ETWHF_CHECK_OUTCOMES]);
 
 #endif

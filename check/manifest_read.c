@@ -1,5 +1,6 @@
-/* Manifest reader; see check_manifest.h. */
-#include "check_manifest.h"
+/* Reading a manifest into a corpus; see corpus.h. */
+#define _GNU_SOURCE /* asprintf */
+#include "corpus.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -9,17 +10,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "args.h"
-#include "check_heap.h"
 #include "etwhf/format.h"
+#include "heap_json.h"
+#include "manifest.h"
 
 struct loader {
-    struct check_corpus *c;
+    struct etwhf_corpus *c;
     size_t case_cap, event_cap, fault_cap, name_cap, heap_cap;
     const char *path;
     size_t line;
     char *err;
     size_t errlen;
+    int oom; /* the failure was memory, not the manifest */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const char *fmt, ...)
@@ -31,6 +33,12 @@ __attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const c
         vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+static int no_memory(struct loader *ld)
+{
+    ld->oom = 1;
+    return fail(ld, "out of memory");
 }
 
 /* Grows *arr (elements of size sz) so that index `need` fits. */
@@ -61,7 +69,7 @@ static int get_u64(json_t *v, uint64_t *out)
 
 static int intern_fault(struct loader *ld, const char *name, uint32_t *idx)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     for (size_t i = 0; i < c->nfaults; i++)
         if (strcmp(c->fault_names[i], name) == 0) {
             *idx = (uint32_t)i;
@@ -91,121 +99,120 @@ static int parse_codes(struct loader *ld, json_t *arr, const char *key, uint32_t
     return 0;
 }
 
-static int parse_events(struct loader *ld, json_t *arr, struct check_expect *e)
+static int parse_events(struct loader *ld, json_t *arr, struct etwhf_gen_expect *e)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     if (!json_is_array(arr))
         return fail(ld, "expect.events is not an array");
-    e->event_start = c->nevents;
-    size_t i;
+    size_t start = c->nevents, i;
     json_t *v;
     json_array_foreach(arr, i, v) {
         if (grow((void **)&c->events, &ld->event_cap, c->nevents, sizeof *c->events) != 0)
-            return fail(ld, "out of memory");
-        struct check_event *ev = &c->events[c->nevents];
+            return no_memory(ld);
+        struct etwhf_gen_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
-        if (!json_is_object(v) || check_json_number(json_object_get(v, "heap_handle"), &ev->heap_handle) != 0 ||
-            check_json_number(json_object_get(v, "address"), &ev->address) != 0 ||
-            get_u64(json_object_get(v, "source"), &src) != 0 || src > UINT32_MAX ||
-            get_u64(json_object_get(v, "pointer_size"), &ps) != 0 || (ps != 4 && ps != 8))
+        if (!json_is_object(v) || etwhf__json_u64(json_object_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != 0 ||
+            etwhf__json_u64(json_object_get(v, MK_ADDRESS), &ev->address) != 0 ||
+            get_u64(json_object_get(v, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
+            get_u64(json_object_get(v, MK_POINTER_SIZE), &ps) != 0 || (ps != 4 && ps != 8))
             return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
                             "pointer_size (4 or 8)", i);
         ev->source = (uint32_t)src;
         ev->pointer_size = (uint8_t)ps;
         c->nevents++;
     }
-    e->event_count = c->nevents - e->event_start;
+    e->n_events = c->nevents - start;
     return 0;
 }
 
-static int parse_first_error(struct loader *ld, json_t *v, struct check_expect *e)
+static int parse_first_error(struct loader *ld, json_t *v, struct etwhf_gen_expect *e)
 {
     if (!v || json_is_null(v)) {
-        if (e->verdict_error)
+        if (e->error)
             return fail(ld, "expect.first_error is null but the verdict is error");
         return 0;
     }
-    json_t *code = json_object_get(v, "code");
-    e->first_code = json_is_string(code) ? etwhf_diag_from_name(json_string_value(code)) : 0;
-    if (e->first_code <= 0 || get_u64(json_object_get(v, "offset"), &e->first_offset) != 0)
+    json_t *code = json_object_get(v, MK_CODE);
+    e->first_error_code = json_is_string(code) ? etwhf_diag_from_name(json_string_value(code)) : 0;
+    if (e->first_error_code <= 0 || get_u64(json_object_get(v, MK_OFFSET), &e->first_error_offset) != 0)
         return fail(ld, "expect.first_error needs a code name and an offset");
-    e->has_first_error = 1;
     return 0;
 }
 
-static int parse_counts(struct loader *ld, json_t *x, struct check_expect *e, int required)
+static int parse_counts(struct loader *ld, json_t *x, struct check_case *k, int required)
 {
-    json_t *b = json_object_get(x, "buffers"), *s = json_object_get(x, "buffers_skipped"),
-           *t = json_object_get(x, "events_total");
+    struct etwhf_gen_expect *e = &k->expect;
+    json_t *b = json_object_get(x, MK_BUFFERS), *s = json_object_get(x, MK_BUFFERS_SKIPPED),
+           *t = json_object_get(x, MK_EVENTS_TOTAL);
     if (!b && !s && !t && !required)
         return 0;
     if (get_u64(b, &e->buffers) != 0 || get_u64(s, &e->buffers_skipped) != 0 ||
         get_u64(t, &e->events_total) != 0)
         return fail(ld, "a file case needs expect.buffers, expect.buffers_skipped and expect.events_total");
-    e->has_counts = 1;
+    k->has_counts = 1;
     return 0;
 }
 
 /* heap_alloc / heap_realloc: counts a manifest may add for Alloc and
  * ReAlloc events, which `events` (HeapFree only) does not list. */
-static int parse_other_counts(struct loader *ld, json_t *x, struct check_expect *e)
+static int parse_other_counts(struct loader *ld, json_t *x, struct check_case *k)
 {
-    json_t *a = json_object_get(x, "heap_alloc"), *r = json_object_get(x, "heap_realloc");
+    struct etwhf_gen_expect *e = &k->expect;
+    json_t *a = json_object_get(x, MK_HEAP_ALLOC), *r = json_object_get(x, MK_HEAP_REALLOC);
     if (!a && !r)
         return 0;
     if (get_u64(a, &e->heap_alloc) != 0 || get_u64(r, &e->heap_realloc) != 0)
         return fail(ld, "expect.heap_alloc and expect.heap_realloc go together, as counts");
-    e->has_other_counts = 1;
+    k->has_other_counts = 1;
     return 0;
 }
 
 /* heap_events: every heap event of any type with its fields, a project
- * extension beyond CONTRACT.md §6 (generator version 4 on); absent in older
+ * extension (generator version 4 on, docs/check.md); absent in older
  * manifests, which are checked as before. */
-static int parse_heap_events(struct loader *ld, json_t *arr, struct check_expect *e)
+static int parse_heap_events(struct loader *ld, json_t *arr, struct check_case *k)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     if (!arr)
         return 0;
     if (!json_is_array(arr))
         return fail(ld, "expect.heap_events is not an array");
-    e->heap_start = c->nheap_events;
-    size_t i;
+    size_t start = c->nheap_events, i;
     json_t *v;
     json_array_foreach(arr, i, v) {
         if (grow((void **)&c->heap_events, &ld->heap_cap, c->nheap_events, sizeof *c->heap_events) != 0)
-            return fail(ld, "out of memory");
-        struct check_heap_event *ev = &c->heap_events[c->nheap_events];
-        if (!json_is_object(v) || check_heap_read(v, 1, ev) != 0 ||
+            return no_memory(ld);
+        struct etwhf_gen_heap_expect *ev = &c->heap_events[c->nheap_events];
+        if (!json_is_object(v) || etwhf__heap_json_read(v, 1, ev) != 0 ||
             (ev->pointer_size != 4 && ev->pointer_size != 8))
             return fail(ld, "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
                             "source and the fields of its type", i);
         c->nheap_events++;
     }
-    e->heap_count = c->nheap_events - e->heap_start;
-    e->has_heap_events = 1;
+    k->expect.n_heap_events = c->nheap_events - start;
+    k->has_heap_events = 1;
     return 0;
 }
 
 static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
 {
-    struct check_expect *e = &k->expect;
+    struct etwhf_gen_expect *e = &k->expect;
     if (!json_is_object(x))
         return fail(ld, "no \"expect\" object");
-    const char *verdict = json_string_value(json_object_get(x, "verdict"));
-    if (!verdict || (strcmp(verdict, "ok") != 0 && strcmp(verdict, "error") != 0))
+    const char *verdict = json_string_value(json_object_get(x, MK_VERDICT));
+    if (!verdict || (strcmp(verdict, MV_VERDICT_OK) != 0 && strcmp(verdict, MV_VERDICT_ERROR) != 0))
         return fail(ld, "expect.verdict is not \"ok\" or \"error\"");
-    e->verdict_error = verdict[0] == 'e';
-    if (parse_first_error(ld, json_object_get(x, "first_error"), e) != 0 ||
-        parse_codes(ld, json_object_get(x, "errors"), "errors", &e->errors) != 0 ||
-        parse_codes(ld, json_object_get(x, "warnings"), "warnings", &e->warnings) != 0 ||
-        parse_events(ld, json_object_get(x, "events"), e) != 0 || parse_other_counts(ld, x, e) != 0 ||
-        parse_heap_events(ld, json_object_get(x, "heap_events"), e) != 0)
+    e->error = strcmp(verdict, MV_VERDICT_ERROR) == 0;
+    if (parse_first_error(ld, json_object_get(x, MK_FIRST_ERROR), e) != 0 ||
+        parse_codes(ld, json_object_get(x, MK_ERRORS), MK_ERRORS, &e->errors) != 0 ||
+        parse_codes(ld, json_object_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings) != 0 ||
+        parse_events(ld, json_object_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, k) != 0 ||
+        parse_heap_events(ld, json_object_get(x, MK_HEAP_EVENTS), k) != 0)
         return -1;
-    return parse_counts(ld, x, e, k->layer == CHECK_LAYER_FILE);
+    return parse_counts(ld, x, k, k->info.layer == ETWHF_GEN_FILE);
 }
 
-static int parse_headers(struct loader *ld, json_t *arr, struct check_case *k)
+static int parse_headers(struct loader *ld, json_t *arr, struct etwhf_corpus_case *k)
 {
     if (!arr)
         return 0;
@@ -217,14 +224,14 @@ static int parse_headers(struct loader *ld, json_t *arr, struct check_case *k)
         int h = json_is_string(v) ? etwhf_header_from_name(json_string_value(v)) : -1;
         if (h < 0 || h >= ETWHF_HDR_FORMS)
             return fail(ld, "headers[%zu] is not a header form name", i);
-        k->headers |= (uint16_t)(1u << h);
+        k->headers |= 1u << h;
     }
     return 0;
 }
 
 static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     k->fault_start = c->ncase_faults;
     if (!arr)
         return 0;
@@ -237,76 +244,74 @@ static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
             return fail(ld, "faults[%zu] is not a name", i);
         if (grow((void **)&c->case_faults, &ld->fault_cap, c->ncase_faults, sizeof *c->case_faults) != 0 ||
             intern_fault(ld, json_string_value(v), &c->case_faults[c->ncase_faults]) != 0)
-            return fail(ld, "out of memory");
+            return no_memory(ld);
         c->ncase_faults++;
         k->fault_count++;
     }
     return 0;
 }
 
-static int parse_shape(struct loader *ld, json_t *o, struct check_case *k)
+static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k)
 {
-    static const char *const layers[] = {"payload", "record", "file", NULL};
-    static const char *const events[] = {"free", "alloc", "realloc", NULL};
-    static const uint8_t event_types[] = {ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC};
-    const char *layer = json_string_value(json_object_get(o, "layer"));
-    int li = layer ? etwhf_parse_choice(layer, layers) : -1;
+    const char *layer = json_string_value(json_object_get(o, MK_LAYER));
+    int li = layer ? etwhf__layer_from_name(layer) : -1;
     if (li < 0)
         return fail(ld, "\"layer\" is not payload, record or file");
-    k->layer = (uint8_t)li;
-    json_t *ps = json_object_get(o, "pointer_size");
+    k->layer = li;
+    json_t *ps = json_object_get(o, MK_POINTER_SIZE);
     uint64_t p = 0;
-    if (json_is_string(ps) && strcmp(json_string_value(ps), "mixed") == 0)
+    if (json_is_string(ps) && strcmp(json_string_value(ps), MV_MIXED) == 0)
         k->pointer_size = 0;
     else if (get_u64(ps, &p) == 0 && (p == 4 || p == 8))
-        k->pointer_size = (uint8_t)p;
+        k->pointer_size = (unsigned)p;
     else
         return fail(ld, "\"pointer_size\" is not 4, 8 or \"mixed\"");
-    k->event_type = ETWHF_HEAP_FREE;
-    if (k->layer != CHECK_LAYER_PAYLOAD)
+    k->event = ETWHF_HEAP_FREE;
+    if (k->layer != ETWHF_GEN_PAYLOAD)
         return 0;
-    const char *ev = json_string_value(json_object_get(o, "event"));
-    int ei = ev ? etwhf_parse_choice(ev, events) : -1;
-    if (ei < 0 || k->pointer_size == 0)
+    /* The option spelling only ("free"), not the event line's ("HeapFree"). */
+    const char *ev = json_string_value(json_object_get(o, MK_EVENT));
+    int type = etwhf_heap_type_from_name(ev);
+    if (!type || strcmp(etwhf_heap_event_name(type), ev) != 0 || k->pointer_size == 0)
         return fail(ld, "a payload case needs \"event\" (free, alloc, realloc) and a pointer_size of 4 or 8");
-    k->event_type = event_types[ei];
+    k->event = (uint8_t)type;
     return 0;
 }
 
 static int parse_case(struct loader *ld, json_t *o)
 {
-    struct check_corpus *c = ld->c;
+    struct etwhf_corpus *c = ld->c;
     if (grow((void **)&c->cases, &ld->case_cap, c->ncases, sizeof *c->cases) != 0)
-        return fail(ld, "out of memory");
+        return no_memory(ld);
     struct check_case *k = &c->cases[c->ncases];
     memset(k, 0, sizeof *k);
-    k->line = ld->line;
-    const char *file = json_string_value(json_object_get(o, "file"));
-    if (get_u64(json_object_get(o, "id"), &k->id) != 0)
+    k->info.line = ld->line;
+    const char *file = json_string_value(json_object_get(o, MK_FILE));
+    if (get_u64(json_object_get(o, MK_ID), &k->info.id) != 0)
         return fail(ld, "no integer \"id\"");
     if (!file || !*file)
         return fail(ld, "no \"file\"");
-    if (parse_shape(ld, o, k) != 0 || parse_headers(ld, json_object_get(o, "headers"), k) != 0 ||
-        parse_faults(ld, json_object_get(o, "faults"), k) != 0 ||
-        parse_expect(ld, json_object_get(o, "expect"), k) != 0)
+    if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, json_object_get(o, MK_HEADERS), &k->info) != 0 ||
+        parse_faults(ld, json_object_get(o, MK_FAULTS), k) != 0 ||
+        parse_expect(ld, json_object_get(o, MK_EXPECT), k) != 0)
         return -1;
-    if (!(k->file = strdup(file)))
-        return fail(ld, "out of memory");
+    if (!(k->info.file = strdup(file)))
+        return no_memory(ld);
     c->ncases++;
     return 0;
 }
 
 static int parse_first_line(struct loader *ld, json_t *o)
 {
-    json_t *v = json_object_get(o, "manifest");
+    json_t *v = json_object_get(o, MK_MANIFEST);
     if (!json_is_integer(v))
         return fail(ld, "not a manifest header (no \"manifest\" key)");
     if (json_integer_value(v) != ETWHF_MANIFEST_VERSION)
         return fail(ld, "manifest version %lld, this etwhf reads version %d", (long long)json_integer_value(v),
                     ETWHF_MANIFEST_VERSION);
-    const char *gv = json_string_value(json_object_get(o, "generator_version"));
+    const char *gv = json_string_value(json_object_get(o, MK_GENERATOR_VERSION));
     if (gv && !(ld->c->generator_version = strdup(gv)))
-        return fail(ld, "out of memory");
+        return no_memory(ld);
     return 0;
 }
 
@@ -316,6 +321,21 @@ static int blank(const char *s, size_t n)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
             return 0;
     return 1;
+}
+
+/* The expectations' event lists are slices of the corpus's flat arrays,
+ * which moved while they grew: point them there once every line is in. A
+ * case's events follow the previous case's, in manifest order. */
+static void link_slices(struct etwhf_corpus *c)
+{
+    size_t ev = 0, he = 0;
+    for (size_t i = 0; i < c->ncases; i++) {
+        struct etwhf_gen_expect *e = &c->cases[i].expect;
+        e->events = e->n_events ? c->events + ev : NULL;
+        e->heap_events = e->n_heap_events ? c->heap_events + he : NULL;
+        ev += e->n_events;
+        he += e->n_heap_events;
+    }
 }
 
 static int read_lines(struct loader *ld, FILE *f)
@@ -350,23 +370,23 @@ static int read_lines(struct loader *ld, FILE *f)
     return rc;
 }
 
-int check_manifest_load(const char *dir, struct check_corpus *out, char *err, size_t errlen)
+int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct stat st;
     const char *why = stat(dir, &st) != 0 ? strerror(errno) : !S_ISDIR(st.st_mode) ? "not a folder" : NULL;
     if (why) {
         snprintf(err, errlen, "cannot read corpus folder '%s': %s", dir, why);
-        return -1;
+        return ETWHF_EIO;
     }
-    size_t plen = strlen(dir) + sizeof "/manifest.jsonl";
-    char *path = malloc(plen);
+    char *path;
+    if (asprintf(&path, "%s/" MANIFEST_FILE, dir) < 0)
+        path = NULL;
     if (!path || !(out->dir = strdup(dir))) {
         free(path);
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return ETWHF_ENOMEM;
     }
-    snprintf(path, plen, "%s/manifest.jsonl", dir);
     struct loader ld = {.c = out, .path = path, .err = err, .errlen = errlen};
     FILE *f = fopen(path, "r");
     int rc;
@@ -376,47 +396,12 @@ int check_manifest_load(const char *dir, struct check_corpus *out, char *err, si
     } else {
         rc = read_lines(&ld, f);
         fclose(f);
+        if (rc == 0)
+            link_slices(out);
     }
     free(path);
-    if (rc != 0)
-        check_corpus_free(out);
-    return rc;
-}
-
-void check_corpus_free(struct check_corpus *c)
-{
-    for (size_t i = 0; i < c->ncases; i++)
-        free(c->cases[i].file);
-    for (size_t i = 0; i < c->nfaults; i++)
-        free(c->fault_names[i]);
-    free(c->cases);
-    free(c->events);
-    free(c->heap_events);
-    free(c->case_faults);
-    free(c->fault_names);
-    free(c->generator_version);
-    free(c->dir);
-    memset(c, 0, sizeof *c);
-}
-
-int check_case_path(const struct check_corpus *c, const struct check_case *k, char *buf, size_t len)
-{
-    int n = snprintf(buf, len, "%s/%s", c->dir, k->file);
-    return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-const char *check_layer_name(int layer)
-{
-    static const char *const names[] = {"payload", "record", "file"};
-    return layer >= 0 && layer <= CHECK_LAYER_FILE ? names[layer] : "?";
-}
-
-const char *check_mode_name(int mode)
-{
-    return mode == CHECK_MODE_STRICT ? "strict" : "recover";
-}
-
-const char *check_event_name(int type)
-{
-    return type == ETWHF_HEAP_ALLOC ? "alloc" : type == ETWHF_HEAP_REALLOC ? "realloc" : "free";
+    if (rc == 0)
+        return ETWHF_OK;
+    etwhf__corpus_clear(out);
+    return ld.oom ? ETWHF_ENOMEM : ETWHF_EIO;
 }

@@ -1,10 +1,10 @@
 /*
- * check_compare.h — what a decoder reported for one case in one mode, and
+ * compare.h — what a decoder reported for one case in one mode, and
  * how it is judged against the manifest's expectation (internal).
  *
  * Both runners fill a check_observed: the in-process one from the decoder's
  * callbacks (codes, offsets and counts known), the external one from the
- * JSON lines a command printed (only what CONTRACT.md §7 lets it read).
+ * JSON lines a command printed (only what the check protocol lets it read).
  * A judgement is a check_diff: a few items, each naming a field with the
  * expected and the observed value, and a mask of the kinds of field that
  * differed (for the report's "by field" grouping).
@@ -15,17 +15,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check_case.h"
+#include "corpus.h"
 
-/* What a decoder reported. */
+/* enum etwhf_mode as a bit of etwhf_check_options.modes. */
+#define CHECK_MODE_BIT(m) (1u << (m))
+/* "recover" or "strict" for enum etwhf_mode. */
+const char *etwhf__check_mode_name(int mode);
+
+/* What a decoder reported, its events in the generator's structs; a heap
+ * event's header is -1 for a bare payload and when not read. */
 struct check_observed {
-    struct check_event *events; /* HeapFree events, in order */
+    struct etwhf_gen_event *events; /* HeapFree events, in order */
     size_t nevents, cap;
     int oom;                    /* an event could not be stored */
     uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events */
     int other_known;            /* heap_alloc, heap_realloc and heap (below) are meaningful */
     int header_known;           /* heap[].header is meaningful (in-process only) */
-    struct check_heap_event *heap; /* every heap event of any type, in order */
+    struct etwhf_gen_heap_expect *heap; /* every heap event of any type, in order */
     size_t nheap, heap_cap;
     uint64_t error_diags;       /* how many diagnostics had severity error */
     int codes_known;            /* errors, warnings, first_code are meaningful */
@@ -39,13 +45,13 @@ struct check_observed {
     uint64_t buffers, buffers_skipped, events_total;
 };
 
-void check_observed_reset(struct check_observed *o);
-void check_observed_free(struct check_observed *o);
-int check_observed_add_event(struct check_observed *o, const struct check_event *ev);
-int check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev);
+void etwhf__check_observed_reset(struct check_observed *o);
+void etwhf__check_observed_free(struct check_observed *o);
+int etwhf__check_observed_add_event(struct check_observed *o, const struct etwhf_gen_event *ev);
+int etwhf__check_observed_add_heap(struct check_observed *o, const struct etwhf_gen_heap_expect *ev);
 /* A diagnostic: code 0 when the name is unknown (or not read). */
-void check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
-                             int has_offset, uint64_t offset);
+void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
+                                    int has_offset, uint64_t offset);
 
 /* Kinds of difference; their names are the report's field groups. */
 enum check_kind {
@@ -59,12 +65,12 @@ enum check_kind {
     CHECK_K_COUNT
 };
 _Static_assert(CHECK_K_COUNT <= 32, "check_diff.kinds is a 32-bit mask");
-const char *check_kind_name(int kind);
+const char *etwhf__check_kind_name(int kind);
 
 #define CHECK_DIFF_ITEMS 6
 struct check_item {
     uint8_t kind;  /* enum check_kind */
-    uint8_t mode;  /* enum check_mode */
+    uint8_t mode;  /* enum etwhf_mode */
     char field[40];
     char expected[120];
     char got[160];
@@ -76,17 +82,19 @@ struct check_diff {
     struct check_item items[CHECK_DIFF_ITEMS];
 };
 
-void check_diff_reset(struct check_diff *d);
-void check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
-                    const char *got);
-/* Appends src's items to d (the report merges a case's runs). */
-void check_diff_merge(struct check_diff *d, const struct check_diff *src);
+void etwhf__check_diff_reset(struct check_diff *d);
+void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
+                           const char *got);
+/* Adds src's items to d, after d's items of the same or an earlier mode
+ * (the tally merges a case's runs, which finish in any order: the items
+ * read as if recover mode had run first); items pushed past
+ * CHECK_DIFF_ITEMS count as dropped. */
+void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src);
 
 /* Judges o, the result of decoding case k in `mode`, and appends to d. */
-void check_compare(const struct check_corpus *c, const struct check_case *k, int mode,
-                   const struct check_observed *o, struct check_diff *d);
+void etwhf__check_compare(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d);
 
 /* "[RECORD_SIZE, SOURCE_UNKNOWN]" for a code mask (and an extra unknown name). */
-void check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra);
+void etwhf__check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra);
 
 #endif

@@ -1,13 +1,14 @@
 /*
- * check_output.h — what an external decoder printed, read as the JSON
- * lines of CONTRACT.md §4 (internal).
+ * output.h — what an external decoder printed, read as the JSON lines of
+ * docs/spec/output.md (internal).
  *
  * Only `type`, `heap_handle`, `address`, `source`, `pointer_size`,
- * `severity` are read, and `code` with --strict-codes (§7). HeapFree lines
+ * `severity` are read, and `code` with --strict-codes
+ * (docs/spec/check-protocol.md). HeapFree lines
  * are the events; HeapAlloc and HeapReAlloc lines are only counted, and the
  * counts are not compared — unless all_heap (`--all-heap-events`, a project
  * extension): then those lines are read too, with the keys of their type
- * (§4), and every heap event goes into obs->heap for the manifest's
+ * (docs/spec/output.md), and every heap event goes into obs->heap for the manifest's
  * heap_events. Other lines (summary, other types) are ignored. A line that
  * is not a JSON object with a `type`, or an event or diag missing what is
  * read, is itself a disagreement (kind "output").
@@ -17,10 +18,9 @@
 
 #include <stddef.h>
 
-#include "check_case.h"
-#include "check_compare.h"
+#include "compare.h"
 
-void check_output_parse(const char *out, size_t len, int mode, int strict_codes, int all_heap,
-                        struct check_observed *obs, struct check_diff *d);
+void etwhf__check_output_parse(const char *out, size_t len, int mode, int strict_codes, int all_heap,
+                               struct check_observed *obs, struct check_diff *d);
 
 #endif

@@ -1,18 +1,21 @@
-/* The check report, text and JSON; see check_report.h. */
-#include "check_report.h"
+/* The check report, text and JSON (etwhf/check.h); docs/check.md shows it. */
+#include <jansson.h>
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "etwhf/check.h"
 #include "etwhf/format.h"
+#include "manifest.h"
+#include "result.h"
 
 struct group {
     const char *name;
     size_t order;
     uint64_t cases;
-    uint64_t by[CHECK_OUTCOMES];
+    uint64_t by[ETWHF_CHECK_OUTCOMES];
 };
 
 struct groups {
@@ -23,7 +26,7 @@ struct groups {
 
 static uint64_t bad(const struct group *g)
 {
-    return g->cases - g->by[CHECK_AGREE] - g->by[CHECK_SKIPPED];
+    return g->cases - g->by[ETWHF_CHECK_AGREE] - g->by[ETWHF_CHECK_SKIPPED];
 }
 
 static void count(struct group *g, int outcome)
@@ -35,15 +38,14 @@ static void count(struct group *g, int outcome)
 static void free_groups(struct groups *gs);
 
 /* Totals and groups over the cases that ran. */
-static int compute(const struct check_report *rep, uint64_t totals[CHECK_OUTCOMES], struct groups *gs)
+static int compute(const struct etwhf_check_result *r, uint64_t totals[ETWHF_CHECK_OUTCOMES], struct groups *gs)
 {
-    const struct check_run *r = rep->run;
-    const struct check_corpus *c = r->corpus;
-    check_tally_totals(r->tally, totals);
+    const struct etwhf_corpus *c = r->corpus;
+    etwhf__check_tally_totals(&r->tally, totals);
     memset(gs, 0, sizeof *gs);
     gs->nfault = c->nfaults + 1;
     gs->nheader = ETWHF_HDR_FORMS + 1;
-    gs->nlayer = CHECK_LAYER_FILE + 1;
+    gs->nlayer = ETWHF_GEN_FILE + 1;
     gs->fault = calloc(gs->nfault, sizeof *gs->fault);
     gs->header = calloc(gs->nheader, sizeof *gs->header);
     gs->layer = calloc(gs->nlayer, sizeof *gs->layer);
@@ -57,11 +59,11 @@ static int compute(const struct check_report *rep, uint64_t totals[CHECK_OUTCOME
         gs->header[h] = (struct group){.name = h < ETWHF_HDR_FORMS ? etwhf_header_info((int)h)->name : "(none)",
                                        .order = h};
     for (size_t l = 0; l < gs->nlayer; l++)
-        gs->layer[l] = (struct group){.name = check_layer_name((int)l), .order = l};
+        gs->layer[l] = (struct group){.name = etwhf__layer_name((int)l), .order = l};
     for (size_t s = 0; s < r->nselected; s++) {
         size_t idx = r->selected[s];
-        int o = r->tally->outcome[idx];
-        if (o >= CHECK_OUTCOMES)
+        int o = r->tally.outcome[idx];
+        if (o >= ETWHF_CHECK_OUTCOMES)
             continue;
         const struct check_case *k = &c->cases[idx];
         for (size_t f = 0; f < k->fault_count; f++)
@@ -69,13 +71,13 @@ static int compute(const struct check_report *rep, uint64_t totals[CHECK_OUTCOME
         if (!k->fault_count)
             count(&gs->fault[c->nfaults], o);
         for (int h = 0; h < ETWHF_HDR_FORMS; h++)
-            if (k->headers >> h & 1u)
+            if (k->info.headers >> h & 1u)
                 count(&gs->header[h], o);
-        if (!k->headers)
+        if (!k->info.headers)
             count(&gs->header[ETWHF_HDR_FORMS], o);
-        count(&gs->layer[k->layer], o);
+        count(&gs->layer[k->info.layer], o);
         for (int kind = 0; kind < CHECK_K_COUNT; kind++)
-            gs->kinds[kind] += r->tally->kinds[idx] >> kind & 1u;
+            gs->kinds[kind] += r->tally.kinds[idx] >> kind & 1u;
     }
     return 0;
 }
@@ -109,71 +111,70 @@ static void text_groups(FILE *f, const char *title, struct group *g, size_t n)
         fprintf(f, "  %-32s %6llu of %-6llu (", g[i].name, (unsigned long long)bad(&g[i]),
                 (unsigned long long)g[i].cases);
         const char *sep = "";
-        for (int o = CHECK_DISAGREE; o < CHECK_OUTCOMES; o++)
+        for (int o = ETWHF_CHECK_DISAGREE; o < ETWHF_CHECK_OUTCOMES; o++)
             if (g[i].by[o]) {
-                fprintf(f, "%s%s %llu", sep, check_outcome_name(o), (unsigned long long)g[i].by[o]);
+                fprintf(f, "%s%s %llu", sep, etwhf_check_outcome_name(o), (unsigned long long)g[i].by[o]);
                 sep = ", ";
             }
         fputs(")\n", f);
     }
 }
 
-static void text_case_line(FILE *f, const struct check_corpus *c, const struct check_case *k, int outcome)
+static void text_case_line(FILE *f, const struct etwhf_corpus *c, const struct check_case *k, int outcome)
 {
-    fprintf(f, "  %s  (id %llu, %s", k->file, (unsigned long long)k->id, check_layer_name(k->layer));
+    fprintf(f, "  %s  (id %llu, %s", k->info.file, (unsigned long long)k->info.id, etwhf__layer_name(k->info.layer));
     for (int h = 0; h < ETWHF_HDR_FORMS; h++)
-        if (k->headers >> h & 1u)
+        if (k->info.headers >> h & 1u)
             fprintf(f, ", %s", etwhf_header_info(h)->name);
     for (size_t i = 0; i < k->fault_count; i++)
-        fprintf(f, "%s%s", i ? " " : ", faults: ", c->fault_names[c->case_faults[k->fault_start + i]]);
-    fprintf(f, "): %s\n", check_outcome_name(outcome));
+        fprintf(f, "%s%s", i ? " " : ", faults: ", etwhf__corpus_fault(c, k, i));
+    fprintf(f, "): %s\n", etwhf_check_outcome_name(outcome));
 }
 
-int check_report_text(FILE *f, const struct check_report *rep)
+int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
 {
-    const struct check_run *r = rep->run;
-    const struct check_corpus *c = r->corpus;
-    uint64_t t[CHECK_OUTCOMES];
+    const struct etwhf_corpus *c = r->corpus;
+    uint64_t t[ETWHF_CHECK_OUTCOMES];
     struct groups gs;
-    if (compute(rep, t, &gs) != 0)
+    if (compute(r, t, &gs) != 0)
         return -1;
     fprintf(f, "etwhf check: %s (generator %s): %zu cases", c->dir,
             c->generator_version ? c->generator_version : "?", r->nselected);
-    if (r->nselected != rep->sampled_from)
-        fprintf(f, " sampled from %zu", rep->sampled_from);
-    fprintf(f, "\n  decoder: %s; modes: %s%s%s; jobs: %u; timeout: %.3g s\n", rep->decoder,
+    if (r->nselected != r->corpus->ncases)
+        fprintf(f, " sampled from %zu", r->corpus->ncases);
+    fprintf(f, "\n  decoder: %s; modes: %s%s%s; jobs: %u; timeout: %.3g s\n", r->decoder,
             r->modes & 1u ? "recover" : "", r->modes == 3u ? "+" : "", r->modes & 2u ? "strict" : "", r->jobs,
             (double)r->timeout_ms / 1000.0);
     fprintf(f, "  agree %llu, disagree %llu, crash %llu, timeout %llu, failed %llu, skipped %llu",
-            (unsigned long long)t[CHECK_AGREE], (unsigned long long)t[CHECK_DISAGREE],
-            (unsigned long long)t[CHECK_CRASH], (unsigned long long)t[CHECK_TIMEOUT],
-            (unsigned long long)t[CHECK_FAILED], (unsigned long long)t[CHECK_SKIPPED]);
-    if (t[CHECK_IO])
-        fprintf(f, ", unreadable %llu", (unsigned long long)t[CHECK_IO]);
-    fprintf(f, "\n  %.2f s, %.0f cases/s\n", rep->seconds,
-            rep->seconds > 0 ? (double)r->nselected / rep->seconds : 0.0);
+            (unsigned long long)t[ETWHF_CHECK_AGREE], (unsigned long long)t[ETWHF_CHECK_DISAGREE],
+            (unsigned long long)t[ETWHF_CHECK_CRASH], (unsigned long long)t[ETWHF_CHECK_TIMEOUT],
+            (unsigned long long)t[ETWHF_CHECK_FAILED], (unsigned long long)t[ETWHF_CHECK_SKIPPED]);
+    if (t[ETWHF_CHECK_IO])
+        fprintf(f, ", unreadable %llu", (unsigned long long)t[ETWHF_CHECK_IO]);
+    fprintf(f, "\n  %.2f s, %.0f cases/s\n", r->seconds,
+            r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0);
     text_groups(f, "fault", gs.fault, gs.nfault);
     text_groups(f, "header form", gs.header, gs.nheader);
     int any_kind = 0;
     for (int kind = 0; kind < CHECK_K_COUNT; kind++)
         if (gs.kinds[kind])
-            fprintf(f, "%s  %-32s %6llu\n", any_kind++ ? "" : "\nnot agreeing, by field:\n", check_kind_name(kind),
-                    (unsigned long long)gs.kinds[kind]);
-    if (r->tally->nshown)
-        fprintf(f, "\nfirst %zu case(s) not agreeing:\n", r->tally->nshown);
-    for (size_t i = 0; i < r->tally->nshown; i++) {
-        const struct check_shown *s = &r->tally->shown[i];
-        text_case_line(f, c, &c->cases[s->idx], r->tally->outcome[s->idx]);
+            fprintf(f, "%s  %-32s %6llu\n", any_kind++ ? "" : "\nnot agreeing, by field:\n",
+                    etwhf__check_kind_name(kind), (unsigned long long)gs.kinds[kind]);
+    if (r->tally.nshown)
+        fprintf(f, "\nfirst %zu case(s) not agreeing:\n", r->tally.nshown);
+    for (size_t i = 0; i < r->tally.nshown; i++) {
+        const struct check_shown *s = &r->tally.shown[i];
+        text_case_line(f, c, &c->cases[s->idx], r->tally.outcome[s->idx]);
         for (unsigned j = 0; j < s->diff.n; j++) {
             const struct check_item *it = &s->diff.items[j];
-            fprintf(f, "    [%s] %s: expected %s, got %s\n", check_mode_name(it->mode), it->field, it->expected,
+            fprintf(f, "    [%s] %s: expected %s, got %s\n", etwhf__check_mode_name(it->mode), it->field, it->expected,
                     it->got);
         }
         if (s->diff.dropped)
             fprintf(f, "    … and %u more difference(s)\n", s->diff.dropped);
     }
-    uint64_t nbad = r->nselected - t[CHECK_AGREE] - t[CHECK_SKIPPED];
-    uint64_t nrun = r->nselected - t[CHECK_SKIPPED];
+    uint64_t nbad = r->nselected - t[ETWHF_CHECK_AGREE] - t[ETWHF_CHECK_SKIPPED];
+    uint64_t nrun = r->nselected - t[ETWHF_CHECK_SKIPPED];
     if (nbad)
         fprintf(f, "\nresult: %llu of %llu case(s) do not agree\n", (unsigned long long)nbad,
                 (unsigned long long)nrun);
@@ -188,9 +189,10 @@ int check_report_text(FILE *f, const struct check_report *rep)
 static json_t *json_outcomes(const uint64_t *by)
 {
     json_t *o = json_object();
-    for (int i = 0; i < CHECK_OUTCOMES; i++)
-        if (i != CHECK_IO || by[i])
-            json_object_set_new(o, i == CHECK_IO ? "unreadable" : check_outcome_name(i), json_integer((json_int_t)by[i]));
+    for (int i = 0; i < ETWHF_CHECK_OUTCOMES; i++)
+        if (i != ETWHF_CHECK_IO || by[i])
+            json_object_set_new(o, i == ETWHF_CHECK_IO ? "unreadable" : etwhf_check_outcome_name(i),
+                                json_integer((json_int_t)by[i]));
     return o;
 }
 
@@ -209,38 +211,38 @@ static json_t *json_groups(struct group *g, size_t n)
     return a;
 }
 
-static json_t *json_case(const struct check_corpus *c, size_t idx, int outcome, uint32_t kinds)
+static json_t *json_case(const struct etwhf_corpus *c, size_t idx, int outcome, uint32_t kinds)
 {
     const struct check_case *k = &c->cases[idx];
     json_t *o = json_object(), *h = json_array(), *fl = json_array(), *ks = json_array();
     for (int i = 0; i < ETWHF_HDR_FORMS; i++)
-        if (k->headers >> i & 1u)
+        if (k->info.headers >> i & 1u)
             json_array_append_new(h, json_string(etwhf_header_info(i)->name));
     for (size_t i = 0; i < k->fault_count; i++)
-        json_array_append_new(fl, json_string(c->fault_names[c->case_faults[k->fault_start + i]]));
+        json_array_append_new(fl, json_string(etwhf__corpus_fault(c, k, i)));
     for (int i = 0; i < CHECK_K_COUNT; i++)
         if (kinds >> i & 1u)
-            json_array_append_new(ks, json_string(check_kind_name(i)));
-    json_object_set_new(o, "id", json_integer((json_int_t)k->id));
-    json_object_set_new(o, "file", json_string(k->file));
-    json_object_set_new(o, "layer", json_string(check_layer_name(k->layer)));
+            json_array_append_new(ks, json_string(etwhf__check_kind_name(i)));
+    json_object_set_new(o, "id", json_integer((json_int_t)k->info.id));
+    json_object_set_new(o, "file", json_string(k->info.file));
+    json_object_set_new(o, "layer", json_string(etwhf__layer_name(k->info.layer)));
     json_object_set_new(o, "headers", h);
     json_object_set_new(o, "faults", fl);
-    json_object_set_new(o, "outcome", json_string(check_outcome_name(outcome)));
+    json_object_set_new(o, "outcome", json_string(etwhf_check_outcome_name(outcome)));
     json_object_set_new(o, "fields", ks);
     return o;
 }
 
-static json_t *json_details(const struct check_run *r)
+static json_t *json_details(const struct etwhf_check_result *r)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < r->tally->nshown; i++) {
-        const struct check_shown *s = &r->tally->shown[i];
-        json_t *o = json_case(r->corpus, s->idx, r->tally->outcome[s->idx], r->tally->kinds[s->idx]);
+    for (size_t i = 0; i < r->tally.nshown; i++) {
+        const struct check_shown *s = &r->tally.shown[i];
+        json_t *o = json_case(r->corpus, s->idx, r->tally.outcome[s->idx], r->tally.kinds[s->idx]);
         json_t *items = json_array();
         for (unsigned j = 0; j < s->diff.n; j++) {
             const struct check_item *it = &s->diff.items[j];
-            json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "mode", check_mode_name(it->mode),
+            json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "mode", etwhf__check_mode_name(it->mode),
                                                    "field", it->field, "expected", it->expected, "got", it->got));
         }
         json_object_set_new(o, "differences", items);
@@ -250,42 +252,41 @@ static json_t *json_details(const struct check_run *r)
     return a;
 }
 
-int check_report_json(FILE *f, const struct check_report *rep)
+int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
 {
-    const struct check_run *r = rep->run;
-    uint64_t t[CHECK_OUTCOMES];
+    uint64_t t[ETWHF_CHECK_OUTCOMES];
     struct groups gs;
-    if (compute(rep, t, &gs) != 0)
+    if (compute(r, t, &gs) != 0)
         return -1;
     json_t *modes = json_array(), *kinds = json_object(), *failing = json_array();
-    for (int m = CHECK_MODE_RECOVER; m <= CHECK_MODE_STRICT; m++)
+    for (int m = ETWHF_MODE_RECOVER; m <= ETWHF_MODE_STRICT; m++)
         if (r->modes & CHECK_MODE_BIT(m))
-            json_array_append_new(modes, json_string(check_mode_name(m)));
+            json_array_append_new(modes, json_string(etwhf__check_mode_name(m)));
     for (int k = 0; k < CHECK_K_COUNT; k++)
         if (gs.kinds[k])
-            json_object_set_new(kinds, check_kind_name(k), json_integer((json_int_t)gs.kinds[k]));
+            json_object_set_new(kinds, etwhf__check_kind_name(k), json_integer((json_int_t)gs.kinds[k]));
     for (size_t s = 0; s < r->nselected; s++) {
         size_t idx = r->selected[s];
-        int o = r->tally->outcome[idx];
-        if (o < CHECK_OUTCOMES && o > CHECK_SKIPPED)
-            json_array_append_new(failing, json_case(r->corpus, idx, o, r->tally->kinds[idx]));
+        int o = r->tally.outcome[idx];
+        if (o < ETWHF_CHECK_OUTCOMES && o > ETWHF_CHECK_SKIPPED)
+            json_array_append_new(failing, json_case(r->corpus, idx, o, r->tally.kinds[idx]));
     }
     json_t *root = json_object();
     json_object_set_new(root, "report", json_string("etwhf check"));
     json_object_set_new(root, "dir", json_string(r->corpus->dir));
     json_object_set_new(root, "generator_version",
                         r->corpus->generator_version ? json_string(r->corpus->generator_version) : json_null());
-    json_object_set_new(root, "decoder", json_string(rep->decoder));
+    json_object_set_new(root, "decoder", json_string(r->decoder));
     json_object_set_new(root, "modes", modes);
     json_object_set_new(root, "jobs", json_integer(r->jobs));
     json_object_set_new(root, "timeout_s", json_real((double)r->timeout_ms / 1000.0));
-    json_object_set_new(root, "strict_codes", json_boolean(r->strict_codes || !r->cmd));
+    json_object_set_new(root, "strict_codes", json_boolean(r->strict_codes));
     json_object_set_new(root, "cases", json_integer((json_int_t)r->nselected));
-    json_object_set_new(root, "manifest_cases", json_integer((json_int_t)rep->sampled_from));
+    json_object_set_new(root, "manifest_cases", json_integer((json_int_t)r->corpus->ncases));
     json_object_set_new(root, "totals", json_outcomes(t));
-    json_object_set_new(root, "agreed", json_boolean(r->nselected == t[CHECK_AGREE] + t[CHECK_SKIPPED]));
-    json_object_set_new(root, "seconds", json_real(rep->seconds));
-    json_object_set_new(root, "runs", json_integer((json_int_t)r->tally->runs_done));
+    json_object_set_new(root, "agreed", json_boolean(r->nselected == t[ETWHF_CHECK_AGREE] + t[ETWHF_CHECK_SKIPPED]));
+    json_object_set_new(root, "seconds", json_real(r->seconds));
+    json_object_set_new(root, "runs", json_integer((json_int_t)r->tally.runs_done));
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
@@ -296,7 +297,7 @@ int check_report_json(FILE *f, const struct check_report *rep)
         "children", (double)(kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
                         (double)(kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6));
     json_object_set_new(root, "cases_per_second",
-                        json_real(rep->seconds > 0 ? (double)r->nselected / rep->seconds : 0.0));
+                        json_real(r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0));
     json_object_set_new(root, "by_fault", json_groups(gs.fault, gs.nfault));
     json_object_set_new(root, "by_header", json_groups(gs.header, gs.nheader));
     json_object_set_new(root, "by_layer", json_groups(gs.layer, gs.nlayer));

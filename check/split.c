@@ -1,5 +1,5 @@
-/* Shell-like splitting and placeholder expansion; see check_split.h. */
-#include "check_split.h"
+/* Shell-like splitting and placeholder expansion; see split.h. */
+#include "split.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +55,7 @@ static const char *double_quoted(const char *p, struct strbuf *w, int *oom)
     return *p == '"' ? p + 1 : NULL;
 }
 
-int check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t errlen)
+int etwhf__check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct strbuf w = {0};
@@ -105,7 +105,7 @@ int check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t er
         problem = "empty command";
     if (problem || oom) {
         snprintf(err, errlen, "%s", oom ? "out of memory" : problem);
-        check_cmd_free(out);
+        etwhf__check_cmd_free(out);
         return -1;
     }
     for (size_t i = 0; i < out->nwords; i++)
@@ -114,7 +114,7 @@ int check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t er
     return 0;
 }
 
-void check_cmd_free(struct check_cmd *c)
+void etwhf__check_cmd_free(struct check_cmd *c)
 {
     for (size_t i = 0; i < c->nwords; i++)
         free(c->words[i]);
@@ -142,7 +142,7 @@ static int substitute(struct strbuf *b, const char *word, const char *joined_arg
     return sb_put(b, "", 0);
 }
 
-char **check_cmd_argv(const struct check_cmd *c, const char *const *args, size_t nargs, const char *file)
+char **etwhf__check_cmd_argv(const struct check_cmd *c, const char *const *args, size_t nargs, const char *file)
 {
     struct strbuf joined = {0};
     int bad = sb_put(&joined, "", 0);
@@ -166,13 +166,13 @@ char **check_cmd_argv(const struct check_cmd *c, const char *const *args, size_t
         bad = !(argv[n++] = strdup(file));
     free(joined.s);
     if (bad) {
-        check_argv_free(argv);
+        etwhf__check_argv_free(argv);
         return NULL;
     }
     return argv;
 }
 
-void check_argv_free(char **argv)
+void etwhf__check_argv_free(char **argv)
 {
     if (!argv)
         return;

@@ -1,5 +1,5 @@
-/* Decoding one case with our decoder into a check_observed; see check_decode.h. */
-#include "check_decode.h"
+/* Decoding one case with etwhf's decoder into a check_observed; see decode.h. */
+#include "decode.h"
 
 #include <stdio.h>
 
@@ -14,7 +14,7 @@ struct sink {
 static int on_event(void *user, const struct etwhf_event *ev)
 {
     struct sink *s = user;
-    struct check_heap_event h = {
+    struct etwhf_gen_heap_expect h = {
         .type = ev->type,
         .pointer_size = ev->pointer_size,
         .header = ev->header == ETWHF_EVENT_NO_HEADER ? -1 : (int8_t)ev->header,
@@ -30,46 +30,46 @@ static int on_event(void *user, const struct etwhf_event *ev)
         h.address = ev->address;
         h.size = ev->type == ETWHF_HEAP_ALLOC ? ev->size : 0;
     }
-    check_observed_add_heap(s->o, &h);
+    etwhf__check_observed_add_heap(s->o, &h);
     if (ev->type != ETWHF_HEAP_FREE) {
         s->o->heap_alloc += ev->type == ETWHF_HEAP_ALLOC;
         s->o->heap_realloc += ev->type == ETWHF_HEAP_REALLOC;
         return 0;
     }
-    struct check_event e = {
+    struct etwhf_gen_event e = {
         .heap_handle = ev->heap_handle,
         .address = ev->address,
         .source = ev->source,
         .pointer_size = ev->pointer_size,
     };
-    check_observed_add_event(s->o, &e);
+    etwhf__check_observed_add_event(s->o, &e);
     return 0;
 }
 
 static int on_diag(void *user, const struct etwhf_diag *d)
 {
     struct sink *s = user;
-    check_observed_add_diag(s->o, d->severity == ETWHF_SEV_ERROR, d->code, NULL, 1, d->offset);
+    etwhf__check_observed_add_diag(s->o, d->severity == ETWHF_SEV_ERROR, d->code, NULL, 1, d->offset);
     return 0;
 }
 
-int check_decode_case(const struct check_case *k, int mode, const void *data, size_t len,
-                      struct check_observed *o, char *why, size_t whylen)
+int etwhf__check_decode_case(const struct check_case *k, int mode, const void *data, size_t len,
+                             struct check_observed *o, char *why, size_t whylen)
 {
     static const int inputs[] = {ETWHF_INPUT_PAYLOAD, ETWHF_INPUT_RECORD, ETWHF_INPUT_FILE};
     struct sink s = {k, o};
     struct etwhf_decode_options opts;
     etwhf_decode_options_init(&opts);
-    opts.input = inputs[k->layer];
-    opts.mode = mode == CHECK_MODE_STRICT ? ETWHF_MODE_STRICT : ETWHF_MODE_RECOVER;
-    if (k->layer == CHECK_LAYER_PAYLOAD) {
-        opts.pointer_size = k->pointer_size;
-        opts.payload_type = k->event_type;
+    opts.input = inputs[k->info.layer];
+    opts.mode = mode == ETWHF_MODE_STRICT ? ETWHF_MODE_STRICT : ETWHF_MODE_RECOVER;
+    if (k->info.layer == ETWHF_GEN_PAYLOAD) {
+        opts.pointer_size = k->info.pointer_size;
+        opts.payload_type = k->info.event;
     }
     opts.on_event = on_event;
     opts.on_diag = on_diag;
     opts.user = &s;
-    check_observed_reset(o);
+    etwhf__check_observed_reset(o);
     o->codes_known = 1;
     o->other_known = 1;
     o->header_known = 1;
@@ -82,7 +82,7 @@ int check_decode_case(const struct check_case *k, int mode, const void *data, si
         etwhf_decoder_free(ctx);
         return -1;
     }
-    if (k->layer == CHECK_LAYER_FILE) {
+    if (k->info.layer == ETWHF_GEN_FILE) {
         const struct etwhf_summary *sum = etwhf_decoder_summary(ctx);
         o->has_counts = 1;
         o->buffers = sum->buffers;

@@ -1,19 +1,19 @@
 /*
- * check_inproc.h — checking our own decoder (decode.h) against a corpus in
+ * inproc.h — checking etwhf's decoder (decode.h) against a corpus in
  * forked worker processes (internal).
  *
  * Each worker takes small chunks of cases from a counter in shared memory
  * and decodes every case of a chunk in the selected modes, in-process: no
- * fork or exec per case. A worker that dies or overruns --timeout costs one
+ * fork or exec per case. A worker that dies or overruns the timeout costs one
  * case (reported as crash or timeout with the mode it was in); a new worker
  * carries on with the rest of its chunk.
  */
 #ifndef ETWHF_CHECK_INPROC_H
 #define ETWHF_CHECK_INPROC_H
 
-#include "check_proc.h"
+#include "run.h"
 
 /* 0 when every selected case was run, CHECK_RUN_IO or CHECK_RUN_INTERRUPTED. */
-int check_run_inproc(struct check_run *r);
+int etwhf__check_run_inproc(struct check_run *r);
 
 #endif

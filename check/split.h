@@ -1,6 +1,7 @@
 /*
- * check_split.h — the `--decoder CMD` of `etwhf check`: split like a shell
- * would split it, then expanded per run (CONTRACT.md §7) (internal).
+ * split.h — the decoder command of a check (`etwhf check --decoder CMD`):
+ * split like a shell would split it, then expanded per run
+ * (docs/spec/check-protocol.md) (internal).
  *
  * Splitting follows POSIX sh word rules for quotes and backslashes only:
  * 'single' quotes are literal, "double" quotes honour \" \\ \$ \` and
@@ -24,12 +25,12 @@ struct check_cmd {
 };
 
 /* 0, or -1 with a reason in err (unterminated quote, empty command, no memory). */
-int check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t errlen);
-void check_cmd_free(struct check_cmd *c);
+int etwhf__check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t errlen);
+void etwhf__check_cmd_free(struct check_cmd *c);
 
 /* A NULL-terminated argv for one run (free with check_argv_free), or NULL
  * when memory runs out. args: nargs flags for {args}. */
-char **check_cmd_argv(const struct check_cmd *c, const char *const *args, size_t nargs, const char *file);
-void check_argv_free(char **argv);
+char **etwhf__check_cmd_argv(const struct check_cmd *c, const char *const *args, size_t nargs, const char *file);
+void etwhf__check_argv_free(char **argv);
 
 #endif

@@ -1,13 +1,13 @@
-/* Reading an external decoder's JSON lines; see check_output.h. */
-#include "check_output.h"
+/* Reading an external decoder's JSON lines; see output.h. */
+#include "output.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "check_heap.h"
 #include "etwhf/format.h"
-
+#include "heap_json.h"
+#include "manifest.h"
 
 static void bad_line(struct check_diff *d, int mode, size_t lineno, const char *what, const char *line,
                      size_t len)
@@ -15,37 +15,37 @@ static void bad_line(struct check_diff *d, int mode, size_t lineno, const char *
     char field[40], got[160];
     snprintf(field, sizeof field, "output line %zu", lineno);
     snprintf(got, sizeof got, "%.*s", (int)(len > 100 ? 100 : len), line);
-    check_diff_add(d, CHECK_K_OUTPUT, mode, field, what, got);
+    etwhf__check_diff_add(d, CHECK_K_OUTPUT, mode, field, what, got);
 }
 
 static void take_event(json_t *o, int mode, size_t lineno, const char *line, size_t len,
                        struct check_observed *obs, struct check_diff *d)
 {
-    struct check_event ev;
+    struct etwhf_gen_event ev;
     uint64_t src, ps;
-    if (check_json_number(json_object_get(o, "heap_handle"), &ev.heap_handle) != 0 ||
-        check_json_number(json_object_get(o, "address"), &ev.address) != 0 ||
-        check_json_number(json_object_get(o, "source"), &src) != 0 || src > UINT32_MAX ||
-        check_json_number(json_object_get(o, "pointer_size"), &ps) != 0 || ps > 255) {
+    if (etwhf__json_u64(json_object_get(o, MK_HEAP_HANDLE), &ev.heap_handle) != 0 ||
+        etwhf__json_u64(json_object_get(o, MK_ADDRESS), &ev.address) != 0 ||
+        etwhf__json_u64(json_object_get(o, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
+        etwhf__json_u64(json_object_get(o, MK_POINTER_SIZE), &ps) != 0 || ps > 255) {
         bad_line(d, mode, lineno, "an event with heap_handle, address, source, pointer_size", line, len);
         return;
     }
     ev.source = (uint32_t)src;
     ev.pointer_size = (uint8_t)ps;
-    check_observed_add_event(obs, &ev);
+    etwhf__check_observed_add_event(obs, &ev);
     if (obs->other_known) { /* the same keys, nothing more read */
-        struct check_heap_event h = {.type = ETWHF_HEAP_FREE, .pointer_size = ev.pointer_size, .header = -1,
+        struct etwhf_gen_heap_expect h = {.type = ETWHF_HEAP_FREE, .pointer_size = ev.pointer_size, .header = -1,
                                      .source = ev.source, .heap_handle = ev.heap_handle, .address = ev.address};
-        check_observed_add_heap(obs, &h);
+        etwhf__check_observed_add_heap(obs, &h);
     }
 }
 
-/* --all-heap-events: a HeapAlloc or HeapReAlloc line with the keys of its type. */
+/* all_heap (--all-heap-events): a HeapAlloc or HeapReAlloc line with the keys of its type. */
 static void take_other(json_t *o, int mode, size_t lineno, const char *line, size_t len,
                        struct check_observed *obs, struct check_diff *d)
 {
-    struct check_heap_event h;
-    if (check_heap_read(o, 0, &h) != 0) {
+    struct etwhf_gen_heap_expect h;
+    if (etwhf__heap_json_read(o, 0, &h) != 0) {
         bad_line(d, mode, lineno, h.type == ETWHF_HEAP_ALLOC
                                       ? "a HeapAlloc with heap_handle, size, address, source, pointer_size"
                                       : "a HeapReAlloc with heap_handle, new_address, old_address, new_size, "
@@ -53,26 +53,27 @@ static void take_other(json_t *o, int mode, size_t lineno, const char *line, siz
                  line, len);
         return;
     }
-    check_observed_add_heap(obs, &h);
+    etwhf__check_observed_add_heap(obs, &h);
 }
 
 static void take_diag(json_t *o, int strict_codes, int mode, size_t lineno, const char *line, size_t len,
                       struct check_observed *obs, struct check_diff *d)
 {
     const char *sev = json_string_value(json_object_get(o, "severity"));
-    if (!sev || (strcmp(sev, "error") != 0 && strcmp(sev, "warning") != 0)) {
+    int is_error = sev && strcmp(sev, etwhf_severity_name(ETWHF_SEV_ERROR)) == 0;
+    if (!sev || (!is_error && strcmp(sev, etwhf_severity_name(ETWHF_SEV_WARNING)) != 0)) {
         bad_line(d, mode, lineno, "a diag with severity error or warning", line, len);
         return;
     }
-    const char *name = strict_codes ? json_string_value(json_object_get(o, "code")) : NULL;
+    const char *name = strict_codes ? json_string_value(json_object_get(o, MK_CODE)) : NULL;
     int code = name ? etwhf_diag_from_name(name) : 0;
-    check_observed_add_diag(obs, sev[0] == 'e', code, name, 0, 0);
+    etwhf__check_observed_add_diag(obs, is_error, code, name, 0, 0);
 }
 
-void check_output_parse(const char *out, size_t len, int mode, int strict_codes, int all_heap,
-                        struct check_observed *obs, struct check_diff *d)
+void etwhf__check_output_parse(const char *out, size_t len, int mode, int strict_codes, int all_heap,
+                               struct check_observed *obs, struct check_diff *d)
 {
-    check_observed_reset(obs);
+    etwhf__check_observed_reset(obs);
     obs->codes_known = strict_codes;
     obs->other_known = all_heap;
     size_t lineno = 0;
@@ -82,15 +83,16 @@ void check_output_parse(const char *out, size_t len, int mode, int strict_codes,
         size_t n = (size_t)(stop - p);
         lineno++;
         json_t *o = n ? json_loadb(p, n, 0, NULL) : NULL;
-        const char *type = json_string_value(json_object_get(o, "type"));
+        const char *type = json_string_value(json_object_get(o, MK_TYPE));
+        int heap = etwhf__heap_json_type(type);
         if (n && (!o || !type))
             bad_line(d, mode, lineno, "a JSON object with a \"type\"", p, n);
         else if (type && strcmp(type, "diag") == 0)
             take_diag(o, strict_codes, mode, lineno, p, n, obs, d);
-        else if (type && strcmp(type, "HeapFree") == 0)
+        else if (heap == ETWHF_HEAP_FREE)
             take_event(o, mode, lineno, p, n, obs, d);
-        else if (type && (strcmp(type, "HeapAlloc") == 0 || strcmp(type, "HeapReAlloc") == 0)) {
-            *(type[4] == 'A' ? &obs->heap_alloc : &obs->heap_realloc) += 1;
+        else if (heap) {
+            *(heap == ETWHF_HEAP_ALLOC ? &obs->heap_alloc : &obs->heap_realloc) += 1;
             if (all_heap)
                 take_other(o, mode, lineno, p, n, obs, d);
         }

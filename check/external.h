@@ -1,8 +1,8 @@
 /*
- * check_external.h — checking another decoder, a command run once per case
- * and mode (CONTRACT.md §7) (internal).
+ * external.h — checking another decoder, a command run once per case and
+ * mode (docs/spec/check-protocol.md) (internal).
  *
- * Up to --jobs commands run at once, each in its own process group (a
+ * Up to `jobs` commands run at once, each in its own process group (a
  * timeout or SIGINT kills the whole group), with standard input from
  * /dev/null, standard output read as JSON lines and standard error scanned
  * for sanitizer reports. The commands are started with posix_spawn (vfork
@@ -11,10 +11,10 @@
 #ifndef ETWHF_CHECK_EXTERNAL_H
 #define ETWHF_CHECK_EXTERNAL_H
 
-#include "check_proc.h"
+#include "run.h"
 
 /* 0 when every selected case was run or skipped, CHECK_RUN_IO (a command
  * could not be started) or CHECK_RUN_INTERRUPTED. */
-int check_run_external(struct check_run *r);
+int etwhf__check_run_external(struct check_run *r);
 
 #endif

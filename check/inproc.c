@@ -1,6 +1,6 @@
-/* In-process check in forked workers; see check_inproc.h. */
+/* In-process check in forked workers; see inproc.h. */
 #define _GNU_SOURCE
-#include "check_inproc.h"
+#include "inproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +20,8 @@
 #include <sys/prctl.h>
 #endif
 
-#include "check_decode.h"
-#include "interrupt.h"
+#include "decode.h"
+#include "proc.h"
 
 /* Cases a worker takes at a time: big enough that the shared counter is
  * rarely touched, small enough that workers finish together. */
@@ -81,6 +81,7 @@ struct wstate {
     unsigned char *data;
     size_t cap;
     struct check_observed obs;
+    check_decode_fn decode;
 };
 
 static ssize_t read_whole(const char *path, struct wstate *ws, int *err)
@@ -122,31 +123,31 @@ static ssize_t read_whole(const char *path, struct wstate *ws, int *err)
 
 static void run_case(struct wstate *ws, size_t pos, struct msg *m)
 {
-    const struct check_corpus *c = ws->r->corpus;
+    const struct etwhf_corpus *c = ws->r->corpus;
     const struct check_case *k = &c->cases[ws->r->selected[pos]];
     char path[PATH_MAX], why[200];
     int err = 0;
-    check_diff_reset(&m->diff);
-    m->outcome = CHECK_AGREE;
-    ssize_t len = check_case_path(c, k, path, sizeof path) == 0 ? read_whole(path, ws, &err) : -1;
+    etwhf__check_diff_reset(&m->diff);
+    m->outcome = ETWHF_CHECK_AGREE;
+    ssize_t len = etwhf__corpus_case_path(c, k, path, sizeof path) == 0 ? read_whole(path, ws, &err) : -1;
     if (len < 0) {
-        m->outcome = CHECK_IO;
-        check_diff_add(&m->diff, CHECK_K_IO, CHECK_MODE_RECOVER, "file", "readable",
-                       err ? strerror(err) : "path too long");
+        m->outcome = ETWHF_CHECK_IO;
+        etwhf__check_diff_add(&m->diff, CHECK_K_IO, ETWHF_MODE_RECOVER, "file", "readable",
+                              err ? strerror(err) : "path too long");
         return;
     }
-    for (int mode = CHECK_MODE_RECOVER; mode <= CHECK_MODE_STRICT; mode++) {
+    for (int mode = ETWHF_MODE_RECOVER; mode <= ETWHF_MODE_STRICT; mode++) {
         if (!(ws->r->modes & CHECK_MODE_BIT(mode)))
             continue;
         atomic_store(&ws->slot->mode, mode);
-        atomic_store(&ws->slot->started_ms, check_now_ms());
-        if (check_decode_case(k, mode, ws->data, (size_t)len, &ws->obs, why, sizeof why) != 0)
-            check_diff_add(&m->diff, CHECK_K_OUTPUT, mode, "status", "ETWHF_OK", why);
+        atomic_store(&ws->slot->started_ms, etwhf__check_now_ms());
+        if (ws->decode(k, mode, ws->data, (size_t)len, &ws->obs, why, sizeof why) != 0)
+            etwhf__check_diff_add(&m->diff, CHECK_K_OUTPUT, mode, "status", "ETWHF_OK", why);
         else
-            check_compare(c, k, mode, &ws->obs, &m->diff);
+            etwhf__check_compare(k, mode, &ws->obs, &m->diff);
     }
     if (m->diff.kinds)
-        m->outcome = CHECK_DISAGREE;
+        m->outcome = ETWHF_CHECK_DISAGREE;
 }
 
 static void send_msg(int fd, struct msg *m, size_t pos)
@@ -172,7 +173,7 @@ static _Noreturn void worker_main(struct check_run *r, struct slot *slot, _Atomi
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
-    struct wstate ws = {.r = r, .slot = slot, .fd = fd};
+    struct wstate ws = {.r = r, .slot = slot, .fd = fd, .decode = r->decode ? r->decode : etwhf__check_decode_case};
     struct msg m;
     memset(&m, 0, sizeof m);
     size_t pos = atomic_load(&slot->resume), end = atomic_load(&slot->chunk_end);
@@ -185,7 +186,7 @@ static _Noreturn void worker_main(struct check_run *r, struct slot *slot, _Atomi
             atomic_store(&slot->chunk_end, end);
             atomic_store(&slot->resume, pos);
         }
-        atomic_store(&slot->started_ms, check_now_ms()); /* before current: no stale start */
+        atomic_store(&slot->started_ms, etwhf__check_now_ms()); /* before current: no stale start */
         atomic_store(&slot->current, pos);
         run_case(&ws, pos, &m);
         send_msg(fd, &m, pos);
@@ -256,7 +257,7 @@ static void take_messages(struct pool *p, struct worker *w)
         off += size;
         if (m.pos < p->r->nselected) {
             w->last_reported = m.pos;
-            check_tally_add(p->r->tally, p->r->selected[m.pos], m.outcome, &m.diff);
+            etwhf__check_tally_add(p->r->tally, p->r->selected[m.pos], m.outcome, &m.diff);
         }
     }
     memmove(w->buf, w->buf + off, w->len - off);
@@ -267,11 +268,11 @@ static void take_messages(struct pool *p, struct worker *w)
 static void drain(struct pool *p, struct worker *w, int is_err)
 {
     if (is_err) {
-        check_errscan_drain(&w->err_fd, &w->scan);
+        etwhf__check_errscan_drain(&w->err_fd, &w->scan);
         return;
     }
     long n;
-    while ((n = check_pipe_read(&w->res_fd, w->buf + w->len, sizeof w->buf - w->len)) > 0) {
+    while ((n = etwhf__check_pipe_read(&w->res_fd, w->buf + w->len, sizeof w->buf - w->len)) > 0) {
         w->len += (size_t)n;
         take_messages(p, w);
     }
@@ -294,17 +295,18 @@ static int reap(struct pool *p, unsigned i)
         struct check_diff d;
         char sig[24], got[200];
         int mode = atomic_load(&slot->mode);
-        check_diff_reset(&d);
+        etwhf__check_diff_reset(&d);
         if (w->timed_out) {
             snprintf(got, sizeof got, "still running after %llu ms", (unsigned long long)p->r->timeout_ms);
-            check_diff_add(&d, CHECK_K_TIMEOUT, mode, "timeout", "done", got);
+            etwhf__check_diff_add(&d, CHECK_K_TIMEOUT, mode, "timeout", "done", got);
         } else {
             snprintf(got, sizeof got, "%s%s%s",
-                     WIFSIGNALED(st) ? check_signal_name(WTERMSIG(st), sig, sizeof sig) : "exit",
+                     WIFSIGNALED(st) ? etwhf__check_signal_name(WTERMSIG(st), sig, sizeof sig) : "exit",
                      w->scan.found ? ": " : "", w->scan.found ? w->scan.report : "");
-            check_diff_add(&d, CHECK_K_CRASH, mode, "crash", "no crash", got);
+            etwhf__check_diff_add(&d, CHECK_K_CRASH, mode, "crash", "no crash", got);
         }
-        check_tally_add(p->r->tally, p->r->selected[cur], w->timed_out ? CHECK_TIMEOUT : CHECK_CRASH, &d);
+        etwhf__check_tally_add(p->r->tally, p->r->selected[cur],
+                               w->timed_out ? ETWHF_CHECK_TIMEOUT : ETWHF_CHECK_CRASH, &d);
         resume = cur + 1;
     } else if (++p->stray_deaths > 3) {
         snprintf(p->r->err, sizeof p->r->err, "workers die outside any case (status 0x%x)", (unsigned)st);
@@ -340,7 +342,7 @@ static void kill_all(struct pool *p)
  * timeout until the next deadline. */
 static int watch_timeouts(struct pool *p)
 {
-    uint64_t now = check_now_ms();
+    uint64_t now = etwhf__check_now_ms();
     int wait = 100;
     for (unsigned i = 0; i < p->nw; i++) {
         struct worker *w = &p->w[i];
@@ -364,7 +366,7 @@ static int loop(struct pool *p)
     struct pollfd fds[2 * 256];
     unsigned who[2 * 256];
     for (;;) {
-        if (etwhf_interrupted())
+        if (etwhf__check_stopping(p->r))
             return CHECK_RUN_INTERRUPTED;
         int wait = watch_timeouts(p);
         nfds_t n = 0;
@@ -393,11 +395,11 @@ static int loop(struct pool *p)
         for (nfds_t j = 0; rc > 0 && j < n; j++)
             if (fds[j].revents)
                 drain(p, &p->w[who[j] / 2], who[j] & 1);
-        check_progress(p->r, 0);
+        etwhf__check_progress(p->r, 0);
     }
 }
 
-int check_run_inproc(struct check_run *r)
+int etwhf__check_run_inproc(struct check_run *r)
 {
     struct pool p = {.r = r};
     p.nw = r->jobs ? r->jobs : 1;
@@ -425,7 +427,7 @@ int check_run_inproc(struct check_run *r)
     if (rc == 0)
         rc = loop(&p);
     kill_all(&p);
-    check_progress(r, 1);
+    etwhf__check_progress(r, 1);
     munmap(p.sh, p.shared_size);
     free(p.w);
     return rc;

@@ -1,17 +1,17 @@
-/* Outcomes of a check run; see check_tally.h. */
-#include "check_tally.h"
+/* Outcomes of a check run; see tally.h. */
+#include "tally.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-const char *check_outcome_name(int outcome)
+const char *etwhf_check_outcome_name(int outcome)
 {
-    static const char *const names[CHECK_OUTCOMES] = {"agree",   "skipped", "disagree", "failed",
+    static const char *const names[ETWHF_CHECK_OUTCOMES] = {"agree",   "skipped", "disagree", "failed",
                                                       "timeout", "crash",   "io"};
-    return outcome >= 0 && outcome < CHECK_OUTCOMES ? names[outcome] : "not run";
+    return outcome >= 0 && outcome < ETWHF_CHECK_OUTCOMES ? names[outcome] : "not run";
 }
 
-int check_tally_init(struct check_tally *t, size_t ncases, size_t show)
+int etwhf__check_tally_init(struct check_tally *t, size_t ncases, size_t show)
 {
     memset(t, 0, sizeof *t);
     t->ncases = ncases;
@@ -20,14 +20,14 @@ int check_tally_init(struct check_tally *t, size_t ncases, size_t show)
     t->kinds = calloc(ncases ? ncases : 1, sizeof *t->kinds);
     t->shown = show ? calloc(show, sizeof *t->shown) : NULL;
     if (!t->outcome || !t->kinds || (show && !t->shown)) {
-        check_tally_free(t);
+        etwhf__check_tally_free(t);
         return -1;
     }
     memset(t->outcome, CHECK_NOT_RUN, ncases);
     return 0;
 }
 
-void check_tally_free(struct check_tally *t)
+void etwhf__check_tally_free(struct check_tally *t)
 {
     free(t->outcome);
     free(t->kinds);
@@ -42,7 +42,7 @@ static void keep_details(struct check_tally *t, size_t idx, const struct check_d
     while (pos < t->nshown && t->shown[pos].idx < idx)
         pos++;
     if (pos < t->nshown && t->shown[pos].idx == idx) {
-        check_diff_merge(&t->shown[pos].diff, d);
+        etwhf__check_diff_merge(&t->shown[pos].diff, d);
         return;
     }
     if (pos == t->show)
@@ -51,34 +51,34 @@ static void keep_details(struct check_tally *t, size_t idx, const struct check_d
         t->nshown--; /* the highest one leaves */
     memmove(&t->shown[pos + 1], &t->shown[pos], (t->nshown - pos) * sizeof *t->shown);
     t->shown[pos].idx = idx;
-    check_diff_reset(&t->shown[pos].diff);
-    check_diff_merge(&t->shown[pos].diff, d);
+    etwhf__check_diff_reset(&t->shown[pos].diff);
+    etwhf__check_diff_merge(&t->shown[pos].diff, d);
     t->nshown++;
 }
 
-void check_tally_add(struct check_tally *t, size_t idx, int outcome, const struct check_diff *d)
+void etwhf__check_tally_add(struct check_tally *t, size_t idx, int outcome, const struct check_diff *d)
 {
     if (idx >= t->ncases)
         return;
-    if (outcome != CHECK_SKIPPED)
+    if (outcome != ETWHF_CHECK_SKIPPED)
         t->runs_done++;
     uint8_t *o = &t->outcome[idx];
-    int was_bad = *o != CHECK_NOT_RUN && *o > CHECK_SKIPPED;
+    int was_bad = *o != CHECK_NOT_RUN && *o > ETWHF_CHECK_SKIPPED;
     if (*o == CHECK_NOT_RUN || outcome > *o)
         *o = (uint8_t)outcome;
-    if (!was_bad && *o > CHECK_SKIPPED)
+    if (!was_bad && *o > ETWHF_CHECK_SKIPPED)
         t->bad_cases++;
-    if (d && outcome > CHECK_SKIPPED) {
+    if (d && outcome > ETWHF_CHECK_SKIPPED) {
         t->kinds[idx] |= d->kinds;
         if (t->show)
             keep_details(t, idx, d);
     }
 }
 
-void check_tally_totals(const struct check_tally *t, uint64_t totals[CHECK_OUTCOMES])
+void etwhf__check_tally_totals(const struct check_tally *t, uint64_t totals[ETWHF_CHECK_OUTCOMES])
 {
-    memset(totals, 0, CHECK_OUTCOMES * sizeof totals[0]);
+    memset(totals, 0, ETWHF_CHECK_OUTCOMES * sizeof totals[0]);
     for (size_t i = 0; i < t->ncases; i++)
-        if (t->outcome[i] < CHECK_OUTCOMES)
+        if (t->outcome[i] < ETWHF_CHECK_OUTCOMES)
             totals[t->outcome[i]]++;
 }

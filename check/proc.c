@@ -1,5 +1,5 @@
-/* Process helpers of the check runners; see check_proc.h. */
-#include "check_proc.h"
+/* Process helpers of the check runners; see proc.h. */
+#include "proc.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -8,14 +8,14 @@
 #include <time.h>
 #include <unistd.h>
 
-uint64_t check_now_ms(void)
+uint64_t etwhf__check_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-const char *check_signal_name(int sig, char *buf, size_t len)
+const char *etwhf__check_signal_name(int sig, char *buf, size_t len)
 {
     static const struct { int sig; const char *name; } names[] = {
         {SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
@@ -29,14 +29,14 @@ const char *check_signal_name(int sig, char *buf, size_t len)
     return buf;
 }
 
-/* What the sanitizers print first (CONTRACT.md §7 lists the first two). */
+/* What the sanitizers print first (docs/spec/check-protocol.md names the first two). */
 static const char *const sanitizer_marks[] = {
     "ERROR: AddressSanitizer",  "runtime error:",          "ERROR: LeakSanitizer",
     "WARNING: MemorySanitizer", "ERROR: MemorySanitizer",  "ERROR: HWAddressSanitizer",
     "WARNING: ThreadSanitizer", "AddressSanitizer:DEADLYSIGNAL", "ERROR: libFuzzer",
 };
 
-void check_errscan_reset(struct check_errscan *s)
+void etwhf__check_errscan_reset(struct check_errscan *s)
 {
     memset(s, 0, sizeof *s);
 }
@@ -66,7 +66,7 @@ static void scan_line(struct check_errscan *s)
     s->len = 0;
 }
 
-void check_errscan_feed(struct check_errscan *s, const char *buf, size_t n)
+void etwhf__check_errscan_feed(struct check_errscan *s, const char *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n') {
@@ -79,13 +79,13 @@ void check_errscan_feed(struct check_errscan *s, const char *buf, size_t n)
     }
 }
 
-void check_errscan_end(struct check_errscan *s)
+void etwhf__check_errscan_end(struct check_errscan *s)
 {
     if (s->len)
         scan_line(s);
 }
 
-long check_pipe_read(int *fd, void *buf, size_t cap)
+long etwhf__check_pipe_read(int *fd, void *buf, size_t cap)
 {
     for (;;) {
         ssize_t n = read(*fd, buf, cap);
@@ -102,35 +102,12 @@ long check_pipe_read(int *fd, void *buf, size_t cap)
     }
 }
 
-void check_errscan_drain(int *fd, struct check_errscan *s)
+void etwhf__check_errscan_drain(int *fd, struct check_errscan *s)
 {
     char tmp[4096];
     long n;
-    while ((n = check_pipe_read(fd, tmp, sizeof tmp)) > 0)
-        check_errscan_feed(s, tmp, (size_t)n);
+    while ((n = etwhf__check_pipe_read(fd, tmp, sizeof tmp)) > 0)
+        etwhf__check_errscan_feed(s, tmp, (size_t)n);
     if (n < 0)
-        check_errscan_end(s);
-}
-
-void check_progress(struct check_run *r, int force)
-{
-    if (!r->progress)
-        return;
-    uint64_t now = check_now_ms();
-    if (!force && now - r->last_progress_ms < 200)
-        return;
-    r->last_progress_ms = now;
-    unsigned nmodes = (r->modes & 1u) + (r->modes >> 1 & 1u);
-    uint64_t total = (uint64_t)r->nselected * (nmodes ? nmodes : 1);
-    if (!r->cmd)
-        total = r->nselected; /* in-process workers report once per case */
-    fprintf(stderr, "\retwhf check: %llu/%llu runs, %zu case(s) not agreeing ",
-            (unsigned long long)r->tally->runs_done, (unsigned long long)total, r->tally->bad_cases);
-    fflush(stderr);
-}
-
-void check_progress_done(struct check_run *r)
-{
-    if (r->progress)
-        fputs("\r\033[K", stderr);
+        etwhf__check_errscan_end(s);
 }

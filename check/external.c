@@ -1,6 +1,6 @@
-/* Running an external decoder per case; see check_external.h. */
+/* Running an external decoder per case; see external.h. */
 #define _GNU_SOURCE
-#include "check_external.h"
+#include "external.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check_output.h"
-#include "interrupt.h"
+#include "manifest.h"
+#include "output.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -102,44 +103,38 @@ static int build_base_env(struct ext *x)
     return 0;
 }
 
-/* etwhf decode's own flags for a case in a mode (CONTRACT.md §7). */
-static size_t decode_args(const struct check_case *k, int mode, const char *args[8], char *psize, size_t plen)
+/* etwhf decode's own flags for a case in a mode (docs/spec/check-protocol.md). */
+static size_t decode_args(const struct check_case *k, int mode, const char *args[8])
 {
-    static const char *const inputs[] = {"payload", "record", "file"};
     size_t n = 0;
     args[n++] = "--mode";
-    args[n++] = check_mode_name(mode);
+    args[n++] = etwhf__check_mode_name(mode);
     args[n++] = "--input";
-    args[n++] = inputs[k->layer];
-    if (k->layer == CHECK_LAYER_PAYLOAD) {
-        snprintf(psize, plen, "%u", (unsigned)k->pointer_size);
+    args[n++] = etwhf__layer_name(k->info.layer); /* --input takes the layer names */
+    if (k->info.layer == ETWHF_GEN_PAYLOAD) {
         args[n++] = "--pointer-size";
-        args[n++] = psize;
+        args[n++] = etwhf__width_name(k->info.pointer_size);
         args[n++] = "--event";
-        args[n++] = check_event_name(k->event_type);
+        args[n++] = etwhf_heap_event_name(k->info.event);
     }
     return n;
 }
 
 static char *env_var(const char *name, const char *value)
 {
-    size_t n = strlen(name) + strlen(value) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s=%s", name, value);
-    return s;
+    char *s;
+    return asprintf(&s, "%s=%s", name, value) < 0 ? NULL : s;
 }
 
-/* The ETWHF_* variables of one run (CONTRACT.md §7); 0 or -1 (no memory). */
+/* The ETWHF_* variables of one run (docs/spec/check-protocol.md); 0 or -1 (no memory). */
 static int case_env(const struct check_case *k, int mode, const char *path, char *env[5])
 {
-    const char *ps = k->pointer_size == 4 ? "4" : k->pointer_size == 8 ? "8" : "mixed";
     env[0] = env_var("ETWHF_FILE", path);
-    env[1] = env_var("ETWHF_LAYER", check_layer_name(k->layer));
-    env[2] = env_var("ETWHF_MODE", check_mode_name(mode));
-    env[3] = env_var("ETWHF_POINTER_SIZE", ps);
-    int payload = k->layer == CHECK_LAYER_PAYLOAD;
-    env[4] = payload ? env_var("ETWHF_EVENT", check_event_name(k->event_type)) : NULL;
+    env[1] = env_var("ETWHF_LAYER", etwhf__layer_name(k->info.layer));
+    env[2] = env_var("ETWHF_MODE", etwhf__check_mode_name(mode));
+    env[3] = env_var("ETWHF_POINTER_SIZE", etwhf__width_name(k->info.pointer_size));
+    int payload = k->info.layer == ETWHF_GEN_PAYLOAD;
+    env[4] = payload ? env_var("ETWHF_EVENT", etwhf_heap_event_name(k->info.event)) : NULL;
     return env[0] && env[1] && env[2] && env[3] && (env[4] || !payload) ? 0 : -1;
 }
 
@@ -175,14 +170,14 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
 {
     const struct check_run *r = x->r;
     const struct check_case *k = &r->corpus->cases[r->selected[pos]];
-    char path[PATH_MAX], psize[8], *env[5] = {0};
+    char path[PATH_MAX], *env[5] = {0};
     const char *args[8];
-    if (check_case_path(r->corpus, k, path, sizeof path) != 0) {
-        snprintf(x->r->err, sizeof x->r->err, "path too long: %s", k->file);
+    if (etwhf__corpus_case_path(r->corpus, k, path, sizeof path) != 0) {
+        snprintf(x->r->err, sizeof x->r->err, "path too long: %s", k->info.file);
         return -1;
     }
-    size_t nargs = decode_args(k, mode, args, psize, sizeof psize);
-    char **argv = check_cmd_argv(r->cmd, args, nargs, path);
+    size_t nargs = decode_args(k, mode, args);
+    char **argv = etwhf__check_cmd_argv(r->cmd, args, nargs, path);
     char **envp = argv && case_env(k, mode, path, env) == 0 ? calloc(x->nbase + 6, sizeof *envp) : NULL;
     int out[2] = {-1, -1}, err[2] = {-1, -1}, rc = -1;
     if (!envp) {
@@ -205,7 +200,7 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
             j->mode = mode;
             j->out_fd = out[0];
             j->err_fd = err[0];
-            j->deadline = check_now_ms() + r->timeout_ms;
+            j->deadline = etwhf__check_now_ms() + r->timeout_ms;
             fcntl(j->out_fd, F_SETFL, O_NONBLOCK);
             fcntl(j->err_fd, F_SETFL, O_NONBLOCK);
             out[0] = err[0] = -1;
@@ -221,7 +216,7 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
     for (size_t i = 0; i < 5; i++)
         free(env[i]);
     free(envp);
-    check_argv_free(argv);
+    etwhf__check_argv_free(argv);
     return rc;
 }
 
@@ -244,12 +239,12 @@ static void stop_runaway(struct job *j)
 static void drain(struct job *j, int is_err)
 {
     if (is_err) {
-        check_errscan_drain(&j->err_fd, &j->scan);
+        etwhf__check_errscan_drain(&j->err_fd, &j->scan);
         return;
     }
     char tmp[1 << 16];
     long n;
-    while ((n = check_pipe_read(&j->out_fd, tmp, sizeof tmp)) > 0) {
+    while ((n = etwhf__check_pipe_read(&j->out_fd, tmp, sizeof tmp)) > 0) {
         if (j->len + (size_t)n > OUTPUT_LIMIT) {
             stop_runaway(j);
             return;
@@ -278,33 +273,33 @@ static void finish(struct ext *x, struct job *j)
     const struct check_case *k = &r->corpus->cases[r->selected[j->pos]];
     struct check_diff d;
     char got[200], sig[24];
-    int outcome = CHECK_AGREE, st = j->status;
-    check_diff_reset(&d);
+    int outcome = ETWHF_CHECK_AGREE, st = j->status;
+    etwhf__check_diff_reset(&d);
     if (j->timed_out) {
-        outcome = CHECK_TIMEOUT;
+        outcome = ETWHF_CHECK_TIMEOUT;
         snprintf(got, sizeof got, "still running after %llu ms", (unsigned long long)r->timeout_ms);
-        check_diff_add(&d, CHECK_K_TIMEOUT, j->mode, "timeout", "done", got);
+        etwhf__check_diff_add(&d, CHECK_K_TIMEOUT, j->mode, "timeout", "done", got);
     } else if (j->too_long) {
-        outcome = CHECK_FAILED;
-        check_diff_add(&d, CHECK_K_OUTPUT, j->mode, "output", "at most 256 MiB", "more (stopped)");
+        outcome = ETWHF_CHECK_FAILED;
+        etwhf__check_diff_add(&d, CHECK_K_OUTPUT, j->mode, "output", "at most 256 MiB", "more (stopped)");
     } else if (WIFSIGNALED(st) || j->scan.found) {
-        outcome = CHECK_CRASH;
+        outcome = ETWHF_CHECK_CRASH;
         snprintf(got, sizeof got, "%s%s%s",
-                 WIFSIGNALED(st) ? check_signal_name(WTERMSIG(st), sig, sizeof sig) : "sanitizer report",
+                 WIFSIGNALED(st) ? etwhf__check_signal_name(WTERMSIG(st), sig, sizeof sig) : "sanitizer report",
                  j->scan.found ? ": " : "", j->scan.found ? j->scan.report : "");
-        check_diff_add(&d, CHECK_K_CRASH, j->mode, "crash", "no crash", got);
+        etwhf__check_diff_add(&d, CHECK_K_CRASH, j->mode, "crash", "no crash", got);
     } else if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
-        outcome = CHECK_FAILED;
+        outcome = ETWHF_CHECK_FAILED;
         snprintf(got, sizeof got, "%d%s%s", WEXITSTATUS(st), j->scan.first[0] ? ": " : "", j->scan.first);
-        check_diff_add(&d, CHECK_K_EXIT, j->mode, "exit_status", "0 or 1", got);
+        etwhf__check_diff_add(&d, CHECK_K_EXIT, j->mode, "exit_status", "0 or 1", got);
     } else {
-        check_output_parse(j->out ? j->out : "", j->len, j->mode, r->strict_codes, r->all_heap_events, &x->obs,
-                           &d);
-        check_compare(r->corpus, k, j->mode, &x->obs, &d);
+        etwhf__check_output_parse(j->out ? j->out : "", j->len, j->mode, r->strict_codes, r->all_heap_events, &x->obs,
+                                  &d);
+        etwhf__check_compare(k, j->mode, &x->obs, &d);
         if (d.kinds)
-            outcome = CHECK_DISAGREE;
+            outcome = ETWHF_CHECK_DISAGREE;
     }
-    check_tally_add(r->tally, r->selected[j->pos], outcome, &d);
+    etwhf__check_tally_add(r->tally, r->selected[j->pos], outcome, &d);
     free(j->out);
     memset(j, 0, sizeof *j);
 }
@@ -315,13 +310,13 @@ static int next_run(struct ext *x, size_t *pos, int *mode)
     struct check_run *r = x->r;
     while (x->next_pos < r->nselected) {
         const struct check_case *k = &r->corpus->cases[r->selected[x->next_pos]];
-        if (!r->cmd->has_file && k->layer != CHECK_LAYER_FILE) {
-            check_tally_add(r->tally, r->selected[x->next_pos++], CHECK_SKIPPED, NULL);
+        if (!r->cmd->has_file && k->info.layer != ETWHF_GEN_FILE) {
+            etwhf__check_tally_add(r->tally, r->selected[x->next_pos++], ETWHF_CHECK_SKIPPED, NULL);
             continue;
         }
-        while (x->next_mode <= CHECK_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(x->next_mode)))
+        while (x->next_mode <= ETWHF_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(x->next_mode)))
             x->next_mode++;
-        if (x->next_mode > CHECK_MODE_STRICT) {
+        if (x->next_mode > ETWHF_MODE_STRICT) {
             x->next_pos++;
             x->next_mode = 0;
             continue;
@@ -351,7 +346,7 @@ static void kill_all(struct ext *x)
 /* Timeouts, reaping; returns how long poll may wait. */
 static int tend(struct ext *x, int *running)
 {
-    uint64_t now = check_now_ms();
+    uint64_t now = etwhf__check_now_ms();
     int wait = 100;
     *running = 0;
     for (unsigned i = 0; i < x->njobs; i++) {
@@ -388,7 +383,7 @@ static int loop(struct ext *x)
     struct pollfd fds[2 * MAX_JOBS + 1];
     unsigned who[2 * MAX_JOBS + 1];
     for (;;) {
-        if (etwhf_interrupted())
+        if (etwhf__check_stopping(x->r))
             return CHECK_RUN_INTERRUPTED;
         int running;
         int wait = tend(x, &running);
@@ -427,11 +422,11 @@ static int loop(struct ext *x)
             else
                 drain(&x->jobs[who[i] / 2], who[i] & 1);
         }
-        check_progress(x->r, 0);
+        etwhf__check_progress(x->r, 0);
     }
 }
 
-int check_run_external(struct check_run *r)
+int etwhf__check_run_external(struct check_run *r)
 {
     struct ext *x = calloc(1, sizeof *x);
     if (!x || build_base_env(x) != 0) {
@@ -451,8 +446,8 @@ int check_run_external(struct check_run *r)
         rc = loop(x);
     kill_all(x);
     chld_remove(&old);
-    check_progress(r, 1);
-    check_observed_free(&x->obs);
+    etwhf__check_progress(r, 1);
+    etwhf__check_observed_free(&x->obs);
     free(x->base_env);
     free(x);
     return rc;

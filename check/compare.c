@@ -1,18 +1,17 @@
-/* Judging a decoder's report against the manifest; see check_compare.h. */
-#include "check_compare.h"
+/* Judging a decoder's report against the manifest; see compare.h. */
+#include "compare.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_heap.h"
 #include "etwhf/format.h"
 
-void check_observed_reset(struct check_observed *o)
+void etwhf__check_observed_reset(struct check_observed *o)
 {
-    struct check_event *keep = o->events;
-    struct check_heap_event *keep_heap = o->heap;
+    struct etwhf_gen_event *keep = o->events;
+    struct etwhf_gen_heap_expect *keep_heap = o->heap;
     size_t cap = o->cap, heap_cap = o->heap_cap;
     memset(o, 0, sizeof *o);
     o->events = keep;
@@ -21,7 +20,7 @@ void check_observed_reset(struct check_observed *o)
     o->heap_cap = heap_cap;
 }
 
-void check_observed_free(struct check_observed *o)
+void etwhf__check_observed_free(struct check_observed *o)
 {
     free(o->events);
     free(o->heap);
@@ -44,7 +43,7 @@ static int room(struct check_observed *o, void **arr, size_t n, size_t *cap, siz
     return 0;
 }
 
-int check_observed_add_event(struct check_observed *o, const struct check_event *ev)
+int etwhf__check_observed_add_event(struct check_observed *o, const struct etwhf_gen_event *ev)
 {
     if (room(o, (void **)&o->events, o->nevents, &o->cap, sizeof *o->events) != 0)
         return -1;
@@ -52,7 +51,7 @@ int check_observed_add_event(struct check_observed *o, const struct check_event 
     return 0;
 }
 
-int check_observed_add_heap(struct check_observed *o, const struct check_heap_event *ev)
+int etwhf__check_observed_add_heap(struct check_observed *o, const struct etwhf_gen_heap_expect *ev)
 {
     if (room(o, (void **)&o->heap, o->nheap, &o->heap_cap, sizeof *o->heap) != 0)
         return -1;
@@ -60,8 +59,8 @@ int check_observed_add_heap(struct check_observed *o, const struct check_heap_ev
     return 0;
 }
 
-void check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
-                             int has_offset, uint64_t offset)
+void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
+                                    int has_offset, uint64_t offset)
 {
     int known = code > 0 && code <= ETWHF_DIAG_MAX;
     if (known)
@@ -78,7 +77,12 @@ void check_observed_add_diag(struct check_observed *o, int is_error, int code, c
     }
 }
 
-const char *check_kind_name(int kind)
+const char *etwhf__check_mode_name(int mode)
+{
+    return mode == ETWHF_MODE_STRICT ? "strict" : "recover";
+}
+
+const char *etwhf__check_kind_name(int kind)
 {
     static const char *const names[CHECK_K_COUNT] = {
         "events.count", "events.heap_handle", "events.address", "events.source", "events.pointer_size",
@@ -91,7 +95,7 @@ const char *check_kind_name(int kind)
     return kind >= 0 && kind < CHECK_K_COUNT ? names[kind] : "?";
 }
 
-void check_diff_reset(struct check_diff *d)
+void etwhf__check_diff_reset(struct check_diff *d)
 {
     d->kinds = 0;
     d->n = 0;
@@ -107,8 +111,8 @@ static void copy_cut(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-void check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
-                    const char *got)
+void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,
+                           const char *got)
 {
     d->kinds |= 1u << kind;
     if (d->n == CHECK_DIFF_ITEMS) {
@@ -123,30 +127,62 @@ void check_diff_add(struct check_diff *d, int kind, int mode, const char *field,
     copy_cut(it->got, sizeof it->got, got);
 }
 
-void check_diff_merge(struct check_diff *d, const struct check_diff *src)
+void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src)
 {
     for (unsigned i = 0; i < src->n; i++) {
         const struct check_item *it = &src->items[i];
-        check_diff_add(d, it->kind, it->mode, it->field, it->expected, it->got);
+        unsigned at = d->n;
+        while (at > 0 && d->items[at - 1].mode > it->mode)
+            at--;
+        if (at == CHECK_DIFF_ITEMS) {
+            d->dropped++;
+            continue;
+        }
+        if (d->n == CHECK_DIFF_ITEMS) { /* the last item leaves */
+            d->n--;
+            d->dropped++;
+        }
+        memmove(&d->items[at + 1], &d->items[at], (d->n - at) * sizeof *d->items);
+        d->items[at] = *it;
+        d->n++;
     }
     d->kinds |= src->kinds;
     d->dropped += src->dropped;
 }
 
-void check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra)
+/* Appends what fits of s to buf (len bytes, *n used); the list is display
+ * text, cut when too long, and its closing "]" then left off. */
+static void put(char *buf, size_t len, size_t *n, const char *s)
+{
+    size_t k = strlen(s);
+    if (*n + 1 >= len)
+        return;
+    if (k > len - 1 - *n)
+        k = len - 1 - *n;
+    memcpy(buf + *n, s, k);
+    *n += k;
+    buf[*n] = '\0';
+}
+
+void etwhf__check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra)
 {
     size_t n = 0;
+    const char *sep = "";
     buf[0] = '\0';
-    n += (size_t)snprintf(buf + n, len - n, "[");
-    for (int code = 1; code <= ETWHF_DIAG_MAX && n < len; code++) {
+    put(buf, len, &n, "[");
+    for (int code = 1; code <= ETWHF_DIAG_MAX; code++) {
         const struct etwhf_diag_info *info = etwhf_diag_info(code);
-        if ((mask >> code & 1u) && info)
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", info->name);
+        if ((mask >> code & 1u) && info) {
+            put(buf, len, &n, sep);
+            put(buf, len, &n, info->name);
+            sep = ", ";
+        }
     }
-    if (extra && *extra && n < len)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", extra);
-    if (n < len)
-        snprintf(buf + n, len - n, "]");
+    if (extra && *extra) {
+        put(buf, len, &n, sep);
+        put(buf, len, &n, extra);
+    }
+    put(buf, len, &n, "]");
 }
 
 static const char *code_name(int code)
@@ -166,16 +202,16 @@ static void field_diff(struct check_diff *d, int kind, int mode, const char *lis
     snprintf(field, sizeof field, "%s[%zu].%s", list, i, name);
     snprintf(ev, sizeof ev, hex ? "0x%" PRIx64 : "%" PRIu64, exp);
     snprintf(gv, sizeof gv, hex ? "0x%" PRIx64 : "%" PRIu64, got);
-    check_diff_add(d, kind, mode, field, ev, gv);
+    etwhf__check_diff_add(d, kind, mode, field, ev, gv);
 }
 
 /* Compares the first min(n_exp, n_got) events; reports the first index that
  * differs, one item per differing field. Returns 1 when one differed. */
-static int compare_event_prefix(const struct check_event *exp, const struct check_event *got, size_t n,
+static int compare_event_prefix(const struct etwhf_gen_event *exp, const struct etwhf_gen_event *got, size_t n,
                                 int mode, struct check_diff *d)
 {
     for (size_t i = 0; i < n; i++) {
-        const struct check_event *e = &exp[i], *g = &got[i];
+        const struct etwhf_gen_event *e = &exp[i], *g = &got[i];
         if (e->heap_handle == g->heap_handle && e->address == g->address && e->source == g->source &&
             e->pointer_size == g->pointer_size)
             continue;
@@ -194,14 +230,20 @@ static const char *header_name(int h)
     return hi ? hi->name : "null";
 }
 
+static const char *type_name(int type)
+{
+    const char *name = etwhf_heap_type_name(type);
+    return name ? name : "?";
+}
+
 /* The heap_events extension: the first index at which the sequences part,
  * one item per differing field (pointers as numbers). A type mismatch is
  * reported alone: the other fields then mean different things. */
-static void compare_heap_prefix(const struct check_heap_event *exp, const struct check_observed *o, size_t n,
+static void compare_heap_prefix(const struct etwhf_gen_heap_expect *exp, const struct check_observed *o, size_t n,
                                 int mode, struct check_diff *d)
 {
     for (size_t i = 0; i < n; i++) {
-        const struct check_heap_event *e = &exp[i], *g = &o->heap[i];
+        const struct etwhf_gen_heap_expect *e = &exp[i], *g = &o->heap[i];
         int header_bad = o->header_known && e->header != g->header;
         if (e->type == g->type && !header_bad && e->pointer_size == g->pointer_size && e->source == g->source &&
             e->heap_handle == g->heap_handle && e->address == g->address && e->size == g->size &&
@@ -211,13 +253,12 @@ static void compare_heap_prefix(const struct check_heap_event *exp, const struct
         char field[64];
         if (e->type != g->type) {
             snprintf(field, sizeof field, "heap_events[%zu].type", i);
-            check_diff_add(d, CHECK_K_HE_TYPE, mode, field, check_heap_type_name(e->type),
-                           check_heap_type_name(g->type));
+            etwhf__check_diff_add(d, CHECK_K_HE_TYPE, mode, field, type_name(e->type), type_name(g->type));
             return;
         }
         if (header_bad) {
             snprintf(field, sizeof field, "heap_events[%zu].header", i);
-            check_diff_add(d, CHECK_K_HE_HEADER, mode, field, header_name(e->header), header_name(g->header));
+            etwhf__check_diff_add(d, CHECK_K_HE_HEADER, mode, field, header_name(e->header), header_name(g->header));
         }
 #define HE(kind, member, hex) field_diff(d, kind, mode, "heap_events", i, #member, hex, e->member, g->member)
         HE(CHECK_K_HE_POINTER_SIZE, pointer_size, 0);
@@ -236,20 +277,20 @@ static void compare_heap_prefix(const struct check_heap_event *exp, const struct
 
 /* heap_events against every heap event the decoder reported: all of them in
  * order, or (strict mode, a case with an error) a prefix of them. */
-static void compare_heap_events(const struct check_corpus *c, const struct check_expect *e, int prefix,
-                                const struct check_observed *o, int mode, struct check_diff *d)
+static void compare_heap_events(const struct check_case *k, int prefix, const struct check_observed *o, int mode,
+                                struct check_diff *d)
 {
-    if (!e->has_heap_events || !o->other_known)
+    const struct etwhf_gen_expect *e = &k->expect;
+    if (!k->has_heap_events || !o->other_known)
         return;
-    const struct check_heap_event *exp = e->heap_count ? c->heap_events + e->heap_start : NULL;
-    size_t n = e->heap_count < o->nheap ? e->heap_count : o->nheap;
-    compare_heap_prefix(exp, o, n, mode, d);
-    if (prefix ? o->nheap <= e->heap_count : o->nheap == e->heap_count)
+    size_t n = e->n_heap_events < o->nheap ? e->n_heap_events : o->nheap;
+    compare_heap_prefix(e->heap_events, o, n, mode, d);
+    if (prefix ? o->nheap <= e->n_heap_events : o->nheap == e->n_heap_events)
         return;
     char ev[48], gv[24];
-    snprintf(ev, sizeof ev, "%s%zu", prefix ? "at most " : "", e->heap_count);
+    snprintf(ev, sizeof ev, "%s%zu", prefix ? "at most " : "", e->n_heap_events);
     snprintf(gv, sizeof gv, "%zu", o->nheap);
-    check_diff_add(d, CHECK_K_HE_COUNT, mode, "heap_events.count", ev, gv);
+    etwhf__check_diff_add(d, CHECK_K_HE_COUNT, mode, "heap_events.count", ev, gv);
 }
 
 static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, uint64_t got)
@@ -259,7 +300,7 @@ static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, 
     char ev[24], gv[24];
     snprintf(ev, sizeof ev, "%" PRIu64, exp);
     snprintf(gv, sizeof gv, "%" PRIu64, got);
-    check_diff_add(d, kind, mode, check_kind_name(kind), ev, gv);
+    etwhf__check_diff_add(d, kind, mode, etwhf__check_kind_name(kind), ev, gv);
 }
 
 /* Codes reported must equal the expected set (subset: in strict mode a walk
@@ -271,108 +312,102 @@ static void compare_codes(struct check_diff *d, int kind, int mode, uint32_t exp
     if (!bad && !(unknown && *unknown))
         return;
     char ev[300], gv[300];
-    check_format_codes(ev, sizeof ev, exp, NULL);
-    check_format_codes(gv, sizeof gv, got, unknown);
+    etwhf__check_format_codes(ev, sizeof ev, exp, NULL);
+    etwhf__check_format_codes(gv, sizeof gv, got, unknown);
     if (subset) {
         char sub[320];
         snprintf(sub, sizeof sub, "a subset of %s", ev);
-        check_diff_add(d, kind, mode, check_kind_name(kind), sub, gv);
+        etwhf__check_diff_add(d, kind, mode, etwhf__check_kind_name(kind), sub, gv);
     } else {
-        check_diff_add(d, kind, mode, check_kind_name(kind), ev, gv);
+        etwhf__check_diff_add(d, kind, mode, etwhf__check_kind_name(kind), ev, gv);
     }
 }
 
-static void compare_verdict(const struct check_expect *e, const struct check_observed *o, int mode,
+static void compare_verdict(const struct etwhf_gen_expect *e, const struct check_observed *o, int mode,
                             struct check_diff *d)
 {
     int got = o->error_diags > 0;
-    if (got != e->verdict_error)
-        check_diff_add(d, CHECK_K_VERDICT, mode, "verdict", e->verdict_error ? "error" : "ok",
-                       got ? "error" : "ok");
+    if (got != (e->error != 0))
+        etwhf__check_diff_add(d, CHECK_K_VERDICT, mode, "verdict", e->error ? "error" : "ok", got ? "error" : "ok");
 }
 
 /* Everything a recover-mode decode reports (and a strict one of an intact case). */
-static void compare_full(const struct check_corpus *c, const struct check_case *k, int mode,
-                         const struct check_observed *o, struct check_diff *d)
+static void compare_full(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d)
 {
-    const struct check_expect *e = &k->expect;
-    const struct check_event *exp = e->event_count ? c->events + e->event_start : NULL;
-    size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
-    compare_event_prefix(exp, o->events, n, mode, d);
-    compare_u64(d, CHECK_K_EVENTS_COUNT, mode, e->event_count, o->nevents);
+    const struct etwhf_gen_expect *e = &k->expect;
+    size_t n = e->n_events < o->nevents ? e->n_events : o->nevents;
+    compare_event_prefix(e->events, o->events, n, mode, d);
+    compare_u64(d, CHECK_K_EVENTS_COUNT, mode, e->n_events, o->nevents);
     compare_verdict(e, o, mode, d);
     if (o->codes_known) {
         compare_codes(d, CHECK_K_ERRORS, mode, e->errors, o->errors, o->unknown_code, 0);
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 0);
     }
-    if (e->has_counts && o->has_counts) {
+    if (k->has_counts && o->has_counts) {
         compare_u64(d, CHECK_K_BUFFERS, mode, e->buffers, o->buffers);
         compare_u64(d, CHECK_K_BUFFERS_SKIPPED, mode, e->buffers_skipped, o->buffers_skipped);
         compare_u64(d, CHECK_K_EVENTS_TOTAL, mode, e->events_total, o->events_total);
     }
-    if (e->has_other_counts && o->other_known) {
+    if (k->has_other_counts && o->other_known) {
         compare_u64(d, CHECK_K_HEAP_ALLOC, mode, e->heap_alloc, o->heap_alloc);
         compare_u64(d, CHECK_K_HEAP_REALLOC, mode, e->heap_realloc, o->heap_realloc);
     }
-    compare_heap_events(c, e, 0, o, mode, d);
+    compare_heap_events(k, 0, o, mode, d);
 }
 
-static void compare_first_error(const struct check_expect *e, const struct check_observed *o,
+static void compare_first_error(const struct etwhf_gen_expect *e, const struct check_observed *o,
                                 struct check_diff *d)
 {
-    if (!o->has_first || !e->has_first_error)
+    if (!o->has_first || !e->first_error_code)
         return;
     char ev[80], gv[80];
-    int code_bad = o->codes_known && (o->first_code != e->first_code || o->unknown_code[0]);
-    int off_bad = o->offset_known && o->first_offset != e->first_offset;
+    int code_bad = o->codes_known && (o->first_code != e->first_error_code || o->unknown_code[0]);
+    int off_bad = o->offset_known && o->first_offset != e->first_error_offset;
     if (!code_bad && !off_bad)
         return;
-    snprintf(ev, sizeof ev, "%s at %" PRIu64, code_name(e->first_code), e->first_offset);
+    snprintf(ev, sizeof ev, "%s at %" PRIu64, code_name(e->first_error_code), e->first_error_offset);
     if (o->offset_known)
         snprintf(gv, sizeof gv, "%s at %" PRIu64,
                  o->first_code ? code_name(o->first_code) : o->unknown_code, o->first_offset);
     else
         snprintf(gv, sizeof gv, "%s", o->first_code ? code_name(o->first_code) : o->unknown_code);
-    check_diff_add(d, CHECK_K_FIRST_ERROR, CHECK_MODE_STRICT, "first_error", ev, gv);
+    etwhf__check_diff_add(d, CHECK_K_FIRST_ERROR, ETWHF_MODE_STRICT, "first_error", ev, gv);
 }
 
 /* A strict decode of a case with an error: it must stop at the first error,
  * which must be the expected one, after a prefix of the expected events. */
-static void compare_strict_error(const struct check_corpus *c, const struct check_case *k,
-                                 const struct check_observed *o, struct check_diff *d)
+static void compare_strict_error(const struct check_case *k, const struct check_observed *o, struct check_diff *d)
 {
-    const struct check_expect *e = &k->expect;
-    const int mode = CHECK_MODE_STRICT;
+    const struct etwhf_gen_expect *e = &k->expect;
+    const int mode = ETWHF_MODE_STRICT;
     compare_verdict(e, o, mode, d);
     if (o->error_diags > 1) {
         char gv[48];
         snprintf(gv, sizeof gv, "%" PRIu64 " error diagnostics", o->error_diags);
-        check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
+        etwhf__check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
     }
     compare_first_error(e, o, d);
-    const struct check_event *exp = e->event_count ? c->events + e->event_start : NULL;
-    if (o->nevents > e->event_count) {
+    if (o->nevents > e->n_events) {
         char ev[48], gv[24];
-        snprintf(ev, sizeof ev, "at most %zu", e->event_count);
+        snprintf(ev, sizeof ev, "at most %zu", e->n_events);
         snprintf(gv, sizeof gv, "%zu", o->nevents);
-        check_diff_add(d, CHECK_K_EVENTS_COUNT, mode, "events.count", ev, gv);
+        etwhf__check_diff_add(d, CHECK_K_EVENTS_COUNT, mode, "events.count", ev, gv);
     }
-    size_t n = e->event_count < o->nevents ? e->event_count : o->nevents;
-    compare_event_prefix(exp, o->events, n, mode, d);
-    compare_heap_events(c, e, 1, o, mode, d);
+    size_t n = e->n_events < o->nevents ? e->n_events : o->nevents;
+    compare_event_prefix(e->events, o->events, n, mode, d);
+    compare_heap_events(k, 1, o, mode, d);
     if (o->codes_known)
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 1);
 }
 
-void check_compare(const struct check_corpus *c, const struct check_case *k, int mode,
-                   const struct check_observed *o, struct check_diff *d)
+void etwhf__check_compare(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d)
 {
     if (o->oom) {
-        check_diff_add(d, CHECK_K_OUTPUT, mode, "events", "stored", "out of memory in the checker");
+        etwhf__check_diff_add(d, CHECK_K_OUTPUT, mode, "events", "stored", "out of memory in the checker");
         return;
     }
-    if (mode == CHECK_MODE_STRICT && k->expect.verdict_error)
-        compare_strict_error(c, k, o, d);
+    if (mode == ETWHF_MODE_STRICT && k->expect.error)
+        compare_strict_error(k, o, d);
     else
-        compare_full(c, k, mode, o, d);
+        compare_full(k, mode, o, d);
 }

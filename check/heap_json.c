@@ -1,0 +1,80 @@
+/* Reading one heap event from JSON; see heap_json.h. */
+#include "heap_json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "etwhf/format.h"
+#include "manifest.h"
+
+int etwhf__json_u64(json_t *v, uint64_t *out)
+{
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = (uint64_t)json_integer_value(v);
+        return 0;
+    }
+    const char *s = json_string_value(v);
+    if (!s)
+        return -1;
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *digits = hex ? s + 2 : s;
+    /* Digits only: no sign, space or second prefix, which strtoull would take. */
+    size_t n = strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789");
+    if (n == 0 || digits[n] != '\0')
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(digits, NULL, hex ? 16 : 10);
+    if (errno == ERANGE)
+        return -1;
+    *out = (uint64_t)x;
+    return 0;
+}
+
+static int number(json_t *o, const char *key, uint64_t *out)
+{
+    return etwhf__json_u64(json_object_get(o, key), out);
+}
+
+int etwhf__heap_json_type(const char *name)
+{
+    int type = etwhf_heap_type_from_name(name);
+    return type && strcmp(etwhf_heap_type_name(type), name) == 0 ? type : 0;
+}
+
+static int header(json_t *o, int8_t *out)
+{
+    json_t *v = json_object_get(o, MK_HEADER);
+    if (json_is_null(v)) {
+        *out = -1;
+        return 0;
+    }
+    int h = json_is_string(v) ? etwhf_header_from_name(json_string_value(v)) : -1;
+    if (h < 0 || h >= ETWHF_HDR_FORMS)
+        return -1;
+    *out = (int8_t)h;
+    return 0;
+}
+
+int etwhf__heap_json_read(json_t *o, int read_header, struct etwhf_gen_heap_expect *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->header = -1;
+    uint64_t ps, src;
+    ev->type = (uint8_t)etwhf__heap_json_type(json_string_value(json_object_get(o, MK_TYPE)));
+    if (!ev->type || number(o, MK_POINTER_SIZE, &ps) != 0 || ps > 255 || number(o, MK_SOURCE, &src) != 0 ||
+        src > UINT32_MAX || number(o, MK_HEAP_HANDLE, &ev->heap_handle) != 0 ||
+        (read_header && header(o, &ev->header) != 0))
+        return -1;
+    ev->pointer_size = (uint8_t)ps;
+    ev->source = (uint32_t)src;
+    switch (ev->type) {
+    case ETWHF_HEAP_REALLOC:
+        return number(o, MK_NEW_ADDRESS, &ev->new_address) | number(o, MK_OLD_ADDRESS, &ev->old_address) |
+               number(o, MK_NEW_SIZE, &ev->new_size) | number(o, MK_OLD_SIZE, &ev->old_size);
+    case ETWHF_HEAP_ALLOC:
+        return number(o, MK_ADDRESS, &ev->address) | number(o, MK_SIZE, &ev->size);
+    default:
+        return number(o, MK_ADDRESS, &ev->address);
+    }
+}

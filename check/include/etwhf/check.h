@@ -1,0 +1,160 @@
+/*
+ * etwhf/check.h — a decoder against a generated corpus (docs/check.md), and
+ * the corpus manifest that `etwhf gen --out` writes and the check reads.
+ *
+ * Shape:
+ *   corpus = etwhf_corpus_load(dir, &status, err, sizeof err);
+ *   etwhf_check_options_init(&opts); …set fields…
+ *   chk = etwhf_check_new(&opts, &status, err, sizeof err);
+ *   res = etwhf_check_run(chk, corpus, &status, err, sizeof err);
+ *   etwhf_check_report_text(stdout, res);   or etwhf_check_report_json
+ *   etwhf_check_result_count(res, ETWHF_CHECK_DISAGREE) …
+ *   etwhf_check_result_free(res); etwhf_check_free(chk); etwhf_corpus_free(corpus);
+ * and, on the generator's side, etwhf_manifest_write_header once and
+ * etwhf_manifest_write_case per case (`etwhf gen --out`): the library writes
+ * the manifest it reads.
+ *
+ * Processes: a run decodes in forked worker processes (etwhf's own decoder)
+ * or starts the decoder command once per case and mode (each in a process
+ * group of its own); every child is gone when etwhf_check_run returns. While
+ * a command runs, the library holds SIGCHLD (the caller's handler is put
+ * back afterwards). One run at a time per process; a corpus may be shared
+ * by runs, read only.
+ *
+ * ABI: the options struct carries its own size, as in etwhf/decode.h, so
+ * fields can be added at its end. Corpus, checker and result are opaque;
+ * struct etwhf_corpus_case is owned by the library and read through a
+ * pointer, so it too may grow at its end.
+ *
+ * Errors: functions return or report enum etwhf_status (etwhf_strerror);
+ * where an err buffer is passed it receives one line saying why (no
+ * trailing newline).
+ */
+#ifndef ETWHF_CHECK_H
+#define ETWHF_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "etwhf/decode.h"
+#include "etwhf/format.h"
+#include "etwhf/gen.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the manifest (written by the generator) ------------------------------ */
+
+/* The manifest's first line for a corpus of `count` cases drawn with `opts`
+ * and `seed` (exhaustive: the combinations of etwhf_gen_exhaustive_pin),
+ * handed to `write` in one call, newline included. ETWHF_OK, ETWHF_EINVAL
+ * (a NULL argument), ETWHF_ENOMEM, or ETWHF_EIO when `write` returned
+ * nonzero (errno is then as `write` left it). */
+ETWHF_API int etwhf_manifest_write_header(const struct etwhf_gen_options *opts, uint64_t seed, uint64_t count,
+                                          int exhaustive, etwhf_gen_write_fn write, void *user);
+/* The line of case `id` of a corpus seeded with `seed`, whose input is
+ * `file` (relative to the corpus folder); the same returns. */
+ETWHF_API int etwhf_manifest_write_case(const struct etwhf_gen_case *k, uint64_t seed, uint64_t id,
+                                        const char *file, etwhf_gen_write_fn write, void *user);
+
+/* ---- a corpus: a folder and its manifest.jsonl ---------------------------- */
+
+struct etwhf_corpus;
+
+/* One case as the manifest describes it (the expectation stays inside). */
+struct etwhf_corpus_case {
+    uint64_t id;
+    const char *file;      /* as the manifest writes it, relative to the corpus folder */
+    int layer;             /* enum etwhf_gen_layer */
+    unsigned pointer_size; /* 4, 8, or 0 = mixed */
+    uint8_t event;         /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC (payload cases; else FREE) */
+    uint32_t headers;      /* bit (1 << enum etwhf_header) of the forms the case uses */
+    size_t line;           /* line of the manifest, for messages */
+};
+
+/* Reads dir/manifest.jsonl whole. NULL with *status ETWHF_EIO (the folder
+ * or manifest cannot be read, another manifest version, a line that is not
+ * a case: err names the file and line) or ETWHF_ENOMEM. */
+ETWHF_API struct etwhf_corpus *etwhf_corpus_load(const char *dir, int *status, char *err, size_t errlen);
+ETWHF_API void etwhf_corpus_free(struct etwhf_corpus *c);
+ETWHF_API size_t etwhf_corpus_count(const struct etwhf_corpus *c);
+/* Case i in manifest order; NULL when i is out of range. */
+ETWHF_API const struct etwhf_corpus_case *etwhf_corpus_case(const struct etwhf_corpus *c, size_t i);
+/* The folder joined with case i's file into buf: ETWHF_OK, or ETWHF_EINVAL
+ * when i is out of range or the path does not fit. */
+ETWHF_API int etwhf_corpus_case_path(const struct etwhf_corpus *c, size_t i, char *buf, size_t len);
+
+/* ---- a check ---------------------------------------------------------------- */
+
+/* Decode modes (bit 1 << enum etwhf_mode). */
+#define ETWHF_CHECK_RECOVER (1u << ETWHF_MODE_RECOVER)
+#define ETWHF_CHECK_STRICT (1u << ETWHF_MODE_STRICT)
+
+struct etwhf_check_options {
+    size_t struct_size;   /* set by etwhf_check_options_init: sizeof as the caller compiled it */
+    const char *decoder;  /* NULL: etwhf's decoder in-process; else the command (docs/check.md) */
+    unsigned modes;       /* ETWHF_CHECK_RECOVER | ETWHF_CHECK_STRICT; 0 (default): both
+                           * in-process, recover with a command */
+    unsigned jobs;        /* workers or commands at once (at most 256 run); default: processors online */
+    uint64_t timeout_ms;  /* one decode of one case in one mode (default 10000) */
+    int strict_codes;     /* with a command: compare diagnostic code names too */
+    int all_heap_events;  /* with a command: read HeapAlloc and HeapReAlloc lines too */
+    uint64_t sample;      /* 0 (default): every case; else that many, spread evenly */
+    size_t show;          /* cases whose differences the report details (default 10) */
+    FILE *progress;       /* NULL (default): quiet; else a progress line redrawn there (a terminal) */
+    int (*should_stop)(void *user); /* polled; nonzero stops the run (ETWHF_EABORTED) */
+    void *user;
+};
+
+#define etwhf_check_options_init(opts) etwhf_check_options_init_sized((opts), sizeof *(opts))
+ETWHF_API void etwhf_check_options_init_sized(struct etwhf_check_options *opts, size_t struct_size);
+
+struct etwhf_check;
+
+/* A checker with these options (the command is split here). NULL with
+ * *status ETWHF_EINVAL (err: what is wrong, e.g. "unterminated single
+ * quote") or ETWHF_ENOMEM. */
+ETWHF_API struct etwhf_check *etwhf_check_new(const struct etwhf_check_options *opts, int *status, char *err,
+                                              size_t errlen);
+ETWHF_API void etwhf_check_free(struct etwhf_check *chk);
+
+struct etwhf_check_result;
+
+/* Runs the selected cases of `corpus`, which must outlive the result. NULL
+ * with *status ETWHF_EIO (a case file missing, a command that cannot be
+ * started, workers that keep dying: err says which), ETWHF_EABORTED
+ * (should_stop) or ETWHF_ENOMEM. A case file that exists but cannot be read
+ * is not a failure of the run: it is the case's outcome. */
+ETWHF_API struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct etwhf_corpus *corpus,
+                                                     int *status, char *err, size_t errlen);
+ETWHF_API void etwhf_check_result_free(struct etwhf_check_result *res);
+
+/* A case's outcome: the gravest of its runs, in this order. */
+enum etwhf_check_outcome {
+    ETWHF_CHECK_AGREE = 0,
+    ETWHF_CHECK_SKIPPED,  /* the command cannot take it (no {file}, not a file case) */
+    ETWHF_CHECK_DISAGREE,
+    ETWHF_CHECK_FAILED,   /* the command exited with a status other than 0 or 1 */
+    ETWHF_CHECK_TIMEOUT,
+    ETWHF_CHECK_CRASH,
+    ETWHF_CHECK_IO,       /* the case file could not be read */
+    ETWHF_CHECK_OUTCOMES
+};
+/* "agree", "skipped", "disagree", "failed", "timeout", "crash", "io"; "not run" otherwise. */
+ETWHF_API const char *etwhf_check_outcome_name(int outcome);
+
+/* Cases the run selected; of them, those whose outcome is `outcome`. */
+ETWHF_API size_t etwhf_check_result_cases(const struct etwhf_check_result *res);
+ETWHF_API uint64_t etwhf_check_result_count(const struct etwhf_check_result *res, int outcome);
+
+/* The report (docs/check.md): text for people, or one JSON object and a
+ * newline. 0, or -1 when writing failed or memory ran out. */
+ETWHF_API int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *res);
+ETWHF_API int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,30 @@
+/*
+ * result.h — what a check run leaves for its reports: the settings it ran
+ * with, the cases it selected and the tally of their outcomes (internal;
+ * opaque in etwhf/check.h).
+ */
+#ifndef ETWHF_CHECK_RESULT_H
+#define ETWHF_CHECK_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "corpus.h"
+#include "etwhf/check.h"
+#include "tally.h"
+
+struct etwhf_check_result {
+    const struct etwhf_corpus *corpus;
+    char *decoder;         /* "in-process" or the command as given */
+    int external;          /* a command ran, not etwhf's decoder */
+    unsigned modes;        /* CHECK_MODE_BIT of each mode run */
+    unsigned jobs;         /* as asked for */
+    uint64_t timeout_ms;
+    int strict_codes;      /* code names compared (always in-process) */
+    size_t *selected;      /* case indexes, ascending */
+    size_t nselected;
+    struct check_tally tally;
+    double seconds;        /* wall time of the decodes */
+};
+
+#endif

@@ -1,0 +1,32 @@
+/* What the runners share about a run in progress; see run.h. */
+#include "run.h"
+
+#include "proc.h"
+
+int etwhf__check_stopping(const struct check_run *r)
+{
+    return r->should_stop && r->should_stop(r->user);
+}
+
+void etwhf__check_progress(struct check_run *r, int force)
+{
+    if (!r->progress)
+        return;
+    uint64_t now = etwhf__check_now_ms();
+    if (!force && now - r->last_progress_ms < 200)
+        return;
+    r->last_progress_ms = now;
+    unsigned nmodes = (r->modes & 1u) + (r->modes >> 1 & 1u);
+    uint64_t total = (uint64_t)r->nselected * (nmodes ? nmodes : 1);
+    if (!r->cmd)
+        total = r->nselected; /* in-process workers report once per case */
+    fprintf(r->progress, "\retwhf check: %llu/%llu runs, %zu case(s) not agreeing ",
+            (unsigned long long)r->tally->runs_done, (unsigned long long)total, r->tally->bad_cases);
+    fflush(r->progress);
+}
+
+void etwhf__check_progress_done(struct check_run *r)
+{
+    if (r->progress)
+        fputs("\r\033[K", r->progress);
+}

@@ -1,0 +1,59 @@
+/*
+ * run.h — one check run as its runners see it: the settings, the selected
+ * cases, the tally they report into, how they learn to stop (internal).
+ *
+ * A runner (inproc.c: etwhf's decoder in forked workers; external.c: a
+ * command per case and mode) decodes every selected case in every selected
+ * mode, judges each decode (compare.h) and adds the outcome to the tally.
+ * check.c builds the run from the public options and picks the runner.
+ */
+#ifndef ETWHF_CHECK_RUN_H
+#define ETWHF_CHECK_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compare.h"
+#include "corpus.h"
+#include "split.h"
+#include "tally.h"
+
+/* Decodes case k in `mode` from its bytes into o: 0, or -1 when the decoder
+ * API itself failed (why says how). etwhf__check_decode_case (decode.h) is
+ * the one the library uses; tests put stand-ins here. */
+typedef int (*check_decode_fn)(const struct check_case *k, int mode, const void *data, size_t len,
+                               struct check_observed *o, char *why, size_t whylen);
+
+struct check_run {
+    const struct etwhf_corpus *corpus;
+    struct check_tally *tally;
+    const size_t *selected;  /* case indexes to run, ascending */
+    size_t nselected;
+    unsigned modes;          /* CHECK_MODE_BIT(ETWHF_MODE_RECOVER) | CHECK_MODE_BIT(ETWHF_MODE_STRICT) */
+    unsigned jobs;
+    uint64_t timeout_ms;     /* per decode of one case in one mode */
+    int strict_codes;        /* external: read `code` too */
+    int all_heap_events;     /* external: read HeapAlloc / HeapReAlloc lines, compare heap_events */
+    const struct check_cmd *cmd; /* external decoder, NULL in-process */
+    check_decode_fn decode;  /* in-process: NULL = etwhf__check_decode_case */
+    int (*should_stop)(void *user); /* polled by the runners' loops; NULL = never */
+    void *user;
+    FILE *progress;          /* NULL, or where the progress line is redrawn */
+    uint64_t last_progress_ms;
+    char err[512];           /* why the run stopped (CHECK_RUN_IO) */
+};
+
+/* Return values of the runners besides 0 (all selected cases ran). */
+#define CHECK_RUN_IO (-1)          /* r->err says why */
+#define CHECK_RUN_INTERRUPTED (-2) /* should_stop said so: every child was killed */
+
+/* 1 when the run must stop now. */
+int etwhf__check_stopping(const struct check_run *r);
+
+/* Redraws the progress line at most every 200 ms (or now when force). */
+void etwhf__check_progress(struct check_run *r, int force);
+/* Erases the progress line. */
+void etwhf__check_progress_done(struct check_run *r);
+
+#endif

@@ -353,10 +353,25 @@ static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
         r.pebs = etwhf__model_chance(g, 300);
         return add_plain(g, &r, 24);
     case 5: return add_manifest(g, cpu, w, 0, 0);
-    case 6:
+    case 6: {
+        /* Mostly the layout real traces show; other option flags now and then,
+         * so a reader that knows only that layout still meets the rest. */
+        static const uint16_t other_flags[] = {
+            ETWHF_MSG_SEQUENCE | ETWHF_MSG_SYSTEM_INFO,
+            ETWHF_MSG_SEQUENCE | ETWHF_MSG_GUID | ETWHF_MSG_SYSTEM_INFO,
+            ETWHF_MSG_SEQUENCE | ETWHF_MSG_COMPONENT_ID | ETWHF_MSG_TIMESTAMP | ETWHF_MSG_SYSTEM_INFO,
+            ETWHF_MSG_GUID | ETWHF_MSG_PERF_TIMESTAMP | ETWHF_MSG_SYSTEM_INFO,
+            ETWHF_MSG_SEQUENCE,
+            0,
+        };
         r.form = ETWHF_HDR_MESSAGE;
         r.event_id = (uint16_t)etwhf__model_pick(g, 100);
+        r.msg_flags = etwhf__model_chance(g, 750) ? GEN_MSG_COMMON_FLAGS
+                                                  : other_flags[etwhf__model_pick(g, sizeof other_flags / sizeof other_flags[0])];
+        draw_guid(g, guid);
+        r.guid = guid;
         return add_plain(g, &r, etwhf__model_pick(g, 25));
+    }
     case 7:
         draw_guid(g, guid);
         r.form = sys_form(w, etwhf__model_chance(g, 500) ? ETWHF_FAM_FULL : ETWHF_FAM_INSTANCE);
@@ -423,13 +438,15 @@ static int add_one(struct gctx *g, uint16_t cpu)
 
 static int add_target_group(struct gctx *g, uint16_t cpu)
 {
-    int needs_first = g->plan.needs && etwhf__model_chance(g, 500);
+    if ((g->plan.needs & NEED_LEADING_RECORD) && add_one(g, cpu) != 0)
+        return -1;
+    int needs_first = (g->plan.needs & ~NEED_LEADING_RECORD) && etwhf__model_chance(g, 500);
     if (needs_first && add_needed(g, cpu) != 0)
         return -1;
     if (!add_target(g, cpu))
         return -1;
     maybe_stackwalk(g, cpu);
-    if (g->plan.needs && !needs_first && add_needed(g, cpu) != 0)
+    if ((g->plan.needs & ~NEED_LEADING_RECORD) && !needs_first && add_needed(g, cpu) != 0)
         return -1;
     return fail(g);
 }

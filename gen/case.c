@@ -264,6 +264,42 @@ static int build(struct gctx *g, struct etwhf_gen_expect *x)
     return etwhf__model_walk(g, x, NULL);
 }
 
+static int is_decoded(uint8_t type)
+{
+    return type == ETWHF_HEAP_FREE || type == ETWHF_HEAP_ALLOC || type == ETWHF_HEAP_REALLOC;
+}
+
+/* The fault a case is named after: the one that causes its first error (of
+ * a case with warnings only, its first warning). A fault is taken to cause a
+ * diagnostic when it is built to raise that code at that buffer position;
+ * failing that, when it raises that code; failing that, when it changed that
+ * buffer position. Otherwise (a case whose faults raise nothing, like filler,
+ * or whose diagnostic comes from the faults together) the first fault applied. */
+static int naming_fault(const struct etwhf_gen_case *c, const struct etwhf_gen_expect *x)
+{
+    if (c->n_faults == 0)
+        return -1;
+    const struct etwhf_gen_diag *first = NULL;
+    for (size_t i = 0; i < x->n_diags && !first; i++) {
+        int sev = etwhf_diag_info(x->diags[i].code)->severity;
+        if (x->error ? sev == ETWHF_SEV_ERROR : sev == ETWHF_SEV_WARNING)
+            first = &x->diags[i];
+    }
+    if (!first)
+        return 0;
+    int best = 0, best_score = 0;
+    for (size_t i = 0; i < c->n_faults; i++) {
+        int same_code = etwhf_fault_info(c->faults[i])->code == first->code;
+        int same_buffer = c->fault_at[i].buffer == first->buffer;
+        int score = same_code ? 2 + same_buffer : same_buffer;
+        if (score > best_score) {
+            best = (int)i;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
 int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin,
                           struct etwhf_dstream *ds, struct etwhf_gen_case *out)
 {
@@ -295,16 +331,19 @@ int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_
     out->pointer_size = g.plan.width == (int)ETWHF_GEN_W4 ? 4 : g.plan.width == (int)ETWHF_GEN_W8 ? 8 : 0;
     out->event = g.plan.layer == ETWHF_GEN_PAYLOAD ? g.plan.event : 0;
     out->compressed = g.plan.layer == ETWHF_GEN_FILE && g.plan.compressed;
-    for (size_t i = 0; i < g.n_items; i++) {
-        uint8_t t = g.items[i].heap_type;
-        if (t == ETWHF_HEAP_FREE || t == ETWHF_HEAP_ALLOC || t == ETWHF_HEAP_REALLOC)
+    for (size_t i = 0; i < g.n_items; i++)
+        if (is_decoded(g.items[i].heap_type))
             out->headers |= 1u << g.items[i].form;
-    }
     out->n_faults = g.plan.n_faults;
     for (size_t i = 0; i < g.plan.n_faults; i++) {
         out->faults[i] = g.plan.faults[i];
         out->fault_raw[i] = g.plan.raw[i];
     }
+    etwhf__model_fault_locations(&g, out->fault_at);
+    out->name_fault = naming_fault(out, &x);
+    out->heap_records = g.plan.layer == ETWHF_GEN_PAYLOAD ? 1 : 0;
+    for (size_t i = 0; i < g.n_items; i++)
+        out->heap_records += is_decoded(g.items[i].heap_type);
     out->target_header = g.plan.target_header;
     out->target_source = g.plan.target_source;
     out->expect = x;
@@ -455,11 +494,19 @@ int etwhf_gen_exhaustive_pin(const struct etwhf_gen_options *o, uint64_t index, 
 size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *buf, size_t cap)
 {
     static const char *const layers[] = {"payload", "record", "file"};
-    const char *verdict = c->expect.error ? "n" : c->expect.warnings ? "i" : "y";
-    const char *what = c->n_faults ? etwhf_fault_info(c->faults[0])->name : "intact";
-    const char *ext = c->layer == ETWHF_GEN_FILE ? "etl" : "bin";
     if (c->layer < 0 || c->layer > 2)
         return 0;
-    int n = snprintf(buf, cap, "%s_%s_%s_%06llu.%s", verdict, layers[c->layer], what, (unsigned long long)id, ext);
+    const char *verdict = c->expect.error ? "n" : c->expect.warnings ? "i" : "y";
+    const int named = c->name_fault >= 0 && (size_t)c->name_fault < c->n_faults ? c->name_fault : c->n_faults ? 0 : -1;
+    const char *what = named >= 0 ? etwhf_fault_info(c->faults[named])->name : "intact";
+    const char *ext = c->layer == ETWHF_GEN_FILE ? "etl" : "bin";
+    int n;
+    if (c->layer == ETWHF_GEN_PAYLOAD) {
+        const char *event = etwhf_heap_event_name(c->event);
+        n = snprintf(buf, cap, "%s_payload_w%u_%s_%s_%06llu.%s", verdict, c->pointer_size, event ? event : "free",
+                     what, (unsigned long long)id, ext);
+    } else {
+        n = snprintf(buf, cap, "%s_%s_%s_%06llu.%s", verdict, layers[c->layer], what, (unsigned long long)id, ext);
+    }
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }

@@ -19,6 +19,19 @@
 #define SKIP "the buffer is skipped (counted in buffers_skipped); the walk goes on at the next position"
 #define NO_LOGFILE "no logfile field is used: the stride is buffer 0's BufferSize and F5 is not checked"
 
+/* ---- what a fault changed (its location in the manifest) ----------------------- */
+
+static void touch(struct gctx *g, int kind, long ref)
+{
+    g->touched.kind = (uint8_t)kind;
+    g->touched.ref = ref;
+}
+static int touched_item(struct gctx *g, long i) { touch(g, LOC_ITEM, i); return 0; }
+static int touched_buf(struct gctx *g, int b) { touch(g, LOC_BUFFER, b); return 0; }
+static int touched_logfile(struct gctx *g) { touch(g, LOC_LOGFILE, 0); return 0; }
+static int touched_input(struct gctx *g) { touch(g, LOC_INPUT, 0); return 0; }
+static int touched_cut(struct gctx *g, int b) { touch(g, LOC_CUT, b); return 0; }
+
 /* ---- targets ------------------------------------------------------------------ */
 
 static int buf_of(const struct gctx *g, size_t item)
@@ -62,11 +75,15 @@ static long pick_item(struct gctx *g, item_pred ok)
 
 static int any_record(const struct gctx *g, const struct m_item *it) { (void)g; (void)it; return 1; }
 
+static int is_decoded_heap(const struct m_item *it)
+{
+    return it->heap_type == ETWHF_HEAP_FREE || it->heap_type == ETWHF_HEAP_ALLOC || it->heap_type == ETWHF_HEAP_REALLOC;
+}
+
 static int heap_exact(const struct gctx *g, const struct m_item *it)
 {
     (void)g;
-    return (it->heap_type == ETWHF_HEAP_FREE || it->heap_type == ETWHF_HEAP_ALLOC ||
-            it->heap_type == ETWHF_HEAP_REALLOC);
+    return is_decoded_heap(it);
 }
 
 static int small_perfinfo(const struct gctx *g, const struct m_item *it)
@@ -115,7 +132,7 @@ static int payload_empty(struct gctx *g, int raw)
 {
     (void)raw;
     g->plen = 0;
-    return 0;
+    return touched_input(g);
 }
 
 static int payload_short(struct gctx *g, int raw)
@@ -124,7 +141,7 @@ static int payload_short(struct gctx *g, int raw)
         if (g->plen != etwhf_heap_payload_min(g->pev.type, g->pwidth))
             return 1; /* one payload fault per bare payload */
         g->plen = 1 + etwhf__model_pick(g, g->plen - 1); /* 0 bytes would be FILE_EMPTY */
-        return 0;
+        return touched_input(g);
     }
     long i = pick_item(g, heap_exact);
     if (i < 0)
@@ -137,7 +154,7 @@ static int payload_short(struct gctx *g, int raw)
     if (!raw)
         it->span = (uint32_t)align8(it->size);
     it->faulted = 1;
-    return 0;
+    return touched_item(g, i);
 }
 
 static void random_bytes(struct gctx *g, uint8_t *p, size_t n)
@@ -155,7 +172,7 @@ static int payload_long(struct gctx *g, int raw)
             return 1;
         random_bytes(g, g->pbytes + g->plen, extra);
         g->plen += extra;
-        return 0;
+        return touched_input(g);
     }
     long i = pick_item(g, heap_exact);
     if (i < 0)
@@ -171,7 +188,7 @@ static int payload_long(struct gctx *g, int raw)
     it->span = (uint32_t)align8(it->size);
     etwhf__model_set_size_field(it, it->size);
     it->faulted = 1;
-    return 0;
+    return touched_item(g, i);
 }
 
 /* ---- record faults ----------------------------------------------------------- */
@@ -186,7 +203,7 @@ static int marker_cleared(struct gctx *g, int raw)
     static const uint8_t values[] = {0x00, 0x40, 0x50, 0x10, 0x7F, 0x01};
     it->h[3] = etwhf__model_chance(g, 500) ? (uint8_t)(it->h[3] & 0x7Fu) : values[etwhf__model_pick(g, sizeof values)];
     it->faulted = 1;
-    return 0;
+    return touched_item(g, i);
 }
 
 static int header_type_unknown(struct gctx *g, int raw)
@@ -207,7 +224,7 @@ static int header_type_unknown(struct gctx *g, int raw)
         it->h[3] = flags[etwhf__model_pick(g, sizeof flags)];
     }
     it->faulted = 1;
-    return 0;
+    return touched_item(g, i);
 }
 
 static uint32_t fixed_header(const struct m_item *it) { return etwhf_header_info(it->form)->fixed_size; }
@@ -221,7 +238,7 @@ static int record_size_below(struct gctx *g, int raw)
     struct m_item *it = &g->items[i];
     etwhf__model_set_size_field(it, (uint32_t)etwhf__model_pick(g, fixed_header(it)));
     it->faulted = 1;
-    return 0;
+    return touched_item(g, i);
 }
 
 /* Region end E of the item's region as laid out (SavedOffset, or the input). */
@@ -248,7 +265,7 @@ static int record_size_overrun(struct gctx *g, int raw)
         return 1;
     etwhf__model_set_size_field(it, size);
     it->faulted = 1;
-    return 0;
+    return touched_item(g, i);
 }
 
 static int perfinfo_ext_overrun(struct gctx *g, int raw)
@@ -270,7 +287,7 @@ static int perfinfo_ext_overrun(struct gctx *g, int raw)
     unsigned pmc = pmc_min + (unsigned)etwhf__model_pick(g, 8 - pmc_min);
     it->h[1] = (uint8_t)((it->h[1] & 0x78u) | pmc | (pebs << 7));
     it->faulted = 1;
-    return 0;
+    return touched_item(g, i);
 }
 
 static int ext_item_bad_size(struct gctx *g, int raw)
@@ -294,7 +311,62 @@ static int ext_item_bad_size(struct gctx *g, int raw)
     else /* Linkage promises an item where fewer than 8 bytes are left */
         it->ext_more[last] = 1;
     it->faulted = 1;
+    return touched_item(g, i);
+}
+
+/* R2's filler (0xFFFFFFFF) where a record starts, before SavedOffset: the walk
+ * of the region ends there without a diagnostic, and what follows is lost.
+ * Placed so that at least one decoded heap event is lost, so a decoder that
+ * takes the filler for damage (an error) or walks on past it disagrees. */
+static int heap_at_or_after(const struct gctx *g, size_t item)
+{
+    int b = buf_of(g, item);
+    if (b < 0)
+        return 0;
+    for (size_t k = item; k < g->bufs[b].first + g->bufs[b].count; k++)
+        if (is_decoded_heap(&g->items[k]))
+            return 1;
     return 0;
+}
+
+static int filler_mid_ok(const struct gctx *g, const struct m_item *it)
+{
+    size_t i = (size_t)(it - g->items);
+    int b = buf_of(g, i);
+    return b >= 0 && i > g->bufs[b].first && heap_at_or_after(g, i);
+}
+
+static int filler_first_ok(const struct gctx *g, const struct m_item *it)
+{
+    size_t i = (size_t)(it - g->items);
+    int b = buf_of(g, i);
+    /* Buffer 0's first record is the logfile record, which F2 probes. */
+    int first = b >= 0 && i == g->bufs[b].first && (b > 0 || g->plan.layer == ETWHF_GEN_RECORD);
+    return first && heap_at_or_after(g, i);
+}
+
+static int set_filler(struct gctx *g, item_pred ok)
+{
+    long i = pick_item(g, ok);
+    if (i < 0)
+        return 1;
+    struct m_item *it = &g->items[i];
+    put16(it->h, 0xFFFFu);
+    put16(it->h + 2, 0xFFFFu);
+    it->faulted = 1;
+    return touched_item(g, i);
+}
+
+static int filler_mid_buffer(struct gctx *g, int raw)
+{
+    (void)raw;
+    return set_filler(g, filler_mid_ok);
+}
+
+static int filler_first_record(struct gctx *g, int raw)
+{
+    (void)raw;
+    return set_filler(g, filler_first_ok);
 }
 
 /* ---- buffer faults ----------------------------------------------------------- */
@@ -308,7 +380,7 @@ static int buffer_size_mismatch(struct gctx *g, int raw)
     uint32_t s = g->stride;
     const uint32_t values[] = {0, 0x40, s - 8, s + 8, 2 * s, 0xFFFFFFFFu, s | 4};
     g->bufs[b].hdr.buffer_size = values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
-    return 0;
+    return touched_buf(g, b);
 }
 
 static void set_saved(struct m_buf *b, uint32_t v, int raw)
@@ -324,7 +396,7 @@ static int saved_offset_low(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     set_saved(&g->bufs[b], (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE), raw);
-    return 0;
+    return touched_buf(g, b);
 }
 
 static int saved_offset_high(struct gctx *g, int raw)
@@ -337,7 +409,7 @@ static int saved_offset_high(struct gctx *g, int raw)
     if (v <= bs)
         return 1;
     set_saved(&g->bufs[b], v, raw);
-    return 0;
+    return touched_buf(g, b);
 }
 
 static int compressed_flag(struct gctx *g, int raw)
@@ -347,7 +419,7 @@ static int compressed_flag(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     g->bufs[b].hdr.flags |= ETWHF_BF_COMPRESSED;
-    return 0;
+    return touched_buf(g, b);
 }
 
 static int events_lost_flag(struct gctx *g, int raw)
@@ -359,7 +431,7 @@ static int events_lost_flag(struct gctx *g, int raw)
     static const uint16_t flags[] = {ETWHF_BF_EVENTS_LOST, ETWHF_BF_BUFFER_LOST,
                                      ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST};
     g->bufs[b].hdr.flags |= flags[etwhf__model_pick(g, 3)];
-    return 0;
+    return touched_buf(g, b);
 }
 
 /* ---- cuts --------------------------------------------------------------------- */
@@ -371,17 +443,27 @@ static int cut_header(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     g->n = g->bufs[b].file_off + 1 + etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE - 1);
+    return touched_cut(g, b);
+}
+
+static int planned(const struct gctx *g, int fault)
+{
+    for (size_t i = 0; i < g->plan.n_faults; i++)
+        if (g->plan.faults[i] == fault)
+            return 1;
     return 0;
 }
 
 static int cut_data(struct gctx *g, int raw)
 {
     (void)raw;
-    int b = pick_buf(g, any_buf);
+    /* A cut inside buffer 0 can leave the logfile record past the input's end
+     * (F2 then reads none): buffer0_size_mismatch needs it read. */
+    int b = pick_buf(g, planned(g, ETWHF_FAULT_BUFFER0_SIZE_MISMATCH) ? data_buf : any_buf);
     if (b < 0)
         return 1;
     g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
-    return 0;
+    return touched_cut(g, b);
 }
 
 static int cut_packed(struct gctx *g, int raw)
@@ -391,7 +473,7 @@ static int cut_packed(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
-    return 0;
+    return touched_cut(g, b);
 }
 
 /* Fixed-up cuts keep BuffersWritten equal to the positions the walk visits. */
@@ -406,14 +488,14 @@ static int file_empty(struct gctx *g, int raw)
 {
     (void)raw;
     g->n = 0;
-    return 0;
+    return touched_input(g);
 }
 
 static int file_too_short(struct gctx *g, int raw)
 {
     (void)raw;
     g->n = 1 + etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE - 1);
-    return 0;
+    return touched_input(g);
 }
 
 /* ---- logfile faults ------------------------------------------------------------ */
@@ -440,7 +522,7 @@ static int logfile_missing(struct gctx *g, int raw)
     default: put16(it->h + 4, (uint16_t)(0xFFFF - etwhf__model_pick(g, 16))); break; /* Size past the input */
     }
     it->faulted = 1;
-    return 0;
+    return touched_logfile(g);
 }
 
 static int logfile_short(struct gctx *g, int raw)
@@ -458,7 +540,7 @@ static int logfile_short(struct gctx *g, int raw)
         put16(it->h + 4, (uint16_t)it->size);
     }
     it->faulted = 1;
-    return 0;
+    return touched_logfile(g);
 }
 
 static int logfile_pointer_size(struct gctx *g, int raw)
@@ -466,7 +548,7 @@ static int logfile_pointer_size(struct gctx *g, int raw)
     (void)raw;
     static const uint32_t values[] = {0, 1, 2, 3, 16, 0xFFFFFFFFu, 6, 0x00000408u};
     g->lf.pointer_size = values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
-    return 0;
+    return touched_logfile(g);
 }
 
 static uint32_t bad_stride(struct gctx *g)
@@ -480,7 +562,25 @@ static int logfile_buffer_size(struct gctx *g, int raw)
 {
     (void)raw;
     g->lf.buffer_size = bad_stride(g);
-    return 0;
+    return touched_logfile(g);
+}
+
+/* F3 takes the stride from the logfile when it is usable: buffer 0's own
+ * BufferSize, differing from it, is then a B3 mismatch at position 0 (the
+ * header buffer is skipped), not the stride. Needs the logfile read. */
+static int buffer0_size_mismatch(struct gctx *g, int raw)
+{
+    (void)raw;
+    for (size_t i = 0; i < g->plan.n_faults; i++)
+        if (etwhf__fault_defs[g->plan.faults[i]].group == G_LOGFILE)
+            return 1;
+    uint32_t s = g->stride;
+    const uint32_t values[] = {s - 8, s + 8, 2 * s, (s / 2) & ~7u, ETWHF_BUFFER_HEADER_SIZE, 0};
+    uint32_t v = values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
+    if (v == s)
+        v = s + 8;
+    g->bufs[0].hdr.buffer_size = v;
+    return touched_buf(g, 0);
 }
 
 static int stride_unusable(struct gctx *g, int raw)
@@ -489,7 +589,7 @@ static int stride_unusable(struct gctx *g, int raw)
     static const uint32_t b0[] = {0, 0x40, 0x47, ETWHF_DEFAULT_BUFFER_LIMIT + 8, 0xFFFFFFFFu};
     g->lf.buffer_size = bad_stride(g);
     g->bufs[0].hdr.buffer_size = b0[etwhf__model_pick(g, sizeof b0 / sizeof b0[0])];
-    return 0;
+    return touched_buf(g, 0);
 }
 
 static int buffers_written(struct gctx *g, int raw, uint64_t positions)
@@ -497,7 +597,7 @@ static int buffers_written(struct gctx *g, int raw, uint64_t positions)
     (void)raw;
     uint32_t pos = (uint32_t)positions;
     g->lf.buffers_written = pos && etwhf__model_chance(g, 400) ? (uint32_t)etwhf__model_pick(g, pos) : pos + 1 + (uint32_t)etwhf__model_pick(g, 1000);
-    return 0;
+    return touched_logfile(g);
 }
 
 static int events_lost_logfile(struct gctx *g, int raw)
@@ -511,7 +611,7 @@ static int events_lost_logfile(struct gctx *g, int raw)
         g->lf.buffers_lost = 1 + (uint32_t)etwhf__model_pick(g, 16);
         break;
     }
-    return 0;
+    return touched_logfile(g);
 }
 
 /* ---- compressed files ---------------------------------------------------------- */
@@ -521,7 +621,7 @@ static int format_unsupported(struct gctx *g, int raw)
     (void)raw;
     static const uint32_t states[] = {2, 4, 0, 0xFFFF, 0x10002, 1};
     g->bufs[0].hdr.state = states[etwhf__model_pick(g, sizeof states / sizeof states[0])];
-    return 0;
+    return touched_buf(g, 0);
 }
 
 static int decompress_model(struct gctx *g, int raw)
@@ -535,7 +635,7 @@ static int decompress_model(struct gctx *g, int raw)
         g->bufs[b].comp_fault = CF_BAD_OFFSET;
     else
         g->vpast_buf = b; /* SavedOffset past the expansion: set after layout */
-    return 0;
+    return touched_buf(g, b);
 }
 
 static int decompress_layout(struct gctx *g, int raw)
@@ -563,7 +663,7 @@ static int compressed_saved_offset(struct gctx *g, int raw)
     g->bufs[b].hdr.saved_offset = etwhf__model_chance(g, 500) ? (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE)
                                                    : ETWHF_BUFFER_HEADER_SIZE + ETWHF_DEFAULT_BUFFER_LIMIT + 1 +
                                                          (uint32_t)etwhf__model_pick(g, 0x10000);
-    return 0;
+    return touched_buf(g, b);
 }
 
 static int compressed_buffer_size(struct gctx *g, int raw)
@@ -573,7 +673,7 @@ static int compressed_buffer_size(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     g->bufs[b].hdr.buffer_size = (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE);
-    return 0;
+    return touched_buf(g, b);
 }
 
 /* ---- the catalogue ----------------------------------------------------------------- */
@@ -694,6 +794,23 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
     [ETWHF_FAULT_COMPRESSED_BUFFER_SIZE] = {{"compressed_buffer_size", ETWHF_FL_BUFFER, ETWHF_DIAG_BUFFER_SIZE,
         "C3: BufferSize < 0x48", "the file ends", "raw", "a compressed buffer's BufferSize set below 0x48", F, 1}, 0, 0,
         KR, NULL, NULL, compressed_buffer_size, NULL},
+    [ETWHF_FAULT_FILLER_MID_BUFFER] = {{"filler_mid_buffer", ETWHF_FL_RECORD, 0,
+        "R2: the dword at a record start after the first is 0xFFFFFFFF",
+        "the walk of the region ends without a diagnostic; the records after it are lost", "raw",
+        "the first four bytes of a record after the region's first (before SavedOffset) set to 0xFFFFFFFF, with a "
+        "Free, Alloc or ReAlloc record at or after it, so at least one heap event is lost", R | F, 0},
+        0, NEED_LEADING_RECORD, KR, filler_mid_buffer, NULL, NULL, NULL},
+    [ETWHF_FAULT_FILLER_FIRST_RECORD] = {{"filler_first_record", ETWHF_FL_RECORD, 0,
+        "R2: the dword at a region's first record is 0xFFFFFFFF",
+        "the walk of the region ends at once without a diagnostic (the buffer still counts as accepted)", "raw",
+        "the first four bytes of a data buffer's first record (of a bare record input's first record) set to "
+        "0xFFFFFFFF; the region holds a Free, Alloc or ReAlloc record", R | F, 0},
+        0, 0, KR, filler_first_record, NULL, NULL, NULL},
+    [ETWHF_FAULT_BUFFER0_SIZE_MISMATCH] = {{"buffer0_size_mismatch", ETWHF_FL_FILE, ETWHF_DIAG_BUFFER_SIZE,
+        "F3 then B3: buffer 0's BufferSize differs from a usable logfile BufferSize",
+        "the stride stays the logfile's; buffer 0 (with the logfile record) is skipped", "raw",
+        "buffer 0's BufferSize set to stride ± 8, twice or half the stride, 0x48 or 0, the logfile's BufferSize "
+        "left as it was", F, -1}, G_STRIDE, 0, KR, buffer0_size_mismatch, NULL, NULL, NULL},
 };
 
 const struct etwhf_fault_info *etwhf_fault_info(int fault)
@@ -720,6 +837,7 @@ int etwhf__model_apply_faults(struct gctx *g, int phase, uint64_t positions)
         int raw = g->plan.raw[i];
         fault_fn fn = phase == PH_MODEL ? d->model : phase == PH_REGION ? d->region : phase == PH_LAYOUT ? d->layout : NULL;
         int rc = 0;
+        g->touched.kind = LOC_UNSET;
         if (fn)
             rc = fn(g, raw);
         else if (phase == PH_FINAL && d->final)
@@ -730,9 +848,56 @@ int etwhf__model_apply_faults(struct gctx *g, int phase, uint64_t positions)
             size_t rest = g->plan.n_faults - i - 1;
             memmove(&g->plan.faults[i], &g->plan.faults[i + 1], rest * sizeof g->plan.faults[0]);
             memmove(&g->plan.raw[i], &g->plan.raw[i + 1], rest * sizeof g->plan.raw[0]);
+            memmove(&g->plan.at[i], &g->plan.at[i + 1], rest * sizeof g->plan.at[0]);
             g->plan.n_faults--;
             i--;
+            continue;
         }
+        if (g->touched.kind != LOC_UNSET && g->plan.at[i].kind == LOC_UNSET)
+            g->plan.at[i] = g->touched; /* the phase that made the change names the place */
     }
     return 0;
+}
+
+void etwhf__model_fault_locations(const struct gctx *g, struct etwhf_gen_fault_at *out)
+{
+    const int bare = g->plan.layer != ETWHF_GEN_FILE;
+    for (size_t i = 0; i < g->plan.n_faults; i++) {
+        const struct loc_ref *r = &g->plan.at[i];
+        struct etwhf_gen_fault_at *at = &out[i];
+        memset(at, 0, sizeof *at);
+        at->buffer = ETWHF_GEN_NO_BUFFER;
+        switch (r->kind) {
+        case LOC_ITEM: {
+            const struct m_item *it = &g->items[r->ref];
+            int b = buf_of(g, (size_t)r->ref);
+            if (bare || b < 0) {
+                at->offset = it->off;
+            } else if (g->bufs[b].compressed) {
+                at->buffer = (uint64_t)b;
+                at->offset = g->bufs[b].file_off;
+                at->has_inner = 1;
+                at->inner_offset = it->off;
+            } else {
+                at->buffer = (uint64_t)b;
+                at->offset = g->bufs[b].file_off + it->off;
+            }
+            break;
+        }
+        case LOC_BUFFER:
+            at->buffer = (uint64_t)r->ref;
+            at->offset = g->bufs[r->ref].file_off;
+            break;
+        case LOC_LOGFILE:
+            at->buffer = 0;
+            at->offset = ETWHF_BUFFER_HEADER_SIZE;
+            break;
+        case LOC_CUT:
+            at->buffer = (uint64_t)r->ref;
+            at->offset = g->n;
+            break;
+        default: /* LOC_INPUT: the input as a whole */
+            break;
+        }
+    }
 }

@@ -29,5 +29,7 @@ extern const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT];
 
 int etwhf__model_apply_faults(struct gctx *g, int phase, uint64_t positions);
 enum { PH_MODEL = 0, PH_REGION, PH_LAYOUT, PH_FINAL };
+/* Where each applied fault changed the case (after layout). */
+void etwhf__model_fault_locations(const struct gctx *g, struct etwhf_gen_fault_at *out);
 
 #endif

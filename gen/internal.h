@@ -54,6 +54,7 @@ static inline void putptr(uint8_t *p, uint64_t v, unsigned width)
 }
 
 static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16; }
 
 static inline uint64_t align8(uint64_t x) { return (x + 7u) & ~(uint64_t)7u; }
 
@@ -72,6 +73,7 @@ struct gen_rec {
     const uint8_t *guid;   /* full, instance, event: GUID at +0x18 (NULL = zeros) */
     uint8_t opcode;        /* full, instance: Class.Type; event: Opcode */
     uint16_t event_id;     /* event: descriptor Id; message: MessageNumber */
+    uint16_t msg_flags;    /* message: OptionFlags (ETWHF_MSG_*), the items after the 8-byte header */
     uint32_t pid, tid;
     uint64_t timestamp;
     uint32_t kernel_time, user_time; /* system, full, instance, event: CPU ticks (0 in FORMAT.md's examples) */
@@ -83,6 +85,16 @@ struct gen_rec {
     const uint8_t *payload;
     size_t payload_len;
 };
+
+/* Bytes of the items a MESSAGE record's OptionFlags select, and where each
+ * starts (0: absent); the arguments follow them. */
+struct gen_msg_layout {
+    uint8_t sequence, guid, component, timestamp, tid, pid, args;
+};
+void etwhf__gen_msg_layout(uint16_t flags, struct gen_msg_layout *l);
+/* The layout most real traces show (an independent reader reversed it from
+ * real files): the message GUID, then TID and PID, after the 8-byte header. */
+#define GEN_MSG_COMMON_FLAGS (ETWHF_MSG_GUID | ETWHF_MSG_SYSTEM_INFO)
 
 /* Offset of the payload from the record start (extension included). */
 size_t etwhf__gen_rec_payload_at(const struct gen_rec *r);

@@ -60,6 +60,14 @@ enum comp_fault { CF_NONE = 0, CF_CUT, CF_BAD_OFFSET };
 #define NEED_PERFINFO_SMALL 1u /* a perfinfo record with Size < 0x50 */
 #define NEED_EXT_ITEMS 2u      /* an event record with extended items */
 #define NEED_EXT_TINY 4u       /* …whose payload is shorter than 8 bytes */
+#define NEED_LEADING_RECORD 8u /* a record before the target in its region */
+
+/* What a fault changed, resolved to a location once the case is laid out. */
+enum loc_kind { LOC_UNSET = 0, LOC_INPUT, LOC_ITEM, LOC_BUFFER, LOC_LOGFILE, LOC_CUT };
+struct loc_ref {
+    uint8_t kind;          /* enum loc_kind */
+    long ref;              /* item or buffer index */
+};
 
 struct plan {
     int layer, width;      /* enum etwhf_gen_layer, ETWHF_GEN_W* */
@@ -69,6 +77,7 @@ struct plan {
     uint8_t event;
     int faults[ETWHF_GEN_MAX_FAULTS];
     uint8_t raw[ETWHF_GEN_MAX_FAULTS];
+    struct loc_ref at[ETWHF_GEN_MAX_FAULTS];
     size_t n_faults;
     unsigned needs;
 };
@@ -100,6 +109,7 @@ struct gctx {
     int vpast_buf;         /* decompress_corrupt: buffer whose SavedOffset passes its expansion, or -1 */
     int oom;
     int model_error;       /* the walk met bytes the model does not describe: a generator bug */
+    struct loc_ref touched; /* set by the fault being applied: what it changed */
 };
 
 /* Heap-record sizes the builder leaves free in every buffer, so faults that

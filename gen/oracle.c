@@ -167,7 +167,7 @@ static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start,
             return;
         }
         const uint8_t *h = it->h;
-        if (h[0] == 0xFF && h[1] == 0xFF && h[2] == 0xFF && h[3] == 0xFF)
+        if (get32(h) == ETWHF_FILLER_DWORD)
             return; /* R2 */
         if (!(h[3] & ETWHF_TRACE_HEADER_FLAG)) {
             rdiag(w, at, ETWHF_DIAG_MARKER, (uint32_t)p);
@@ -204,7 +204,7 @@ static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start,
         switch (hi->family) {
         case ETWHF_FAM_PERFINFO: {
             uint16_t v = get16(h);
-            payload_at = 0x10u + 8u * ((v >> 8) & 7u) + 8u * (v >> 15);
+            payload_at = ETWHF_PERFINFO_EXT_START + 8u * ((v >> 8) & 7u) + 8u * (v >> 15);
             if (payload_at > size) {
                 rdiag(w, at, ETWHF_DIAG_PERFINFO_EXT, (uint32_t)p);
                 p = next;
@@ -214,8 +214,8 @@ static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start,
         /* FALLTHRU */
         case ETWHF_FAM_SYSTEM:
         case ETWHF_FAM_COMPACT:
-            heap = h[7] == ETWHF_HEAP_GROUP;
-            type = h[6];
+            heap = get16(h + ETWHF_SYS_HOOK_ID) >> 8 == ETWHF_HEAP_GROUP;
+            type = (uint8_t)get16(h + ETWHF_SYS_HOOK_ID);
             break;
         case ETWHF_FAM_FULL:
         case ETWHF_FAM_INSTANCE:
@@ -313,14 +313,16 @@ static int probe_logfile(struct walker *w)
     struct gctx *g = w->g;
     const struct m_buf *b0 = &g->bufs[0];
     const struct m_item *it = b0->count ? &g->items[b0->first] : NULL;
-    int found = it && it->off == ETWHF_BUFFER_HEADER_SIZE && g->n >= 0x50;
+    const unsigned b3_want = ETWHF_TRACE_HEADER_FLAG | ETWHF_TRACE_HEADER_EVENT;
+    int found = it && it->off == ETWHF_BUFFER_HEADER_SIZE && g->n >= ETWHF_BUFFER_HEADER_SIZE + 8;
     if (found) {
         const uint8_t *h = it->h;
-        found = (h[3] & 0xC0) == 0xC0 && (h[2] == 1 || h[2] == 2) && get16(h + 6) == ETWHF_HOOK_LOGFILE &&
+        found = (h[3] & b3_want) == b3_want && (h[2] == ETWHF_LOGFILE_TYPE32 || h[2] == ETWHF_LOGFILE_TYPE64) &&
+                get16(h + ETWHF_SYS_HOOK_ID) == ETWHF_HOOK_LOGFILE &&
                 ETWHF_BUFFER_HEADER_SIZE + (uint64_t)get16(h + 4) <= g->n;
     }
     if (!found) {
-        diag(w, ETWHF_DIAG_LOGFILE_MISSING, 0, 0x48, 0, 0);
+        diag(w, ETWHF_DIAG_LOGFILE_MISSING, 0, ETWHF_BUFFER_HEADER_SIZE, 0, 0);
         return 0;
     }
     if (it->kind != MK_LOGFILE) {
@@ -328,20 +330,20 @@ static int probe_logfile(struct walker *w)
         return 0;
     }
     uint32_t size = get16(it->h + 4);
-    uint32_t payload = size < 0x20 ? 0 : size - 0x20;
-    uint32_t layout = it->h[2] == 1 ? ETWHF_LOGFILE_SIZE32 : ETWHF_LOGFILE_SIZE64;
+    uint32_t payload = size < ETWHF_SYSTEM_HEADER_SIZE ? 0 : size - ETWHF_SYSTEM_HEADER_SIZE;
+    uint32_t layout = it->h[2] == ETWHF_LOGFILE_TYPE32 ? ETWHF_LOGFILE_SIZE32 : ETWHF_LOGFILE_SIZE64;
     if (payload < layout) {
-        diag(w, ETWHF_DIAG_LOGFILE_SHORT, 0, 0x48, 0, 0);
+        diag(w, ETWHF_DIAG_LOGFILE_SHORT, 0, ETWHF_BUFFER_HEADER_SIZE, 0, 0);
         return 0;
     }
-    if ((it->h[2] == 1 ? 4u : 8u) != g->lf.layout || payload > it->size - 0x20) {
+    if ((it->h[2] == ETWHF_LOGFILE_TYPE32 ? 4u : 8u) != g->lf.layout || payload > it->size - ETWHF_SYSTEM_HEADER_SIZE) {
         g->model_error = 1; /* fields read where the model wrote others */
         return 0;
     }
     if (g->lf.pointer_size != 4 && g->lf.pointer_size != 8)
-        diag(w, ETWHF_DIAG_LOGFILE_POINTER_SIZE, 0, 0x48, 0, 0);
+        diag(w, ETWHF_DIAG_LOGFILE_POINTER_SIZE, 0, ETWHF_BUFFER_HEADER_SIZE, 0, 0);
     if (g->lf.events_lost || g->lf.buffers_lost)
-        diag(w, ETWHF_DIAG_EVENTS_LOST, 0, 0x48, 0, 0);
+        diag(w, ETWHF_DIAG_EVENTS_LOST, 0, ETWHF_BUFFER_HEADER_SIZE, 0, 0);
     return 1;
 }
 
@@ -390,12 +392,12 @@ static uint64_t walk_file(struct walker *w)
     uint64_t S = 0;
     if (!compressed) {
         uint32_t lb = g->lf.buffer_size, b0 = g->bufs[0].hdr.buffer_size;
-        if (logfile && lb >= 0x48 && lb <= w->L && lb % 8 == 0) {
+        if (logfile && lb >= ETWHF_BUFFER_HEADER_SIZE && lb <= w->L && lb % 8 == 0) {
             S = lb;
         } else {
             if (logfile)
-                diag(w, ETWHF_DIAG_LOGFILE_BUFFER_SIZE, 0, 0x48, 0, 0);
-            if (b0 >= 0x48 && b0 <= w->L)
+                diag(w, ETWHF_DIAG_LOGFILE_BUFFER_SIZE, 0, ETWHF_BUFFER_HEADER_SIZE, 0, 0);
+            if (b0 >= ETWHF_BUFFER_HEADER_SIZE && b0 <= w->L)
                 S = b0;
             else
                 diag(w, ETWHF_DIAG_BUFFER_SIZE, 0, 0, 0, 0);
@@ -426,7 +428,7 @@ static uint64_t walk_file(struct walker *w)
             if (G & ETWHF_BF_COMPRESSED) {
                 diag(w, ETWHF_DIAG_COMPRESSED_UNSUPPORTED, i, off, 0, 0);
                 x->buffers_skipped++;
-            } else if (V < 0x48 || V > B) {
+            } else if (V < ETWHF_BUFFER_HEADER_SIZE || V > B) {
                 diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
                 x->buffers_skipped++;
             } else {
@@ -443,7 +445,7 @@ static uint64_t walk_file(struct walker *w)
             diag(w, ETWHF_DIAG_TRUNCATED_TAIL, i, off, 0, 0);
             break;
         }
-        if (B < 0x48 || B > w->L) {
+        if (B < ETWHF_BUFFER_HEADER_SIZE || B > w->L) {
             diag(w, ETWHF_DIAG_BUFFER_SIZE, i, off, 0, 0);
             break;
         }
@@ -452,8 +454,8 @@ static uint64_t walk_file(struct walker *w)
             break;
         }
         if (G & ETWHF_BF_COMPRESSED) { /* C4 */
-            uint32_t format = g->bufs[0].hdr.state & 0xFFFFu;
-            if (V < 0x48 || V - 0x48 > w->L) {
+            uint32_t format = g->bufs[0].hdr.state & 0xFFFFu; /* its low 16 bits name the format */
+            if (V < ETWHF_BUFFER_HEADER_SIZE || V - ETWHF_BUFFER_HEADER_SIZE > w->L) {
                 diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
                 x->buffers_skipped++;
             } else if (format != ETWHF_COMPRESSION_XPRESS) {
@@ -469,7 +471,7 @@ static uint64_t walk_file(struct walker *w)
                 struct where at = {i, off, 1};
                 walk_region(w, b, ETWHF_BUFFER_HEADER_SIZE, V, V, 0, &at);
             }
-        } else if (V < 0x48 || V > B) { /* C5 */
+        } else if (V < ETWHF_BUFFER_HEADER_SIZE || V > B) { /* C5 */
             diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
             x->buffers_skipped++;
         } else {
@@ -478,7 +480,7 @@ static uint64_t walk_file(struct walker *w)
         off += B;
     }
     if (logfile && g->lf.buffers_written != positions)
-        diag(w, ETWHF_DIAG_BUFFERS_WRITTEN, 0, 0x48, 0, 0);
+        diag(w, ETWHF_DIAG_BUFFERS_WRITTEN, 0, ETWHF_BUFFER_HEADER_SIZE, 0, 0);
     return positions;
 }
 

@@ -84,6 +84,23 @@ size_t etwhf__gen_rec_ext_at(const struct gen_rec *r, unsigned n)
     return q;
 }
 
+void etwhf__gen_msg_layout(uint16_t flags, struct gen_msg_layout *l)
+{
+    memset(l, 0, sizeof *l);
+    uint8_t at = ETWHF_MSG_HEADER_SIZE;
+    if (flags & ETWHF_MSG_SEQUENCE)
+        l->sequence = at, at += 4;
+    if (flags & ETWHF_MSG_COMPONENT_ID) /* a component id replaces the GUID */
+        l->component = at, at += 4;
+    else if (flags & ETWHF_MSG_GUID)
+        l->guid = at, at += 16;
+    if (flags & (ETWHF_MSG_TIMESTAMP | ETWHF_MSG_PERF_TIMESTAMP))
+        l->timestamp = at, at += 8;
+    if (flags & ETWHF_MSG_SYSTEM_INFO)
+        l->tid = at, l->pid = (uint8_t)(at + 4), at += 8;
+    l->args = at;
+}
+
 size_t etwhf__gen_rec_payload_at(const struct gen_rec *r)
 {
     const struct etwhf_header_info *hi = etwhf_header_info(r->form);
@@ -92,7 +109,11 @@ size_t etwhf__gen_rec_payload_at(const struct gen_rec *r)
     switch (hi->family) {
     case ETWHF_FAM_PERFINFO: return hi->fixed_size + 8u * (r->pmc & 7u) + (r->pebs ? 8u : 0u);
     case ETWHF_FAM_EVENT: return etwhf__gen_rec_ext_at(r, r->n_ext);
-    case ETWHF_FAM_MESSAGE: return 8u + 4u + 8u; /* sequence number, TID + PID */
+    case ETWHF_FAM_MESSAGE: {
+        struct gen_msg_layout l;
+        etwhf__gen_msg_layout(r->msg_flags, &l);
+        return l.args;
+    }
     default: return hi->fixed_size;
     }
 }
@@ -197,14 +218,29 @@ static void write_event(const struct gen_rec *r, const struct etwhf_header_info 
 
 static void write_message(const struct gen_rec *r, uint8_t *out, size_t size)
 {
+    struct gen_msg_layout l;
+    etwhf__gen_msg_layout(r->msg_flags, &l);
     put16(out, (uint16_t)size);
     out[2] = 0;
     out[3] = ETWHF_TRACE_HEADER_FLAG | ETWHF_TRACE_MESSAGE;
     put16(out + 4, r->event_id);
-    put16(out + 6, 0x0001u | 0x0020u); /* OptionFlags: sequence number, TID + PID */
-    put32(out + 8, (uint32_t)r->timestamp);
-    put32(out + 12, r->tid);
-    put32(out + 16, r->pid);
+    put16(out + ETWHF_MSG_OPTION_FLAGS, r->msg_flags);
+    if (l.sequence)
+        put32(out + l.sequence, (uint32_t)r->timestamp);
+    if (l.component)
+        put32(out + l.component, r->event_id);
+    if (l.guid) {
+        if (r->guid)
+            memcpy(out + l.guid, r->guid, 16);
+        else
+            memset(out + l.guid, 0, 16);
+    }
+    if (l.timestamp)
+        put64(out + l.timestamp, r->timestamp);
+    if (l.tid) {
+        put32(out + l.tid, r->tid);
+        put32(out + l.pid, r->pid);
+    }
 }
 
 size_t etwhf__gen_rec_write(const struct gen_rec *r, uint8_t *out)

@@ -167,14 +167,21 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         p->heap_at = 0x20;
         break;
     }
-    default: /* MESSAGE */
+    default: { /* MESSAGE: mostly the layout real traces show, one variant with a sequence number */
+        static const uint8_t message_guid[16] = {0x9E, 0x81, 0x4A, 0xAF, 0x0F, 0x33, 0x37, 0x4F,
+                                                 0xA6, 0x2D, 0x2B, 0xB4, 0x41, 0x7E, 0x83, 0x20};
+        struct gen_msg_layout l;
         r.form = ETWHF_HDR_MESSAGE;
         r.event_id = (uint16_t)(7 + variant);
+        r.msg_flags = variant == VARIANTS - 1 ? ETWHF_MSG_SEQUENCE | ETWHF_MSG_SYSTEM_INFO : GEN_MSG_COMMON_FLAGS;
+        r.guid = message_guid;
         r.payload_len = 4 * variant;
-        p->ts_at = 8; /* the sequence number slot */
+        etwhf__gen_msg_layout(r.msg_flags, &l);
+        p->ts_at = l.sequence; /* the sequence number slot, or none */
         p->ts32 = 1;
-        p->tid_at = 12;
+        p->tid_at = l.tid;
         break;
+    }
     }
     size_t size = etwhf__gen_rec_write(&r, p->bytes);
     memset(p->bytes + size, 0, align8(size) - size);
@@ -230,10 +237,12 @@ static void put_neighbour(struct tw *t, uint32_t room, int after_heap)
     memcpy(q, p->bytes, p->span);
     uint64_t ts = t->clock[t->cpu] += 1 + ((r >> 8) & 0xFFu);
     uint32_t tid = t->tids[r & 3u];
-    if (p->ts32)
-        put32(q + p->ts_at, (uint32_t)ts);
-    else
+    if (p->ts32) {
+        if (p->ts_at)
+            put32(q + p->ts_at, (uint32_t)ts);
+    } else {
         put64(q + p->ts_at, ts);
+    }
     if (p->tid_at)
         put32(q + p->tid_at, tid);
     if (p->stack_at) {

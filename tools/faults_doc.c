@@ -36,8 +36,9 @@ int main(void)
     puts("     `cmake --build BUILD --target faults-doc` rewrites it, and a test fails when it is stale. -->");
     puts("");
     puts("Each fault is a named malformation the generator (`etwhf gen`) can write into a case. It is");
-    puts("built to raise one diagnostic of [CONTRACT.md §2](../../shared/spec/CONTRACT.md) at one walk");
-    puts("step; the triple (layer, code, step) is distinct for every fault. The generator computes each");
+    puts("built to raise one diagnostic of [the walk](spec/walk.md) at one walk step, or none where the");
+    puts("rule it tests ends the walk silently (filler); the triple (layer, code, step) is distinct for");
+    puts("every fault. The manifest's `locations` say where each was applied. The generator computes each");
     puts("case's whole expectation by walking what it wrote (see [generator.md](generator.md)), so a");
     puts("case may hold more diagnostics than its faults' own codes: a *raw* fault leaves the fields");
     puts("around it as they were (other diagnostics may follow), a *fixed-up* fault keeps them");
@@ -48,8 +49,12 @@ int main(void)
     for (int f = 0; f < ETWHF_FAULT_COUNT; f++) {
         const struct etwhf_fault_info *fi = etwhf_fault_info(f);
         const struct etwhf_diag_info *di = etwhf_diag_info(fi->code);
-        printf("| `%s` | %s | %s (%d, %s) | %s | %s | %s | ", fi->name, layer_name(fi->layer), di->name, fi->code,
-               etwhf_severity_name(di->severity), fi->step, fi->resume, fi->kind);
+        if (di)
+            printf("| `%s` | %s | %s (%d, %s) | %s | %s | %s | ", fi->name, layer_name(fi->layer), di->name, fi->code,
+                   etwhf_severity_name(di->severity), fi->step, fi->resume, fi->kind);
+        else
+            printf("| `%s` | %s | none (the walk ends silently) | %s | %s | %s | ", fi->name, layer_name(fi->layer),
+                   fi->step, fi->resume, fi->kind);
         case_layers(fi->case_layers, fi->compressed);
         puts(" |");
     }
@@ -79,5 +84,13 @@ int main(void)
                                               : "none");
         puts("");
     }
+    printf("- no diagnostic (the walk ends silently; heap events after the fault are lost):");
+    const char *sep = " ";
+    for (int f = 0; f < ETWHF_FAULT_COUNT; f++)
+        if (etwhf_fault_info(f)->code == 0) {
+            printf("%s`%s`", sep, etwhf_fault_info(f)->name);
+            sep = ", ";
+        }
+    puts("");
     return 0;
 }

@@ -33,8 +33,15 @@ uint64_t case_hash(uint64_t h, const struct etwhf_gen_case *c)
     h = fnv1a_u64(h, c->len);
     h = fnv1a_u64(h, (uint64_t)c->layer << 32 | c->pointer_size << 8 | c->event);
     h = fnv1a_u64(h, c->headers);
-    for (size_t i = 0; i < c->n_faults; i++)
+    for (size_t i = 0; i < c->n_faults; i++) {
+        const struct etwhf_gen_fault_at *at = &c->fault_at[i];
         h = fnv1a_u64(h, (uint64_t)c->faults[i] << 8 | c->fault_raw[i]);
+        h = fnv1a_u64(h, at->buffer);
+        h = fnv1a_u64(h, at->offset);
+        h = fnv1a_u64(h, (uint64_t)at->has_inner << 63 | at->inner_offset);
+    }
+    h = fnv1a_u64(h, (uint64_t)(int64_t)c->name_fault);
+    h = fnv1a_u64(h, c->heap_records);
     h = fnv1a_u64(h, (uint64_t)x->first_error_code << 32 | (uint64_t)x->error);
     h = fnv1a_u64(h, x->first_error_offset);
     h = fnv1a_u64(h, (uint64_t)x->errors << 32 | x->warnings);

@@ -116,15 +116,33 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
     CHECK(counts == is_file, "line %zu: buffers/buffers_skipped/events_total exactly for file cases", line);
     CHECK(!json_object_get(x, "buffers") == !is_file, "line %zu: counts in a non-file case", line);
 
-    /* the file: exists, named y_/i_/n_ + layer + first fault or intact + id */
+    /* the file: exists, named y_/i_/n_ + layer (bare payloads: + width and
+     * event) + one of its faults (the only one when it has one) or intact + id */
     char path[4096], want[256];
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, file ? file : "");
     CHECK(file && stat(path, &st) == 0 && S_ISREG(st.st_mode), "line %zu: %s missing", line, file ? file : "?");
-    json_t *f0 = json_array_get(json_object_get(o, "faults"), 0);
-    snprintf(want, sizeof want, "cases/%s_%s_%s_%06llu.%s", error ? "n" : warnings ? "i" : "y", layer ? layer : "",
-             f0 ? json_string_value(f0) : "intact", (unsigned long long)want_id, is_file ? "etl" : "bin");
-    CHECK(file && !strcmp(file, want), "line %zu: file %s, expected %s", line, file ? file : "?", want);
+    json_t *faults = json_object_get(o, "faults");
+    char prefix[64];
+    if (is_payload)
+        snprintf(prefix, sizeof prefix, "cases/%s_payload_w%lld_%s_", error ? "n" : warnings ? "i" : "y",
+                 (long long)json_integer_value(json_object_get(o, "pointer_size")),
+                 json_string_value(json_object_get(o, "event")));
+    else
+        snprintf(prefix, sizeof prefix, "cases/%s_%s_", error ? "n" : warnings ? "i" : "y", layer ? layer : "");
+    int named_ok = 0;
+    for (size_t k = 0; k <= json_array_size(faults); k++) {
+        const char *fault = k < json_array_size(faults) ? json_string_value(json_array_get(faults, k)) : "intact";
+        if (k == json_array_size(faults) && k > 0)
+            break; /* a case with faults is named after one of them */
+        snprintf(want, sizeof want, "%s%s_%06llu.%s", prefix, fault, (unsigned long long)want_id,
+                 is_file ? "etl" : "bin");
+        named_ok |= file && !strcmp(file, want);
+        if (json_array_size(faults) == 1)
+            break; /* one fault: named after it */
+    }
+    CHECK(named_ok, "line %zu: file %s, expected %s<one of its faults>_%06llu", line, file ? file : "?", prefix,
+          (unsigned long long)want_id);
 }
 
 static void check_manifest(const char *dir, uint64_t want_count, const char *seed)

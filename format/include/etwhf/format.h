@@ -120,6 +120,19 @@ struct etwhf_allocator {
 #define ETWHF_TRACE_HEADER_EVENT 0x40u /* byte 3 */
 #define ETWHF_TRACE_MESSAGE 0x10u      /* byte 3 */
 
+/* MESSAGE_TRACE_HEADER: u16 Size, a reserved byte, byte 3 (0x90), u16
+ * MessageNumber, u16 OptionFlags; then, in this order, the items the flags
+ * select, then the arguments. The decoder only skips MESSAGE records (R4);
+ * the generator writes them as real traces show them. */
+#define ETWHF_MSG_HEADER_SIZE 8u
+#define ETWHF_MSG_OPTION_FLAGS 0x06u
+#define ETWHF_MSG_SEQUENCE 0x0001u       /* u32 sequence number */
+#define ETWHF_MSG_GUID 0x0002u           /* 16-byte message GUID */
+#define ETWHF_MSG_COMPONENT_ID 0x0004u   /* u32 component id (instead of the GUID) */
+#define ETWHF_MSG_TIMESTAMP 0x0008u      /* u64 timestamp */
+#define ETWHF_MSG_PERF_TIMESTAMP 0x0010u /* u64 timestamp (performance counter) */
+#define ETWHF_MSG_SYSTEM_INFO 0x0020u    /* u32 TID, u32 PID */
+
 enum etwhf_header {
     ETWHF_HDR_SYSTEM32 = 0,
     ETWHF_HDR_SYSTEM64,
@@ -166,6 +179,13 @@ extern ETWHF_API const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COU
 ETWHF_API int etwhf_header_from_type(uint8_t type);
 /* enum etwhf_header for a name (message included), or -1. */
 ETWHF_API int etwhf_header_from_name(const char *name);
+
+/* The logfile record (F2): a SYSTEM-header record, HeaderType 1 (32-bit
+ * layout) or 2 (64-bit), HookId 0x0000; its payload follows the 0x20-byte
+ * SYSTEM header. */
+#define ETWHF_LOGFILE_TYPE32 0x01u
+#define ETWHF_LOGFILE_TYPE64 0x02u
+#define ETWHF_SYSTEM_HEADER_SIZE 0x20u
 
 /* Field offsets inside the headers that heap identity reads (CONTRACT.md §3). */
 #define ETWHF_SYS_HOOK_ID 0x06u       /* system, compact, perfinfo */

@@ -37,7 +37,7 @@ extern "C" {
 
 /* Bumped whenever the bytes or the expectation for a given seed and options
  * change. Goes into the manifest's first line. */
-#define ETWHF_GEN_VERSION "4"
+#define ETWHF_GEN_VERSION "5"
 
 /* ---- decision stream ------------------------------------------------------ */
 
@@ -104,6 +104,9 @@ enum etwhf_fault {
     ETWHF_FAULT_DECOMPRESS_CORRUPT,
     ETWHF_FAULT_COMPRESSED_SAVED_OFFSET,
     ETWHF_FAULT_COMPRESSED_BUFFER_SIZE,
+    ETWHF_FAULT_FILLER_MID_BUFFER,
+    ETWHF_FAULT_FILLER_FIRST_RECORD,
+    ETWHF_FAULT_BUFFER0_SIZE_MISMATCH,
     ETWHF_FAULT_COUNT
 };
 
@@ -115,7 +118,8 @@ enum etwhf_gen_layer { ETWHF_GEN_PAYLOAD = 0, ETWHF_GEN_RECORD = 1, ETWHF_GEN_FI
 struct etwhf_fault_info {
     const char *name;      /* "record_size_overrun": manifest and file names */
     int layer;             /* enum etwhf_fault_layer: what it changes */
-    int code;              /* enum etwhf_diag_code it is built to raise */
+    int code;              /* enum etwhf_diag_code it is built to raise; 0: none (the walk ends
+                            * silently, and the heap events after it are lost) */
     const char *step;      /* walk step and condition: "R5: p + Size > E" */
     const char *resume;    /* what the walk does next */
     const char *kind;      /* "raw", "fixed-up" or "raw or fixed-up" (drawn per case) */
@@ -221,6 +225,18 @@ struct etwhf_gen_pin {
 };
 ETWHF_API void etwhf_gen_pin_init(struct etwhf_gen_pin *p); /* everything drawn */
 
+/* Where an applied fault changed the case, as diagnostics locate things
+ * (docs/spec/walk.md): the buffer position (ETWHF_GEN_NO_BUFFER for bare
+ * inputs, and for the file as a whole: empty or too short), the file offset
+ * (the record's, the buffer's, 0x48 for the logfile record, the input's end
+ * for a cut), and in an expanded buffer the record's inner offset. */
+struct etwhf_gen_fault_at {
+    uint64_t buffer;
+    uint64_t offset;
+    uint8_t has_inner;
+    uint64_t inner_offset;
+};
+
 struct etwhf_gen_case {
     uint8_t *bytes;
     size_t len;
@@ -231,7 +247,10 @@ struct etwhf_gen_case {
     int compressed;
     int faults[ETWHF_GEN_MAX_FAULTS]; /* enum etwhf_fault, in the order applied */
     uint8_t fault_raw[ETWHF_GEN_MAX_FAULTS]; /* 1: raw, 0: fixed-up */
+    struct etwhf_gen_fault_at fault_at[ETWHF_GEN_MAX_FAULTS]; /* where each fault was applied */
     size_t n_faults;
+    int name_fault;        /* index into faults of the fault the case is named after (-1: intact) */
+    size_t heap_records;   /* Free, Alloc and ReAlloc records written (1 for a bare payload) */
     int target_header;     /* form of the target HeapFree record (-1 for payload cases) */
     uint32_t target_source;
     struct etwhf_gen_expect expect;
@@ -255,9 +274,12 @@ ETWHF_API uint64_t etwhf_gen_exhaustive_count(const struct etwhf_gen_options *o)
 /* ETWHF_OK and *pin set for combination index < count, else ETWHF_EINVAL. */
 ETWHF_API int etwhf_gen_exhaustive_pin(const struct etwhf_gen_options *o, uint64_t index, struct etwhf_gen_pin *pin);
 
-/* Case file name "n_file_record_size_overrun_000017.etl" (y_/i_/n_, layer,
- * first fault or "intact", id; ".bin" for payload and record cases).
- * Returns the length, or 0 when cap is too small. */
+/* Case file name "n_file_record_size_overrun_000017.etl": y_ (no
+ * diagnostic), i_ (warnings only) or n_ (an error); the layer (bare payloads
+ * also carry width and event: "n_payload_w8_realloc_payload_short_000018.bin");
+ * the fault that causes the first error (of an i_ case: the first warning;
+ * otherwise the first fault applied), or "intact"; the id; ".bin" for payload
+ * and record cases. Returns the length, or 0 when cap is too small. */
 ETWHF_API size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *buf, size_t cap);
 
 /* ---- encoders ------------------------------------------------------------- */

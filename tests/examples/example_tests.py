@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""example_tests.py STEP ETWHF ... — ctest steps for the Python example decoder.
+
+  gen ETWHF DIR GEN-OPTIONS...    etwhf gen --out DIR --force GEN-OPTIONS
+  check ETWHF DIR CMD [OPTS...]   etwhf check DIR --decoder CMD --mode both --strict-codes
+                                  --all-heap-events OPTS: every case must agree
+  misread ETWHF DIR PYTHON        the decoder patched to read Source 4 of 64-bit
+                                  HeapFree payloads as 3 (patched_decoder.py), recover
+                                  mode: the checker must report exactly the cases
+                                  holding such an event, on the Source alone
+  catches ETWHF DIR PYTHON        batch_driver.py with that patched decoder behind
+                                  --batch and the clean one per process: it must fail
+  samples ETWHF SAMPLES PYTHON    the third-party samples, whole, cut short and as bare
+                                  records: the example's lines and exit status equal
+                                  etwhf decode's (an absent sample skips, exit 77;
+                                  under CI=true it fails)
+  clean ETWHF DIR...              removes each DIR
+"""
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLE = os.path.join(HERE, "..", "..", "examples", "decoders", "python", "etwhf_decoder.py")
+PATCHED = os.path.join(HERE, "patched_decoder.py")
+DRIVER = os.path.join(HERE, "batch_driver.py")
+SAMPLES = ("lxcore_kernel.etl", "ShutdownPerfDiagLogger.etl", "SelfDescribingSingleEvent.etl")
+SKIP = 77
+
+
+def fail(message):
+    print("FAIL:", message, file=sys.stderr)
+    return 1
+
+
+def run_check(etwhf, corpus, cmd, mode, *options):
+    """etwhf check --json with the example's options; returns (exit status, report)."""
+    argv = [etwhf, "check", corpus, "--json", "--show", "20", "--decoder", cmd, "--mode", mode,
+            "--strict-codes", "--all-heap-events", *options]
+    run = subprocess.run(argv, capture_output=True, text=True)
+    try:
+        report = json.loads(run.stdout)
+    except ValueError:
+        report = None
+    if report is None:
+        print(run.stdout[-2000:], run.stderr[-2000:], file=sys.stderr)
+    return run.returncode, report
+
+
+def step_gen(etwhf, corpus, *options):
+    run = subprocess.run([etwhf, "gen", "--out", corpus, "--force", *options], stdout=subprocess.DEVNULL)
+    return run.returncode
+
+
+def step_check(etwhf, corpus, cmd, *options):
+    status, report = run_check(etwhf, corpus, cmd, "both", *options)
+    if report is None:
+        return fail(f"etwhf check exited {status} without a report")
+    cpu = report["cpu_seconds"]
+    print(f"{report['cases']} cases: {report['totals']}; {report['seconds']:.1f} s, "
+          f"CPU checker {cpu['checker']:.1f} s, decoders {cpu['children']:.1f} s "
+          f"({1000 * cpu['children'] / max(1, 2 * report['cases']):.1f} ms per run)")
+    if status != 0 or not report["agreed"]:
+        print(json.dumps({k: report[k] for k in ("by_fault", "by_field", "mismatches")}, indent=1)[:20000],
+              file=sys.stderr)
+        return fail(f"etwhf check exited {status}: not every case agrees")
+    return 0
+
+
+def step_misread(etwhf, corpus, python):
+    expected = set()
+    with open(os.path.join(corpus, "manifest.jsonl"), encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            case = json.loads(line)
+            if any(e["pointer_size"] == 8 and e["source"] == 4 for e in case["expect"]["events"]):
+                expected.add(case["id"])
+    if not expected:
+        return fail("the corpus has no 64-bit HeapFree event with Source 4: the control would prove nothing")
+    cmd = f"{shlex.quote(python)} {shlex.quote(PATCHED)} misread-source {{args}} {{file}}"
+    status, report = run_check(etwhf, corpus, cmd, "recover")
+    if report is None:
+        return fail(f"etwhf check exited {status} without a report")
+    caught = {case["id"] for case in report["not_agreeing"]}
+    fields = set(report["by_field"])
+    print(f"misread decoder: exit {status}, {len(caught)} cases disagree "
+          f"({len(expected)} hold a 64-bit HeapFree with Source 4); fields {sorted(fields)}")
+    if status != 1:
+        return fail(f"etwhf check exited {status}, expected 1 (a disagreement)")
+    if caught != expected:
+        return fail(f"caught {sorted(caught - expected)[:10]} not expected, "
+                    f"missed {sorted(expected - caught)[:10]}")
+    if fields != {"events.source", "heap_events.source"}:
+        return fail(f"the disagreement is on {sorted(fields)}, not on the Source")
+    return 0
+
+
+def step_catches(etwhf, corpus, python):
+    del etwhf
+    batch = f"{shlex.quote(python)} {shlex.quote(PATCHED)} misread-source --batch"
+    per_process = f"{shlex.quote(python)} {shlex.quote(EXAMPLE)} {{args}} {{file}}"
+    run = subprocess.run([python, DRIVER, corpus, "--batch", batch, "--per-process", per_process,
+                          "--sample", "100"], capture_output=True, text=True)
+    print(run.stdout, end="")
+    if run.returncode != 1 or "differs from the batch answer" not in run.stderr:
+        print(run.stderr[-3000:], file=sys.stderr)
+        return fail(f"the batch driver exited {run.returncode} on a batch decoder that misreads a Source; "
+                    "expected 1 with the requests that differ")
+    print("the batch driver caught the misreading batch decoder: " + run.stderr.strip().splitlines()[-1])
+    return 0
+
+
+def same_lines(ours, theirs, size):
+    """Equal lines, except that the summary's `bytes` must be the input's length
+    in ours: etwhf decode counts the bytes it had read when the walk ended, which
+    is less when a walk ends before the input does (a bare-record walk abandoned
+    at its first record, say)."""
+    ours, theirs = ours.splitlines(), theirs.splitlines()
+    if len(ours) != len(theirs):
+        return False
+    for a, b in zip(ours, theirs):
+        if a.startswith('{"type":"summary"') and b.startswith('{"type":"summary"'):
+            a, b = json.loads(a), json.loads(b)
+            if a.pop("bytes") != size:
+                return False
+            b.pop("bytes")
+        if a != b:
+            return False
+    return True
+
+
+def step_samples(etwhf, samples, python):
+    """Each sample whole, cut at two thirds (a buffer cut short: TRUNCATED_TAIL, in a
+    compressed buffer for the compressed sample) and walked as bare records, in both
+    modes: the example's lines and exit status equal etwhf decode's."""
+    compared = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in SAMPLES:
+            path = os.path.join(samples, name)
+            if not os.access(path, os.R_OK):
+                if os.environ.get("CI") == "true":
+                    return fail(f"sample {name} not found in '{samples}' "
+                                "(CI=true: a missing sample is a failure)")
+                print(f"SKIP: sample {name} not found in '{samples}'", file=sys.stderr)
+                return SKIP
+            with open(path, "rb") as f:
+                data = f.read()
+            cut = os.path.join(tmp, "cut-" + name)
+            with open(cut, "wb") as f:
+                f.write(data[:len(data) * 2 // 3])
+            for args in (["--stats", path], ["--stats", "--strict", cut], ["--stats", cut],
+                         ["--stats", "--input", "record", path]):
+                ours = subprocess.run([python, EXAMPLE, *args], capture_output=True, text=True)
+                theirs = subprocess.run([etwhf, "decode", *args], capture_output=True, text=True)
+                summary = (ours.stdout.strip().splitlines() or ["(nothing)"])[-1]
+                shown = " ".join(os.path.basename(a) for a in args)
+                print(f"{shown}: exit {ours.returncode}; {summary}")
+                if not same_lines(ours.stdout, theirs.stdout, os.path.getsize(args[-1])) \
+                        or ours.returncode != theirs.returncode:
+                    print(f"  example (exit {ours.returncode}):\n{ours.stdout[:3000]}{ours.stderr[-2000:]}"
+                          f"  etwhf decode (exit {theirs.returncode}):\n{theirs.stdout[:3000]}",
+                          file=sys.stderr)
+                    return fail(f"{shown}: the example's output differs from etwhf decode's")
+                compared += 1
+    print(f"{compared} runs on {len(SAMPLES)} samples: the same lines as etwhf decode")
+    return 0
+
+
+def step_clean(etwhf, *corpora):
+    del etwhf
+    for corpus in corpora:
+        shutil.rmtree(corpus, ignore_errors=True)
+    return 0
+
+
+STEPS = {"gen": step_gen, "check": step_check, "misread": step_misread, "catches": step_catches,
+         "samples": step_samples, "clean": step_clean}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] not in STEPS:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(STEPS[sys.argv[1]](*sys.argv[2:]))

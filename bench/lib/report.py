@@ -254,6 +254,11 @@ def cost_md(c):
             meas = f"{d[k]['ir_ratio']:.2f}×" if "ir_ratio" in d[k] else ""
             out.append(f"| {comp} | {k} | {split} | {speed:.2f}× | {f'{ips:.1f}' if ips else '—'} | {thr} | {meas} | "
                        f"{load_cell(tm.get('load'))} |")
+    cyc = [(comp, k, c[comp]["timing"][k]["perf"]) for comp in COMPS if (c.get(comp) or {}).get("timing")
+           for k in ("read_and_sum", "decode", "gen") if c[comp]["timing"][k].get("perf")]
+    if cyc:
+        out += ["", "`perf stat -e cycles,instructions` (user and kernel), one run each on the larger trace:", ""]
+        out += [f"- {comp}, {k}: {p['cycles']:,} cycles, {p['instructions']:,} instructions" for comp, k, p in cyc]
     return out + [""]
 
 

@@ -107,7 +107,8 @@ def one_composition(etwhf, ras, comp, big_bytes, reps, piped):
     out["jsonl_free_per_s"] = summ["heap_free"] / median(jsonl)
     out["jsonl_events_per_s"] = (summ["heap_free"] + summ["heap_alloc"] + summ["heap_realloc"]) / median(jsonl)
     # The same ratios by CPU seconds: less sensitive to the box's other load.
-    out["read_and_sum"]["cpu_s"], out["counting"]["cpu_s"], out["jsonl"]["cpu_s"] = cpu_of(base), cpu_of(count), cpu_of(jsonl)
+    for k, t in (("read_and_sum", base), ("counting", count), ("jsonl", jsonl)):
+        out[k].update({"cpu_s": cpu_of(t), "user_s": t.user, "sys_s": t.sys})
     out["counting_ratio_cpu"] = median(cpu_of(base)) / median(cpu_of(count))
     out["jsonl_ratio_cpu"] = median(cpu_of(base)) / median(cpu_of(jsonl))
     out["jsonl_free_per_cpu_s"] = summ["heap_free"] / median(cpu_of(jsonl))
@@ -159,6 +160,7 @@ def gen_speed(etwhf, ras, comp, big_bytes, reps):
         t = time_runs(cmd, reps)
         base = time_runs([ras, path], reps)
     out.update({"s": t, "median_s": median(t), "Bps": size / median(t), "base_Bps": size / median(base),
-                "ratio": median(base) / median(t), "cpu_s": cpu_of(t),
+                "ratio": median(base) / median(t), "cpu_s": cpu_of(t), "user_s": t.user, "sys_s": t.sys,
+                "base_cpu_s": cpu_of(base), "base_user_s": base.user, "base_sys_s": base.sys,
                 "ratio_cpu": median(cpu_of(base)) / median(cpu_of(t))})
     return out

@@ -231,7 +231,7 @@ def cost_md(c):
         if c.get(comp):
             out += [f"- {comp}: " + "; ".join(f"`{v}`" for v in c[comp]["cmds"].values())]
     out += ["", "### Instruction goals", "", IR_GOALS_TEXT.format(perf=c.get("perf", "?")), "",
-            "| trace | program | CPU ns / byte (user + kernel) | speed × read-and-sum (CPU) | "
+            "| trace | program | marginal CPU ns / byte (user + kernel) | speed × read-and-sum (CPU) | "
             "instr / user ns | threshold for 0.5× | measured × read-and-sum | 1-min load before → after |",
             "|---|---|---|---|---|---|---|---|"]
     for comp in COMPS:
@@ -272,11 +272,13 @@ IR_GOALS_TEXT = (
     "rate U (instructions per user nanosecond); removing instructions leaves K and U as they are. The "
     "program is at 0.5× read-and-sum when K + I/U = 2 T, T being read-and-sum's CPU time per byte, so the "
     "threshold on I is U·(2T − K), shown below divided by read-and-sum's instructions per byte (\"threshold "
-    "for 0.5×\"), from CPU times of the same commands on the larger trace (median total of the runs; user "
-    "and kernel parts are means, the kernel accounts them by 4 ms ticks). Hardware counters: {perf}; with "
-    "them, cycles would replace CPU time. The thresholds in the goals are fixed numbers chosen from a "
-    "measurement on a quiet machine (bench/analysis.md shows it); this table recomputes them on every run, "
-    "judged by load like the wall-clock goals, so a drift shows.")
+    "for 0.5×\"), from CPU times of the same commands on both traces: the difference divided by the "
+    "difference in bytes, so that starting a process (milliseconds here) cancels out (median totals; user "
+    "and kernel parts are means of many runs, the kernel accounts them by 4 ms ticks). Hardware counters: {perf}; with "
+    "them, cycles would replace CPU time. The thresholds in the goals are fixed numbers for this host, "
+    "chosen from a near-quiet measurement (bench/analysis.md, \"Instruction goals: the derivation\": "
+    "provisional, and why they are the host's); this table recomputes them on every run, judged by load "
+    "like the wall-clock goals, so a drift or a new host shows.")
 
 
 def ir_threshold(ir, x, base, base_ir):

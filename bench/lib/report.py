@@ -313,8 +313,8 @@ def harness_md(h):
             continue
         out += [f"### {eng}", "",
                 "| target | seeds | exec/s (runs) | fuzz_empty exec/s (runs) | ratio | "
-                "fuzz_empty_linked exec/s (runs) | ratio | goal | crashes |",
-                "|---|---|---|---|---|---|---|---|---|"]
+                "fuzz_empty_linked exec/s (runs) | ratio | goal | crashes | 1-min load, fastest run |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
         runs = lambda x: f" ({', '.join(f'{v:,}' for v in x['all_exec_s'])})" if x.get("all_exec_s") else ""  # noqa: E731
         for name, r in e["targets"].items():
             base = name[:-3] if name.endswith("_sa") else name
@@ -325,10 +325,11 @@ def harness_md(h):
                     continue
                 cells += [f"{r[f'{b}_exec_s']:,.0f}{runs(e.get(b, {}).get(base, {}))}", f"{r[key]:.2f}×"]
             judged = harness_judged(r)
-            goal = (f"≥ {r['goal']}× fuzz_{judged[1]} {verdict(r[judged[0]] >= r['goal'])}"
+            goal = (f"≥ {r['goal']}× fuzz_{judged[1]} "
+                    f"{timed_verdict(r[judged[0]] >= r['goal'], [r.get('load'), r.get(judged[1] + '_load')], unrecorded(h))}"
                     if r.get("goal") and judged else "")
             out.append(f"| fuzz_{name} | {r['seeds']} | {r['exec_s']:,.0f}{runs(r)} | {' | '.join(cells)} | "
-                       f"{goal} | {r['crashes']} |")
+                       f"{goal} | {r['crashes']} | {load_cell(r.get('load'))} |")
         first = next(iter(e["targets"].values()), None)
         if first:
             out += ["", f"Command shape: `{first['cmd']}`."]

@@ -276,9 +276,9 @@ IR_GOALS_TEXT = (
     "difference in bytes, so that starting a process (milliseconds here) cancels out (median totals; user "
     "and kernel parts are means of many runs, the kernel accounts them by 4 ms ticks). Hardware counters: {perf}; with "
     "them, cycles would replace CPU time. The thresholds in the goals are fixed numbers for this host, "
-    "chosen from a near-quiet measurement (bench/analysis.md, \"Instruction goals: the derivation\": "
-    "provisional, and why they are the host's); this table recomputes them on every run, judged by load "
-    "like the wall-clock goals, so a drift or a new host shows.")
+    "derived from the full run's 1 GiB CPU times (bench/analysis.md, \"Instruction goals: the "
+    "derivation\": provisional, and why they are the host's); this table recomputes them on every run, "
+    "judged by load like the wall-clock goals, so a drift or a new host shows.")
 
 
 def ir_threshold(ir, x, base, base_ir):

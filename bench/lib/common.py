@@ -118,7 +118,6 @@ def machine():
         "cores": os.cpu_count(),
         "cpu": model,
         "kernel": platform.release(),
-        "load_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "commit": out(["git", "rev-parse", "--short", "HEAD"]) + (" (dirty)" if out(["git", "status", "--porcelain", "--untracked-files=no"]) else ""),
         "cc": out(["cc", "--version"]).splitlines()[0] if out(["cc", "--version"]) else "",
     }
@@ -127,8 +126,9 @@ def machine():
 # ---- timing -----------------------------------------------------------------
 
 class Runs(list):
-    """Wall seconds of some runs; .cpu holds their CPU seconds (user + sys)."""
-    cpu = ()
+    """Wall seconds of some runs; .cpu holds their CPU seconds (user + sys),
+    .user and .sys the two parts."""
+    cpu = user = sys = ()
 
 
 def time_runs(cmd, reps, shell=False):
@@ -136,7 +136,7 @@ def time_runs(cmd, reps, shell=False):
     stdout to /dev/null. The CPU seconds of the same runs (user + sys, the
     process and the children it waited for) go to .cpu: on a
     shared box they suffer less from other people's load than wall time."""
-    times, cpu = Runs(), []
+    times, user, sys_ = Runs(), [], []
     for i in range(reps + 1):
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -148,8 +148,10 @@ def time_runs(cmd, reps, shell=False):
             raise RuntimeError(f"{cmd} exited {p.returncode}")
         if i:
             times.append(dt)
-            cpu.append(ru.ru_utime + ru.ru_stime)
-    times.cpu = cpu
+            user.append(ru.ru_utime)
+            sys_.append(ru.ru_stime)
+    times.user, times.sys = user, sys_
+    times.cpu = [u + s for u, s in zip(user, sys_)]
     return times
 
 

@@ -10,6 +10,7 @@ import os
 import shutil
 
 from common import WORK, log, rel
+from load import TRACK
 from fuzzrun import afl, base_name, fuzz_build, libfuzzer, seed_dir, targets
 
 GOALS = {"payload": 0.8, "record": 0.8, "file": 0.3}
@@ -57,6 +58,7 @@ def measure(seconds, reps=2):
                 if base in base_rate[b]:
                     e = base_rate[b][base]["exec_s"]
                     r[f"{b}_exec_s"] = e
+                    r[f"{b}_load"] = base_rate[b][base].get("load")  # the ratio rests on both runs
                     r[ratio_key(b)] = r["exec_s"] / e if e else None
             rows[t] = r
             log(f"{engine} fuzz_{t}: {r['exec_s']:.0f} exec/s, " +
@@ -78,12 +80,15 @@ def best_run(runs):
 
 
 def rate(engine, bdir, target, seconds, seeds):
+    """One run, between two load snapshots."""
     binary = os.path.join(bdir, "fuzz", "fuzz_" + target)
     logp = os.path.join(WORK, "logs", f"speed-{engine}-{target}.log")
-    if engine == "libFuzzer":
-        execs, secs, crashes = libfuzzer(binary, seconds, seeds, log_path=logp)
-        cmd = f"{rel(binary)} -max_total_time={seconds} CORPUS SEEDS"
-    else:
-        execs, secs, crashes = afl(binary, seconds, seeds, log_path=logp)
-        cmd = f"afl-fuzz -V {seconds} -i SEEDS -o OUT -- {rel(binary)}"
-    return {"execs": execs, "seconds": secs, "exec_s": execs / secs if secs else 0, "crashes": crashes, "cmd": cmd}
+    with TRACK.group() as load:
+        if engine == "libFuzzer":
+            execs, secs, crashes = libfuzzer(binary, seconds, seeds, log_path=logp)
+            cmd = f"{rel(binary)} -max_total_time={seconds} CORPUS SEEDS"
+        else:
+            execs, secs, crashes = afl(binary, seconds, seeds, log_path=logp)
+            cmd = f"afl-fuzz -V {seconds} -i SEEDS -o OUT -- {rel(binary)}"
+    return {"execs": execs, "seconds": secs, "exec_s": execs / secs if secs else 0, "crashes": crashes, "cmd": cmd,
+            "load": load}

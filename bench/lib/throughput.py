@@ -1,16 +1,18 @@
-"""Decoder and generator throughput against read-and-sum, peak memory in
-file size, and instructions per event (callgrind)."""
+"""Decoder and generator throughput against read-and-sum, and peak memory
+in file size. Each measured command group (read-and-sum and the commands
+divided by it) carries the load before and after it (bench/lib/load.py)."""
 import json
 import os
-import re
-import shutil
 import subprocess
 
 from common import ROOT, WORK, compile_tool, cpu_of, log, max_rss_kib, median, rel, run, show, time_runs
+from load import TRACK
 
 PYTHON_READER_MBPS = 0.6  # airbus-cert/etl-parser on these machines: quoted, not measured here
-# "default": neighbours, several CPUs, 32/64-bit mix (the CLI's own default width is 8).
-COMPOSITIONS = {"default": ["--pointer-size", "mixed"], "pure64": ["--pointer-size", "8", "--pure"]}
+# "default": neighbours, several CPUs, 32/64-bit mix; "ptr8": the same neighbours, 64-bit
+# records only (the CLI's own default); "pure64": HeapFree records only, 64-bit.
+COMPOSITIONS = {"default": ["--pointer-size", "mixed"], "ptr8": ["--pointer-size", "8"],
+                "pure64": ["--pointer-size", "8", "--pure"]}
 
 
 def gen_available(etwhf):
@@ -55,6 +57,10 @@ def disk_free(path):
     return st.f_bavail * st.f_frsize
 
 
+def read_and_sum():
+    return compile_tool(os.path.join(ROOT, "bench", "read_and_sum.c"), os.path.join(WORK, "read_and_sum"))
+
+
 def measure(bdir, big_bytes, reps):
     etwhf = os.path.join(bdir, "etwhf")
     ok, why = gen_available(etwhf)
@@ -63,7 +69,7 @@ def measure(bdir, big_bytes, reps):
         res["gap"] = f"`etwhf gen --etl` is not available ({why}): no trace to decode"
         log(res["gap"])
         return res
-    ras = compile_tool(os.path.join(ROOT, "bench", "read_and_sum.c"), os.path.join(WORK, "read_and_sum"))
+    ras = read_and_sum()
     os.makedirs(WORK, exist_ok=True)
     free = disk_free(WORK)
     res["disk_free_bytes"] = free
@@ -73,7 +79,8 @@ def measure(bdir, big_bytes, reps):
     for comp in COMPOSITIONS:
         res["decode"][comp] = one_composition(etwhf, ras, comp, big_bytes, reps, piped)
     res["rss"] = rss(etwhf, big_bytes)
-    res["gen"] = gen_speed(etwhf, ras, big_bytes, reps)
+    if not piped:
+        res["gen"] = {comp: gen_speed(etwhf, ras, comp, big_bytes, reps) for comp in COMPOSITIONS}
     return res
 
 
@@ -84,9 +91,10 @@ def one_composition(etwhf, ras, comp, big_bytes, reps, piped):
     size = os.path.getsize(path)
     summ = summary_of(etwhf, path)
     out = {"file": rel(path), "bytes": size, "events_asked": events, "summary": summ}
-    base = time_runs([ras, path], reps)
-    count = time_runs([etwhf, "decode", "--stats", "--quiet", path], reps)
-    jsonl = time_runs([etwhf, "decode", path], reps)
+    with TRACK.group() as out["load"]:
+        base = time_runs([ras, path], reps)
+        count = time_runs([etwhf, "decode", "--stats", "--quiet", path], reps)
+        jsonl = time_runs([etwhf, "decode", path], reps)
     out["read_and_sum"] = {"cmd": show([ras, path]), "s": base, "median_s": median(base)}
     out["counting"] = {"cmd": show([etwhf, "decode", "--stats", "--quiet", path]), "s": count,
                        "median_s": median(count)}
@@ -99,7 +107,8 @@ def one_composition(etwhf, ras, comp, big_bytes, reps, piped):
     out["jsonl_free_per_s"] = summ["heap_free"] / median(jsonl)
     out["jsonl_events_per_s"] = (summ["heap_free"] + summ["heap_alloc"] + summ["heap_realloc"]) / median(jsonl)
     # The same ratios by CPU seconds: less sensitive to the box's other load.
-    out["read_and_sum"]["cpu_s"], out["counting"]["cpu_s"], out["jsonl"]["cpu_s"] = cpu_of(base), cpu_of(count), cpu_of(jsonl)
+    for k, t in (("read_and_sum", base), ("counting", count), ("jsonl", jsonl)):
+        out[k].update({"cpu_s": cpu_of(t), "user_s": t.user, "sys_s": t.sys})
     out["counting_ratio_cpu"] = median(cpu_of(base)) / median(cpu_of(count))
     out["jsonl_ratio_cpu"] = median(cpu_of(base)) / median(cpu_of(jsonl))
     out["jsonl_free_per_cpu_s"] = summ["heap_free"] / median(cpu_of(jsonl))
@@ -119,9 +128,10 @@ def piped_composition(etwhf, comp, big_bytes, reps):
             "counting": f"{g} | {etwhf} decode --stats --quiet -",
             "jsonl": f"{g} | {etwhf} decode - > /dev/null"}
     out = {"events_asked": events, "note": "disk short: generator piped into the decoder"}
-    for k, c in cmds.items():
-        t = time_runs(c, reps, shell=True)
-        out[k] = {"cmd": c.replace(ROOT + "/", ""), "s": t, "median_s": median(t)}
+    with TRACK.group(procs=2) as out["load"]:  # generator and decoder run side by side
+        for k, c in cmds.items():
+            t = time_runs(c, reps, shell=True)
+            out[k] = {"cmd": c.replace(ROOT + "/", ""), "s": t, "median_s": median(t)}
     return out
 
 
@@ -141,58 +151,16 @@ def rss(etwhf, big_bytes):
     return out
 
 
-def gen_speed(etwhf, ras, big_bytes, reps):
-    path, events = make_trace(etwhf, "default", big_bytes)
+def gen_speed(etwhf, ras, comp, big_bytes, reps):
+    path, events = make_trace(etwhf, comp, big_bytes)
     size = os.path.getsize(path)
-    cmd = gen_cmd(etwhf, "/dev/null", events, "default")
-    t = time_runs(cmd, reps)
-    base = time_runs([ras, path], reps)
-    return {"cmd": show(cmd), "bytes": size, "s": t, "median_s": median(t), "Bps": size / median(t),
-            "base_Bps": size / median(base), "ratio": median(base) / median(t),
-            "cpu_s": cpu_of(t), "ratio_cpu": median(cpu_of(base)) / median(cpu_of(t))}
-
-
-# ---- instructions per event --------------------------------------------------
-
-def callgrind_ir(cmd):
-    if not shutil.which("valgrind"):
-        raise RuntimeError("valgrind is not installed")
-    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    m = re.search(r"Collected : (\d+)", r.stderr)
-    if not m:
-        raise RuntimeError(f"no callgrind total for {cmd}: {r.stderr[-400:]}")
-    return int(m.group(1))
-
-
-def cost_per_event(bdir, n=20000):
-    """Marginal instructions per event: (Ir at 2n − Ir at n) / (events at 2n
-    − events at n), so start-up and the logfile cost cancel out."""
-    etwhf = os.path.join(bdir, "etwhf")
-    ok, why = gen_available(etwhf)
-    if not ok:
-        return {"gap": f"`etwhf gen --etl` is not available ({why})"}
-    d = os.path.join(WORK, "data")
-    os.makedirs(d, exist_ok=True)
-    out = {"n": n}
-    for comp in ("default", "pure64"):
-        paths, ir_dec, ir_gen, evs, recs = [], [], [], [], []
-        for k in (n, 2 * n):
-            p = os.path.join(d, f"small-{comp}-{k}.etl")
-            run(gen_cmd(etwhf, p, k, comp), stdout=subprocess.DEVNULL)
-            s = summary_of(etwhf, p)
-            paths.append(p)
-            evs.append(s["heap_free"] + s["heap_alloc"] + s["heap_realloc"])
-            recs.append(s["events_total"])
-            ir_dec.append(callgrind_ir([etwhf, "decode", "--stats", "--quiet", p]))
-            ir_gen.append(callgrind_ir(gen_cmd(etwhf, "/dev/null", k, comp)))
-        de, dr = evs[1] - evs[0], recs[1] - recs[0]
-        out[comp] = {
-            "decode_cmd": "valgrind --tool=callgrind " + show([etwhf, "decode", "--stats", "--quiet", paths[1]]),
-            "gen_cmd": "valgrind --tool=callgrind " + show(gen_cmd(etwhf, "/dev/null", 2 * n, comp)),
-            "heap_events": evs, "records": recs, "decode_ir": ir_dec, "gen_ir": ir_gen,
-            "decode_ir_per_heap_event": (ir_dec[1] - ir_dec[0]) / de if de else None,
-            "decode_ir_per_record": (ir_dec[1] - ir_dec[0]) / dr if dr else None,
-            "gen_ir_per_heap_event": (ir_gen[1] - ir_gen[0]) / de if de else None,
-        }
+    cmd = gen_cmd(etwhf, "/dev/null", events, comp)
+    out = {"cmd": show(cmd), "bytes": size}
+    with TRACK.group() as out["load"]:
+        t = time_runs(cmd, reps)
+        base = time_runs([ras, path], reps)
+    out.update({"s": t, "median_s": median(t), "Bps": size / median(t), "base_Bps": size / median(base),
+                "ratio": median(base) / median(t), "cpu_s": cpu_of(t), "user_s": t.user, "sys_s": t.sys,
+                "base_cpu_s": cpu_of(base), "base_user_s": base.user, "base_sys_s": base.sys,
+                "ratio_cpu": median(cpu_of(base)) / median(cpu_of(t))})
     return out

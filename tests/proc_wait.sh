@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # proc_wait.sh — sourced by the shell tests that signal a running etwhf. They
 # wait for a state the process reaches by itself (a SIGINT handler installed,
 # a read() blocked on a FIFO, a temporary file written, a process gone)

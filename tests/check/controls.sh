@@ -11,7 +11,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 wrong=$here/../wrong_decoder.sh
 bad=$here/bad_decoder.sh
 out=$(mktemp -d)
-# shellcheck source=../proc_wait.sh
+# shellcheck source-path=SCRIPTDIR source=../proc_wait.sh
 . "$here/../proc_wait.sh"
 # The hanging decoder blocks on this FIFO; its path names its processes, and
 # any still there at exit (a failed control) are ended with the folder.

@@ -10,7 +10,7 @@ ETWHF=${1:?usage: script ETWHF [SAMPLES_DIR]}
 case $ETWHF in /*) ;; *) ETWHF=$PWD/$ETWHF ;; esac
 SAMPLES=${2:-}
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../proc_wait.sh
+# shellcheck source-path=SCRIPTDIR source=../proc_wait.sh
 . "$TESTS_DIR/../proc_wait.sh"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/etwhf-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT

@@ -11,7 +11,7 @@ CHECKS=0
 FAILS=0
 
 fail() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
-# shellcheck source=../proc_wait.sh
+# shellcheck source-path=SCRIPTDIR source=../proc_wait.sh
 . "$(dirname "$0")/../proc_wait.sh"
 
 # expect CODE DESCRIPTION ARGS...: runs etwhf gen ARGS, wants exit CODE and no

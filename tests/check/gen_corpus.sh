@@ -45,7 +45,7 @@ case $step in
   decode) check "$dec_opt" "$dec_cmd" --mode both --strict-codes --all-heap-events --sample "${arg:-0}" ;;
   tiny)
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-    "$etwhf" gen --out "$dir" --force --layer payload --count 120 --seed 1 >/dev/null || exit 1
+    "$etwhf" gen --out "$dir" --force --layer payload --count 60 --seed 1 >/dev/null || exit 1
     check --decoder "'$arg' '$here/tiny_decoder.py' {file}" --strict-codes --mode both || exit 1
     sed 's/    if len(data) < need:/    if False:/' "$here/tiny_decoder.py" >"$dir/forgetful.py"
     "$etwhf" check "$dir" --json --decoder "'$arg' '$dir/forgetful.py' {file}" --strict-codes >"$dir/report"

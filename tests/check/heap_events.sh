@@ -2,7 +2,8 @@
 # heap_events.sh NAME ETWHF DIR [COUNT] — `etwhf check` and the manifest's heap_events,
 # a project extension beyond CONTRACT.md §6 (docs/check.md): every heap event
 # of any type with its fields. DIR is scratch space (emptied first); COUNT
-# (default 150, at least 60) sizes the 32-bit corpus of the first three.
+# (default 150, at least 40: the first needs five cases with a 32-bit
+# HeapReAlloc of two sizes) sizes the 32-bit corpus of the first three.
 #   swapped_caught   a decoder that swaps NewSize/OldSize of 32-bit HeapReAlloc
 #                    events (realloc32_swapped.sh) is caught with
 #                    --all-heap-events on exactly the cases holding such an

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # ci/deps.sh — install what the build, tests and campaigns need, when missing.
-# Usage: ci/deps.sh [test|fuzz]   (sourced or run; idempotent; uses apt-get as root,
-# otherwise prints the exact command to run).
+# Usage: ci/deps.sh [test|fuzz|load]   (sourced or run; idempotent; uses apt-get
+# as root, otherwise prints the exact command to run). `load` adds stress-ng
+# for ci/test-under-load.
 set -euo pipefail
 
 want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev jq valgrind libclang-rt-14-dev procps xxd python3 time)
 want_fuzz=(afl++ gnuplot-nox zip unzip)
+want_load=(stress-ng)
 
 profile=${1:-test}
 pkgs=("${want_test[@]}")
 [ "$profile" = fuzz ] && pkgs+=("${want_fuzz[@]}")
+[ "$profile" = load ] && pkgs+=("${want_load[@]}")
 # afl++ is also needed by the tests that build the AFL++ targets and the OSS-Fuzz script.
 pkgs+=(afl++ zip)
 # The campaign scripts (ci/fuzz, ci/coverage) and their tests: Python, YAML and

@@ -5,7 +5,9 @@
 # cmocka, which MSan cannot see into: ASan+UBSan and valgrind cover those.)
 #
 #   1. builds the `msan` preset, generator on, in build/msan: every fuzz target
-#      that needs only these libraries, with the standalone driver;
+#      that needs only these libraries, with the standalone driver (not the
+#      structure-aware _sa variants: a replay runs their base target's code,
+#      never their mutator, so it would repeat the base target's replay);
 #   2. replays corpus/<t>/, corpus/found/<t>/ and corpus/regressions/<t>/
 #      through each target that has any of them (their .expect sidecars too),
 #      fuzz_xpress over corpus/xpress/ included; a target with none gets
@@ -35,7 +37,11 @@ die() { printf '[msan] FAILED: %s\n' "$*" >&2; exit 1; }
 
 say "build (preset msan, generator on: it links only format/)"
 cmake --preset msan -DETWHF_BUILD_GEN=ON >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log" >&2; die "configure"; }
-cmake --build --preset msan -j "$jobs" >"$tmp/build.log" 2>&1 || { tail -40 "$tmp/build.log" >&2; die "build"; }
+mapfile -t replay_targets < <(sed -n 's/^ETWHF_FUZZ_TARGETS:INTERNAL=//p' "$build/CMakeCache.txt" | tr ';' '\n' |
+  grep -v -e '_sa$' -e '^fuzz_empty$')
+[ ${#replay_targets[@]} -gt 0 ] || die "the msan build lists no fuzz targets"
+cmake --build --preset msan -j "$jobs" --target etwhf etwhf_format "${replay_targets[@]}" >"$tmp/build.log" 2>&1 ||
+  { tail -40 "$tmp/build.log" >&2; die "build"; }
 
 # The small decoder-only program, linked like the fuzz targets (same flags).
 cflags=$(sed -n 's/^CMAKE_C_FLAGS:STRING=//p' "$build/CMakeCache.txt")
@@ -46,17 +52,15 @@ clang -std=gnu11 -Wall -Wextra -Werror $cflags -I"$src/decoder/include" -I"$src/
 
 # ---- 2. corpora ------------------------------------------------------------------
 targets=0
-for exe in "$build"/fuzz/fuzz_*; do
-  if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
-  name=$(basename "$exe")
+for name in "${replay_targets[@]}"; do
+  exe=$build/fuzz/$name
+  [ -x "$exe" ] || die "$name was not built"
   base=${name#fuzz_}
-  base=${base%_sa}
   dirs=()
   for d in "corpus/$base" "corpus/found/$base" "corpus/regressions/$base"; do
     [ -d "$d" ] && dirs+=("$src/$d")
   done
   if [ ${#dirs[@]} -eq 0 ]; then
-    [ "$name" = fuzz_empty ] && continue
     # No seeds of its own: arbitrary bytes still must not upset it.
     dirs=("$src/corpus/file")
     for s in "$samples"/*.etl; do [ -r "$s" ] && dirs+=("$s"); done

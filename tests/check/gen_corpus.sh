@@ -2,9 +2,11 @@
 # gen_corpus.sh STEP ETWHF DIR [ARG] — a generated corpus checked both ways.
 #   gen DIR GEN-OPTIONS   etwhf gen --out DIR --force GEN-OPTIONS (one word, split here)
 #   inproc DIR            etwhf check DIR: our decoder in-process, both modes
-#   decode DIR [SAMPLE]   etwhf check DIR --decoder "etwhf decode {args} {file}"
+#   decode DIR [SAMPLE [OPTION COMMAND]]
+#                         etwhf check DIR --decoder "etwhf decode {args} {file}"
 #                         --mode both --strict-codes --all-heap-events (SAMPLE
-#                         cases; 0 = all)
+#                         cases; 0 = all); OPTION COMMAND replace the --decoder
+#                         pair (tests/check/CMakeLists.txt chooses them)
 #   tiny DIR PY           the worked example of docs/check.md: a payload corpus,
 #                         tests/check/tiny_decoder.py agrees on it; without its
 #                         length check it is caught on exactly the payload_short cases
@@ -13,6 +15,7 @@
 # are printed (where the generator's oracle and the decoder part ways).
 set -uo pipefail
 step=$1 etwhf=$2 dir=$3 arg=${4:-}
+dec_opt=${5:---decoder} dec_cmd=${6:-"'$etwhf' decode {args} {file}"}
 
 # check ARGS...: runs etwhf check, prints the measurements, fails unless all agree.
 check() {
@@ -39,11 +42,10 @@ case $step in
     echo "generated $(($(wc -l <"$dir/manifest.jsonl") - 1)) cases in $(($(date +%s) - start)) s"
     ;;
   inproc) check ;;
-  decode) check --decoder "'$etwhf' decode {args} {file}" --mode both --strict-codes --all-heap-events \
-            --sample "${arg:-0}" ;;
+  decode) check "$dec_opt" "$dec_cmd" --mode both --strict-codes --all-heap-events --sample "${arg:-0}" ;;
   tiny)
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-    "$etwhf" gen --out "$dir" --force --layer payload --count 120 --seed 1 >/dev/null || exit 1
+    "$etwhf" gen --out "$dir" --force --layer payload --count 60 --seed 1 >/dev/null || exit 1
     check --decoder "'$arg' '$here/tiny_decoder.py' {file}" --strict-codes --mode both || exit 1
     sed 's/    if len(data) < need:/    if False:/' "$here/tiny_decoder.py" >"$dir/forgetful.py"
     "$etwhf" check "$dir" --json --decoder "'$arg' '$dir/forgetful.py' {file}" --strict-codes >"$dir/report"

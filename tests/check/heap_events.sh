@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# heap_events.sh NAME ETWHF DIR — `etwhf check` and the manifest's heap_events,
+# heap_events.sh NAME ETWHF DIR [COUNT] — `etwhf check` and the manifest's heap_events,
 # a project extension beyond CONTRACT.md §6 (docs/check.md): every heap event
-# of any type with its fields. DIR is scratch space (emptied first).
+# of any type with its fields. DIR is scratch space (emptied first); COUNT
+# (default 150, at least 40: the first needs five cases with a 32-bit
+# HeapReAlloc of two sizes) sizes the 32-bit corpus of the first three.
 #   swapped_caught   a decoder that swaps NewSize/OldSize of 32-bit HeapReAlloc
 #                    events (realloc32_swapped.sh) is caught with
 #                    --all-heap-events on exactly the cases holding such an
@@ -22,6 +24,7 @@ set -uo pipefail
 name=$1
 export ETWHF=$2
 dir=$3
+count=${4:-150}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 swapped="'$here/realloc32_swapped.sh' {args} {file}"
 decode="'$ETWHF' decode {args} {file}"
@@ -58,7 +61,7 @@ mkdir -p "$dir"
 trap 'rm -rf "$dir"' EXIT
 # 32-bit cases of every layer: bare ReAlloc payloads, ReAlloc neighbours in records and files.
 corpus=$dir/c
-"$ETWHF" gen --out "$corpus" --pointer-size 4 --count 150 --seed 20260601 >/dev/null || fail "etwhf gen failed"
+"$ETWHF" gen --out "$corpus" --pointer-size 4 --count "$count" --seed 20260601 >/dev/null || fail "etwhf gen failed"
 
 case $name in
   swapped_caught)

@@ -10,6 +10,8 @@ ETWHF=${1:?usage: script ETWHF [SAMPLES_DIR]}
 case $ETWHF in /*) ;; *) ETWHF=$PWD/$ETWHF ;; esac
 SAMPLES=${2:-}
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../proc_wait.sh
+. "$TESTS_DIR/../proc_wait.sh"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/etwhf-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 CHECKS=0
@@ -42,6 +44,25 @@ run() {
         fail "sanitizer report for: etwhf $*"
         cat "$TMP/err" >&2
     fi
+}
+
+# interrupt_reading FIFO ARGS...: etwhf ARGS in the background, stdout and
+# stderr in $TMP/out and $TMP/err; SIGINT once it has its handler and is
+# blocked reading FIFO (not after a guessed delay: on a loaded machine the
+# signal could land before the handler, or between the handler and the
+# read). RC is its exit status.
+interrupt_reading() {
+    local fifo=$1 pid
+    shift
+    "$ETWHF" "$@" </dev/null >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    if proc_wait_until "etwhf $* to block reading $fifo" proc_interruptible_read "$pid" "$fifo"; then
+        kill -INT "$pid"
+    else
+        kill -KILL "$pid"
+    fi
+    wait "$pid"
+    RC=$?
 }
 
 expect_rc() { # expect_rc CODE DESCRIPTION

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # gen_cli.sh — `etwhf gen` from the outside: usage errors (2), I/O errors and a
 # non-empty --out (3), --force, byte-identical reruns, --etl to files, pipes and
 # devices, SIGINT (130, no manifest left), full disk.
@@ -11,6 +11,8 @@ CHECKS=0
 FAILS=0
 
 fail() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
+# shellcheck source-path=SCRIPTDIR source=../proc_wait.sh
+. "$(dirname "$0")/../proc_wait.sh"
 
 # expect CODE DESCRIPTION ARGS...: runs etwhf gen ARGS, wants exit CODE and no
 # sanitizer report on stderr.
@@ -90,7 +92,9 @@ fi
 CHECKS=$((CHECKS + 1))
 "$ETWHF" gen --etl /dev/null --events 1000000000000 2>/dev/null &
 pid=$!
-sleep 0.5
+# SIGINT while it writes (its handler installed, bytes out), not after a guessed delay.
+writing() { proc_sigint_caught "$pid" && proc_wrote "$pid"; }
+proc_wait_until "gen --etl to write" writing || kill -KILL "$pid"
 kill -INT "$pid"
 wait "$pid"
 rc=$?
@@ -98,7 +102,8 @@ rc=$?
 CHECKS=$((CHECKS + 1))
 "$ETWHF" gen --out "$W/int" --count 100000000 2>/dev/null &
 pid=$!
-sleep 1
+writing_cases() { proc_sigint_caught "$pid" && [ -n "$(ls -A "$W/int/cases" 2>/dev/null)" ]; }
+proc_wait_until "gen --out to write cases" writing_cases || kill -KILL "$pid"
 kill -INT "$pid"
 wait "$pid"
 rc=$?

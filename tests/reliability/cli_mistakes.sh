@@ -146,7 +146,9 @@ expect_match "$(cat "$TMP/err")" "cannot (write|complete) '$TMP/keep.etl': File 
 expect_eq "$(cat "$TMP/keep.etl")" "the user keeps this" "a failed gen --etl leaves the old file"
 "$ETWHF" gen --etl "$TMP/keep.etl" --events 100000000000 2>"$TMP/err" &
 pid=$!
-sleep 0.5
+# Interrupted while writing its temporary (not before: that would prove nothing).
+gen_writing() { proc_sigint_caught "$pid" && [ -n "$(find "$TMP" -maxdepth 1 -name '.*.tmp' -size +0)" ]; }
+proc_wait_until "gen --etl to write its temporary" gen_writing || kill -KILL "$pid"
 kill -INT "$pid"
 wait "$pid"
 RC=$?
@@ -190,8 +192,7 @@ fi
 # ---- SIGINT: info blocked on a FIFO that never delivers -----------------------------
 mkfifo "$TMP/fifo"
 exec 9<>"$TMP/fifo"
-timeout --preserve-status -s INT -k 10 1 "$ETWHF" info "$TMP/fifo" >"$TMP/out" 2>"$TMP/err"
-RC=$?
+interrupt_reading "$TMP/fifo" info "$TMP/fifo"
 exec 9>&-
 expect_rc 130 "info interrupted"
 expect_match "$(cat "$TMP/err")" "interrupted" "info interrupted: message"

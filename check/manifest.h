@@ -37,6 +37,10 @@
 #define MK_COMPRESSED "compressed"
 #define MK_EVENT "event"                         /* payload cases: etwhf_heap_event_name */
 #define MK_FAULTS "faults"                       /* fault names */
+#define MK_LOCATIONS "locations"               /* one per fault, same order: */
+#define MK_FAULT "fault"                         /*   its name, */
+#define MK_BUFFER "buffer"                       /*   buffer position or null, MK_OFFSET, */
+#define MK_INNER_OFFSET "inner_offset"           /*   and in an expanded buffer the inner offset */
 #define MK_SEED "seed"                           /* "SEED/ID"; options: "SEED" */
 #define MK_EXPECT "expect"
 

@@ -108,6 +108,26 @@ static json_t *expect_json(const struct etwhf_gen_case *k)
     return e;
 }
 
+/* locations: where each fault of `faults` (same order) changed the case, as
+ * diagnostics locate things (docs/spec/manifest.md) — so a user sees where a
+ * fault is without decoding the case. */
+static json_t *locations_json(const struct etwhf_gen_case *k)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < k->n_faults; i++) {
+        const struct etwhf_gen_fault_at *at = &k->fault_at[i];
+        json_t *o = json_object();
+        json_object_set_new(o, MK_FAULT, json_string(etwhf_fault_info(k->faults[i])->name));
+        json_object_set_new(o, MK_BUFFER,
+                            at->buffer == ETWHF_GEN_NO_BUFFER ? json_null() : json_integer((json_int_t)at->buffer));
+        json_object_set_new(o, MK_OFFSET, json_integer((json_int_t)at->offset));
+        if (at->has_inner)
+            json_object_set_new(o, MK_INNER_OFFSET, json_integer((json_int_t)at->inner_offset));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static json_t *case_json(const struct etwhf_gen_case *k, uint64_t seed, uint64_t id, const char *file)
 {
     json_t *o = json_object();
@@ -126,6 +146,7 @@ static json_t *case_json(const struct etwhf_gen_case *k, uint64_t seed, uint64_t
     for (size_t i = 0; i < k->n_faults; i++)
         json_array_append_new(fs, json_string(etwhf_fault_info(k->faults[i])->name));
     json_object_set_new(o, MK_FAULTS, fs);
+    json_object_set_new(o, MK_LOCATIONS, locations_json(k));
     snprintf(seed_id, sizeof seed_id, "%llu/%llu", (unsigned long long)seed, (unsigned long long)id);
     json_object_set_new(o, MK_SEED, json_string(seed_id));
     json_object_set_new(o, MK_EXPECT, expect_json(k));

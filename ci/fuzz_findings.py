@@ -38,7 +38,7 @@ def sidecar_text(repro, sources, files, original_size, size):
             ", ".join(sources), files, original_size, size),
         "# While the bug lives the standalone driver crashes here and this regression fails.",
         "# The verdict below is provisional (most decoder crashes are on malformed input):",
-        "# write the real one by hand from CONTRACT.md when fixing the bug.",
+        "# write the real one by hand from docs/spec/ when fixing the bug.",
         "verdict: error",
         "",
     ])

@@ -3,7 +3,7 @@
  *
  * Options take the forms `--name VALUE` and `--name=VALUE`, may come before or
  * after operands, and `--` ends them. A usage problem prints one line naming
- * it plus "try 'etwhf CMD --help'" and gives exit code 2 (CONTRACT.md §5).
+ * it plus "try 'etwhf CMD --help'" and gives exit code 2 (docs/spec/output.md §6).
  */
 #ifndef ETWHF_CLI_ARGS_H
 #define ETWHF_CLI_ARGS_H

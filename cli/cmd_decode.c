@@ -1,5 +1,5 @@
 /* `etwhf decode`: streams each FILE through the decoder and prints its events,
- * diagnostics and summary (CONTRACT.md §4–5). */
+ * diagnostics and summary (docs/spec/output.md §2, §6). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@ static const char help[] =
     "Corpus mode (--out): writes DIR/cases/ (one input per case, named like\n"
     "y_file_intact_000003.etl or n_record_marker_cleared_000017.bin: y_ intact,\n"
     "i_ warnings only, n_ at least one error) and DIR/manifest.jsonl with each\n"
-    "case's expected verdict, diagnostics and events (CONTRACT.md section 6).\n"
+    "case's expected verdict, diagnostics and events (docs/spec/manifest.md).\n"
     "  --seed S                   run seed (default 1); case ID uses stream S/ID\n"
     "  --count N                  number of cases (default 1000)\n"
     "  --exhaustive               every Source x width x header form x fault (and\n"

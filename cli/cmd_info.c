@@ -1,5 +1,5 @@
 /* `etwhf info FILE`: the logfile record (F2) of a trace as one JSON object
- * (CONTRACT.md §4). Reads only as far as that record. */
+ * (docs/spec/output.md §2). Reads only as far as that record. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-/* commands.h — the `etwhf` subcommands (internal). Each returns the exit code of CONTRACT.md §5. */
+/* commands.h — the `etwhf` subcommands (internal). Each returns the exit code of docs/spec/output.md §6. */
 #ifndef ETWHF_CLI_COMMANDS_H
 #define ETWHF_CLI_COMMANDS_H
 

@@ -246,7 +246,7 @@ static void json_diag(struct etwhf_decode_output *o, struct etwhf_out *to, const
     etwhf_out_write(to, "}\n", 2);
 }
 
-/* The summary's fields in CONTRACT.md §4 order, with the words of its text form. */
+/* The summary's fields in docs/spec/output.md §2 order, with the words of its text form. */
 static const struct {
     const char *json; /* ,"key": */
     const char *text; /* text form: what precedes the number */

@@ -1,5 +1,5 @@
 /*
- * decode_output.h — the lines `etwhf decode` prints (CONTRACT.md §4): events,
+ * decode_output.h — the lines `etwhf decode` prints (docs/spec/output.md §2): events,
  * diagnostics and summaries as JSON Lines, CSV or aligned text (internal).
  *
  * Where each kind goes: jsonl puts everything on standard output in walk

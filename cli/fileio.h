@@ -1,6 +1,6 @@
 /*
  * fileio.h — opening inputs and reading them in chunks, with the messages
- * and exit codes of CONTRACT.md §5 (internal).
+ * and exit codes of docs/spec/output.md §6 (internal).
  *
  * Inputs are streamed (read() in chunks) so standard input, pipes and traces
  * larger than memory all work the same way. SIGINT interrupts a blocking

@@ -23,7 +23,7 @@ struct gen_cli {
     int etl_width;          /* --etl: 4, 8 or 0 (mixed) */
 };
 
-/* Exit codes of CONTRACT.md §5. */
+/* Exit codes of docs/spec/output.md §6. */
 int gen_corpus(const struct gen_cli *c);
 int gen_trace(const struct gen_cli *c);
 

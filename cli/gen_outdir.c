@@ -97,7 +97,7 @@ static int is_temporary(const char *name)
     return name[0] == '.' && n > 5 && strcmp(name + n - 4, ".tmp") == 0;
 }
 
-/* 1 when the file starts like a manifest gen wrote (CONTRACT.md §6). */
+/* 1 when the file starts like a manifest gen wrote (docs/spec/manifest.md). */
 static int is_gen_manifest(int dirfd)
 {
     static const char head[] = "{\"manifest\":";

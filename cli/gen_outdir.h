@@ -11,7 +11,7 @@
 #define GEN_CASES "cases"
 
 /* DIR exists and is empty afterwards, or is created. A non-empty DIR without
- * `force` is EXIT_IO (CONTRACT.md §5). With `force`: EXIT_USAGE, nothing
+ * `force` is EXIT_IO (docs/spec/output.md §6). With `force`: EXIT_USAGE, nothing
  * touched, when DIR is `/`, the home directory, the current directory or one
  * of its parents, or does not look like gen's output (gen_outdir.c says what
  * does). Messages go to stderr. Returns enum etwhf_exit. */

@@ -1,6 +1,6 @@
 /*
  * wallclock.h — event clock values to UTC times, from the logfile record
- * (FORMAT.md §4), and FILETIME to ISO-8601 text (internal).
+ * (docs/spec/format.md §4), and FILETIME to ISO-8601 text (internal).
  *
  * Clock types (logfile ReservedFlags): 1 QPC: StartTime + (ts − SystemTime of
  * the logfile record)·10^7/PerfFreq; 2 system time: ts is a FILETIME;

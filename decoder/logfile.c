@@ -1,5 +1,5 @@
 /*
- * logfile.c — the fields of the logfile record at 0x48 (F2, FORMAT.md §4) for
+ * logfile.c — the fields of the logfile record at 0x48 (F2, docs/spec/format.md §4) for
  * etwhf_decoder_logfile(): the layout the HeaderType names, then the logger
  * and log-file names, UTF-16LE bounded by the record's Size (a terminator is
  * optional in hostile input), converted to UTF-8.

@@ -1,7 +1,7 @@
 /*
  * fuzz_observe.h — one decode run seen from outside: every event and
  * diagnostic is kept and checked against the invariants that hold for any
- * input (CONTRACT.md §2, decode.h), and the summary against what was seen.
+ * input (docs/spec/walk.md, diagnostics.md; decode.h), and the summary against what was seen.
  *
  * A run's arrays are reused between executions (no allocation per input once
  * they have grown), so keep runs in static storage.

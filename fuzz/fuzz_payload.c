@@ -1,12 +1,12 @@
 /*
- * fuzz_payload — one bare heap payload (CONTRACT.md "Bare inputs").
+ * fuzz_payload — one bare heap payload (docs/spec/walk.md §8, bare inputs).
  *
  * Input: byte 0 chooses the decode, the rest is the payload.
  *   bit 0     width: 0 → 4, 1 → 8
  *   bits 1–2  event: 0 Free (option left 0 = default), 1 Free, 2 Alloc, 3 ReAlloc
  *   bit 7     strict mode
  * Besides the shared invariants, the fields are read back from the bytes here
- * (FORMAT.md §5.3 layouts) and must equal the event's.
+ * (docs/spec/format.md §6.3 layouts) and must equal the event's.
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * faults.c — the fault catalogue: named malformations, each built to raise one
- * diagnostic at one walk step (CONTRACT.md §2.2), and how each changes a
+ * diagnostic at one walk step (docs/spec/walk.md), and how each changes a
  * case's model. A fault that finds no place to apply is dropped from the case
  * (never listed without being applied).
  *

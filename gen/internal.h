@@ -76,7 +76,7 @@ struct gen_rec {
     uint16_t msg_flags;    /* message: OptionFlags (ETWHF_MSG_*), the items after the 8-byte header */
     uint32_t pid, tid;
     uint64_t timestamp;
-    uint32_t kernel_time, user_time; /* system, full, instance, event: CPU ticks (0 in FORMAT.md's examples) */
+    uint32_t kernel_time, user_time; /* system, full, instance, event: CPU ticks (0 in docs/spec/format.md §8's examples) */
     unsigned pmc;          /* perfinfo: PMC counters (0–7) */
     int pebs;              /* perfinfo: PEBS index present */
     unsigned n_ext;        /* event: extended-data items (0–4) */
@@ -111,7 +111,7 @@ static inline uint16_t gen_ext_item_size(uint16_t data) { return (uint16_t)align
 void etwhf__gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
                   size_t payload_len);
 
-/* ---- logfile record (FORMAT.md §4) ---------------------------------------- */
+/* ---- logfile record (docs/spec/format.md §4) ---------------------------------------- */
 struct gen_logfile {
     unsigned layout;       /* 4 or 8: HeaderType 1 or 2 and the payload layout */
     uint32_t buffer_size, version, provider_version, processors;
@@ -139,7 +139,7 @@ size_t etwhf__gen_logfile_write(const struct gen_logfile *lf, uint8_t *out);
 void etwhf__gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
                          unsigned cpus);
 
-/* ---- buffer header (FORMAT.md §2) ------------------------------------------ */
+/* ---- buffer header (docs/spec/format.md §3) ------------------------------------------ */
 struct gen_bufhdr {
     uint32_t buffer_size, saved_offset, current_offset, offset, state;
     uint64_t timestamp, sequence;

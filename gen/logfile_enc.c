@@ -1,5 +1,5 @@
 /*
- * logfile_enc.c — the header buffer's logfile record (FORMAT.md §4) and the
+ * logfile_enc.c — the header buffer's logfile record (docs/spec/format.md §4) and the
  * WMI_BUFFER_HEADER (§2), as Windows writes them (checked against the samples).
  */
 #include "internal.h"

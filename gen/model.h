@@ -5,7 +5,7 @@
  * with the first 8 bytes the walk reads, their extension items and the heap
  * event they carry), plus the logfile fields and the input length. Faults
  * change the model; layout places it; the oracle (oracle.c) walks the model
- * with CONTRACT.md §2.2 to get the expectation; serialize.c renders the bytes
+ * with docs/spec/walk.md to get the expectation; serialize.c renders the bytes
  * from the same model. The walk never parses the rendered bytes.
  */
 #ifndef ETWHF_GEN_MODEL_H

@@ -1,6 +1,6 @@
 /*
- * oracle.c — the expectation of a case: CONTRACT.md §2.2's walk (with
- * docs/walk-notes.md's readings) run over the model the generator wrote.
+ * oracle.c — the expectation of a case: docs/spec/walk.md's walk (with
+ * the rules of docs/spec/walk.md) run over the model the generator wrote.
  *
  * The walk reads model fields only — the first 8 bytes of each record as
  * written, its extension items, the heap values it carries, buffer header

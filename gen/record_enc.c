@@ -1,6 +1,6 @@
 /*
  * record_enc.c — payload and record encoders: the packed heap payloads of
- * FORMAT.md §5.3 and the record headers of §3 (all 12 forms + MESSAGE).
+ * docs/spec/format.md §6.3 and the record headers of §5 (all 12 forms + MESSAGE).
  */
 #include "internal.h"
 

@@ -2,7 +2,7 @@
  * test_planted_seeds — one hand-built input per planted benchmark bug
  * (decoder/planted.h), each meeting every condition of its bug.
  *
- * In every build: the decoder's output on each input is the one CONTRACT.md
+ * In every build: the decoder's output on each input is the one docs/spec/walk.md
  * gives (a hand-written brief log plus the fields the bug would change), so a
  * planted bug can never hide in a normal build.
  * In a build with ETWHF_PLANTED_BUGS: each input also triggers its own
@@ -241,7 +241,7 @@ struct seed {
     int id; /* enum etwhf_planted_id */
     const char *name;
     void (*build)(struct tb *out);
-    const char *brief; /* recover mode, CONTRACT.md */
+    const char *brief; /* recover mode, docs/spec/walk.md */
 };
 
 static const struct seed seeds[] = {

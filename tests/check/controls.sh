@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# controls.sh NAME ETWHF FIXTURE_DIR — one control of `etwhf check` (CONTRACT.md
-# §7) on the hand-written fixture corpus (fixture_corpus.c): 10 cases, of
+# controls.sh NAME ETWHF FIXTURE_DIR — one control of `etwhf check` (docs/spec/
+# check-protocol.md) on the hand-written fixture corpus (fixture_corpus.c): 10 cases, of
 # which ids 3, 6, 9 are n_ (error) cases and ids 2, 8, 9 carry a Source 4 event.
 # Exit 0 when the control holds, 1 with a message when it does not.
 set -uo pipefail

@@ -1,7 +1,7 @@
 /*
  * fixture_corpus OUTDIR — writes a small corpus by hand: case files built
- * byte by byte from FORMAT.md §5.4 and §6, and a manifest whose expectations
- * were worked out by hand from CONTRACT.md §2 (not by the generator, not by
+ * byte by byte from docs/spec/format.md §8 and format.md Appendix A, and a manifest whose expectations
+ * were worked out by hand from docs/spec/walk.md (not by the generator, not by
  * the decoder). The checker's control tests run on it, so they do not depend
  * on `etwhf gen`.
  *
@@ -32,7 +32,7 @@ static void write_case(const char *name, const uint8_t *data, size_t len)
     }
 }
 
-/* HeapFree payload (FORMAT.md §5.3): HeapHandle, Address, Source. */
+/* HeapFree payload (docs/spec/format.md §6.3): HeapHandle, Address, Source. */
 static size_t free_payload(uint8_t *p, unsigned ps, uint64_t heap, uint64_t addr, uint32_t source)
 {
     if (ps == 8) {
@@ -47,7 +47,7 @@ static size_t free_payload(uint8_t *p, unsigned ps, uint64_t heap, uint64_t addr
     return 12;
 }
 
-/* SYSTEM64 HeapFree record of FORMAT.md §5.4 with a chosen Source; returns
+/* SYSTEM64 HeapFree record of docs/spec/format.md §8 with a chosen Source; returns
  * the bytes written including the pad (0x38). */
 static size_t system64_free(uint8_t *p, uint32_t source)
 {
@@ -64,7 +64,7 @@ static size_t system64_free(uint8_t *p, uint32_t source)
     return 0x38;
 }
 
-/* A one-buffer 64-bit file (FORMAT.md §6): buffer 0 holds the logfile
+/* A one-buffer 64-bit file (docs/spec/format.md Appendix A): buffer 0 holds the logfile
  * record at 0x48 (Size 0x138) and a HeapFree record at 0x180;
  * SavedOffset 0x1B8; BufferSize 0x200, filler up to it. */
 static void one_buffer_file(uint8_t *f, uint32_t source)

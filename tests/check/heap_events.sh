@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # heap_events.sh NAME ETWHF DIR [COUNT] — `etwhf check` and the manifest's heap_events,
-# a project extension beyond CONTRACT.md §6 (docs/check.md): every heap event
+# a project extension beyond docs/spec/manifest.md (docs/check.md): every heap event
 # of any type with its fields. DIR is scratch space (emptied first); COUNT
 # (default 150, at least 40: the first needs five cases with a 32-bit
 # HeapReAlloc of two sizes) sizes the 32-bit corpus of the first three.

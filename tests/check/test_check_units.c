@@ -417,7 +417,7 @@ static void test_manifest(void **state)
     assert_non_null(strstr(err, "cannot read corpus folder"));
 }
 
-/* ---- heap_events (a project extension beyond CONTRACT.md §6) -------------- */
+/* ---- heap_events (a project extension beyond docs/spec/manifest.md) -------------- */
 
 #define HE_REALLOC "{\"type\":\"HeapReAlloc\",\"header\":null,\"pointer_size\":4,\"heap_handle\":\"0xa0000\"," \
     "\"new_address\":\"0xa1000\",\"old_address\":\"0xa2000\",\"new_size\":\"0x10\",\"old_size\":\"0x20\",\"source\":3}"

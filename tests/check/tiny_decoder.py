@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """tiny_decoder.py FILE — the "decoder of one's own" of docs/check.md.
 
-Decodes one bare heap payload (FORMAT.md §5.3) and prints the JSON lines
-`etwhf check` reads (CONTRACT.md §4, §7). It takes what it needs from the
+Decodes one bare heap payload (docs/spec/format.md §6.3) and prints the JSON lines
+`etwhf check` reads (docs/spec/output.md §2 and check-protocol.md). It takes what it needs from the
 environment `etwhf check --decoder` sets: ETWHF_LAYER, ETWHF_POINTER_SIZE,
 ETWHF_EVENT. Other layers it does not know: it says so on stderr and exits 2,
 which the checker reports as a decoder failure.
@@ -12,7 +12,7 @@ import os
 import struct
 import sys
 
-# Minimum payload length per event at width 4 and 8 (FORMAT.md §5.3).
+# Minimum payload length per event at width 4 and 8 (docs/spec/format.md §6.3).
 MINIMUM = {"free": (12, 20), "alloc": (16, 28), "realloc": (24, 44)}
 LINE_TYPE = {"free": "HeapFree", "alloc": "HeapAlloc", "realloc": "HeapReAlloc"}
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `etwhf decode --input record|payload` on hand-written bytes: the exact JSON
-# lines of CONTRACT.md §4, CSV, text, filters, standard input, strict mode.
+# lines of docs/spec/output.md §2, CSV, text, filters, standard input, strict mode.
 . "$(dirname "$0")/lib.sh" "$@"
 
-# FORMAT.md §5.4, byte for byte (TID 0x1A2C, PID 0x0F10, SystemTime 0x1234567890).
+# docs/spec/format.md §8, byte for byte (TID 0x1A2C, PID 0x0F10, SystemTime 0x1234567890).
 REC64='02 00 02 C0 34 00 24 10 2C 1A 00 00 10 0F 00 00
        90 78 56 34 12 00 00 00 00 00 00 00 00 00 00 00
        00 00 A5 C4 D2 01 00 00 A0 F3 A5 C4 D2 01 00 00
@@ -20,7 +20,7 @@ hexfile "$TMP/both.bin" "$REC64" "$REC32"
 
 run decode --input record "$TMP/rec64.bin"
 expect_rc 0 "64-bit record"
-expect_eq "$OUT" "$LINE64" "64-bit FORMAT.md §5.4 record: exact JSON line"
+expect_eq "$OUT" "$LINE64" "64-bit docs/spec/format.md §8 record: exact JSON line"
 
 run decode --input record "$TMP/both.bin"
 expect_rc 0 "two records"

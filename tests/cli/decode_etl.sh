@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `etwhf decode` and `etwhf info` on whole traces written by mketl.py (straight
-# from FORMAT.md, not by etwhf's generator): buffer/offset/cpu of events,
+# from docs/spec/format.md, not by etwhf's generator): buffer/offset/cpu of events,
 # perfinfo events, several files, --wall-clock for each clock type, info's JSON.
 . "$(dirname "$0")/lib.sh" "$@"
 mketl() { python3 "$TESTS_DIR/mketl.py" "$@" || fail "mketl.py $*"; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Exit codes of `etwhf decode` and `etwhf info` (CONTRACT.md §5): usage,
+# Exit codes of `etwhf decode` and `etwhf info` (docs/spec/output.md §6): usage,
 # I/O failures on input and output, several files, SIGINT.
 . "$(dirname "$0")/lib.sh" "$@"
 

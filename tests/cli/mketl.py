@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Writes a small .etl trace for the CLI tests, straight from FORMAT.md (§2, §4,
-§5.3, §6) and independent of etwhf's generator, so the tests do not check the
+"""Writes a small .etl trace for the CLI tests, straight from docs/spec/format.md (§3, §4,
+§6.3, Appendix A) and independent of etwhf's generator, so the tests do not check the
 decoder against code that shares its assumptions.
 
 One header buffer with the logfile record, then one data buffer holding the
 given heap events. With --header-from, the header buffer is copied from an
 existing trace (a real sample) and the data buffer takes its stride. With
---compress, the file is marked compressed (LogFileMode 0x04000000, FORMAT.md
+--compress, the file is marked compressed (LogFileMode 0x04000000, docs/spec/format.md
 §2.2) and the data buffer holds its events as an MS-XCA plain LZ77 stream made
 of literals only (a zero flag word before every 32 bytes), which any
 conforming decompressor expands.

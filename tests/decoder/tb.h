@@ -1,7 +1,7 @@
 /*
  * tb.h — builds trace bytes by hand for the decoder tests: records in all 12
  * header forms and MESSAGE, heap payloads, buffers, logfile records, whole
- * traces and all-literal XPRESS streams. Written from FORMAT.md alone, apart
+ * traces and all-literal XPRESS streams. Written from docs/spec/format.md alone, apart
  * from the generator, so a misreading there cannot hide one here.
  */
 #ifndef ETWHF_TESTS_TB_H
@@ -33,12 +33,12 @@ void tb_set_u16(struct tb *b, size_t off, uint16_t v);
 void tb_set_u32(struct tb *b, size_t off, uint32_t v);
 uint32_t tb_get_u32(const struct tb *b, size_t off);
 
-/* Header fields every heap record the helpers write carries (FORMAT.md §5.4). */
+/* Header fields every heap record the helpers write carries (docs/spec/format.md §8). */
 #define TB_TID 0x1A2Cu
 #define TB_PID 0x0F10u
 #define TB_TIME UINT64_C(0x1234567890)
 
-/* Heap payloads, packed (FORMAT.md §5.3). */
+/* Heap payloads, packed (docs/spec/format.md §6.3). */
 void tb_free_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t address, uint32_t source);
 void tb_alloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t size, uint64_t address,
                       uint32_t source);

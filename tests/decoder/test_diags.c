@@ -1,5 +1,5 @@
 /*
- * test_diags.c — every diagnostic code of CONTRACT.md §2 on a hand-built
+ * test_diags.c — every diagnostic code of docs/spec/diagnostics.md §2 on a hand-built
  * input, with a hand-written expectation of the whole output in recover mode
  * (codes, buffers, offsets, order, the events still delivered after each
  * defect, summary counts) and in strict mode (the first error and the counts

@@ -1,5 +1,5 @@
 /*
- * test_records.c — records and payloads: FORMAT.md §5.4's byte-exact HeapFree
+ * test_records.c — records and payloads: docs/spec/format.md §8's byte-exact HeapFree
  * examples, all 12 header forms carrying heap events, every Source class,
  * HeapAlloc and HeapReAlloc at both widths, and the bare inputs.
  */
@@ -73,7 +73,7 @@ static void format_examples_decode_exactly(void **state)
 }
 
 /* The test builder writes the examples byte for byte, so the other tests'
- * records rest on FORMAT.md and not on the builder's reading of it. */
+ * records rest on docs/spec/format.md and not on the builder's reading of it. */
 static void builder_matches_format_examples(void **state)
 {
     (void)state;

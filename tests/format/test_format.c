@@ -1,4 +1,4 @@
-/* The shared table must say exactly what CONTRACT.md §2.1 and §3 say. */
+/* The shared table must say exactly what docs/spec/diagnostics.md §2 and walk.md R9 say. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +41,7 @@ static void heap_type_names(void **state)
 static void diag_table_matches_contract(void **state)
 {
     (void)state;
-    /* Transcribed by hand from CONTRACT.md §2.1. */
+    /* Transcribed by hand from docs/spec/diagnostics.md §2. */
     static const struct { int code; const char *name; int sev; } want[] = {
         {1, "FILE_EMPTY", ETWHF_SEV_ERROR},           {2, "FILE_TOO_SHORT", ETWHF_SEV_ERROR},
         {3, "LOGFILE_MISSING", ETWHF_SEV_ERROR},      {4, "LOGFILE_SHORT", ETWHF_SEV_ERROR},
@@ -91,7 +91,7 @@ static void header_forms_match_format(void **state)
         assert_int_equal(etwhf_header_from_type(want[i].type), i);
         assert_int_equal(etwhf_header_from_name(want[i].name), i);
     }
-    /* TIMED, ERROR, WNODE and anything else are not forms (FORMAT.md §3.1). */
+    /* TIMED, ERROR, WNODE and anything else are not forms (docs/spec/format.md §5.1). */
     assert_int_equal(etwhf_header_from_type(0x0C), -1);
     assert_int_equal(etwhf_header_from_type(0x0D), -1);
     assert_int_equal(etwhf_header_from_type(0x0E), -1);

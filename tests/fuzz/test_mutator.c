@@ -31,7 +31,7 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, v >> 16);
 }
 
-/* Two 0x200-byte buffers, each with one SYSTEM64 HeapFree record (FORMAT.md §5.4). */
+/* Two 0x200-byte buffers, each with one SYSTEM64 HeapFree record (docs/spec/format.md §8). */
 static size_t small_trace(uint8_t *d)
 {
     memset(d, 0xFF, 0x400);

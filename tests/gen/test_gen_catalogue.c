@@ -1,6 +1,6 @@
 /*
  * test_gen_catalogue.c — the fault catalogue's properties: unique names,
- * distinct (layer, code, step), every error code of CONTRACT.md §2 reached,
+ * distinct (layer, code, step), every error code of docs/spec/diagnostics.md reached,
  * and each fault, alone in a case, raising its own code (checked against the
  * decoder as well).
  */

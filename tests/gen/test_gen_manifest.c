@@ -1,6 +1,6 @@
 /*
  * test_gen_manifest.c — `etwhf gen --out` writes a manifest that is valid
- * JSON Lines exactly as CONTRACT.md §6 defines it, consistent with the case
+ * JSON Lines exactly as docs/spec/manifest.md defines it, consistent with the case
  * files and names, and `etwhf check` agrees with it.
  *
  * Usage: test_gen_manifest ETWHF WORKDIR

@@ -1,6 +1,6 @@
 /*
  * test_gen_realism.c — intact traces look like Windows wrote them. Each point
- * is read from the bytes directly (FORMAT.md §2, §4, §6), not from the
+ * is read from the bytes directly (docs/spec/format.md §3, §4 and Appendix A), not from the
  * generator's model: header buffer BufferType 4, flag 0x21, SequenceNumber 0;
  * the logfile record at 0x48 sized 0x110/0x118 plus both UTF-16 names;
  * BuffersWritten = buffer count; data buffers flag 0x20, State 3, SavedOffset

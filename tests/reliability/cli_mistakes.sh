@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_mistakes.sh ETWHF [SAMPLES_DIR] — a newcomer's mistakes with every
 # subcommand: each gets a message on stderr that names the problem, the exit
-# code of CONTRACT.md §5, no output that looks complete, and nothing of the
+# code of docs/spec/output.md §6, no output that looks complete, and nothing of the
 # user's overwritten. Complements tests/cli/decode_exit.sh (decode, info) and
 # tests/gen/gen_cli.sh (gen) and tests/check/controls.sh (check); what those
 # cover is not repeated here.

@@ -1,4 +1,4 @@
-/* Our own damage and its CONTRACT.md §2.2 rules; see damage.h. */
+/* Our own damage and its docs/spec/walk.md rules; see damage.h. */
 #include "damage.h"
 
 #include <string.h>

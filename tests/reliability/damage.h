@@ -6,7 +6,7 @@
  * boundary, a buffer boundary).
  *
  * Each damage says which buffer positions and bytes it touched, and — where
- * CONTRACT.md §2.2 makes the outcome computable from the trace's intact
+ * docs/spec/walk.md makes the outcome computable from the trace's intact
  * framing — what the walk must deliver from the buffer it hit and which
  * error it raises (struct dmg_rule). The rules are derived by hand from the
  * contract's steps, never by running the decoder.

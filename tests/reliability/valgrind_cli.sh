@@ -6,7 +6,7 @@
 # definite or indirect leak. (MSan cannot reach the CLI: it links jansson.)
 #
 # valgrind's own verdict is exit status 99, told apart from the tool's
-# exit codes (CONTRACT.md §5), which are checked too. Exit 77 when valgrind is
+# exit codes (docs/spec/output.md §6), which are checked too. Exit 77 when valgrind is
 # missing.
 set -u
 ETWHF=$1

@@ -48,7 +48,7 @@ static uint8_t *load(size_t *n)
 }
 
 /* Records of an 8-aligned walk over [0x48, end) of a buffer image; -1 when a
- * record's Size is below 8 or runs past the end (FORMAT.md §3). */
+ * record's Size is below 8 or runs past the end (docs/spec/format.md §5). */
 static int walk(const uint8_t *b, size_t end)
 {
     int records = 0;

@@ -42,7 +42,7 @@ static inline void xd_put_le(uint8_t *p, uint64_t v, unsigned n)
 }
 
 /* What an expanded ETW buffer holds: 64-bit HeapFree records with a SYSTEM64
- * header (FORMAT.md §5.4), each followed now and then by a PERFINFO64 stack
+ * header (docs/spec/format.md §8), each followed now and then by a PERFINFO64 stack
  * walk, timestamps rising, addresses scattered in a few heaps, 8-aligned.
  * The tail that no whole record fits is zero. */
 static inline void xd_events(uint8_t *p, size_t n, uint64_t seed)

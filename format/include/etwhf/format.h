@@ -1,6 +1,6 @@
 /*
  * etwhf/format.h — what the decoder and the generator share: byte-format
- * constants (FORMAT.md), header forms, the diagnostic table of CONTRACT.md §2,
+ * constants (docs/spec/format.md), header forms, the diagnostic table of docs/spec/diagnostics.md,
  * API status codes and the allocator hook.
  *
  * Everything here is constant data or pure functions: thread-safe.
@@ -55,7 +55,7 @@ struct etwhf_allocator {
     void *user;
 };
 
-/* ---- buffers (FORMAT.md §2) ---------------------------------------------- */
+/* ---- buffers (docs/spec/format.md §3) ---------------------------------------------- */
 #define ETWHF_BUFFER_HEADER_SIZE 0x48u
 #define ETWHF_BH_BUFFER_SIZE 0x00u
 #define ETWHF_BH_SAVED_OFFSET 0x04u
@@ -86,11 +86,11 @@ struct etwhf_allocator {
 #define ETWHF_COMPRESSION_XPRESS 3u /* low 16 bits of buffer 0's State */
 #define ETWHF_LOGFILE_MODE_COMPRESSED 0x04000000u
 
-/* Default buffer limit L of CONTRACT.md §2.2. */
+/* Default buffer limit L of docs/spec/walk.md. */
 #define ETWHF_DEFAULT_BUFFER_LIMIT (16u * 1024u * 1024u)
 #define ETWHF_FILLER_DWORD 0xFFFFFFFFu
 
-/* ---- logfile header (FORMAT.md §4), offsets inside the payload ---------- */
+/* ---- logfile header (docs/spec/format.md §4), offsets inside the payload ---------- */
 #define ETWHF_LOGFILE_SIZE32 0x110u
 #define ETWHF_LOGFILE_SIZE64 0x118u
 #define ETWHF_LF_BUFFER_SIZE 0x00u
@@ -115,7 +115,7 @@ struct etwhf_allocator {
 #define ETWHF_LF_RESERVED_FLAGS(p) ((p) == 8 ? 0x110u : 0x108u)
 #define ETWHF_LF_BUFFERS_LOST(p) ((p) == 8 ? 0x114u : 0x10Cu)
 
-/* ---- record headers (FORMAT.md §3, CONTRACT.md §3) ----------------------- */
+/* ---- record headers (docs/spec/format.md §5, walk.md R9) ----------------------- */
 #define ETWHF_TRACE_HEADER_FLAG 0x80u  /* byte 3 */
 #define ETWHF_TRACE_HEADER_EVENT 0x40u /* byte 3 */
 #define ETWHF_TRACE_MESSAGE 0x10u      /* byte 3 */
@@ -162,7 +162,7 @@ enum etwhf_family {
 };
 
 struct etwhf_header_info {
-    const char *name;     /* "system64", … as in CONTRACT.md §3; "message" */
+    const char *name;     /* "system64", … as in docs/spec/walk.md R9; "message" */
     uint8_t type;         /* HeaderType byte (byte 2); 0 for message */
     uint8_t family;       /* enum etwhf_family */
     uint8_t fixed_size;   /* H: fixed header bytes, extensions not included */
@@ -187,7 +187,7 @@ ETWHF_API int etwhf_header_from_name(const char *name);
 #define ETWHF_LOGFILE_TYPE64 0x02u
 #define ETWHF_SYSTEM_HEADER_SIZE 0x20u
 
-/* Field offsets inside the headers that heap identity reads (CONTRACT.md §3). */
+/* Field offsets inside the headers that heap identity reads (docs/spec/walk.md R9). */
 #define ETWHF_SYS_HOOK_ID 0x06u       /* system, compact, perfinfo */
 #define ETWHF_SYS_TID 0x08u           /* system, compact */
 #define ETWHF_SYS_PID 0x0Cu
@@ -205,7 +205,7 @@ ETWHF_API int etwhf_header_from_name(const char *name);
 #define ETWHF_EVT_EXT_START 0x50u
 #define ETWHF_EVT_FLAG_EXTENDED_INFO 0x0001u
 
-/* ---- heap provider (FORMAT.md §5) ---------------------------------------- */
+/* ---- heap provider (docs/spec/format.md §6) ---------------------------------------- */
 #define ETWHF_HEAP_GROUP 0x10u /* HookId high byte */
 #define ETWHF_HEAP_CREATE 0x20u
 #define ETWHF_HEAP_ALLOC 0x21u
@@ -220,7 +220,7 @@ ETWHF_API int etwhf_header_from_name(const char *name);
 /* {222962AB-6180-4B88-A825-346B75F2A24A} as stored on disk. */
 extern ETWHF_API const uint8_t etwhf_heap_guid[16];
 
-/* FORMAT.md §5.3 minimum payload length for Free/Alloc/ReAlloc at width 4 or
+/* docs/spec/format.md §6.3 minimum payload length for Free/Alloc/ReAlloc at width 4 or
  * 8; 0 for any other type or width. */
 ETWHF_API size_t etwhf_heap_payload_min(uint8_t type, unsigned pointer_size);
 
@@ -248,7 +248,7 @@ ETWHF_API const char *etwhf_source_name(uint32_t source);
  * or ETWHF_DIAG_SOURCE_UNKNOWN. */
 ETWHF_API int etwhf_source_diag(uint32_t source);
 
-/* ---- diagnostics (CONTRACT.md §2.1) -------------------------------------- */
+/* ---- diagnostics (docs/spec/diagnostics.md §2) -------------------------------------- */
 enum etwhf_diag_code {
     ETWHF_DIAG_FILE_EMPTY = 1,
     ETWHF_DIAG_FILE_TOO_SHORT = 2,

@@ -1,10 +1,10 @@
 /*
  * etwhf/gen.h — generator of valid and deliberately malformed heap-event
  * inputs (bare payloads, bare records, whole .etl files), each with the
- * expectation a conforming decoder must meet (CONTRACT.md §2, §6).
+ * expectation a conforming decoder must meet (docs/spec/walk.md, diagnostics.md and manifest.md).
  *
  * The oracle is not circular: the expectation is computed from the model the
- * generator wrote and CONTRACT.md's walk, never by running the decoder; this
+ * generator wrote and the walk of docs/spec/walk.md, never by running the decoder; this
  * library links format/ only.
  *
  * Determinism: (ETWHF_GEN_VERSION, seed, options) → identical bytes on every
@@ -177,7 +177,7 @@ struct etwhf_gen_event {
 
 /* One heap event of any decoded type (Free, Alloc, ReAlloc), as the decoder
  * must deliver it: the manifest's `heap_events`, a project extension beyond
- * CONTRACT.md §6 (docs/generator.md). Values are truncated to the width;
+ * docs/spec/manifest.md (docs/generator.md). Values are truncated to the width;
  * fields that do not apply to the type are 0. */
 struct etwhf_gen_heap_expect {
     uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
@@ -295,7 +295,7 @@ struct etwhf_gen_heap_event {
     uint32_t source;
 };
 
-/* Writes the packed payload (FORMAT.md §5.3) at width 4 or 8; pointer values
+/* Writes the packed payload (docs/spec/format.md §6.3) at width 4 or 8; pointer values
  * are truncated to the width. Returns its length, or 0 (nothing written) when
  * the type or width is bad or cap is too small. */
 ETWHF_API size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned pointer_size, uint8_t *out,

@@ -1,5 +1,6 @@
 /*
- * mutant_list.h — the rule mutants, one line each (bench/mutants/README.md).
+ * mutant_list.h — the rule mutants, one line each (docs/rule-coverage.md says
+ * which the corpus kills).
  *
  *   MUTANT(ENUM, id, rule, flip, breaks, how, codes)
  *

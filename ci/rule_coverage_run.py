@@ -14,7 +14,7 @@ MODES = ("recover", "strict")
 
 
 def mutant_table(build):
-    tool = os.path.join(build, "bench", "mutants", "etwhf_mutants_table")
+    tool = os.path.join(build, "bench", "planted", "etwhf_mutants_table")
     return json.loads(subprocess.run([tool], capture_output=True, text=True, check=True).stdout)
 
 

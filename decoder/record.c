@@ -119,7 +119,7 @@ static inline int heap_event(struct etwhf_decoder *d, const struct region *rg, c
     ev.type = type;
     ev.header = (uint8_t)hdr;
     ev.version = version;
-    ev.pointer_size = hi->pointer_size; /* R9.3: the form's width */
+    ev.pointer_size = ETWHF_MUTANT_VALUE(MU_R9_3_WIDTH_LOGFILE, hi->pointer_size, d->have_logfile && (d->logfile.pointer_size == 4 || d->logfile.pointer_size == 8) ? d->logfile.pointer_size : hi->pointer_size); /* R9.3: the form's width */
     ev.has_inner = (uint8_t)at.has_inner;
     ev.cpu = rg->cpu;
     ev.buffer = rg->buffer;

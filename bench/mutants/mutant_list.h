@@ -18,8 +18,8 @@
  *        that compares codes (`etwhf check --strict-codes`, or in-process)
  *        can catch it.
  *
- * Ids are stable (docs/rule-coverage.md names mutants by them); new mutants
- * go at the end. Only builds configured with ETWHF_PLANTED_BUGS=ON read
+ * The id strings are stable (docs/rule-coverage.md names mutants by them;
+ * the enum order is not): a mutant that changes meaning gets a new id. Only builds configured with ETWHF_PLANTED_BUGS=ON read
  * this file.
  */
 /* F: file */
@@ -119,6 +119,7 @@ MUTANT(MU_R9_1_PERFINFO, "R9.1.perfinfo_not_heap", "R9.1", 0, "perfinfo records 
 MUTANT(MU_R9_1_COMPACT20, "R9.1.compact_start_0x20", "R9.1", 0, "compact payload at +0x18", "at +0x20, as in the system form", 0)
 MUTANT(MU_R9_2_REALLOC, "R9.2.realloc_ignored", "R9.2", 0, "ReAlloc (0x22) is decoded", "skipped like Create or Destroy", 0)
 MUTANT(MU_R9_3_PADDED8, "R9.3.source_padded8", "R9.3 R9.6", 0, "min = kW+4: Source is a packed u32 after the pointers", "at width 8 Source is taken as padded to 8 bytes: min = kW+8, Source read 4 bytes later", 0)
+MUTANT(MU_R9_3_WIDTH_LOGFILE, "R9.3.width_from_logfile", "R9.3 F2.8", 0, "W is the record form's width", "W is the logfile's PointerSize when it is 4 or 8", 0)
 MUTANT(MU_R9_4_SILENT, "R9.4.silent_drop", "R9.4 P2.1", 0, "a short payload raises HEAP_PAYLOAD_SHORT", "dropped without a diagnostic", 0)
 MUTANT(MU_R9_4_WARNING, "R9.4.warning", "R9.4 P2.1", 25, "HEAP_PAYLOAD_SHORT is an error", "raised as a warning", 0)
 MUTANT(MU_R9_5_ERROR, "R9.5.long_error", "R9.5 P2.2", 26, "HEAP_PAYLOAD_LONG is a warning", "raised as an error", 0)

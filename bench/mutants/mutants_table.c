@@ -5,18 +5,8 @@
  */
 #include <stdio.h>
 
+#include "json_str.h"
 #include "mutants.h"
-
-static void str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            putchar('\\');
-        putchar(*s);
-    }
-    putchar('"');
-}
 
 int main(void)
 {
@@ -24,13 +14,13 @@ int main(void)
     for (int i = 1; i <= etwhf__mutant_count(); i++) {
         const struct etwhf_mutant *m = etwhf__mutant(i);
         fputs(i > 1 ? ",\n{\"id\":" : "{\"id\":", stdout);
-        str(m->id);
+        json_str(m->id);
         fputs(",\"rule\":", stdout);
-        str(m->rule);
+        json_str(m->rule);
         printf(",\"flip\":%d,\"codes_only\":%s,\"breaks\":", m->flip, m->codes ? "true" : "false");
-        str(m->breaks);
+        json_str(m->breaks);
         fputs(",\"how\":", stdout);
-        str(m->how);
+        json_str(m->how);
         putchar('}');
     }
     puts("]");

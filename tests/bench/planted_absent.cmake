@@ -12,8 +12,10 @@ endif()
 if(NOT syms MATCHES "etwhf_decoder_new")
   message(FATAL_ERROR "${NM} lists no etwhf_decoder_new in ${LIB}: not the decoder library?")
 endif()
-if(syms MATCHES "planted|mutant")
-  string(REGEX MATCHALL "[^\n]*(planted|mutant)[^\n]*" hits "${syms}")
+# Only symbol names are matched (" T name"): nm -A puts the library's path,
+# which may hold any word, on every line.
+if(syms MATCHES " [A-Za-z] [^\n]*(planted|mutant)")
+  string(REGEX MATCHALL "[^\n]* [A-Za-z] [^\n]*(planted|mutant)[^\n]*" hits "${syms}")
   message(FATAL_ERROR "planted-bug or mutant symbols in a normal build:\n${hits}")
 endif()
 file(STRINGS "${LIB}" strs REGEX "ETWHF_PLANTED|ETWHF_MUTANT|perfinfo_pmc_unchecked|stride_after_damage|filler_error")

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "hooks.h"
 
 #define LIMIT_MAX (UINT64_C(1) << 30)
 
@@ -99,7 +100,7 @@ void etwhf__dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n)
 
 int etwhf__dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...)
 {
-    int sev = code > 0 && code <= ETWHF_DIAG_MAX ? d->severity[code] : ETWHF_SEV_ERROR;
+    int sev = ETWHF_MUTANT_SEVERITY(code, code > 0 && code <= ETWHF_DIAG_MAX ? d->severity[code] : ETWHF_SEV_ERROR);
     if (sev == ETWHF_SEV_ERROR)
         d->sum.errors++;
     else
@@ -121,7 +122,7 @@ int etwhf__dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, con
             return 1;
         }
     }
-    if (sev == ETWHF_SEV_ERROR && d->opts.mode == ETWHF_MODE_STRICT) {
+    if ((sev == ETWHF_SEV_ERROR || ETWHF_MUTANT(MU_M1_WARNING_STOPS, 1)) && d->opts.mode == ETWHF_MODE_STRICT && !ETWHF_MUTANT(MU_M1_NO_STOP, 1)) {
         d->halt = HALT_STRICT;
         return 1;
     }

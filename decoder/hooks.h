@@ -14,6 +14,17 @@
  *                                 misbehaves); counts the site as reached.
  *   ETWHF_PLANT_VALUE(id, v, alt) v, or in a planted build alt when bug `id`
  *                                 is switched on; triggered when they differ.
+ *
+ * The same builds carry the rule mutants of bench/mutants/ (mutant_list.h),
+ * one per branch of a walk rule, switched on one at a time by ETWHF_MUTANT.
+ * In normal builds these too are the plain expression or the constant 0, and
+ * their arguments are dropped:
+ *   ETWHF_MUTANT(id, cond)          1 when mutant `id` is on and `cond` holds
+ *                                   (`cond` is evaluated only then).
+ *   ETWHF_MUTANT_VALUE(id, v, alt)  v, or alt when mutant `id` is on (alt is
+ *                                   evaluated only then).
+ *   ETWHF_MUTANT_SEVERITY(code, s)  s, or inverted when the mutant on flips
+ *                                   `code`'s severity.
  */
 #ifndef ETWHF_HOOKS_H
 #define ETWHF_HOOKS_H
@@ -22,9 +33,16 @@
 #include "planted.h" /* bench/planted/: the ids and the runtime */
 #define ETWHF_PLANT(id, cond) etwhf__planted_hit((id), (cond))
 #define ETWHF_PLANT_VALUE(id, v, alt) ((__typeof__(v))etwhf__planted_value((id), (uint64_t)(v), (uint64_t)(alt)))
+#include "mutants.h" /* bench/mutants/: the rule mutants */
+#define ETWHF_MUTANT(id, cond) (etwhf__mutant_on(id) && (cond))
+#define ETWHF_MUTANT_VALUE(id, v, alt) (etwhf__mutant_on(id) ? (__typeof__(v))(alt) : (v))
+#define ETWHF_MUTANT_SEVERITY(code, s) etwhf__mutant_severity((code), (s))
 #else
 #define ETWHF_PLANT(id, cond) 0
 #define ETWHF_PLANT_VALUE(id, v, alt) (v)
+#define ETWHF_MUTANT(id, cond) 0
+#define ETWHF_MUTANT_VALUE(id, v, alt) (v)
+#define ETWHF_MUTANT_SEVERITY(code, s) (s)
 #endif
 
 #endif

@@ -26,6 +26,8 @@ int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event
 
 int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at)
 {
+    if (ETWHF_MUTANT(MU_R9_7_SILENT, ev->source == 6) || ETWHF_MUTANT(MU_R9_8_ZERO, ev->source == 0) || ETWHF_MUTANT(MU_R9_8_HIGH, ev->source > 6))
+        return 0;
     switch (etwhf_source_diag(ev->source)) {
     case ETWHF_DIAG_SOURCE_RESERVED:
         return etwhf__dec_diag(d, ETWHF_DIAG_SOURCE_RESERVED, at,

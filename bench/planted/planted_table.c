@@ -6,18 +6,8 @@
  */
 #include <stdio.h>
 
+#include "json_str.h"
 #include "planted.h"
-
-static void str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            putchar('\\');
-        putchar(*s);
-    }
-    putchar('"');
-}
 
 int main(void)
 {
@@ -25,13 +15,13 @@ int main(void)
     for (int id = 1; id <= etwhf__planted_count(); id++) {
         const struct etwhf_planted_bug *b = etwhf__planted_bug(id);
         printf("%s{\"id\":%d,\"name\":", id > 1 ? ",\n" : "", b->id);
-        str(b->name);
+        json_str(b->name);
         fputs(",\"layer\":", stdout);
-        str(b->layer);
+        json_str(b->layer);
         printf(",\"depth\":%d,\"conditions\":", b->depth);
-        str(b->conditions);
+        json_str(b->conditions);
         fputs(",\"effect\":", stdout);
-        str(b->effect);
+        json_str(b->effect);
         putchar('}');
     }
     puts("]");

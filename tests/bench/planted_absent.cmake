@@ -1,5 +1,6 @@
-# A normal build's decoder library holds no planted-bug code: no canary
-# symbol and none of the names the planted table or its switches use.
+# A normal build's decoder library holds no planted-bug or rule-mutant code:
+# no canary or mutant symbol and none of the names their tables or switches
+# use.
 # Run: cmake -DLIB=libetwhf.a -DNM=nm -P planted_absent.cmake
 if(NOT EXISTS "${LIB}")
   message(FATAL_ERROR "no library at '${LIB}'")
@@ -11,11 +12,13 @@ endif()
 if(NOT syms MATCHES "etwhf_decoder_new")
   message(FATAL_ERROR "${NM} lists no etwhf_decoder_new in ${LIB}: not the decoder library?")
 endif()
-if(syms MATCHES "planted")
-  string(REGEX MATCHALL "[^\n]*planted[^\n]*" hits "${syms}")
-  message(FATAL_ERROR "planted-bug symbols in a normal build:\n${hits}")
+# Only symbol names are matched (" T name"): nm -A puts the library's path,
+# which may hold any word, on every line.
+if(syms MATCHES " [A-Za-z] [^\n]*(planted|mutant)")
+  string(REGEX MATCHALL "[^\n]* [A-Za-z] [^\n]*(planted|mutant)[^\n]*" hits "${syms}")
+  message(FATAL_ERROR "planted-bug or mutant symbols in a normal build:\n${hits}")
 endif()
-file(STRINGS "${LIB}" strs REGEX "ETWHF_PLANTED|perfinfo_pmc_unchecked|stride_after_damage")
+file(STRINGS "${LIB}" strs REGEX "ETWHF_PLANTED|ETWHF_MUTANT|perfinfo_pmc_unchecked|stride_after_damage|filler_error")
 if(strs)
   message(FATAL_ERROR "planted-bug strings in a normal build: ${strs}")
 endif()

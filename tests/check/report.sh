@@ -174,6 +174,26 @@ case $name in
     run 1 "$fx" --decoder "$odd badkey {file}" --id 1
     grep -Eq '^      line 1: \{.*x{300}"\}$' "$out/report" || fail "the rejected line is not echoed whole"
     ;;
+  docs_sample)
+    # docs/check.md shows real output: its samples' generator version is
+    # today's, and the forgetful tiny decoder's first case reads as a run
+    # prints it (in the page's folder, /tmp/docs_ex).
+    doc=$here/../../docs/check.md
+    py=$(command -v python3) || { echo "no python3: nothing to compare"; exit 0; }
+    mkdir "$out/w" && cd "$out/w" || fail "cd"
+    "$ETWHF" gen --out payloads --layer payload --count 300 --seed 1 >/dev/null 2>&1 || fail "gen"
+    v=$(head -1 payloads/manifest.jsonl | jq -r .generator_version)
+    bad=$(grep -o '(generator [0-9]*)' "$doc" | grep -v "(generator $v)")
+    [ -z "$bad" ] || fail "docs/check.md shows $bad; the generator is version $v"
+    sed 's/    if len(data) < need:/    if False:/' "$here/tiny_decoder.py" >tiny_decoder.py
+    "$ETWHF" check payloads --decoder "python3 tiny_decoder.py {file}" --strict-codes --id 18 |
+      sed "s|$out/w|/tmp/docs_ex|g" >"$out/report"
+    sed -n '/^  cases\/n_payload_w8_realloc_payload_short_000018.bin/,/^$/p' "$out/report" | grep -v '^$' >"$out/case"
+    [ "$(wc -l <"$out/case")" -ge 5 ] || fail "the run printed no case block"
+    while IFS= read -r line; do
+      grep -qxF -- "$line" "$doc" || fail "docs/check.md lacks the line: $line"
+    done <"$out/case"
+    ;;
   *) echo "report.sh: unknown control '$name'" >&2; exit 2 ;;
 esac
 echo "ok [$name]"

@@ -55,7 +55,14 @@ void etwhf_check_options_init_sized(struct etwhf_check_options *opts, size_t str
     opts->struct_size = struct_size;
 }
 
-/* The caller's strings and id list may go away after etwhf_check_new. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The caller's strings and id list may go away after etwhf_check_new; the
+ * ids are kept sorted, each once. */
 static int copy_pointers(struct etwhf_check *chk)
 {
     struct etwhf_check_options *o = &chk->opts;
@@ -68,9 +75,15 @@ static int copy_pointers(struct etwhf_check *chk)
         bad |= !(chk->etwhf_command = strdup(o->etwhf_command));
     if (!o->ids)
         o->nids = 0;
-    if (o->nids && (chk->ids = malloc(o->nids * sizeof *chk->ids)))
+    if (o->nids && (chk->ids = malloc(o->nids * sizeof *chk->ids))) {
         memcpy(chk->ids, o->ids, o->nids * sizeof *chk->ids);
-    else if (o->nids)
+        qsort(chk->ids, o->nids, sizeof *chk->ids, cmp_u64);
+        size_t m = 1;
+        for (size_t i = 1; i < o->nids; i++)
+            if (chk->ids[i] != chk->ids[m - 1])
+                chk->ids[m++] = chk->ids[i];
+        o->nids = m;
+    } else if (o->nids)
         bad = 1;
     o->decoder = o->fault = o->etwhf_command = NULL;
     o->ids = NULL;
@@ -133,12 +146,10 @@ static int has_fault(const struct etwhf_corpus *c, const struct check_case *k, c
     return 0;
 }
 
+/* chk->ids is sorted (copy_pointers): --rerun-failed may list most of a corpus. */
 static int wanted_id(const struct etwhf_check *chk, uint64_t id)
 {
-    for (size_t i = 0; i < chk->opts.nids; i++)
-        if (chk->ids[i] == id)
-            return 1;
-    return 0;
+    return bsearch(&id, chk->ids, chk->opts.nids, sizeof *chk->ids, cmp_u64) != NULL;
 }
 
 /* The case passes every filter that is set. */
@@ -153,17 +164,28 @@ static int passes(const struct etwhf_check *chk, const struct etwhf_corpus *c, c
 /* An asked-for id the manifest does not have is named, not silently dropped. */
 static int ids_present(const struct etwhf_check *chk, const struct etwhf_corpus *c, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < chk->opts.nids; i++) {
-        size_t j = 0;
-        while (j < c->ncases && c->cases[j].info.id != chk->ids[i])
-            j++;
-        if (j == c->ncases) {
-            snprintf(err, errlen, "case id %llu is not in %s/manifest.jsonl (%zu cases)",
-                     (unsigned long long)chk->ids[i], c->dir, c->ncases);
-            return -1;
-        }
+    size_t n = chk->opts.nids;
+    if (!n)
+        return 0;
+    unsigned char *seen = calloc(n, 1);
+    if (!seen) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
     }
-    return 0;
+    for (size_t j = 0; j < c->ncases; j++) {
+        const uint64_t *hit = bsearch(&c->cases[j].info.id, chk->ids, n, sizeof *chk->ids, cmp_u64);
+        if (hit)
+            seen[hit - chk->ids] = 1;
+    }
+    size_t i = 0;
+    while (i < n && seen[i])
+        i++;
+    free(seen);
+    if (i == n)
+        return 0;
+    snprintf(err, errlen, "case id %llu is not in %s/manifest.jsonl (%zu cases)", (unsigned long long)chk->ids[i],
+             c->dir, c->ncases);
+    return -1;
 }
 
 /* The cases that pass the filters; of them every one, or `sample` spread

@@ -10,17 +10,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "etwhf/format.h"
 #include "external.h"
 #include "inproc.h"
+#include "manifest.h"
 #include "proc.h"
 #include "result.h"
 #include "run.h"
 #include "split.h"
 
 struct etwhf_check {
-    struct etwhf_check_options opts; /* opts.decoder is NULL: the copy is `decoder` */
+    struct etwhf_check_options opts; /* the pointers are NULL: their copies are below */
     char *decoder;                   /* the command as given, NULL in-process */
     struct check_cmd cmd;            /* the command split into words */
+    uint64_t *ids;                   /* opts.nids of them */
+    char *fault;
+    char *etwhf_command;
 };
 
 /* The options of the first version of this API: a caller's struct is at least this long. */
@@ -50,6 +55,41 @@ void etwhf_check_options_init_sized(struct etwhf_check_options *opts, size_t str
     opts->struct_size = struct_size;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The caller's strings and id list may go away after etwhf_check_new; the
+ * ids are kept sorted, each once. */
+static int copy_pointers(struct etwhf_check *chk)
+{
+    struct etwhf_check_options *o = &chk->opts;
+    int bad = 0;
+    if (o->decoder)
+        bad |= !(chk->decoder = strdup(o->decoder));
+    if (o->fault)
+        bad |= !(chk->fault = strdup(o->fault));
+    if (o->etwhf_command)
+        bad |= !(chk->etwhf_command = strdup(o->etwhf_command));
+    if (!o->ids)
+        o->nids = 0;
+    if (o->nids && (chk->ids = malloc(o->nids * sizeof *chk->ids))) {
+        memcpy(chk->ids, o->ids, o->nids * sizeof *chk->ids);
+        qsort(chk->ids, o->nids, sizeof *chk->ids, cmp_u64);
+        size_t m = 1;
+        for (size_t i = 1; i < o->nids; i++)
+            if (chk->ids[i] != chk->ids[m - 1])
+                chk->ids[m++] = chk->ids[i];
+        o->nids = m;
+    } else if (o->nids)
+        bad = 1;
+    o->decoder = o->fault = o->etwhf_command = NULL;
+    o->ids = NULL;
+    return bad ? ETWHF_ENOMEM : ETWHF_OK;
+}
+
 struct etwhf_check *etwhf_check_new(const struct etwhf_check_options *opts, int *status, char *err, size_t errlen)
 {
     int st = ETWHF_EINVAL;
@@ -69,10 +109,9 @@ struct etwhf_check *etwhf_check_new(const struct etwhf_check_options *opts, int 
     }
     memcpy(&chk->opts, opts, opts->struct_size < sizeof chk->opts ? opts->struct_size : sizeof chk->opts);
     chk->opts.struct_size = sizeof chk->opts;
-    chk->opts.decoder = NULL;
-    st = ETWHF_OK;
-    if (opts->decoder && !(chk->decoder = strdup(opts->decoder)))
-        st = ETWHF_ENOMEM, snprintf(err, errlen, "out of memory");
+    st = copy_pointers(chk);
+    if (st != ETWHF_OK)
+        snprintf(err, errlen, "out of memory");
     else if (opts->decoder && etwhf__check_cmd_split(opts->decoder, &chk->cmd, err, errlen) != 0)
         st = ETWHF_EINVAL;
     if (st != ETWHF_OK) {
@@ -91,20 +130,102 @@ void etwhf_check_free(struct etwhf_check *chk)
     if (chk->cmd.words)
         etwhf__check_cmd_free(&chk->cmd);
     free(chk->decoder);
+    free(chk->fault);
+    free(chk->etwhf_command);
+    free(chk->ids);
     free(chk);
 }
 
-/* Every case, or `sample` of them spread evenly (the same ones every run). */
-static size_t *select_cases(size_t ncases, uint64_t sample, size_t *n)
+static int has_fault(const struct etwhf_corpus *c, const struct check_case *k, const char *fault)
 {
-    size_t want = sample && sample < ncases ? (size_t)sample : ncases;
-    size_t *sel = malloc((want ? want : 1) * sizeof *sel);
+    if (!strcmp(fault, "none"))
+        return k->fault_count == 0;
+    for (size_t j = 0; j < k->fault_count; j++)
+        if (!strcmp(etwhf__corpus_fault(c, k, j), fault))
+            return 1;
+    return 0;
+}
+
+/* chk->ids is sorted (copy_pointers): --rerun-failed may list most of a corpus. */
+static int wanted_id(const struct etwhf_check *chk, uint64_t id)
+{
+    return bsearch(&id, chk->ids, chk->opts.nids, sizeof *chk->ids, cmp_u64) != NULL;
+}
+
+/* The case passes every filter that is set. */
+static int passes(const struct etwhf_check *chk, const struct etwhf_corpus *c, const struct check_case *k)
+{
+    const struct etwhf_check_options *o = &chk->opts;
+    return (!o->nids || wanted_id(chk, k->info.id)) && (!chk->fault || has_fault(c, k, chk->fault)) &&
+           (!o->layers || (o->layers >> k->info.layer & 1u)) && (!o->header_forms || (o->header_forms & k->info.headers)) &&
+           (!o->compressed || (o->compressed == ETWHF_CHECK_COMPRESSED_YES) == (k->compressed != 0));
+}
+
+/* An asked-for id the manifest does not have is named, not silently dropped. */
+static int ids_present(const struct etwhf_check *chk, const struct etwhf_corpus *c, char *err, size_t errlen)
+{
+    size_t n = chk->opts.nids;
+    if (!n)
+        return 0;
+    unsigned char *seen = calloc(n, 1);
+    if (!seen) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t j = 0; j < c->ncases; j++) {
+        const uint64_t *hit = bsearch(&c->cases[j].info.id, chk->ids, n, sizeof *chk->ids, cmp_u64);
+        if (hit)
+            seen[hit - chk->ids] = 1;
+    }
+    size_t i = 0;
+    while (i < n && seen[i])
+        i++;
+    free(seen);
+    if (i == n)
+        return 0;
+    snprintf(err, errlen, "case id %llu is not in %s/manifest.jsonl (%zu cases)", (unsigned long long)chk->ids[i],
+             c->dir, c->ncases);
+    return -1;
+}
+
+/* The cases that pass the filters; of them every one, or `sample` spread
+ * evenly (the same ones every run). */
+static size_t *select_cases(const struct etwhf_check *chk, const struct etwhf_corpus *c, size_t *n)
+{
+    size_t *sel = malloc((c->ncases ? c->ncases : 1) * sizeof *sel), m = 0;
     if (!sel)
         return NULL;
-    for (size_t i = 0; i < want; i++)
-        sel[i] = want == ncases ? i : (size_t)((unsigned __int128)i * ncases / want);
+    for (size_t i = 0; i < c->ncases; i++)
+        if (passes(chk, c, &c->cases[i]))
+            sel[m++] = i;
+    uint64_t sample = chk->opts.sample;
+    size_t want = sample && sample < m ? (size_t)sample : m;
+    for (size_t i = 0; i < want && want != m; i++)
+        sel[i] = sel[(size_t)((unsigned __int128)i * m / want)];
     *n = want;
     return sel;
+}
+
+/* What the filters ask for, for the message when they select nothing. */
+static void describe_filters(const struct etwhf_check *chk, char *buf, size_t len)
+{
+    const struct etwhf_check_options *o = &chk->opts;
+    size_t n = 0;
+#define ADD(...) (n += n < len ? (size_t)snprintf(buf + n, len - n, __VA_ARGS__) : 0)
+    buf[0] = '\0';
+    for (size_t i = 0; i < o->nids; i++)
+        ADD("%s%llu", i ? "," : " id ", (unsigned long long)chk->ids[i]);
+    if (chk->fault)
+        ADD(" fault %s", chk->fault);
+    for (int l = 0; l <= ETWHF_GEN_FILE; l++)
+        if (o->layers >> l & 1u)
+            ADD(" layer %s", etwhf__layer_name(l));
+    for (int h = 0; h < ETWHF_HDR_FORMS; h++)
+        if (o->header_forms >> h & 1u)
+            ADD(" header %s", etwhf_header_info(h)->name);
+    if (o->compressed)
+        ADD(" compressed %s", o->compressed == ETWHF_CHECK_COMPRESSED_YES ? "yes" : "no");
+#undef ADD
 }
 
 /* Missing case files are an I/O failure of the corpus, found before any run. */
@@ -142,11 +263,16 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
     res->jobs = o->jobs;
     res->timeout_ms = o->timeout_ms;
     res->strict_codes = o->strict_codes || !res->external;
-    res->selected = select_cases(corpus->ncases, o->sample, &res->nselected);
-    if (!res->decoder || !res->selected || etwhf__check_tally_init(&res->tally, corpus->ncases, o->show) != 0) {
+    res->all_heap_events = o->all_heap_events || !res->external;
+    res->etwhf_command = strdup(chk->etwhf_command ? chk->etwhf_command : "etwhf");
+    res->cwd = getcwd(NULL, 0);
+    res->selected = select_cases(chk, corpus, &res->nselected);
+    if (!res->decoder || !res->selected || !res->etwhf_command ||
+        etwhf__check_tally_init(&res->tally, corpus->ncases, o->show) != 0) {
         etwhf_check_result_free(res);
         return NULL;
     }
+    res->tally.keep_agreeing = o->keep_agreeing;
     return res;
 }
 
@@ -157,9 +283,15 @@ struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct
     struct etwhf_check_result *res = NULL;
     if (!chk || !corpus)
         snprintf(err, errlen, "no checker or no corpus");
+    else if (ids_present(chk, corpus, err, errlen) != 0)
+        st = ETWHF_EINVAL;
     else if (!(res = result_new(chk, corpus)))
         st = ETWHF_ENOMEM, snprintf(err, errlen, "out of memory");
-    else if (stat_cases(corpus, res->selected, res->nselected, err, errlen) != 0)
+    else if (!res->nselected && corpus->ncases) {
+        char what[512];
+        describe_filters(chk, what, sizeof what);
+        st = ETWHF_EINVAL, snprintf(err, errlen, "no case of the manifest's %zu matches:%s", corpus->ncases, what);
+    } else if (stat_cases(corpus, res->selected, res->nselected, err, errlen) != 0)
         st = ETWHF_EIO;
     else
         st = ETWHF_OK;
@@ -174,7 +306,8 @@ struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct
         uint64_t t0 = etwhf__check_now_ms();
         int rc = r.cmd ? etwhf__check_run_external(&r) : etwhf__check_run_inproc(&r);
         etwhf__check_progress_done(&r);
-        res->seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
+        res->run_seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
+        res->seconds = res->run_seconds + corpus->load_seconds;
         if (rc == CHECK_RUN_INTERRUPTED)
             st = ETWHF_EABORTED, snprintf(err, errlen, "interrupted");
         else if (rc == CHECK_RUN_IO)
@@ -196,6 +329,8 @@ void etwhf_check_result_free(struct etwhf_check_result *res)
     etwhf__check_tally_free(&res->tally);
     free(res->selected);
     free(res->decoder);
+    free(res->etwhf_command);
+    free(res->cwd);
     free(res);
 }
 

@@ -12,18 +12,22 @@ void etwhf__check_observed_reset(struct check_observed *o)
 {
     struct etwhf_gen_event *keep = o->events;
     struct etwhf_gen_heap_expect *keep_heap = o->heap;
-    size_t cap = o->cap, heap_cap = o->heap_cap;
+    struct check_where *keep_where = o->where;
+    size_t cap = o->cap, heap_cap = o->heap_cap, where_cap = o->where_cap;
     memset(o, 0, sizeof *o);
     o->events = keep;
     o->cap = cap;
     o->heap = keep_heap;
     o->heap_cap = heap_cap;
+    o->where = keep_where;
+    o->where_cap = where_cap;
 }
 
 void etwhf__check_observed_free(struct check_observed *o)
 {
     free(o->events);
     free(o->heap);
+    free(o->where);
     memset(o, 0, sizeof *o);
 }
 
@@ -56,6 +60,16 @@ int etwhf__check_observed_add_heap(struct check_observed *o, const struct etwhf_
     if (room(o, (void **)&o->heap, o->nheap, &o->heap_cap, sizeof *o->heap) != 0)
         return -1;
     o->heap[o->nheap++] = *ev;
+    return 0;
+}
+
+/* where[] follows heap[]: add it right after etwhf__check_observed_add_heap. */
+int etwhf__check_observed_add_where(struct check_observed *o, const struct check_where *w)
+{
+    size_t n = o->nheap ? o->nheap - 1 : 0;
+    if (room(o, (void **)&o->where, n, &o->where_cap, sizeof *o->where) != 0)
+        return -1;
+    o->where[n] = *w;
     return 0;
 }
 
@@ -100,6 +114,19 @@ void etwhf__check_diff_reset(struct check_diff *d)
     d->kinds = 0;
     d->n = 0;
     d->dropped = 0;
+    d->at_header = CHECK_AT_NONE;
+    d->at_mode = 0;
+    d->at_set = 0;
+    d->at_index = -1;
+}
+
+const char *etwhf__check_at_name(int at_header)
+{
+    const struct etwhf_header_info *hi = at_header >= 0 ? etwhf_header_info(at_header) : NULL;
+    return hi                              ? hi->name
+           : at_header == CHECK_AT_BARE    ? "(bare payload)"
+           : at_header == CHECK_AT_UNKNOWN ? "(header not known)"
+                                           : "(no differing event)";
 }
 
 /* Items are display text of a fixed size: longer text is cut, on purpose. */
@@ -125,6 +152,7 @@ void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char 
     copy_cut(it->field, sizeof it->field, field);
     copy_cut(it->expected, sizeof it->expected, expected);
     copy_cut(it->got, sizeof it->got, got);
+    it->where[0] = '\0';
 }
 
 void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src)
@@ -148,6 +176,12 @@ void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src)
     }
     d->kinds |= src->kinds;
     d->dropped += src->dropped;
+    if (src->at_set && (!d->at_set || src->at_mode < d->at_mode)) {
+        d->at_set = 1;
+        d->at_mode = src->at_mode;
+        d->at_header = src->at_header;
+        d->at_index = src->at_index;
+    }
 }
 
 /* Appends what fits of s to buf (len bytes, *n used); the list is display
@@ -205,20 +239,80 @@ static void field_diff(struct check_diff *d, int kind, int mode, const char *lis
     etwhf__check_diff_add(d, kind, mode, field, ev, gv);
 }
 
+/* Index in a heap event list of its i-th event of `type` (events lists
+ * HeapFree only); n when there is none. */
+static size_t nth_of_type(const struct etwhf_gen_heap_expect *h, size_t n, int type, size_t i)
+{
+    for (size_t j = 0; j < n; j++)
+        if (h[j].type == type && i-- == 0)
+            return j;
+    return n;
+}
+
+/* The first differing event is event i of the `heap` list (heap_events) or
+ * of `events` (HeapFree only): its header form from the manifest (or, for
+ * an event only the decoder printed, from the decoder when it says), and
+ * where the decoder found it when known. Items [from, d->n) name it; the
+ * diff's attribution (report "by header form") is set once, by the first. */
+static void note_at(struct check_diff *d, unsigned from, int mode, const struct check_case *k,
+                    const struct check_observed *o, int heap, size_t i)
+{
+    const struct etwhf_gen_expect *e = &k->expect;
+    size_t he = heap ? i : k->has_heap_events ? nth_of_type(e->heap_events, e->n_heap_events, ETWHF_HEAP_FREE, i)
+                                                : SIZE_MAX;
+    size_t ho = heap ? i : nth_of_type(o->heap, o->nheap, ETWHF_HEAP_FREE, i);
+    int at = CHECK_AT_UNKNOWN;
+    if (k->info.layer == ETWHF_GEN_PAYLOAD)
+        at = CHECK_AT_BARE;
+    else if (he < e->n_heap_events)
+        at = e->heap_events[he].header;
+    else if (ho < o->nheap && o->header_known)
+        at = o->heap[ho].header;
+    else if (k->info.headers && !(k->info.headers & (k->info.headers - 1))) /* one form only */
+        at = __builtin_ctz(k->info.headers);
+    if (at == -1)
+        at = CHECK_AT_BARE;
+    /* heap_events, when compared, list every event: their index decides. */
+    int decides = heap || !(k->has_heap_events && o->other_known);
+    if (decides && !d->at_set) {
+        d->at_set = 1;
+        d->at_mode = (uint8_t)mode;
+        d->at_header = (int8_t)at;
+        d->at_index = (int32_t)(he != SIZE_MAX && he < e->n_heap_events ? he : i);
+    }
+    /* The item's field names the index unless it is a count. */
+    char where[72];
+    const char *form = at >= 0 ? etwhf__check_at_name(at) : at == CHECK_AT_BARE ? "bare payload" : "header not known";
+    int n = from < d->n && strchr(d->items[from].field, '[')
+                ? snprintf(where, sizeof where, "%s%s", form, at >= 0 ? " record" : "")
+                : snprintf(where, sizeof where, "first unmatched %s[%zu]: %s%s", heap ? "heap_events" : "events", i,
+                           form, at >= 0 ? " record" : "");
+    const struct check_where *w = o->where && ho < o->nheap ? &o->where[ho] : NULL;
+    if (w && w->has_buffer && n > 0 && (size_t)n < sizeof where)
+        n += snprintf(where + n, sizeof where - (size_t)n, ", buffer %" PRIu64, w->buffer);
+    if (w && n > 0 && (size_t)n < sizeof where)
+        snprintf(where + n, sizeof where - (size_t)n, w->has_inner ? ", offset %" PRIu64 " +%" PRIu64 : ", offset %" PRIu64,
+                 w->offset, w->inner_offset);
+    for (unsigned j = from; j < d->n; j++)
+        copy_cut(d->items[j].where, sizeof d->items[j].where, where);
+}
+
 /* Compares the first min(n_exp, n_got) events; reports the first index that
  * differs, one item per differing field. Returns 1 when one differed. */
-static int compare_event_prefix(const struct etwhf_gen_event *exp, const struct etwhf_gen_event *got, size_t n,
-                                int mode, struct check_diff *d)
+static int compare_event_prefix(const struct check_case *k, const struct check_observed *o, size_t n, int mode,
+                                struct check_diff *d)
 {
     for (size_t i = 0; i < n; i++) {
-        const struct etwhf_gen_event *e = &exp[i], *g = &got[i];
+        const struct etwhf_gen_event *e = &k->expect.events[i], *g = &o->events[i];
         if (e->heap_handle == g->heap_handle && e->address == g->address && e->source == g->source &&
             e->pointer_size == g->pointer_size)
             continue;
+        unsigned from = d->n;
         field_diff(d, CHECK_K_HEAP_HANDLE, mode, "events", i, "heap_handle", 1, e->heap_handle, g->heap_handle);
         field_diff(d, CHECK_K_ADDRESS, mode, "events", i, "address", 1, e->address, g->address);
         field_diff(d, CHECK_K_SOURCE, mode, "events", i, "source", 0, e->source, g->source);
         field_diff(d, CHECK_K_POINTER_SIZE, mode, "events", i, "pointer_size", 0, e->pointer_size, g->pointer_size);
+        note_at(d, from, mode, k, o, 0, i);
         return 1;
     }
     return 0;
@@ -239,10 +333,12 @@ static const char *type_name(int type)
 /* The heap_events extension: the first index at which the sequences part,
  * one item per differing field (pointers as numbers). A type mismatch is
  * reported alone: the other fields then mean different things. */
-static void compare_heap_prefix(const struct etwhf_gen_heap_expect *exp, const struct check_observed *o, size_t n,
-                                int mode, struct check_diff *d)
+static void compare_heap_prefix(const struct check_case *k, const struct check_observed *o, size_t n, int mode,
+                                struct check_diff *d)
 {
+    const struct etwhf_gen_heap_expect *exp = k->expect.heap_events;
     for (size_t i = 0; i < n; i++) {
+        unsigned from = d->n;
         const struct etwhf_gen_heap_expect *e = &exp[i], *g = &o->heap[i];
         int header_bad = o->header_known && e->header != g->header;
         if (e->type == g->type && !header_bad && e->pointer_size == g->pointer_size && e->source == g->source &&
@@ -254,6 +350,7 @@ static void compare_heap_prefix(const struct etwhf_gen_heap_expect *exp, const s
         if (e->type != g->type) {
             snprintf(field, sizeof field, "heap_events[%zu].type", i);
             etwhf__check_diff_add(d, CHECK_K_HE_TYPE, mode, field, type_name(e->type), type_name(g->type));
+            note_at(d, from, mode, k, o, 1, i);
             return;
         }
         if (header_bad) {
@@ -271,6 +368,7 @@ static void compare_heap_prefix(const struct etwhf_gen_heap_expect *exp, const s
         HE(CHECK_K_HE_SIZE, old_size, 1);
         HE(CHECK_K_HE_SOURCE, source, 0);
 #undef HE
+        note_at(d, from, mode, k, o, 1, i);
         return;
     }
 }
@@ -284,13 +382,15 @@ static void compare_heap_events(const struct check_case *k, int prefix, const st
     if (!k->has_heap_events || !o->other_known)
         return;
     size_t n = e->n_heap_events < o->nheap ? e->n_heap_events : o->nheap;
-    compare_heap_prefix(e->heap_events, o, n, mode, d);
+    compare_heap_prefix(k, o, n, mode, d);
     if (prefix ? o->nheap <= e->n_heap_events : o->nheap == e->n_heap_events)
         return;
     char ev[48], gv[24];
     snprintf(ev, sizeof ev, "%s%zu", prefix ? "at most " : "", e->n_heap_events);
     snprintf(gv, sizeof gv, "%zu", o->nheap);
+    unsigned from = d->n;
     etwhf__check_diff_add(d, CHECK_K_HE_COUNT, mode, "heap_events.count", ev, gv);
+    note_at(d, from, mode, k, o, 1, n); /* the first event one side lacks */
 }
 
 static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, uint64_t got)
@@ -336,8 +436,11 @@ static void compare_full(const struct check_case *k, int mode, const struct chec
 {
     const struct etwhf_gen_expect *e = &k->expect;
     size_t n = e->n_events < o->nevents ? e->n_events : o->nevents;
-    compare_event_prefix(e->events, o->events, n, mode, d);
+    compare_event_prefix(k, o, n, mode, d);
+    unsigned from = d->n;
     compare_u64(d, CHECK_K_EVENTS_COUNT, mode, e->n_events, o->nevents);
+    if (d->n > from)
+        note_at(d, from, mode, k, o, 0, n); /* the first event one side lacks */
     compare_verdict(e, o, mode, d);
     if (o->codes_known) {
         compare_codes(d, CHECK_K_ERRORS, mode, e->errors, o->errors, o->unknown_code, 0);
@@ -387,14 +490,16 @@ static void compare_strict_error(const struct check_case *k, const struct check_
         etwhf__check_diff_add(d, CHECK_K_STRICT_STOP, mode, "strict_stop", "stop after the first error", gv);
     }
     compare_first_error(e, o, d);
+    size_t n = e->n_events < o->nevents ? e->n_events : o->nevents;
+    compare_event_prefix(k, o, n, mode, d);
     if (o->nevents > e->n_events) {
         char ev[48], gv[24];
         snprintf(ev, sizeof ev, "at most %zu", e->n_events);
         snprintf(gv, sizeof gv, "%zu", o->nevents);
+        unsigned from = d->n;
         etwhf__check_diff_add(d, CHECK_K_EVENTS_COUNT, mode, "events.count", ev, gv);
+        note_at(d, from, mode, k, o, 0, n);
     }
-    size_t n = e->n_events < o->nevents ? e->n_events : o->nevents;
-    compare_event_prefix(e->events, o->events, n, mode, d);
     compare_heap_events(k, 1, o, mode, d);
     if (o->codes_known)
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 1);

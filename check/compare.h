@@ -43,7 +43,16 @@ struct check_observed {
     uint64_t first_offset;
     int has_counts;
     uint64_t buffers, buffers_skipped, events_total;
+    struct check_where *where;  /* parallel to heap, in-process only (NULL otherwise) */
+    size_t where_cap;
 };
+
+/* Where the decoder found a heap event (in-process). */
+struct check_where {
+    uint64_t buffer, offset, inner_offset;
+    uint8_t has_buffer, has_inner;
+};
+int etwhf__check_observed_add_where(struct check_observed *o, const struct check_where *w);
 
 void etwhf__check_observed_reset(struct check_observed *o);
 void etwhf__check_observed_free(struct check_observed *o);
@@ -67,6 +76,11 @@ enum check_kind {
 _Static_assert(CHECK_K_COUNT <= 32, "check_diff.kinds is a 32-bit mask");
 const char *etwhf__check_kind_name(int kind);
 
+/* check_diff.at_header besides enum etwhf_header: */
+#define CHECK_AT_NONE (-1) /* no event differed (verdict, codes, counts, a crash …) */
+#define CHECK_AT_BARE (-2) /* the event is a bare payload's: no header */
+#define CHECK_AT_UNKNOWN (-3) /* an event the decoder added whose header it does not say */
+
 #define CHECK_DIFF_ITEMS 6
 struct check_item {
     uint8_t kind;  /* enum check_kind */
@@ -74,13 +88,20 @@ struct check_item {
     char field[40];
     char expected[120];
     char got[160];
+    char where[72]; /* the differing event: header form, index, buffer and offset where known; or "" */
 };
 struct check_diff {
     uint32_t kinds;    /* bit k = some item (kept or dropped) of kind k */
     unsigned n;        /* items kept */
     unsigned dropped;  /* items beyond CHECK_DIFF_ITEMS */
+    int8_t at_header;  /* the first differing event's header form or CHECK_AT_*, when at_set */
+    uint8_t at_mode;   /* the mode that set it */
+    uint8_t at_set;
+    int32_t at_index;  /* its index in heap_events (or events when the manifest has no heap_events) */
     struct check_item items[CHECK_DIFF_ITEMS];
 };
+/* "system64", "bare payload", "no differing event", "unknown header". */
+const char *etwhf__check_at_name(int at_header);
 
 void etwhf__check_diff_reset(struct check_diff *d);
 void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char *field, const char *expected,

@@ -5,15 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc.h"
+
 struct etwhf_corpus *etwhf_corpus_load(const char *dir, int *status, char *err, size_t errlen)
 {
     struct etwhf_corpus *c = malloc(sizeof *c);
     int st = ETWHF_ENOMEM;
+    uint64_t t0 = etwhf__check_now_ms();
     if (!c)
         snprintf(err, errlen, "out of memory");
     else if ((st = etwhf__manifest_read(dir, c, err, errlen)) != ETWHF_OK) {
         free(c);
         c = NULL;
+    } else {
+        c->load_seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
     }
     if (status)
         *status = st;
@@ -31,6 +36,7 @@ void etwhf__corpus_clear(struct etwhf_corpus *c)
     free(c->heap_events);
     free(c->case_faults);
     free(c->fault_names);
+    free(c->locations);
     free(c->generator_version);
     free(c->dir);
     memset(c, 0, sizeof *c);

@@ -39,6 +39,16 @@ struct check_case {
     uint8_t has_counts;              /* buffers, buffers_skipped, events_total were read */
     uint8_t has_other_counts;        /* heap_alloc, heap_realloc were read */
     uint8_t has_heap_events;         /* heap_events was read */
+    uint8_t compressed;              /* "compressed": true (file cases written compressed) */
+    size_t loc_start, loc_count;     /* slice of etwhf_corpus.locations ("locations", optional) */
+};
+
+/* Where a fault changed a case (the manifest's optional "locations"). */
+struct check_location {
+    uint32_t fault;        /* index into fault_names */
+    uint8_t has_buffer;    /* "buffer" was a number, not null */
+    uint8_t has_inner;     /* "inner_offset" was there */
+    uint64_t buffer, offset, inner_offset;
 };
 
 struct etwhf_corpus {
@@ -54,6 +64,9 @@ struct etwhf_corpus {
     size_t ncase_faults;
     char **fault_names;    /* distinct names, in order of first appearance */
     size_t nfaults;
+    struct check_location *locations; /* every case's locations */
+    size_t nlocations;
+    double load_seconds;   /* reading the manifest, for the report's time */
 };
 
 /* Reads dir/manifest.jsonl into *out (zeroed first). ETWHF_OK, or

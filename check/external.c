@@ -292,6 +292,9 @@ static void finish(struct ext *x, struct job *j)
         outcome = ETWHF_CHECK_FAILED;
         snprintf(got, sizeof got, "%d%s%s", WEXITSTATUS(st), j->scan.first[0] ? ": " : "", j->scan.first);
         etwhf__check_diff_add(&d, CHECK_K_EXIT, j->mode, "exit_status", "0 or 1", got);
+    } else if (WEXITSTATUS(st) == 1 && etwhf__check_output_blank(j->out, j->len)) {
+        outcome = ETWHF_CHECK_FAILED; /* a traceback, not a verdict (check-protocol.md §3.5) */
+        etwhf__check_exit1_blank(&d, j->mode, &j->scan);
     } else {
         etwhf__check_output_parse(j->out ? j->out : "", j->len, j->mode, r->strict_codes, r->all_heap_events, &x->obs,
                                   &d);
@@ -300,6 +303,8 @@ static void finish(struct ext *x, struct job *j)
             outcome = ETWHF_CHECK_DISAGREE;
     }
     etwhf__check_tally_add(r->tally, r->selected[j->pos], outcome, &d);
+    etwhf__check_tally_evidence(r->tally, r->selected[j->pos], j->mode, st, j->out, j->len, j->scan.tail,
+                                j->scan.tail_cut);
     free(j->out);
     memset(j, 0, sizeof *j);
 }
@@ -451,4 +456,15 @@ int etwhf__check_run_external(struct check_run *r)
     free(x->base_env);
     free(x);
     return rc;
+}
+
+/* For the report's reproduce lines (repro.c): the same flags and variables. */
+size_t etwhf__check_decode_args(const struct check_case *k, int mode, const char *args[8])
+{
+    return decode_args(k, mode, args);
+}
+
+int etwhf__check_case_env(const struct check_case *k, int mode, const char *path, char *env[5])
+{
+    return case_env(k, mode, path, env);
 }

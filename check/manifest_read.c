@@ -16,7 +16,7 @@
 
 struct loader {
     struct etwhf_corpus *c;
-    size_t case_cap, event_cap, fault_cap, name_cap, heap_cap;
+    size_t case_cap, event_cap, fault_cap, name_cap, heap_cap, loc_cap;
     const char *path;
     size_t line;
     char *err;
@@ -251,6 +251,38 @@ static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
     return 0;
 }
 
+/* locations: optional (manifests before generator version 5 lack it), one
+ * object per fault; read so that --explain can say where each fault is. */
+static int parse_locations(struct loader *ld, json_t *arr, struct check_case *k)
+{
+    struct etwhf_corpus *c = ld->c;
+    k->loc_start = c->nlocations;
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr))
+        return fail(ld, "\"locations\" is not an array");
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        if (grow((void **)&c->locations, &ld->loc_cap, c->nlocations, sizeof *c->locations) != 0)
+            return no_memory(ld);
+        struct check_location *l = &c->locations[c->nlocations];
+        const char *name = json_string_value(json_object_get(v, MK_FAULT));
+        json_t *b = json_object_get(v, MK_BUFFER), *in = json_object_get(v, MK_INNER_OFFSET);
+        memset(l, 0, sizeof *l);
+        if (!name || !*name || (b && !json_is_null(b) && get_u64(b, &l->buffer) != 0) ||
+            get_u64(json_object_get(v, MK_OFFSET), &l->offset) != 0 || (in && get_u64(in, &l->inner_offset) != 0))
+            return fail(ld, "locations[%zu] needs a fault name, a buffer (or null) and an offset", i);
+        if (intern_fault(ld, name, &l->fault) != 0)
+            return no_memory(ld);
+        l->has_buffer = b && !json_is_null(b);
+        l->has_inner = in != NULL;
+        c->nlocations++;
+        k->loc_count++;
+    }
+    return 0;
+}
+
 static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k)
 {
     const char *layer = json_string_value(json_object_get(o, MK_LAYER));
@@ -293,8 +325,10 @@ static int parse_case(struct loader *ld, json_t *o)
         return fail(ld, "no \"file\"");
     if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, json_object_get(o, MK_HEADERS), &k->info) != 0 ||
         parse_faults(ld, json_object_get(o, MK_FAULTS), k) != 0 ||
+        parse_locations(ld, json_object_get(o, MK_LOCATIONS), k) != 0 ||
         parse_expect(ld, json_object_get(o, MK_EXPECT), k) != 0)
         return -1;
+    k->compressed = json_is_true(json_object_get(o, MK_COMPRESSED));
     if (!(k->info.file = strdup(file)))
         return no_memory(ld);
     c->ncases++;

@@ -23,4 +23,11 @@
 void etwhf__check_output_parse(const char *out, size_t len, int mode, int strict_codes, int all_heap,
                                struct check_observed *obs, struct check_diff *d);
 
+/* 1 when the output holds nothing but white space. */
+int etwhf__check_output_blank(const char *out, size_t len);
+struct check_errscan;
+/* The difference of a run that exited 1 and printed nothing: failed, with
+ * the last line of its stderr (a traceback's says what broke). */
+void etwhf__check_exit1_blank(struct check_diff *d, int mode, const struct check_errscan *scan);
+
 #endif

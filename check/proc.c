@@ -66,8 +66,44 @@ static void scan_line(struct check_errscan *s)
     s->len = 0;
 }
 
+/* Keeps the last sizeof tail - 1 bytes: a traceback's last lines say most. */
+static void keep_tail(struct check_errscan *s, const char *buf, size_t n)
+{
+    size_t cap = sizeof s->tail - 1;
+    if (n >= cap) {
+        s->tail_cut |= s->tail_len > 0 || n > cap;
+        memcpy(s->tail, buf + n - cap, cap);
+        s->tail_len = cap;
+    } else {
+        if (s->tail_len + n > cap) {
+            size_t drop = s->tail_len + n - cap;
+            memmove(s->tail, s->tail + drop, s->tail_len - drop);
+            s->tail_len -= drop;
+            s->tail_cut = 1;
+        }
+        memcpy(s->tail + s->tail_len, buf, n);
+        s->tail_len += n;
+    }
+    s->tail[s->tail_len] = '\0';
+    for (size_t i = 0; i < s->tail_len; i++)
+        if (!s->tail[i])
+            s->tail[i] = ' ';
+}
+
+void etwhf__check_errscan_last_line(const struct check_errscan *s, char *buf, size_t len)
+{
+    size_t end = s->tail_len;
+    while (end && (s->tail[end - 1] == '\n' || s->tail[end - 1] == '\r' || s->tail[end - 1] == ' '))
+        end--;
+    size_t start = end;
+    while (start && s->tail[start - 1] != '\n')
+        start--;
+    copy_line(buf, len, s->tail + start, end - start);
+}
+
 void etwhf__check_errscan_feed(struct check_errscan *s, const char *buf, size_t n)
 {
+    keep_tail(s, buf, n);
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n') {
             scan_line(s);

@@ -1,14 +1,15 @@
 /* The check report, text and JSON (etwhf/check.h); docs/check.md shows it. */
 #include <jansson.h>
-
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "etwhf/check.h"
 #include "etwhf/format.h"
+#include "explain.h"
 #include "manifest.h"
+#include "repro.h"
 #include "result.h"
 
 struct group {
@@ -18,9 +19,16 @@ struct group {
     uint64_t by[ETWHF_CHECK_OUTCOMES];
 };
 
+/* Header groups: the forms, then the CHECK_AT_* values (at_group). */
+#define AT_GROUPS 3
+static size_t at_group(int at)
+{
+    return at >= 0 ? (size_t)at : (size_t)(ETWHF_HDR_FORMS + (-at - 1));
+}
+
 struct groups {
-    struct group *fault, *header, *layer;
-    size_t nfault, nheader, nlayer;
+    struct group *fault, *header, *layer, *compressed;
+    size_t nfault, nheader, nlayer, ncompressed;
     uint64_t kinds[CHECK_K_COUNT];
 };
 
@@ -44,20 +52,23 @@ static int compute(const struct etwhf_check_result *r, uint64_t totals[ETWHF_CHE
     etwhf__check_tally_totals(&r->tally, totals);
     memset(gs, 0, sizeof *gs);
     gs->nfault = c->nfaults + 1;
-    gs->nheader = ETWHF_HDR_FORMS + 1;
+    gs->nheader = ETWHF_HDR_FORMS + AT_GROUPS;
     gs->nlayer = ETWHF_GEN_FILE + 1;
+    gs->ncompressed = 2;
     gs->fault = calloc(gs->nfault, sizeof *gs->fault);
     gs->header = calloc(gs->nheader, sizeof *gs->header);
     gs->layer = calloc(gs->nlayer, sizeof *gs->layer);
-    if (!gs->fault || !gs->header || !gs->layer) {
+    gs->compressed = calloc(gs->ncompressed, sizeof *gs->compressed);
+    if (!gs->fault || !gs->header || !gs->layer || !gs->compressed) {
         free_groups(gs);
         return -1;
     }
     for (size_t i = 0; i < gs->nfault; i++)
         gs->fault[i] = (struct group){.name = i < c->nfaults ? c->fault_names[i] : "(none)", .order = i};
-    for (size_t h = 0; h < gs->nheader; h++)
-        gs->header[h] = (struct group){.name = h < ETWHF_HDR_FORMS ? etwhf_header_info((int)h)->name : "(none)",
-                                       .order = h};
+    for (int at = CHECK_AT_UNKNOWN; at < ETWHF_HDR_FORMS; at++)
+        gs->header[at_group(at)] = (struct group){.name = etwhf__check_at_name(at), .order = at_group(at)};
+    gs->compressed[0] = (struct group){.name = "not compressed", .order = 0};
+    gs->compressed[1] = (struct group){.name = "compressed", .order = 1};
     for (size_t l = 0; l < gs->nlayer; l++)
         gs->layer[l] = (struct group){.name = etwhf__layer_name((int)l), .order = l};
     for (size_t s = 0; s < r->nselected; s++) {
@@ -70,12 +81,11 @@ static int compute(const struct etwhf_check_result *r, uint64_t totals[ETWHF_CHE
             count(&gs->fault[c->case_faults[k->fault_start + f]], o);
         if (!k->fault_count)
             count(&gs->fault[c->nfaults], o);
-        for (int h = 0; h < ETWHF_HDR_FORMS; h++)
-            if (k->info.headers >> h & 1u)
-                count(&gs->header[h], o);
-        if (!k->info.headers)
-            count(&gs->header[ETWHF_HDR_FORMS], o);
+        /* A case counts under the form of its first differing event only:
+         * a case holds several forms, and only one of them went wrong. */
+        count(&gs->header[at_group(r->tally.at_header[idx])], o);
         count(&gs->layer[k->info.layer], o);
+        count(&gs->compressed[k->compressed != 0], o);
         for (int kind = 0; kind < CHECK_K_COUNT; kind++)
             gs->kinds[kind] += r->tally.kinds[idx] >> kind & 1u;
     }
@@ -87,6 +97,7 @@ static void free_groups(struct groups *gs)
     free(gs->fault);
     free(gs->header);
     free(gs->layer);
+    free(gs->compressed);
 }
 
 /* Most cases not agreeing first; ties keep the manifest's order. */
@@ -123,12 +134,66 @@ static void text_groups(FILE *f, const char *title, struct group *g, size_t n)
 static void text_case_line(FILE *f, const struct etwhf_corpus *c, const struct check_case *k, int outcome)
 {
     fprintf(f, "  %s  (id %llu, %s", k->info.file, (unsigned long long)k->info.id, etwhf__layer_name(k->info.layer));
+    if (k->compressed)
+        fputs(", compressed", f);
     for (int h = 0; h < ETWHF_HDR_FORMS; h++)
         if (k->info.headers >> h & 1u)
             fprintf(f, ", %s", etwhf_header_info(h)->name);
     for (size_t i = 0; i < k->fault_count; i++)
         fprintf(f, "%s%s", i ? " " : ", faults: ", etwhf__corpus_fault(c, k, i));
     fprintf(f, "): %s\n", etwhf_check_outcome_name(outcome));
+}
+
+/* An output line the run rejected, whole: the item holds only why. */
+static void text_rejected_line(FILE *f, const struct check_shown *s, const struct check_item *it)
+{
+    size_t lineno, n;
+    const struct check_evidence *ev = &s->ev[it->mode & 1];
+    const char *line;
+    if (it->kind != CHECK_K_OUTPUT || sscanf(it->field, "output line %zu", &lineno) != 1 || !ev->present ||
+        !(line = etwhf__check_output_line(ev->out, ev->out_len, lineno, &n)))
+        return;
+    fprintf(f, "      line %zu: %.*s\n", lineno, (int)n, line);
+}
+
+/* One shown case: its differences, then per mode the line that reruns it,
+ * expected beside got, and the end of stderr when the run did not exit 0. */
+static void text_shown(FILE *f, const struct etwhf_check_result *r, const struct check_shown *s)
+{
+    const struct etwhf_corpus *c = r->corpus;
+    const struct check_case *k = &c->cases[s->idx];
+    text_case_line(f, c, k, r->tally.outcome[s->idx]);
+    for (unsigned j = 0; j < s->diff.n; j++) {
+        const struct check_item *it = &s->diff.items[j];
+        fprintf(f, "    [%s] %s: expected %s, got %s%s%s%s\n", etwhf__check_mode_name(it->mode), it->field,
+                it->expected, it->got, it->where[0] ? " (" : "", it->where, it->where[0] ? ")" : "");
+        text_rejected_line(f, s, it);
+    }
+    if (s->diff.dropped)
+        fprintf(f, "    … and %u more difference(s)\n", s->diff.dropped);
+    for (int mode = ETWHF_MODE_RECOVER; mode <= ETWHF_MODE_STRICT; mode++) {
+        if (!(r->modes & CHECK_MODE_BIT(mode)))
+            continue;
+        int differs = 0;
+        for (unsigned j = 0; j < s->diff.n; j++)
+            differs |= s->diff.items[j].mode == mode;
+        const struct check_evidence *ev = &s->ev[mode];
+        if (!differs && !(ev->present && ev->status))
+            continue;
+        char *cmd = etwhf__check_repro(r, k, mode);
+        fprintf(f, "    [%s] rerun: %s\n", etwhf__check_mode_name(mode), cmd ? cmd : "(cannot be built)");
+        free(cmd);
+        if (r->tally.outcome[s->idx] == ETWHF_CHECK_DISAGREE && differs)
+            etwhf__check_side_by_side(f, r, s->idx, mode);
+        if (ev->present && ev->status && ev->err && *ev->err) {
+            if (WIFEXITED(ev->status))
+                fprintf(f, "    [%s] exit status %d; stderr ends:\n", etwhf__check_mode_name(mode), WEXITSTATUS(ev->status));
+            else
+                fprintf(f, "    [%s] killed by signal %d; stderr ends:\n", etwhf__check_mode_name(mode),
+                        WTERMSIG(ev->status));
+            etwhf__check_put_stderr(f, "      | ", ev->err, ev->err_cut, 10);
+        }
+    }
 }
 
 int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
@@ -141,7 +206,7 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     fprintf(f, "etwhf check: %s (generator %s): %zu cases", c->dir,
             c->generator_version ? c->generator_version : "?", r->nselected);
     if (r->nselected != r->corpus->ncases)
-        fprintf(f, " sampled from %zu", r->corpus->ncases);
+        fprintf(f, " selected from %zu", r->corpus->ncases);
     fprintf(f, "\n  decoder: %s; modes: %s%s%s; jobs: %u; timeout: %.3g s\n", r->decoder,
             r->modes & 1u ? "recover" : "", r->modes == 3u ? "+" : "", r->modes & 2u ? "strict" : "", r->jobs,
             (double)r->timeout_ms / 1000.0);
@@ -151,33 +216,34 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
             (unsigned long long)t[ETWHF_CHECK_FAILED], (unsigned long long)t[ETWHF_CHECK_SKIPPED]);
     if (t[ETWHF_CHECK_IO])
         fprintf(f, ", unreadable %llu", (unsigned long long)t[ETWHF_CHECK_IO]);
-    fprintf(f, "\n  %.2f s, %.0f cases/s\n", r->seconds,
-            r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0);
+    /* The rate counts the manifest's reading too: it is part of every run. */
+    fprintf(f, "\n  %.2f s (manifest %.2f s, decoding %.2f s), %.0f cases/s\n", r->seconds,
+            c->load_seconds, r->run_seconds, r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0);
     text_groups(f, "fault", gs.fault, gs.nfault);
-    text_groups(f, "header form", gs.header, gs.nheader);
+    text_groups(f, "header form of the first differing event", gs.header, gs.nheader);
+    text_groups(f, "layer", gs.layer, gs.nlayer);
+    text_groups(f, "compression", gs.compressed, gs.ncompressed);
     int any_kind = 0;
     for (int kind = 0; kind < CHECK_K_COUNT; kind++)
         if (gs.kinds[kind])
             fprintf(f, "%s  %-32s %6llu\n", any_kind++ ? "" : "\nnot agreeing, by field:\n",
                     etwhf__check_kind_name(kind), (unsigned long long)gs.kinds[kind]);
-    if (r->tally.nshown)
-        fprintf(f, "\nfirst %zu case(s) not agreeing:\n", r->tally.nshown);
-    for (size_t i = 0; i < r->tally.nshown; i++) {
-        const struct check_shown *s = &r->tally.shown[i];
-        text_case_line(f, c, &c->cases[s->idx], r->tally.outcome[s->idx]);
-        for (unsigned j = 0; j < s->diff.n; j++) {
-            const struct check_item *it = &s->diff.items[j];
-            fprintf(f, "    [%s] %s: expected %s, got %s\n", etwhf__check_mode_name(it->mode), it->field, it->expected,
-                    it->got);
-        }
-        if (s->diff.dropped)
-            fprintf(f, "    … and %u more difference(s)\n", s->diff.dropped);
-    }
+    size_t nshown = 0;
+    for (size_t i = 0; i < r->tally.nshown; i++)
+        nshown += r->tally.outcome[r->tally.shown[i].idx] > ETWHF_CHECK_SKIPPED;
+    if (nshown)
+        fprintf(f, "\nfirst %zu case(s) not agreeing:\n", nshown);
+    for (size_t i = 0; i < r->tally.nshown; i++)
+        if (r->tally.outcome[r->tally.shown[i].idx] > ETWHF_CHECK_SKIPPED)
+            text_shown(f, r, &r->tally.shown[i]);
     uint64_t nbad = r->nselected - t[ETWHF_CHECK_AGREE] - t[ETWHF_CHECK_SKIPPED];
     uint64_t nrun = r->nselected - t[ETWHF_CHECK_SKIPPED];
     if (nbad)
         fprintf(f, "\nresult: %llu of %llu case(s) do not agree\n", (unsigned long long)nbad,
                 (unsigned long long)nrun);
+    else if (!nrun)
+        fprintf(f, "\nresult: no case was checked (%s)\n",
+                r->nselected ? "every case was skipped" : "the manifest lists no case");
     else
         fprintf(f, "\nresult: all %llu case(s) agree\n", (unsigned long long)nrun);
     free_groups(&gs);
@@ -211,8 +277,22 @@ static json_t *json_groups(struct group *g, size_t n)
     return a;
 }
 
-static json_t *json_case(const struct etwhf_corpus *c, size_t idx, int outcome, uint32_t kinds)
+/* The line that reruns the case, per mode run. */
+static json_t *json_commands(const struct etwhf_check_result *r, const struct check_case *k)
 {
+    json_t *o = json_object();
+    for (int m = ETWHF_MODE_RECOVER; m <= ETWHF_MODE_STRICT; m++) {
+        char *cmd = r->modes & CHECK_MODE_BIT(m) ? etwhf__check_repro(r, k, m) : NULL;
+        if (cmd)
+            json_object_set_new(o, etwhf__check_mode_name(m), json_string(cmd));
+        free(cmd);
+    }
+    return o;
+}
+
+static json_t *json_case(const struct etwhf_check_result *r, size_t idx, int outcome, uint32_t kinds)
+{
+    const struct etwhf_corpus *c = r->corpus;
     const struct check_case *k = &c->cases[idx];
     json_t *o = json_object(), *h = json_array(), *fl = json_array(), *ks = json_array();
     for (int i = 0; i < ETWHF_HDR_FORMS; i++)
@@ -226,10 +306,28 @@ static json_t *json_case(const struct etwhf_corpus *c, size_t idx, int outcome, 
     json_object_set_new(o, "id", json_integer((json_int_t)k->info.id));
     json_object_set_new(o, "file", json_string(k->info.file));
     json_object_set_new(o, "layer", json_string(etwhf__layer_name(k->info.layer)));
+    json_object_set_new(o, "compressed", json_boolean(k->compressed));
     json_object_set_new(o, "headers", h);
     json_object_set_new(o, "faults", fl);
     json_object_set_new(o, "outcome", json_string(etwhf_check_outcome_name(outcome)));
     json_object_set_new(o, "fields", ks);
+    json_object_set_new(o, "first_differing_header", json_string(etwhf__check_at_name(r->tally.at_header[idx])));
+    json_object_set_new(o, "commands", json_commands(r, k));
+    return o;
+}
+
+static json_t *json_item(const struct check_shown *s, const struct check_item *it)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "mode", etwhf__check_mode_name(it->mode), "field", it->field,
+                          "expected", it->expected, "got", it->got);
+    size_t lineno, n;
+    const struct check_evidence *ev = &s->ev[it->mode & 1];
+    const char *line;
+    if (it->where[0])
+        json_object_set_new(o, "where", json_string(it->where));
+    if (it->kind == CHECK_K_OUTPUT && sscanf(it->field, "output line %zu", &lineno) == 1 && ev->present &&
+        (line = etwhf__check_output_line(ev->out, ev->out_len, lineno, &n)))
+        json_object_set_new(o, "line", json_stringn(line, n));
     return o;
 }
 
@@ -238,15 +336,26 @@ static json_t *json_details(const struct etwhf_check_result *r)
     json_t *a = json_array();
     for (size_t i = 0; i < r->tally.nshown; i++) {
         const struct check_shown *s = &r->tally.shown[i];
-        json_t *o = json_case(r->corpus, s->idx, r->tally.outcome[s->idx], r->tally.kinds[s->idx]);
-        json_t *items = json_array();
-        for (unsigned j = 0; j < s->diff.n; j++) {
-            const struct check_item *it = &s->diff.items[j];
-            json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "mode", etwhf__check_mode_name(it->mode),
-                                                   "field", it->field, "expected", it->expected, "got", it->got));
+        if (r->tally.outcome[s->idx] <= ETWHF_CHECK_SKIPPED)
+            continue;
+        json_t *o = json_case(r, s->idx, r->tally.outcome[s->idx], r->tally.kinds[s->idx]);
+        json_t *items = json_array(), *runs = json_object();
+        for (unsigned j = 0; j < s->diff.n; j++)
+            json_array_append_new(items, json_item(s, &s->diff.items[j]));
+        for (int m = ETWHF_MODE_RECOVER; m <= ETWHF_MODE_STRICT; m++) {
+            const struct check_evidence *ev = &s->ev[m];
+            if (!ev->present)
+                continue;
+            json_object_set_new(runs, etwhf__check_mode_name(m),
+                                json_pack("{s:o,s:o,s:s,s:b}", "exit_status",
+                                          WIFEXITED(ev->status) ? json_integer(WEXITSTATUS(ev->status)) : json_null(),
+                                          "signal",
+                                          WIFSIGNALED(ev->status) ? json_integer(WTERMSIG(ev->status)) : json_null(),
+                                          "stderr_tail", ev->err ? ev->err : "", "stderr_cut", ev->err_cut));
         }
         json_object_set_new(o, "differences", items);
         json_object_set_new(o, "more_differences", json_integer(s->diff.dropped));
+        json_object_set_new(o, "runs", runs);
         json_array_append_new(a, o);
     }
     return a;
@@ -269,7 +378,7 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
         size_t idx = r->selected[s];
         int o = r->tally.outcome[idx];
         if (o < ETWHF_CHECK_OUTCOMES && o > ETWHF_CHECK_SKIPPED)
-            json_array_append_new(failing, json_case(r->corpus, idx, o, r->tally.kinds[idx]));
+            json_array_append_new(failing, json_case(r, idx, o, r->tally.kinds[idx]));
     }
     json_t *root = json_object();
     json_object_set_new(root, "report", json_string("etwhf check"));
@@ -286,6 +395,8 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
     json_object_set_new(root, "totals", json_outcomes(t));
     json_object_set_new(root, "agreed", json_boolean(r->nselected == t[ETWHF_CHECK_AGREE] + t[ETWHF_CHECK_SKIPPED]));
     json_object_set_new(root, "seconds", json_real(r->seconds));
+    json_object_set_new(root, "manifest_seconds", json_real(r->corpus->load_seconds));
+    json_object_set_new(root, "decode_seconds", json_real(r->run_seconds));
     json_object_set_new(root, "runs", json_integer((json_int_t)r->tally.runs_done));
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
@@ -301,6 +412,7 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
     json_object_set_new(root, "by_fault", json_groups(gs.fault, gs.nfault));
     json_object_set_new(root, "by_header", json_groups(gs.header, gs.nheader));
     json_object_set_new(root, "by_layer", json_groups(gs.layer, gs.nlayer));
+    json_object_set_new(root, "by_compressed", json_groups(gs.compressed, gs.ncompressed));
     json_object_set_new(root, "by_field", kinds);
     json_object_set_new(root, "mismatches", json_details(r));
     json_object_set_new(root, "not_agreeing", failing);

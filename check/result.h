@@ -24,7 +24,11 @@ struct etwhf_check_result {
     size_t *selected;      /* case indexes, ascending */
     size_t nselected;
     struct check_tally tally;
-    double seconds;        /* wall time of the decodes */
+    int all_heap_events;   /* HeapAlloc / HeapReAlloc lines read (always in-process) */
+    char *etwhf_command;   /* how reproduce lines name etwhf */
+    char *cwd;             /* where the commands ran (NULL when unknown) */
+    double seconds;        /* wall time: reading the manifest and the decodes */
+    double run_seconds;    /* the decodes alone */
 };
 
 #endif

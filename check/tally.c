@@ -18,17 +18,34 @@ int etwhf__check_tally_init(struct check_tally *t, size_t ncases, size_t show)
     t->show = show;
     t->outcome = malloc(ncases ? ncases : 1);
     t->kinds = calloc(ncases ? ncases : 1, sizeof *t->kinds);
+    t->at_header = malloc(ncases ? ncases : 1);
+    t->at_mode = malloc(ncases ? ncases : 1);
     t->shown = show ? calloc(show, sizeof *t->shown) : NULL;
-    if (!t->outcome || !t->kinds || (show && !t->shown)) {
+    if (!t->outcome || !t->kinds || !t->at_header || !t->at_mode || (show && !t->shown)) {
         etwhf__check_tally_free(t);
         return -1;
     }
     memset(t->outcome, CHECK_NOT_RUN, ncases);
+    memset(t->at_header, CHECK_AT_NONE, ncases);
+    memset(t->at_mode, 0xFF, ncases);
     return 0;
+}
+
+static void evidence_free(struct check_shown *s)
+{
+    for (int m = 0; m < 2; m++) {
+        free(s->ev[m].out);
+        free(s->ev[m].err);
+        memset(&s->ev[m], 0, sizeof s->ev[m]);
+    }
 }
 
 void etwhf__check_tally_free(struct check_tally *t)
 {
+    for (size_t i = 0; i < t->nshown; i++)
+        evidence_free(&t->shown[i]);
+    free(t->at_header);
+    free(t->at_mode);
     free(t->outcome);
     free(t->kinds);
     free(t->shown);
@@ -42,17 +59,20 @@ static void keep_details(struct check_tally *t, size_t idx, const struct check_d
     while (pos < t->nshown && t->shown[pos].idx < idx)
         pos++;
     if (pos < t->nshown && t->shown[pos].idx == idx) {
-        etwhf__check_diff_merge(&t->shown[pos].diff, d);
+        if (d)
+            etwhf__check_diff_merge(&t->shown[pos].diff, d);
         return;
     }
     if (pos == t->show)
         return;
     if (t->nshown == t->show)
-        t->nshown--; /* the highest one leaves */
+        evidence_free(&t->shown[--t->nshown]); /* the highest one leaves */
     memmove(&t->shown[pos + 1], &t->shown[pos], (t->nshown - pos) * sizeof *t->shown);
+    memset(&t->shown[pos], 0, sizeof t->shown[pos]);
     t->shown[pos].idx = idx;
     etwhf__check_diff_reset(&t->shown[pos].diff);
-    etwhf__check_diff_merge(&t->shown[pos].diff, d);
+    if (d)
+        etwhf__check_diff_merge(&t->shown[pos].diff, d);
     t->nshown++;
 }
 
@@ -70,9 +90,52 @@ void etwhf__check_tally_add(struct check_tally *t, size_t idx, int outcome, cons
         t->bad_cases++;
     if (d && outcome > ETWHF_CHECK_SKIPPED) {
         t->kinds[idx] |= d->kinds;
+        if (d->at_set && d->at_mode < t->at_mode[idx]) { /* recover's first, whatever order runs end in */
+            t->at_header[idx] = d->at_header;
+            t->at_mode[idx] = d->at_mode;
+        }
         if (t->show)
             keep_details(t, idx, d);
+    } else if (t->keep_agreeing && t->show && outcome == ETWHF_CHECK_AGREE) {
+        keep_details(t, idx, NULL);
     }
+}
+
+const struct check_shown *etwhf__check_tally_shown(const struct check_tally *t, size_t idx)
+{
+    for (size_t i = 0; i < t->nshown; i++)
+        if (t->shown[i].idx == idx)
+            return &t->shown[i];
+    return NULL;
+}
+
+void etwhf__check_tally_evidence(struct check_tally *t, size_t idx, int mode, int status, const char *out,
+                                 size_t out_len, const char *err_tail, int err_cut)
+{
+    struct check_shown *s = (struct check_shown *)etwhf__check_tally_shown(t, idx);
+    if (!s || mode < 0 || mode > 1)
+        return;
+    struct check_evidence *e = &s->ev[mode];
+    free(e->out);
+    free(e->err);
+    memset(e, 0, sizeof *e);
+    size_t keep = out_len < CHECK_OUT_KEEP ? out_len : CHECK_OUT_KEEP;
+    e->out = malloc(keep + 1);
+    e->err = strdup(err_tail ? err_tail : "");
+    if (!e->out || !e->err) { /* evidence is for people: without memory there is none */
+        free(e->out);
+        free(e->err);
+        memset(e, 0, sizeof *e);
+        return;
+    }
+    if (keep)
+        memcpy(e->out, out, keep);
+    e->out[keep] = '\0';
+    e->out_len = keep;
+    e->out_cut = keep < out_len;
+    e->err_cut = err_cut != 0;
+    e->status = status;
+    e->present = 1;
 }
 
 void etwhf__check_tally_totals(const struct check_tally *t, uint64_t totals[ETWHF_CHECK_OUTCOMES])

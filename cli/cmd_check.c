@@ -31,18 +31,99 @@ static const char help[] =
     "  --all-heap-events with --decoder: it prints HeapAlloc and HeapReAlloc lines\n"
     "                    too; read them and compare every heap event with the\n"
     "                    manifest's heap_events (always done in-process)\n"
-    "  --sample N        check N cases spread evenly over the manifest (0 = all)\n"
+    "  --sample N        check N of the selected cases, spread evenly (0 = all)\n"
     "  --show N          cases shown in detail (default 10)\n"
     "  --json            print the report as one JSON object\n"
     "\n"
-    "Exit: 0 every case agrees, 1 a disagreement, crash or timeout, 2 usage,\n"
-    "3 corpus or decoder cannot be read or run, 130 interrupted.\n";
+    "Which cases (a case runs when it passes every filter given):\n"
+    "  --id N[,M...]     these case ids (the option may repeat)\n"
+    "  --fault NAME      cases holding this fault (none: intact cases)\n"
+    "  --layer L[,L...]  payload, record, file\n"
+    "  --header F[,F...] cases using one of these header forms (system32, ...)\n"
+    "  --compressed yes|no  compressed file cases, or every other case\n"
+    "  --rerun-failed REPORT.json  the cases an earlier --json report lists as\n"
+    "                    not agreeing\n"
+    "  --explain         with one --id: everything about that case (expectation,\n"
+    "                    fault locations, the decoder's output and stderr, the\n"
+    "                    records etwhf's decoder finds) instead of the report\n"
+    "\n"
+    "Exit: 0 every case agrees, 1 a disagreement, crash or timeout, or no case\n"
+    "was checked, 2 usage (also filters that select no case), 3 corpus or\n"
+    "decoder cannot be read or run, 130 interrupted.\n";
 
 struct opts {
     const char *dir;
-    int json;
+    int json, explain;
+    uint64_t explain_id;
+    const char *rerun; /* --rerun-failed REPORT.json */
+    uint64_t *ids;     /* --id, and --rerun-failed's */
+    size_t nids;
     struct etwhf_check_options check;
 };
+
+static int add_id(struct opts *o, uint64_t id)
+{
+    uint64_t *p = realloc(o->ids, (o->nids + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    o->ids = p;
+    o->ids[o->nids++] = id;
+    return 0;
+}
+
+/* "3,17,40": each a case id. */
+static int parse_ids(struct opts *o, const char *v)
+{
+    char buf[32];
+    for (const char *p = v;;) {
+        size_t n = strcspn(p, ",");
+        uint64_t id;
+        if (n == 0 || n >= sizeof buf)
+            return etwhf_usage_error("check", "--id needs case ids separated by commas, not '%s'", v);
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        if (etwhf_parse_u64(buf, &id) != 0)
+            return etwhf_usage_error("check", "--id needs case ids separated by commas, not '%s'", v);
+        if (add_id(o, id) != 0)
+            return etwhf_usage_error("check", "out of memory");
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
+/* "file,record" or "system32,full64": a bit per name of `names` (count of them). */
+static int parse_set(const char *opt, const char *v, int (*lookup)(const char *), uint32_t *bits)
+{
+    char buf[64];
+    for (const char *p = v;;) {
+        size_t n = strcspn(p, ",");
+        int i = -1;
+        if (n && n < sizeof buf) {
+            memcpy(buf, p, n);
+            buf[n] = '\0';
+            i = lookup(buf);
+        }
+        if (i < 0)
+            return etwhf_usage_error("check", "%s: '%.*s' is not one of its names", opt, (int)n, p);
+        *bits |= 1u << i;
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
+static int layer_from_name(const char *s)
+{
+    static const char *const layers[] = {"payload", "record", "file", NULL};
+    return etwhf_parse_choice(s, layers);
+}
+
+static int header_from_name(const char *s)
+{
+    int h = etwhf_header_from_name(s);
+    return h >= 0 && h < ETWHF_HDR_FORMS ? h : -1;
+}
 
 /* Seconds with up to three decimals ("10", "0.5"), as milliseconds. */
 static int parse_seconds(const char *s, uint64_t *ms)
@@ -84,7 +165,10 @@ static int parse(int argc, char **argv, struct opts *o)
     const char *arg, *v;
     uint64_t n;
     o->dir = NULL;
-    o->json = 0;
+    o->json = o->explain = 0;
+    o->rerun = NULL;
+    o->ids = NULL;
+    o->nids = 0;
     etwhf_check_options_init(c);
     etwhf_args_init(&a, "check", argc, argv);
     while ((arg = etwhf_args_next(&a))) {
@@ -100,6 +184,10 @@ static int parse(int argc, char **argv, struct opts *o)
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             fputs(help, stdout);
             return -1;
+        }
+        if (!strcmp(arg, "--explain")) {
+            o->explain = 1;
+            continue;
         }
         if (!strcmp(arg, "--json") || !strcmp(arg, "--strict-codes") || !strcmp(arg, "--all-heap-events")) {
             *(arg[2] == 'j' ? &o->json : arg[2] == 's' ? &c->strict_codes : &c->all_heap_events) = 1;
@@ -130,6 +218,28 @@ static int parse(int argc, char **argv, struct opts *o)
                 return EXIT_USAGE;
             if (got > 0)
                 c->show = (size_t)n;
+        } else if (CHECK_VALUE("--id")) {
+            if (got > 0 && parse_ids(o, v) != 0)
+                return EXIT_USAGE;
+        } else if (CHECK_VALUE("--fault")) {
+            if (got > 0)
+                c->fault = v;
+        } else if (CHECK_VALUE("--layer")) {
+            if (got > 0 && parse_set("--layer", v, layer_from_name, &c->layers) != 0)
+                return EXIT_USAGE;
+        } else if (CHECK_VALUE("--header")) {
+            if (got > 0 && parse_set("--header", v, header_from_name, &c->header_forms) != 0)
+                return EXIT_USAGE;
+        } else if (CHECK_VALUE("--compressed")) {
+            static const char *const yes_no[] = {"yes", "no", NULL};
+            int yn = got > 0 ? etwhf_parse_choice(v, yes_no) : 0;
+            if (yn < 0)
+                return etwhf_usage_error("check", "--compressed is yes or no, not '%s'", v);
+            if (got > 0)
+                c->compressed = yn == 0 ? ETWHF_CHECK_COMPRESSED_YES : ETWHF_CHECK_COMPRESSED_NO;
+        } else if (CHECK_VALUE("--rerun-failed")) {
+            if (got > 0)
+                o->rerun = v;
         } else {
             return etwhf_usage_error("check", "unknown option '%s'", arg);
         }
@@ -139,6 +249,10 @@ static int parse(int argc, char **argv, struct opts *o)
     }
     if (!o->dir)
         return etwhf_usage_error("check", "no corpus folder given");
+    if (o->explain && (o->nids != 1 || o->rerun))
+        return etwhf_usage_error("check", "--explain needs exactly one case: --id N");
+    if (o->explain && o->json)
+        return etwhf_usage_error("check", "--explain prints text; leave out --json");
     if (c->strict_codes && !c->decoder)
         fputs("etwhf check: note: --strict-codes only matters with --decoder (codes are always compared "
               "in-process)\n", stderr);
@@ -154,8 +268,8 @@ static int stop_on_sigint(void *user)
     return etwhf_interrupted();
 }
 
-/* 0 when every case that ran agrees, 1 otherwise; 3 when a case file could
- * not be read. */
+/* 0 when every case that ran agrees, 1 otherwise — and when none ran: a
+ * check of nothing has shown nothing; 3 when a case file could not be read. */
 static int verdict(const struct etwhf_check_result *res)
 {
     size_t n = etwhf_check_result_cases(res);
@@ -165,9 +279,12 @@ static int verdict(const struct etwhf_check_result *res)
         fputs("etwhf check: some case files could not be read (see the report)\n", stderr);
         return EXIT_IO;
     }
-    if (skipped == n)
-        fprintf(stderr, "etwhf check: warning: %s: nothing was checked\n",
-                n ? "every case was skipped" : "the manifest lists no case");
+    if (skipped == n) {
+        fprintf(stderr, "etwhf check: no case was checked: %s\n",
+                n ? "every case was skipped (a --decoder without {file} runs file cases only)"
+                  : "the manifest lists no case");
+        return EXIT_FINDING;
+    }
     return agree + skipped == n ? EXIT_OK : EXIT_FINDING;
 }
 
@@ -178,9 +295,11 @@ static int run(const struct opts *o, struct etwhf_check *chk, const struct etwhf
     struct etwhf_check_result *res = etwhf_check_run(chk, corpus, &st, err, sizeof err);
     if (!res) {
         fprintf(stderr, "etwhf check: %s\n", err);
-        return st == ETWHF_EABORTED ? EXIT_INTERRUPTED : EXIT_IO;
+        return st == ETWHF_EABORTED ? EXIT_INTERRUPTED : st == ETWHF_EINVAL ? EXIT_USAGE : EXIT_IO;
     }
-    int w = o->json ? etwhf_check_report_json(stdout, res) : etwhf_check_report_text(stdout, res);
+    int w = o->explain ? etwhf_check_report_explain(stdout, res, o->explain_id)
+            : o->json  ? etwhf_check_report_json(stdout, res)
+                       : etwhf_check_report_text(stdout, res);
     int rc;
     if (fflush(stdout) != 0 || w != 0) {
         fprintf(stderr, "etwhf check: cannot write the report: %s\n", strerror(errno));
@@ -192,18 +311,69 @@ static int run(const struct opts *o, struct etwhf_check *chk, const struct etwhf
     return rc;
 }
 
+/* --rerun-failed: the ids of the earlier report's failing cases join --id's. */
+static int read_rerun(struct opts *o)
+{
+    char err[4096 + 512];
+    uint64_t *ids;
+    size_t n;
+    int st = etwhf_check_report_read_failed(o->rerun, &ids, &n, err, sizeof err);
+    if (st != ETWHF_OK) {
+        fprintf(stderr, "etwhf check: --rerun-failed: %s\n", err);
+        return EXIT_IO;
+    }
+    for (size_t i = 0; i < n && st == ETWHF_OK; i++)
+        st = add_id(o, ids[i]) == 0 ? ETWHF_OK : ETWHF_ENOMEM;
+    free(ids);
+    if (st != ETWHF_OK)
+        return etwhf_usage_error("check", "out of memory");
+    if (!n) {
+        fprintf(stderr, "etwhf check: --rerun-failed: %s lists no case that did not agree: nothing to rerun\n",
+                o->rerun);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* This etwhf, for the report's reproduce lines: the path that runs it from anywhere. */
+static char *self_path(void)
+{
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
 int etwhf_cmd_check(int argc, char **argv)
 {
     struct opts o;
     int rc = parse(argc, argv, &o);
-    if (rc != 0)
+    if (rc == 0 && o.rerun)
+        rc = read_rerun(&o);
+    if (rc != 0) {
+        free(o.ids);
         return rc < 0 ? EXIT_OK : rc;
-    o.check.progress = isatty(STDERR_FILENO) ? stderr : NULL;
+    }
+    char *self = self_path();
+    o.check.etwhf_command = self;
+    o.check.ids = o.ids;
+    o.check.nids = o.nids;
+    if (o.explain) { /* its evidence must be kept, whatever the outcome */
+        o.explain_id = o.ids[0];
+        o.check.keep_agreeing = 1;
+        if (!o.check.show)
+            o.check.show = 1;
+    }
+    o.check.progress = isatty(STDERR_FILENO) && !o.explain ? stderr : NULL;
     o.check.should_stop = stop_on_sigint;
     char err[4096 + 512];
     int st;
     /* A command that cannot be split is a usage error, found before the corpus is read. */
     struct etwhf_check *chk = etwhf_check_new(&o.check, &st, err, sizeof err);
+    free(o.ids); /* etwhf_check_new kept copies */
+    free(self);
     if (!chk && st == ETWHF_EINVAL)
         return etwhf_usage_error("check", "--decoder: %s", err);
     if (!chk) {

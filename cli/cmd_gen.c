@@ -186,6 +186,9 @@ static int parse(struct gen_cli *c, const char **width, int argc, char **argv, i
         if ((r = etwhf_args_value(&a, arg, "--out", &v)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
+            /* A corpus is a folder of files: there is no standard output to write it to. */
+            if (!strcmp(v, "-"))
+                return etwhf_usage_error("gen", "--out needs a folder; '-' (standard output) cannot hold a corpus");
             c->out = v;
         } else if ((r = etwhf_args_value(&a, arg, "--etl", &v)) != 0) {
             if (r < 0)
@@ -233,8 +236,11 @@ static int parse(struct gen_cli *c, const char **width, int argc, char **argv, i
                 return EXIT_USAGE;
             c->opts.compressed_rate = (unsigned)n;
         } else if ((r = etwhf_args_value(&a, arg, "--max-faults", &v)) != 0) {
-            if (r < 0 || number("--max-faults", v, ETWHF_GEN_MAX_FAULTS, &n) != 0 || n == 0)
-                return etwhf_usage_error("gen", "--max-faults takes 1 to %d", ETWHF_GEN_MAX_FAULTS);
+            if (r < 0)
+                return EXIT_USAGE;
+            /* One message: number() would print its own range (0-4) before this one (1-4). */
+            if (etwhf_parse_u64(v, &n) != 0 || n == 0 || n > ETWHF_GEN_MAX_FAULTS)
+                return etwhf_usage_error("gen", "--max-faults takes 1 to %d, not '%s'", ETWHF_GEN_MAX_FAULTS, v);
             c->opts.max_faults = (unsigned)n;
         } else {
             return etwhf_usage_error("gen", "unknown option '%s'", arg);

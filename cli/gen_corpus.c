@@ -120,10 +120,13 @@ static int one_case(struct run *r, uint64_t id, int *status)
     return rc;
 }
 
+/* The line is erased after the last case: it is progress, not a result. */
 static void progress(uint64_t done, uint64_t total, int last)
 {
-    fprintf(stderr, "\retwhf gen: %llu/%llu cases%s", (unsigned long long)done, (unsigned long long)total,
-            last ? "\n" : "");
+    if (last)
+        fputs("\r\033[K", stderr);
+    else
+        fprintf(stderr, "\retwhf gen: %llu/%llu cases", (unsigned long long)done, (unsigned long long)total);
 }
 
 static int finish(struct run *r)

@@ -9,7 +9,8 @@
 #                         pair (tests/check/CMakeLists.txt chooses them)
 #   tiny DIR PY           the worked example of docs/check.md: a payload corpus,
 #                         tests/check/tiny_decoder.py agrees on it; without its
-#                         length check it is caught on exactly the payload_short cases
+#                         length check it fails (a traceback, no output) on
+#                         exactly the payload_short cases
 #   clean DIR             removes DIR
 # A check must agree on every case; otherwise the report's first mismatches
 # are printed (where the generator's oracle and the decoder part ways).
@@ -50,9 +51,14 @@ case $step in
     sed 's/    if len(data) < need:/    if False:/' "$here/tiny_decoder.py" >"$dir/forgetful.py"
     "$etwhf" check "$dir" --json --decoder "'$arg' '$dir/forgetful.py' {file}" --strict-codes >"$dir/report"
     [ $? -eq 1 ] || { echo "the forgetful decoder was not caught" >&2; exit 1; }
+    # It dies with a traceback and prints nothing: a failure of the decoder
+    # (exit_status), told apart from a verdict, with the traceback's end.
     jq -e '[.by_fault[] | select(.agree != .cases) | .name] == ["payload_short"] and
-           .totals.disagree == ([.by_fault[] | select(.name == "payload_short") | .cases] | add) and
-           (.by_field | keys) == ["errors", "verdict"]' "$dir/report" >/dev/null ||
+           .totals.failed == ([.by_fault[] | select(.name == "payload_short") | .cases] | add) and
+           .totals.disagree == 0 and (.by_field | keys) == ["exit_status"] and
+           (.mismatches[0].differences[0].got | test("^1 and no output; stderr ends: struct.error")) and
+           (.mismatches[0].runs.recover.stderr_tail | test("Traceback \\(most recent call last\\)"))' \
+      "$dir/report" >/dev/null ||
       { echo "the forgetful decoder's mismatches are not all and only payload_short's:" >&2; cat "$dir/report" >&2; exit 1; }
     rm -rf "$dir"
     ;;

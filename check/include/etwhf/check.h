@@ -106,7 +106,23 @@ struct etwhf_check_options {
     FILE *progress;       /* NULL (default): quiet; else a progress line redrawn there (a terminal) */
     int (*should_stop)(void *user); /* polled; nonzero stops the run (ETWHF_EABORTED) */
     void *user;
+    /* Which cases run (fields added later; all zero: every case). A case
+     * runs when it passes every filter that is set; `sample` then applies
+     * to those. A set of filters that selects no case fails the run. */
+    const uint64_t *ids;  /* nids manifest ids (each must be in the manifest) */
+    size_t nids;
+    const char *fault;    /* a fault name the case holds ("none": intact cases) */
+    uint32_t layers;      /* bit (1 << enum etwhf_gen_layer); 0: any */
+    uint32_t header_forms; /* bit (1 << enum etwhf_header): the case uses one of them; 0: any */
+    int compressed;       /* ETWHF_CHECK_COMPRESSED_YES / _NO; 0: any */
+    /* How the report's reproduce lines name etwhf (NULL: "etwhf"). */
+    const char *etwhf_command;
+    /* Keep the evidence (output, stderr) of agreeing cases too, for
+     * etwhf_check_report_explain; only sensible for a handful of cases. */
+    int keep_agreeing;
 };
+#define ETWHF_CHECK_COMPRESSED_YES 1
+#define ETWHF_CHECK_COMPRESSED_NO 2
 
 #define etwhf_check_options_init(opts) etwhf_check_options_init_sized((opts), sizeof *(opts))
 ETWHF_API void etwhf_check_options_init_sized(struct etwhf_check_options *opts, size_t struct_size);
@@ -153,6 +169,19 @@ ETWHF_API uint64_t etwhf_check_result_count(const struct etwhf_check_result *res
  * newline. 0, or -1 when writing failed or memory ran out. */
 ETWHF_API int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *res);
 ETWHF_API int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *res);
+/* Everything about one case of the run (`etwhf check --explain`): its
+ * expectation, the manifest's fault locations, what the decoder printed
+ * and wrote on stderr in each mode, and the records and diagnostics
+ * etwhf's decoder finds around the first difference. 0; ETWHF_EINVAL when
+ * the run did not select case `id`; -1 when writing failed. Evidence of an
+ * agreeing case is kept only with keep_agreeing. */
+/* The ids an earlier etwhf_check_report_json lists under not_agreeing, for
+ * etwhf_check_options.ids (`--rerun-failed`): *ids malloc'd (free it),
+ * *nids of them, possibly 0. ETWHF_OK, ETWHF_EIO (not such a report: err
+ * says why) or ETWHF_ENOMEM. */
+ETWHF_API int etwhf_check_report_read_failed(const char *path, uint64_t **ids, size_t *nids, char *err,
+                                             size_t errlen);
+ETWHF_API int etwhf_check_report_explain(FILE *f, const struct etwhf_check_result *res, uint64_t id);
 
 #ifdef __cplusplus
 }

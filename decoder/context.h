@@ -74,6 +74,20 @@ struct region {
     uint16_t cpu;
 };
 
+/* The place (O) of the record at p of the region: the diagnostics' and the
+ * event's. */
+static inline struct loc region_loc(const struct region *rg, size_t p)
+{
+    struct loc at = {rg->buffer, rg->file_off, 0, 0};
+    if (rg->inner) {
+        at.inner_offset = rg->coord0 + p;
+        at.has_inner = 1;
+    } else {
+        at.offset = rg->file_off + p;
+    }
+    return at;
+}
+
 /* What one buffer position will do, decided from its 0x48-byte header. */
 enum plan_action { PLAN_ACCEPT, PLAN_INFLATE, PLAN_SKIP, PLAN_END };
 enum plan_why {
@@ -203,11 +217,12 @@ int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct 
 
 /* payload.c, payload.h: R9.4–R9.9 (payload_decode is inline, in payload.h) */
 /* The SOURCE_RESERVED / SOURCE_UNKNOWN diagnostic of an event whose Source is
- * not 1–5; returns etwhf__dec_diag's answer. */
-int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at);
+ * not 1–5, at the record at p of rg; returns etwhf__dec_diag's answer. */
+int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct region *rg,
+                               size_t p);
 /* HEAP_PAYLOAD_SHORT or HEAP_PAYLOAD_LONG for a payload of `len` bytes against
  * its minimum `min`; returns etwhf__dec_diag's answer. */
 int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
-                        const struct loc *at);
+                               const struct region *rg, size_t p);
 
 #endif

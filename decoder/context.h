@@ -21,7 +21,7 @@
  *              length_nibble and length_byte_forms, match_copy).
  *   record.c   R1–R6 (step: record_form, size_below_header, record_cut),
  *              R7–R9.3 (record_body: perfinfo_start, ext_items_end,
- *              heap_event).
+ *              heap_event, event_header).
  *   payload.h  R9.4–R9.9 (payload_decode; its diagnostics in payload.c).
  *
  * Every layer reports through etwhf__dec_diag / dec_event, which return

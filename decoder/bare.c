@@ -14,6 +14,8 @@
 #include "payload.h"
 
 static const struct loc loc_none = {ETWHF_NO_BUFFER, 0, 0, 0};
+/* A bare payload's place: no buffer, offset 0 (P3), as loc_none. */
+static const struct region region_none = {.buffer = ETWHF_NO_BUFFER};
 
 static void set_region(struct region *rg, uint64_t file_off, int final, size_t len)
 {
@@ -164,7 +166,7 @@ static void payload_finish(struct etwhf_decoder *d, uint64_t n)
     ev.pointer_size = (uint8_t)d->opts.pointer_size;
     ev.buffer = ETWHF_NO_BUFFER;
     struct cur pay = cur_make(b->payload, n < sizeof b->payload ? (size_t)n : sizeof b->payload);
-    payload_decode(d, &pay, n, &ev, &loc_none);
+    payload_decode(d, &pay, n, &ev, &region_none, 0);
 }
 
 /* P1.1, Q1.1: an empty input; then P2–P3, or Q2 for a record the input cut. */

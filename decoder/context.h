@@ -21,7 +21,7 @@
  *              length_nibble and length_byte_forms, match_copy).
  *   record.c   R1–R6 (step: record_form, size_below_header, record_cut),
  *              R7–R9.3 (record_body: perfinfo_start, ext_items_end,
- *              heap_event).
+ *              heap_event, event_header).
  *   payload.h  R9.4–R9.9 (payload_decode; its diagnostics in payload.c).
  *
  * Every layer reports through etwhf__dec_diag / dec_event, which return
@@ -37,15 +37,19 @@
 
 #include "cursor.h"
 #include "etwhf/decode.h"
+#include "hooks.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DEC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define DEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define DEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* For a step of the per-record path that the compiler would keep as a call. */
+#define DEC_INLINE inline __attribute__((always_inline))
 #else
 #define DEC_PRINTF(f, a)
 #define DEC_LIKELY(x) (x)
 #define DEC_UNLIKELY(x) (x)
+#define DEC_INLINE inline
 #endif
 
 #define HDR_BYTES ETWHF_BUFFER_HEADER_SIZE
@@ -73,6 +77,20 @@ struct region {
     size_t saved_end;  /* SavedOffset relative to byte 0; ≥ the view's length */
     uint16_t cpu;
 };
+
+/* The place (O) of the record at p of the region: the diagnostics' and the
+ * event's. */
+static inline struct loc region_loc(const struct region *rg, size_t p)
+{
+    struct loc at = {rg->buffer, rg->file_off, 0, 0};
+    if (rg->inner) {
+        at.inner_offset = rg->coord0 + p;
+        at.has_inner = 1;
+    } else {
+        at.offset = ETWHF_MUTANT_VALUE(MU_O3_BUFFER_RELATIVE, rg->file_off + p, rg->coord0 + p);
+    }
+    return at;
+}
 
 /* What one buffer position will do, decided from its 0x48-byte header. */
 enum plan_action { PLAN_ACCEPT, PLAN_INFLATE, PLAN_SKIP, PLAN_END };
@@ -203,11 +221,12 @@ int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct 
 
 /* payload.c, payload.h: R9.4–R9.9 (payload_decode is inline, in payload.h) */
 /* The SOURCE_RESERVED / SOURCE_UNKNOWN diagnostic of an event whose Source is
- * not 1–5; returns etwhf__dec_diag's answer. */
-int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at);
+ * not 1–5, at the record at p of rg; returns etwhf__dec_diag's answer. */
+int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct region *rg,
+                               size_t p);
 /* HEAP_PAYLOAD_SHORT or HEAP_PAYLOAD_LONG for a payload of `len` bytes against
  * its minimum `min`; returns etwhf__dec_diag's answer. */
 int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
-                        const struct loc *at);
+                               const struct region *rg, size_t p);
 
 #endif

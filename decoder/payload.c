@@ -13,8 +13,10 @@ static const char *payload_name(uint8_t type)
 }
 
 int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
-                        const struct loc *at)
+                               const struct region *rg, size_t p)
 {
+    const struct loc where = region_loc(rg, p);
+    const struct loc *at = &where;
     if (len < min)
         return etwhf__dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, at,
                         "%s payload of %" PRIu64 " bytes is shorter than the %zu-byte minimum for pointer size %u",
@@ -24,10 +26,13 @@ int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event
                     payload_name(ev->type), len, min, len - min);
 }
 
-int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct loc *at)
+int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct region *rg,
+                               size_t p)
 {
     if (ETWHF_MUTANT(MU_R9_7_SILENT, ev->source == 6) || ETWHF_MUTANT(MU_R9_8_ZERO, ev->source == 0) || ETWHF_MUTANT(MU_R9_8_HIGH, ev->source > 6))
         return 0;
+    const struct loc where = region_loc(rg, p);
+    const struct loc *at = &where;
     switch (etwhf_source_diag(ev->source)) {
     case ETWHF_DIAG_SOURCE_RESERVED:
         return etwhf__dec_diag(d, ETWHF_DIAG_SOURCE_RESERVED, at,

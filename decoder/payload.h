@@ -19,11 +19,12 @@ static inline size_t payload_min(uint8_t type, unsigned w)
 }
 
 /* R9.4–R9.9 (P2–P3 for a bare payload) over a heap payload of `len` bytes,
- * of which `pay` holds at least the minimum (or all, when shorter). `ev`
- * carries the header fields already. `pay` is const: its reads are the
+ * of which `pay` holds at least the minimum (or all, when shorter), of the
+ * record at p of rg. `ev` carries the type and width, and the header fields
+ * when there is a callback to see them. `pay` is const: its reads are the
  * proven ones, which cannot fault. */
 static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay, uint64_t len,
-                                 struct etwhf_event *ev, const struct loc *at)
+                                 struct etwhf_event *ev, const struct region *rg, size_t p)
 {
     const unsigned w = ev->pointer_size;
     const size_t min = payload_min(ev->type, w) + ETWHF_MUTANT_VALUE(MU_R9_3_PADDED8, 0u, w == 8 ? 4u : 0u);
@@ -33,10 +34,10 @@ static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay,
     if (ETWHF_MUTANT(MU_R9_4_SILENT, len < min))
         return 0;
     if (ETWHF_MUTANT(MU_R9_5_REJECT, is_long))
-        return etwhf__payload_length_diag(d, ev, len, min, at);
+        return etwhf__payload_length_diag(d, ev, len, min, rg, p);
     if (DEC_UNLIKELY(len < min)) /* the event is dropped */
-        return etwhf__payload_length_diag(d, ev, len, min, at);
-    if (DEC_UNLIKELY(is_long) && etwhf__payload_length_diag(d, ev, len, min, at))
+        return etwhf__payload_length_diag(d, ev, len, min, rg, p);
+    if (DEC_UNLIKELY(is_long) && etwhf__payload_length_diag(d, ev, len, min, rg, p))
         return 1;
     /* From here the view holds at least the minimum layout: the reads below
      * are proven by the length check above. */
@@ -66,7 +67,7 @@ static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay,
     if (ev->type == ETWHF_HEAP_FREE && ETWHF_PLANT(PB_FREE_SOURCE_OFFSET, w == 8 && cur_u32p(pay, 8) != ev->source))
         ev->source = cur_u32p(pay, 8);
     /* Sources 1–5 need no diagnostic: one compare on the common path. */
-    if (DEC_UNLIKELY(ev->source - 1u >= ETWHF_SOURCE_SEGMENT_HEAP - 1u) && etwhf__payload_source_diag(d, ev, at))
+    if (DEC_UNLIKELY(ev->source - 1u >= ETWHF_SOURCE_SEGMENT_HEAP - 1u) && etwhf__payload_source_diag(d, ev, rg, p))
         return 1;
     return dec_event(d, ev);
 }

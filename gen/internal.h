@@ -27,6 +27,14 @@
 #error "etwhf gen: unknown byte order"
 #endif
 
+/* For a step of the trace writer's per-record path that the compiler would
+ * keep as a call. */
+#if defined(__GNUC__) || defined(__clang__)
+#define GEN_INLINE inline __attribute__((always_inline))
+#else
+#define GEN_INLINE inline
+#endif
+
 static inline void put16(uint8_t *p, uint16_t v)
 {
     v = ETWHF_LE(16, v);

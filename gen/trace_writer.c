@@ -12,7 +12,9 @@
  * Speed: every record is a template written once through the record encoder
  * and then copied and patched (time, thread, pointers, Source); each HeapFree
  * takes one 64-bit draw, sliced into bit fields, and draws are taken from the
- * decision stream in bulk.
+ * decision stream in bulk. put_free and put_neighbour are forced inline into
+ * the buffer loop: as calls they cost about 15 instructions a record, a tenth
+ * of the writer's whole path (bench/analysis.md).
  */
 #include "internal.h"
 
@@ -52,14 +54,19 @@ uint64_t etwhf_gen_trace_buffers(const struct etwhf_gen_trace_options *o)
     return 1 + (o->events + k - 1) / k;
 }
 
-/* A neighbour template and where its per-use fields are. */
-struct tpl {
-    uint8_t bytes[TPL_MAX];
+/* Where a neighbour template's per-use fields are. */
+struct slots {
     uint16_t span;
     uint8_t ts_at, tid_at;   /* 0: none */
     uint8_t ts32;            /* MESSAGE: the time slot is a u32 sequence number */
     uint8_t heap_at;         /* HeapAlloc: payload offset (handle, size, address follow) */
     uint8_t stack_at;        /* stack walk: payload offset (time, PID, TID) */
+};
+
+/* A neighbour template. */
+struct tpl {
+    uint8_t bytes[TPL_MAX];
+    struct slots at;
 };
 
 enum { K_STACK = 0, K_KERNEL, K_CSWITCH, K_MANIFEST, K_ALLOC, K_MESSAGE, K_COUNT };
@@ -118,8 +125,8 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
     r.version = 2;
     r.form = wide ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32;
     r.payload = payload;
-    p->ts_at = ETWHF_SYS_TIME;
-    p->tid_at = ETWHF_SYS_TID;
+    p->at.ts_at = ETWHF_SYS_TIME;
+    p->at.tid_at = ETWHF_SYS_TID;
     switch (kind) {
     case K_STACK: /* u64 time, PID, TID, 2–5 frames */
         r.form = wide ? ETWHF_HDR_PERFINFO64 : ETWHF_HDR_PERFINFO32;
@@ -128,9 +135,9 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         for (unsigned i = 0; i < 2 + variant; i++)
             putptr(payload + 16 + i * w, (UINT64_C(0x7FF812340000) + 0x1000u * i + 0x40u * variant) & width_mask(w), w);
         r.payload_len = 16 + (2 + variant) * w;
-        p->ts_at = ETWHF_PERFINFO_TIME;
-        p->tid_at = 0;
-        p->stack_at = 0x10;
+        p->at.ts_at = ETWHF_PERFINFO_TIME;
+        p->at.tid_at = 0;
+        p->at.stack_at = 0x10;
         break;
     case K_KERNEL: /* thread and process events */
         r.hook = variant & 1u ? 0x0501 : 0x0301;
@@ -141,8 +148,8 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         r.hook = 0x0524;
         r.pmc = 1 + variant % 3;
         r.payload_len = 24;
-        p->ts_at = ETWHF_PERFINFO_TIME;
-        p->tid_at = 0;
+        p->at.ts_at = ETWHF_PERFINFO_TIME;
+        p->at.tid_at = 0;
         break;
     case K_MANIFEST: /* with a related activity id and a process start key */
         r.form = wide ? ETWHF_HDR_EVENT64 : ETWHF_HDR_EVENT32;
@@ -164,7 +171,7 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         ev.source = 2 + variant % 2;
         size_t len = etwhf_gen_encode_payload(&ev, w, payload, sizeof payload);
         etwhf__gen_rec_heap(&r, r.form, &ev, payload, len);
-        p->heap_at = 0x20;
+        p->at.heap_at = 0x20;
         break;
     }
     default: { /* MESSAGE: mostly the layout real traces show, one variant with a sequence number */
@@ -177,20 +184,20 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         r.guid = message_guid;
         r.payload_len = 4 * variant;
         etwhf__gen_msg_layout(r.msg_flags, &l);
-        p->ts_at = l.sequence; /* the sequence number slot, or none */
-        p->ts32 = 1;
-        p->tid_at = l.tid;
+        p->at.ts_at = l.sequence; /* the sequence number slot, or none */
+        p->at.ts32 = 1;
+        p->at.tid_at = l.tid;
         break;
     }
     }
     size_t size = etwhf__gen_rec_write(&r, p->bytes);
     memset(p->bytes + size, 0, align8(size) - size);
-    p->span = (uint16_t)align8(size);
+    p->at.span = (uint16_t)align8(size);
 }
 
 /* One HeapFree from one draw: tid 2 bits, heap 2, width 3 (mixed), source 3,
  * time step 10, address 24; bits 44–47 decide the neighbours around it. */
-static uint64_t put_free(struct tw *t)
+static GEN_INLINE uint64_t put_free(struct tw *t)
 {
     uint64_t r = draw(t);
     unsigned wide = t->o->pointer_size == 8 || (t->o->pointer_size == 0 && ((r >> 4) & 7u) < 5u);
@@ -225,38 +232,41 @@ static uint64_t put_free(struct tw *t)
 
 /* A neighbour of at most `room` bytes: a stack walk after a heap event, else
  * one of the other kinds. */
-static void put_neighbour(struct tw *t, uint32_t room, int after_heap)
+static GEN_INLINE void put_neighbour(struct tw *t, uint32_t room, int after_heap)
 {
     uint64_t r = draw(t);
     int wide = t->o->pointer_size != 4;
     int kind = after_heap ? K_STACK : 1 + (int)((r >> 16) % (K_COUNT - 1));
     const struct tpl *p = &t->nb[wide][kind][(r >> 20) & (VARIANTS - 1)];
-    if (p->span > room)
+    /* Read before the copy: the stores through q may alias *t for the
+     * compiler, which would then re-derive p after each of them. */
+    const struct slots at = p->at;
+    if (at.span > room)
         return;
     uint8_t *q = t->buf + t->used;
-    memcpy(q, p->bytes, p->span);
+    memcpy(q, p->bytes, at.span);
     uint64_t ts = t->clock[t->cpu] += 1 + ((r >> 8) & 0xFFu);
     uint32_t tid = t->tids[r & 3u];
-    if (p->ts32) {
-        if (p->ts_at)
-            put32(q + p->ts_at, (uint32_t)ts);
+    if (at.ts32) {
+        if (at.ts_at)
+            put32(q + at.ts_at, (uint32_t)ts);
     } else {
-        put64(q + p->ts_at, ts);
+        put64(q + at.ts_at, ts);
     }
-    if (p->tid_at)
-        put32(q + p->tid_at, tid);
-    if (p->stack_at) {
-        put64(q + p->stack_at, ts - 1);
-        put32(q + p->stack_at + 12, tid);
+    if (at.tid_at)
+        put32(q + at.tid_at, tid);
+    if (at.stack_at) {
+        put64(q + at.stack_at, ts - 1);
+        put32(q + at.stack_at + 12, tid);
     }
-    if (p->heap_at) {
+    if (at.heap_at) {
         unsigned w = wide ? 8 : 4;
         uint64_t base = wide ? t->heaps8[r >> 62] : t->heaps4[r >> 62];
-        putptr(q + p->heap_at, base, w);
-        putptr(q + p->heap_at + w, 16 + ((r >> 24) & 0xFFFu), w);
-        putptr(q + p->heap_at + 2 * w, base + 0x800 + ((r >> 32) & 0xFFFFFu) * 16u, w);
+        putptr(q + at.heap_at, base, w);
+        putptr(q + at.heap_at + w, 16 + ((r >> 24) & 0xFFFu), w);
+        putptr(q + at.heap_at + 2 * w, base + 0x800 + ((r >> 32) & 0xFFFFFu) * 16u, w);
     }
-    t->used += p->span;
+    t->used += at.span;
     t->st.records++;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "external.h"
 #include "inproc.h"
 #include "proc.h"
@@ -60,6 +61,9 @@ struct etwhf_check *etwhf_check_new(const struct etwhf_check_options *opts, int 
         snprintf(err, errlen, "modes has bits other than ETWHF_CHECK_RECOVER and ETWHF_CHECK_STRICT");
     else if (!opts->timeout_ms)
         snprintf(err, errlen, "the timeout is 0");
+    else if (opts->struct_size >= offsetof(struct etwhf_check_options, decoder_batch) + sizeof(int) &&
+             opts->decoder_batch && !opts->decoder)
+        snprintf(err, errlen, "decoder_batch is set but no decoder command is");
     else if (!(chk = calloc(1, sizeof *chk)))
         st = ETWHF_ENOMEM, snprintf(err, errlen, "out of memory");
     if (!chk) {
@@ -169,10 +173,12 @@ struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct
             .corpus = corpus, .tally = &res->tally, .selected = res->selected, .nselected = res->nselected,
             .modes = res->modes, .jobs = o->jobs, .timeout_ms = o->timeout_ms, .strict_codes = o->strict_codes,
             .all_heap_events = o->all_heap_events, .cmd = chk->decoder ? &chk->cmd : NULL,
+            .batch = o->decoder_batch,
             .should_stop = o->should_stop, .user = o->user, .progress = o->progress,
         };
         uint64_t t0 = etwhf__check_now_ms();
-        int rc = r.cmd ? etwhf__check_run_external(&r) : etwhf__check_run_inproc(&r);
+        int rc = !r.cmd ? etwhf__check_run_inproc(&r) : r.batch ? etwhf__check_run_batch(&r)
+                                                                : etwhf__check_run_external(&r);
         etwhf__check_progress_done(&r);
         res->seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
         if (rc == CHECK_RUN_INTERRUPTED)

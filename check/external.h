@@ -17,4 +17,8 @@
  * could not be started) or CHECK_RUN_INTERRUPTED. */
 int etwhf__check_run_external(struct check_run *r);
 
+/* etwhf decode's own flags for case k in `mode`, the words of {args}
+ * (docs/spec/check-protocol.md §3.1): their count, at most 8. */
+size_t etwhf__check_case_args(const struct check_case *k, int mode, const char *args[8]);
+
 #endif

@@ -3,7 +3,8 @@
  * cases, the tally they report into, how they learn to stop (internal).
  *
  * A runner (inproc.c: etwhf's decoder in forked workers; external.c: a
- * command per case and mode) decodes every selected case in every selected
+ * command per case and mode; batch.c: long-running commands, a request per
+ * case and mode) decodes every selected case in every selected
  * mode, judges each decode (compare.h) and adds the outcome to the tally.
  * check.c builds the run from the public options and picks the runner.
  */
@@ -36,6 +37,7 @@ struct check_run {
     int strict_codes;        /* external: read `code` too */
     int all_heap_events;     /* external: read HeapAlloc / HeapReAlloc lines, compare heap_events */
     const struct check_cmd *cmd; /* external decoder, NULL in-process */
+    int batch;               /* cmd speaks the batch protocol (batch.c) */
     check_decode_fn decode;  /* in-process: NULL = etwhf__check_decode_case */
     int (*should_stop)(void *user); /* polled by the runners' loops; NULL = never */
     void *user;

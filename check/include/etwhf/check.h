@@ -14,11 +14,12 @@
  * etwhf_manifest_write_case per case (`etwhf gen --out`): the library writes
  * the manifest it reads.
  *
- * Processes: a run decodes in forked worker processes (etwhf's own decoder)
- * or starts the decoder command once per case and mode (each in a process
- * group of its own); every child is gone when etwhf_check_run returns. While
- * a command runs, the library holds SIGCHLD (the caller's handler is put
- * back afterwards). One run at a time per process; a corpus may be shared
+ * Processes: a run decodes in forked worker processes (etwhf's own decoder),
+ * starts the decoder command once per case and mode, or (decoder_batch)
+ * once per job (each in a process group of its own); every child is gone
+ * when etwhf_check_run returns. While a command runs, the library holds
+ * SIGCHLD, and while batch workers run it ignores SIGPIPE (the caller's
+ * handlers are put back afterwards). One run at a time per process; a corpus may be shared
  * by runs, read only.
  *
  * ABI: the options struct carries its own size, as in etwhf/decode.h, so
@@ -106,6 +107,8 @@ struct etwhf_check_options {
     FILE *progress;       /* NULL (default): quiet; else a progress line redrawn there (a terminal) */
     int (*should_stop)(void *user); /* polled; nonzero stops the run (ETWHF_EABORTED) */
     void *user;
+    int decoder_batch;    /* with a command: it is started once per job and speaks the batch
+                           * protocol (docs/spec/check-protocol.md §6); no placeholder expands */
 };
 
 #define etwhf_check_options_init(opts) etwhf_check_options_init_sized((opts), sizeof *(opts))

@@ -26,15 +26,22 @@
 #define TAIL 1024
 /* A request: the path JSON-escaped (at most 6 bytes a byte) and the rest. */
 #define REQUEST_MAX (6 * PATH_MAX + 512)
+/* Requests a worker may hold ahead of its answers: it never waits for the
+ * checker between cases, and the checker reads several answers a wake-up. */
+#define DEPTH 8
+
+struct flight {
+    size_t pos; /* index into r->selected */
+    int mode;
+};
 
 struct worker {
     pid_t pid;             /* 0: none running */
     int in_fd, out_fd, err_fd;
-    int busy;              /* a request is out, its answer not judged yet */
-    size_t pos;            /* the case in progress: index into r->selected */
-    int mode;
-    uint64_t deadline;
-    char *req;             /* the request being written */
+    struct flight q[DEPTH]; /* requests sent and not answered, oldest (the case in progress) at head */
+    unsigned head, nq;
+    uint64_t deadline;     /* of the case in progress */
+    char *req;             /* requests not written yet: req[req_off, req_len) */
     size_t req_len, req_off;
     char *out;             /* standard output since the last end line */
     size_t len, cap;
@@ -50,6 +57,8 @@ struct batch {
     unsigned n;
     size_t next_pos;
     int next_mode;
+    struct flight *retry;  /* requests a replaced worker held behind its lost case */
+    size_t nretry;
     char **env;
     size_t nenv;
     struct check_observed obs;
@@ -103,23 +112,22 @@ static int spawn(struct batch *b, struct worker *w)
     return rc;
 }
 
-/* Kills the worker with its group and reaps it; *status gets its wait
- * status unless it was reaped already (reaped: status holds it). */
-static void retire(struct worker *w, int reaped, int *status)
+/* Kills the worker with its group and reaps it (unless it was reaped
+ * already); the requests it held go to a fresh worker. */
+static void retire(struct batch *b, struct worker *w, int reaped)
 {
-    int st = 0;
     kill(-w->pid, SIGKILL); /* what it left behind in its group, too */
     if (!reaped)
-        while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+        while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
             ;
-    if (status && !reaped)
-        *status = st;
     close_fd(&w->in_fd);
     close_fd(&w->out_fd);
     close_fd(&w->err_fd);
+    for (; w->nq; w->nq--, w->head = (w->head + 1) % DEPTH)
+        b->retry[b->nretry++] = w->q[w->head];
     w->pid = 0;
-    w->busy = 0;
     w->len = w->line_start = 0;
+    w->req_len = w->req_off = 0;
 }
 
 /* ---- standard error: the scanner and the tail kept as evidence ------------- */
@@ -182,11 +190,19 @@ static void tail_text(const struct worker *w, char *buf, size_t cap)
 
 /* ---- judging a case -------------------------------------------------------- */
 
+/* The case in progress. */
+#define CUR(w) ((w)->q[(w)->head])
+
+/* The case in progress ended with outcome; the next one starts. */
 static void report(struct batch *b, struct worker *w, int outcome, struct check_diff *d)
 {
     struct check_run *r = b->r;
-    etwhf__check_tally_add(r->tally, r->selected[w->pos], outcome, d);
-    w->busy = 0;
+    etwhf__check_tally_add(r->tally, r->selected[CUR(w).pos], outcome, d);
+    w->head = (w->head + 1) % DEPTH;
+    w->nq--;
+    w->deadline = etwhf__check_now_ms() + r->timeout_ms;
+    etwhf__check_errscan_reset(&w->scan);
+    w->tail_len = 0;
     etwhf__check_progress(r, 0);
 }
 
@@ -198,10 +214,10 @@ static void lose(struct batch *b, struct worker *w, int outcome, int kind, const
     struct check_diff d;
     char tail[sizeof d.items[0].got];
     etwhf__check_diff_reset(&d);
-    etwhf__check_diff_add(&d, kind, w->mode, field, expected, got);
+    etwhf__check_diff_add(&d, kind, CUR(w).mode, field, expected, got);
     tail_text(w, tail, sizeof tail);
     if (tail[0])
-        etwhf__check_diff_add(&d, kind, w->mode, "stderr", "(its tail, as evidence)", tail);
+        etwhf__check_diff_add(&d, kind, CUR(w).mode, "stderr", "(its tail, as evidence)", tail);
     report(b, w, outcome, &d);
 }
 
@@ -251,7 +267,7 @@ static int end_line(const char *p, size_t n, struct end *e)
 static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, const struct end *e)
 {
     struct check_run *r = b->r;
-    const struct check_case *k = &r->corpus->cases[r->selected[w->pos]];
+    const struct check_case *k = &r->corpus->cases[r->selected[CUR(w).pos]];
     json_t *status = e->status;
     char got[160];
     /* What it wrote on stderr before the end line is in the pipe by now. */
@@ -273,14 +289,14 @@ static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, cons
         free(text);
         struct check_diff d;
         etwhf__check_diff_reset(&d);
-        etwhf__check_diff_add(&d, CHECK_K_EXIT, w->mode, "exit_status", "0 or 1", got);
+        etwhf__check_diff_add(&d, CHECK_K_EXIT, CUR(w).mode, "exit_status", "0 or 1", got);
         report(b, w, ETWHF_CHECK_FAILED, &d);
         replace = 0; /* a status it chose: it is still serving */
     } else {
         struct check_diff d;
         etwhf__check_diff_reset(&d);
-        etwhf__check_output_parse(w->out, ls, w->mode, r->strict_codes, r->all_heap_events, &b->obs, &d);
-        etwhf__check_compare(k, w->mode, &b->obs, &d);
+        etwhf__check_output_parse(w->out, ls, CUR(w).mode, r->strict_codes, r->all_heap_events, &b->obs, &d);
+        etwhf__check_compare(k, CUR(w).mode, &b->obs, &d);
         report(b, w, d.kinds ? ETWHF_CHECK_DISAGREE : ETWHF_CHECK_AGREE, &d);
         replace = 0;
     }
@@ -291,7 +307,7 @@ static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, cons
  * it is there. Returns 1 when the worker must be replaced. */
 static int scan_output(struct batch *b, struct worker *w)
 {
-    while (w->busy) {
+    while (w->nq) {
         char *nl = memchr(w->out + w->line_start, '\n', w->len - w->line_start);
         if (!nl)
             return 0;
@@ -307,7 +323,8 @@ static int scan_output(struct batch *b, struct worker *w)
         memmove(w->out, w->out + used, w->len - used);
         w->len -= used;
         w->line_start = 0;
-        return replace;
+        if (replace)
+            return 1;
     }
     return 0;
 }
@@ -337,13 +354,13 @@ static void take_output(struct batch *b, struct worker *w)
 {
     int rc = read_out(w);
     if (rc == 1) {
-        if (w->busy)
+        if (w->nq)
             lose(b, w, ETWHF_CHECK_FAILED, CHECK_K_OUTPUT, "output", "at most 256 MiB", "more (stopped)");
-        retire(w, 0, NULL);
+        retire(b, w, 0);
         return;
     }
     if (scan_output(b, w))
-        retire(w, 0, NULL);
+        retire(b, w, 0);
 }
 
 /* The worker exited or was killed (st: its wait status). */
@@ -354,12 +371,12 @@ static void died(struct batch *b, struct worker *w, int st)
         take_output(b, w); /* an end line written before it went counts */
     if (!w->pid)
         return;
-    if (w->busy) {
+    if (w->nq) {
         drain_err(w);
         etwhf__check_errscan_end(&w->scan);
         lose_to_death(b, w, st);
     }
-    retire(w, 1, NULL);
+    retire(b, w, 1);
 }
 
 static void reap(struct batch *b)
@@ -382,7 +399,7 @@ static void timed_out(struct batch *b, struct worker *w)
     drain_err(w);
     snprintf(got, sizeof got, "no end line after %llu ms", (unsigned long long)b->r->timeout_ms);
     lose(b, w, ETWHF_CHECK_TIMEOUT, CHECK_K_TIMEOUT, "timeout", "done", got);
-    retire(w, 1, NULL);
+    retire(b, w, 1);
 }
 
 /* ---- requests ---------------------------------------------------------------- */
@@ -404,7 +421,8 @@ static char *put_json_string(char *q, const char *s)
     return q;
 }
 
-/* The request of case pos in mode (docs/spec/check-protocol.md §6.2). */
+/* Appends the request of case pos in mode (docs/spec/check-protocol.md §6.2)
+ * to those not written yet. */
 static int build_request(struct batch *b, struct worker *w, size_t pos, int mode)
 {
     struct check_run *r = b->r;
@@ -415,11 +433,14 @@ static int build_request(struct batch *b, struct worker *w, size_t pos, int mode
         snprintf(r->err, sizeof r->err, "path too long: %s", k->info.file);
         return -1;
     }
-    if (!w->req && !(w->req = malloc(REQUEST_MAX))) {
+    if (!w->req && !(w->req = malloc(DEPTH * REQUEST_MAX))) {
         snprintf(r->err, sizeof r->err, "out of memory");
         return -1;
     }
-    char *q = w->req;
+    memmove(w->req, w->req + w->req_off, w->req_len - w->req_off);
+    w->req_len -= w->req_off;
+    w->req_off = 0;
+    char *q = w->req + w->req_len;
     q += sprintf(q, "{\"id\":%llu,\"file\":", (unsigned long long)k->info.id);
     q = put_json_string(q, path);
     q += sprintf(q, ",\"layer\":\"%s\",\"pointer_size\":%s%s%s,\"event\":", etwhf__layer_name(k->info.layer),
@@ -435,11 +456,10 @@ static int build_request(struct batch *b, struct worker *w, size_t pos, int mode
         q += sprintf(q, "%s\"%s\"", i ? "," : "", args[i]);
     q += sprintf(q, "]}\n");
     w->req_len = (size_t)(q - w->req);
-    w->req_off = 0;
     return 0;
 }
 
-/* Writes what the pipe takes of the request now. */
+/* Writes what the pipe takes of the requests now. */
 static void write_request(struct worker *w)
 {
     while (w->in_fd >= 0 && w->req_off < w->req_len) {
@@ -459,19 +479,18 @@ static void write_request(struct worker *w)
 
 static int send_case(struct batch *b, struct worker *w, size_t pos, int mode)
 {
-    if (w->pid && w->out_fd < 0)
-        retire(w, 0, NULL); /* it closed its output: it cannot answer */
+    if (!w->nq && w->pid && w->out_fd < 0)
+        retire(b, w, 0); /* it closed its output: it cannot answer */
     if (!w->pid && spawn(b, w) != 0)
         return -1;
     if (build_request(b, w, pos, mode) != 0)
         return -1;
-    w->busy = 1;
-    w->pos = pos;
-    w->mode = mode;
-    w->deadline = etwhf__check_now_ms() + b->r->timeout_ms;
-    etwhf__check_errscan_reset(&w->scan);
-    w->tail_len = 0;
-    write_request(w);
+    if (!w->nq) { /* the case in progress from now on */
+        w->deadline = etwhf__check_now_ms() + b->r->timeout_ms;
+        etwhf__check_errscan_reset(&w->scan);
+        w->tail_len = 0;
+    }
+    w->q[(w->head + w->nq++) % DEPTH] = (struct flight){.pos = pos, .mode = mode};
     return 0;
 }
 
@@ -479,6 +498,12 @@ static int send_case(struct batch *b, struct worker *w, size_t pos, int mode)
 static int next_run(struct batch *b, size_t *pos, int *mode)
 {
     struct check_run *r = b->r;
+    if (b->nretry) {
+        b->nretry--;
+        *pos = b->retry[b->nretry].pos;
+        *mode = b->retry[b->nretry].mode;
+        return 1;
+    }
     while (b->next_pos < r->nselected) {
         while (b->next_mode <= ETWHF_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(b->next_mode)))
             b->next_mode++;
@@ -509,11 +534,14 @@ static int loop(struct batch *b)
             struct worker *w = &b->w[i];
             size_t pos;
             int mode;
-            if (w->busy && now >= w->deadline)
+            if (w->nq && now >= w->deadline)
                 timed_out(b, w);
-            if (!w->busy && next_run(b, &pos, &mode) && send_case(b, w, pos, mode) != 0)
-                return CHECK_RUN_IO;
-            if (!w->busy)
+            /* A worker whose output has closed takes nothing more until it is reaped. */
+            while (w->nq < DEPTH && (!w->nq || w->out_fd >= 0) && next_run(b, &pos, &mode))
+                if (send_case(b, w, pos, mode) != 0)
+                    return CHECK_RUN_IO;
+            write_request(w);
+            if (!w->nq)
                 continue;
             busy++;
             if (w->deadline - now < (uint64_t)wait)
@@ -531,7 +559,7 @@ static int loop(struct batch *b)
                 fds[n] = (struct pollfd){.fd = w->out_fd, .events = POLLIN}, who[n++] = 3 * i;
             if (w->err_fd >= 0)
                 fds[n] = (struct pollfd){.fd = w->err_fd, .events = POLLIN}, who[n++] = 3 * i + 1;
-            if (w->busy && w->in_fd >= 0 && w->req_off < w->req_len)
+            if (w->in_fd >= 0 && w->req_off < w->req_len)
                 fds[n] = (struct pollfd){.fd = w->in_fd, .events = POLLOUT}, who[n++] = 3 * i + 2;
         }
         int rc = poll(fds, n, wait);
@@ -587,7 +615,7 @@ static void shut_down(struct batch *b)
             struct worker *w = &b->w[i];
             int st;
             if (w->pid && waitpid(w->pid, &st, WNOHANG) == w->pid) {
-                retire(w, 1, NULL);
+                retire(b, w, 1);
                 left--;
             }
         }
@@ -601,7 +629,7 @@ static void kill_all(struct batch *b)
 {
     for (unsigned i = 0; i < b->n; i++)
         if (b->w[i].pid)
-            retire(&b->w[i], 0, NULL);
+            retire(b, &b->w[i], 0);
 }
 
 int etwhf__check_run_batch(struct check_run *r)
@@ -618,6 +646,12 @@ int etwhf__check_run_batch(struct check_run *r)
         b->n = MAX_WORKERS;
     for (unsigned i = 0; i < b->n; i++)
         b->w[i].in_fd = b->w[i].out_fd = b->w[i].err_fd = -1;
+    if (!(b->retry = calloc((size_t)b->n * DEPTH, sizeof *b->retry))) {
+        snprintf(r->err, sizeof r->err, "out of memory");
+        free(b->env);
+        free(b);
+        return CHECK_RUN_IO;
+    }
     struct sigaction old_chld, old_pipe, ign;
     memset(&ign, 0, sizeof ign);
     ign.sa_handler = SIG_IGN;
@@ -639,6 +673,7 @@ int etwhf__check_run_batch(struct check_run *r)
         free(b->w[i].req);
         free(b->w[i].out);
     }
+    free(b->retry);
     free(b->env);
     free(b);
     return rc;

@@ -4,14 +4,15 @@
  * (internal).
  *
  * Up to `jobs` workers, each CMD started once in a process group of its
- * own, take one request at a time on standard input (a JSON line naming the
- * case and mode) and answer with the case's JSON lines and an end line. The
+ * own, take requests on standard input (a JSON line naming the case and
+ * mode; a few are queued ahead so a worker never waits between cases) and
+ * answer each in turn with the case's JSON lines and an end line. The
  * answer is judged as a per-process run's output is (output.h, compare.h).
  * A worker that dies, hangs past the timeout, writes a sanitizer report or
  * breaks the framing costs the case in progress only: it is killed with its
- * group and the next case gets a fresh worker. Every pipe is non-blocking
- * and read while a request is written, so a decoder that writes before it
- * reads never deadlocks the checker. SIGPIPE is ignored while workers run
+ * group and the requests it held go to a fresh worker. Every pipe is
+ * non-blocking and read while requests are written, so a decoder that
+ * writes before it reads never deadlocks the checker. SIGPIPE is ignored while workers run
  * (a worker that died must not take the checker with it).
  */
 #ifndef ETWHF_CHECK_BATCH_H

@@ -55,8 +55,7 @@ struct batch {
     struct check_run *r;
     struct worker w[MAX_WORKERS];
     unsigned n;
-    size_t next_pos;
-    int next_mode;
+    struct check_cursor cursor;
     struct flight *retry;  /* requests a replaced worker held behind its lost case */
     size_t nretry;
     char **env;
@@ -123,8 +122,9 @@ static void retire(struct batch *b, struct worker *w, int reaped)
     close_fd(&w->in_fd);
     close_fd(&w->out_fd);
     close_fd(&w->err_fd);
-    for (; w->nq; w->nq--, w->head = (w->head + 1) % DEPTH)
-        b->retry[b->nretry++] = w->q[w->head];
+    for (unsigned k = w->nq; k--;) /* newest first: next_run takes from the end */
+        b->retry[b->nretry++] = w->q[(w->head + k) % DEPTH];
+    w->nq = 0;
     w->pid = 0;
     w->len = w->line_start = 0;
     w->req_len = w->req_off = 0;
@@ -170,7 +170,10 @@ static void tail_text(const struct worker *w, char *buf, size_t cap)
         i++; /* not in the middle of a character */
     while (i < n && o + 4 < cap) {
         unsigned c = t[i], len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        int ok = len && i + len <= n && (len == 1 || c >= 0xC2) && (c < 0xF4 || (c == 0xF4 && t[i + 1] < 0x90));
+        /* RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF. */
+        int ok = len && i + len <= n && (len == 1 || c >= 0xC2) && c <= 0xF4 &&
+                 (c != 0xE0 || t[i + 1] >= 0xA0) && (c != 0xED || t[i + 1] < 0xA0) &&
+                 (c != 0xF0 || t[i + 1] >= 0x90) && (c != 0xF4 || t[i + 1] < 0x90);
         for (unsigned k = 1; ok && k < len; k++)
             ok = (t[i + k] & 0xC0) == 0x80;
         if (ok && len > 1 && o + len < cap) {
@@ -494,29 +497,15 @@ static int send_case(struct batch *b, struct worker *w, size_t pos, int mode)
     return 0;
 }
 
-/* Next (case, mode) to run. */
+/* Next (case, mode) to run: a replaced worker's requests first. */
 static int next_run(struct batch *b, size_t *pos, int *mode)
 {
-    struct check_run *r = b->r;
-    if (b->nretry) {
-        b->nretry--;
-        *pos = b->retry[b->nretry].pos;
-        *mode = b->retry[b->nretry].mode;
-        return 1;
-    }
-    while (b->next_pos < r->nselected) {
-        while (b->next_mode <= ETWHF_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(b->next_mode)))
-            b->next_mode++;
-        if (b->next_mode > ETWHF_MODE_STRICT) {
-            b->next_pos++;
-            b->next_mode = 0;
-            continue;
-        }
-        *pos = b->next_pos;
-        *mode = b->next_mode++;
-        return 1;
-    }
-    return 0;
+    if (!b->nretry)
+        return etwhf__check_next(b->r, &b->cursor, pos, mode);
+    b->nretry--;
+    *pos = b->retry[b->nretry].pos;
+    *mode = b->retry[b->nretry].mode;
+    return 1;
 }
 
 /* ---- the loop ------------------------------------------------------------------ */

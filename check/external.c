@@ -37,8 +37,7 @@ struct ext {
     struct check_run *r;
     struct job jobs[MAX_JOBS];
     unsigned njobs;
-    size_t next_pos;
-    int next_mode;
+    struct check_cursor cursor;
     char **base_env; /* environ without the ETWHF_ variables we set */
     size_t nbase;
     struct check_observed obs;
@@ -220,22 +219,12 @@ static void finish(struct ext *x, struct job *j)
 static int next_run(struct ext *x, size_t *pos, int *mode)
 {
     struct check_run *r = x->r;
-    while (x->next_pos < r->nselected) {
-        const struct check_case *k = &r->corpus->cases[r->selected[x->next_pos]];
-        if (!r->cmd->has_file && k->info.layer != ETWHF_GEN_FILE) {
-            etwhf__check_tally_add(r->tally, r->selected[x->next_pos++], ETWHF_CHECK_SKIPPED, NULL);
-            continue;
-        }
-        while (x->next_mode <= ETWHF_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(x->next_mode)))
-            x->next_mode++;
-        if (x->next_mode > ETWHF_MODE_STRICT) {
-            x->next_pos++;
-            x->next_mode = 0;
-            continue;
-        }
-        *pos = x->next_pos;
-        *mode = x->next_mode++;
-        return 1;
+    while (etwhf__check_next(r, &x->cursor, pos, mode)) {
+        const struct check_case *k = &r->corpus->cases[r->selected[*pos]];
+        if (r->cmd->has_file || k->info.layer == ETWHF_GEN_FILE)
+            return 1;
+        /* Once per mode: the same outcome twice changes nothing. */
+        etwhf__check_tally_add(r->tally, r->selected[*pos], ETWHF_CHECK_SKIPPED, NULL);
     }
     return 0;
 }

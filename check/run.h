@@ -50,6 +50,15 @@ struct check_run {
 #define CHECK_RUN_IO (-1)          /* r->err says why */
 #define CHECK_RUN_INTERRUPTED (-2) /* should_stop said so: every child was killed */
 
+/* Where a runner is in its runs: each selected case in each selected mode,
+ * in order. Zeroed: at the start. */
+struct check_cursor {
+    size_t pos;  /* index into r->selected */
+    int mode;    /* the next mode to try */
+};
+/* The next run into *pos and *mode: 1, or 0 when every run has been given. */
+int etwhf__check_next(const struct check_run *r, struct check_cursor *c, size_t *pos, int *mode);
+
 /* 1 when the run must stop now. */
 int etwhf__check_stopping(const struct check_run *r);
 

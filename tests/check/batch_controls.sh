@@ -12,35 +12,10 @@ export ETWHF=$2
 fx=$3
 py=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out=$(mktemp -d)
-# shellcheck source-path=SCRIPTDIR source=../proc_wait.sh
-. "$here/../proc_wait.sh"
-export BAD_DECODER_HANG=$out/never-written
-mkfifo "$BAD_DECODER_HANG"
+# shellcheck source-path=SCRIPTDIR source=control_lib.sh
+. "$here/control_lib.sh"
 export BAD_BATCH_LOG=$out/workers
-cleanup() {
-  local left; left=$(pgrep -f -- "$BAD_DECODER_HANG")
-  # shellcheck disable=SC2086 # one pid a word
-  [ -z "$left" ] || kill -KILL $left 2>/dev/null
-  rm -rf "$out"
-}
-trap cleanup EXIT
-hangers_gone() { proc_wait_until "the hanging decoders to be gone" proc_none "$BAD_DECODER_HANG"; }
-
-fail() { echo "FAIL [$name]: $*" >&2; [ -s "$out/report" ] && head -c 3000 "$out/report" >&2; exit 1; }
-
-run() {
-  local want=$1; shift
-  : >"$BAD_BATCH_LOG"
-  "$ETWHF" check "$@" >"$out/report" 2>"$out/err"
-  local rc=$?
-  [ "$rc" -eq "$want" ] || fail "etwhf check $* exited $rc, expected $want; stderr: $(head -c 600 "$out/err")"
-}
-is() {
-  local got; got=$(jq -c "$1" "$out/report") || fail "report is not JSON"
-  [ "$got" = "$2" ] || fail "$1 is $got, expected $2"
-}
-totals() { is '.totals | [.agree, .disagree, .crash, .timeout, .failed, .skipped]' "$1"; }
+: >"$BAD_BATCH_LOG"
 workers() {
   local n; n=$(wc -l <"$BAD_BATCH_LOG")
   [ "$n" -eq "$1" ] || fail "$n worker(s) started, expected $1"

@@ -3,17 +3,18 @@
 # default corpus (`etwhf gen --count 1000 --seed 1`, recover mode, --jobs 2)
 # per decoder and protocol: the Python example per process (--decoder) and
 # as batch workers (--decoder-batch), `etwhf decode` per process and
-# `--batch`. Each row is the median of RUNS runs (default 3; 1 for the slow
+# `--batch`. Each row is the median of RUNS runs (default 5; 1 for the slow
 # per-process Python row), with the 1-minute load average read from
 # /proc/loadavg before and after it: these are wall-clock figures on a shared
 # machine, worth what the load beside them says. CPU seconds (checker and
-# decoders, from the --json report) say what an idle machine would need.
+# decoders, from the --json report; per case, the manifest's reading
+# included) say what an idle machine would need.
 #   ETWHF defaults to build/ci/etwhf, PYTHON to /usr/bin/python3 (or python3).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 etwhf=$(realpath "${1:-$root/build/ci/etwhf}")
 py=${2:-$(command -v /usr/bin/python3 || command -v python3)}
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 example=$root/examples/decoders/python/etwhf_decoder.py
 work=$(mktemp -d "${TMPDIR:-/tmp}/etwhf-protocols.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -31,11 +32,11 @@ row() {
     "$etwhf" check "$work/corpus" --json --jobs 2 "$opt" "$cmd" >"$work/report" ||
       { echo "$name: etwhf check failed" >&2; jq -c .totals "$work/report" >&2; exit 1; }
     rates+=("$(jq -r '.cases_per_second | floor' "$work/report")")
-    cpu=$(jq -r '"\(.cpu_seconds.checker * 100 | round / 100) s + \(.cpu_seconds.children * 100 | round / 100) s"' "$work/report")
+    cpu=$(jq -r '"\(.cpu_seconds.checker * 100 | round / 100) s + \(.cpu_seconds.children * 100 | round / 100) s = \((.cpu_seconds.checker + .cpu_seconds.children) * 1e6 / .cases | round) µs/case"' "$work/report")
   done
   after=$(load1)
   local median; median=$(printf '%s\n' "${rates[@]}" | sort -n | sed -n "$(((n + 1) / 2))p")
-  printf '| %-38s | %8s | %-26s | %-24s | %s → %s |\n' "$name" "$median" "$(IFS=,; echo "${rates[*]}")" "$cpu" "$before" "$after"
+  printf '| %-38s | %8s | %-26s | %-34s | %s → %s |\n' "$name" "$median" "$(IFS=,; echo "${rates[*]}")" "$cpu" "$before" "$after"
   eval "rate_$5=$median"
 }
 

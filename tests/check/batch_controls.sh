@@ -58,6 +58,14 @@ case $name in
     lost wrongid '[7,0,0,0,3,0]' '"end line"'
     is '.mismatches[0].differences[0].expected' '"{\"type\":\"end\",\"id\":3}"'
     ;;
+  chatty)
+    # A worker that writes 3 MB on each of stdout (lines of a type nobody
+    # reads) and stderr before it reads a request: far past what the pipes
+    # hold, so the checker must read both while it waits. Every case agrees.
+    noisy="sh -c 'yes \"{\\\"type\\\":\\\"note\\\"}\" | head -c 3000000; yes noise | head -c 3000000 >&2; exec \"\$ETWHF\" decode --batch'"
+    run 0 "$fx" --json --jobs 2 --decoder-batch "$noisy"
+    totals '[10,0,0,0,0,0]'
+    ;;
   garbage)
     # A line that is not JSON is a disagreement of that case; the worker goes on.
     run 1 "$fx" --json --jobs 1 --decoder-batch "$(bad garbage)"

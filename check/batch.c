@@ -27,7 +27,12 @@
 /* A request: the path JSON-escaped (at most 6 bytes a byte) and the rest. */
 #define REQUEST_MAX (6 * PATH_MAX + 512)
 /* Requests a worker may hold ahead of its answers: it never waits for the
- * checker between cases, and the checker reads several answers a wake-up. */
+ * checker between cases, and the checker reads several answers a wake-up.
+ * Only while workers keep standard error silent: stderr is another pipe,
+ * so bytes there cannot be told apart between queued cases. A worker that
+ * writes there with more than one request queued is replaced, its requests
+ * go again to a fresh worker, and from then on every worker gets one
+ * request at a time (docs/spec/check-protocol.md §6.3). */
 #define DEPTH 8
 
 struct flight {
@@ -49,6 +54,7 @@ struct worker {
     struct check_errscan scan; /* standard error since the request */
     char tail[TAIL];
     size_t tail_len;
+    uint64_t err_bytes;    /* on standard error since the case started */
 };
 
 struct batch {
@@ -58,6 +64,7 @@ struct batch {
     struct check_cursor cursor;
     struct flight *retry;  /* requests a replaced worker held behind its lost case */
     size_t nretry;
+    int exact;             /* one request at a time: some worker writes on stderr */
     char **env;
     size_t nenv;
     struct check_observed obs;
@@ -134,6 +141,7 @@ static void retire(struct batch *b, struct worker *w, int reaped)
 
 static void take_err(struct worker *w, const char *buf, size_t n)
 {
+    w->err_bytes += n;
     etwhf__check_errscan_feed(&w->scan, buf, n);
     if (n >= TAIL) {
         memcpy(w->tail, buf + n - TAIL, TAIL);
@@ -206,6 +214,7 @@ static void report(struct batch *b, struct worker *w, int outcome, struct check_
     w->deadline = etwhf__check_now_ms() + r->timeout_ms;
     etwhf__check_errscan_reset(&w->scan);
     w->tail_len = 0;
+    w->err_bytes = 0;
     etwhf__check_progress(r, 0);
 }
 
@@ -275,6 +284,11 @@ static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, cons
     char got[160];
     /* What it wrote on stderr before the end line is in the pipe by now. */
     drain_err(w);
+    if (w->err_bytes && w->nq > 1) {
+        /* This case's, or one queued behind it? Ask again, one at a time. */
+        b->exact = 1;
+        return 1;
+    }
     etwhf__check_errscan_end(&w->scan);
     int replace = 1;
     if (!e->has_id || e->id < 0 || (uint64_t)e->id != k->info.id) {
@@ -345,10 +359,13 @@ static int read_out(struct worker *w)
             w->out = p;
             w->cap = cap;
         }
-        long n = etwhf__check_pipe_read(&w->out_fd, w->out + w->len, w->cap - w->len);
+        size_t room = w->cap - w->len;
+        long n = etwhf__check_pipe_read(&w->out_fd, w->out + w->len, room);
         if (n <= 0)
             return (int)(n < 0 ? -1 : 0);
         w->len += (size_t)n;
+        if ((size_t)n < room)
+            return 0; /* the pipe is empty: poll says when there is more */
     }
 }
 
@@ -489,9 +506,11 @@ static int send_case(struct batch *b, struct worker *w, size_t pos, int mode)
     if (build_request(b, w, pos, mode) != 0)
         return -1;
     if (!w->nq) { /* the case in progress from now on */
+        drain_err(w); /* what came between cases is nobody's */
         w->deadline = etwhf__check_now_ms() + b->r->timeout_ms;
         etwhf__check_errscan_reset(&w->scan);
         w->tail_len = 0;
+        w->err_bytes = 0;
     }
     w->q[(w->head + w->nq++) % DEPTH] = (struct flight){.pos = pos, .mode = mode};
     return 0;
@@ -525,10 +544,14 @@ static int loop(struct batch *b)
             int mode;
             if (w->nq && now >= w->deadline)
                 timed_out(b, w);
-            /* A worker whose output has closed takes nothing more until it is reaped. */
-            while (w->nq < DEPTH && (!w->nq || w->out_fd >= 0) && next_run(b, &pos, &mode))
-                if (send_case(b, w, pos, mode) != 0)
-                    return CHECK_RUN_IO;
+            /* Refilled half a queue at a time (one write for several
+             * requests); a worker whose output has closed takes nothing
+             * more until it is reaped. */
+            unsigned depth = b->exact ? 1 : DEPTH;
+            if (w->nq <= depth / 2 && (!w->nq || w->out_fd >= 0))
+                while (w->nq < depth && next_run(b, &pos, &mode))
+                    if (send_case(b, w, pos, mode) != 0)
+                        return CHECK_RUN_IO;
             write_request(w);
             if (!w->nq)
                 continue;

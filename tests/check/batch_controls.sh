@@ -21,13 +21,14 @@ workers() {
   [ "$n" -eq "$1" ] || fail "$n worker(s) started, expected $1"
 }
 bad() { echo "'$py' '$here/bad_batch_decoder.py' $1"; }
-# lost HOW TOTALS FIELD: the three n_ cases lost one way, one worker each.
+# lost HOW TOTALS FIELD [WORKERS]: the three n_ cases lost one way, one
+# worker each (4 in all unless WORKERS says otherwise).
 lost() {
   run 1 "$fx" --json --jobs 1 --timeout 60 --decoder-batch "$(bad "$1")"
   totals "$2"
   is '[.not_agreeing[].id]' '[3,6,9]'
   is '.mismatches[0].differences[0].field' "$3"
-  workers 4
+  workers "${4:-4}"
 }
 
 decode_batch="'$ETWHF' decode --batch"
@@ -50,7 +51,10 @@ case $name in
     is '.mismatches[0].differences[1].got' '"bad_batch_decoder: leaving without an end line"'
     ;;
   asan)
-    lost asan '[7,0,3,0,0,0]' '"crash"'
+    # The report arrives with requests queued behind case 3, so whose it is
+    # cannot be told: that worker is replaced and the run goes on one
+    # request at a time (check-protocol.md §6.3), hence one worker more.
+    lost asan '[7,0,3,0,0,0]' '"crash"' 5
     jq -e '.mismatches[0].differences[0].got | contains("ERROR: AddressSanitizer")' "$out/report" >/dev/null ||
       fail "the sanitizer line is not in the report"
     ;;

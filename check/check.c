@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "etwhf/format.h"
+#include "batch.h"
 #include "external.h"
 #include "inproc.h"
 #include "manifest.h"
@@ -100,6 +101,9 @@ struct etwhf_check *etwhf_check_new(const struct etwhf_check_options *opts, int 
         snprintf(err, errlen, "modes has bits other than ETWHF_CHECK_RECOVER and ETWHF_CHECK_STRICT");
     else if (!opts->timeout_ms)
         snprintf(err, errlen, "the timeout is 0");
+    else if (opts->struct_size >= offsetof(struct etwhf_check_options, decoder_batch) + sizeof(int) &&
+             opts->decoder_batch && !opts->decoder)
+        snprintf(err, errlen, "decoder_batch is set but no decoder command is");
     else if (!(chk = calloc(1, sizeof *chk)))
         st = ETWHF_ENOMEM, snprintf(err, errlen, "out of memory");
     if (!chk) {
@@ -256,6 +260,8 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
         return NULL;
     res->corpus = corpus;
     res->external = chk->decoder != NULL;
+    res->batch = res->external && o->struct_size >= offsetof(struct etwhf_check_options, decoder_batch) + sizeof(int) &&
+                 o->decoder_batch;
     res->decoder = strdup(chk->decoder ? chk->decoder : "in-process");
     res->modes = o->modes ? o->modes
                  : res->external ? ETWHF_CHECK_RECOVER
@@ -301,10 +307,12 @@ struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct
             .corpus = corpus, .tally = &res->tally, .selected = res->selected, .nselected = res->nselected,
             .modes = res->modes, .jobs = o->jobs, .timeout_ms = o->timeout_ms, .strict_codes = o->strict_codes,
             .all_heap_events = o->all_heap_events, .cmd = chk->decoder ? &chk->cmd : NULL,
+            .batch = o->decoder_batch,
             .should_stop = o->should_stop, .user = o->user, .progress = o->progress,
         };
         uint64_t t0 = etwhf__check_now_ms();
-        int rc = r.cmd ? etwhf__check_run_external(&r) : etwhf__check_run_inproc(&r);
+        int rc = !r.cmd ? etwhf__check_run_inproc(&r) : r.batch ? etwhf__check_run_batch(&r)
+                                                                : etwhf__check_run_external(&r);
         etwhf__check_progress_done(&r);
         res->run_seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
         res->seconds = res->run_seconds + corpus->load_seconds;

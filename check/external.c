@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,6 @@
 #include "manifest.h"
 #include "output.h"
 #include "proc.h"
-
-extern char **environ;
 
 /* A decoder printing more than this for one case is stopped: a runaway. */
 #define OUTPUT_LIMIT ((size_t)256 << 20)
@@ -40,71 +37,13 @@ struct ext {
     struct check_run *r;
     struct job jobs[MAX_JOBS];
     unsigned njobs;
-    size_t next_pos;
-    int next_mode;
+    struct check_cursor cursor;
     char **base_env; /* environ without the ETWHF_ variables we set */
     size_t nbase;
     struct check_observed obs;
 };
 
-/* SIGCHLD writes a byte here so that poll() wakes the moment a command
- * exits: waiting a fixed slice instead costs more than the run itself. */
-static int chld_pipe[2] = {-1, -1};
-
-static void on_sigchld(int sig)
-{
-    (void)sig;
-    int e = errno;
-    ssize_t n = write(chld_pipe[1], "", 1);
-    (void)n; /* a full pipe already holds a wake-up */
-    errno = e;
-}
-
-static int chld_install(struct sigaction *old)
-{
-    sigaction(SIGCHLD, NULL, old); /* what chld_remove puts back, whatever fails below */
-    if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        return -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigchld;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-    return sigaction(SIGCHLD, &sa, old);
-}
-
-static void chld_remove(const struct sigaction *old)
-{
-    sigaction(SIGCHLD, old, NULL);
-    for (int i = 0; i < 2; i++)
-        if (chld_pipe[i] >= 0)
-            close(chld_pipe[i]);
-    chld_pipe[0] = chld_pipe[1] = -1;
-}
-
-static const char *const our_vars[] = {"ETWHF_FILE=", "ETWHF_LAYER=", "ETWHF_POINTER_SIZE=", "ETWHF_EVENT=",
-                                       "ETWHF_MODE="};
-
-static int build_base_env(struct ext *x)
-{
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    x->base_env = calloc(n + 1, sizeof *x->base_env);
-    if (!x->base_env)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        int ours = 0;
-        for (size_t v = 0; v < sizeof our_vars / sizeof our_vars[0]; v++)
-            ours |= strncmp(environ[i], our_vars[v], strlen(our_vars[v])) == 0;
-        if (!ours)
-            x->base_env[x->nbase++] = environ[i];
-    }
-    return 0;
-}
-
-/* etwhf decode's own flags for a case in a mode (docs/spec/check-protocol.md). */
-static size_t decode_args(const struct check_case *k, int mode, const char *args[8])
+size_t etwhf__check_case_args(const struct check_case *k, int mode, const char *args[8])
 {
     size_t n = 0;
     args[n++] = "--mode";
@@ -138,34 +77,6 @@ static int case_env(const struct check_case *k, int mode, const char *path, char
     return env[0] && env[1] && env[2] && env[3] && (env[4] || !payload) ? 0 : -1;
 }
 
-/* Starts argv in a new process group, stdin from /dev/null, stdout and
- * stderr into the given pipes' write ends. 0 or an errno value. */
-static int spawn_piped(char **argv, char **envp, int out_w, int err_w, pid_t *pid)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    sigset_t none, dflt;
-    sigemptyset(&none);
-    sigemptyset(&dflt);
-    sigaddset(&dflt, SIGINT);
-    sigaddset(&dflt, SIGTERM);
-    sigaddset(&dflt, SIGPIPE);
-    sigaddset(&dflt, SIGQUIT);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out_w, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, err_w, STDERR_FILENO);
-    posix_spawnattr_init(&at);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &dflt);
-    int e = posix_spawnp(pid, argv[0], &fa, &at, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    return e;
-}
-
 static int start(struct ext *x, struct job *j, size_t pos, int mode)
 {
     const struct check_run *r = x->r;
@@ -176,7 +87,7 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
         snprintf(x->r->err, sizeof x->r->err, "path too long: %s", k->info.file);
         return -1;
     }
-    size_t nargs = decode_args(k, mode, args);
+    size_t nargs = etwhf__check_case_args(k, mode, args);
     char **argv = etwhf__check_cmd_argv(r->cmd, args, nargs, path);
     char **envp = argv && case_env(k, mode, path, env) == 0 ? calloc(x->nbase + 6, sizeof *envp) : NULL;
     int out[2] = {-1, -1}, err[2] = {-1, -1}, rc = -1;
@@ -190,7 +101,7 @@ static int start(struct ext *x, struct job *j, size_t pos, int mode)
             if (env[i])
                 envp[n++] = env[i];
         pid_t pid;
-        int e = spawn_piped(argv, envp, out[1], err[1], &pid);
+        int e = etwhf__check_spawn(argv, envp, -1, out[1], err[1], &pid);
         if (e != 0) {
             snprintf(x->r->err, sizeof x->r->err, "cannot run '%s': %s", argv[0], strerror(e));
         } else {
@@ -313,22 +224,12 @@ static void finish(struct ext *x, struct job *j)
 static int next_run(struct ext *x, size_t *pos, int *mode)
 {
     struct check_run *r = x->r;
-    while (x->next_pos < r->nselected) {
-        const struct check_case *k = &r->corpus->cases[r->selected[x->next_pos]];
-        if (!r->cmd->has_file && k->info.layer != ETWHF_GEN_FILE) {
-            etwhf__check_tally_add(r->tally, r->selected[x->next_pos++], ETWHF_CHECK_SKIPPED, NULL);
-            continue;
-        }
-        while (x->next_mode <= ETWHF_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(x->next_mode)))
-            x->next_mode++;
-        if (x->next_mode > ETWHF_MODE_STRICT) {
-            x->next_pos++;
-            x->next_mode = 0;
-            continue;
-        }
-        *pos = x->next_pos;
-        *mode = x->next_mode++;
-        return 1;
+    while (etwhf__check_next(r, &x->cursor, pos, mode)) {
+        const struct check_case *k = &r->corpus->cases[r->selected[*pos]];
+        if (r->cmd->has_file || k->info.layer == ETWHF_GEN_FILE)
+            return 1;
+        /* Once per mode: the same outcome twice changes nothing. */
+        etwhf__check_tally_add(r->tally, r->selected[*pos], ETWHF_CHECK_SKIPPED, NULL);
     }
     return 0;
 }
@@ -404,7 +305,7 @@ static int loop(struct ext *x)
         if (!running)
             return 0;
         nfds_t n = 0;
-        fds[n] = (struct pollfd){.fd = chld_pipe[0], .events = POLLIN}, who[n++] = UINT_MAX;
+        fds[n] = (struct pollfd){.fd = etwhf__check_chld_fd(), .events = POLLIN}, who[n++] = UINT_MAX;
         for (unsigned i = 0; i < x->njobs; i++) {
             struct job *j = &x->jobs[i];
             if (j->pid && j->out_fd >= 0)
@@ -418,12 +319,10 @@ static int loop(struct ext *x)
             return CHECK_RUN_IO;
         }
         for (nfds_t i = 0; rc > 0 && i < n; i++) {
-            char sink[64];
             if (!fds[i].revents)
                 continue;
             if (who[i] == UINT_MAX)
-                while (read(chld_pipe[0], sink, sizeof sink) > 0)
-                    ;
+                etwhf__check_chld_clear();
             else
                 drain(&x->jobs[who[i] / 2], who[i] & 1);
         }
@@ -434,7 +333,7 @@ static int loop(struct ext *x)
 int etwhf__check_run_external(struct check_run *r)
 {
     struct ext *x = calloc(1, sizeof *x);
-    if (!x || build_base_env(x) != 0) {
+    if (!x || !(x->base_env = etwhf__check_base_env(&x->nbase))) {
         snprintf(r->err, sizeof r->err, "out of memory");
         free(x);
         return CHECK_RUN_IO;
@@ -445,12 +344,12 @@ int etwhf__check_run_external(struct check_run *r)
         x->njobs = MAX_JOBS;
     struct sigaction old;
     int rc = CHECK_RUN_IO;
-    if (chld_install(&old) != 0)
+    if (etwhf__check_chld_install(&old) != 0)
         snprintf(r->err, sizeof r->err, "cannot watch for exits: %s", strerror(errno));
     else
         rc = loop(x);
     kill_all(x);
-    chld_remove(&old);
+    etwhf__check_chld_remove(&old);
     etwhf__check_progress(r, 1);
     etwhf__check_observed_free(&x->obs);
     free(x->base_env);
@@ -458,12 +357,7 @@ int etwhf__check_run_external(struct check_run *r)
     return rc;
 }
 
-/* For the report's reproduce lines (repro.c): the same flags and variables. */
-size_t etwhf__check_decode_args(const struct check_case *k, int mode, const char *args[8])
-{
-    return decode_args(k, mode, args);
-}
-
+/* For the report's reproduce lines (repro.c): the same variables. */
 int etwhf__check_case_env(const struct check_case *k, int mode, const char *path, char *env[5])
 {
     return case_env(k, mode, path, env);

@@ -17,10 +17,11 @@
  * could not be started) or CHECK_RUN_INTERRUPTED. */
 int etwhf__check_run_external(struct check_run *r);
 
-/* `etwhf decode`'s flags for case k in `mode` ({args}): how many of args[8]. */
-size_t etwhf__check_decode_args(const struct check_case *k, int mode, const char *args[8]);
 /* The ETWHF_* variables of that run ("NAME=value", env[4] NULL unless a
  * payload case): 0, or -1 when memory ran out; free each. */
 int etwhf__check_case_env(const struct check_case *k, int mode, const char *path, char *env[5]);
+/* etwhf decode's own flags for case k in `mode`, the words of {args}
+ * (docs/spec/check-protocol.md §3.1): their count, at most 8. */
+size_t etwhf__check_case_args(const struct check_case *k, int mode, const char *args[8]);
 
 #endif

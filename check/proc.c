@@ -1,9 +1,13 @@
 /* Process helpers of the check runners; see proc.h. */
+#define _GNU_SOURCE
 #include "proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,4 +150,104 @@ void etwhf__check_errscan_drain(int *fd, struct check_errscan *s)
         etwhf__check_errscan_feed(s, tmp, (size_t)n);
     if (n < 0)
         etwhf__check_errscan_end(s);
+}
+
+extern char **environ;
+
+static const char *const case_vars[] = {"ETWHF_FILE=", "ETWHF_LAYER=", "ETWHF_POINTER_SIZE=", "ETWHF_EVENT=",
+                                        "ETWHF_MODE="};
+
+char **etwhf__check_base_env(size_t *n)
+{
+    size_t all = 0;
+    while (environ[all])
+        all++;
+    char **env = calloc(all + 1, sizeof *env);
+    if (!env)
+        return NULL;
+    *n = 0;
+    for (size_t i = 0; i < all; i++) {
+        int ours = 0;
+        for (size_t v = 0; v < sizeof case_vars / sizeof case_vars[0]; v++)
+            ours |= strncmp(environ[i], case_vars[v], strlen(case_vars[v])) == 0;
+        if (!ours)
+            env[(*n)++] = environ[i];
+    }
+    return env;
+}
+
+int etwhf__check_spawn(char **argv, char **envp, int in_r, int out_w, int err_w, pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, dflt;
+    sigemptyset(&none);
+    sigemptyset(&dflt);
+    sigaddset(&dflt, SIGINT);
+    sigaddset(&dflt, SIGTERM);
+    sigaddset(&dflt, SIGPIPE);
+    sigaddset(&dflt, SIGQUIT);
+    posix_spawn_file_actions_init(&fa);
+    if (in_r < 0)
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    else
+        posix_spawn_file_actions_adddup2(&fa, in_r, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, out_w, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, err_w, STDERR_FILENO);
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dflt);
+    int e = posix_spawnp(pid, argv[0], &fa, &at, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    return e;
+}
+
+/* Waiting a fixed slice instead of waking on SIGCHLD costs more than a
+ * decode: a corpus means ~100,000 exits. */
+static int chld_pipe[2] = {-1, -1};
+
+static void on_sigchld(int sig)
+{
+    (void)sig;
+    int e = errno;
+    ssize_t n = write(chld_pipe[1], "", 1);
+    (void)n; /* a full pipe already holds a wake-up */
+    errno = e;
+}
+
+int etwhf__check_chld_install(struct sigaction *old)
+{
+    sigaction(SIGCHLD, NULL, old); /* what remove puts back, whatever fails below */
+    if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return -1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigchld;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    return sigaction(SIGCHLD, &sa, old);
+}
+
+void etwhf__check_chld_remove(const struct sigaction *old)
+{
+    sigaction(SIGCHLD, old, NULL);
+    for (int i = 0; i < 2; i++)
+        if (chld_pipe[i] >= 0)
+            close(chld_pipe[i]);
+    chld_pipe[0] = chld_pipe[1] = -1;
+}
+
+int etwhf__check_chld_fd(void)
+{
+    return chld_pipe[0];
+}
+
+void etwhf__check_chld_clear(void)
+{
+    char sink[64];
+    while (read(chld_pipe[0], sink, sizeof sink) > 0)
+        ;
 }

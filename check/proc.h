@@ -1,13 +1,16 @@
 /*
  * proc.h — what the check runners need around child processes: a
  * monotonic clock, signal names, spotting sanitizer reports in a child's
- * stderr, non-blocking pipe reads (internal).
+ * stderr, non-blocking pipe reads, starting commands, waking on SIGCHLD
+ * (internal).
  */
 #ifndef ETWHF_CHECK_PROC_H
 #define ETWHF_CHECK_PROC_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 uint64_t etwhf__check_now_ms(void);
 /* "SIGSEGV", or "signal 42". */
@@ -37,5 +40,25 @@ void etwhf__check_errscan_end(struct check_errscan *s);
 long etwhf__check_pipe_read(int *fd, void *buf, size_t cap);
 /* Reads a child's stderr pipe as far as it goes, into the scanner. */
 void etwhf__check_errscan_drain(int *fd, struct check_errscan *s);
+
+/* The checker's environment without the ETWHF_* variables the per-process
+ * protocol sets per run (docs/spec/check-protocol.md §3.2): a NULL-ended
+ * array of environ's own strings (free the array only), its length in *n;
+ * NULL when memory runs out. */
+char **etwhf__check_base_env(size_t *n);
+
+/* Starts argv in a process group of its own, with standard input from in_r
+ * (-1: /dev/null) and standard output and error into out_w and err_w, the
+ * signals a shell would reset at their defaults. 0 or an errno value. */
+int etwhf__check_spawn(char **argv, char **envp, int in_r, int out_w, int err_w, pid_t *pid);
+
+/* While installed, SIGCHLD writes a byte to a pipe that etwhf__check_chld_fd()
+ * reads, so poll() wakes the moment a child exits. install saves the
+ * caller's handler in *old (restored by remove, whatever install did);
+ * clear empties the pipe. */
+int etwhf__check_chld_install(struct sigaction *old);
+void etwhf__check_chld_remove(const struct sigaction *old);
+int etwhf__check_chld_fd(void);
+void etwhf__check_chld_clear(void);
 
 #endif

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "compare.h"
 #include "external.h"
+#include "manifest.h"
 #include "result.h"
 #include "split.h"
 
@@ -65,6 +69,44 @@ static int put_external(FILE *f, const struct etwhf_check_result *r, const struc
     return rc;
 }
 
+/* A batch decoder reruns one case from one request on its standard input
+ * (check-protocol.md §6.2): the request the checker sent, piped to the
+ * command's words. The request is JSON, so it is quoted as one word. */
+static int put_batch(FILE *f, const struct etwhf_check_result *r, const struct check_case *k, int mode,
+                     const char *path, const char **args, size_t nargs)
+{
+    json_t *a = json_array(), *q = json_object();
+    for (size_t i = 0; i < nargs; i++)
+        json_array_append_new(a, json_string(args[i]));
+    json_object_set_new(q, "id", json_integer((json_int_t)k->info.id));
+    json_object_set_new(q, "file", json_string(path));
+    json_object_set_new(q, "layer", json_string(etwhf__layer_name(k->info.layer)));
+    json_object_set_new(q, "pointer_size", k->info.pointer_size ? json_integer(k->info.pointer_size)
+                                                                 : json_string(etwhf__width_name(0)));
+    json_object_set_new(q, "event", k->info.layer == ETWHF_GEN_PAYLOAD
+                                        ? json_string(etwhf_heap_event_name(k->info.event)) : json_null());
+    json_object_set_new(q, "mode", json_string(etwhf__check_mode_name(mode)));
+    json_object_set_new(q, "args", a);
+    char *req = json_dumps(q, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(q);
+    if (!req)
+        return -1;
+    fputs("printf '%s\\n' ", f);
+    put_word(f, req);
+    fputs(" |", f);
+    free(req);
+    struct check_cmd cmd;
+    char why[200];
+    if (etwhf__check_cmd_split(r->decoder, &cmd, why, sizeof why) != 0)
+        return -1;
+    for (size_t i = 0; i < cmd.nwords; i++) { /* the words as given: nothing expands in a batch command */
+        fputc(' ', f);
+        put_word(f, cmd.words[i]);
+    }
+    etwhf__check_cmd_free(&cmd);
+    return 0;
+}
+
 char *etwhf__check_repro(const struct etwhf_check_result *r, const struct check_case *k, int mode)
 {
     char path[PATH_MAX], *text = NULL;
@@ -72,7 +114,7 @@ char *etwhf__check_repro(const struct etwhf_check_result *r, const struct check_
     const char *args[8];
     if (etwhf__corpus_case_path(r->corpus, k, path, sizeof path) != 0)
         return NULL;
-    size_t nargs = etwhf__check_decode_args(k, mode, args);
+    size_t nargs = etwhf__check_case_args(k, mode, args);
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return NULL;
@@ -82,7 +124,9 @@ char *etwhf__check_repro(const struct etwhf_check_result *r, const struct check_
         put_word(f, r->cwd);
         fputs(" && ", f);
     }
-    if (r->external) {
+    if (r->batch) {
+        rc = put_batch(f, r, k, mode, path, args, nargs);
+    } else if (r->external) {
         rc = put_external(f, r, k, mode, path, args, nargs);
     } else {
         put_word(f, r->etwhf_command);

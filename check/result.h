@@ -17,6 +17,7 @@ struct etwhf_check_result {
     const struct etwhf_corpus *corpus;
     char *decoder;         /* "in-process" or the command as given */
     int external;          /* a command ran, not etwhf's decoder */
+    int batch;             /* ... started once per job, speaking the batch protocol */
     unsigned modes;        /* CHECK_MODE_BIT of each mode run */
     unsigned jobs;         /* as asked for */
     uint64_t timeout_ms;

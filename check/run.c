@@ -8,6 +8,23 @@ int etwhf__check_stopping(const struct check_run *r)
     return r->should_stop && r->should_stop(r->user);
 }
 
+int etwhf__check_next(const struct check_run *r, struct check_cursor *c, size_t *pos, int *mode)
+{
+    while (c->pos < r->nselected) {
+        while (c->mode <= ETWHF_MODE_STRICT && !(r->modes & CHECK_MODE_BIT(c->mode)))
+            c->mode++;
+        if (c->mode > ETWHF_MODE_STRICT) {
+            c->pos++;
+            c->mode = 0;
+            continue;
+        }
+        *pos = c->pos;
+        *mode = c->mode++;
+        return 1;
+    }
+    return 0;
+}
+
 void etwhf__check_progress(struct check_run *r, int force)
 {
     if (!r->progress)

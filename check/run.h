@@ -3,7 +3,8 @@
  * cases, the tally they report into, how they learn to stop (internal).
  *
  * A runner (inproc.c: etwhf's decoder in forked workers; external.c: a
- * command per case and mode) decodes every selected case in every selected
+ * command per case and mode; batch.c: long-running commands, a request per
+ * case and mode) decodes every selected case in every selected
  * mode, judges each decode (compare.h) and adds the outcome to the tally.
  * check.c builds the run from the public options and picks the runner.
  */
@@ -36,6 +37,7 @@ struct check_run {
     int strict_codes;        /* external: read `code` too */
     int all_heap_events;     /* external: read HeapAlloc / HeapReAlloc lines, compare heap_events */
     const struct check_cmd *cmd; /* external decoder, NULL in-process */
+    int batch;               /* cmd speaks the batch protocol (batch.c) */
     check_decode_fn decode;  /* in-process: NULL = etwhf__check_decode_case */
     int (*should_stop)(void *user); /* polled by the runners' loops; NULL = never */
     void *user;
@@ -47,6 +49,15 @@ struct check_run {
 /* Return values of the runners besides 0 (all selected cases ran). */
 #define CHECK_RUN_IO (-1)          /* r->err says why */
 #define CHECK_RUN_INTERRUPTED (-2) /* should_stop said so: every child was killed */
+
+/* Where a runner is in its runs: each selected case in each selected mode,
+ * in order. Zeroed: at the start. */
+struct check_cursor {
+    size_t pos;  /* index into r->selected */
+    int mode;    /* the next mode to try */
+};
+/* The next run into *pos and *mode: 1, or 0 when every run has been given. */
+int etwhf__check_next(const struct check_run *r, struct check_cursor *c, size_t *pos, int *mode);
 
 /* 1 when the run must stop now. */
 int etwhf__check_stopping(const struct check_run *r);

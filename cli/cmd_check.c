@@ -23,6 +23,10 @@ static const char help[] =
     "                    Without {file} the path is appended and only file cases\n"
     "                    run. Environment: ETWHF_FILE, ETWHF_LAYER,\n"
     "                    ETWHF_POINTER_SIZE, ETWHF_EVENT, ETWHF_MODE.\n"
+    "  --decoder-batch CMD  check this command, started once per job: it reads\n"
+    "                    one JSON request per line on stdin and answers each with\n"
+    "                    the case's lines and an end line (docs/spec/\n"
+    "                    check-protocol.md §6). No placeholders; every case runs.\n"
     "  --mode M          recover, strict or both: the decode modes checked.\n"
     "                    Default: both in-process, recover with --decoder.\n"
     "  --timeout S       seconds one decode of one case may take (default 10)\n"
@@ -194,9 +198,12 @@ static int parse(int argc, char **argv, struct opts *o)
             continue;
         }
 #define CHECK_VALUE(name) ((got = etwhf_args_value(&a, arg, name, &v)) != 0)
-        if (CHECK_VALUE("--decoder")) {
+        if (CHECK_VALUE("--decoder") || CHECK_VALUE("--decoder-batch")) {
+            int batch = arg[9] == '-';
+            if (got > 0 && c->decoder && batch != c->decoder_batch)
+                return etwhf_usage_error("check", "--decoder and --decoder-batch: one decoder at a time");
             if (got > 0)
-                c->decoder = v;
+                c->decoder = v, c->decoder_batch = batch;
         } else if (CHECK_VALUE("--mode")) {
             if (got > 0 && (mode = etwhf_parse_choice(v, modes)) < 0)
                 return etwhf_usage_error("check", "--mode is recover, strict or both, not '%s'", v);
@@ -375,7 +382,7 @@ int etwhf_cmd_check(int argc, char **argv)
     free(o.ids); /* etwhf_check_new kept copies */
     free(self);
     if (!chk && st == ETWHF_EINVAL)
-        return etwhf_usage_error("check", "--decoder: %s", err);
+        return etwhf_usage_error("check", "%s: %s", o.check.decoder_batch ? "--decoder-batch" : "--decoder", err);
     if (!chk) {
         fprintf(stderr, "etwhf check: %s\n", err);
         return EXIT_IO;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "batch_request.h"
 #include "commands.h"
 #include "decode_output.h"
 #include "etwhf/decode.h"
@@ -51,6 +52,12 @@ static const char help[] =
     "                               (said once on stderr)\n"
     "  --stats                      a summary line per file, after its other lines\n"
     "  --quiet                      no event lines (with --stats: counting mode)\n"
+    "  --batch                      no FILE: read requests on standard input, one\n"
+    "                               JSON object a line naming a case (file, layer,\n"
+    "                               pointer_size, event, mode), and answer each with\n"
+    "                               its lines and {\"type\":\"end\",\"id\":N,\"status\":S}\n"
+    "                               (the batch protocol of etwhf check,\n"
+    "                               docs/spec/check-protocol.md §6; jsonl only)\n"
     "  -h, --help                   this help\n"
     "\n"
     "Filters choose event lines only: diagnostics and summary counts are those of\n"
@@ -74,7 +81,7 @@ static const char help[] =
 struct decode_cli {
     struct etwhf_decode_options opts;
     unsigned types;         /* TYPE_* mask of event lines to print */
-    int quiet, stats, wall_clock;
+    int quiet, stats, wall_clock, batch;
     int has_pid, has_tid, has_heap;
     uint32_t pid, tid;
     uint64_t heap;
@@ -145,6 +152,7 @@ static int parse_args(struct decode_cli *cli, int argc, char **argv, int *done)
         }
         if (!strcmp(arg, "--quiet")) { cli->quiet = 1; continue; }
         if (!strcmp(arg, "--stats")) { cli->stats = 1; continue; }
+        if (!strcmp(arg, "--batch")) { cli->batch = 1; continue; }
         if (!strcmp(arg, "--wall-clock")) { cli->wall_clock = 1; continue; }
         if (!strcmp(arg, "--strict")) { cli->opts.mode = ETWHF_MODE_STRICT; continue; }
         if ((r = etwhf_args_choice(&a, arg, "--type", type_choices, &choice)) != 0) {
@@ -197,7 +205,11 @@ static int parse_args(struct decode_cli *cli, int argc, char **argv, int *done)
             return etwhf_usage_error("decode", "unknown option '%s'", arg);
         }
     }
-    if (cli->nfiles == 0)
+    if (cli->batch && cli->nfiles)
+        return etwhf_usage_error("decode", "--batch takes its cases on standard input, not as FILEs");
+    if (cli->batch && cli->format != ETWHF_LINES_JSONL)
+        return etwhf_usage_error("decode", "--batch answers in JSON lines only (--format jsonl)");
+    if (cli->nfiles == 0 && !cli->batch)
         return etwhf_usage_error("decode", "no FILE given (use '-' for standard input)");
     if (cli->opts.input == ETWHF_INPUT_PAYLOAD && !pointer_size_set)
         return etwhf_usage_error("decode", "--input payload needs --pointer-size 4 or 8");
@@ -366,6 +378,88 @@ static int run_files(struct decode_run *run)
     return any_io ? EXIT_IO : any_error ? EXIT_FINDING : EXIT_OK;
 }
 
+/* ---- batch: requests on standard input ---------------------------------------- */
+
+/* The end line of a request (docs/spec/check-protocol.md §6.3). */
+static void end_line(struct decode_run *run, const struct etwhf_batch_request *req, int status)
+{
+    char *q = etwhf_out_room(&run->out, 64);
+    ETWHF_PUT(q, "{\"type\":\"end\",\"id\":");
+    if (!req->has_id)
+        ETWHF_PUT(q, "null");
+    else if (req->id < 0)
+        *q++ = '-', q = etwhf_fmt_u64(q, -(uint64_t)req->id);
+    else
+        q = etwhf_fmt_u64(q, (uint64_t)req->id);
+    ETWHF_PUT(q, ",\"status\":");
+    q = etwhf_fmt_u64(q, (uint64_t)status);
+    ETWHF_PUT(q, "}\n");
+    etwhf_out_commit(&run->out, q);
+}
+
+/* Each request decoded as `etwhf decode` would decode its file with the
+ * request's --input, --pointer-size, --event and --mode (the other options
+ * of the command line hold for every request); a request that cannot be
+ * read is answered with status 2 and a line on stderr. Exit 0 at end of
+ * input. */
+static int run_batch(struct decode_run *run)
+{
+    const struct decode_cli *base = run->cli;
+    struct etwhf_batch_reader rd;
+    struct etwhf_batch_request req;
+    char why[256];
+    int code = -1;
+    etwhf_batch_reader_init(&rd, STDIN_FILENO);
+    while (code < 0) {
+        int got = etwhf_batch_next(&rd, &req, why, sizeof why);
+        int status = EXIT_USAGE;
+        if (got == ETWHF_BATCH_END) {
+            code = EXIT_OK;
+            break;
+        }
+        if (got == ETWHF_BATCH_READ) {
+            if (etwhf_interrupted())
+                code = EXIT_INTERRUPTED;
+            else
+                fprintf(stderr, "etwhf decode: cannot read requests: %s\n", strerror(errno)), code = EXIT_IO;
+            break;
+        }
+        if (got == ETWHF_BATCH_BAD) {
+            fprintf(stderr, "etwhf decode: request: %s\n", why);
+        } else {
+            struct decode_cli cli = *base;
+            const char *files[1] = {req.file};
+            cli.opts.input = req.input;
+            cli.opts.mode = req.mode;
+            cli.opts.pointer_size = req.pointer_size;
+            cli.opts.payload_type = req.payload_type;
+            cli.files = files;
+            cli.nfiles = 1;
+            run->cli = &cli;
+            switch (decode_one(run, req.file)) {
+            case FILE_OK: status = EXIT_OK; break;
+            case FILE_ERRORS: status = EXIT_FINDING; break;
+            case FILE_IO: status = EXIT_IO; break;
+            case STOP_INTERRUPTED: code = EXIT_INTERRUPTED; break;
+            case STOP_WRITE: code = EXIT_IO; break;
+            }
+            run->cli = base;
+        }
+        free(req.file);
+        if (code < 0) {
+            end_line(run, &req, status);
+            if (etwhf_out_flush(&run->out) != 0)
+                code = EXIT_IO;
+        }
+    }
+    etwhf_batch_reader_free(&rd);
+    if (code == EXIT_IO && (etwhf_out_failed(&run->out) || etwhf_out_failed(&run->err)))
+        return report_write_failure(run);
+    if (code == EXIT_INTERRUPTED)
+        fputs("etwhf decode: interrupted\n", stderr);
+    return code;
+}
+
 int etwhf_cmd_decode(int argc, char **argv)
 {
     struct decode_cli cli;
@@ -386,7 +480,7 @@ int etwhf_cmd_decode(int argc, char **argv)
     } else {
         etwhf_decode_output_init(&run.lines, cli.format, &run.out, &run.err);
         etwhf_interrupt_install();
-        code = run_files(&run);
+        code = cli.batch ? run_batch(&run) : run_files(&run);
         etwhf_decode_output_free(&run.lines);
     }
     etwhf_out_free(&run.out);

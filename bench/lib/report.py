@@ -367,6 +367,16 @@ def xpress_md(x):
     return out + [f"`{x['cmd']}` (exit {x['exit']}), its output as printed:", "", "```", *x["output"], "```", ""]
 
 
+def protocols_md(p):
+    out = ["## `etwhf check`: a process per case or batch workers", "", machine_line(p), "",
+           "Cases/s of `etwhf check --jobs 2` over the default corpus (`etwhf gen --count 1000 --seed 1`, "
+           "recover mode) with the Python example and `etwhf decode`, each per process (`--decoder`) and "
+           "as batch workers (`--decoder-batch`, docs/spec/check-protocol.md §6). Goals: the Python "
+           "example ≥ 1,000 cases/s and ≥ 50× per process in batch; `etwhf decode --batch` ≥ 20,000 "
+           "cases/s. Wall-clock figures: each row shows the load it ran at.", ""]
+    return out + [f"`{p['cmd']}` (exit {p['exit']}), its output as printed:", "", *p["output"], ""]
+
+
 def fmt_t(v):
     return "—" if v is None else f"{v:.1f}"
 
@@ -472,6 +482,7 @@ def quick_md(tq, cq):
 
 def write():
     t, c, h, o, x, b = (load(s) for s in ("throughput", "cost", "harness", "oracle", "xpress", "bugs"))
+    p = load("protocols")
     tq, cq = load("throughput-quick"), load("cost-quick")
     t, c = t or tq, c or cq
     lines = ["# Benchmarks", "",
@@ -504,7 +515,7 @@ def write():
     lines += [f"| {g} | {m} | {v} |" for g, m, v in rows] or ["| (no results yet) | | |"]
     lines.append("")
     for data, fn in ((t, throughput_md), (c, cost_md), (h, harness_md), (o, oracle_md), (b, bugs_md),
-                     (x, xpress_md)):
+                     (x, xpress_md), (p, protocols_md)):
         if data:
             lines += fn(data)
     if (tq or cq) and (t is not tq or c is not cq):

@@ -4,12 +4,16 @@
   gen ETWHF DIR GEN-OPTIONS...    etwhf gen --out DIR --force GEN-OPTIONS
   check ETWHF DIR CMD [OPTS...]   etwhf check DIR --decoder CMD --mode both --strict-codes
                                   --all-heap-events OPTS: every case must agree
-  misread ETWHF DIR PYTHON        the decoder patched to read Source 4 of 64-bit
+  batch ETWHF DIR CMD [OPTS...]   the same with --decoder-batch CMD (the batch protocol)
+  misread ETWHF DIR PYTHON [--batch]
+                                  the decoder patched to read Source 4 of 64-bit
                                   HeapFree payloads as 3 (patched_decoder.py), recover
-                                  mode: the checker must report exactly the cases
-                                  holding such an event, on the Source alone
-  catches ETWHF DIR PYTHON        batch_driver.py with that patched decoder behind
-                                  --batch and the clean one per process: it must fail
+                                  mode, per process or as a batch worker: the checker
+                                  must report exactly the cases holding such an event,
+                                  on the Source alone
+  survives ETWHF DIR PYTHON       batch workers patched to raise on every bare payload:
+                                  exactly the payload cases fail (status 70, the
+                                  traceback as evidence), every other case agrees
   samples ETWHF SAMPLES PYTHON    the third-party samples, whole, cut short and as bare
                                   records: the example's lines and exit status equal
                                   etwhf decode's (an absent sample skips, exit 77;
@@ -28,7 +32,6 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(HERE, "..", "..", "examples", "decoders", "python", "etwhf_decoder.py")
 PATCHED = os.path.join(HERE, "patched_decoder.py")
-DRIVER = os.path.join(HERE, "batch_driver.py")
 SAMPLES = ("lxcore_kernel.etl", "ShutdownPerfDiagLogger.etl", "SelfDescribingSingleEvent.etl")
 SKIP = 77
 
@@ -38,9 +41,9 @@ def fail(message):
     return 1
 
 
-def run_check(etwhf, corpus, cmd, mode, *options):
+def run_check(etwhf, corpus, cmd, mode, *options, option="--decoder"):
     """etwhf check --json with the example's options; returns (exit status, report)."""
-    argv = [etwhf, "check", corpus, "--json", "--show", "20", "--decoder", cmd, "--mode", mode,
+    argv = [etwhf, "check", corpus, "--json", "--show", "20", option, cmd, "--mode", mode,
             "--strict-codes", "--all-heap-events", *options]
     run = subprocess.run(argv, capture_output=True, text=True)
     try:
@@ -57,8 +60,8 @@ def step_gen(etwhf, corpus, *options):
     return run.returncode
 
 
-def step_check(etwhf, corpus, cmd, *options):
-    status, report = run_check(etwhf, corpus, cmd, "both", *options)
+def step_check(etwhf, corpus, cmd, *options, option="--decoder"):
+    status, report = run_check(etwhf, corpus, cmd, "both", *options, option=option)
     if report is None:
         return fail(f"etwhf check exited {status} without a report")
     cpu = report["cpu_seconds"]
@@ -72,7 +75,11 @@ def step_check(etwhf, corpus, cmd, *options):
     return 0
 
 
-def step_misread(etwhf, corpus, python):
+def step_batch(etwhf, corpus, cmd, *options):
+    return step_check(etwhf, corpus, cmd, *options, option="--decoder-batch")
+
+
+def step_misread(etwhf, corpus, python, batch=None):
     expected = set()
     with open(os.path.join(corpus, "manifest.jsonl"), encoding="utf-8") as f:
         next(f)
@@ -82,8 +89,14 @@ def step_misread(etwhf, corpus, python):
                 expected.add(case["id"])
     if not expected:
         return fail("the corpus has no 64-bit HeapFree event with Source 4: the control would prove nothing")
-    cmd = f"{shlex.quote(python)} {shlex.quote(PATCHED)} misread-source {{args}} {{file}}"
-    status, report = run_check(etwhf, corpus, cmd, "recover")
+    if batch not in (None, "--batch"):
+        return fail(f"misread: unknown option {batch}")
+    if batch:
+        cmd = f"{shlex.quote(python)} {shlex.quote(PATCHED)} misread-source --batch"
+    else:
+        cmd = f"{shlex.quote(python)} {shlex.quote(PATCHED)} misread-source {{args}} {{file}}"
+    status, report = run_check(etwhf, corpus, cmd, "recover",
+                               option="--decoder-batch" if batch else "--decoder")
     if report is None:
         return fail(f"etwhf check exited {status} without a report")
     caught = {case["id"] for case in report["not_agreeing"]}
@@ -100,18 +113,24 @@ def step_misread(etwhf, corpus, python):
     return 0
 
 
-def step_catches(etwhf, corpus, python):
-    del etwhf
-    batch = f"{shlex.quote(python)} {shlex.quote(PATCHED)} misread-source --batch"
-    per_process = f"{shlex.quote(python)} {shlex.quote(EXAMPLE)} {{args}} {{file}}"
-    run = subprocess.run([python, DRIVER, corpus, "--batch", batch, "--per-process", per_process,
-                          "--sample", "100"], capture_output=True, text=True)
-    print(run.stdout, end="")
-    if run.returncode != 1 or "differs from the batch answer" not in run.stderr:
-        print(run.stderr[-3000:], file=sys.stderr)
-        return fail(f"the batch driver exited {run.returncode} on a batch decoder that misreads a Source; "
-                    "expected 1 with the requests that differ")
-    print("the batch driver caught the misreading batch decoder: " + run.stderr.strip().splitlines()[-1])
+def step_survives(etwhf, corpus, python):
+    cmd = f"{shlex.quote(python)} {shlex.quote(PATCHED)} raise-on-payload --batch"
+    status, report = run_check(etwhf, corpus, cmd, "both", "--show", "1000", option="--decoder-batch")
+    if report is None:
+        return fail(f"etwhf check exited {status} without a report")
+    layers = {g["name"]: g for g in report["by_layer"]}
+    payload = layers.get("payload", {}).get("cases", 0)
+    totals = report["totals"]
+    print(f"raising batch workers: exit {status}, totals {totals}, {payload} payload cases")
+    if not payload:
+        return fail("the corpus has no payload case: the control would prove nothing")
+    if status != 1 or totals["failed"] != payload or totals["agree"] != report["cases"] - payload:
+        return fail(f"expected exactly the {payload} payload cases to fail and the rest to agree")
+    for case in report["mismatches"]:
+        first = case["differences"][0]
+        if case["layer"] != "payload" or first["field"] != "exit_status" or \
+                not first["got"].startswith("70: Traceback"):
+            return fail(f"case {case['id']}: not a payload case failed with status 70 and its traceback: {case}")
     return 0
 
 
@@ -178,7 +197,7 @@ def step_clean(etwhf, *corpora):
     return 0
 
 
-STEPS = {"gen": step_gen, "check": step_check, "misread": step_misread, "catches": step_catches,
+STEPS = {"gen": step_gen, "check": step_check, "batch": step_batch, "misread": step_misread, "survives": step_survives,
          "samples": step_samples, "clean": step_clean}
 
 if __name__ == "__main__":

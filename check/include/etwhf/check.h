@@ -14,11 +14,12 @@
  * etwhf_manifest_write_case per case (`etwhf gen --out`): the library writes
  * the manifest it reads.
  *
- * Processes: a run decodes in forked worker processes (etwhf's own decoder)
- * or starts the decoder command once per case and mode (each in a process
- * group of its own); every child is gone when etwhf_check_run returns. While
- * a command runs, the library holds SIGCHLD (the caller's handler is put
- * back afterwards). One run at a time per process; a corpus may be shared
+ * Processes: a run decodes in forked worker processes (etwhf's own decoder),
+ * starts the decoder command once per case and mode, or (decoder_batch)
+ * once per job (each in a process group of its own); every child is gone
+ * when etwhf_check_run returns. While a command runs, the library holds
+ * SIGCHLD, and while batch workers run it ignores SIGPIPE (the caller's
+ * handlers are put back afterwards). One run at a time per process; a corpus may be shared
  * by runs, read only.
  *
  * ABI: the options struct carries its own size, as in etwhf/decode.h, so
@@ -120,6 +121,8 @@ struct etwhf_check_options {
     /* Keep the evidence (output, stderr) of agreeing cases too, for
      * etwhf_check_report_explain; only sensible for a handful of cases. */
     int keep_agreeing;
+    int decoder_batch;    /* with a command: it is started once per job and speaks the batch
+                           * protocol (docs/spec/check-protocol.md §6); no placeholder expands */
 };
 #define ETWHF_CHECK_COMPRESSED_YES 1
 #define ETWHF_CHECK_COMPRESSED_NO 2

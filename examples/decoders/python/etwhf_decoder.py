@@ -12,8 +12,9 @@ Two ways to run it (docs/spec/check-protocol.md):
                 one run per input; exit 0 (no error diagnostic), 1 (errors),
                 2 (usage), 3 (I/O), 70 (the decoder itself failed)
   batch         python3 etwhf_decoder.py --batch
-                one request per line on standard input, the lines of that
-                case then {"type":"end","id":N,"status":S} on standard output
+                one request per line on standard input (§6 of that file;
+                `etwhf check --decoder-batch`), answered in turn with the
+                lines of that case then {"type":"end","id":N,"status":S}
 
 Options (those of `etwhf decode`; the environment fills in absent ones, as
 `etwhf check --decoder` sets it: ETWHF_LAYER, ETWHF_POINTER_SIZE, ETWHF_EVENT,

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# batch_controls.sh NAME ETWHF FIXTURE_DIR PYTHON — one control of `etwhf check
+# --decoder-batch` (docs/spec/check-protocol.md §6) on the hand-written fixture
+# corpus (fixture_corpus.c): 10 cases, ids 1-10, of which ids 3, 6, 9 are n_
+# (error) cases. bad_batch_decoder.py fails in one way on exactly those; a
+# lost case must cost that case alone: the others agree, and (with --jobs 1,
+# so the count is exact) each lost case but the last is followed by a fresh
+# worker. Exit 0 when the control holds, 1 with a message when it does not.
+set -uo pipefail
+name=$1
+export ETWHF=$2
+fx=$3
+py=$4
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=control_lib.sh
+. "$here/control_lib.sh"
+export BAD_BATCH_LOG=$out/workers
+: >"$BAD_BATCH_LOG"
+workers() {
+  local n; n=$(wc -l <"$BAD_BATCH_LOG")
+  [ "$n" -eq "$1" ] || fail "$n worker(s) started, expected $1"
+}
+bad() { echo "'$py' '$here/bad_batch_decoder.py' $1"; }
+# lost HOW TOTALS FIELD [WORKERS]: the three n_ cases lost one way, one
+# worker each (4 in all unless WORKERS says otherwise).
+lost() {
+  run 1 "$fx" --json --jobs 1 --timeout 60 --decoder-batch "$(bad "$1")"
+  totals "$2"
+  is '[.not_agreeing[].id]' '[3,6,9]'
+  is '.mismatches[0].differences[0].field' "$3"
+  workers "${4:-4}"
+}
+
+decode_batch="'$ETWHF' decode --batch"
+case $name in
+  decode_agrees)
+    run 0 "$fx" --json --decoder-batch "$decode_batch"
+    totals '[10,0,0,0,0,0]'
+    is '.runs' '10'
+    run 0 "$fx" --json --decoder-batch "$decode_batch" --mode both --strict-codes --all-heap-events --jobs 3
+    totals '[10,0,0,0,0,0]'
+    is '.runs' '20'
+    ;;
+  crash)
+    lost crash '[7,0,3,0,0,0]' '"crash"'
+    is '.mismatches[0].differences[0].got' '"SIGSEGV"'
+    is '.mismatches[0].differences[1] | [.field, .got]' '["stderr","bad_batch_decoder: about to crash"]'
+    ;;
+  exit)
+    lost exit '[7,0,0,0,3,0]' '"end line"'
+    is '.mismatches[0].differences[1].got' '"bad_batch_decoder: leaving without an end line"'
+    # The rerun line pipes the one request to the command: pasted into a
+    # shell it makes the worker fail the same way.
+    cmd=$(jq -r '.mismatches[0].commands.recover' "$out/report")
+    case $cmd in *"printf '%s\n' "*'"id":3,'*) ;; *) fail "rerun line is not one request piped to the command: $cmd" ;; esac
+    (cd / && bash -c "$cmd") >"$out/rerun" 2>&1
+    grep -q "leaving without an end line" "$out/rerun" || fail "the rerun line did not reproduce: $(head -3 "$out/rerun")"
+    ;;
+  asan)
+    # The report arrives with requests queued behind case 3, so whose it is
+    # cannot be told: that worker is replaced and the run goes on one
+    # request at a time (check-protocol.md §6.3), hence one worker more.
+    lost asan '[7,0,3,0,0,0]' '"crash"' 5
+    jq -e '.mismatches[0].differences[0].got | contains("ERROR: AddressSanitizer")' "$out/report" >/dev/null ||
+      fail "the sanitizer line is not in the report"
+    ;;
+  wrongid)
+    lost wrongid '[7,0,0,0,3,0]' '"end line"'
+    is '.mismatches[0].differences[0].expected' '"{\"type\":\"end\",\"id\":3}"'
+    ;;
+  chatty)
+    # A worker that writes 3 MB on each of stdout (lines of a type nobody
+    # reads) and stderr before it reads a request: far past what the pipes
+    # hold, so the checker must read both while it waits. Every case agrees.
+    noisy="sh -c 'yes \"{\\\"type\\\":\\\"note\\\"}\" | head -c 3000000; yes noise | head -c 3000000 >&2; exec \"\$ETWHF\" decode --batch'"
+    run 0 "$fx" --json --jobs 2 --decoder-batch "$noisy"
+    totals '[10,0,0,0,0,0]'
+    ;;
+  garbage)
+    # A line that is not JSON is a disagreement of that case; the worker goes on.
+    run 1 "$fx" --json --jobs 1 --decoder-batch "$(bad garbage)"
+    totals '[7,3,0,0,0,0]'
+    is '.by_field' '{"output":3}'
+    workers 1
+    ;;
+  status)
+    # A status other than 0 or 1 fails that case; the worker goes on.
+    run 1 "$fx" --json --jobs 1 --decoder-batch "$(bad status)"
+    totals '[7,0,0,0,3,0]'
+    is '.mismatches[0].differences[0] | [.field, .got]' '["exit_status","70"]'
+    workers 1
+    ;;
+  hang)
+    # The n_ cases never answer and the others answer at once: a timeout of
+    # many times an honest answer tells them apart on a loaded machine. That
+    # the check returns at all proves the hanging workers were killed.
+    run 1 "$fx" --json --timeout 10 --jobs 2 --decoder-batch "$(bad hang)"
+    totals '[7,0,0,3,0,0]'
+    is '[.not_agreeing[].id]' '[3,6,9]'
+    hangers_gone || fail "a hanging worker was left running"
+    ;;
+  interrupt)
+    "$ETWHF" check "$fx" --timeout 600 --decoder-batch "$(bad hang)" >"$out/report" 2>"$out/err" &
+    pid=$!
+    proc_wait_until "a hanging worker" proc_any "$BAD_DECODER_HANG" || { kill -KILL "$pid"; fail "no worker hung"; }
+    kill -INT "$pid"
+    wait "$pid"; rc=$?
+    [ "$rc" -eq 130 ] || fail "SIGINT gave exit $rc, expected 130"
+    hangers_gone || fail "SIGINT left a worker running"
+    ;;
+  usage)
+    run 2 "$fx" --decoder "'$ETWHF' decode {args} {file}" --decoder-batch "$decode_batch"
+    run 2 "$fx" --decoder-batch "'unterminated"
+    run 3 "$fx" --decoder-batch "/no/such/decoder"
+    grep -q "cannot run '/no/such/decoder'" "$out/err" || fail "the missing decoder is not named"
+    ;;
+  decode_requests)
+    # etwhf decode --batch itself: every request answered in order, one a
+    # line it cannot read with status 2, a missing file with 3, then exit 0.
+    f=$fx/cases/n_payload_payload_short_000003.bin
+    {
+      printf '{"id":3,"file":"%s","layer":"payload","pointer_size":4,"event":"free","mode":"recover","x":[1]}\n' "$f"
+      printf 'not json\n\n'
+      printf '{"id":4,"file":"-","layer":"file","mode":"recover"}\n'
+      printf '{"id":5,"file":"%s/none","layer":"file","mode":"strict"}\n' "$out"
+      printf '{"id":6,"file":"%s","layer":"payload","pointer_size":8,"event":"alloc","mode":"strict"}' "$f"
+    } | "$ETWHF" decode --batch >"$out/answers" 2>"$out/err"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "etwhf decode --batch exited $rc at end of input, expected 0"
+    got=$(jq -c 'select(.type == "end") | [.id, .status]' "$out/answers" | tr -d '\n')
+    [ "$got" = '[3,1][null,2][4,2][5,3][6,1]' ] || fail "end lines $got; answers: $(cat "$out/answers")"
+    [ "$(jq -c 'select(.type == "diag") | .code' "$out/answers" | sort -u | tr -d '\n')" = '"HEAP_PAYLOAD_SHORT"' ] ||
+      fail "the payload's diagnostics are missing: $(cat "$out/answers")"
+    [ "$(grep -c 'etwhf decode: request:' "$out/err")" -eq 2 ] || fail "bad requests not named on stderr: $(cat "$out/err")"
+    "$ETWHF" decode --batch "$f" </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "--batch with a FILE is not a usage error"
+    "$ETWHF" decode --batch --format csv </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "--batch --format csv is not a usage error"
+    ;;
+  *) echo "batch_controls.sh: unknown control '$name'" >&2; exit 2 ;;
+esac
+echo "ok [$name]"

@@ -41,8 +41,8 @@ NOTES = {
                             "position, or by a check with a smaller `--buffer-limit` (check always uses L). "
                             "The generator writes no such file (a corpus of 16 MiB cases is not worth one "
                             "branch), so mutant_list.h marks it equivalent and the totals leave it out; the "
-                            "decoder's own tests reach C3.3 with a lowered limit (tests/decoder/test_hostile.c, buffer_limit "
-                            "0x1000).",
+                            "decoder's own tests reach C3.3 with a lowered limit "
+                            "(tests/decoder/test_hostile.c, buffer_limit 0x1000).",
     "C4.6.events_lost_from_flags": "no compressed (flag 0x40) buffer carries 0x0002 or 0x0004: "
                                    "`events_lost_flag` lands on plain buffers only. Killed (codes) by "
                                    "`events_lost_flag` on a compressed buffer of a compressed file: C4.6 "

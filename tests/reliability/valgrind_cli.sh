@@ -57,7 +57,7 @@ vg 1 decode --stats --mode recover "$W"/c/cases/n_file_*
 vg 0 decode --input record "$W"/c/cases/[yi]_record_*
 vg 1 decode --input record "$W"/c/cases/n_record_*
 vg 1 decode --strict --stats "$W"/c/cases/n_file_*
-vg 0 decode --input payload --pointer-size 4 --event free "$W"/e/cases/y_payload_intact_*
+vg 0 decode --input payload --pointer-size 4 --event free "$W"/e/cases/y_payload_w4_free_intact_*
 vg 3 decode "$W/missing.etl"
 vg 2 decode --pointer-size 5 --input payload "$W/t.etl"
 samples=()

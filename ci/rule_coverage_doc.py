@@ -37,7 +37,14 @@ def by_what(r):
     return f"{faults}; e.g. {files}"
 
 
+def scored(table):
+    """The mutants the score counts: not those equivalent under the corpus's
+    limits (mutant_list.h codes 2), which no corpus case can tell apart."""
+    return [m for m in table if not m.get("equivalent")]
+
+
 def totals(table, results, corpus):
+    table = scored(table)
     n = len(table)
     rs = [(m, results[m["id"]][corpus]) for m in table]
     goal = sum(meets_goal(m, r) for m, r in rs)
@@ -67,7 +74,9 @@ def render(table, results, corpora, seconds, cpu, survivors_notes, command):
            "",
            "The goal: every mutant killed, except those marked *codes* in the table (by design they change only "
            "codes or offsets), which must be at least *codes only*. In each cell the number is the cases "
-           "that kill it, then the modes in which they do.", "",
+           "that kill it, then the modes in which they do. Mutants marked *equivalent* differ from the rule only "
+           "on inputs no corpus case can be; they are run and shown but left out of the totals (the reason is "
+           "under *Equivalent under the corpus's limits*).", "",
            f"Regenerate: `{command}` (about {seconds / 60:.0f} min wall, {cpu / 60:.0f} min CPU on the 2-core "
            "machine). `ctest -R rule_coverage` in a planted build checks that this file's fingerprint still "
            "matches the mutant table and the generator, and that a fast subset of mutants is still killed.", "",
@@ -86,20 +95,26 @@ def render(table, results, corpora, seconds, cpu, survivors_notes, command):
         t = totals(table, results, c["name"])
         out.append(f"| {c['name']} | {t['killed']} of {t['n']} | {t['any']} of {t['n']} |")
     out += ["", "## Survivors and what would kill them", ""]
-    missing = [m for m in table if any(not meets_goal(m, results[m["id"]][c["name"]]) for c in corpora)]
+    missing = [m for m in scored(table) if any(not meets_goal(m, results[m["id"]][c["name"]]) for c in corpora)]
     if not missing:
         out.append("None: every mutant meets the goal on both corpora.")
     for m in missing:
         short = [c["name"] for c in corpora if not meets_goal(m, results[m["id"]][c["name"]])]
         note = survivors_notes.get(m["id"], "no note yet: rerun and look at the mutant's hook.")
         out.append(f"- `{m['id']}` ({m['rule']}; misses the goal on {', '.join(short)}): {note}")
+    equivalent = [m for m in table if m.get("equivalent")]
+    if equivalent:
+        out += ["", "## Equivalent under the corpus's limits", ""]
+    for m in equivalent:
+        note = survivors_notes.get(m["id"], "no note yet: say why no corpus case can kill it.")
+        out.append(f"- `{m['id']}` ({m['rule']}; not in the totals): {note}")
     out += ["", "## Every mutant", "",
             "| mutant | rule | the rule says | the mutant does | " +
             " | ".join(f"{c['name']}" for c in corpora) + " | killed by (exhaustive) |",
             "|---|---|---|---|" + "---|" * len(corpora) + "---|"]
     for m in table:
         r = results[m["id"]]
-        tag = " *codes*" if m["codes_only"] else ""
+        tag = " *codes*" if m["codes_only"] else " *equivalent*" if m.get("equivalent") else ""
         out.append(f"| `{m['id']}`{tag} | {m['rule']} | {m['breaks']} | {m['how']} | " +
                    " | ".join(cell(r[c["name"]]) for c in corpora) + f" | {by_what(r[corpora[0]['name']])} |")
     return "\n".join(out) + "\n"

@@ -140,7 +140,7 @@ static struct m_item *add_record(struct gctx *g, const struct gen_rec *r)
     it->opcode = r->opcode;
     it->n_ext = (uint8_t)r->n_ext;
     for (unsigned i = 0; i < r->n_ext; i++) {
-        it->ext_size[i] = it->ext_real[i] = gen_ext_item_size(r->ext_data[i]);
+        it->ext_size[i] = it->ext_real[i] = gen_rec_item_size(r, i);
         it->ext_more[i] = i + 1 < r->n_ext;
     }
     it->size = (uint32_t)size;
@@ -169,10 +169,17 @@ static struct m_item *add_heap(struct gctx *g, int form, const struct etwhf_gen_
             r.ext_type[i] = types[i];
             r.ext_data[i] = sizes[i];
         }
+        /* Now and then the items as written, unrounded: the 4-byte one is then 12 bytes (R8.5). */
+        r.ext_exact = etwhf__model_chance(g, 300);
     }
     struct m_item *it = add_record(g, &r);
     if (!it)
         return NULL;
+    int fam = etwhf_header_info(form)->family;
+    if ((fam == ETWHF_FAM_SYSTEM || fam == ETWHF_FAM_COMPACT) && etwhf__model_chance(g, 100)) {
+        /* Byte 3 0xD0: MESSAGE's 0x10 beside 0x40, which decides the form (R4.1). */
+        it->h[3] |= ETWHF_TRACE_MESSAGE;
+    }
     it->heap_type = ev->type;
     it->handle = ev->heap_handle & width_mask(w);
     it->address = ev->address & width_mask(w);
@@ -463,7 +470,9 @@ static uint32_t spans_since(struct gctx *g, size_t first)
  * asked for) always gets its place. */
 static int fill_region(struct gctx *g, uint16_t cpu, uint32_t room, int with_target, unsigned count)
 {
-    uint32_t used = 0, reserve = with_target ? TARGET_RESERVE : 0;
+    /* A leading record may be a rundown neighbour of up to 0x1B8 bytes. */
+    uint32_t lead = g->plan.needs & NEED_LEADING_RECORD ? 0x1C0u : 0u;
+    uint32_t used = 0, reserve = with_target ? TARGET_RESERVE + lead : 0;
     unsigned target_at = with_target ? (unsigned)etwhf__model_pick(g, count) : count;
     int full = 0;
     for (unsigned i = 0; i < count; i++) {
@@ -486,6 +495,16 @@ static int fill_region(struct gctx *g, uint16_t cpu, uint32_t room, int with_tar
             continue;
         }
         used += add;
+    }
+    /* Now and then a last record of 8 bytes (a MESSAGE with no items): the
+     * region then ends 8 bytes after its start, where R1.1 still reads one. */
+    if (etwhf__model_chance(g, 150) && used + 8 + reserve <= room) {
+        struct gen_rec r;
+        memset(&r, 0, sizeof r);
+        r.form = ETWHF_HDR_MESSAGE;
+        r.event_id = (uint16_t)etwhf__model_pick(g, 100);
+        if (!add_plain(g, &r, 0))
+            return -1;
     }
     return 0;
 }
@@ -601,6 +620,12 @@ static int build_file(struct gctx *g)
         b->hdr.buffer_size = b->stride = g->stride;
         b->hdr.state = ETWHF_BUFFER_STATE_FLUSH;
         b->hdr.flags = ETWHF_BF_PROC_INDEX | (b->compressed ? ETWHF_BF_COMPRESSED : 0);
+        if (b->compressed && etwhf__model_chance(g, 100)) {
+            /* Lost-event flags on a compressed buffer: an expanded buffer
+             * raises no EVENTS_LOST from them (walk.md C4.6). */
+            static const uint16_t lost[] = {ETWHF_BF_EVENTS_LOST, ETWHF_BF_BUFFER_LOST};
+            b->hdr.flags |= lost[etwhf__model_pick(g, 2)];
+        }
         b->hdr.type = ETWHF_BT_GENERIC;
         b->hdr.sequence = i;
         b->hdr.cpu = b->cpu;

@@ -379,8 +379,27 @@ static int buffer_size_mismatch(struct gctx *g, int raw)
         return 1;
     uint32_t s = g->stride;
     const uint32_t values[] = {0, 0x40, s - 8, s + 8, 2 * s, 0xFFFFFFFFu, s | 4};
-    g->bufs[b].hdr.buffer_size = values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
+    uint32_t v = values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
+    g->bufs[b].hdr.buffer_size = v == s ? s + 8 : v; /* s | 4 is s when the stride is odd (logfile_buffer_size) */
+    if ((size_t)b + 1 == g->n_bufs && etwhf__model_chance(g, 400))
+        g->mismatch_cut = b;
     return touched_buf(g, b);
+}
+
+/* The last buffer, mismatched, also cut by the end of the input after its
+ * header: B3 skips it by the stride and raises no TRUNCATED_TAIL (walk.md
+ * B3.1). Positions stay as many, so BuffersWritten stays right. */
+static int mismatch_cut(struct gctx *g, int raw)
+{
+    (void)raw;
+    int b = g->mismatch_cut;
+    for (size_t i = 0; i < g->plan.n_faults; i++)
+        if (etwhf__fault_defs[g->plan.faults[i]].group == G_CUT || etwhf__fault_defs[g->plan.faults[i]].group == G_ALONE)
+            return 0;
+    if (b > 0 && g->n == g->full_len)
+        g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE +
+               etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
+    return 0;
 }
 
 static void set_saved(struct m_buf *b, uint32_t v, int raw)
@@ -428,9 +447,11 @@ static int events_lost_flag(struct gctx *g, int raw)
     int b = pick_buf(g, plain_buf);
     if (b < 0)
         return 1;
-    static const uint16_t flags[] = {ETWHF_BF_EVENTS_LOST, ETWHF_BF_BUFFER_LOST,
+    /* BUFFER_LOST alone most often: a decoder testing 0x0002 only misses it. */
+    static const uint16_t flags[] = {ETWHF_BF_EVENTS_LOST, ETWHF_BF_BUFFER_LOST, ETWHF_BF_BUFFER_LOST,
                                      ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST};
-    g->bufs[b].hdr.flags |= flags[etwhf__model_pick(g, 3)];
+    uint16_t f = flags[etwhf__model_pick(g, sizeof flags / sizeof flags[0])];
+    g->bufs[b].hdr.flags |= f;
     return touched_buf(g, b);
 }
 
@@ -454,6 +475,8 @@ static int planned(const struct gctx *g, int fault)
     return 0;
 }
 
+static int size_mismatched(const struct gctx *g, size_t b) { return g->bufs[b].hdr.buffer_size != g->stride; }
+
 static int cut_data(struct gctx *g, int raw)
 {
     (void)raw;
@@ -462,6 +485,11 @@ static int cut_data(struct gctx *g, int raw)
     int b = pick_buf(g, planned(g, ETWHF_FAULT_BUFFER0_SIZE_MISMATCH) ? data_buf : any_buf);
     if (b < 0)
         return 1;
+    /* With buffer_size_mismatch, mostly its buffer: B3 skips it and B4 raises
+     * no TRUNCATED_TAIL for it (walk.md B3.1). */
+    int m = pick_buf(g, size_mismatched);
+    if (m > 0 && etwhf__model_chance(g, 600))
+        b = m;
     g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
     return touched_cut(g, b);
 }
@@ -512,6 +540,21 @@ static int logfile_missing(struct gctx *g, int raw)
     struct m_item *it = logfile_item(g);
     if (!it)
         return 1;
+    if (g->plan.compressed) {
+        /* Without the logfile the walk is uncompressed (F3.4): one stride for
+         * every buffer, so positions land on buffer starts. A compressed-only
+         * fault would then never be reached. */
+        for (size_t i = 0; i < g->plan.n_faults; i++)
+            if (etwhf__fault_defs[g->plan.faults[i]].info.compressed > 0)
+                return 1;
+        g->uniform_stride = 1;
+    }
+    if (etwhf__model_chance(g, 750)) {
+        /* Unread, the logfile's BufferSize must change nothing (F2: no field is
+         * used): another usable stride, which a reader of it would walk by. */
+        const uint32_t s = g->stride, others[] = {2 * s, s / 2, s + 8};
+        g->lf.buffer_size = others[etwhf__model_pick(g, 3)];
+    }
     static const uint16_t hooks[] = {0x0005, 0x0020, 0x0050, 0x0B17, 0x0001};
     static const uint8_t flags[] = {0x80, 0x00, 0x40, 0x90, 0x8F};
     static const uint8_t types[] = {0x03, 0x04, 0x10, 0x11, 0x00, 0x05, 0x0C, 0xFF, 0x0A, 0x13};
@@ -534,7 +577,12 @@ static int logfile_short(struct gctx *g, int raw)
         put16(it->h + 4, (uint16_t)etwhf__model_pick(g, 0x20)); /* below the header: R5 too */
     } else {
         size_t layout = g->lf.layout == 8 ? ETWHF_LOGFILE_SIZE64 : ETWHF_LOGFILE_SIZE32;
-        g->lf.payload_cut = 1 + etwhf__model_pick(g, layout); /* 0 … layout − 1 bytes */
+        size_t gap = ETWHF_LOGFILE_SIZE64 - ETWHF_LOGFILE_SIZE32;
+        /* 0 … layout − 1 bytes; a 64-bit payload often long enough for the 32-bit layout */
+        if (layout == ETWHF_LOGFILE_SIZE64 && etwhf__model_chance(g, 300))
+            g->lf.payload_cut = 1 + ETWHF_LOGFILE_SIZE32 + etwhf__model_pick(g, gap);
+        else
+            g->lf.payload_cut = 1 + etwhf__model_pick(g, layout);
         it->size = (uint32_t)etwhf__gen_logfile_size(&g->lf);
         it->span = (uint32_t)align8(it->size);
         put16(it->h + 4, (uint16_t)it->size);
@@ -558,10 +606,31 @@ static uint32_t bad_stride(struct gctx *g)
     return values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
 }
 
+/* Every buffer's BufferSize (and the stride) 4 bytes longer than built: not
+ * a multiple of 8, so the logfile's (the same) is unusable (F3.2), while
+ * buffer 0's is the stride (F3.4 has no multiple-of-8 test). */
+static int odd_stride(struct gctx *g)
+{
+    uint32_t s = g->stride, t = s + 4;
+    for (size_t b = 0; b < g->n_bufs; b++)
+        if (g->bufs[b].compressed || g->bufs[b].hdr.buffer_size == t)
+            return 0;
+    for (size_t b = 0; b < g->n_bufs; b++) {
+        g->bufs[b].stride = t;
+        if (g->bufs[b].hdr.buffer_size == s)
+            g->bufs[b].hdr.buffer_size = t;
+    }
+    g->stride = t;
+    return 1;
+}
+
 static int logfile_buffer_size(struct gctx *g, int raw)
 {
     (void)raw;
-    g->lf.buffer_size = bad_stride(g);
+    if (etwhf__model_chance(g, 250) && odd_stride(g))
+        g->lf.buffer_size = g->stride;
+    else
+        g->lf.buffer_size = bad_stride(g);
     return touched_logfile(g);
 }
 
@@ -629,12 +698,13 @@ static int decompress_model(struct gctx *g, int raw)
     int b = pick_buf(g, packed_nonempty_buf);
     if (b < 0)
         return 1;
-    if (!raw)
-        g->bufs[b].comp_fault = CF_CUT;
-    else if (etwhf__model_chance(g, 500))
-        g->bufs[b].comp_fault = CF_BAD_OFFSET;
-    else
+    static const int cuts[] = {CF_CUT, CF_CUT, CF_CUT_LITERAL, CF_CUT_MATCH};
+    static const int breaks[] = {CF_BAD_OFFSET, CF_BAD_LENGTH, CF_OVERRUN, -1};
+    int kind = raw ? breaks[etwhf__model_pick(g, 4)] : cuts[etwhf__model_pick(g, 4)];
+    if (kind < 0)
         g->vpast_buf = b; /* SavedOffset past the expansion: set after layout */
+    else
+        g->bufs[b].comp_fault = kind;
     return touched_buf(g, b);
 }
 
@@ -719,8 +789,9 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
         "fewer than 8 bytes left; a heap event in that record is lost", R | F, 0}, 0, NEED_EXT_ITEMS, KR, ext_item_bad_size, NULL, NULL, NULL},
     [ETWHF_FAULT_BUFFER_SIZE_MISMATCH] = {{"buffer_size_mismatch", ETWHF_FL_BUFFER, ETWHF_DIAG_BUFFER_SIZE,
         "B3: BufferSize ≠ stride", "the buffer is skipped by the stride (counted in buffers_skipped)", "raw",
-        "a data buffer's BufferSize set to 0, 0x40, stride ± 8, twice the stride, 0xFFFFFFFF or stride | 4", F, -1},
-        0, 0, KR, buffer_size_mismatch, NULL, NULL, NULL},
+        "a data buffer's BufferSize set to 0, 0x40, stride ± 8, twice the stride, 0xFFFFFFFF or stride | 4; when it "
+        "is the last buffer, sometimes the input also cut inside it after its header (no TRUNCATED_TAIL then)",
+        F, -1}, 0, 0, KR, buffer_size_mismatch, NULL, mismatch_cut, NULL},
     [ETWHF_FAULT_SAVED_OFFSET_LOW] = {{"saved_offset_low", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET,
         "B6/C5: SavedOffset < 0x48", SKIP, "raw or fixed-up",
         "an uncompressed buffer's SavedOffset set below 0x48; fixed-up sets Offset and CurrentOffset alike", F, 0},
@@ -735,7 +806,8 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
         0, 0, KR, compressed_flag, NULL, NULL, NULL},
     [ETWHF_FAULT_EVENTS_LOST_FLAG] = {{"events_lost_flag", ETWHF_FL_BUFFER, ETWHF_DIAG_EVENTS_LOST,
         "B7: BufferFlag 0x0002 or 0x0004", "none: the buffer is walked", "fixed-up",
-        "EVENTS_LOST (0x0002) and/or BUFFER_LOST (0x0004) set on an uncompressed buffer", F, 0}, 0, 0, KF, events_lost_flag, NULL, NULL, NULL},
+        "EVENTS_LOST (0x0002) and/or BUFFER_LOST (0x0004; alone in half the cases) set on an uncompressed buffer",
+        F, 0}, 0, 0, KF, events_lost_flag, NULL, NULL, NULL},
     [ETWHF_FAULT_TRUNCATED_TAIL_HEADER] = {{"truncated_tail_header", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
         "B1: fewer than 0x48 bytes at a buffer position", "the file ends", "raw or fixed-up",
         "the input cut 1 to 0x47 bytes into a data buffer's header; fixed-up sets BuffersWritten to the positions "
@@ -743,30 +815,38 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
     [ETWHF_FAULT_TRUNCATED_TAIL_DATA] = {{"truncated_tail_data", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
         "B4: the input ends inside a buffer's data",
         "the records present are walked (one cut by the end ends the walk silently), then the file ends",
-        "raw or fixed-up", "the input cut inside a buffer after its header; BuffersWritten as for truncated_tail_header",
+        "raw or fixed-up", "the input cut inside a buffer after its header (with buffer_size_mismatch mostly inside "
+        "that buffer: B3 then skips it and raises no TRUNCATED_TAIL); BuffersWritten as for truncated_tail_header",
         F, -1}, G_CUT, 0, KR | KF, NULL, NULL, cut_data, cut_fixup},
     [ETWHF_FAULT_TRUNCATED_TAIL_COMPRESSED] = {{"truncated_tail_compressed", ETWHF_FL_FILE,
         ETWHF_DIAG_TRUNCATED_TAIL, "C3: off + BufferSize > n", "the file ends", "raw or fixed-up",
         "the input cut inside a compressed buffer after its header; BuffersWritten as for truncated_tail_header",
         F, 1}, G_CUT, 0, KR | KF, NULL, NULL, cut_packed, cut_fixup},
     [ETWHF_FAULT_FILE_EMPTY] = {{"file_empty", ETWHF_FL_FILE, ETWHF_DIAG_FILE_EMPTY, "F1: n = 0", "the file ends",
-        "raw", "a file with no bytes", F, 0}, G_ALONE, 0, KR, NULL, NULL, file_empty, NULL},
+        "raw", "an input with no bytes: a file, or a bare record input (walk.md Q1.1)", R | F, 0}, G_ALONE, 0, KR, NULL,
+        NULL, file_empty, NULL},
     [ETWHF_FAULT_FILE_TOO_SHORT] = {{"file_too_short", ETWHF_FL_FILE, ETWHF_DIAG_FILE_TOO_SHORT,
         "F1: 0 < n < 0x48", "the file ends", "raw", "the first 1 to 0x47 bytes of a file", F, 0}, G_ALONE, 0, KR, NULL, NULL, file_too_short, NULL},
     [ETWHF_FAULT_LOGFILE_MISSING] = {{"logfile_missing", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_MISSING,
         "F2: no logfile record at 0x48", NO_LOGFILE, "raw",
         "the logfile record's HookId made nonzero, byte 3 without 0xC0, HeaderType not 1 or 2, or Size past the "
-        "input; the record is still walked as whatever it now is", F, -1}, G_LOGFILE, 0, KR, logfile_missing, NULL, NULL, NULL},
+        "input; the record is still walked as whatever it now is. Mostly the logfile's BufferSize is also set to "
+        "another usable stride (twice, half, or stride + 8), which the walk must not read. In a compressed file every buffer is given the "
+        "largest stride (zeros after each stream), so the uncompressed walk that F3.4 falls back to lands on every "
+        "buffer: buffer 0 walked, the compressed ones skipped by B5", F, 0}, G_LOGFILE, 0, KR, logfile_missing, NULL, NULL, NULL},
     [ETWHF_FAULT_LOGFILE_SHORT] = {{"logfile_short", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_SHORT,
         "F2: logfile payload shorter than 0x110 / 0x118", NO_LOGFILE, "raw or fixed-up",
-        "fixed-up: the logfile payload cut to fewer bytes than its layout, Size and the buffer consistent; raw: Size "
+        "fixed-up: the logfile payload cut to fewer bytes than its layout (a 64-bit one often to 0x110–0x117 bytes, "
+        "enough for the 32-bit layout), Size and the buffer consistent; raw: Size "
         "set below 0x20 with the bytes left in place (RECORD_SIZE at R5 too)", F, -1}, G_LOGFILE, 0, KR | KF, logfile_short, NULL, NULL, NULL},
     [ETWHF_FAULT_LOGFILE_POINTER_SIZE] = {{"logfile_pointer_size", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_POINTER_SIZE,
         "F2: PointerSize not 4 or 8", "none: each record's width comes from its header type", "raw",
         "PointerSize set to 0, 1, 2, 3, 6, 16, 0x408 or 0xFFFFFFFF", F, 0}, 0, 0, KR, logfile_pointer_size, NULL, NULL, NULL},
     [ETWHF_FAULT_LOGFILE_BUFFER_SIZE] = {{"logfile_buffer_size", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_BUFFER_SIZE,
         "F3: logfile BufferSize not a multiple of 8 in [0x48, L]", "the stride is buffer 0's BufferSize", "raw",
-        "the logfile BufferSize set to 0, 0x40, 0x47, stride + 1..7, L + 8 or 0xFFFFFFFF; buffer 0 keeps the real one",
+        "the logfile BufferSize set to 0, 0x40, 0x47, stride + 1..7, L + 8 or 0xFFFFFFFF; buffer 0 keeps the real one. "
+        "Or every buffer's BufferSize and the logfile's made stride + 4 (e.g. 0x404): the stride is then that odd "
+        "BufferSize of buffer 0",
         F, -1}, G_STRIDE, 0, KR, logfile_buffer_size, NULL, NULL, NULL},
     [ETWHF_FAULT_STRIDE_UNUSABLE] = {{"stride_unusable", ETWHF_FL_FILE, ETWHF_DIAG_BUFFER_SIZE,
         "F3: neither the logfile's nor buffer 0's BufferSize is usable",
@@ -785,8 +865,11 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
         "0xFFFF or 0x10002", F, 1}, 0, 0, KR, format_unsupported, NULL, NULL, NULL},
     [ETWHF_FAULT_DECOMPRESS_CORRUPT] = {{"decompress_corrupt", ETWHF_FL_BUFFER, ETWHF_DIAG_DECOMPRESS,
         "C4: expansion fails or is not SavedOffset − 0x48 bytes", SKIP, "raw or fixed-up",
-        "fixed-up: the compressed stream cut to half and BufferSize lowered to match; raw: a first token that "
-        "reaches back before the output, or SavedOffset raised 8 to 64 bytes past the expansion", F, 1}, 0, 0,
+        "fixed-up: the compressed stream cut, BufferSize lowered to match: to half its length (X3.1 or any token), "
+        "inside the final literal run of an all-literal stream (X4.1), or after the first byte of a final match "
+        "word (X5.1); raw: a first token that reaches back before the output (X7.1), a final match whose u16 or u32 "
+        "long-form length is below 22 (X6.5a, X6.6a; it would fill the output exactly), a final match longer than "
+        "the output left (X7.2), or SavedOffset raised 8 to 64 bytes past the expansion", F, 1}, 0, 0,
         KR | KF, decompress_model, NULL, decompress_layout, NULL},
     [ETWHF_FAULT_COMPRESSED_SAVED_OFFSET] = {{"compressed_saved_offset", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET,
         "C4: SavedOffset < 0x48 or SavedOffset − 0x48 > L", SKIP, "raw",

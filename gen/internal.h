@@ -90,6 +90,7 @@ struct gen_rec {
     unsigned n_ext;        /* event: extended-data items (0–4) */
     uint16_t ext_type[4];  /* their ExtType */
     uint16_t ext_data[4];  /* their DataSize */
+    int ext_exact;         /* event: ItemSize 8 + DataSize as is, not rounded up to 8 (R8.5 allows it) */
     const uint8_t *payload;
     size_t payload_len;
 };
@@ -113,6 +114,11 @@ size_t etwhf__gen_rec_write(const struct gen_rec *r, uint8_t *out);
 /* Offset of the n-th extended-data item's ItemSize (event forms). */
 size_t etwhf__gen_rec_ext_at(const struct gen_rec *r, unsigned n);
 static inline uint16_t gen_ext_item_size(uint16_t data) { return (uint16_t)align8(8u + data); }
+/* ItemSize of r's i-th extended item. */
+static inline uint16_t gen_rec_item_size(const struct gen_rec *r, unsigned i)
+{
+    return r->ext_exact ? (uint16_t)(8u + r->ext_data[i]) : gen_ext_item_size(r->ext_data[i]);
+}
 
 /* Fills a gen_rec for a heap event in form `header`; `payload` must hold the
  * encoded payload (caller's storage). */

@@ -41,6 +41,62 @@ static size_t bad_offset_stream(const uint8_t *data, size_t len, uint8_t *out, s
     return w.overflow ? 0 : n;
 }
 
+/* Literals for data[0, len − tail), then one last token the fault breaks: a
+ * stream whose only defect sits at its end, so a reader that ignores the
+ * rule it breaks expands it to exactly len bytes and accepts the buffer.
+ *   CF_CUT_LITERAL: all literals; the length returned ends inside the final
+ *     literal run, after its flag word (X4.1);
+ *   CF_CUT_MATCH:   a last match (offset 1, length 3) cut after its first
+ *     byte (X5.1: the mutant reads offset 1, length 3);
+ *   CF_BAD_LENGTH:  a last match (offset 1) in the u16 or u32 long form whose
+ *     length field says tail − 3 < 22 (X6.5a / X6.6a);
+ *   CF_OVERRUN:     a last match (offset 1) longer than the tail (X7.2).
+ * Returns the stream length, 0 when the data is too short for it. */
+static size_t tail_stream(struct gctx *g, int kind, const uint8_t *data, size_t len, uint8_t *out, size_t cap)
+{
+    size_t tail = 0;
+    uint64_t mlen = 0;
+    unsigned form = 0;
+    switch (kind) {
+    case CF_CUT_MATCH: tail = mlen = ETWHF_XPRESS_MIN_MATCH; break;
+    case CF_BAD_LENGTH:
+        form = etwhf__model_chance(g, 500) ? 32 : 16;
+        tail = (form == 16 ? 4 : 3) + etwhf__model_pick(g, form == 16 ? 21 : 22);
+        mlen = 25;
+        break;
+    case CF_OVERRUN:
+        tail = 1 + etwhf__model_pick(g, 8);
+        mlen = tail + 1 + etwhf__model_pick(g, 40);
+        if (mlen < ETWHF_XPRESS_MIN_MATCH)
+            mlen = ETWHF_XPRESS_MIN_MATCH;
+        break;
+    default: break;
+    }
+    if (len <= tail)
+        return 0;
+    struct etwhf_xpress_writer w;
+    etwhf_xpress_writer_init(&w, out, cap);
+    for (size_t i = 0; i < len - tail; i++)
+        etwhf_xpress_put_literal(&w, data[i]);
+    struct etwhf_xpress_token last = w.token;
+    if (mlen)
+        etwhf_xpress_put_match_form(&w, 1, mlen, form);
+    struct etwhf_xpress_token t = w.token;
+    size_t n = etwhf_xpress_writer_finish(&w);
+    if (w.overflow)
+        return 0;
+    switch (kind) {
+    case CF_CUT_LITERAL: {
+        /* Within the last flag word's literals: a cut before it would cut a flag word (X3.1). */
+        size_t first = last.flag_pos + 4;
+        return last.pos - etwhf__model_pick(g, last.pos - first + 1);
+    }
+    case CF_CUT_MATCH: return t.pos + 1;
+    case CF_BAD_LENGTH: return etwhf_xpress_fault_set_length(out, n, &t, (uint32_t)(tail - 3)) ? n : 0;
+    default: return n;
+    }
+}
+
 static int compress_buf(struct gctx *g, struct m_buf *b)
 {
     size_t len = b->data_end - ETWHF_BUFFER_HEADER_SIZE;
@@ -58,11 +114,16 @@ static int compress_buf(struct gctx *g, struct m_buf *b)
     if (b->comp_fault == CF_BAD_OFFSET) {
         out_len = bad_offset_stream(data, len, g->arena + at, cap);
         rc = out_len ? ETWHF_OK : ETWHF_EINVAL;
+    } else if (b->comp_fault >= CF_CUT_LITERAL) {
+        out_len = tail_stream(g, b->comp_fault, data, len, g->arena + at, cap);
+        rc = out_len ? ETWHF_OK : ETWHF_EINVAL;
     } else {
         struct etwhf_xpress_params p;
         etwhf_xpress_params_init(&p);
         static const unsigned chains[] = {0, 4, 16};
+        static const unsigned forms[] = {0, 0, 0, 0, 0, 0, 16, 32};
         p.max_chain = chains[etwhf__model_pick(g, 3)];
+        p.long_form = forms[etwhf__model_pick(g, sizeof forms / sizeof forms[0])];
         p.allocator = g->a;
         rc = etwhf_xpress_compress(data, len, g->arena + at, cap, &out_len, &p);
     }
@@ -89,7 +150,7 @@ int etwhf__model_layout_file(struct gctx *g)
 {
     if (g->plan.layer != ETWHF_GEN_FILE)
         return 0;
-    uint64_t off = 0;
+    uint32_t widest = 0;
     for (size_t i = 0; i < g->n_bufs; i++) {
         struct m_buf *b = &g->bufs[i];
         if (b->compressed) {
@@ -99,6 +160,14 @@ int etwhf__model_layout_file(struct gctx *g)
             g->model_error = 1; /* the builder left too little room */
             return -1;
         }
+        if (b->stride > widest)
+            widest = b->stride;
+    }
+    uint64_t off = 0;
+    for (size_t i = 0; i < g->n_bufs; i++) {
+        struct m_buf *b = &g->bufs[i];
+        if (g->uniform_stride) /* zeros after a stream are never read (X8) */
+            b->hdr.buffer_size = b->stride = (uint32_t)align8(widest);
         b->file_off = off;
         off += b->stride;
     }

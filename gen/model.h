@@ -54,7 +54,9 @@ struct m_buf {
     uint16_t cpu;
 };
 
-enum comp_fault { CF_NONE = 0, CF_CUT, CF_BAD_OFFSET };
+/* CF_CUT*: BufferSize lowered to the cut stream (X3.1, X4.1, X5.1); the others
+ * keep the stream whole and break one token (X7.1, X6.5a/X6.6a, X7.2). */
+enum comp_fault { CF_NONE = 0, CF_CUT, CF_CUT_LITERAL, CF_CUT_MATCH, CF_BAD_OFFSET, CF_BAD_LENGTH, CF_OVERRUN };
 
 /* What the builder must provide for the chosen faults. */
 #define NEED_PERFINFO_SMALL 1u /* a perfinfo record with Size < 0x50 */
@@ -106,6 +108,8 @@ struct gctx {
     uint64_t heaps8[3], heaps4[3];
     uint64_t clock[4];
     uint32_t pid, tids[3];
+    int mismatch_cut;      /* buffer_size_mismatch: buffer the input is cut inside, or 0 */
+    int uniform_stride;    /* every buffer gets the largest stride (a compressed file walked with one stride) */
     int vpast_buf;         /* decompress_corrupt: buffer whose SavedOffset passes its expansion, or -1 */
     int oom;
     int model_error;       /* the walk met bytes the model does not describe: a generator bug */

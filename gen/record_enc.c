@@ -80,7 +80,7 @@ size_t etwhf__gen_rec_ext_at(const struct gen_rec *r, unsigned n)
 {
     size_t q = ETWHF_EVT_EXT_START;
     for (unsigned i = 0; i < n && i < r->n_ext; i++)
-        q += gen_ext_item_size(r->ext_data[i]);
+        q += gen_rec_item_size(r, i);
     return q;
 }
 
@@ -206,7 +206,7 @@ static void write_event(const struct gen_rec *r, const struct etwhf_header_info 
     fill_pattern(out + 0x40, 16, r->event_id); /* ActivityId */
     size_t q = ETWHF_EVT_EXT_START;
     for (unsigned i = 0; i < r->n_ext; i++) {
-        uint16_t isz = gen_ext_item_size(r->ext_data[i]);
+        uint16_t isz = gen_rec_item_size(r, i);
         put16(out + q, isz);
         put16(out + q + 2, r->ext_type[i]);
         put16(out + q + 4, i + 1 < r->n_ext ? 1 : 0);

@@ -91,19 +91,26 @@ void etwhf_xpress_put_literal(struct etwhf_xpress_writer *w, uint8_t byte)
 
 void etwhf_xpress_put_match(struct etwhf_xpress_writer *w, uint32_t offset, uint64_t length)
 {
+    etwhf_xpress_put_match_form(w, offset, length, 0);
+}
+
+void etwhf_xpress_put_match_form(struct etwhf_xpress_writer *w, uint32_t offset, uint64_t length, unsigned form)
+{
     struct etwhf_xpress_token *t = &w->token;
     uint64_t rest = length - ETWHF_XPRESS_MIN_MATCH;
     uint16_t word = (uint16_t)((offset - 1u) << 3);
+    /* A long form holds length − 3 ≥ 22 (§2.4): shorter lengths keep the shortest form. */
+    int lng = (form == 16 || form == 32) && rest >= 22;
 
     begin_token(w, 1, length, offset);
-    if (rest < 7) {
+    if (rest < 7 && !lng) {
         put_le(w, word | rest, 2);
         end_token(w);
         return;
     }
     put_le(w, word | 7u, 2);
     rest -= 7;
-    uint8_t nibble = rest < 15 ? (uint8_t)rest : 15u;
+    uint8_t nibble = rest < 15 && !lng ? (uint8_t)rest : 15u;
     if (w->nibble_pos == NONE) {
         w->nibble_pos = w->len;
         t->nibble_pos = w->len;
@@ -116,17 +123,17 @@ void etwhf_xpress_put_match(struct etwhf_xpress_writer *w, uint32_t offset, uint
             w->out[w->nibble_pos] |= (uint8_t)(nibble << 4);
         w->nibble_pos = NONE;
     }
-    if (rest >= 15) {
+    if (rest >= 15 || lng) {
         rest -= 15;
         t->ext_pos = w->len;
-        if (rest < 255) {
+        if (rest < 255 && !lng) {
             put_byte(w, (uint8_t)rest);
             t->ext_len = 1;
         } else {
             /* The u16 / u32 forms hold length − 3 whole. */
             put_byte(w, 255);
             rest += 15 + 7;
-            if (rest < 0x10000u) {
+            if (rest < 0x10000u && form != 32) {
                 put_le(w, rest, 2);
                 t->ext_len = 3;
             } else {
@@ -249,7 +256,7 @@ static int run(struct matcher *m, struct etwhf_xpress_writer *w, const struct et
         uint32_t offset = 0;
         uint64_t len = m->head ? find_match(m, pos, &offset) : 0;
         if (len) {
-            etwhf_xpress_put_match(w, offset, len);
+            etwhf_xpress_put_match_form(w, offset, len, p->long_form);
             if (m->head)
                 for (size_t i = 0; i < len; i++)
                     insert(m, pos + i);
@@ -325,14 +332,19 @@ int etwhf_xpress_fault_bad_offset(uint8_t *stream, size_t len, const struct etwh
 
 int etwhf_xpress_fault_bad_length(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t)
 {
-    if (!stream || !t || !t->is_match || t->ext_len < 3 || t->ext_pos > len ||
-        len - t->ext_pos < t->ext_len)
-        return 0;
     /* Both long forms must hold at least 15 + 7; 1 is below. */
+    return etwhf_xpress_fault_set_length(stream, len, t, 1);
+}
+
+int etwhf_xpress_fault_set_length(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t, uint32_t value)
+{
+    if (!stream || !t || !t->is_match || t->ext_len < 3 || t->ext_pos > len ||
+        len - t->ext_pos < t->ext_len || value >= 22 || (t->ext_len == 3 && value == 0))
+        return 0;
     if (t->ext_len == 3)
-        set_le(stream + t->ext_pos + 1, 1, 2);
+        set_le(stream + t->ext_pos + 1, value, 2);
     else
-        set_le(stream + t->ext_pos + 3, 1, 4);
+        set_le(stream + t->ext_pos + 3, value, 4);
     return 1;
 }
 

@@ -28,7 +28,7 @@ struct etwhf_mutant {
     const char *id;     /* "R2.filler_error" */
     const char *rule;   /* "R2.1" */
     int flip;           /* a code whose severity is inverted, or 0 */
-    int codes;          /* 1: changes only codes or offsets (mutant_list.h) */
+    int codes;          /* 1: changes only codes or offsets; 2: equivalent under the corpus's limits (mutant_list.h) */
     const char *breaks; /* what the rule says */
     const char *how;    /* what the mutant does instead */
 };

@@ -1,6 +1,6 @@
 /*
  * mutants_table — prints the rule-mutant table of a library built with
- * ETWHF_PLANTED_BUGS as one JSON array (id, rule, flip, codes_only, breaks, how), for
+ * ETWHF_PLANTED_BUGS as one JSON array (id, rule, flip, codes_only, equivalent, breaks, how), for
  * ci/rule-coverage.
  */
 #include <stdio.h>
@@ -17,7 +17,8 @@ int main(void)
         json_str(m->id);
         fputs(",\"rule\":", stdout);
         json_str(m->rule);
-        printf(",\"flip\":%d,\"codes_only\":%s,\"breaks\":", m->flip, m->codes ? "true" : "false");
+        printf(",\"flip\":%d,\"codes_only\":%s,\"equivalent\":%s,\"breaks\":", m->flip,
+               m->codes == 1 ? "true" : "false", m->codes == 2 ? "true" : "false");
         json_str(m->breaks);
         fputs(",\"how\":", stdout);
         json_str(m->how);

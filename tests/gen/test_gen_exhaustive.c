@@ -97,8 +97,8 @@ static void test_exhaustive_respects_options(void **state)
     o.sources[0] = 3;
     o.sources[1] = 6;
     o.fault_mode = ETWHF_GEN_FAULTS_LIST;
-    o.fault_set = UINT64_C(1) << ETWHF_FAULT_MARKER_CLEARED | UINT64_C(1) << ETWHF_FAULT_FILE_EMPTY;
-    /* (none, marker_cleared) × 1 form × 1 width × 2 sources; file_empty has no record layer */
+    o.fault_set = UINT64_C(1) << ETWHF_FAULT_MARKER_CLEARED | UINT64_C(1) << ETWHF_FAULT_LOGFILE_MISSING;
+    /* (none, marker_cleared) × 1 form × 1 width × 2 sources; logfile_missing has no record layer */
     assert_int_equal(etwhf_gen_exhaustive_count(&o), 4);
     struct etwhf_gen_pin pin;
     assert_int_equal(etwhf_gen_exhaustive_pin(&o, 4, &pin), ETWHF_EINVAL);

@@ -492,6 +492,36 @@ static void fault_helpers_u32(void **state)
     free(p);
 }
 
+/* long_form: every match of 25 bytes or more in the u16 or u32 form still
+ * expands to the data (X6.5, X6.6); shorter ones keep their short forms. */
+static void long_forms_round_trip(void **state)
+{
+    (void)state;
+    const size_t n = 20000;
+    uint8_t *p = buf(n);
+    xd_events(p, n, 5);
+    memset(p + 9000, 0, 300);
+    for (unsigned form = 16; form <= 32; form += 16) {
+        struct etwhf_xpress_params q;
+        etwhf_xpress_params_init(&q);
+        q.long_form = form;
+        size_t len;
+        struct tokens k;
+        uint8_t *s = round_trip(p, n, &q, &len, &k);
+        assert_true(form == 16 ? k.have16 && !k.have32 : k.have32 && !k.have16);
+        assert_false(k.ext_seen & 1u << 1); /* no byte form (25 … 279) left */
+        assert_true(k.ext_seen & 1u << 0);  /* short matches keep theirs */
+        /* A long-form length below 22 is BAD_LENGTH; 0 is no u16 length. */
+        struct etwhf_xpress_token t = form == 16 ? k.long16 : k.long32;
+        assert_int_equal(etwhf_xpress_fault_set_length(s, len, &t, 22), 0);
+        assert_int_equal(etwhf_xpress_fault_set_length(s, len, &t, 0), form == 32);
+        assert_true(etwhf_xpress_fault_set_length(s, len, &t, 21));
+        assert_int_equal(expand(s, len, n), ETWHF_XPRESS_BAD_LENGTH);
+        free(s);
+    }
+    free(p);
+}
+
 /* ---- hostile streams ----------------------------------------------------- */
 
 /* Random streams, many of them shaped (a flag word with many match bits,
@@ -548,6 +578,7 @@ int main(void)
         cmocka_unit_test(writer_encodes_like_the_spec),
         cmocka_unit_test(fault_helpers),
         cmocka_unit_test(fault_helpers_u32),
+        cmocka_unit_test(long_forms_round_trip),
         cmocka_unit_test(random_streams),
     };
     return cmocka_run_group_tests_name("xpress_roundtrip", tests, NULL, NULL);

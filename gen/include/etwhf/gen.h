@@ -37,7 +37,7 @@ extern "C" {
 
 /* Bumped whenever the bytes or the expectation for a given seed and options
  * change. Goes into the manifest's first line. */
-#define ETWHF_GEN_VERSION "5"
+#define ETWHF_GEN_VERSION "6"
 
 /* ---- decision stream ------------------------------------------------------ */
 

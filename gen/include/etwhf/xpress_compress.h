@@ -72,6 +72,9 @@ struct etwhf_xpress_params {
     unsigned max_chain;     /* match candidates tried per position; 0 = literals only */
     uint32_t max_offset;    /* 1..8192; 0 = 8192 */
     uint64_t max_length;    /* ≥ 3; 0 = unbounded (up to UINT32_MAX + 3) */
+    unsigned long_form;     /* 0: each match length in its shortest form; 16 or 32: every match
+                               of length ≥ 25 in the u16 or u32 form (legal, non-canonical:
+                               real encoders differ in where they switch forms) */
     etwhf_xpress_token_fn on_token; /* may be NULL */
     void *user;
     const struct etwhf_allocator *allocator; /* used when it has both functions; else malloc/free */
@@ -113,6 +116,12 @@ ETWHF_API void etwhf_xpress_writer_init(struct etwhf_xpress_writer *w, uint8_t *
 ETWHF_API void etwhf_xpress_put_literal(struct etwhf_xpress_writer *w, uint8_t byte);
 /* offset 1..8192, length 3..UINT32_MAX+3 (the caller checks both). */
 ETWHF_API void etwhf_xpress_put_match(struct etwhf_xpress_writer *w, uint32_t offset, uint64_t length);
+/* As etwhf_xpress_put_match; form 16 or 32 writes a length ≥ 25 in the u16 or
+ * u32 long form (0xF nibble, 0xFF byte, then u16 length − 3, or u16 0 and u32
+ * length − 3), which any MS-XCA decoder takes; shorter lengths, and form 0,
+ * get the shortest form. A length above 0xFFFF + 3 always takes the u32 form. */
+ETWHF_API void etwhf_xpress_put_match_form(struct etwhf_xpress_writer *w, uint32_t offset, uint64_t length,
+                                           unsigned form);
 /* Sets the unused flag bits to 1 and returns the stream length. */
 ETWHF_API size_t etwhf_xpress_writer_finish(struct etwhf_xpress_writer *w);
 
@@ -126,6 +135,13 @@ ETWHF_API int etwhf_xpress_fault_bad_offset(uint8_t *stream, size_t len, const s
 /* Rewrites a token in the u16 / u32 long form to claim a length below the
  * form's minimum; returns 1 when done, 0 when t has no such form. */
 ETWHF_API int etwhf_xpress_fault_bad_length(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t);
+
+/* Rewrites t's long-form length field to `value` (u16 form: 1..21; u32 form:
+ * 0..21), a length the decoder rejects (BAD_LENGTH) where a reader without
+ * the minimum would take value + 3; returns 1 when done, 0 when t has no long
+ * form or value is not below the minimum. */
+ETWHF_API int etwhf_xpress_fault_set_length(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t,
+                                            uint32_t value);
 
 /* A stream length that ends inside token t (one byte short of its end). */
 ETWHF_API size_t etwhf_xpress_cut_in_token(const struct etwhf_xpress_token *t);

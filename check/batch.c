@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "external.h"
+#include "json_in.h"
 #include "manifest.h"
 #include "output.h"
 #include "proc.h"
@@ -251,9 +251,10 @@ static void lose_to_death(struct batch *b, struct worker *w, int st)
 
 /* An end line as read. */
 struct end {
-    json_int_t id;
-    int has_id;      /* id is an integer */
-    json_t *status;  /* NULL when absent */
+    uint64_t id;
+    int has_id;            /* id is an integer */
+    cJSON *line;           /* the parsed line, owned */
+    const cJSON *status;   /* NULL when absent */
 };
 
 /* Reads line [p, p+n) as an end line: 1 if it is one (then *e holds it), 0 if not. */
@@ -261,17 +262,16 @@ static int end_line(const char *p, size_t n, struct end *e)
 {
     if (!memmem(p, n, "\"end\"", 5))
         return 0; /* the other lines are read once, by output.c */
-    json_t *o = json_loadb(p, n, 0, NULL);
-    const char *type = json_string_value(json_object_get(o, "type"));
-    int is_end = type && strcmp(type, "end") == 0;
-    if (is_end) {
-        json_t *i = json_object_get(o, "id");
-        e->has_id = json_is_integer(i);
-        e->id = e->has_id ? json_integer_value(i) : 0;
-        e->status = json_incref(json_object_get(o, "status"));
+    cJSON *o = etwhf__json_in_parse(p, n, NULL);
+    const char *type = etwhf__json_in_string(etwhf__json_in_get(o, "type"));
+    if (!type || strcmp(type, "end") != 0) {
+        cJSON_Delete(o);
+        return 0;
     }
-    json_decref(o);
-    return is_end;
+    e->has_id = etwhf__json_in_uint(etwhf__json_in_get(o, "id"), &e->id) == 0;
+    e->status = etwhf__json_in_get(o, "status");
+    e->line = o;
+    return 1;
 }
 
 /* The end line e, [ls, ls+n), of the case in progress arrived; its answer
@@ -280,7 +280,8 @@ static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, cons
 {
     struct check_run *r = b->r;
     const struct check_case *k = &r->corpus->cases[r->selected[CUR(w).pos]];
-    json_t *status = e->status;
+    const cJSON *status = e->status;
+    uint64_t code;
     char got[160];
     /* What it wrote on stderr before the end line is in the pipe by now. */
     drain_err(w);
@@ -291,7 +292,7 @@ static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, cons
     }
     etwhf__check_errscan_end(&w->scan);
     int replace = 1;
-    if (!e->has_id || e->id < 0 || (uint64_t)e->id != k->info.id) {
+    if (!e->has_id || e->id != k->info.id) {
         char want[48];
         snprintf(want, sizeof want, "{\"type\":\"end\",\"id\":%llu}", (unsigned long long)k->info.id);
         snprintf(got, sizeof got, "%.*s", (int)(n > 120 ? 120 : n), w->out + ls);
@@ -299,9 +300,8 @@ static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, cons
     } else if (w->scan.found) {
         snprintf(got, sizeof got, "sanitizer report: %.140s", w->scan.report);
         lose(b, w, ETWHF_CHECK_CRASH, CHECK_K_CRASH, "crash", "no crash", got);
-    } else if (status && !(json_is_integer(status) && json_integer_value(status) >= 0 &&
-                           json_integer_value(status) <= 1)) {
-        char *text = json_dumps(status, JSON_ENCODE_ANY);
+    } else if (status && !(etwhf__json_in_uint(status, &code) == 0 && code <= 1)) {
+        char *text = etwhf__json_in_text(status);
         snprintf(got, sizeof got, "%.20s%s%.130s", text ? text : "?", w->scan.first[0] ? ": " : "", w->scan.first);
         free(text);
         struct check_diff d;
@@ -334,7 +334,7 @@ static int scan_output(struct batch *b, struct worker *w)
         if (!end_line(w->out + ls, n, &e))
             continue;
         int replace = answered(b, w, ls, n, &e);
-        json_decref(e.status);
+        cJSON_Delete(e.line);
         /* What follows the end line is the next case's. */
         size_t used = w->line_start;
         memmove(w->out, w->out + used, w->len - used);

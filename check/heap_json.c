@@ -8,13 +8,11 @@
 #include "etwhf/format.h"
 #include "manifest.h"
 
-int etwhf__json_u64(json_t *v, uint64_t *out)
+int etwhf__json_u64(const cJSON *v, uint64_t *out)
 {
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = (uint64_t)json_integer_value(v);
+    if (etwhf__json_in_uint(v, out) == 0)
         return 0;
-    }
-    const char *s = json_string_value(v);
+    const char *s = etwhf__json_in_string(v);
     if (!s)
         return -1;
     int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
@@ -31,9 +29,9 @@ int etwhf__json_u64(json_t *v, uint64_t *out)
     return 0;
 }
 
-static int number(json_t *o, const char *key, uint64_t *out)
+static int number(const cJSON *o, const char *key, uint64_t *out)
 {
-    return etwhf__json_u64(json_object_get(o, key), out);
+    return etwhf__json_u64(etwhf__json_in_get(o, key), out);
 }
 
 int etwhf__heap_json_type(const char *name)
@@ -42,26 +40,27 @@ int etwhf__heap_json_type(const char *name)
     return type && strcmp(etwhf_heap_type_name(type), name) == 0 ? type : 0;
 }
 
-static int header(json_t *o, int8_t *out)
+static int header(const cJSON *o, int8_t *out)
 {
-    json_t *v = json_object_get(o, MK_HEADER);
-    if (json_is_null(v)) {
+    const cJSON *v = etwhf__json_in_get(o, MK_HEADER);
+    if (cJSON_IsNull(v)) {
         *out = -1;
         return 0;
     }
-    int h = json_is_string(v) ? etwhf_header_from_name(json_string_value(v)) : -1;
+    const char *name = etwhf__json_in_string(v);
+    int h = name ? etwhf_header_from_name(name) : -1;
     if (h < 0 || h >= ETWHF_HDR_FORMS)
         return -1;
     *out = (int8_t)h;
     return 0;
 }
 
-int etwhf__heap_json_read(json_t *o, int read_header, struct etwhf_gen_heap_expect *ev)
+int etwhf__heap_json_read(const cJSON *o, int read_header, struct etwhf_gen_heap_expect *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->header = -1;
     uint64_t ps, src;
-    ev->type = (uint8_t)etwhf__heap_json_type(json_string_value(json_object_get(o, MK_TYPE)));
+    ev->type = (uint8_t)etwhf__heap_json_type(etwhf__json_in_string(etwhf__json_in_get(o, MK_TYPE)));
     if (!ev->type || number(o, MK_POINTER_SIZE, &ps) != 0 || ps > 255 || number(o, MK_SOURCE, &src) != 0 ||
         src > UINT32_MAX || number(o, MK_HEAP_HANDLE, &ev->heap_handle) != 0 ||
         (read_header && header(o, &ev->header) != 0))

@@ -7,13 +7,13 @@
 #ifndef ETWHF_CHECK_HEAP_JSON_H
 #define ETWHF_CHECK_HEAP_JSON_H
 
-#include <jansson.h>
+#include "json_in.h"
 
 #include "corpus.h"
 
 /* A number as the JSON lines write pointers: a "0x…" (any case) or decimal
- * string, or a non-negative integer. 0, or -1. */
-int etwhf__json_u64(json_t *v, uint64_t *out);
+ * string, or a JSON number as etwhf__json_in_uint reads it. 0, or -1. */
+int etwhf__json_u64(const cJSON *v, uint64_t *out);
 
 /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC for an event line's `type`
  * ("HeapFree", …; not the option spelling "free"), else 0. */
@@ -24,6 +24,6 @@ int etwhf__heap_json_type(const char *name);
  * `new_size`, `old_size`); with read_header also `header` (a form name or
  * null). Numbers as etwhf__json_u64 reads them. 0, or -1 when a key is
  * missing or malformed (*ev then holds nothing useful but its type). */
-int etwhf__heap_json_read(json_t *o, int read_header, struct etwhf_gen_heap_expect *ev);
+int etwhf__heap_json_read(const cJSON *o, int read_header, struct etwhf_gen_heap_expect *ev);
 
 #endif

@@ -3,7 +3,6 @@
 #include "corpus.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "etwhf/format.h"
 #include "heap_json.h"
+#include "json_in.h"
 #include "manifest.h"
 
 struct loader {
@@ -57,13 +57,9 @@ static int grow(void **arr, size_t *cap, size_t need, size_t sz)
     return 0;
 }
 
-static int get_u64(json_t *v, uint64_t *out)
+static int get_u64(const cJSON *v, uint64_t *out)
 {
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = (uint64_t)json_integer_value(v);
-        return 0;
-    }
-    return -1;
+    return etwhf__json_in_uint(v, out);
 }
 
 
@@ -83,15 +79,15 @@ static int intern_fault(struct loader *ld, const char *name, uint32_t *idx)
     return 0;
 }
 
-static int parse_codes(struct loader *ld, json_t *arr, const char *key, uint32_t *mask)
+static int parse_codes(struct loader *ld, const cJSON *arr, const char *key, uint32_t *mask)
 {
-    if (!json_is_array(arr))
+    if (!cJSON_IsArray(arr))
         return fail(ld, "expect.%s is not an array", key);
     *mask = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
-        int code = json_is_string(v) ? etwhf_diag_from_name(json_string_value(v)) : 0;
+    size_t i = 0;
+    const cJSON *v;
+    for (v = arr->child; v; v = v->next, i++) {
+        int code = cJSON_IsString(v) ? etwhf_diag_from_name(etwhf__json_in_string(v)) : 0;
         if (code <= 0 || code > ETWHF_DIAG_MAX)
             return fail(ld, "expect.%s[%zu] is not a diagnostic code name", key, i);
         *mask |= 1u << code;
@@ -99,22 +95,22 @@ static int parse_codes(struct loader *ld, json_t *arr, const char *key, uint32_t
     return 0;
 }
 
-static int parse_events(struct loader *ld, json_t *arr, struct etwhf_gen_expect *e)
+static int parse_events(struct loader *ld, const cJSON *arr, struct etwhf_gen_expect *e)
 {
     struct etwhf_corpus *c = ld->c;
-    if (!json_is_array(arr))
+    if (!cJSON_IsArray(arr))
         return fail(ld, "expect.events is not an array");
-    size_t start = c->nevents, i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
+    size_t start = c->nevents, i = 0;
+    const cJSON *v;
+    for (v = arr->child; v; v = v->next, i++) {
         if (grow((void **)&c->events, &ld->event_cap, c->nevents, sizeof *c->events) != 0)
             return no_memory(ld);
         struct etwhf_gen_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
-        if (!json_is_object(v) || etwhf__json_u64(json_object_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != 0 ||
-            etwhf__json_u64(json_object_get(v, MK_ADDRESS), &ev->address) != 0 ||
-            get_u64(json_object_get(v, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
-            get_u64(json_object_get(v, MK_POINTER_SIZE), &ps) != 0 || (ps != 4 && ps != 8))
+        if (!cJSON_IsObject(v) || etwhf__json_u64(etwhf__json_in_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != 0 ||
+            etwhf__json_u64(etwhf__json_in_get(v, MK_ADDRESS), &ev->address) != 0 ||
+            get_u64(etwhf__json_in_get(v, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
+            get_u64(etwhf__json_in_get(v, MK_POINTER_SIZE), &ps) != 0 || (ps != 4 && ps != 8))
             return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
                             "pointer_size (4 or 8)", i);
         ev->source = (uint32_t)src;
@@ -125,25 +121,25 @@ static int parse_events(struct loader *ld, json_t *arr, struct etwhf_gen_expect 
     return 0;
 }
 
-static int parse_first_error(struct loader *ld, json_t *v, struct etwhf_gen_expect *e)
+static int parse_first_error(struct loader *ld, const cJSON *v, struct etwhf_gen_expect *e)
 {
-    if (!v || json_is_null(v)) {
+    if (!v || cJSON_IsNull(v)) {
         if (e->error)
             return fail(ld, "expect.first_error is null but the verdict is error");
         return 0;
     }
-    json_t *code = json_object_get(v, MK_CODE);
-    e->first_error_code = json_is_string(code) ? etwhf_diag_from_name(json_string_value(code)) : 0;
-    if (e->first_error_code <= 0 || get_u64(json_object_get(v, MK_OFFSET), &e->first_error_offset) != 0)
+    const cJSON *code = etwhf__json_in_get(v, MK_CODE);
+    e->first_error_code = cJSON_IsString(code) ? etwhf_diag_from_name(etwhf__json_in_string(code)) : 0;
+    if (e->first_error_code <= 0 || get_u64(etwhf__json_in_get(v, MK_OFFSET), &e->first_error_offset) != 0)
         return fail(ld, "expect.first_error needs a code name and an offset");
     return 0;
 }
 
-static int parse_counts(struct loader *ld, json_t *x, struct check_case *k, int required)
+static int parse_counts(struct loader *ld, const cJSON *x, struct check_case *k, int required)
 {
     struct etwhf_gen_expect *e = &k->expect;
-    json_t *b = json_object_get(x, MK_BUFFERS), *s = json_object_get(x, MK_BUFFERS_SKIPPED),
-           *t = json_object_get(x, MK_EVENTS_TOTAL);
+    const cJSON *b = etwhf__json_in_get(x, MK_BUFFERS), *s = etwhf__json_in_get(x, MK_BUFFERS_SKIPPED),
+           *t = etwhf__json_in_get(x, MK_EVENTS_TOTAL);
     if (!b && !s && !t && !required)
         return 0;
     if (get_u64(b, &e->buffers) != 0 || get_u64(s, &e->buffers_skipped) != 0 ||
@@ -155,10 +151,10 @@ static int parse_counts(struct loader *ld, json_t *x, struct check_case *k, int 
 
 /* heap_alloc / heap_realloc: counts a manifest may add for Alloc and
  * ReAlloc events, which `events` (HeapFree only) does not list. */
-static int parse_other_counts(struct loader *ld, json_t *x, struct check_case *k)
+static int parse_other_counts(struct loader *ld, const cJSON *x, struct check_case *k)
 {
     struct etwhf_gen_expect *e = &k->expect;
-    json_t *a = json_object_get(x, MK_HEAP_ALLOC), *r = json_object_get(x, MK_HEAP_REALLOC);
+    const cJSON *a = etwhf__json_in_get(x, MK_HEAP_ALLOC), *r = etwhf__json_in_get(x, MK_HEAP_REALLOC);
     if (!a && !r)
         return 0;
     if (get_u64(a, &e->heap_alloc) != 0 || get_u64(r, &e->heap_realloc) != 0)
@@ -170,20 +166,20 @@ static int parse_other_counts(struct loader *ld, json_t *x, struct check_case *k
 /* heap_events: every heap event of any type with its fields, a project
  * extension (generator version 4 on, docs/check.md); absent in older
  * manifests, which are checked as before. */
-static int parse_heap_events(struct loader *ld, json_t *arr, struct check_case *k)
+static int parse_heap_events(struct loader *ld, const cJSON *arr, struct check_case *k)
 {
     struct etwhf_corpus *c = ld->c;
     if (!arr)
         return 0;
-    if (!json_is_array(arr))
+    if (!cJSON_IsArray(arr))
         return fail(ld, "expect.heap_events is not an array");
-    size_t start = c->nheap_events, i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
+    size_t start = c->nheap_events, i = 0;
+    const cJSON *v;
+    for (v = arr->child; v; v = v->next, i++) {
         if (grow((void **)&c->heap_events, &ld->heap_cap, c->nheap_events, sizeof *c->heap_events) != 0)
             return no_memory(ld);
         struct etwhf_gen_heap_expect *ev = &c->heap_events[c->nheap_events];
-        if (!json_is_object(v) || etwhf__heap_json_read(v, 1, ev) != 0 ||
+        if (!cJSON_IsObject(v) || etwhf__heap_json_read(v, 1, ev) != 0 ||
             (ev->pointer_size != 4 && ev->pointer_size != 8))
             return fail(ld, "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
                             "source and the fields of its type", i);
@@ -194,34 +190,34 @@ static int parse_heap_events(struct loader *ld, json_t *arr, struct check_case *
     return 0;
 }
 
-static int parse_expect(struct loader *ld, json_t *x, struct check_case *k)
+static int parse_expect(struct loader *ld, const cJSON *x, struct check_case *k)
 {
     struct etwhf_gen_expect *e = &k->expect;
-    if (!json_is_object(x))
+    if (!cJSON_IsObject(x))
         return fail(ld, "no \"expect\" object");
-    const char *verdict = json_string_value(json_object_get(x, MK_VERDICT));
+    const char *verdict = etwhf__json_in_string(etwhf__json_in_get(x, MK_VERDICT));
     if (!verdict || (strcmp(verdict, MV_VERDICT_OK) != 0 && strcmp(verdict, MV_VERDICT_ERROR) != 0))
         return fail(ld, "expect.verdict is not \"ok\" or \"error\"");
     e->error = strcmp(verdict, MV_VERDICT_ERROR) == 0;
-    if (parse_first_error(ld, json_object_get(x, MK_FIRST_ERROR), e) != 0 ||
-        parse_codes(ld, json_object_get(x, MK_ERRORS), MK_ERRORS, &e->errors) != 0 ||
-        parse_codes(ld, json_object_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings) != 0 ||
-        parse_events(ld, json_object_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, k) != 0 ||
-        parse_heap_events(ld, json_object_get(x, MK_HEAP_EVENTS), k) != 0)
+    if (parse_first_error(ld, etwhf__json_in_get(x, MK_FIRST_ERROR), e) != 0 ||
+        parse_codes(ld, etwhf__json_in_get(x, MK_ERRORS), MK_ERRORS, &e->errors) != 0 ||
+        parse_codes(ld, etwhf__json_in_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings) != 0 ||
+        parse_events(ld, etwhf__json_in_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, k) != 0 ||
+        parse_heap_events(ld, etwhf__json_in_get(x, MK_HEAP_EVENTS), k) != 0)
         return -1;
     return parse_counts(ld, x, k, k->info.layer == ETWHF_GEN_FILE);
 }
 
-static int parse_headers(struct loader *ld, json_t *arr, struct etwhf_corpus_case *k)
+static int parse_headers(struct loader *ld, const cJSON *arr, struct etwhf_corpus_case *k)
 {
     if (!arr)
         return 0;
-    if (!json_is_array(arr))
+    if (!cJSON_IsArray(arr))
         return fail(ld, "\"headers\" is not an array");
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
-        int h = json_is_string(v) ? etwhf_header_from_name(json_string_value(v)) : -1;
+    size_t i = 0;
+    const cJSON *v;
+    for (v = arr->child; v; v = v->next, i++) {
+        int h = cJSON_IsString(v) ? etwhf_header_from_name(etwhf__json_in_string(v)) : -1;
         if (h < 0 || h >= ETWHF_HDR_FORMS)
             return fail(ld, "headers[%zu] is not a header form name", i);
         k->headers |= 1u << h;
@@ -229,21 +225,21 @@ static int parse_headers(struct loader *ld, json_t *arr, struct etwhf_corpus_cas
     return 0;
 }
 
-static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
+static int parse_faults(struct loader *ld, const cJSON *arr, struct check_case *k)
 {
     struct etwhf_corpus *c = ld->c;
     k->fault_start = c->ncase_faults;
     if (!arr)
         return 0;
-    if (!json_is_array(arr))
+    if (!cJSON_IsArray(arr))
         return fail(ld, "\"faults\" is not an array");
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
-        if (!json_is_string(v) || !*json_string_value(v))
+    size_t i = 0;
+    const cJSON *v;
+    for (v = arr->child; v; v = v->next, i++) {
+        if (!cJSON_IsString(v) || !*etwhf__json_in_string(v))
             return fail(ld, "faults[%zu] is not a name", i);
         if (grow((void **)&c->case_faults, &ld->fault_cap, c->ncase_faults, sizeof *c->case_faults) != 0 ||
-            intern_fault(ld, json_string_value(v), &c->case_faults[c->ncase_faults]) != 0)
+            intern_fault(ld, etwhf__json_in_string(v), &c->case_faults[c->ncase_faults]) != 0)
             return no_memory(ld);
         c->ncase_faults++;
         k->fault_count++;
@@ -253,29 +249,29 @@ static int parse_faults(struct loader *ld, json_t *arr, struct check_case *k)
 
 /* locations: optional (manifests before generator version 5 lack it), one
  * object per fault; read so that --explain can say where each fault is. */
-static int parse_locations(struct loader *ld, json_t *arr, struct check_case *k)
+static int parse_locations(struct loader *ld, const cJSON *arr, struct check_case *k)
 {
     struct etwhf_corpus *c = ld->c;
     k->loc_start = c->nlocations;
     if (!arr)
         return 0;
-    if (!json_is_array(arr))
+    if (!cJSON_IsArray(arr))
         return fail(ld, "\"locations\" is not an array");
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
+    size_t i = 0;
+    const cJSON *v;
+    for (v = arr->child; v; v = v->next, i++) {
         if (grow((void **)&c->locations, &ld->loc_cap, c->nlocations, sizeof *c->locations) != 0)
             return no_memory(ld);
         struct check_location *l = &c->locations[c->nlocations];
-        const char *name = json_string_value(json_object_get(v, MK_FAULT));
-        json_t *b = json_object_get(v, MK_BUFFER), *in = json_object_get(v, MK_INNER_OFFSET);
+        const char *name = etwhf__json_in_string(etwhf__json_in_get(v, MK_FAULT));
+        const cJSON *b = etwhf__json_in_get(v, MK_BUFFER), *in = etwhf__json_in_get(v, MK_INNER_OFFSET);
         memset(l, 0, sizeof *l);
-        if (!name || !*name || (b && !json_is_null(b) && get_u64(b, &l->buffer) != 0) ||
-            get_u64(json_object_get(v, MK_OFFSET), &l->offset) != 0 || (in && get_u64(in, &l->inner_offset) != 0))
+        if (!name || !*name || (b && !cJSON_IsNull(b) && get_u64(b, &l->buffer) != 0) ||
+            get_u64(etwhf__json_in_get(v, MK_OFFSET), &l->offset) != 0 || (in && get_u64(in, &l->inner_offset) != 0))
             return fail(ld, "locations[%zu] needs a fault name, a buffer (or null) and an offset", i);
         if (intern_fault(ld, name, &l->fault) != 0)
             return no_memory(ld);
-        l->has_buffer = b && !json_is_null(b);
+        l->has_buffer = b && !cJSON_IsNull(b);
         l->has_inner = in != NULL;
         c->nlocations++;
         k->loc_count++;
@@ -283,16 +279,16 @@ static int parse_locations(struct loader *ld, json_t *arr, struct check_case *k)
     return 0;
 }
 
-static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k)
+static int parse_shape(struct loader *ld, const cJSON *o, struct etwhf_corpus_case *k)
 {
-    const char *layer = json_string_value(json_object_get(o, MK_LAYER));
+    const char *layer = etwhf__json_in_string(etwhf__json_in_get(o, MK_LAYER));
     int li = layer ? etwhf__layer_from_name(layer) : -1;
     if (li < 0)
         return fail(ld, "\"layer\" is not payload, record or file");
     k->layer = li;
-    json_t *ps = json_object_get(o, MK_POINTER_SIZE);
+    const cJSON *ps = etwhf__json_in_get(o, MK_POINTER_SIZE);
     uint64_t p = 0;
-    if (json_is_string(ps) && strcmp(json_string_value(ps), MV_MIXED) == 0)
+    if (cJSON_IsString(ps) && strcmp(etwhf__json_in_string(ps), MV_MIXED) == 0)
         k->pointer_size = 0;
     else if (get_u64(ps, &p) == 0 && (p == 4 || p == 8))
         k->pointer_size = (unsigned)p;
@@ -302,7 +298,7 @@ static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k
     if (k->layer != ETWHF_GEN_PAYLOAD)
         return 0;
     /* The option spelling only ("free"), not the event line's ("HeapFree"). */
-    const char *ev = json_string_value(json_object_get(o, MK_EVENT));
+    const char *ev = etwhf__json_in_string(etwhf__json_in_get(o, MK_EVENT));
     int type = etwhf_heap_type_from_name(ev);
     if (!type || strcmp(etwhf_heap_event_name(type), ev) != 0 || k->pointer_size == 0)
         return fail(ld, "a payload case needs \"event\" (free, alloc, realloc) and a pointer_size of 4 or 8");
@@ -310,7 +306,7 @@ static int parse_shape(struct loader *ld, json_t *o, struct etwhf_corpus_case *k
     return 0;
 }
 
-static int parse_case(struct loader *ld, json_t *o)
+static int parse_case(struct loader *ld, const cJSON *o)
 {
     struct etwhf_corpus *c = ld->c;
     if (grow((void **)&c->cases, &ld->case_cap, c->ncases, sizeof *c->cases) != 0)
@@ -318,32 +314,33 @@ static int parse_case(struct loader *ld, json_t *o)
     struct check_case *k = &c->cases[c->ncases];
     memset(k, 0, sizeof *k);
     k->info.line = ld->line;
-    const char *file = json_string_value(json_object_get(o, MK_FILE));
-    if (get_u64(json_object_get(o, MK_ID), &k->info.id) != 0)
+    const char *file = etwhf__json_in_string(etwhf__json_in_get(o, MK_FILE));
+    if (get_u64(etwhf__json_in_get(o, MK_ID), &k->info.id) != 0)
         return fail(ld, "no integer \"id\"");
     if (!file || !*file)
         return fail(ld, "no \"file\"");
-    if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, json_object_get(o, MK_HEADERS), &k->info) != 0 ||
-        parse_faults(ld, json_object_get(o, MK_FAULTS), k) != 0 ||
-        parse_locations(ld, json_object_get(o, MK_LOCATIONS), k) != 0 ||
-        parse_expect(ld, json_object_get(o, MK_EXPECT), k) != 0)
+    if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, etwhf__json_in_get(o, MK_HEADERS), &k->info) != 0 ||
+        parse_faults(ld, etwhf__json_in_get(o, MK_FAULTS), k) != 0 ||
+        parse_locations(ld, etwhf__json_in_get(o, MK_LOCATIONS), k) != 0 ||
+        parse_expect(ld, etwhf__json_in_get(o, MK_EXPECT), k) != 0)
         return -1;
-    k->compressed = json_is_true(json_object_get(o, MK_COMPRESSED));
+    k->compressed = cJSON_IsTrue(etwhf__json_in_get(o, MK_COMPRESSED));
     if (!(k->info.file = strdup(file)))
         return no_memory(ld);
     c->ncases++;
     return 0;
 }
 
-static int parse_first_line(struct loader *ld, json_t *o)
+static int parse_first_line(struct loader *ld, const cJSON *o)
 {
-    json_t *v = json_object_get(o, MK_MANIFEST);
-    if (!json_is_integer(v))
+    const cJSON *v = etwhf__json_in_get(o, MK_MANIFEST);
+    uint64_t version;
+    if (get_u64(v, &version) != 0)
         return fail(ld, "not a manifest header (no \"manifest\" key)");
-    if (json_integer_value(v) != ETWHF_MANIFEST_VERSION)
-        return fail(ld, "manifest version %lld, this etwhf reads version %d", (long long)json_integer_value(v),
+    if (version != ETWHF_MANIFEST_VERSION)
+        return fail(ld, "manifest version %llu, this etwhf reads version %d", (unsigned long long)version,
                     ETWHF_MANIFEST_VERSION);
-    const char *gv = json_string_value(json_object_get(o, MK_GENERATOR_VERSION));
+    const char *gv = etwhf__json_in_string(etwhf__json_in_get(o, MK_GENERATOR_VERSION));
     if (gv && !(ld->c->generator_version = strdup(gv)))
         return no_memory(ld);
     return 0;
@@ -382,15 +379,17 @@ static int read_lines(struct loader *ld, FILE *f)
         ld->line++;
         if (blank(line, (size_t)n))
             continue;
-        json_error_t je;
-        json_t *o = json_loadb(line, (size_t)n, 0, &je);
-        if (!o || !json_is_object(o))
-            rc = fail(ld, "not a JSON object%s%s", o ? "" : ": ", o ? "" : je.text);
+        size_t at;
+        cJSON *o = etwhf__json_in_parse(line, (size_t)n, &at);
+        if (!o)
+            rc = fail(ld, "not a JSON object: not JSON from column %zu", at + 1);
+        else if (!cJSON_IsObject(o))
+            rc = fail(ld, "not a JSON object");
         else if (!have_header++)
             rc = parse_first_line(ld, o);
         else
             rc = parse_case(ld, o);
-        json_decref(o);
+        cJSON_Delete(o);
     }
     if (rc == 0 && ferror(f)) {
         snprintf(ld->err, ld->errlen, "cannot read %s: %s", ld->path, strerror(errno));

@@ -1,13 +1,13 @@
 /* Reading an external decoder's JSON lines; see output.h. */
 #include "output.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "etwhf/format.h"
 #include "heap_json.h"
+#include "json_in.h"
 #include "manifest.h"
 #include "proc.h"
 
@@ -22,7 +22,7 @@ static void bad_line(struct check_diff *d, int mode, size_t lineno, const char *
 
 /* Names the first key of a `type` line that cannot be read, and why:
  * "source: -1 is not a u32", "address: missing". */
-static void why_bad(json_t *o, int type, char *buf, size_t len)
+static void why_bad(const cJSON *o, int type, char *buf, size_t len)
 {
     static const struct { const char *key; uint64_t max; const char *what; uint8_t types; } keys[] = {
         {MK_HEAP_HANDLE, UINT64_MAX, "a number", 7},     {MK_ADDRESS, UINT64_MAX, "a number", 3},
@@ -36,7 +36,7 @@ static void why_bad(json_t *o, int type, char *buf, size_t len)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (!(keys[i].types & bit))
             continue;
-        json_t *v = json_object_get(o, keys[i].key);
+        const cJSON *v = etwhf__json_in_get(o, keys[i].key);
         uint64_t x;
         if (!v) {
             snprintf(buf, len, "%s: missing", keys[i].key);
@@ -44,22 +44,26 @@ static void why_bad(json_t *o, int type, char *buf, size_t len)
         }
         if (etwhf__json_u64(v, &x) == 0 && x <= keys[i].max)
             continue;
-        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-        snprintf(buf, len, "%s: %.60s is not %s", keys[i].key, text ? text : "?", keys[i].what);
+        char *text = etwhf__json_in_text(v);
+        if (etwhf__json_in_too_big(v))
+            snprintf(buf, len, "%s: %.30s is beyond 2^53 - 1, write it as a \"0x...\" string", keys[i].key,
+                     text ? text : "?");
+        else
+            snprintf(buf, len, "%s: %.60s is not %s", keys[i].key, text ? text : "?", keys[i].what);
         free(text);
         return;
     }
 }
 
-static void take_event(json_t *o, int mode, size_t lineno,
+static void take_event(const cJSON *o, int mode, size_t lineno,
                        struct check_observed *obs, struct check_diff *d)
 {
     struct etwhf_gen_event ev;
     uint64_t src, ps;
-    if (etwhf__json_u64(json_object_get(o, MK_HEAP_HANDLE), &ev.heap_handle) != 0 ||
-        etwhf__json_u64(json_object_get(o, MK_ADDRESS), &ev.address) != 0 ||
-        etwhf__json_u64(json_object_get(o, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
-        etwhf__json_u64(json_object_get(o, MK_POINTER_SIZE), &ps) != 0 || ps > 255) {
+    if (etwhf__json_u64(etwhf__json_in_get(o, MK_HEAP_HANDLE), &ev.heap_handle) != 0 ||
+        etwhf__json_u64(etwhf__json_in_get(o, MK_ADDRESS), &ev.address) != 0 ||
+        etwhf__json_u64(etwhf__json_in_get(o, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
+        etwhf__json_u64(etwhf__json_in_get(o, MK_POINTER_SIZE), &ps) != 0 || ps > 255) {
         char why[120];
         why_bad(o, ETWHF_HEAP_FREE, why, sizeof why);
         bad_line(d, mode, lineno, "a HeapFree with heap_handle, address, source, pointer_size", why);
@@ -76,7 +80,7 @@ static void take_event(json_t *o, int mode, size_t lineno,
 }
 
 /* all_heap (--all-heap-events): a HeapAlloc or HeapReAlloc line with the keys of its type. */
-static void take_other(json_t *o, int mode, size_t lineno,
+static void take_other(const cJSON *o, int mode, size_t lineno,
                        struct check_observed *obs, struct check_diff *d)
 {
     struct etwhf_gen_heap_expect h;
@@ -93,17 +97,17 @@ static void take_other(json_t *o, int mode, size_t lineno,
     etwhf__check_observed_add_heap(obs, &h);
 }
 
-static void take_diag(json_t *o, int strict_codes, int mode, size_t lineno,
+static void take_diag(const cJSON *o, int strict_codes, int mode, size_t lineno,
                       struct check_observed *obs, struct check_diff *d)
 {
-    const char *sev = json_string_value(json_object_get(o, "severity"));
+    const char *sev = etwhf__json_in_string(etwhf__json_in_get(o, "severity"));
     int is_error = sev && strcmp(sev, etwhf_severity_name(ETWHF_SEV_ERROR)) == 0;
     if (!sev || (!is_error && strcmp(sev, etwhf_severity_name(ETWHF_SEV_WARNING)) != 0)) {
         bad_line(d, mode, lineno, "a diag with severity error or warning",
                  sev ? "severity: neither error nor warning" : "severity: missing");
         return;
     }
-    const char *name = strict_codes ? json_string_value(json_object_get(o, MK_CODE)) : NULL;
+    const char *name = strict_codes ? etwhf__json_in_string(etwhf__json_in_get(o, MK_CODE)) : NULL;
     int code = name ? etwhf_diag_from_name(name) : 0;
     etwhf__check_observed_add_diag(obs, is_error, code, name, 0, 0);
 }
@@ -120,12 +124,12 @@ void etwhf__check_output_parse(const char *out, size_t len, int mode, int strict
         const char *stop = nl ? nl : end;
         size_t n = (size_t)(stop - p);
         lineno++;
-        json_t *o = n ? json_loadb(p, n, 0, NULL) : NULL;
-        const char *type = json_string_value(json_object_get(o, MK_TYPE));
+        cJSON *o = n ? etwhf__json_in_parse(p, n, NULL) : NULL;
+        const char *type = etwhf__json_in_string(etwhf__json_in_get(o, MK_TYPE));
         int heap = etwhf__heap_json_type(type);
         if (n && (!o || !type))
             bad_line(d, mode, lineno, "a JSON object with a \"type\"",
-                     !o ? "not JSON" : !json_is_object(o) ? "not an object" : "type: missing or not a string");
+                     !o ? "not JSON" : !cJSON_IsObject(o) ? "not an object" : "type: missing or not a string");
         else if (type && strcmp(type, "diag") == 0)
             take_diag(o, strict_codes, mode, lineno, obs, d);
         else if (heap == ETWHF_HEAP_FREE)
@@ -135,7 +139,7 @@ void etwhf__check_output_parse(const char *out, size_t len, int mode, int strict
             if (all_heap)
                 take_other(o, mode, lineno, obs, d);
         }
-        json_decref(o);
+        cJSON_Delete(o);
         p = stop + 1;
     }
 }

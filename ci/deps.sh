@@ -5,7 +5,7 @@
 # for ci/test-under-load.
 set -euo pipefail
 
-want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev jq valgrind libclang-rt-14-dev procps xxd python3 time)
+want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev libcjson-dev jq valgrind libclang-rt-14-dev procps xxd python3 time)
 want_fuzz=(afl++ gnuplot-nox zip unzip)
 want_load=(stress-ng)
 

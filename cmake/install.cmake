@@ -28,7 +28,7 @@ endif()
 
 set(ETWHF_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/etwhf)
 install(EXPORT etwhfTargets NAMESPACE etwhf:: DESTINATION ${ETWHF_CMAKE_DIR})
-# Only a static etwhf_check carries jansson into its consumers' links.
+# Only a static etwhf_check carries jansson and cJSON into its consumers' links.
 if(TARGET etwhf_check AND NOT BUILD_SHARED_LIBS)
   set(ETWHF_CONFIG_NEEDS_JANSSON ON)
 else()

@@ -15,6 +15,8 @@
 
 #include "compare.h"
 #include "corpus.h"
+#include "heap_json.h"
+#include "json_in.h"
 #include "output.h"
 #include "split.h"
 #include "tally.h"
@@ -267,6 +269,60 @@ static void test_output_parse(void **state)
     assert_string_equal(d.items[0].field, "output line 1");
     assert_string_equal(d.items[3].field, "output line 4");
     assert_int_equal(d.items[2].mode, ETWHF_MODE_STRICT);
+    etwhf__check_observed_free(&o);
+}
+
+/* ---- JSON reading rules (docs/spec/check-protocol.md §3.4) ---------------- */
+
+static uint64_t read_u64(const char *text, int *ok)
+{
+    cJSON *v = etwhf__json_in_parse(text, strlen(text), NULL);
+    uint64_t x = 0;
+    *ok = v && etwhf__json_u64(v, &x) == 0;
+    cJSON_Delete(v);
+    return x;
+}
+
+static void test_json_numbers(void **state)
+{
+    (void)state;
+    int ok;
+    assert_true(read_u64("3", &ok) == 3 && ok);
+    assert_true(read_u64(" 3.0 \r\n", &ok) == 3 && ok); /* JSON has one number type */
+    assert_true(read_u64("9007199254740991", &ok) == 9007199254740991ull && ok);
+    read_u64("9007199254740992", &ok); /* 2^53: 2^53 + 1 would read the same */
+    assert_false(ok);
+    read_u64("3.5", &ok);
+    assert_false(ok);
+    read_u64("-1", &ok);
+    assert_false(ok);
+    read_u64("1e400", &ok);
+    assert_false(ok);
+    assert_true(read_u64("\"0xFFFFFFFFFFFFFFFF\"", &ok) == UINT64_MAX && ok); /* big pointers: strings */
+    assert_true(read_u64("\"18446744073709551615\"", &ok) == UINT64_MAX && ok);
+    read_u64("\"0x10000000000000000\"", &ok);
+    assert_false(ok);
+    read_u64("\"0x\"", &ok);
+    assert_false(ok);
+    read_u64("3 4", &ok); /* one value per line, nothing after it */
+    assert_false(ok);
+    assert_null(etwhf__json_in_parse("{} x", 4, NULL));
+    size_t at;
+    assert_null(etwhf__json_in_parse("{\"a\":}", 6, &at));
+    assert_int_equal(at, 5);
+
+    struct check_observed o = {0};
+    struct check_diff d;
+    const char out[] = "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":2,\"source\":1.5,"
+                       "\"pointer_size\":8}\n"
+                       "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":9007199254740993,"
+                       "\"source\":1,\"pointer_size\":8}\n";
+    etwhf__check_diff_reset(&d);
+    etwhf__check_output_parse(out, sizeof out - 1, ETWHF_MODE_RECOVER, 0, 0, &o, &d);
+    assert_int_equal(o.nevents, 0);
+    assert_int_equal(d.n, 2);
+    assert_string_equal(d.items[0].got, "source: 1.5 is not a u32");
+    assert_non_null(strstr(d.items[1].got, "address: 9007199254740992 is beyond 2^53 - 1"));
     etwhf__check_observed_free(&o);
 }
 
@@ -536,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_compare_strict),
         cmocka_unit_test(test_output_parse),
         cmocka_unit_test(test_tally),
+        cmocka_unit_test(test_json_numbers),
         cmocka_unit_test(test_tally_order),
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_heap_events),

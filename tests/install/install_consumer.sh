@@ -16,11 +16,11 @@ cmake --build "$tmp/consumer" >/dev/null
 pc=$(find "$tmp/prefix" -name etwhf.pc | head -n 1)
 export PKG_CONFIG_PATH=$(dirname "$pc")
 "$cc" "$src/consumer/consumer.c" $(pkg-config --cflags --libs etwhf) -o "$tmp/consumer_pc"
-# A static etwhf_check needs its private jansson: pkg-config --static names it.
+# A static etwhf_check needs its private jansson and cJSON: pkg-config --static names it.
 "$cc" "$src/consumer/consumer_check.c" $(pkg-config --cflags --libs --static etwhf_check) -o "$tmp/consumer_check_pc"
 "$tmp/consumer_check_pc"
 "$tmp/consumer_pc"
-# A static etwhf_check needs its private jansson: pkg-config --static names it.
+# A static etwhf_check needs its private jansson and cJSON: pkg-config --static names it.
 "$cc" "$src/consumer/consumer_check.c" $(pkg-config --cflags --libs --static etwhf_check) -o "$tmp/consumer_check_pc"
 "$tmp/consumer_check_pc"
 test -x "$tmp/prefix/bin/etwhf" && "$tmp/prefix/bin/etwhf" --version

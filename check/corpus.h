@@ -13,8 +13,11 @@
  * beyond them, all of it here:
  *  - presence flags for the keys a reader must take as optional: the file
  *    counts (buffers, buffers_skipped, events_total: file cases only),
- *    heap_alloc with heap_realloc, and heap_events (absent from manifests
- *    before generator version 4 and from manifests etwhf did not write);
+ *    heap_alloc with heap_realloc, heap_events (absent from manifests
+ *    before generator version 4 and from manifests etwhf did not write),
+ *    evidence and expect.intact_prefix (generator version 7 on);
+ *  - the shapes a case holds, as a mask of the names this library knows
+ *    (a newer generator's names are skipped: only "evidence" judges);
  *  - faults as names, interned: a manifest may name faults this library's
  *    generator does not know;
  *  - the manifest line, for messages.
@@ -41,6 +44,9 @@ struct check_case {
     uint8_t has_heap_events;         /* heap_events was read */
     uint8_t compressed;              /* "compressed": true (file cases written compressed) */
     size_t loc_start, loc_count;     /* slice of etwhf_corpus.locations ("locations", optional) */
+    uint64_t shapes;                 /* bit (1 << enum etwhf_gen_shape) of the known names in "shapes" */
+    uint8_t has_evidence;            /* "evidence" was read (generator version 7 on) */
+    uint8_t evidence;                /* enum etwhf_evidence */
 };
 
 /* Where a fault changed a case (the manifest's optional "locations"). */

@@ -42,6 +42,10 @@
 #define MK_BUFFER "buffer"                       /*   buffer position or null, MK_OFFSET, */
 #define MK_INNER_OFFSET "inner_offset"           /*   and in an expanded buffer the inner offset */
 #define MK_SEED "seed"                           /* "SEED/ID"; options: "SEED" */
+#define MK_SHAPES "shapes"                       /* shape names (etwhf_gen_shape_info) */
+#define MK_EVIDENCE "evidence"                   /* the weakest shape's; options: MV_EVIDENCE_* */
+#define MV_EVIDENCE_ALL "all"
+#define MV_EVIDENCE_DOCUMENTED "documented"
 #define MK_EXPECT "expect"
 
 /* The expectation. */
@@ -60,6 +64,7 @@
 #define MK_HEAP_ALLOC "heap_alloc"               /* optional for a reader: */
 #define MK_HEAP_REALLOC "heap_realloc"
 #define MK_HEAP_EVENTS "heap_events"             /* every heap event (docs/check.md) */
+#define MK_INTACT_PREFIX "intact_prefix"         /* faulted cases: {MK_EVENTS: n, MK_HEAP_EVENTS: m} before the damage */
 
 /* A heap event. */
 #define MK_TYPE "type"                           /* etwhf_heap_type_name; a decoder's lines: also "diag" */

@@ -190,6 +190,23 @@ static int parse_heap_events(struct loader *ld, const cJSON *arr, struct check_c
     return 0;
 }
 
+/* intact_prefix: faulted cases of generator version 7 on; how many of the
+ * expected events precede the first fault's damage (conformance level L2). */
+static int parse_prefix(struct loader *ld, const cJSON *v, struct etwhf_gen_expect *e)
+{
+    if (!v)
+        return 0;
+    uint64_t ev, he;
+    if (!cJSON_IsObject(v) || get_u64(etwhf__json_in_get(v, MK_EVENTS), &ev) != 0 ||
+        get_u64(etwhf__json_in_get(v, MK_HEAP_EVENTS), &he) != 0 || ev > e->n_events ||
+        (e->n_heap_events && he > e->n_heap_events))
+        return fail(ld, "expect.intact_prefix needs events and heap_events, counts no larger than the lists");
+    e->has_prefix = 1;
+    e->prefix_events = (size_t)ev;
+    e->prefix_heap_events = (size_t)he;
+    return 0;
+}
+
 static int parse_expect(struct loader *ld, const cJSON *x, struct check_case *k)
 {
     struct etwhf_gen_expect *e = &k->expect;
@@ -203,7 +220,8 @@ static int parse_expect(struct loader *ld, const cJSON *x, struct check_case *k)
         parse_codes(ld, etwhf__json_in_get(x, MK_ERRORS), MK_ERRORS, &e->errors) != 0 ||
         parse_codes(ld, etwhf__json_in_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings) != 0 ||
         parse_events(ld, etwhf__json_in_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, k) != 0 ||
-        parse_heap_events(ld, etwhf__json_in_get(x, MK_HEAP_EVENTS), k) != 0)
+        parse_heap_events(ld, etwhf__json_in_get(x, MK_HEAP_EVENTS), k) != 0 ||
+        parse_prefix(ld, etwhf__json_in_get(x, MK_INTACT_PREFIX), e) != 0)
         return -1;
     return parse_counts(ld, x, k, k->info.layer == ETWHF_GEN_FILE);
 }
@@ -279,6 +297,34 @@ static int parse_locations(struct loader *ld, const cJSON *arr, struct check_cas
     return 0;
 }
 
+/* shapes and evidence: generator version 7 on. Shape names this library
+ * does not know (a newer generator's) are skipped; evidence alone decides
+ * which conformance levels judge the case. */
+static int parse_evidence(struct loader *ld, const cJSON *o, struct check_case *k)
+{
+    const cJSON *arr = etwhf__json_in_get(o, MK_SHAPES), *ev = etwhf__json_in_get(o, MK_EVIDENCE);
+    if (arr) {
+        if (!cJSON_IsArray(arr))
+            return fail(ld, "\"shapes\" is not an array");
+        size_t i = 0;
+        for (const cJSON *v = arr->child; v; v = v->next, i++) {
+            if (!cJSON_IsString(v) || !*etwhf__json_in_string(v))
+                return fail(ld, "shapes[%zu] is not a name", i);
+            int s = etwhf_gen_shape_from_name(etwhf__json_in_string(v));
+            if (s >= 0)
+                k->shapes |= UINT64_C(1) << s;
+        }
+    }
+    if (!ev)
+        return 0;
+    int e = cJSON_IsString(ev) ? etwhf_evidence_from_name(etwhf__json_in_string(ev)) : -1;
+    if (e < 0)
+        return fail(ld, "\"evidence\" is not observed, documented or chosen");
+    k->has_evidence = 1;
+    k->evidence = (uint8_t)e;
+    return 0;
+}
+
 static int parse_shape(struct loader *ld, const cJSON *o, struct etwhf_corpus_case *k)
 {
     const char *layer = etwhf__json_in_string(etwhf__json_in_get(o, MK_LAYER));
@@ -321,7 +367,7 @@ static int parse_case(struct loader *ld, const cJSON *o)
         return fail(ld, "no \"file\"");
     if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, etwhf__json_in_get(o, MK_HEADERS), &k->info) != 0 ||
         parse_faults(ld, etwhf__json_in_get(o, MK_FAULTS), k) != 0 ||
-        parse_locations(ld, etwhf__json_in_get(o, MK_LOCATIONS), k) != 0 ||
+        parse_locations(ld, etwhf__json_in_get(o, MK_LOCATIONS), k) != 0 || parse_evidence(ld, o, k) != 0 ||
         parse_expect(ld, etwhf__json_in_get(o, MK_EXPECT), k) != 0)
         return -1;
     k->compressed = cJSON_IsTrue(etwhf__json_in_get(o, MK_COMPRESSED));

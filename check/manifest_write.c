@@ -105,7 +105,24 @@ static json_t *expect_json(const struct etwhf_gen_case *k)
     json_object_set_new(e, MK_HEAP_ALLOC, json_integer((json_int_t)x->heap_alloc));
     json_object_set_new(e, MK_HEAP_REALLOC, json_integer((json_int_t)x->heap_realloc));
     json_object_set_new(e, MK_HEAP_EVENTS, heap_events_json(x));
+    if (x->has_prefix) {
+        json_t *p = json_object();
+        json_object_set_new(p, MK_EVENTS, json_integer((json_int_t)x->prefix_events));
+        json_object_set_new(p, MK_HEAP_EVENTS, json_integer((json_int_t)x->prefix_heap_events));
+        json_object_set_new(e, MK_INTACT_PREFIX, p);
+    }
     return e;
+}
+
+/* shapes: every shape the case holds, in catalogue order; its evidence is
+ * the weakest of theirs (docs/spec/evidence.md). */
+static json_t *shape_names(uint64_t mask)
+{
+    json_t *a = json_array();
+    for (int s = 0; s < ETWHF_SHAPE_COUNT; s++)
+        if (mask >> s & 1u)
+            json_array_append_new(a, json_string(etwhf_gen_shape_info(s)->name));
+    return a;
 }
 
 /* locations: where each fault of `faults` (same order) changed the case, as
@@ -147,6 +164,8 @@ static json_t *case_json(const struct etwhf_gen_case *k, uint64_t seed, uint64_t
         json_array_append_new(fs, json_string(etwhf_fault_info(k->faults[i])->name));
     json_object_set_new(o, MK_FAULTS, fs);
     json_object_set_new(o, MK_LOCATIONS, locations_json(k));
+    json_object_set_new(o, MK_SHAPES, shape_names(k->shapes));
+    json_object_set_new(o, MK_EVIDENCE, json_string(etwhf_evidence_name(k->evidence)));
     snprintf(seed_id, sizeof seed_id, "%llu/%llu", (unsigned long long)seed, (unsigned long long)id);
     json_object_set_new(o, MK_SEED, json_string(seed_id));
     json_object_set_new(o, MK_EXPECT, expect_json(k));
@@ -205,6 +224,7 @@ static json_t *header_json(const struct etwhf_gen_options *g, uint64_t seed, uin
     json_object_set_new(opt, MK_FAULT_RATE, json_integer(g->fault_rate));
     json_object_set_new(opt, MK_MAX_FAULTS, json_integer(g->max_faults));
     json_object_set_new(opt, MK_COMPRESSED_RATE, json_integer(g->compressed_rate));
+    json_object_set_new(opt, MK_EVIDENCE, json_string(g->documented_only ? MV_EVIDENCE_DOCUMENTED : MV_EVIDENCE_ALL));
     json_object_set_new(o, MK_OPTIONS, opt);
     return o;
 }

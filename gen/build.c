@@ -51,7 +51,8 @@ static int draw_heap_form(struct gctx *g, unsigned width)
 {
     int forms[ETWHF_HDR_FORMS], n = 0;
     for (int f = 0; f < ETWHF_HDR_FORMS; f++)
-        if (form_allowed(g, f, width))
+        if (form_allowed(g, f, width) &&
+            (!g->plan.documented || etwhf_header_info(f)->family == ETWHF_FAM_SYSTEM))
             forms[n++] = f;
     if (n == 0)
         return -1;
@@ -75,6 +76,7 @@ static unsigned draw_width(struct gctx *g)
 static uint64_t evil_pointer(struct gctx *g, unsigned width, uint64_t near)
 {
     uint64_t mask = width_mask(width);
+    g->edge_drawn = 1;
     switch (etwhf__model_pick(g, 5)) {
     case 0: return 0;
     case 1: return mask;
@@ -176,7 +178,7 @@ static struct m_item *add_heap(struct gctx *g, int form, const struct etwhf_gen_
     if (!it)
         return NULL;
     int fam = etwhf_header_info(form)->family;
-    if ((fam == ETWHF_FAM_SYSTEM || fam == ETWHF_FAM_COMPACT) && etwhf__model_chance(g, 100)) {
+    if ((fam == ETWHF_FAM_SYSTEM || fam == ETWHF_FAM_COMPACT) && !g->plan.documented && etwhf__model_chance(g, 100)) {
         /* Byte 3 0xD0: MESSAGE's 0x10 beside 0x40, which decides the form (R4.1). */
         it->h[3] |= ETWHF_TRACE_MESSAGE;
     }
@@ -213,6 +215,7 @@ static struct m_item *add_heap_event(struct gctx *g, uint8_t type, uint16_t cpu,
     if (form < 0)
         return NULL;
     struct etwhf_gen_heap_event ev;
+    g->edge_drawn = 0;
     base_event(g, &ev, type, cpu, w);
     ev.address = draw_address(g, w, ev.heap_handle);
     if (type == ETWHF_HEAP_ALLOC) {
@@ -223,7 +226,11 @@ static struct m_item *add_heap_event(struct gctx *g, uint8_t type, uint16_t cpu,
         ev.new_size = 8 + etwhf__model_pick(g, 8192);
         ev.old_size = 8 + etwhf__model_pick(g, 8192);
     }
-    return add_heap(g, form, &ev);
+    int edge = g->edge_drawn;
+    struct m_item *it = add_heap(g, form, &ev);
+    if (it && edge)
+        it->drawn |= IF_EDGE;
+    return it;
 }
 
 static struct m_item *add_target(struct gctx *g, uint16_t cpu)
@@ -231,12 +238,16 @@ static struct m_item *add_target(struct gctx *g, uint16_t cpu)
     int form = g->plan.target_header;
     unsigned w = etwhf_header_info(form)->pointer_size;
     struct etwhf_gen_heap_event ev;
+    g->edge_drawn = 0;
     base_event(g, &ev, ETWHF_HEAP_FREE, cpu, w);
     ev.address = draw_address(g, w, ev.heap_handle);
     ev.source = g->plan.target_source;
+    int edge = g->edge_drawn;
     struct m_item *it = add_heap(g, form, &ev);
-    if (it)
+    if (it) {
         it->target = 1;
+        it->drawn |= edge ? IF_EDGE : 0u;
+    }
     return it;
 }
 
@@ -346,7 +357,14 @@ static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
         r.hook = (uint16_t)(ETWHF_HEAP_GROUP << 8 | type);
         r.guid = etwhf_heap_guid;
         r.opcode = type;
-        struct m_item *it = add_plain(g, &r, etwhf__model_pick(g, 2) ? w : etwhf__model_pick(g, 3 * w + 1));
+        /* Mostly a length the sources give (docs/spec/format.md §6.4); in
+         * cases that may hold chosen shapes, sometimes any length: the walk
+         * reads nothing of these payloads (R9.2). */
+        size_t doc = etwhf__model_other_heap_len(type, w);
+        size_t len = g->plan.documented || etwhf__model_chance(g, 700) ? doc : etwhf__model_pick(g, 3 * w + 1);
+        struct m_item *it = add_plain(g, &r, len);
+        if (it && len == doc)
+            it->drawn |= IF_OTHER_DOC_LEN;
         return it;
     }
     case 3:
@@ -503,8 +521,10 @@ static int fill_region(struct gctx *g, uint16_t cpu, uint32_t room, int with_tar
         memset(&r, 0, sizeof r);
         r.form = ETWHF_HDR_MESSAGE;
         r.event_id = (uint16_t)etwhf__model_pick(g, 100);
-        if (!add_plain(g, &r, 0))
+        struct m_item *it = add_plain(g, &r, 0);
+        if (!it)
             return -1;
+        it->drawn |= IF_FINAL8;
     }
     return 0;
 }
@@ -527,6 +547,7 @@ static int build_payload(struct gctx *g)
 {
     unsigned w = g->plan.width == (int)ETWHF_GEN_W4 ? 4 : 8;
     struct etwhf_gen_heap_event *ev = &g->pev;
+    g->edge_drawn = 0;
     base_event(g, ev, g->plan.event, 0, w);
     ev->source = g->plan.target_source;
     ev->address = draw_address(g, w, ev->heap_handle);
@@ -595,9 +616,11 @@ static int build_file(struct gctx *g)
     if (!lf)
         return -1;
     uint8_t tmp[0x20 + ETWHF_LOGFILE_SIZE64 + 2 * GEN_LOGFILE_NAME_UNITS];
-    int evil = g->plan.n_faults > 0 && etwhf__model_chance(g, 250);
+    int evil = g->plan.n_faults > 0 && !g->plan.documented && etwhf__model_chance(g, 250);
     size_t n_names = !evil ? GEN_LOGFILE_NAMES : b0->stride >= 0x800 ? GEN_LOGFILE_EVIL_NAMES : GEN_LOGFILE_EVIL_NAMES - 1;
-    etwhf__gen_logfile_names(&g->lf, etwhf__model_pick(g, n_names), evil);
+    g->names_evil = evil;
+    g->names_pick = (int)etwhf__model_pick(g, n_names);
+    etwhf__gen_logfile_names(&g->lf, (size_t)g->names_pick, evil);
     lf->kind = MK_LOGFILE;
     lf->form = layout == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32;
     lf->size = (uint32_t)etwhf__gen_logfile_write(&g->lf, tmp);

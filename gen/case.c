@@ -142,20 +142,60 @@ static void draw_faults(struct gctx *g, const struct etwhf_gen_pin *pin)
     }
 }
 
+/* The options' Source values within [lo, hi] into out; how many. */
+static size_t sources_within(const struct etwhf_gen_options *o, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    size_t n, k = 0;
+    const uint32_t *list = sources_of(o, &n);
+    for (size_t i = 0; i < n; i++)
+        if (list[i] >= lo && list[i] <= hi)
+            out[k++] = list[i];
+    return k;
+}
+
 uint32_t etwhf__model_draw_source(struct gctx *g)
 {
     size_t n;
     const uint32_t *list = sources_of(g->o, &n);
-    if (!etwhf__model_chance(g, 250)) { /* mostly the documented MEMORY_FROM_* values */
-        uint32_t good[ETWHF_GEN_MAX_SOURCES];
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (list[i] >= 1 && list[i] <= 5)
-                good[k++] = list[i];
+    uint32_t good[ETWHF_GEN_MAX_SOURCES];
+    if (!etwhf__model_chance(g, 250)) { /* mostly the MEMORY_FROM_* values Windows returns */
+        size_t k = sources_within(g->o, 1, 5, good);
+        if (k)
+            return good[etwhf__model_pick(g, k)];
+    }
+    if (g->plan.documented) { /* no value the sources do not list (6 is listed, as reserved) */
+        size_t k = sources_within(g->o, 1, 6, good);
         if (k)
             return good[etwhf__model_pick(g, k)];
     }
     return list[etwhf__model_pick(g, n)];
+}
+
+static int is_system_form(int header) { return etwhf_header_info(header)->family == ETWHF_FAM_SYSTEM; }
+
+/* Whether this case draws only observed or documented shapes: always with
+ * --evidence documented, else half the drawn cases, and in exhaustive mode
+ * every case whose pinned form and Source allow it. Needs a system form
+ * the options allow (the only documented home of a heap event) and a
+ * documented Source value among the options'. */
+static int draw_documented(struct gctx *g, const struct etwhf_gen_pin *pin)
+{
+    const struct etwhf_gen_options *o = g->o;
+    uint32_t good[ETWHF_GEN_MAX_SOURCES];
+    if (!sources_within(o, 1, 6, good))
+        return 0;
+    if (pin->has_source && (pin->source < 1 || pin->source > 6))
+        return 0;
+    if (pin->header >= 0 && !is_system_form(pin->header))
+        return 0;
+    int system = 0;
+    for (int h = 0; h < ETWHF_HDR_FORMS; h++)
+        system |= (headers_of(o) >> h & 1u) && is_system_form(h);
+    if (!system && g->plan.layer != ETWHF_GEN_PAYLOAD)
+        return 0;
+    if (o->documented_only || pin->has_source || pin->header >= 0 || pin->fault >= 0)
+        return 1;
+    return etwhf__model_chance(g, 500);
 }
 
 static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
@@ -189,6 +229,7 @@ static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
     if (pin->fault >= 0 && pin->fault < ETWHF_FAULT_COUNT &&
         !(etwhf__fault_defs[pin->fault].info.case_layers & ETWHF_GEN_LAYER_BIT(p->layer)))
         return ETWHF_EINVAL;
+    p->documented = draw_documented(g, pin);
     draw_faults(g, pin);
     int req = compressed_required(p);
     if (p->layer == ETWHF_GEN_FILE)
@@ -209,9 +250,10 @@ static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
         } else {
             int forms[ETWHF_HDR_FORMS];
             n = 0;
-            for (int h = 0; h < ETWHF_HDR_FORMS; h++)
-                if ((headers_of(o) >> h & 1u) && header_fits(h, p->width))
-                    forms[n++] = h;
+            for (int pass = p->documented ? 0 : 1; pass < 2 && n == 0; pass++)
+                for (int h = 0; h < ETWHF_HDR_FORMS; h++)
+                    if ((headers_of(o) >> h & 1u) && header_fits(h, p->width) && (pass || is_system_form(h)))
+                        forms[n++] = h;
             p->target_header = forms[etwhf__model_pick(g, (uint64_t)n)];
         }
     } else {
@@ -246,7 +288,10 @@ static void ctx_free(struct gctx *g)
 
 static int build(struct gctx *g, struct etwhf_gen_expect *x)
 {
-    if (etwhf__model_build(g) != 0 || etwhf__model_apply_faults(g, PH_MODEL, 0) != 0 || etwhf__model_layout_regions(g) != 0 ||
+    if (etwhf__model_build(g) != 0)
+        return -1;
+    g->shapes |= etwhf__model_shapes(g); /* as built: faults are not shapes */
+    if (etwhf__model_apply_faults(g, PH_MODEL, 0) != 0 || etwhf__model_layout_regions(g) != 0 ||
         etwhf__model_apply_faults(g, PH_REGION, 0) != 0 || etwhf__model_layout_file(g) != 0 || etwhf__model_apply_faults(g, PH_LAYOUT, 0) != 0)
         return -1;
     int final = 0;
@@ -346,6 +391,8 @@ int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_
         out->heap_records += is_decoded(g.items[i].heap_type);
     out->target_header = g.plan.target_header;
     out->target_source = g.plan.target_source;
+    out->shapes = g.shapes;
+    out->evidence = etwhf_gen_shapes_evidence(g.shapes);
     out->expect = x;
     if (o->allocator)
         out->allocator = *o->allocator;
@@ -496,7 +543,10 @@ size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *bu
     static const char *const layers[] = {"payload", "record", "file"};
     if (c->layer < 0 || c->layer > 2)
         return 0;
-    const char *verdict = c->expect.error ? "n" : c->expect.warnings ? "i" : "y";
+    const char *verdict = c->expect.error                            ? "n"
+                          : c->evidence == ETWHF_EVIDENCE_CHOSEN ? "i"
+                          : c->expect.warnings                   ? "w"
+                                                                 : "y";
     const int named = c->name_fault >= 0 && (size_t)c->name_fault < c->n_faults ? c->name_fault : c->n_faults ? 0 : -1;
     const char *what = named >= 0 ? etwhf_fault_info(c->faults[named])->name : "intact";
     const char *ext = c->layer == ETWHF_GEN_FILE ? "etl" : "bin";

@@ -124,6 +124,8 @@ static int compress_buf(struct gctx *g, struct m_buf *b)
         static const unsigned forms[] = {0, 0, 0, 0, 0, 0, 16, 32};
         p.max_chain = chains[etwhf__model_pick(g, 3)];
         p.long_form = forms[etwhf__model_pick(g, sizeof forms / sizeof forms[0])];
+        if (p.long_form)
+            g->shapes |= UINT64_C(1) << ETWHF_SHAPE_XPRESS_LONG_FORMS;
         p.allocator = g->a;
         rc = etwhf_xpress_compress(data, len, g->arena + at, cap, &out_len, &p);
     }

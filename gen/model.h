@@ -36,10 +36,16 @@ struct m_item {
     uint8_t width;         /* 4 or 8 (0 for message) */
     uint8_t target;        /* the case's target HeapFree */
     uint8_t faulted;       /* a record or payload fault changed it */
+    uint8_t drawn;         /* IF_* bits: draws the model's fields do not show (shapes.c) */
     uint64_t handle, address; /* values as written (truncated to width) */
     uint64_t alloc_size, new_address, old_address, new_size, old_size; /* Alloc, ReAlloc (truncated to width) */
     uint32_t source;
 };
+
+/* m_item.drawn */
+#define IF_EDGE 1u          /* a pointer or size drawn at an edge value (value.edge) */
+#define IF_OTHER_DOC_LEN 2u /* another heap type written at its documented payload length */
+#define IF_FINAL8 4u        /* the 8-byte MESSAGE that ends a region */
 
 struct m_buf {
     struct gen_bufhdr hdr; /* fields as written: authoritative for B/C steps */
@@ -82,6 +88,7 @@ struct plan {
     struct loc_ref at[ETWHF_GEN_MAX_FAULTS];
     size_t n_faults;
     unsigned needs;
+    int documented;        /* draw only observed or documented shapes (docs/spec/evidence.md) */
 };
 
 struct gctx {
@@ -113,6 +120,9 @@ struct gctx {
     int vpast_buf;         /* decompress_corrupt: buffer whose SavedOffset passes its expansion, or -1 */
     int oom;
     int model_error;       /* the walk met bytes the model does not describe: a generator bug */
+    int edge_drawn;        /* an edge value was drawn since it was last cleared (IF_EDGE) */
+    int names_pick, names_evil; /* the logfile names drawn (file cases) */
+    uint64_t shapes;       /* shapes of the case-wide draws (names, compression, …): shapes.c adds the items' */
     struct loc_ref touched; /* set by the fault being applied: what it changed */
 };
 
@@ -142,6 +152,11 @@ int etwhf__model_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *posi
 int etwhf__model_render(struct gctx *g, uint8_t **out, size_t *len);
 /* Writes the region's items (and zero pads) at out + (offset − base). */
 void etwhf__model_render_region(struct gctx *g, const struct m_buf *b, uint8_t *out, uint32_t base);
+
+/* shapes.c: every shape the built model holds, before faults change it. */
+uint64_t etwhf__model_shapes(const struct gctx *g);
+/* The payload length the sources give another heap type at version 2 (0: none). */
+size_t etwhf__model_other_heap_len(uint8_t type, unsigned width);
 
 /* A Source value from the options' list, mostly a documented one (case.c). */
 uint32_t etwhf__model_draw_source(struct gctx *g);

@@ -15,7 +15,53 @@ struct walker {
     struct etwhf_gen_expect *x;
     size_t cap_ev, cap_dg, cap_hev;
     uint64_t L;
+    size_t buf;            /* the model buffer whose region is walked */
+    size_t dmg_buf;        /* where the first fault's damage starts: buffer, */
+    uint64_t dmg_off;      /*   and offset in it (faulted cases) */
+    int in_prefix;         /* every event so far lies before it */
 };
+
+/* Where the faults' damage starts, in model coordinates: a damaged record
+ * itself; the start of a damaged or cut buffer position; the very start for
+ * the logfile and the input as a whole. The events before it are the
+ * manifest's intact_prefix (docs/spec/manifest.md): a reader that stops or
+ * resyncs differently after damage still owes those. */
+static void damage_start(struct walker *w)
+{
+    const struct gctx *g = w->g;
+    w->in_prefix = g->plan.n_faults > 0;
+    w->dmg_buf = SIZE_MAX;
+    w->dmg_off = UINT64_MAX;
+    for (size_t i = 0; i < g->plan.n_faults; i++) {
+        const struct loc_ref *r = &g->plan.at[i];
+        size_t b = 0;
+        uint64_t off = 0;
+        if (r->kind == LOC_ITEM) {
+            while (b + 1 < g->n_bufs && (size_t)r->ref >= g->bufs[b].first + g->bufs[b].count)
+                b++;
+            off = g->items[r->ref].off;
+        } else if (r->kind == LOC_BUFFER || r->kind == LOC_CUT) {
+            b = (size_t)r->ref;
+        }
+        if (b < w->dmg_buf || (b == w->dmg_buf && off < w->dmg_off)) {
+            w->dmg_buf = b;
+            w->dmg_off = off;
+        }
+    }
+}
+
+/* Counts a delivered event into the intact prefix while it lies before the damage. */
+static void count_prefix(struct walker *w, const struct m_item *it)
+{
+    if (!w->in_prefix)
+        return;
+    if (w->buf > w->dmg_buf || (w->buf == w->dmg_buf && it->off >= w->dmg_off)) {
+        w->in_prefix = 0;
+        return;
+    }
+    w->x->prefix_heap_events++;
+    w->x->prefix_events += it->heap_type == ETWHF_HEAP_FREE;
+}
 
 static void diag(struct walker *w, int code, uint64_t buffer, uint64_t offset, int has_inner, uint64_t inner)
 {
@@ -75,6 +121,7 @@ static void deliver_any(struct walker *w, const struct m_item *it, int header)
 static void deliver(struct walker *w, const struct m_item *it, int header)
 {
     struct etwhf_gen_expect *x = w->x;
+    count_prefix(w, it);
     deliver_any(w, it, header);
     if (it->heap_type == ETWHF_HEAP_ALLOC) {
         x->heap_alloc++;
@@ -148,6 +195,7 @@ static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start,
     struct gctx *g = w->g;
     size_t k = b->first, end = b->first + b->count;
     uint64_t p = start;
+    w->buf = (size_t)(b - g->bufs);
     for (;;) {
         if (g->oom || g->model_error)
             return;
@@ -486,8 +534,10 @@ static uint64_t walk_file(struct walker *w)
 
 int etwhf__model_walk(struct gctx *g, struct etwhf_gen_expect *x, uint64_t *positions)
 {
-    struct walker w = {g, x, 0, 0, 0, ETWHF_DEFAULT_BUFFER_LIMIT};
+    struct walker w = {g, x, 0, 0, 0, ETWHF_DEFAULT_BUFFER_LIMIT, 0, 0, 0, 0};
     uint64_t pos = 0;
+    damage_start(&w);
+    x->has_prefix = g->plan.n_faults > 0;
     switch (g->plan.layer) {
     case ETWHF_GEN_PAYLOAD: walk_payload(&w); break;
     case ETWHF_GEN_RECORD: walk_records(&w); break;

@@ -37,7 +37,7 @@ extern "C" {
 
 /* Bumped whenever the bytes or the expectation for a given seed and options
  * change. Goes into the manifest's first line. */
-#define ETWHF_GEN_VERSION "6"
+#define ETWHF_GEN_VERSION "7"
 
 /* ---- decision stream ------------------------------------------------------ */
 
@@ -133,6 +133,79 @@ ETWHF_API const struct etwhf_fault_info *etwhf_fault_info(int fault);
 /* enum etwhf_fault for a name, or -1. */
 ETWHF_API int etwhf_fault_from_name(const char *name);
 
+/* ---- shapes and their evidence (docs/spec/evidence.md) -------------------- */
+
+/* What a shape rests on, strongest first: seen in named public traces,
+ * stated by Microsoft or a widely used reader, or chosen by etwhf (Windows'
+ * behaviour unknown, or the input hostile). A case's evidence is its weakest
+ * shape's; its faults are not shapes. */
+enum etwhf_evidence { ETWHF_EVIDENCE_OBSERVED = 0, ETWHF_EVIDENCE_DOCUMENTED = 1, ETWHF_EVIDENCE_CHOSEN = 2 };
+/* "observed", "documented", "chosen"; NULL out of range. */
+ETWHF_API const char *etwhf_evidence_name(int evidence);
+/* enum etwhf_evidence for a name, or -1. */
+ETWHF_API int etwhf_evidence_from_name(const char *name);
+
+/* Every variation the generator can draw into a case (manifest "shapes"). */
+enum etwhf_gen_shape {
+    ETWHF_SHAPE_PAYLOAD_FREE = 0,    /* payload.free: a bare HeapFree payload */
+    ETWHF_SHAPE_PAYLOAD_ALLOC,       /* payload.alloc */
+    ETWHF_SHAPE_PAYLOAD_REALLOC,     /* payload.realloc */
+    ETWHF_SHAPE_HEAP_SYSTEM,         /* heap.system: a heap record in a system32/64 header */
+    ETWHF_SHAPE_HEAP_COMPACT,        /* heap.compact */
+    ETWHF_SHAPE_HEAP_PERFINFO,       /* heap.perfinfo */
+    ETWHF_SHAPE_HEAP_FULL,           /* heap.full: heap GUID in an EVENT_TRACE_HEADER */
+    ETWHF_SHAPE_HEAP_INSTANCE,       /* heap.instance */
+    ETWHF_SHAPE_HEAP_EVENT,          /* heap.event: heap GUID as an EVENT_HEADER ProviderId */
+    ETWHF_SHAPE_HEAP_OTHER,          /* heap.other_type: Create, Destroy, Expand, Lock, … at a documented length */
+    ETWHF_SHAPE_HEAP_OTHER_LENGTH,   /* heap.other_type_length: … at a length no source gives */
+    ETWHF_SHAPE_SOURCE_DOCUMENTED,   /* source.documented: Source 1–5 */
+    ETWHF_SHAPE_SOURCE_RESERVED,     /* source.reserved: Source 6 */
+    ETWHF_SHAPE_SOURCE_UNKNOWN,      /* source.unknown: Source 0 or above 6 */
+    ETWHF_SHAPE_VALUE_EDGE,          /* value.edge: a pointer or size of 0, all ones, kernel space, unaligned, tiny */
+    ETWHF_SHAPE_WIDTH_MIXED,         /* width.mixed: 32-bit records among 64-bit ones */
+    ETWHF_SHAPE_BYTE3_D0,            /* record.byte3_d0: byte 3 0xD0 on a system or compact record */
+    ETWHF_SHAPE_EXT_ITEMS,           /* ext.items: EVENT_HEADER extended items, ItemSize a multiple of 8 */
+    ETWHF_SHAPE_EXT_ITEM_UNALIGNED,  /* ext.item_unaligned: an ItemSize of 8 + DataSize, not a multiple of 8 */
+    ETWHF_SHAPE_PERFINFO_PMC,        /* perfinfo.pmc: PMC counters or a PEBS index in a PERFINFO Version */
+    ETWHF_SHAPE_NEIGHBOUR_SYSTEM,    /* neighbour.system: kernel events in system headers */
+    ETWHF_SHAPE_NEIGHBOUR_COMPACT,   /* neighbour.compact: kernel events in compact headers */
+    ETWHF_SHAPE_NEIGHBOUR_PERFINFO,  /* neighbour.perfinfo: PERFINFO records (context switch, sampled profile) */
+    ETWHF_SHAPE_NEIGHBOUR_STACKWALK, /* neighbour.stackwalk: PERFINFO 0x1820 stack walks */
+    ETWHF_SHAPE_NEIGHBOUR_EVENT,     /* neighbour.event: EVENT_HEADER records of other providers */
+    ETWHF_SHAPE_NEIGHBOUR_FULL,      /* neighbour.full: EVENT_TRACE_HEADER records of other providers */
+    ETWHF_SHAPE_NEIGHBOUR_INSTANCE,  /* neighbour.instance: EVENT_INSTANCE_GUID_HEADER records */
+    ETWHF_SHAPE_MESSAGE_COMMON,      /* message.common: MESSAGE with OptionFlags GUID | SYSTEMINFO */
+    ETWHF_SHAPE_MESSAGE_OTHER,       /* message.other_flags: MESSAGE with other OptionFlags */
+    ETWHF_SHAPE_MESSAGE_FINAL8,      /* message.final8: a region ending in an 8-byte MESSAGE */
+    ETWHF_SHAPE_FILE_PLAIN,          /* file.plain: an uncompressed file */
+    ETWHF_SHAPE_FILE_COMPRESSED,     /* file.compressed: XPRESS-compressed data buffers */
+    ETWHF_SHAPE_FILE_LOGFILE32,      /* file.logfile32: the 32-bit logfile layout (HeaderType 1) */
+    ETWHF_SHAPE_FILE_LOGFILE64,      /* file.logfile64 */
+    ETWHF_SHAPE_FILE_HEADER_EVENTS,  /* file.header_events: header-group records after the logfile */
+    ETWHF_SHAPE_BUFFER_SMALL,        /* buffer.small: BufferSize 1, 2 or 4 KiB */
+    ETWHF_SHAPE_BUFFER_LOST_COMPRESSED, /* buffer.lost_flags_compressed: EVENTS_LOST / BUFFER_LOST on a compressed buffer */
+    ETWHF_SHAPE_XPRESS_LONG_FORMS,   /* xpress.long_forms: u16 / u32 length forms for lengths a shorter form holds */
+    ETWHF_SHAPE_NAMES_ASCII,         /* names.ascii: ASCII logger and log-file names */
+    ETWHF_SHAPE_NAMES_NON_ASCII,     /* names.non_ascii: umlauts, CJK, a surrogate pair */
+    ETWHF_SHAPE_NAMES_LONE_SURROGATE, /* names.lone_surrogate: an unpaired UTF-16 surrogate */
+    ETWHF_SHAPE_NAMES_OVERLONG,      /* names.overlong: a name past etwhf's 256 / 1024-byte UTF-8 fields */
+    ETWHF_SHAPE_COUNT
+};
+_Static_assert(ETWHF_SHAPE_COUNT <= 64, "a case's shapes are a 64-bit mask");
+
+struct etwhf_gen_shape_info {
+    const char *name;      /* "heap.system": manifest "shapes", docs/spec/evidence.md */
+    int evidence;          /* enum etwhf_evidence */
+    const char *what;      /* one line: what the bytes hold */
+};
+/* NULL when out of range. */
+ETWHF_API const struct etwhf_gen_shape_info *etwhf_gen_shape_info(int shape);
+/* enum etwhf_gen_shape for a name, or -1. */
+ETWHF_API int etwhf_gen_shape_from_name(const char *name);
+/* The weakest evidence of the shapes in mask (bit 1 << enum etwhf_gen_shape);
+ * ETWHF_EVIDENCE_OBSERVED for an empty mask. */
+ETWHF_API int etwhf_gen_shapes_evidence(uint64_t mask);
+
 /* ---- options ------------------------------------------------------------- */
 
 /* Pointer-width choices (bit mask). Mixed: a 64-bit file (or record sequence)
@@ -160,6 +233,9 @@ struct etwhf_gen_options {
     unsigned max_faults;   /* 1..ETWHF_GEN_MAX_FAULTS (default 2) */
     unsigned compressed_rate; /* per-mille of file cases written compressed (default 150) */
     const struct etwhf_allocator *allocator; /* NULL = malloc/free */
+    int documented_only;   /* 1: draw only shapes whose evidence is observed or documented
+                            * (gen --evidence documented); 0: half the drawn cases may hold
+                            * chosen shapes */
 };
 
 ETWHF_API void etwhf_gen_options_init(struct etwhf_gen_options *o);
@@ -211,6 +287,13 @@ struct etwhf_gen_expect {
     uint64_t buffers, buffers_skipped, events_total; /* file cases (recover mode) */
     struct etwhf_gen_heap_expect *heap_events; /* every delivered heap event, in delivery order */
     size_t n_heap_events;
+    /* Cases with faults: how many of events / heap_events lie before the
+     * first fault's damage (the damaged record; the start of a damaged or
+     * cut buffer position; the whole input for logfile and file faults):
+     * the manifest's expect.intact_prefix, which conformance level L2
+     * judges (docs/spec/conformance.md). */
+    int has_prefix;
+    size_t prefix_events, prefix_heap_events;
 };
 
 /* What a case is built around. -1 (or has_source 0) = drawn from the stream. */
@@ -253,6 +336,8 @@ struct etwhf_gen_case {
     size_t heap_records;   /* Free, Alloc and ReAlloc records written (1 for a bare payload) */
     int target_header;     /* form of the target HeapFree record (-1 for payload cases) */
     uint32_t target_source;
+    uint64_t shapes;       /* bit (1 << enum etwhf_gen_shape) of every shape the case holds */
+    int evidence;          /* enum etwhf_evidence: its weakest shape's */
     struct etwhf_gen_expect expect;
     struct etwhf_allocator allocator; /* used by etwhf_gen_case_free */
 };
@@ -274,12 +359,15 @@ ETWHF_API uint64_t etwhf_gen_exhaustive_count(const struct etwhf_gen_options *o)
 /* ETWHF_OK and *pin set for combination index < count, else ETWHF_EINVAL. */
 ETWHF_API int etwhf_gen_exhaustive_pin(const struct etwhf_gen_options *o, uint64_t index, struct etwhf_gen_pin *pin);
 
-/* Case file name "n_file_record_size_overrun_000017.etl": y_ (no
- * diagnostic), i_ (warnings only) or n_ (an error); the layer (bare payloads
- * also carry width and event: "n_payload_w8_realloc_payload_short_000018.bin");
- * the fault that causes the first error (of an i_ case: the first warning;
- * otherwise the first fault applied), or "intact"; the id; ".bin" for payload
- * and record cases. Returns the length, or 0 when cap is too small. */
+/* Case file name "n_file_record_size_overrun_000017.etl": n_ (an error),
+ * i_ (no error, but a shape etwhf chose: implementation-defined, as in
+ * JSONTestSuite), w_ (no error, warnings, observed or documented shapes
+ * only) or y_ (no diagnostic, observed or documented shapes only); the
+ * layer (bare payloads also carry width and event:
+ * "n_payload_w8_realloc_payload_short_000018.bin"); the fault that causes
+ * the first error (without an error: the first warning's; otherwise the
+ * first fault applied), or "intact"; the id; ".bin" for payload and record
+ * cases. Returns the length, or 0 when cap is too small. */
 ETWHF_API size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *buf, size_t cap);
 
 /* ---- encoders ------------------------------------------------------------- */

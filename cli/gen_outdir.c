@@ -7,7 +7,7 @@
  *   - manifest.jsonl whose first line is a generator manifest's, cases/ and
  *     plain files beside them (reports a user or `etwhf check` put there);
  *   - or, from an interrupted run, cases/ and .manifest.jsonl.tmp alone.
- * cases/ may hold case files (y_ / i_ / n_ names) and their dot-temporaries
+ * cases/ may hold case files (y_ / w_ / i_ / n_ names) and their dot-temporaries
  * only. Any other folder, link or device anywhere in DIR refuses the whole
  * run: nothing is removed unless everything can be.
  */
@@ -131,7 +131,7 @@ static void foreign_case(int parent, char *name, size_t cap)
     while (!name[0] && (e = readdir(d)) != NULL) {
         if (is_dot(e->d_name))
             continue;
-        int case_name = strlen(e->d_name) > 2 && strchr("yin", e->d_name[0]) && e->d_name[1] == '_';
+        int case_name = strlen(e->d_name) > 2 && strchr("ywin", e->d_name[0]) && e->d_name[1] == '_';
         if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
             !(case_name || is_temporary(e->d_name)))
             snprintf(name, cap, "%s/%s", GEN_CASES, e->d_name);

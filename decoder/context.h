@@ -126,6 +126,7 @@ struct walk {
     uint64_t seen;    /* bytes of the current position seen so far */
     uint64_t index;   /* index of the current position */
     uint64_t visited; /* positions at which a buffer step began (F5) */
+    int at_boundary;  /* the input ran out exactly where a position would begin (F5.2) */
     struct bplan plan;
     uint8_t *stage;   /* the current position's bytes when they straddle feeds */
     size_t stage_cap;

@@ -340,6 +340,7 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
 static void walk_finish(struct etwhf_decoder *d)
 {
     struct walk *w = &d->walk;
+    w->at_boundary = w->phase == WALK_HEADER && w->seen == 0;
     if (w->phase == WALK_HEADER && w->seen > 0 && !ETWHF_MUTANT(MU_B1_1_SILENT, 1)) {
         const struct loc at = {w->index, w->off, 0, 0};
         w->visited++;
@@ -411,10 +412,27 @@ int etwhf__file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
     return d->halt != 0;
 }
 
-/* F5.1: a read logfile's BuffersWritten against the positions visited. */
+/* F5.2: a non-circular log announces buffers past the point where the walk
+ * ran out of input, at a position boundary: the file was cut there. */
+static int cut_at_boundary(const struct etwhf_decoder *d)
+{
+    const struct probe *pr = &d->probe;
+    return pr->logfile_read && d->walk.at_boundary && !(d->logfile.log_file_mode & ETWHF_LOGFILE_MODE_CIRCULAR) &&
+           pr->buffers_written > d->walk.visited;
+}
+
+/* F5: a read logfile's BuffersWritten against the positions visited. */
 static void buffers_written_check(struct etwhf_decoder *d)
 {
     const struct probe *pr = &d->probe;
+    if (!d->halt && cut_at_boundary(d)) {
+        const struct loc at = {d->walk.visited, d->walk.off, 0, 0};
+        etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
+                        "input ends at offset %" PRIu64 ", where buffer position %" PRIu64 " would begin; the "
+                        "logfile announces %" PRIu32 " buffers",
+                        d->walk.off, d->walk.visited, pr->buffers_written);
+        return;
+    }
     uint64_t positions = d->walk.visited;
     if (!d->halt && pr->logfile_read &&
         ETWHF_PLANT(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))

@@ -504,6 +504,18 @@ static int cut_packed(struct gctx *g, int raw)
     return touched_cut(g, b);
 }
 
+/* The input cut where a data buffer begins: the buffers from there on are
+ * gone, and BuffersWritten still counts them (walk.md F5.2). */
+static int cut_boundary(struct gctx *g, int raw)
+{
+    (void)raw;
+    int b = pick_buf(g, data_buf);
+    if (b < 0)
+        return 1;
+    g->n = g->bufs[b].file_off;
+    return touched_cut(g, b);
+}
+
 /* Fixed-up cuts keep BuffersWritten equal to the positions the walk visits. */
 static int cut_fixup(struct gctx *g, int raw, uint64_t positions)
 {
@@ -665,7 +677,14 @@ static int buffers_written(struct gctx *g, int raw, uint64_t positions)
 {
     (void)raw;
     uint32_t pos = (uint32_t)positions;
-    g->lf.buffers_written = pos && etwhf__model_chance(g, 400) ? (uint32_t)etwhf__model_pick(g, pos) : pos + 1 + (uint32_t)etwhf__model_pick(g, 1000);
+    if (pos && etwhf__model_chance(g, 400)) {
+        g->lf.buffers_written = (uint32_t)etwhf__model_pick(g, pos);
+    } else {
+        /* More than the file holds is a cut at a buffer boundary (F5.2),
+         * unless the log is circular: it wraps, and counts what it wrote. */
+        g->lf.buffers_written = pos + 1 + (uint32_t)etwhf__model_pick(g, 1000);
+        g->lf.log_file_mode |= ETWHF_LOGFILE_MODE_CIRCULAR;
+    }
     return touched_logfile(g);
 }
 
@@ -854,8 +873,9 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
         "the logfile BufferSize made unusable as for logfile_buffer_size, and buffer 0's BufferSize set to 0, 0x40, "
         "0x47, L + 8 or 0xFFFFFFFF", F, -1}, G_STRIDE, 0, KR, stride_unusable, NULL, NULL, NULL},
     [ETWHF_FAULT_BUFFERS_WRITTEN] = {{"buffers_written", ETWHF_FL_FILE, ETWHF_DIAG_BUFFERS_WRITTEN,
-        "F5: BuffersWritten ≠ positions visited", "none (end of file)", "raw",
-        "BuffersWritten set below or above the number of buffer positions the walk visits", F, 0}, 0, 0, KR, NULL, NULL, NULL, buffers_written},
+        "F5.1: BuffersWritten ≠ positions visited (and F5.2 does not apply)", "none (end of file)", "raw",
+        "BuffersWritten set below the number of buffer positions the walk visits, or above it in a circular log "
+        "(LogFileMode 0x00000002, which F5.2 exempts)", F, 0}, 0, 0, KR, NULL, NULL, NULL, buffers_written},
     [ETWHF_FAULT_EVENTS_LOST_LOGFILE] = {{"events_lost_logfile", ETWHF_FL_FILE, ETWHF_DIAG_EVENTS_LOST,
         "F2: EventsLost or BuffersLost ≠ 0", "none", "fixed-up",
         "the logfile's EventsLost and/or BuffersLost made nonzero", F, 0}, 0, 0, KF, events_lost_logfile, NULL, NULL, NULL},
@@ -894,6 +914,11 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
         "the stride stays the logfile's; buffer 0 (with the logfile record) is skipped", "raw",
         "buffer 0's BufferSize set to stride ± 8, twice or half the stride, 0x48 or 0, the logfile's BufferSize "
         "left as it was", F, -1}, G_STRIDE, 0, KR, buffer0_size_mismatch, NULL, NULL, NULL},
+    [ETWHF_FAULT_TRUNCATED_AT_BOUNDARY] = {{"truncated_at_boundary", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
+        "F5.2: the input ends where a buffer would begin, before the buffers BuffersWritten announces",
+        "the file ends (raised after the last position)", "raw",
+        "the input cut exactly where a data buffer begins: it and every buffer after it are gone, BuffersWritten "
+        "still counts them", F, 0}, G_CUT, 0, KR, NULL, NULL, cut_boundary, NULL},
 };
 
 const struct etwhf_fault_info *etwhf_fault_info(int fault)

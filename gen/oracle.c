@@ -527,7 +527,12 @@ static uint64_t walk_file(struct walker *w)
         }
         off += B;
     }
-    if (logfile && g->lf.buffers_written != positions)
+    /* F5.2: the walk ran out of input exactly where a position would begin
+     * (not ended by a step), short of what a non-circular log announces. */
+    if (logfile && off == n && !(g->lf.log_file_mode & ETWHF_LOGFILE_MODE_CIRCULAR) &&
+        g->lf.buffers_written > positions)
+        diag(w, ETWHF_DIAG_TRUNCATED_TAIL, positions, n, 0, 0);
+    else if (logfile && g->lf.buffers_written != positions)
         diag(w, ETWHF_DIAG_BUFFERS_WRITTEN, 0, ETWHF_BUFFER_HEADER_SIZE, 0, 0);
     return positions;
 }

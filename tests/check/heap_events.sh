@@ -47,11 +47,13 @@ swap_ids() {
   tail -n +2 "$1/manifest.jsonl" | jq -c -s '[.[] | select(any(.expect.heap_events[];
       .type == "HeapReAlloc" and .pointer_size == 4 and .new_size != .old_size)) | .id]'
 }
-# strip SRC DST: a copy of corpus SRC whose manifest lacks heap_events.
+# strip SRC DST: a copy of corpus SRC whose manifest lacks heap_events (and
+# what later generator versions added: shapes, evidence, intact_prefix).
 strip() {
   mkdir -p "$2"
   ln -sfn "$(cd "$1" && pwd)/cases" "$2/cases"
-  { head -n 1 "$1/manifest.jsonl"; tail -n +2 "$1/manifest.jsonl" | jq -c 'del(.expect.heap_events)'; } \
+  { head -n 1 "$1/manifest.jsonl"
+    tail -n +2 "$1/manifest.jsonl" | jq -c 'del(.expect.heap_events, .expect.intact_prefix, .shapes, .evidence)'; } \
     >"$2/manifest.jsonl"
   ! grep -q heap_events "$2/manifest.jsonl" || fail "heap_events left in $2"
 }

@@ -27,7 +27,8 @@ one listed --seed 11 --count 10 --layer payload,file --pointer-size 4,mixed --so
   --header system32,event64,full32 --faults payload_short,decompress_corrupt,record_size_overrun --fault-rate 700 \
   --max-faults 1 --compressed-rate 1000
 one exhaustive --seed 5 --exhaustive --layer payload,record --pointer-size 8 --source 3 --header compact64 --faults none
+one documented --seed 13 --count 12 --evidence documented
 rm -rf "$work"
-if [ "$update" = --update ]; then echo "tests/check/golden/: 3 manifests rewritten"
-elif [ "$status" = 0 ]; then echo "manifests: 3 identical to tests/check/golden/"; fi
+if [ "$update" = --update ]; then echo "tests/check/golden/: 4 manifests rewritten"
+elif [ "$status" = 0 ]; then echo "manifests: 4 identical to tests/check/golden/"; fi
 exit "$status"

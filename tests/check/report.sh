@@ -85,11 +85,15 @@ case $name in
     has 'outcome: agree'
     has '(in-process: the decoder'
     # A generated corpus: every location of the manifest is printed.
-    "$ETWHF" gen --out "$out/g" --layer file --count 20 --seed 7 >/dev/null 2>&1 || fail "gen"
-    run 0 "$out/g" --id 18 --explain
-    loc=$(jq -r 'select(.id == 18) | .locations[0] | "\(.fault) .* buffer \(.buffer), offset \(.offset)"' "$out/g/manifest.jsonl")
+    "$ETWHF" gen --out "$out/g" --layer file --count 60 --seed 7 >/dev/null 2>&1 || fail "gen"
+    # The first case whose first error is a record's RECORD_SIZE, at its fault's location.
+    id=$(jq -r 'select(.expect.first_error.code == "RECORD_SIZE" and (.locations | length) == 1
+                       and .locations[0].buffer != null) | .id' "$out/g/manifest.jsonl" | head -n 1)
+    [ -n "$id" ] || fail "no RECORD_SIZE case in the generated corpus"
+    run 0 "$out/g" --id "$id" --explain
+    loc=$(jq -r "select(.id == $id)"' | .locations[0] | "\(.fault) .* buffer \(.buffer), offset \(.offset)"' "$out/g/manifest.jsonl")
     grep -Eq "^  $loc" "$out/report" || fail "the location ($loc) is not printed"
-    fe=$(jq -r 'select(.id == 18) | .expect.first_error | "\(.code) +buffer [0-9]+, offset \(.offset): "' "$out/g/manifest.jsonl")
+    fe=$(jq -r "select(.id == $id)"' | .expect.first_error | "\(.code) +buffer [0-9]+, offset \(.offset): "' "$out/g/manifest.jsonl")
     grep -Eq "^    diag +error +$fe" "$out/report" ||
       fail "the records do not list the RECORD_SIZE diagnostic with its place"
     grep -Eq '^    event +#[0-9]+ +Heap[A-Za-z]+ +[a-z0-9]+ +buffer [0-9]+, offset [0-9]+' "$out/report" ||
@@ -187,9 +191,9 @@ case $name in
     bad=$(grep -o '(generator [0-9]*)' "$doc" | grep -v "(generator $v)")
     [ -z "$bad" ] || fail "docs/check.md shows $bad; the generator is version $v"
     sed 's/    if len(data) < need:/    if False:/' "$here/tiny_decoder.py" >tiny_decoder.py
-    "$ETWHF" check payloads --decoder "python3 tiny_decoder.py {file}" --strict-codes --id 18 |
+    "$ETWHF" check payloads --decoder "python3 tiny_decoder.py {file}" --strict-codes --id 3 |
       sed "s|$out/w|/tmp/docs_ex|g" >"$out/report"
-    sed -n '/^  cases\/n_payload_w8_realloc_payload_short_000018.bin/,/^$/p' "$out/report" | grep -v '^$' >"$out/case"
+    sed -n '/^  cases\/n_payload_w8_free_payload_short_000003.bin/,/^$/p' "$out/report" | grep -v '^$' >"$out/case"
     [ "$(wc -l <"$out/case")" -ge 5 ] || fail "the run printed no case block"
     while IFS= read -r line; do
       grep -qxF -- "$line" "$doc" || fail "docs/check.md lacks the line: $line"

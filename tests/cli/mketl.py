@@ -128,8 +128,11 @@ def main():
         with open(a.header_from, "rb") as f:
             head = f.read(0x10000)
         bsize = u32(head, 0)
-        header_buf = head[:bsize]
+        header_buf = bytearray(head[:bsize])
         header_ts = u64(header_buf, BUF_HDR + 0x10)
+        # BuffersWritten: the two buffers written here (walk.md F5).
+        struct.pack_into("<I", header_buf, BUF_HDR + 0x20 + 0x24, 2)
+        header_buf = bytes(header_buf)
     else:
         bsize = a.buffer_size
         header_ts = a.header_ts

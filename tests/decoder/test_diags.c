@@ -220,16 +220,33 @@ static void logfile_buffer_size_6(void **state)
     tb_free(&f);
 }
 
+/* F5.1: BuffersWritten below the positions, or above them in a circular
+ * log; above them in any other log is a cut at a buffer boundary (F5.2,
+ * TRUNCATED_TAIL at the end of the input, buffer = the first one missing). */
 static void buffers_written_7(void **state)
 {
     (void)state;
     struct tb_logfile lf = lf_default(1);
-    lf.buffers_written = 7;
+    lf.buffers_written = 1;
     struct tb f;
     trace(&f, &lf, 1, 2);
     const char *want = "F@1:0x248 s=1\nF@1:0x280 s=2\nW7@0:0x48\nS b=2 k=0 t=3 f=2 a=0 r=0 e=0 w=1\n";
     expect(&f, f.len, want, want);
-    expect_message(&f, f.len, ETWHF_DIAG_BUFFERS_WRITTEN, "BuffersWritten 7 differs from the 2 buffer positions");
+    expect_message(&f, f.len, ETWHF_DIAG_BUFFERS_WRITTEN, "BuffersWritten 1 differs from the 2 buffer positions");
+    tb_free(&f);
+
+    lf.buffers_written = 7;
+    lf.mode |= ETWHF_LOGFILE_MODE_CIRCULAR;
+    trace(&f, &lf, 1, 2);
+    expect(&f, f.len, want, want);
+    tb_free(&f);
+
+    lf.mode &= ~ETWHF_LOGFILE_MODE_CIRCULAR;
+    trace(&f, &lf, 1, 2);
+    const char *cut = "F@1:0x248 s=1\nF@1:0x280 s=2\nE9@2:0x400\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    const char *stop = "F@1:0x248 s=1\nF@1:0x280 s=2\nE9@2:0x400\nS b=2 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    expect(&f, f.len, cut, stop);
+    expect_message(&f, f.len, ETWHF_DIAG_TRUNCATED_TAIL, "where buffer position 2 would begin");
     tb_free(&f);
 }
 

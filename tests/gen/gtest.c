@@ -70,7 +70,10 @@ uint64_t case_hash(uint64_t h, const struct etwhf_gen_case *c)
     }
     h = fnv1a_u64(h, x->buffers);
     h = fnv1a_u64(h, x->buffers_skipped);
-    return fnv1a_u64(h, x->events_total);
+    h = fnv1a_u64(h, x->events_total);
+    h = fnv1a_u64(h, c->shapes);
+    h = fnv1a_u64(h, (uint64_t)c->evidence << 32 | (uint64_t)x->has_prefix);
+    return fnv1a_u64(h, (uint64_t)x->prefix_events << 32 | x->prefix_heap_events);
 }
 
 /* ---- cross-check ------------------------------------------------------------ */

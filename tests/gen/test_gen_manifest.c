@@ -116,8 +116,33 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
     CHECK(counts == is_file, "line %zu: buffers/buffers_skipped/events_total exactly for file cases", line);
     CHECK(!json_object_get(x, "buffers") == !is_file, "line %zu: counts in a non-file case", line);
 
-    /* the file: exists, named y_/i_/n_ + layer (bare payloads: + width and
-     * event) + one of its faults (the only one when it has one) or intact + id */
+    /* shapes: known names in catalogue order; evidence: the weakest of theirs;
+     * intact_prefix: exactly in faulted cases, no longer than the lists */
+    uint64_t shapes = 0;
+    int last = -1;
+    json_array_foreach(json_object_get(o, "shapes"), i, v) {
+        int sh = etwhf_gen_shape_from_name(json_string_value(v));
+        CHECK(sh > last, "line %zu: shape %s unknown or out of catalogue order", line, json_string_value(v));
+        if (sh >= 0)
+            shapes |= UINT64_C(1) << sh;
+        last = sh;
+    }
+    CHECK(json_array_size(json_object_get(o, "shapes")) > 0, "line %zu: no shapes", line);
+    int evidence = etwhf_evidence_from_name(json_string_value(json_object_get(o, "evidence")));
+    CHECK(evidence >= 0 && evidence == etwhf_gen_shapes_evidence(shapes), "line %zu: evidence is not the shapes' weakest",
+          line);
+    json_t *prefix_o = json_object_get(x, "intact_prefix");
+    CHECK(!prefix_o == !json_array_size(json_object_get(o, "faults")), "line %zu: intact_prefix iff faults", line);
+    if (prefix_o)
+        CHECK(json_integer_value(json_object_get(prefix_o, "events")) <= (json_int_t)json_array_size(json_object_get(x, "events")) &&
+                  json_integer_value(json_object_get(prefix_o, "heap_events")) <=
+                      (json_int_t)json_array_size(json_object_get(x, "heap_events")),
+              "line %zu: intact_prefix longer than the lists", line);
+
+    /* the file: exists, named n_ (an error), i_ (a chosen shape), w_
+     * (warnings) or y_ + layer (bare payloads: + width and event) + one of
+     * its faults (the only one when it has one) or intact + id */
+    const char *letter = error ? "n" : evidence == ETWHF_EVIDENCE_CHOSEN ? "i" : warnings ? "w" : "y";
     char path[4096], want[256];
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, file ? file : "");
@@ -125,11 +150,11 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
     json_t *faults = json_object_get(o, "faults");
     char prefix[64];
     if (is_payload)
-        snprintf(prefix, sizeof prefix, "cases/%s_payload_w%lld_%s_", error ? "n" : warnings ? "i" : "y",
+        snprintf(prefix, sizeof prefix, "cases/%s_payload_w%lld_%s_", letter,
                  (long long)json_integer_value(json_object_get(o, "pointer_size")),
                  json_string_value(json_object_get(o, "event")));
     else
-        snprintf(prefix, sizeof prefix, "cases/%s_%s_", error ? "n" : warnings ? "i" : "y", layer ? layer : "");
+        snprintf(prefix, sizeof prefix, "cases/%s_%s_", letter, layer ? layer : "");
     int named_ok = 0;
     for (size_t k = 0; k <= json_array_size(faults); k++) {
         const char *fault = k < json_array_size(faults) ? json_string_value(json_array_get(faults, k)) : "intact";

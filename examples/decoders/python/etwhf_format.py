@@ -12,6 +12,7 @@ BH_STATE = 0x2C                       # buffer header: State; buffer 0's low 16 
 BH_FLAGS = 0x34                       # buffer header: u16 BufferFlag
 DEFAULT_BUFFER_LIMIT = 16 << 20       # L: the largest buffer (or expansion) accepted
 LOGFILE_COMPRESSED = 0x04000000       # LogFileMode bit of a compressed file (F3)
+LOGFILE_CIRCULAR = 0x00000002         # LogFileMode bit of a circular log (F5.2 does not apply)
 XPRESS_FORMAT = 3                     # low 16 bits of buffer 0's State (C4)
 # {222962AB-6180-4B88-A825-346B75F2A24A} as stored on disk (Windows GUID layout).
 HEAP_GUID = bytes.fromhex("AB 62 29 22 80 61 88 4B A8 25 34 6B 75 F2 A2 4A")

@@ -21,7 +21,7 @@ proved its length.
 
 import xpress
 from etwhf_format import (
-    BUFFER_HEADER, BH_PROCESSOR, BH_STATE, BH_FLAGS, DEFAULT_BUFFER_LIMIT, LOGFILE_COMPRESSED,
+    BUFFER_HEADER, BH_PROCESSOR, BH_STATE, BH_FLAGS, DEFAULT_BUFFER_LIMIT, LOGFILE_CIRCULAR, LOGFILE_COMPRESSED,
     XPRESS_FORMAT, HEAP_GUID, FLAG_EVENTS_LOST, FLAG_BUFFER_LOST, FLAG_PROC_INDEX, FLAG_COMPRESSED,
     DIAGNOSTICS, PERFINFO, EVENT, MESSAGE, FORM_BY_TYPE, MESSAGE_FORM, EVENT_NAME, COUNT_KEY,
     EVENT_BY_WORD, PAYLOAD_FIELDS, SOURCE_NAMES, U16, U32, U64, MARKER_AND_SIZE4, BUFFER_FIELDS,
@@ -133,11 +133,18 @@ class Walk:
         stride = None
         if not compressed:
             stride = self.stride(data, logfile)
-        visited = 0
+        visited, end = 0, 0
         if compressed or stride is not None:
-            visited = self.buffers(data, stride, U16(data, BH_STATE)[0])  # F4
-        # F5
-        if logfile is not None and logfile["buffers_written"] != visited:
+            visited, end = self.buffers(data, stride, U16(data, BH_STATE)[0])  # F4
+        # F5.2: the input ran out exactly where a position would begin, short of
+        # what a non-circular log announces: the file was cut at a buffer boundary.
+        if (logfile is not None and end == n and not logfile["log_file_mode"] & LOGFILE_CIRCULAR
+                and logfile["buffers_written"] > visited):
+            self.diag("TRUNCATED_TAIL", visited, n,
+                      f"input ends at offset {n}, where buffer position {visited} would begin; the "
+                      f"logfile announces {logfile['buffers_written']} buffers")
+        # F5.1
+        elif logfile is not None and logfile["buffers_written"] != visited:
             self.diag("BUFFERS_WRITTEN", 0, BUFFER_HEADER,
                       f"logfile BuffersWritten {logfile['buffers_written']} differs from the "
                       f"{visited} buffer positions in the file")
@@ -216,7 +223,8 @@ class Walk:
     # ---- B- and C-steps -------------------------------------------------------
 
     def buffers(self, data, stride, compression_format):
-        """F4: walks buffer positions from offset 0; returns how many it visited (F5).
+        """F4: walks buffer positions from offset 0; returns how many it visited and
+        the offset it stopped at (F5).
 
         `stride` is S for an uncompressed file, None for a compressed one (each
         buffer's own BufferSize is then its stride). `compression_format` is the
@@ -242,7 +250,7 @@ class Walk:
                 step = stride
             off += step
             index += 1
-        return visited
+        return visited, off
 
     def plain_buffer(self, data, off, index, stride):
         """B2-B7 at `off` in an uncompressed file; False when the file ends here."""

@@ -85,6 +85,7 @@ struct etwhf_allocator {
 
 #define ETWHF_COMPRESSION_XPRESS 3u /* low 16 bits of buffer 0's State */
 #define ETWHF_LOGFILE_MODE_COMPRESSED 0x04000000u
+#define ETWHF_LOGFILE_MODE_CIRCULAR 0x00000002u /* EVENT_TRACE_FILE_MODE_CIRCULAR: F5.2 does not apply */
 
 /* Default buffer limit L of docs/spec/walk.md. */
 #define ETWHF_DEFAULT_BUFFER_LIMIT (16u * 1024u * 1024u)

@@ -25,6 +25,8 @@ expect_eq "$(jqo "$T.records.forms | to_entries | map(\"\(.key)=\(.value)\") | j
     "system32=2,system64=11627,perfinfo64=108802,full32=27,full64=7974,event32=33378,event64=34768" "records per header form"
 expect_eq "$(jqo "$T.records.narrow_in_64bit_trace")" "33407" "32-bit records in 64-bit traces (net452x64)"
 expect_eq "$(jqo "$T.message.records")" "0" "no MESSAGE record"
+expect_eq "$(jqo "$T.stackwalk_0x1820 | to_entries | map(\"\(.key)=\(.value)\") | join(\",\")")" "perfinfo64=252" \
+    "stack walks (HookId 0x1820): PERFINFO64 records of net452x64"
 expect_eq "$(jqo "[($T.perfinfo.pmc_counters | keys[]), $T.perfinfo.pebs] | map(tostring) | join(\",\")")" "0,0" \
     "no PMC counter, no PEBS index"
 expect_eq "$(jqo "[$T.event_header.items, $T.event_header.item_size_multiple_of_8, $T.event_header.item_size_is_align8_of_8_plus_data, $T.event_header.item_anomalies] | join(\",\")")" \

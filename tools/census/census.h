@@ -80,6 +80,8 @@ struct census {
     uint64_t saved_offset_bad, walked_by_offset;
     struct tally buf_flags, buf_type, buf_size;
     struct tally saved_mod8; /* SavedOffset mod 8 of the buffers walked */
+    struct tally buf_state;  /* State (+0x2C) */
+    uint64_t offset_is_saved; /* plain buffers whose Offset (+0x30) = SavedOffset */
     /* filler: bytes [SavedOffset, BufferSize) of plain buffers */
     uint64_t filler_room, filler_all_ff, filler_other, filler_bytes, full_buffers;
 
@@ -126,6 +128,8 @@ struct census {
 
     /* system-family groups (HookId high byte), heap records */
     struct tally sys_group;
+    struct tally header_hooks;            /* HookIds of group 0x00 (the logfile record, header events) */
+    uint64_t stackwalk[ETWHF_HDR_COUNT];  /* HookId 0x1820 */
     uint64_t heap_group[ETWHF_HDR_COUNT]; /* HookId 0x10xx in system / compact / perfinfo */
     uint64_t heap_guid[ETWHF_HDR_COUNT];  /* HeapGuid in full / instance / event */
     struct tally heap_hook;               /* HookId low byte / opcode of those */

@@ -53,6 +53,8 @@ static void plain_buffer(struct census_file *f, struct cur *buf, const struct po
     struct census *cs = f->cs;
     size_t end;
     cs->plain++;
+    if (ps->offset_field == ps->saved)
+        cs->offset_is_saved++;
     if (ps->saved >= HDR && ps->saved <= ps->size) {
         end = ps->saved;
     } else {
@@ -227,6 +229,7 @@ void etwhf__census_buffers(struct census_file *f, struct cur *file, const struct
         struct position ps = {off, cur_u32(file, off + ETWHF_BH_BUFFER_SIZE), cur_u32(file, off + ETWHF_BH_SAVED_OFFSET),
                               cur_u32(file, off + ETWHF_BH_OFFSET), cur_u16(file, off + ETWHF_BH_FLAGS)};
         etwhf__tally_add(&cs->buf_type, cur_u16(file, off + ETWHF_BH_TYPE), 1);
+        etwhf__tally_add(&cs->buf_state, cur_u32(file, off + ETWHF_BH_STATE), 1);
         cur_failed(file); /* the 0x48 header bytes are present */
         etwhf__tally_add(&cs->buf_flags, ps.flags, 1);
         size_t len, next;

@@ -15,7 +15,8 @@
  *                 after the names, and each name's encoding (empty, ASCII,
  *                 non-ASCII, lone surrogate, unterminated)
  *   buffers       positions, buffers walked, BufferFlag / BufferType /
- *                 BufferSize values, unusable SavedOffsets
+ *                 State / BufferSize values, plain buffers whose Offset field
+ *                 equals SavedOffset, unusable SavedOffsets
  *   filler        plain buffers with room after SavedOffset, and whether all
  *                 of it is 0xFF
  *   compressed    compression format, buffers expanded or not, whether each
@@ -33,7 +34,9 @@
  *   event_header  Flags, extended items: ItemSize values, how many are
  *                 multiples of 8, ItemSize = align8(8 + DataSize) or
  *                 8 + DataSize, ExtType values
- *   system_groups HookId high bytes of system / compact / perfinfo records
+ *   system_groups HookId high bytes of system / compact / perfinfo records;
+ *                 the HookIds of group 0x00 (logfile and header events);
+ *                 stack walks (HookId 0x1820) per form
  *   heap          records of group 0x10 or with the heap provider GUID
  *   notes         what etwhf's walk would not accept, and other unusual
  *                 things (filler that is not 0xFF): how many, and the first

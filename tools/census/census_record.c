@@ -55,6 +55,10 @@ static void hook(struct census *cs, int hdr, struct cur *r)
 {
     const unsigned hook = cur_u16(r, ETWHF_SYS_HOOK_ID);
     etwhf__tally_add(&cs->sys_group, hook >> 8, 1);
+    if (hook >> 8 == 0)
+        etwhf__tally_add(&cs->header_hooks, hook, 1);
+    if (hook == ETWHF_HOOK_STACKWALK)
+        cs->stackwalk[hdr]++;
     if (hook >> 8 == ETWHF_HEAP_GROUP) {
         cs->heap_group[hdr]++;
         etwhf__tally_add(&cs->heap_hook, hook & 0xFFu, 1);

@@ -200,6 +200,8 @@ static void emit_buffers(struct census_report *r, const struct census *cs)
     num(r, "walked_by_offset_field", cs->walked_by_offset);
     tally(r, "flags", &cs->buf_flags, K_HEX);
     tally(r, "type", &cs->buf_type, K_DEC);
+    tally(r, "state", &cs->buf_state, K_HEX);
+    num(r, "plain_offset_is_saved_offset", cs->offset_is_saved);
     tally(r, "buffer_size_uncompressed_files", &cs->buf_size, K_HEX);
     tally(r, "saved_offset_mod8", &cs->saved_mod8, K_DEC);
     close_obj(r);
@@ -287,6 +289,8 @@ static void emit_records(struct census_report *r, const struct census *cs)
     close_obj(r);
 
     tally(r, "system_groups", &cs->sys_group, K_HEX);
+    tally(r, "group_0x00_hooks", &cs->header_hooks, K_HEX);
+    per_form(r, "stackwalk_0x1820", cs->stackwalk);
     open_obj(r, "heap");
     per_form(r, "group_0x10", cs->heap_group);
     per_form(r, "heap_guid", cs->heap_guid);

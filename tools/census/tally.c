@@ -86,7 +86,7 @@ void etwhf__census_merge(struct census *d, const struct census *s)
     MERGE(compression_format);
 
     ADD(positions), ADD(walked), ADD(plain), ADD(compressed), ADD(saved_offset_bad), ADD(walked_by_offset);
-    MERGE(buf_flags), MERGE(buf_type), MERGE(buf_size), MERGE(saved_mod8);
+    MERGE(buf_flags), MERGE(buf_type), MERGE(buf_size), MERGE(saved_mod8), MERGE(buf_state), ADD(offset_is_saved);
     ADD(filler_room), ADD(filler_all_ff), ADD(filler_other), ADD(filler_bytes), ADD(full_buffers);
 
     ADD(comp_expanded), ADD(comp_failed), MERGE(comp_fail), ADD(comp_ends_at_n), ADD(comp_longer);
@@ -113,7 +113,7 @@ void etwhf__census_merge(struct census *d, const struct census *s)
     MERGE(perf_pmc), ADD(perf_pebs), ADD(perf_other_bits), ADD(perf_ext_past_size), MERGE(perf_version);
     MERGE(evt_flags), ADD(evt_with_items), ADD(items), ADD(items_mult8), ADD(items_eq_align8);
     ADD(items_eq_exact), ADD(item_anomalies), MERGE(item_size), MERGE(item_type), MERGE(items_per_record);
-    MERGE(sys_group), ADD_ARRAY(heap_group), ADD_ARRAY(heap_guid), MERGE(heap_hook);
+    MERGE(sys_group), MERGE(header_hooks), ADD_ARRAY(stackwalk), ADD_ARRAY(heap_group), ADD_ARRAY(heap_guid), MERGE(heap_hook);
     ADD(notes); /* the notes themselves stay with their file */
 }
 

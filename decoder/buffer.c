@@ -20,6 +20,7 @@ static void plan_header(struct bplan *pl, const uint8_t *header)
     struct cur h = cur_make(header, HDR_BYTES);
     pl->bsize = cur_u32(&h, ETWHF_BH_BUFFER_SIZE);
     pl->saved = cur_u32(&h, ETWHF_BH_SAVED_OFFSET);
+    pl->offset_field = cur_u32(&h, ETWHF_BH_OFFSET);
     pl->flags = cur_u16(&h, ETWHF_BH_FLAGS);
     /* Without PROC_INDEX the word holds a u8 ProcessorNumber and an alignment byte. */
     pl->cpu = (pl->flags & ETWHF_BF_PROC_INDEX) ? cur_u16(&h, ETWHF_BH_PROCESSOR) : cur_u8(&h, ETWHF_BH_PROCESSOR);
@@ -30,10 +31,14 @@ static void plan_header(struct bplan *pl, const uint8_t *header)
     CUR_DONE(&h); /* the header's 0x48 bytes hold every field */
 }
 
-/* B6 then B7; C5.1, C5.2 then C5.3: a SavedOffset outside [0x48, BufferSize]
- * skips the buffer, else its records up to SavedOffset are accepted. */
+/* B6 then B7; C5.0–C5.2 then C5.3: a SavedOffset outside [0x48, BufferSize]
+ * skips the buffer, else its records up to SavedOffset are accepted. An older
+ * writer left SavedOffset 0 and the data end in Offset (B6.0, C5.0: the header
+ * buffer of a Windows 7 relogged trace). */
 static void saved_offset_check(struct bplan *pl)
 {
+    if (pl->saved == 0 && pl->offset_field >= HDR_BYTES && pl->offset_field <= pl->bsize)
+        pl->saved = pl->offset_field;
     if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) {
         pl->code = ETWHF_DIAG_SAVED_OFFSET;
         pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_HIGH;

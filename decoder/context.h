@@ -113,6 +113,7 @@ struct bplan {
     int code;       /* diagnostic of PLAN_SKIP / PLAN_END */
     int why;        /* enum plan_why */
     uint32_t bsize, saved;
+    uint32_t offset_field; /* Offset (+0x30): the data end when SavedOffset is 0 (B6.0, C5.0) */
     uint16_t flags, cpu;
 };
 

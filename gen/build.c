@@ -379,8 +379,10 @@ static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
         return add_plain(g, &r, 24);
     case 5: return add_manifest(g, cpu, w, 0, 0);
     case 6: {
-        /* Mostly the layout real traces show; other option flags now and then,
-         * so a reader that knows only that layout still meets the rest. */
+        /* Mostly the layout a widely used reader assumes (etl-parser's
+         * WinTrace: GUID, then TID and PID); other documented option flags
+         * now and then, so a reader that knows only that layout meets the
+         * rest. No public trace holds a MESSAGE record (docs/spec/evidence.md). */
         static const uint16_t other_flags[] = {
             ETWHF_MSG_SEQUENCE | ETWHF_MSG_SYSTEM_INFO,
             ETWHF_MSG_SEQUENCE | ETWHF_MSG_GUID | ETWHF_MSG_SYSTEM_INFO,
@@ -611,6 +613,7 @@ static int build_file(struct gctx *g)
     b0->hdr.flags = g->plan.compressed ? ETWHF_BF_FLUSH_MARKER : (ETWHF_BF_FLUSH_MARKER | ETWHF_BF_PROC_INDEX);
     b0->hdr.type = ETWHF_BT_HEADER;
     b0->hdr.logger_id = 0x1C;
+    b0->saved_zero = !g->plan.compressed && etwhf__model_chance(g, 100);
     b0->first = g->n_items;
     struct m_item *lf = etwhf__model_new_item(g);
     if (!lf)

@@ -414,7 +414,10 @@ static int saved_offset_low(struct gctx *g, int raw)
     int b = pick_buf(g, plain_buf);
     if (b < 0)
         return 1;
-    set_saved(&g->bufs[b], (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE), raw);
+    uint32_t v = (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE);
+    set_saved(&g->bufs[b], v, raw);
+    if (raw && v == 0) /* else B6.0 finds the data end in Offset: lose that too */
+        g->bufs[b].hdr.offset = (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE);
     return touched_buf(g, b);
 }
 
@@ -813,7 +816,8 @@ const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
         F, -1}, 0, 0, KR, buffer_size_mismatch, NULL, mismatch_cut, NULL},
     [ETWHF_FAULT_SAVED_OFFSET_LOW] = {{"saved_offset_low", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET,
         "B6/C5: SavedOffset < 0x48", SKIP, "raw or fixed-up",
-        "an uncompressed buffer's SavedOffset set below 0x48; fixed-up sets Offset and CurrentOffset alike", F, 0},
+        "a plain buffer's SavedOffset set below 0x48; fixed-up sets Offset and CurrentOffset alike, raw leaves "
+        "them, except that SavedOffset 0 takes an Offset below 0x48 with it (else B6.0 finds the data end there)", F, 0},
         0, 0, KR | KF, NULL, NULL, saved_offset_low, NULL},
     [ETWHF_FAULT_SAVED_OFFSET_HIGH] = {{"saved_offset_high", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET,
         "B6/C5: SavedOffset > BufferSize", SKIP, "raw or fixed-up",

@@ -101,8 +101,9 @@ struct gen_msg_layout {
     uint8_t sequence, guid, component, timestamp, tid, pid, args;
 };
 void etwhf__gen_msg_layout(uint16_t flags, struct gen_msg_layout *l);
-/* The layout most real traces show (an independent reader reversed it from
- * real files): the message GUID, then TID and PID, after the 8-byte header. */
+/* The layout a widely used reader assumes (airbus-cert/etl-parser's
+ * WinTrace): the message GUID, then TID and PID, after the 8-byte header.
+ * No public trace holds a MESSAGE record (docs/spec/evidence.md). */
 #define GEN_MSG_COMMON_FLAGS (ETWHF_MSG_GUID | ETWHF_MSG_SYSTEM_INFO)
 
 /* Offset of the payload from the record start (extension included). */

@@ -23,6 +23,8 @@ int etwhf__model_layout_regions(struct gctx *g)
         }
         buf->data_end = off;
         buf->hdr.saved_offset = buf->hdr.offset = buf->hdr.current_offset = off;
+        if (buf->saved_zero) /* as a Windows 7 relogger wrote its header buffer (walk.md B6.0) */
+            buf->hdr.saved_offset = buf->hdr.current_offset = 0;
     }
     if (g->plan.layer == ETWHF_GEN_RECORD)
         g->full_len = g->n = g->bufs[0].data_end;

@@ -56,6 +56,7 @@ struct m_buf {
     int compressed;        /* body written compressed */
     int comp_fault;        /* enum comp_fault */
     int corrupt;           /* expansion cannot give exactly SavedOffset − 0x48 bytes */
+    int saved_zero;        /* SavedOffset written as 0, the data end in Offset (walk.md B6.0) */
     size_t comp_at, comp_len; /* the compressed stream in the arena (layout) */
     uint16_t cpu;
 };

@@ -405,11 +405,18 @@ static const struct m_buf *buf_at(struct gctx *g, size_t i, uint64_t off)
     return &g->bufs[i];
 }
 
+/* B6.0, C5.0: SavedOffset 0 with a usable data end in Offset. */
+static uint32_t plain_saved_offset(const struct m_buf *b)
+{
+    uint32_t V = b->hdr.saved_offset, O = b->hdr.offset;
+    return V == 0 && O >= ETWHF_BUFFER_HEADER_SIZE && O <= b->hdr.buffer_size ? O : V;
+}
+
 static void accept_plain(struct walker *w, const struct m_buf *b, uint64_t i, uint64_t off, uint64_t present,
                          int truncated)
 {
     struct etwhf_gen_expect *x = w->x;
-    uint32_t V = b->hdr.saved_offset;
+    uint32_t V = plain_saved_offset(b);
     x->buffers++;
     if (b->hdr.flags & (ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST))
         diag(w, ETWHF_DIAG_EVENTS_LOST, i, off, 0, 0);
@@ -476,7 +483,7 @@ static uint64_t walk_file(struct walker *w)
             if (G & ETWHF_BF_COMPRESSED) {
                 diag(w, ETWHF_DIAG_COMPRESSED_UNSUPPORTED, i, off, 0, 0);
                 x->buffers_skipped++;
-            } else if (V < ETWHF_BUFFER_HEADER_SIZE || V > B) {
+            } else if ((V = plain_saved_offset(b)) < ETWHF_BUFFER_HEADER_SIZE || V > B) {
                 diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
                 x->buffers_skipped++;
             } else {
@@ -519,7 +526,7 @@ static uint64_t walk_file(struct walker *w)
                 struct where at = {i, off, 1};
                 walk_region(w, b, ETWHF_BUFFER_HEADER_SIZE, V, V, 0, &at);
             }
-        } else if (V < ETWHF_BUFFER_HEADER_SIZE || V > B) { /* C5 */
+        } else if ((V = plain_saved_offset(b)) < ETWHF_BUFFER_HEADER_SIZE || V > B) { /* C5 */
             diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);
             x->buffers_skipped++;
         } else {

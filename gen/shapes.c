@@ -63,6 +63,8 @@ static const struct etwhf_gen_shape_info shapes[ETWHF_SHAPE_COUNT] = {
     [ETWHF_SHAPE_NAMES_NON_ASCII] = {"names.non_ascii", DOC, "names with umlauts, CJK or a surrogate pair (UTF-16LE)"},
     [ETWHF_SHAPE_NAMES_LONE_SURROGATE] = {"names.lone_surrogate", CHO, "a name with an unpaired UTF-16 surrogate"},
     [ETWHF_SHAPE_NAMES_OVERLONG] = {"names.overlong", CHO, "a name past etwhf's 256 / 1024-byte UTF-8 fields"},
+    [ETWHF_SHAPE_BUFFER_SAVED_ZERO] = {"buffer.saved_offset_zero", OBS,
+                                       "a header buffer with SavedOffset 0 and the end of its data in Offset"},
 };
 
 const struct etwhf_gen_shape_info *etwhf_gen_shape_info(int shape)
@@ -204,6 +206,8 @@ static uint64_t file_shapes(const struct gctx *g)
 {
     uint64_t s = bit(g->plan.compressed ? ETWHF_SHAPE_FILE_COMPRESSED : ETWHF_SHAPE_FILE_PLAIN) |
                  bit(g->lf.layout == 4 ? ETWHF_SHAPE_FILE_LOGFILE32 : ETWHF_SHAPE_FILE_LOGFILE64) | names_shapes(g);
+    if (g->bufs[0].saved_zero)
+        s |= bit(ETWHF_SHAPE_BUFFER_SAVED_ZERO);
     for (size_t b = 1; b < g->n_bufs; b++) {
         if (g->bufs[b].stride < 0x2000u)
             s |= bit(ETWHF_SHAPE_BUFFER_SMALL);

@@ -426,6 +426,34 @@ static void saved_offset_11(void **state)
     tb_free(&f);
 }
 
+/* B6.0, C5.0: SavedOffset 0 with the data end in Offset (+0x30), as a Windows 7
+ * relogger wrote its header buffer: walked to Offset, exactly as if SavedOffset
+ * said it; with Offset unusable as well, B6.1 skips the buffer. */
+static void saved_offset_zero_b6_0(void **state)
+{
+    (void)state;
+    struct tb f;
+    trace(&f, NULL, 2, 2);
+    struct etwhf_decode_options o = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    struct dlog whole = {0}, zero = {0};
+    dl_run(&whole, &o, f.p, f.len, DL_ONE_FEED, 0);
+    const size_t b1 = S; /* data buffer 1: two events, as buffer 2 */
+    assert_int_equal(tb_get_u32(&f, b1 + ETWHF_BH_OFFSET), tb_get_u32(&f, b1 + TB_SAVED));
+    tb_set_u32(&f, b1 + TB_SAVED, 0);
+    dl_run(&zero, &o, f.p, f.len, 7, 0);
+    assert_string_equal(dl_brief(&zero), dl_brief(&whole));
+    assert_non_null(strstr(dl_brief(&zero), "F@1:0x280 s=2"));
+    const char *recover = "E11@1:0x200\nF@2:0x448 s=1\nF@2:0x480 s=2\nS b=2 k=1 t=3 f=2 a=0 r=0 e=1 w=0\n";
+    const char *strict = "E11@1:0x200\nS b=1 k=1 t=1 f=0 a=0 r=0 e=1 w=0\n";
+    tb_set_u32(&f, b1 + ETWHF_BH_OFFSET, 0x40);
+    expect(&f, f.len, recover, strict);
+    tb_set_u32(&f, b1 + ETWHF_BH_OFFSET, S + 8);
+    expect(&f, f.len, recover, strict);
+    dl_free(&whole);
+    dl_free(&zero);
+    tb_free(&f);
+}
+
 static void compressed_unsupported_12(void **state)
 {
     (void)state;
@@ -727,6 +755,7 @@ int main(void)
         cmocka_unit_test(truncated_tail_9),
         cmocka_unit_test(buffer_size_10),
         cmocka_unit_test(saved_offset_11),
+        cmocka_unit_test(saved_offset_zero_b6_0),
         cmocka_unit_test(compressed_unsupported_12),
         cmocka_unit_test(decompress_13),
         cmocka_unit_test(marker_20_header_type_21),

@@ -104,6 +104,8 @@ static uint64_t check_trace(const uint8_t *f, size_t n, unsigned pointer_size)
         const uint8_t *b = f + i * bs;
         uint32_t v = rd32(b + ETWHF_BH_SAVED_OFFSET);
         assert_int_equal(rd32(b), bs);
+        if (i == 0 && v == 0) /* as a Windows 7 relogger wrote its header buffer (walk.md B6.0) */
+            v = rd32(b + ETWHF_BH_OFFSET);
         assert_int_equal(v, rd32(b + ETWHF_BH_OFFSET));
         assert_int_equal(v % 8, 0);
         assert_true(v >= 0x48 && v <= bs);

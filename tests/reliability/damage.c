@@ -41,9 +41,17 @@ int layout_read(struct layout *l, const uint8_t *p, size_t len, int compressed)
         l->off[l->n] = off;
         l->size[l->n] = step < len - off ? step : len - off;
         l->saved[l->n] = len - off >= 8 ? rd32(p + off + 4) : 0;
+        if (l->saved[l->n] == 0 && len - off >= hdr) { /* walk.md B6.0 */
+            uint32_t o = rd32(p + off + ETWHF_BH_OFFSET);
+            if (o >= hdr && o <= rd32(p + off))
+                l->saved[l->n] = o;
+        }
         l->n++;
         off += step;
     }
+    const uint8_t *lf = p + hdr + 0x20;
+    l->circular = (rd32(lf + ETWHF_LF_LOG_FILE_MODE) & ETWHF_LOGFILE_MODE_CIRCULAR) != 0;
+    l->buffers_written = rd32(lf + ETWHF_LF_BUFFERS_WRITTEN);
     return l->n ? 0 : -1;
 }
 
@@ -111,12 +119,16 @@ static void buffer_size(struct damage *d, struct etwhf_dstream *ds, const struct
     set_rule(d, BX_NONE, 0, ETWHF_DIAG_BUFFER_SIZE);
 }
 
-/* SavedOffset < 0x48 or > B: B6 skips the buffer (SAVED_OFFSET). */
+/* SavedOffset < 0x48 or > B: B6 skips the buffer (SAVED_OFFSET). SavedOffset
+ * 0 takes the Offset field with it: B6.0 would find the data end there. */
 static void saved_offset_out(struct damage *d, struct etwhf_dstream *ds, const struct layout *l, uint8_t *bytes)
 {
     uint32_t S = (uint32_t)l->size[d->buffer];
     const uint32_t c[] = {0, 0x47, S + 1, S + 8, S + 0x10000, 0xFFFFFFFFu, S + 1 + (uint32_t)pick(ds, 0x7FFFFFFF)};
-    put_u32(d, bytes, l->off[d->buffer] + ETWHF_BH_SAVED_OFFSET, c[pick(ds, 7)]);
+    uint32_t v = c[pick(ds, 7)];
+    if (v == 0)
+        wr32(bytes + l->off[d->buffer] + ETWHF_BH_OFFSET, 0);
+    put_u32(d, bytes, l->off[d->buffer] + ETWHF_BH_SAVED_OFFSET, v);
     set_rule(d, BX_NONE, 0, ETWHF_DIAG_SAVED_OFFSET);
 }
 
@@ -193,7 +205,9 @@ static void cut_rule(struct damage *d, const struct layout *l)
         set_rule(d, BX_NONE, 0, ETWHF_DIAG_LOGFILE_MISSING);
         d->rule.errors |= 1u << ETWHF_DIAG_TRUNCATED_TAIL;
     } else if (x == 0)
-        set_rule(d, BX_NONE, 0, 0); /* input used up at a buffer boundary (F4) */
+        /* input used up at a buffer boundary (F4), after d->buffer positions:
+         * an error when a non-circular log announces more (F5.2) */
+        set_rule(d, BX_NONE, 0, !l->circular && l->buffers_written > d->buffer ? ETWHF_DIAG_TRUNCATED_TAIL : 0);
     else if (x < ETWHF_BUFFER_HEADER_SIZE)
         set_rule(d, BX_NONE, 0, ETWHF_DIAG_TRUNCATED_TAIL);
     else

@@ -29,8 +29,10 @@ struct layout {
     size_t n;                    /* buffer positions */
     uint64_t off[DMG_MAX_BUFS];  /* file offset of each position */
     uint64_t size[DMG_MAX_BUFS]; /* bytes it occupies (the last may be cut) */
-    uint32_t saved[DMG_MAX_BUFS];/* its SavedOffset as written */
+    uint32_t saved[DMG_MAX_BUFS];/* its data end: SavedOffset, or Offset where B6.0 takes it */
     uint64_t lf_end;             /* end of the logfile record: 0x48 + its Size */
+    uint32_t buffers_written;    /* the logfile's, and whether the log is circular: a cut at a */
+    int circular;                /* buffer boundary short of BuffersWritten is F5.2's error */
 };
 
 /* 0, or -1 when the bytes do not frame as expected (too many buffers, a

@@ -57,6 +57,9 @@ static void plain_buffer(struct census_file *f, struct cur *buf, const struct po
         cs->offset_is_saved++;
     if (ps->saved >= HDR && ps->saved <= ps->size) {
         end = ps->saved;
+    } else if (ps->saved == 0 && ps->offset_field >= HDR && ps->offset_field <= ps->size) {
+        cs->walked_by_offset++; /* walk.md B6.0: an older writer's data end, no damage */
+        end = ps->offset_field;
     } else {
         cs->saved_offset_bad++;
         if (ps->offset_field < HDR || ps->offset_field > ps->size) {

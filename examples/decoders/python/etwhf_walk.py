@@ -272,8 +272,10 @@ class Walk:
             self.diag("COMPRESSED_UNSUPPORTED", index, off,
                       f"buffer flags 0x{flags:04x} mark a compressed buffer in an uncompressed file; "
                       f"buffer skipped")
-        elif self.saved_offset_ok(off, index, bsize, saved):  # B6, then B7
-            self.accept(data, off, index, flags, saved, min(saved, present))
+        else:
+            saved = self.data_end(data, off, bsize, saved)  # B6.0
+            if self.saved_offset_ok(off, index, bsize, saved):  # B6, then B7
+                self.accept(data, off, index, flags, saved, min(saved, present))
         return not truncated
 
     def compressed_buffer(self, data, off, index, compression_format):
@@ -295,6 +297,7 @@ class Walk:
                       f"BufferSize {bsize} is above the buffer limit {self.limit}; the file ends")
             return None
         if not flags & FLAG_COMPRESSED:  # C5: as B6-B7 with this buffer's size
+            saved = self.data_end(data, off, bsize, saved)  # C5.0
             if self.saved_offset_ok(off, index, bsize, saved):
                 self.accept(data, off, index, flags, saved, saved)
             return bsize
@@ -315,6 +318,13 @@ class Walk:
         else:
             self.expand(data, off, index, bsize, saved, flags)
         return bsize
+
+    @staticmethod
+    def data_end(data, off, bsize, saved):
+        """B6.0, C5.0: SavedOffset 0 with the data end in Offset (+0x30), as a Windows 7
+        relogger wrote its header buffer; else SavedOffset as it is."""
+        offset = U32(data, off + 0x30)[0]
+        return offset if saved == 0 and BUFFER_HEADER <= offset <= bsize else saved
 
     def saved_offset_ok(self, off, index, bsize, saved):
         """B6 (and C5): SavedOffset must lie in [0x48, BufferSize]; else the buffer is skipped."""

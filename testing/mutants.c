@@ -1,7 +1,7 @@
 /*
  * mutants.c — the rule-mutant table (mutant_list.h) and the switch behind
  * decoder/hooks.h's ETWHF_MUTANT* macros. Built only when
- * ETWHF_PLANTED_BUGS is on (bench/planted/CMakeLists.txt builds it into etwhf_planted).
+ * ETWHF_PLANTED_BUGS is on (testing/CMakeLists.txt builds it into etwhf_testing).
  */
 #include "mutants.h"
 

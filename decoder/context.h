@@ -37,6 +37,7 @@
 
 #include "cursor.h"
 #include "etwhf/decode.h"
+#include "etwhf/layout.h"
 #include "hooks.h"
 
 #if defined(__GNUC__) || defined(__clang__)

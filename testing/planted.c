@@ -6,7 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "planted.h"
 
-#include "etwhf/format.h"
+#include "etwhf/layout.h"
 
 #include <fcntl.h>
 #include <stdio.h>

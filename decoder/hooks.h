@@ -4,14 +4,17 @@
  *
  * Each switch is the condition of a statement of its own, written beside the
  * rule it breaks; the rule's own lines read the same with every switch on or
- * off. Two shapes, nothing else:
+ * off. Two shapes, nothing else. A rule that computes a value, then the
+ * mutant's override:
  *
- *   y = rule(x);                      the rule, then the mutant's override
+ *   y = rule(x);
  *   if (ETWHF_MUTANT_ON(MU_R6_2_NO_ALIGN))
  *       y = mutant(x);
  *
- *   int bad = rule(x);                a rule that acts: its verdict first,
- *   if (ETWHF_MUTANT_ON(MU_R3_1_IGNORED))   the mutant's override, then the act
+ * A rule that acts: its verdict first, the mutant's override, then the act:
+ *
+ *   int bad = rule(x);
+ *   if (ETWHF_MUTANT_ON(MU_R3_1_IGNORED))
  *       bad = 0;
  *   if (bad)
  *       return diagnose(...);

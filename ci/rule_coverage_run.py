@@ -1,4 +1,4 @@
-"""Runs `etwhf check` in-process with each rule mutant (bench/mutants/)
+"""Runs `etwhf check` in-process with each rule mutant (testing/)
 switched on, over a generated corpus, one mode at a time, and sorts the cases
 that disagree: by the fields they differ on, the faults they carry and the
 mode. Used by ci/rule-coverage."""
@@ -14,7 +14,7 @@ MODES = ("recover", "strict")
 
 
 def mutant_table(build):
-    tool = os.path.join(build, "bench", "planted", "etwhf_mutants_table")
+    tool = os.path.join(build, "testing", "etwhf_mutants_table")
     return json.loads(subprocess.run([tool], capture_output=True, text=True, check=True).stdout)
 
 

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "decode_output.h"
 #include "etwhf/decode.h"
+#include "etwhf/layout.h"
 #include "fileio.h"
 #include "interrupt.h"
 #include "outbuf.h"

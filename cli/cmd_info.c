@@ -7,6 +7,7 @@
 #include "args.h"
 #include "commands.h"
 #include "etwhf/decode.h"
+#include "etwhf/layout.h"
 #include "fileio.h"
 #include "interrupt.h"
 #include "outbuf.h"

@@ -174,7 +174,9 @@ int etwhf__bare_finish(struct etwhf_decoder *d)
 {
     struct bare *b = &d->bare;
     const uint64_t n = d->sum.bytes;
-    if (n == 0 && (ETWHF_MUTANT(MU_P1_1_SILENT, d->opts.input != ETWHF_INPUT_RECORD) || ETWHF_MUTANT(MU_Q1_1_SILENT, d->opts.input == ETWHF_INPUT_RECORD)))
+    if (ETWHF_MUTANT_ON(MU_P1_1_SILENT) && n == 0 && d->opts.input != ETWHF_INPUT_RECORD)
+        return d->halt != 0;
+    if (ETWHF_MUTANT_ON(MU_Q1_1_SILENT) && n == 0 && d->opts.input == ETWHF_INPUT_RECORD)
         return d->halt != 0;
     if (n == 0)
         etwhf__dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &loc_none, "the input is empty");

@@ -37,7 +37,12 @@ static void plan_header(struct bplan *pl, const uint8_t *header)
  * buffer of a Windows 7 relogged trace). */
 static void saved_offset_check(struct bplan *pl)
 {
-    if (pl->saved == 0 && pl->offset_field >= HDR_BYTES && pl->offset_field <= pl->bsize)
+    int offset_usable = pl->offset_field >= HDR_BYTES && pl->offset_field <= pl->bsize;
+    if (ETWHF_MUTANT_ON(MU_B6_0_UNCHECKED))
+        offset_usable = 1;
+    if (ETWHF_MUTANT_ON(MU_B6_0_NEVER))
+        offset_usable = 0;
+    if (pl->saved == 0 && offset_usable)
         pl->saved = pl->offset_field;
     if (pl->saved < HDR_BYTES || pl->saved > pl->bsize) {
         pl->code = ETWHF_DIAG_SAVED_OFFSET;
@@ -52,26 +57,41 @@ static void saved_offset_check(struct bplan *pl)
 static void plan_uncompressed(const struct walk *w, struct bplan *pl)
 {
     pl->total = w->stride;
-    if (pl->bsize != w->stride && !ETWHF_MUTANT(MU_B3_1_TRUSTED, pl->bsize >= HDR_BYTES && pl->saved <= w->stride)) {
-        pl->code = ETWHF_DIAG_BUFFER_SIZE, pl->why = WHY_STRIDE; /* B3.1 */
+    int off_stride = pl->bsize != w->stride; /* B3.1 */
+    if (ETWHF_MUTANT_ON(MU_B3_1_TRUSTED) && pl->bsize >= HDR_BYTES && pl->saved <= w->stride)
+        off_stride = 0;
+    int flagged = (pl->flags & ETWHF_BF_COMPRESSED) != 0; /* B5.1 */
+    if (ETWHF_MUTANT_ON(MU_B5_1_IGNORED))
+        flagged = 0;
+    if (off_stride) {
+        pl->code = ETWHF_DIAG_BUFFER_SIZE, pl->why = WHY_STRIDE;
+        if (ETWHF_MUTANT_ON(MU_B3_1_STOPS))
+            pl->action = PLAN_END;
         if (ETWHF_PLANT(PB_STRIDE_AFTER_DAMAGE, pl->bsize >= HDR_BYTES))
             pl->total = pl->bsize; /* the damaged header trusted for the skip */
-    } else if ((pl->flags & ETWHF_BF_COMPRESSED) && !ETWHF_MUTANT(MU_B5_1_IGNORED, 1)) {
-        pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED, pl->why = WHY_FLAG_IN_PLAIN; /* B5.1 */
+    } else if (flagged) {
+        pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED, pl->why = WHY_FLAG_IN_PLAIN;
     } else {
-        if (ETWHF_MUTANT(MU_B6_2_CLAMP, pl->saved > pl->bsize && pl->bsize <= w->stride))
+        if (ETWHF_MUTANT_ON(MU_B6_2_CLAMP) && pl->saved > pl->bsize && pl->bsize <= w->stride)
             pl->saved = pl->bsize;
-        saved_offset_check(pl);
+        saved_offset_check(pl); /* B6, B7 */
+        if (ETWHF_MUTANT_ON(MU_B6_1_STOPS) && pl->why == WHY_SAVED_LOW)
+            pl->action = PLAN_END;
+        if (ETWHF_MUTANT_ON(MU_B6_2_STOPS) && pl->why == WHY_SAVED_HIGH)
+            pl->action = PLAN_END;
     }
-    if (ETWHF_MUTANT(MU_B3_1_STOPS, pl->why == WHY_STRIDE) || ETWHF_MUTANT(MU_B6_1_STOPS, pl->why == WHY_SAVED_LOW) || ETWHF_MUTANT(MU_B6_2_STOPS, pl->why == WHY_SAVED_HIGH))
-        pl->action = PLAN_END;
 }
 
 /* C3.2, C3.3: a BufferSize outside [0x48, L] ends the file; 1 when it does. */
 static int buffer_size_ends(const struct etwhf_decoder *d, struct bplan *pl)
 {
-    if (pl->bsize < HDR_BYTES || (pl->bsize > d->limit && !ETWHF_MUTANT(MU_C3_3_UNCHECKED, 1))) {
-        pl->action = ETWHF_MUTANT_VALUE(MU_C3_2_SKIP, PLAN_END, pl->bsize < HDR_BYTES ? PLAN_SKIP : PLAN_END);
+    int out_of_range = pl->bsize < HDR_BYTES || pl->bsize > d->limit;
+    if (ETWHF_MUTANT_ON(MU_C3_3_UNCHECKED))
+        out_of_range = pl->bsize < HDR_BYTES;
+    if (out_of_range) {
+        pl->action = PLAN_END;
+        if (ETWHF_MUTANT_ON(MU_C3_2_SKIP) && pl->bsize < HDR_BYTES)
+            pl->action = PLAN_SKIP;
         pl->code = ETWHF_DIAG_BUFFER_SIZE;
         pl->why = pl->bsize < HDR_BYTES ? WHY_SIZE_LOW : WHY_SIZE_LIMIT;
         if (pl->bsize < HDR_BYTES)
@@ -92,24 +112,32 @@ static int buffer_size_ends(const struct etwhf_decoder *d, struct bplan *pl)
 static void plan_expansion(const struct etwhf_decoder *d, struct bplan *pl)
 {
     const struct walk *w = &d->walk;
-    if (pl->saved < HDR_BYTES || pl->saved - HDR_BYTES > d->limit || ETWHF_MUTANT(MU_C4_2_BY_BSIZE, pl->saved > pl->bsize)) { /* C4.1, C4.2 */
+    int saved_bad = pl->saved < HDR_BYTES || pl->saved - HDR_BYTES > d->limit; /* C4.1, C4.2 */
+    if (ETWHF_MUTANT_ON(MU_C4_2_BY_BSIZE) && pl->saved > pl->bsize)
+        saved_bad = 1;
+    int other_format = w->format != ETWHF_COMPRESSION_XPRESS; /* C4.3 */
+    if (ETWHF_MUTANT_ON(MU_C4_3_IGNORED))
+        other_format = 0;
+    if (saved_bad) {
         pl->code = ETWHF_DIAG_SAVED_OFFSET;
         pl->why = pl->saved < HDR_BYTES ? WHY_SAVED_LOW : WHY_SAVED_LIMIT;
-    } else if ((w->format != ETWHF_COMPRESSION_XPRESS && !ETWHF_MUTANT(MU_C4_3_IGNORED, 1)) || d->opts.no_decompress) { /* C4.3, C4.4 */
+        if (ETWHF_MUTANT_ON(MU_C4_1_STOPS) && pl->why == WHY_SAVED_LOW)
+            pl->action = PLAN_END;
+    } else if (other_format || d->opts.no_decompress) { /* C4.3, C4.4 */
         pl->code = ETWHF_DIAG_COMPRESSED_UNSUPPORTED;
         pl->why = d->opts.no_decompress && w->format == ETWHF_COMPRESSION_XPRESS ? WHY_NO_DECOMPRESS : WHY_FORMAT;
     } else {
         pl->action = PLAN_INFLATE;
         pl->keep = pl->bsize;
     }
-    if (ETWHF_MUTANT(MU_C4_1_STOPS, pl->why == WHY_SAVED_LOW))
-        pl->action = PLAN_END;
 }
 
 /* C3–C5: a position of a compressed file, whose own BufferSize is its stride. */
 static void plan_compressed(const struct etwhf_decoder *d, struct bplan *pl)
 {
-    pl->total = ETWHF_MUTANT_VALUE(MU_C6_ALIGN8, pl->bsize, pl->bsize >= HDR_BYTES && pl->bsize <= d->limit ? (pl->bsize + 7u) & ~7u : pl->bsize);
+    pl->total = pl->bsize; /* C6 */
+    if (ETWHF_MUTANT_ON(MU_C6_ALIGN8) && pl->bsize >= HDR_BYTES && pl->bsize <= d->limit)
+        pl->total = (pl->bsize + 7u) & ~7u;
     if (buffer_size_ends(d, pl))
         return;
     if (pl->flags & ETWHF_BF_COMPRESSED)
@@ -171,16 +199,24 @@ static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const
                           const uint8_t *bytes, size_t kept)
 {
     const struct walk *w = &d->walk;
-    d->sum.buffers += ETWHF_MUTANT_VALUE(MU_K1_HEADER_BUFFER, 1u, w->index != 0);
-    const unsigned lost = ETWHF_MUTANT_VALUE(MU_B7_2_SILENT, pl->flags & ETWHF_MUTANT_VALUE(MU_B7_2_LOST_ONLY, ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST, ETWHF_BF_EVENTS_LOST), 0u);
+    d->sum.buffers++; /* K1 */
+    if (ETWHF_MUTANT_ON(MU_K1_HEADER_BUFFER) && w->index == 0)
+        d->sum.buffers--;
+    unsigned lost = pl->flags & (ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST); /* B7.2, C5.4 */
+    if (ETWHF_MUTANT_ON(MU_B7_2_LOST_ONLY))
+        lost = pl->flags & ETWHF_BF_EVENTS_LOST;
+    if (ETWHF_MUTANT_ON(MU_B7_2_SILENT))
+        lost = 0;
     if (lost && etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost %s", (unsigned)pl->flags,
                          lost == ETWHF_BF_EVENTS_LOST   ? "events"
                          : lost == ETWHF_BF_BUFFER_LOST ? "buffers"
                                                         : "events and buffers"))
         return 1;
-    if (ETWHF_MUTANT(MU_B7_2_SKIP, lost != 0 && !w->compressed))
+    if (ETWHF_MUTANT_ON(MU_B7_2_SKIP) && lost != 0 && !w->compressed)
         return 0;
-    struct region rg = {w->index, w->off + HDR_BYTES, HDR_BYTES, 0, 1, ETWHF_MUTANT_VALUE(MU_B7_3_REGION_B, pl->saved, pl->bsize) - HDR_BYTES, pl->cpu};
+    struct region rg = {w->index, w->off + HDR_BYTES, HDR_BYTES, 0, 1, pl->saved - HDR_BYTES, pl->cpu}; /* B7.3 */
+    if (ETWHF_MUTANT_ON(MU_B7_3_REGION_B))
+        rg.saved_end = pl->bsize - HDR_BYTES;
     struct cur c = cur_make(bytes + HDR_BYTES, kept - HDR_BYTES);
     return etwhf__record_walk(d, &rg, &c);
 }
@@ -196,15 +232,25 @@ static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, cons
         return 1;
     int r = etwhf_xpress_decompress(bytes + HDR_BYTES, pl->bsize - HDR_BYTES, w->exp, out_len);
     if (r != ETWHF_XPRESS_OK) {
-        d->sum.buffers_skipped += ETWHF_MUTANT_VALUE(MU_C4_5_UNCOUNTED, 1u, 0u);
-        return ETWHF_MUTANT(MU_C4_5_STOPS, 1) | etwhf__dec_diag(d, ETWHF_DIAG_DECOMPRESS, at,
-                        "XPRESS data of %" PRIu32 " bytes does not expand to %zu bytes: %s; buffer skipped",
-                        pl->bsize - (uint32_t)HDR_BYTES, out_len, etwhf_xpress_result_name(r));
+        d->sum.buffers_skipped++; /* K2 */
+        if (ETWHF_MUTANT_ON(MU_C4_5_UNCOUNTED))
+            d->sum.buffers_skipped--;
+        int stop = etwhf__dec_diag(d, ETWHF_DIAG_DECOMPRESS, at,
+                                   "XPRESS data of %" PRIu32 " bytes does not expand to %zu bytes: %s; buffer skipped",
+                                   pl->bsize - (uint32_t)HDR_BYTES, out_len, etwhf_xpress_result_name(r));
+        if (ETWHF_MUTANT_ON(MU_C4_5_STOPS))
+            stop = 1;
+        return stop;
     }
     d->sum.buffers++;
-    if ((pl->flags & (ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST)) && ETWHF_MUTANT(MU_C4_6_LOST, 1) && etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost events", (unsigned)pl->flags))
+    if (ETWHF_MUTANT_ON(MU_C4_6_LOST) && (pl->flags & (ETWHF_BF_EVENTS_LOST | ETWHF_BF_BUFFER_LOST)) &&
+        etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost events", (unsigned)pl->flags))
         return 1;
-    struct region rg = {w->index, ETWHF_MUTANT_VALUE(MU_C4_6_PLAIN_OFFSETS, w->off, w->off + HDR_BYTES), HDR_BYTES, ETWHF_MUTANT_VALUE(MU_C4_6_PLAIN_OFFSETS, 1, 0), 1, out_len, pl->cpu};
+    struct region rg = {w->index, w->off, HDR_BYTES, 1, 1, out_len, pl->cpu}; /* C4.6: offsets inside the expansion */
+    if (ETWHF_MUTANT_ON(MU_C4_6_PLAIN_OFFSETS)) {
+        rg.file_off = w->off + HDR_BYTES;
+        rg.inner = 0;
+    }
     struct cur c = cur_make(w->exp, out_len);
     return etwhf__record_walk(d, &rg, &c);
 }
@@ -217,16 +263,21 @@ int etwhf__buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept
     const struct bplan *pl = &w->plan;
     const struct loc at = {w->index, w->off, 0, 0};
     w->visited++;
-    if (truncated && ETWHF_MUTANT(MU_C3_1_SILENT, w->compressed))
+    if (ETWHF_MUTANT_ON(MU_C3_1_SILENT) && truncated && w->compressed)
         return 1;
-    if (truncated && (pl->why != WHY_STRIDE || ETWHF_MUTANT(MU_B3_1_TRUNC_TOO, 1)) && !ETWHF_MUTANT(MU_B4_1_SILENT, !w->compressed)) { /* B4, C3; B3 comes first and raises no TRUNCATED_TAIL */
+    int cut = truncated && pl->why != WHY_STRIDE; /* B4, C3; B3 comes first and raises no TRUNCATED_TAIL */
+    if (ETWHF_MUTANT_ON(MU_B3_1_TRUNC_TOO))
+        cut = truncated;
+    if (ETWHF_MUTANT_ON(MU_B4_1_SILENT) && !w->compressed)
+        cut = 0;
+    if (cut) {
         if (etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
                      "input ends %" PRIu64 " bytes into the %" PRIu64 "-byte buffer at offset %" PRIu64, w->seen,
                      pl->total, w->off) ||
             w->compressed)
             return 1;
     }
-    if (truncated && ETWHF_MUTANT(MU_B4_1_DROP, pl->action == PLAN_ACCEPT))
+    if (ETWHF_MUTANT_ON(MU_B4_1_DROP) && truncated && pl->action == PLAN_ACCEPT)
         return 1;
     int stop;
     switch (pl->action) {
@@ -234,7 +285,9 @@ int etwhf__buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept
     case PLAN_INFLATE: stop = inflate_records(d, pl, &at, bytes); break;
     case PLAN_END: plan_diag(d, pl, &at); return 1;
     default:
-        d->sum.buffers_skipped += ETWHF_MUTANT_VALUE(MU_K2_B3_UNCOUNTED, 1u, pl->why != WHY_STRIDE);
+        d->sum.buffers_skipped++; /* K2 */
+        if (ETWHF_MUTANT_ON(MU_K2_B3_UNCOUNTED) && pl->why == WHY_STRIDE)
+            d->sum.buffers_skipped--;
         stop = plan_diag(d, pl, &at);
         break;
     }

@@ -37,6 +37,7 @@
 
 #include "cursor.h"
 #include "etwhf/decode.h"
+#include "etwhf/layout.h"
 #include "hooks.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -87,7 +88,9 @@ static inline struct loc region_loc(const struct region *rg, size_t p)
         at.inner_offset = rg->coord0 + p;
         at.has_inner = 1;
     } else {
-        at.offset = ETWHF_MUTANT_VALUE(MU_O3_BUFFER_RELATIVE, rg->file_off + p, rg->coord0 + p);
+        at.offset = rg->file_off + p; /* O3: a file offset */
+        if (ETWHF_MUTANT_ON(MU_O3_BUFFER_RELATIVE))
+            at.offset = rg->coord0 + p;
     }
     return at;
 }

@@ -138,8 +138,8 @@ static inline void cur_done_verify(const struct cur *c)
 /* ---- reads inside a proven range --------------------------------------------
  * Once cur_has() has held for a whole structure (a record's Size bytes after
  * R5, a payload's minimum layout after its length check), its fields are read
- * without re-checking each one: the fast path DESIGN.md allows, built on that
- * one check. The caller states the proof at each read; builds with
+ * without re-checking each one: the per-record fast path, built on that one
+ * check. The caller states the proof at each read; builds with
  * ETWHF_CURSOR_VERIFY (Debug, sanitizer and fuzzing builds) check every such
  * read again and abort on a miss, so the fuzzers test the proofs too. */
 #ifdef ETWHF_CURSOR_VERIFY

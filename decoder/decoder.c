@@ -100,7 +100,9 @@ void etwhf__dec_take(struct cur *in, size_t off, uint8_t *dst, size_t n)
 
 int etwhf__dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...)
 {
-    int sev = ETWHF_MUTANT_SEVERITY(code, code > 0 && code <= ETWHF_DIAG_MAX ? d->severity[code] : ETWHF_SEV_ERROR);
+    int sev = code > 0 && code <= ETWHF_DIAG_MAX ? d->severity[code] : ETWHF_SEV_ERROR;
+    if (ETWHF_MUTANT_FLIPS(code))
+        sev = sev == ETWHF_SEV_ERROR ? ETWHF_SEV_WARNING : ETWHF_SEV_ERROR;
     if (sev == ETWHF_SEV_ERROR)
         d->sum.errors++;
     else
@@ -122,7 +124,12 @@ int etwhf__dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, con
             return 1;
         }
     }
-    if ((sev == ETWHF_SEV_ERROR || ETWHF_MUTANT(MU_M1_WARNING_STOPS, 1)) && d->opts.mode == ETWHF_MODE_STRICT && !ETWHF_MUTANT(MU_M1_NO_STOP, 1)) {
+    int stops = sev == ETWHF_SEV_ERROR && d->opts.mode == ETWHF_MODE_STRICT; /* M1 */
+    if (ETWHF_MUTANT_ON(MU_M1_WARNING_STOPS))
+        stops = d->opts.mode == ETWHF_MODE_STRICT;
+    if (ETWHF_MUTANT_ON(MU_M1_NO_STOP))
+        stops = 0;
+    if (stops) {
         d->halt = HALT_STRICT;
         return 1;
     }

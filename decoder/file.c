@@ -27,9 +27,11 @@ enum { PROBE_NEED, PROBE_DONE };
 static int file_too_short(struct etwhf_decoder *d, size_t have)
 {
     static const struct loc none = {ETWHF_NO_BUFFER, 0, 0, 0};
-    if (have >= ETWHF_MUTANT_VALUE(MU_F1_2_THRESHOLD_64, HDR_BYTES, HDR_BYTES - 8))
+    if (have >= HDR_BYTES)
         return 0;
-    if (have == 0 && ETWHF_MUTANT(MU_F1_1_EMPTY_SILENT, 1))
+    if (ETWHF_MUTANT_ON(MU_F1_2_THRESHOLD_64) && have >= HDR_BYTES - 8)
+        return 0;
+    if (ETWHF_MUTANT_ON(MU_F1_1_EMPTY_SILENT) && have == 0)
         return 1;
     if (have == 0)
         etwhf__dec_diag(d, ETWHF_DIAG_FILE_EMPTY, &none, "the input is empty");
@@ -64,13 +66,25 @@ static int logfile_probe(struct cur *c, int final, struct lf_head *lh, size_t *n
     lh->type = cur_u8(c, HDR_BYTES + 2);
     lh->hook = cur_u16(c, HDR_BYTES + ETWHF_SYS_HOOK_ID);
     lh->size = cur_u16(c, HDR_BYTES + 4);
-    if ((lh->b3 & 0xC0u) != 0xC0u && !ETWHF_MUTANT(MU_F2_2_FLAGS_IGNORED, 1))
-        lh->why = LF_NOT_FLAGS; /* F2.2 */
-    else if (lh->type != 1 && lh->type != 2 && !ETWHF_MUTANT(MU_F2_3_TYPE_ANY, 1))
-        lh->why = LF_NOT_TYPE; /* F2.3 */
-    else if (lh->hook != ETWHF_HOOK_LOGFILE && !ETWHF_MUTANT(MU_F2_4_HOOK_IGNORED, 1))
-        lh->why = LF_NOT_HOOK; /* F2.4 */
-    else if (lh->size > have - HDR_BYTES && !ETWHF_MUTANT(MU_F2_5_SIZE_TRUSTED, final)) {
+    int flags_ok = (lh->b3 & 0xC0u) == 0xC0u;    /* F2.2 */
+    int type_ok = lh->type == 1 || lh->type == 2; /* F2.3 */
+    int hook_ok = lh->hook == ETWHF_HOOK_LOGFILE; /* F2.4 */
+    int size_ok = lh->size <= have - HDR_BYTES;   /* F2.5 */
+    if (ETWHF_MUTANT_ON(MU_F2_2_FLAGS_IGNORED))
+        flags_ok = 1;
+    if (ETWHF_MUTANT_ON(MU_F2_3_TYPE_ANY))
+        type_ok = 1;
+    if (ETWHF_MUTANT_ON(MU_F2_4_HOOK_IGNORED))
+        hook_ok = 1;
+    if (ETWHF_MUTANT_ON(MU_F2_5_SIZE_TRUSTED) && final)
+        size_ok = 1;
+    if (!flags_ok)
+        lh->why = LF_NOT_FLAGS;
+    else if (!type_ok)
+        lh->why = LF_NOT_TYPE;
+    else if (!hook_ok)
+        lh->why = LF_NOT_HOOK;
+    else if (!size_ok) {
         if (!final) {
             *need = HDR_BYTES + lh->size;
             return PROBE_NEED;
@@ -109,7 +123,9 @@ enum { LF_STOP, LF_UNREAD, LF_READ };
 static int logfile_checks(struct etwhf_decoder *d, struct cur *c, const struct lf_head *lh)
 {
     const unsigned width = lh->type == 2 ? 8 : 4;
-    const size_t layout = ETWHF_MUTANT_VALUE(MU_F2_6_LAYOUT32, width == 8 ? ETWHF_LOGFILE_SIZE64 : ETWHF_LOGFILE_SIZE32, ETWHF_LOGFILE_SIZE32);
+    size_t layout = width == 8 ? ETWHF_LOGFILE_SIZE64 : ETWHF_LOGFILE_SIZE32;
+    if (ETWHF_MUTANT_ON(MU_F2_6_LAYOUT32))
+        layout = ETWHF_LOGFILE_SIZE32;
     const size_t payload = lh->size > 0x20 ? lh->size - 0x20 : 0;
     if (payload < layout) /* F2.6 */
         return etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_SHORT, &loc_logfile,
@@ -119,16 +135,18 @@ static int logfile_checks(struct etwhf_decoder *d, struct cur *c, const struct l
                    : LF_UNREAD;
     etwhf__logfile_read(d, c, width, lh->size); /* F2.7 */
     const struct etwhf_logfile *lf = &d->logfile;
-    if (lf->pointer_size != 4 && lf->pointer_size != 8 && !ETWHF_MUTANT(MU_F2_8_PTRSIZE_SILENT, 1) && /* F2.8 */
-        etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_POINTER_SIZE, &loc_logfile,
-                        "logfile PointerSize %" PRIu32 " is neither 4 nor 8", lf->pointer_size))
+    int odd_width = lf->pointer_size != 4 && lf->pointer_size != 8; /* F2.8 */
+    if (ETWHF_MUTANT_ON(MU_F2_8_PTRSIZE_SILENT))
+        odd_width = 0;
+    if (odd_width && etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_POINTER_SIZE, &loc_logfile,
+                                     "logfile PointerSize %" PRIu32 " is neither 4 nor 8", lf->pointer_size))
         return LF_STOP;
     if ((lf->events_lost || lf->buffers_lost) && /* F2.9 */
         etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, &loc_logfile,
                         "logfile counts %" PRIu32 " lost events and %" PRIu32 " lost buffers", lf->events_lost,
                         lf->buffers_lost))
         return LF_STOP;
-    if ((lf->events_lost || lf->buffers_lost) && ETWHF_MUTANT(MU_F2_9_LOST_STOPS, 1))
+    if (ETWHF_MUTANT_ON(MU_F2_9_LOST_STOPS) && (lf->events_lost || lf->buffers_lost))
         return LF_STOP;
     return LF_READ;
 }
@@ -138,19 +156,27 @@ static int logfile_checks(struct etwhf_decoder *d, struct cur *c, const struct l
 static int stride_from_logfile(struct etwhf_decoder *d, uint32_t b0)
 {
     struct walk *w = &d->walk;
-    if ((d->logfile.log_file_mode & ETWHF_LOGFILE_MODE_COMPRESSED) && !ETWHF_MUTANT(MU_F3_1_MODE_IGNORED, 1)) { /* F3.1 */
+    int compressed = (d->logfile.log_file_mode & ETWHF_LOGFILE_MODE_COMPRESSED) != 0; /* F3.1 */
+    if (ETWHF_MUTANT_ON(MU_F3_1_MODE_IGNORED))
+        compressed = 0;
+    if (compressed) {
         d->logfile.compressed = 1;
         w->compressed = 1;
         return 1;
     }
     const uint32_t lb = d->logfile.buffer_size;
-    if (ETWHF_MUTANT(MU_F3_2_STRIDE_B0, 1))
+    if (ETWHF_MUTANT_ON(MU_F3_2_STRIDE_B0))
         return 0;
-    if (lb >= HDR_BYTES && (lb <= d->limit || ETWHF_MUTANT(MU_F3_2_LIMIT, 1)) && (lb % 8 == 0 || ETWHF_MUTANT(MU_F3_2_ALIGN8, 1))) { /* F3.2 */
+    int usable = lb >= HDR_BYTES && lb <= d->limit && lb % 8 == 0; /* F3.2 */
+    if (ETWHF_MUTANT_ON(MU_F3_2_LIMIT))
+        usable = lb >= HDR_BYTES && lb % 8 == 0;
+    if (ETWHF_MUTANT_ON(MU_F3_2_ALIGN8))
+        usable = lb >= HDR_BYTES && lb <= d->limit;
+    if (usable) {
         w->stride = lb;
         return 1;
     }
-    if (ETWHF_MUTANT(MU_F3_3_FATAL, 1))
+    if (ETWHF_MUTANT_ON(MU_F3_3_FATAL))
         d->walk.phase = WALK_ENDED;
     return etwhf__dec_diag(d, ETWHF_DIAG_LOGFILE_BUFFER_SIZE, &loc_logfile, /* F3.3 */
                            "logfile BufferSize %" PRIu32
@@ -163,12 +189,15 @@ static int stride_from_logfile(struct etwhf_decoder *d, uint32_t b0)
 static void stride_from_buffer0(struct etwhf_decoder *d, uint32_t b0)
 {
     struct walk *w = &d->walk;
-    if (b0 >= HDR_BYTES && b0 <= d->limit && !ETWHF_MUTANT(MU_F3_4_ALIGN8, b0 % 8 != 0)) {
+    int usable = b0 >= HDR_BYTES && b0 <= d->limit; /* F3.4 */
+    if (ETWHF_MUTANT_ON(MU_F3_4_ALIGN8) && b0 % 8 != 0)
+        usable = 0;
+    if (usable) {
         w->stride = b0;
         return;
     }
-    w->phase = WALK_ENDED;
-    if (ETWHF_MUTANT(MU_F3_5_SILENT, 1))
+    w->phase = WALK_ENDED; /* F3.5 */
+    if (ETWHF_MUTANT_ON(MU_F3_5_SILENT))
         return;
     etwhf__dec_diag(d, ETWHF_DIAG_BUFFER_SIZE, &loc_buffer0,
                     "no usable stride: buffer 0's BufferSize %" PRIu32 " is not between 72 and the buffer limit %" PRIu64,
@@ -340,8 +369,11 @@ static void walk_push(struct etwhf_decoder *d, const uint8_t *data, size_t len)
 static void walk_finish(struct etwhf_decoder *d)
 {
     struct walk *w = &d->walk;
-    w->at_boundary = w->phase == WALK_HEADER && w->seen == 0;
-    if (w->phase == WALK_HEADER && w->seen > 0 && !ETWHF_MUTANT(MU_B1_1_SILENT, 1)) {
+    w->at_boundary = w->phase == WALK_HEADER && w->seen == 0; /* F5.2 */
+    int cut_header = w->phase == WALK_HEADER && w->seen > 0; /* B1.1, C1.1 */
+    if (ETWHF_MUTANT_ON(MU_B1_1_SILENT))
+        cut_header = 0;
+    if (cut_header) {
         const struct loc at = {w->index, w->off, 0, 0};
         w->visited++;
         etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
@@ -417,8 +449,14 @@ int etwhf__file_feed(struct etwhf_decoder *d, const uint8_t *data, size_t len)
 static int cut_at_boundary(const struct etwhf_decoder *d)
 {
     const struct probe *pr = &d->probe;
-    return pr->logfile_read && d->walk.at_boundary && !(d->logfile.log_file_mode & ETWHF_LOGFILE_MODE_CIRCULAR) &&
-           pr->buffers_written > d->walk.visited;
+    int at_end = d->walk.at_boundary, circular = (d->logfile.log_file_mode & ETWHF_LOGFILE_MODE_CIRCULAR) != 0;
+    if (ETWHF_MUTANT_ON(MU_F5_2_ANY_END))
+        at_end = 1;
+    if (ETWHF_MUTANT_ON(MU_F5_2_CIRCULAR))
+        circular = 0;
+    if (ETWHF_MUTANT_ON(MU_F5_2_NEVER))
+        at_end = 0;
+    return pr->logfile_read && at_end && !circular && pr->buffers_written > d->walk.visited;
 }
 
 /* F5: a read logfile's BuffersWritten against the positions visited. */
@@ -434,10 +472,17 @@ static void buffers_written_check(struct etwhf_decoder *d)
         return;
     }
     uint64_t positions = d->walk.visited;
-    if (!d->halt && pr->logfile_read &&
+    if (d->halt)
+        return;
+    if (pr->logfile_read &&
         ETWHF_PLANT(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
         positions = d->sum.buffers;
-    if (!d->halt && (pr->logfile_read || ETWHF_MUTANT(MU_F5_1_UNREAD, 1)) && pr->buffers_written != positions && !ETWHF_MUTANT(MU_F5_1_NEVER, 1))
+    int compared = pr->logfile_read; /* F5.1: only against a read logfile */
+    if (ETWHF_MUTANT_ON(MU_F5_1_UNREAD))
+        compared = 1;
+    if (ETWHF_MUTANT_ON(MU_F5_1_NEVER))
+        compared = 0;
+    if (compared && pr->buffers_written != positions)
         etwhf__dec_diag(d, ETWHF_DIAG_BUFFERS_WRITTEN, &loc_logfile,
                         "logfile BuffersWritten %" PRIu32 " differs from the %" PRIu64 " buffer positions in the file",
                         pr->buffers_written, d->walk.visited);

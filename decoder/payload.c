@@ -29,7 +29,11 @@ int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event
 int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct region *rg,
                                size_t p)
 {
-    if (ETWHF_MUTANT(MU_R9_7_SILENT, ev->source == 6) || ETWHF_MUTANT(MU_R9_8_ZERO, ev->source == 0) || ETWHF_MUTANT(MU_R9_8_HIGH, ev->source > 6))
+    if (ETWHF_MUTANT_ON(MU_R9_7_SILENT) && ev->source == 6)
+        return 0;
+    if (ETWHF_MUTANT_ON(MU_R9_8_ZERO) && ev->source == 0)
+        return 0;
+    if (ETWHF_MUTANT_ON(MU_R9_8_HIGH) && ev->source > 6)
         return 0;
     const struct loc where = region_loc(rg, p);
     const struct loc *at = &where;

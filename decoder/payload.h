@@ -27,13 +27,17 @@ static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay,
                                  struct etwhf_event *ev, const struct region *rg, size_t p)
 {
     const unsigned w = ev->pointer_size;
-    const size_t min = payload_min(ev->type, w) + ETWHF_MUTANT_VALUE(MU_R9_3_PADDED8, 0u, w == 8 ? 4u : 0u);
-    int is_long = len > min && !ETWHF_MUTANT(MU_R9_5_SILENT, 1);
+    size_t min = payload_min(ev->type, w);
+    if (ETWHF_MUTANT_ON(MU_R9_3_PADDED8) && w == 8)
+        min += 4;
+    int is_long = len > min; /* R9.5 */
+    if (ETWHF_MUTANT_ON(MU_R9_5_SILENT))
+        is_long = 0;
     if (ETWHF_PLANT(PB_LONG_SLACK, is_long && len - min < 4))
         is_long = 0;
-    if (ETWHF_MUTANT(MU_R9_4_SILENT, len < min))
+    if (ETWHF_MUTANT_ON(MU_R9_4_SILENT) && len < min)
         return 0;
-    if (ETWHF_MUTANT(MU_R9_5_REJECT, is_long))
+    if (ETWHF_MUTANT_ON(MU_R9_5_REJECT) && is_long)
         return etwhf__payload_length_diag(d, ev, len, min, rg, p);
     if (DEC_UNLIKELY(len < min)) /* the event is dropped */
         return etwhf__payload_length_diag(d, ev, len, min, rg, p);
@@ -42,15 +46,19 @@ static inline int payload_decode(struct etwhf_decoder *d, const struct cur *pay,
     /* From here the view holds at least the minimum layout: the reads below
      * are proven by the length check above. */
     ev->heap_handle = cur_ptrp(pay, 0, w);
-    if (ETWHF_MUTANT(MU_R9_6_SIGN, w == 4))
+    if (ETWHF_MUTANT_ON(MU_R9_6_SIGN) && w == 4)
         ev->heap_handle = (uint64_t)(int64_t)(int32_t)ev->heap_handle;
     switch (ev->type) {
     case ETWHF_HEAP_FREE:
         ev->address = cur_ptrp(pay, w, w);
         break;
     case ETWHF_HEAP_ALLOC:
-        ev->size = cur_ptrp(pay, ETWHF_MUTANT_VALUE(MU_R9_6_ALLOC_SWAP, (size_t)w, 2 * (size_t)w), w);
-        ev->address = cur_ptrp(pay, ETWHF_MUTANT_VALUE(MU_R9_6_ALLOC_SWAP, 2 * (size_t)w, (size_t)w), w);
+        ev->size = cur_ptrp(pay, w, w);
+        ev->address = cur_ptrp(pay, 2 * (size_t)w, w);
+        if (ETWHF_MUTANT_ON(MU_R9_6_ALLOC_SWAP)) {
+            ev->size = cur_ptrp(pay, 2 * (size_t)w, w);
+            ev->address = cur_ptrp(pay, w, w);
+        }
         break;
     default:
         ev->new_address = cur_ptrp(pay, w, w);

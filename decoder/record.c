@@ -51,12 +51,21 @@ static size_t ext_items_end(struct etwhf_decoder *d, const struct region *rg, co
         /* Each item advances q by at least 8 within Size: the loop is bounded. */
         const int room = q <= size && size - q >= 8;
         const unsigned item = room ? cur_u16(&items, q) : 0;
-        if (!room || item < ETWHF_MUTANT_VALUE(MU_R8_3_MIN4, 8u, 4u) || item > size - q || ETWHF_MUTANT(MU_R8_4_GE, item == size - q)) {
+        int bad = !room || item < 8u || item > size - q; /* R8.2–R8.4 */
+        if (ETWHF_MUTANT_ON(MU_R8_3_MIN4) && room)
+            bad = item < 4u || item > size - q;
+        if (ETWHF_MUTANT_ON(MU_R8_4_GE) && item == size - q)
+            bad = 1;
+        if (bad) {
             *stop = ext_item_diag(d, rg, p, q, room, item, size);
             break;
         }
-        const int more = ETWHF_MUTANT_VALUE(MU_R8_5_LINK, cur_u16(&items, q + 4) & 1u, 0u); /* R8.5 */
-        q += ETWHF_MUTANT_VALUE(MU_R8_5_ALIGN8, item, ALIGN8(item) <= size - q ? ALIGN8(item) : item);
+        int more = cur_u16(&items, q + 4) & 1u; /* R8.5 */
+        if (ETWHF_MUTANT_ON(MU_R8_5_LINK))
+            more = 0;
+        if (ETWHF_MUTANT_ON(MU_R8_5_ALIGN8) && ALIGN8(item) <= size - q)
+            q += ALIGN8(item) - item;
+        q += item;
         if (!more) {
             end = q; /* R8.6 */
             break;
@@ -82,8 +91,12 @@ static inline size_t perfinfo_start(struct etwhf_decoder *d, const struct region
                                     int *stop)
 {
     const size_t size = rec->len;
-    const unsigned v = cur_u16p(rec, 0); /* R7.1 */
-    const unsigned pmc = ETWHF_MUTANT_VALUE(MU_R7_1_PMC, (v >> 8) & 7u, 0u), pebs = ETWHF_MUTANT_VALUE(MU_R7_1_PEBS, v >> 15, 0u) * !ETWHF_MUTANT(MU_R7_1_PMC, 1);
+    const unsigned v = cur_u16p(rec, 0);
+    unsigned pmc = (v >> 8) & 7u, pebs = v >> 15; /* R7.1 */
+    if (ETWHF_MUTANT_ON(MU_R7_1_PMC))
+        pmc = pebs = 0;
+    if (ETWHF_MUTANT_ON(MU_R7_1_PEBS))
+        pebs = 0;
     size_t start = ETWHF_PERFINFO_EXT_START + 8u * pmc + 8u * pebs;
     if (ETWHF_PLANT(PB_PERFINFO_PMC, start > size && pmc > 0 && rg->buffer != ETWHF_NO_BUFFER))
         start = size; /* the PMC count trusted: the payload is whatever is left */
@@ -132,7 +145,10 @@ static inline int heap_event(struct etwhf_decoder *d, const struct region *rg, c
 {
     struct etwhf_event ev;
     ev.type = type;
-    ev.pointer_size = ETWHF_MUTANT_VALUE(MU_R9_3_WIDTH_LOGFILE, hi->pointer_size, d->have_logfile && (d->logfile.pointer_size == 4 || d->logfile.pointer_size == 8) ? d->logfile.pointer_size : hi->pointer_size); /* R9.3: the form's width */
+    ev.pointer_size = hi->pointer_size; /* R9.3: the form's width */
+    if (ETWHF_MUTANT_ON(MU_R9_3_WIDTH_LOGFILE) && d->have_logfile &&
+        (d->logfile.pointer_size == 4 || d->logfile.pointer_size == 8))
+        ev.pointer_size = (uint8_t)d->logfile.pointer_size;
     if (ETWHF_PLANT(PB_WIDTH_FROM_LOGFILE, hi->pointer_size == 4 && rg->buffer != ETWHF_NO_BUFFER &&
                                                d->have_logfile && d->logfile.pointer_size == 8))
         ev.pointer_size = 8;
@@ -140,6 +156,26 @@ static inline int heap_event(struct etwhf_decoder *d, const struct region *rg, c
         event_header(&ev, rg, rec, hi, hdr, p, version);
     struct cur pay = cur_subp(rec, start, rec->len - start);
     return payload_decode(d, &pay, pay.len, &ev, rg, p);
+}
+
+/* R8: whether an event-form record's extended items are walked for s. */
+static inline int ext_items_walked(const struct cur *rec)
+{
+    int items = (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) != 0;
+    if (ETWHF_MUTANT_ON(MU_R8_1_IGNORED))
+        items = 0;
+    if (ETWHF_MUTANT_ON(MU_R8_HEAP_ONLY) && !cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
+        items = 0;
+    return items;
+}
+
+/* R9.1 for the full and instance forms: the event class's type. */
+static inline uint8_t class_type(const struct cur *rec)
+{
+    uint8_t type = cur_u8p(rec, ETWHF_FULL_CLASS_TYPE);
+    if (ETWHF_MUTANT_ON(MU_R9_1_FULL_SWAP))
+        type = cur_u8p(rec, ETWHF_FULL_CLASS_VERSION);
+    return type;
 }
 
 /* R7–R9 for a record whose Size passed R5; `rec` views exactly Size bytes,
@@ -162,39 +198,42 @@ static DEC_INLINE int record_body(struct etwhf_decoder *d, const struct region *
         const unsigned hook = cur_u16p(rec, ETWHF_SYS_HOOK_ID);
         if (hi->family == ETWHF_FAM_PERFINFO && !(start = perfinfo_start(d, rg, rec, p, &stop)))
             return stop;
-        if (ETWHF_MUTANT(MU_R9_1_PERFINFO, hi->family == ETWHF_FAM_PERFINFO))
-            return 0;
         if (DEC_LIKELY((hook >> 8) != ETWHF_HEAP_GROUP))
             return 0;
         type = (uint8_t)hook;
         version = cur_u8p(rec, 0);
-        if (ETWHF_MUTANT(MU_R9_1_COMPACT20, hi->family == ETWHF_FAM_COMPACT && rec->len >= 0x20))
-            start = 0x20;
         break;
     }
     case ETWHF_FAM_FULL:
     case ETWHF_FAM_INSTANCE: /* the heap GUID, then the event class's type and version */
         if (!cur_eqp(rec, ETWHF_FULL_GUID, etwhf_heap_guid, 16))
             return 0;
-        type = cur_u8p(rec, ETWHF_MUTANT_VALUE(MU_R9_1_FULL_SWAP, ETWHF_FULL_CLASS_TYPE, ETWHF_FULL_CLASS_VERSION));
+        type = class_type(rec);
         version = cur_u8p(rec, ETWHF_FULL_CLASS_VERSION);
         break;
     default: { /* ETWHF_FAM_EVENT: R8 first, then the heap provider and the descriptor */
-        const int items = ETWHF_MUTANT_VALUE(MU_R8_1_IGNORED, (cur_u16p(rec, ETWHF_EVT_FLAGS) & ETWHF_EVT_FLAG_EXTENDED_INFO) != 0, 0);
-        if (items && !ETWHF_MUTANT(MU_R8_HEAP_ONLY, !cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16)) && !(start = ext_items_end(d, rg, rec, p, &stop)))
+        const int items = ext_items_walked(rec);
+        if (items && !(start = ext_items_end(d, rg, rec, p, &stop)))
             return stop;
         if (!cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
             return 0;
-        if (items) /* items walked by DataSize */
-            start = ETWHF_PLANT_VALUE(PB_EXT_DATASIZE, start, etwhf__planted_ext_by_datasize(rec->base, rec->len));
+        size_t by_datasize = start; /* the planted bug's s: the items walked by DataSize */
+        if (items && ETWHF_PLANT(PB_EXT_DATASIZE,
+                                 (by_datasize = etwhf__planted_ext_by_datasize(rec->base, rec->len)) != start))
+            start = by_datasize;
         type = cur_u8p(rec, ETWHF_EVT_DESC_OPCODE);
         version = cur_u8p(rec, ETWHF_EVT_DESC_VERSION);
         break;
     }
     }
+    /* R9.1's mutants of the hook forms, here where only heap records arrive */
+    if (ETWHF_MUTANT_ON(MU_R9_1_PERFINFO) && hi->family == ETWHF_FAM_PERFINFO)
+        return 0;
+    if (ETWHF_MUTANT_ON(MU_R9_1_COMPACT20) && hi->family == ETWHF_FAM_COMPACT && rec->len >= 0x20)
+        start = 0x20;
     if (type != ETWHF_HEAP_FREE && type != ETWHF_HEAP_ALLOC && type != ETWHF_HEAP_REALLOC)
         return 0; /* R9.2 */
-    if (ETWHF_MUTANT(MU_R9_2_REALLOC, type == ETWHF_HEAP_REALLOC))
+    if (ETWHF_MUTANT_ON(MU_R9_2_REALLOC) && type == ETWHF_HEAP_REALLOC)
         return 0;
     return heap_event(d, rg, rec, hi, hdr, p, type, version, start);
 }
@@ -244,19 +283,34 @@ static inline int record_form(struct etwhf_decoder *d, const struct region *rg, 
 {
     const uint32_t marker = (uint32_t)head;
     const unsigned b3 = marker >> 24;
-    if (DEC_UNLIKELY(!(b3 & ETWHF_TRACE_HEADER_FLAG)) && !ETWHF_MUTANT(MU_R3_1_IGNORED, 1))
-        return marker_missing(d, rg, p, b3); /* R3.1 */
-    if (DEC_LIKELY(b3 & ETWHF_TRACE_HEADER_EVENT) && !ETWHF_MUTANT(MU_R4_1_MESSAGE_FIRST, b3 & ETWHF_TRACE_MESSAGE)) { /* R4.1 */
+    int unmarked = !(b3 & ETWHF_TRACE_HEADER_FLAG); /* R3.1 */
+    if (ETWHF_MUTANT_ON(MU_R3_1_IGNORED))
+        unmarked = 0;
+    if (DEC_UNLIKELY(unmarked))
+        return marker_missing(d, rg, p, b3);
+    int event = b3 & ETWHF_TRACE_HEADER_EVENT; /* R4.1: 0x40 decides, whatever 0x10 says */
+    if (ETWHF_MUTANT_ON(MU_R4_1_MESSAGE_FIRST) && (b3 & ETWHF_TRACE_MESSAGE))
+        event = 0;
+    if (DEC_LIKELY(event)) {
         f->hdr = (int)form_by_type[(marker >> 16) & 0xFFu] - 1;
-        if (ETWHF_MUTANT(MU_R4_2_AS_MESSAGE, f->hdr < 0))
+        if (ETWHF_MUTANT_ON(MU_R4_2_AS_MESSAGE) && f->hdr < 0)
             f->hdr = ETWHF_HDR_MESSAGE;
         if (DEC_UNLIKELY(f->hdr < 0))
             return header_type_unknown(d, rg, p, (unsigned)(marker >> 16) & 0xFFu); /* R4.2 */
         f->hi = &etwhf_header_table[f->hdr];
-        f->size = (size_t)(head >> (8u * ETWHF_MUTANT_VALUE(MU_R4_1_SIZE_AT0, ETWHF_MUTANT_VALUE(MU_R4_1_SIZE_AT4, f->hi->size_at, 4u), 0u))) & 0xFFFFu;
+        f->size = (size_t)(head >> (8u * f->hi->size_at)) & 0xFFFFu;
+        if (ETWHF_MUTANT_ON(MU_R4_1_SIZE_AT4))
+            f->size = (size_t)(head >> 32) & 0xFFFFu;
+        if (ETWHF_MUTANT_ON(MU_R4_1_SIZE_AT0))
+            f->size = (size_t)head & 0xFFFFu;
         return REC_NEXT;
     }
-    if (((b3 & ETWHF_TRACE_MESSAGE) && !ETWHF_MUTANT(MU_R4_3_UNKNOWN, 1)) || ETWHF_MUTANT(MU_R4_4_AS_MESSAGE, !(b3 & ETWHF_TRACE_MESSAGE))) { /* R4.3 */
+    int message = b3 & ETWHF_TRACE_MESSAGE; /* R4.3 */
+    if (ETWHF_MUTANT_ON(MU_R4_3_UNKNOWN))
+        message = 0;
+    if (ETWHF_MUTANT_ON(MU_R4_4_AS_MESSAGE))
+        message = 1;
+    if (message) {
         f->hdr = ETWHF_HDR_MESSAGE;
         f->hi = &etwhf_header_table[f->hdr];
         f->size = marker & 0xFFFFu;
@@ -271,8 +325,11 @@ static inline int record_form(struct etwhf_decoder *d, const struct region *rg, 
 static int size_below_header(struct etwhf_decoder *d, const struct region *rg, size_t p, const struct form *f)
 {
     struct loc at = region_loc(rg, p);
-    return abandon(etwhf__dec_diag(d, ETWHF_MUTANT_VALUE(MU_R5_1_CODE, ETWHF_DIAG_RECORD_SIZE, ETWHF_DIAG_HEADER_TYPE), &at, "record size %zu is below its %zu-byte %s header",
-                                   f->size, (size_t)f->hi->fixed_size, f->hi->name));
+    int code = ETWHF_DIAG_RECORD_SIZE;
+    if (ETWHF_MUTANT_ON(MU_R5_1_CODE))
+        code = ETWHF_DIAG_HEADER_TYPE;
+    return abandon(etwhf__dec_diag(d, code, &at, "record size %zu is below its %zu-byte %s header", f->size,
+                                   (size_t)f->hi->fixed_size, f->hi->name));
 }
 
 /* R5.2, R5.3 for a record that runs past the end of a final region: the
@@ -280,7 +337,9 @@ static int size_below_header(struct etwhf_decoder *d, const struct region *rg, s
  * was cut: TRUNCATED_TAIL said it), else with RECORD_SIZE. */
 static int record_cut(struct etwhf_decoder *d, const struct region *rg, const struct cur *c, size_t p, size_t size)
 {
-    int cut = size <= rg->saved_end - p || ETWHF_MUTANT(MU_R5_2_SILENT, 1); /* R5.3 */
+    int cut = size <= rg->saved_end - p; /* R5.3 */
+    if (ETWHF_MUTANT_ON(MU_R5_2_SILENT))
+        cut = 1;
     if (ETWHF_PLANT(PB_TRUNC_RECORD_DIAG, cut && rg->buffer != ETWHF_NO_BUFFER))
         cut = 0;
     if (cut)
@@ -300,7 +359,10 @@ static int record_cut(struct etwhf_decoder *d, const struct region *rg, const st
 static inline int step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg)
 {
     /* R1.1; the 8 bytes proven here hold the marker and the u16 Size at +4 */
-    if (DEC_UNLIKELY(!cur_has(c, p, ETWHF_MUTANT_VALUE(MU_R1_1_NEED16, 8, rg->final ? 16 : 8)))) {
+    int room = cur_has(c, p, 8);
+    if (ETWHF_MUTANT_ON(MU_R1_1_NEED16) && rg->final)
+        room = cur_has(c, p, 16);
+    if (DEC_UNLIKELY(!room)) {
         if (!rg->final) {
             *arg = 8;
             return REC_NEED;
@@ -310,9 +372,9 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
     /* Marker and the u16 Size at +4 in one read: the Size is then picked by a
      * shift, with no branch to mispredict when header forms alternate. */
     const uint64_t head = cur_u64p(c, p);
-    if (ETWHF_MUTANT(MU_R2_FILLER_ERROR, (uint32_t)head == ETWHF_FILLER_DWORD))
+    if (ETWHF_MUTANT_ON(MU_R2_FILLER_ERROR) && (uint32_t)head == ETWHF_FILLER_DWORD)
         return header_neither(d, rg, p, 0xFFu);
-    if (ETWHF_MUTANT(MU_R2_FILLER_SKIP, (uint32_t)head == ETWHF_FILLER_DWORD))
+    if (ETWHF_MUTANT_ON(MU_R2_FILLER_SKIP) && (uint32_t)head == ETWHF_FILLER_DWORD)
         return *arg = p + 8, REC_NEXT;
     if ((uint32_t)head == ETWHF_FILLER_DWORD) /* R2.1 */
         return REC_END;
@@ -332,8 +394,12 @@ static inline int step(struct etwhf_decoder *d, const struct region *rg, struct 
         return record_cut(d, rg, c, p, f.size); /* R5.2, R5.3 */
     }
     /* R6 */
-    d->sum.events_total += ETWHF_MUTANT_VALUE(MU_R6_1_MESSAGE, 1u, f.hdr != ETWHF_HDR_MESSAGE);
-    *arg = p + ETWHF_MUTANT_VALUE(MU_R6_2_NO_ALIGN, ALIGN8(f.size), f.size);
+    d->sum.events_total++;
+    if (ETWHF_MUTANT_ON(MU_R6_1_MESSAGE) && f.hdr == ETWHF_HDR_MESSAGE)
+        d->sum.events_total--;
+    *arg = p + ALIGN8(f.size);
+    if (ETWHF_MUTANT_ON(MU_R6_2_NO_ALIGN))
+        *arg = p + f.size;
     if (f.hdr == ETWHF_HDR_MESSAGE)
         return REC_NEXT;
     const struct cur rec = cur_subp(c, p, f.size);

@@ -46,7 +46,9 @@ static int flag_word(struct xstate *x)
     if (cur_failed(&x->c))
         return ETWHF_XPRESS_TRUNCATED; /* X3.1 */
     x->ip += 4;
-    x->flag_count = ETWHF_MUTANT_VALUE(MU_X3_FLAGS31, 32u, 31u);
+    x->flag_count = 32u;
+    if (ETWHF_MUTANT_ON(MU_X3_FLAGS31))
+        x->flag_count = 31u;
     return ETWHF_XPRESS_OK;
 }
 
@@ -67,8 +69,13 @@ static int literal_run(struct xstate *x)
     if (run > x->out_len - x->op)
         run = x->out_len - x->op;
     cur_copy(&x->c, x->ip, x->out + x->op, run);
-    if (cur_failed(&x->c) && !ETWHF_MUTANT(MU_X4_1_ZERO, (memset(x->out + x->op, 0, run), 1)))
-        return ETWHF_XPRESS_TRUNCATED; /* X4.1 */
+    int cut = cur_failed(&x->c); /* X4.1 */
+    if (ETWHF_MUTANT_ON(MU_X4_1_ZERO) && cut) {
+        memset(x->out + x->op, 0, run);
+        cut = 0;
+    }
+    if (cut)
+        return ETWHF_XPRESS_TRUNCATED;
     x->ip += run;
     x->op += run;
     x->flag_count -= (unsigned)(run - 1);
@@ -79,7 +86,10 @@ static int literal_run(struct xstate *x)
  * then pending, or the pending high half. A cut byte reads 0 and faults. */
 static unsigned length_nibble(struct xstate *x)
 {
-    if (!x->half_pending || ETWHF_MUTANT(MU_X6_2_NO_SHARE, 1)) {
+    int fresh = !x->half_pending;
+    if (ETWHF_MUTANT_ON(MU_X6_2_NO_SHARE))
+        fresh = 1;
+    if (fresh) {
         const unsigned h = cur_u8(&x->c, x->ip) & 0x0Fu;
         x->half_byte_at = x->ip;
         x->half_pending = 1;
@@ -100,20 +110,30 @@ static int length_byte_forms(struct xstate *x, uint64_t *len)
     const unsigned b = cur_u8(&x->c, x->ip);
     x->ip++;
     if (b < 255) { /* X6.4 */
-        *len = (uint64_t)b + ETWHF_MUTANT_VALUE(MU_X6_4_LEN22, 25u, 22u);
+        *len = (uint64_t)b + 25u;
+        if (ETWHF_MUTANT_ON(MU_X6_4_LEN22))
+            *len = (uint64_t)b + 22u;
         return cur_failed(&x->c) ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
     }
     uint64_t v = cur_u16(&x->c, x->ip); /* X6.5 */
     x->ip += 2;
-    if (v == 0 && !ETWHF_MUTANT(MU_X6_6_NO_U32, 1)) { /* X6.6 */
+    int u32_form = v == 0; /* X6.6 */
+    if (ETWHF_MUTANT_ON(MU_X6_6_NO_U32))
+        u32_form = 0;
+    if (u32_form) {
         v = cur_u32(&x->c, x->ip);
         x->ip += 4;
     }
     if (cur_failed(&x->c))
         return ETWHF_XPRESS_TRUNCATED;
-    if (v < 15 + 7 && !ETWHF_MUTANT(MU_X6_5A_NO_MIN, 1))
-        return ETWHF_XPRESS_BAD_LENGTH; /* X6.5a, X6.6a */
-    *len = v + ETWHF_MUTANT_VALUE(MU_X6_5_NO3, 3u, 0u);
+    int below_min = v < 15 + 7; /* X6.5a, X6.6a */
+    if (ETWHF_MUTANT_ON(MU_X6_5A_NO_MIN))
+        below_min = 0;
+    if (below_min)
+        return ETWHF_XPRESS_BAD_LENGTH;
+    *len = v + 3u;
+    if (ETWHF_MUTANT_ON(MU_X6_5_NO3))
+        *len = v;
     return ETWHF_XPRESS_OK;
 }
 
@@ -121,12 +141,16 @@ static int length_byte_forms(struct xstate *x, uint64_t *len)
 static int match_length(struct xstate *x, unsigned c, uint64_t *len)
 {
     if (c < 7) { /* X6.1 */
-        *len = (uint64_t)c + ETWHF_MUTANT_VALUE(MU_X6_1_LEN2, 3u, 2u);
+        *len = (uint64_t)c + 3u;
+        if (ETWHF_MUTANT_ON(MU_X6_1_LEN2))
+            *len = (uint64_t)c + 2u;
         return ETWHF_XPRESS_OK;
     }
     const unsigned h = length_nibble(x);
     if (h < 15) { /* X6.3 */
-        *len = (uint64_t)h + ETWHF_MUTANT_VALUE(MU_X6_3_LEN7, 10u, 7u);
+        *len = (uint64_t)h + 10u;
+        if (ETWHF_MUTANT_ON(MU_X6_3_LEN7))
+            *len = (uint64_t)h + 7u;
         return cur_failed(&x->c) ? ETWHF_XPRESS_TRUNCATED : ETWHF_XPRESS_OK;
     }
     return length_byte_forms(x, len);
@@ -159,9 +183,11 @@ static void copy_back(uint8_t *dst, size_t offset, size_t len)
 /* X7: the match's bytes, once its offset and length fit the output. */
 static int match_copy(struct xstate *x, size_t offset, uint64_t len)
 {
-    if (offset > x->op || ETWHF_MUTANT(MU_X7_1_GE, offset == x->op))
+    if (offset > x->op)
         return ETWHF_XPRESS_BAD_OFFSET; /* X7.1 */
-    if (ETWHF_MUTANT(MU_X7_2_CLIP, len > x->out_len - x->op))
+    if (ETWHF_MUTANT_ON(MU_X7_1_GE) && offset == x->op)
+        return ETWHF_XPRESS_BAD_OFFSET;
+    if (ETWHF_MUTANT_ON(MU_X7_2_CLIP) && len > x->out_len - x->op)
         len = x->out_len - x->op;
     if (len > x->out_len - x->op)
         return ETWHF_XPRESS_OVERRUN; /* X7.2 */
@@ -174,8 +200,11 @@ static int match_copy(struct xstate *x, size_t offset, uint64_t len)
 static int match(struct xstate *x)
 {
     const uint16_t m = cur_u16(&x->c, x->ip);
-    if (cur_failed(&x->c) && !ETWHF_MUTANT(MU_X5_1_ZERO, 1))
-        return ETWHF_XPRESS_TRUNCATED; /* X5.1 */
+    int cut = cur_failed(&x->c); /* X5.1 */
+    if (ETWHF_MUTANT_ON(MU_X5_1_ZERO))
+        cut = 0;
+    if (cut)
+        return ETWHF_XPRESS_TRUNCATED;
     x->ip += 2;
     uint64_t len;
     const int r = match_length(x, m & 7u, &len);
@@ -195,10 +224,12 @@ int etwhf_xpress_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
         x.flag_count--; /* X4, X5: the next flag bit */
         r = (x.flags & (UINT32_C(1) << x.flag_count)) ? match(&x) : literal_run(&x);
     }
-    if (ETWHF_MUTANT(MU_X8_TRAILING, r == ETWHF_XPRESS_OK && x.ip < in_len))
+    if (ETWHF_MUTANT_ON(MU_X8_TRAILING) && r == ETWHF_XPRESS_OK && x.ip < in_len)
         r = ETWHF_XPRESS_TRUNCATED;
-    if (ETWHF_MUTANT(MU_X8_SHORT_OK, r == ETWHF_XPRESS_TRUNCATED))
-        memset(out + x.op, 0, out_len - x.op), r = ETWHF_XPRESS_OK;
+    if (ETWHF_MUTANT_ON(MU_X8_SHORT_OK) && r == ETWHF_XPRESS_TRUNCATED) {
+        memset(out + x.op, 0, out_len - x.op);
+        r = ETWHF_XPRESS_OK;
+    }
     CUR_DONE(&x.c); /* every cut read was returned as TRUNCATED */
     return r;
 }

@@ -1,5 +1,6 @@
-/* Constant tables shared by decoder and generator; see etwhf/format.h. */
+/* Constant tables shared by decoder and generator; see etwhf/format.h and etwhf/layout.h. */
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* fuzz_observe.c — keeps and checks what one decode run delivers. */
 #include "fuzz_observe.h"
+#include "etwhf/layout.h"
 
 #include <string.h>
 

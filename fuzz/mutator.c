@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 
 #define MAX_BUFS 64
 #define MAX_RECS 512

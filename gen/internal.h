@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 #include "etwhf/gen.h"
 
 /* Little-endian stores. On little-endian hosts a memcpy of the value is one

@@ -1,5 +1,5 @@
 """Bug-finding power (Magma-style): time to the first trigger of each planted
-bug's canary (decoder/planted.h), per fuzzing configuration, with the bugs
+bug's canary (testing/planted.h), per fuzzing configuration, with the bugs
 switched off so the decoder stays correct and one trial finds many bugs.
 
 Every trial is a fresh run with its own ETWHF_PLANTED_LOG; the canary writes

@@ -1,4 +1,4 @@
-"""The planted build (bench/planted/ linked into the decoder) and oracle power: with
+"""The planted build (testing/ linked into the decoder) and oracle power: with
 each planted bug switched on alone, does `etwhf check` on the exhaustive
 corpus report at least one disagreement?"""
 import json
@@ -18,7 +18,7 @@ def planted_build():
 
 
 def bug_table(bdir):
-    tool = os.path.join(bdir, "bench", "planted", "etwhf_planted_table")
+    tool = os.path.join(bdir, "testing", "etwhf_planted_table")
     if not os.path.exists(tool):  # a planted fuzz build: only the library was built
         subprocess.run(["cmake", "--build", bdir, "--target", "etwhf_planted_table"], check=True,
                        capture_output=True)

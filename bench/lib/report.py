@@ -383,7 +383,7 @@ def fmt_t(v):
 
 def bugs_md(b):
     out = ["## Bug-finding power (planted bugs)", "", machine_line(b), ""]
-    out += [f"{len(b['bugs'])} bugs planted in the decoder behind `ETWHF_PLANTED_BUGS` (decoder/planted.h), each "
+    out += [f"{len(b['bugs'])} bugs planted in the decoder behind `ETWHF_PLANTED_BUGS` (testing/planted.h), each "
             "with a canary that counts reaches and triggers without crashing; the campaign runs with every bug "
             "switched off (the decoder stays correct, the fuzz targets' invariants stay quiet) and reads the "
             "canaries' first-trigger times from `ETWHF_PLANTED_LOG`. Target `fuzz_file` unless the "

@@ -1,6 +1,6 @@
 /*
  * test_planted_seeds — one hand-built input per planted benchmark bug
- * (decoder/planted.h), each meeting every condition of its bug.
+ * (testing/planted.h), each meeting every condition of its bug.
  *
  * In every build: the decoder's output on each input is the one docs/spec/walk.md
  * gives (a hand-written brief log plus the fields the bug would change), so a

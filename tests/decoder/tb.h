@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 
 struct tb {
     uint8_t *p;

@@ -18,6 +18,7 @@
 
 #include "dlog.h"
 #include "decode_once.h"
+#include "etwhf/layout.h"
 
 static void decode_sample(const char *name, int no_decompress, const char *want)
 {

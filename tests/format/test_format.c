@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 
 /* The version the headers announce is the one the build (and the SONAME) has. */
 static void version_string_is_the_project_version(void **state)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 #include "mutator.h"
 
 #define GUARD 64

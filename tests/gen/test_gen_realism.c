@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "etwhf/decode.h"
+#include "etwhf/layout.h"
 #include "gtest.h"
 #include "decode_once.h"
 

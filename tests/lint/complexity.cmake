@@ -5,6 +5,8 @@
 #   -DCLANG_TIDY=path -DCONFIG=file -DSOURCES=a.c;b.c
 #   -DBUILD_DIR=dir      compile commands from dir/compile_commands.json
 #                        (without it: `-- -std=gnu11`, for the fixture)
+#   -DEXTRA=a;b          compiler arguments added to every file's command
+#                        (-DETWHF_PLANTED_BUGS=1 checks the planted build)
 #   -DEXPECT=f;g         self-check: pass only when function f is reported
 #                        and function g is not
 cmake_minimum_required(VERSION 3.20)
@@ -19,9 +21,13 @@ foreach(_src IN LISTS SOURCES)
   if(BUILD_DIR)
     # Compiler warnings are the build's business, not this check's: -Werror
     # from the build's flags must not turn a clang-only warning into a finding.
-    set(_args -p ${BUILD_DIR} --extra-arg=-Wno-error --extra-arg=-Wno-unknown-warning-option ${_src})
+    set(_args -p ${BUILD_DIR} --extra-arg=-Wno-error --extra-arg=-Wno-unknown-warning-option)
+    foreach(_x IN LISTS EXTRA)
+      list(APPEND _args --extra-arg=${_x})
+    endforeach()
+    list(APPEND _args ${_src})
   else()
-    set(_args ${_src} -- -std=gnu11)
+    set(_args ${_src} -- -std=gnu11 ${EXTRA})
   endif()
   execute_process(COMMAND ${CLANG_TIDY} --quiet --config-file=${CONFIG} ${_args}
                   RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _err)

@@ -1,5 +1,6 @@
 /* Our own damage and its docs/spec/walk.md rules; see damage.h. */
 #include "damage.h"
+#include "etwhf/layout.h"
 
 #include <string.h>
 

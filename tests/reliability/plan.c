@@ -1,5 +1,6 @@
 /* What a damaged trace must deliver; see plan.h. */
 #include "plan.h"
+#include "etwhf/layout.h"
 
 #include <stdio.h>
 #include <string.h>

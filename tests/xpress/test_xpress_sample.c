@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 #include "etwhf/xpress.h"
 #include "etwhf/xpress_compress.h"
 

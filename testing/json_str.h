@@ -1,7 +1,7 @@
 /*
  * json_str.h — a C string as a JSON string on stdout, for the table printers
- * of the planted bugs and the rule mutants (bench/planted/planted_table.c,
- * bench/mutants/mutants_table.c). Their texts are ASCII: only quotes and
+ * of the planted bugs and the rule mutants (testing/planted_table.c,
+ * testing/mutants_table.c). Their texts are ASCII: only quotes and
  * backslashes need escaping.
  */
 #ifndef ETWHF_JSON_STR_H

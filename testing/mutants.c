@@ -1,7 +1,7 @@
 /*
- * mutants.c — the rule-mutant table (mutant_list.h) and the switch behind
- * decoder/hooks.h's ETWHF_MUTANT* macros. Built only when
- * ETWHF_PLANTED_BUGS is on (bench/planted/CMakeLists.txt builds it into etwhf_planted).
+ * mutants.c — the rule-mutant table (mutant_list.h) and the switches behind
+ * decoder/hooks.h's ETWHF_MUTANT_ON and ETWHF_MUTANT_FLIPS. Built only when
+ * ETWHF_PLANTED_BUGS is on (testing/CMakeLists.txt builds it into etwhf_testing).
  */
 #include "mutants.h"
 
@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "etwhf/format.h"
 
 static const struct etwhf_mutant table[MU_COUNT] = {
 #define MUTANT(e, id, rule, flip, breaks, how, codes) [e] = {id, rule, flip, codes, breaks, how},
@@ -47,12 +45,10 @@ int etwhf__mutant_on(int id)
     return selected == id;
 }
 
-int etwhf__mutant_severity(int code, int sev)
+int etwhf__mutant_flips(int code)
 {
     pthread_once(&once, init_from_env);
-    if (!selected || table[selected].flip != code)
-        return sev;
-    return sev == ETWHF_SEV_ERROR ? ETWHF_SEV_WARNING : ETWHF_SEV_ERROR;
+    return selected && table[selected].flip == code;
 }
 
 int etwhf__mutant_count(void)

@@ -4,7 +4,7 @@
  * them and the table bench/ reads.
  *
  * Used only by builds configured with -DETWHF_PLANTED_BUGS=ON, which link
- * this folder's library (etwhf_planted) into the decoder and cannot be
+ * this folder's library (etwhf_testing) into the decoder and cannot be
  * installed: a normal build has neither the hooks nor the table
  * (tests/bench checks the library). All mutable state lives here, not in
  * the decoder, and the counters are atomic: distinct decoder contexts stay

@@ -6,9 +6,8 @@
  * (ci/rule-coverage, docs/rule-coverage.md).
  *
  * Built only with -DETWHF_PLANTED_BUGS=ON, beside the planted bugs, and
- * reached through decoder/hooks.h (ETWHF_MUTANT, ETWHF_MUTANT_VALUE,
- * ETWHF_MUTANT_SEVERITY), which are the plain expressions in normal builds.
- * One mutant at a time is switched on: ETWHF_MUTANT=<id> (e.g.
+ * reached through decoder/hooks.h (ETWHF_MUTANT_ON, ETWHF_MUTANT_FLIPS), which
+ * are the constant 0 in normal builds. One mutant at a time is switched on: ETWHF_MUTANT=<id> (e.g.
  * ETWHF_MUTANT=R2.filler_error), read once at the first hook, or
  * etwhf__mutant_select(). No mutant is on by default, so a planted build
  * decodes like a normal one unless told otherwise.
@@ -35,9 +34,9 @@ struct etwhf_mutant {
 
 /* 1 when mutant `id` is the one switched on. */
 int etwhf__mutant_on(int id);
-/* The severity of `code` (etwhf_severity): inverted when the mutant switched
- * on flips it. */
-int etwhf__mutant_severity(int code, int sev);
+/* 1 when the mutant switched on inverts the severity of diagnostic `code`
+ * (its `flip`). */
+int etwhf__mutant_flips(int code);
 
 /* The table: ids 1..count. */
 int etwhf__mutant_count(void);

@@ -1,12 +1,12 @@
 /*
  * planted.c — the canary table of the planted benchmark bugs (planted.h)
  * and the runtime behind decoder/hooks.h. Built only when ETWHF_PLANTED_BUGS
- * is on (bench/planted/CMakeLists.txt).
+ * is on (testing/CMakeLists.txt).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "planted.h"
 
-#include "etwhf/format.h"
+#include "etwhf/layout.h"
 
 #include <fcntl.h>
 #include <stdio.h>

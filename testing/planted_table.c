@@ -2,7 +2,7 @@
  * planted_table — prints the planted-bug table of a library built with
  * ETWHF_PLANTED_BUGS as one JSON array (id, name, layer, depth, conditions,
  * effect), for bench/run. Built beside the planted library
- * (bench/planted/CMakeLists.txt).
+ * (testing/CMakeLists.txt).
  */
 #include <stdio.h>
 

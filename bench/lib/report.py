@@ -577,8 +577,10 @@ def write():
              "other work can pause.", "",
              "Reproduce: `bench/run --quick` (under 2 minutes: throughput on 64 MiB, memory, instructions per "
              "byte — run it before committing a change to a hot path), `bench/run` (everything but the "
-             "campaign, ~1 GiB traces), `bench/run --bugs` (the fuzzing campaign, ~35 minutes). Each section "
-             "below says which command and which commit produced it.", "",
+             "campaign, ~1 GiB traces, the Python readers on the real samples), `bench/run --bugs` (the fuzzing "
+             "campaign, ~35 minutes). The wall-clock goals are judged by `bench/run --wait-quiet 600 --only "
+             "throughput,cost,peers` on a quiet machine (it waits for other people's load to fall to 0.5 before "
+             "each group and records it). Each section below says which command and which commit produced it.", "",
              "## Goals", "", "| goal | measured | |", "|---|---|---|"]
     rows = goals_rows(t, c, h, o, b, pe)
     lines += [f"| {g} | {m} | {v} |" for g, m, v in rows] or ["| (no results yet) | | |"]

@@ -12,14 +12,21 @@
  * Speed: every record is a template written once through the record encoder
  * and then copied and patched (time, thread, pointers, Source); each HeapFree
  * takes one 64-bit draw, sliced into bit fields, and draws are taken from the
- * decision stream in bulk. put_free and put_neighbour are forced inline into
- * the buffer loop: as calls they cost about 15 instructions a record, a tenth
- * of the writer's whole path (bench/analysis.md).
+ * decision stream in bulk. put_free, put_stack_walk and put_other are forced
+ * inline into the buffer loop (as calls they cost about 15 instructions a
+ * record), and the loop keeps what they change in a struct run of locals
+ * rather than in *t (see there); the buffer's padding is written again only
+ * where the records reached (flush). bench/analysis.md has the figures.
  */
 #include "internal.h"
 
 #define FREE_SPAN_MAX 0x38u /* system64 HeapFree: Size 0x34, padded */
 #define TPL_MAX 0xA0u
+/* A stack walk (PERFINFO header, no PMC): u64 time, PID, TID, then 2–5 frames. */
+#define STACK_AT ETWHF_PERFINFO_EXT_START
+#define STACK_PAYLOAD(variant, w) (16u + (2u + (variant)) * (w))
+#define STACK_COPY 0x50u /* bytes put_stack_walk copies: its longest template, rounded up */
+_Static_assert(STACK_AT + STACK_PAYLOAD(3u, 8u) <= STACK_COPY, "stack walk template longer than STACK_COPY");
 #define DRAWS 512u
 
 void etwhf_gen_trace_options_init(struct etwhf_gen_trace_options *o)
@@ -60,7 +67,6 @@ struct slots {
     uint8_t ts_at, tid_at;   /* 0: none */
     uint8_t ts32;            /* MESSAGE: the time slot is a u32 sequence number */
     uint8_t heap_at;         /* HeapAlloc: payload offset (handle, size, address follow) */
-    uint8_t stack_at;        /* stack walk: payload offset (time, PID, TID) */
 };
 
 /* A neighbour template. */
@@ -80,6 +86,7 @@ struct tw {
     uint8_t *buf;
     uint32_t size;         /* BufferSize */
     uint32_t used;         /* next record offset */
+    uint32_t clean;        /* buf[clean, size) still holds the previous buffer's 0xFF padding */
     uint16_t cpu;
     uint64_t clock[64];
     uint64_t heaps8[4], heaps4[4];
@@ -96,6 +103,30 @@ static inline uint64_t draw(struct tw *t)
         t->next = 0;
     }
     return t->draws[t->next++];
+}
+
+/* What the buffer loop changes or reads per record, kept in locals for the
+ * buffer's duration and written back to *t at its end: every store into the
+ * buffer goes through a uint8_t *, which may alias any field of *t for the
+ * compiler, so fields of *t would be loaded again after each store (the
+ * output pointer, the offset, the clock, the draw index, the options). */
+struct run {
+    uint8_t *buf;
+    uint32_t used;         /* next record offset */
+    uint32_t next;         /* next draw in t->draws */
+    uint64_t clock;        /* the buffer's CPU clock */
+    unsigned wide_below;   /* a HeapFree is 64-bit when draw bits 4-6 are below this */
+    unsigned nb_wide;      /* neighbours' width: 1 unless the trace is 32-bit */
+    uint64_t neighbours;   /* neighbours written */
+};
+
+static inline uint64_t run_draw(struct tw *t, struct run *w)
+{
+    if (w->next == DRAWS) {
+        etwhf_dstream_fill(&t->ds, t->draws, DRAWS);
+        w->next = 0;
+    }
+    return t->draws[w->next++];
 }
 
 static void make_free_template(struct tw *t, int wide)
@@ -134,10 +165,9 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
         put32(payload + 8, t->pid);
         for (unsigned i = 0; i < 2 + variant; i++)
             putptr(payload + 16 + i * w, (UINT64_C(0x7FF812340000) + 0x1000u * i + 0x40u * variant) & width_mask(w), w);
-        r.payload_len = 16 + (2 + variant) * w;
-        p->at.ts_at = ETWHF_PERFINFO_TIME;
+        r.payload_len = STACK_PAYLOAD(variant, w);
+        p->at.ts_at = ETWHF_PERFINFO_TIME; /* put_stack_walk writes these slots without reading them */
         p->at.tid_at = 0;
-        p->at.stack_at = 0x10;
         break;
     case K_KERNEL: /* thread and process events */
         r.hook = variant & 1u ? 0x0501 : 0x0301;
@@ -197,13 +227,14 @@ static void make_neighbour(struct tw *t, int wide, int kind, unsigned variant)
 
 /* One HeapFree from one draw: tid 2 bits, heap 2, width 3 (mixed), source 3,
  * time step 10, address 24; bits 44–47 decide the neighbours around it. */
-static GEN_INLINE uint64_t put_free(struct tw *t)
+static GEN_INLINE uint64_t put_free(struct tw *t, struct run *w)
 {
-    uint64_t r = draw(t);
-    unsigned wide = t->o->pointer_size == 8 || (t->o->pointer_size == 0 && ((r >> 4) & 7u) < 5u);
-    uint8_t *p = t->buf + t->used;
+    uint64_t r = run_draw(t, w);
+    /* pointer size 8: always; 4: never; mixed: 5 draws in 8. */
+    unsigned wide = ((r >> 4) & 7u) < w->wide_below;
+    uint8_t *p = w->buf + w->used;
     memcpy(p, t->free_tpl[wide], FREE_SPAN_MAX);
-    uint64_t ts = t->clock[t->cpu] += 1 + ((r >> 10) & 0x3FFu);
+    uint64_t ts = w->clock += 1 + ((r >> 10) & 0x3FFu);
     put32(p + ETWHF_SYS_TID, t->tids[r & 3u]);
     put64(p + ETWHF_SYS_TIME, ts);
     put32(p + 0x18, (uint32_t)(ts >> 16) & 0xFFFu); /* KernelTime, UserTime: thread CPU ticks */
@@ -217,35 +248,56 @@ static GEN_INLINE uint64_t put_free(struct tw *t)
         put64(p + 0x20, base);
         put64(p + 0x28, base + 0x800 + ((r >> 20) & 0xFFFFFFu) * 16u);
         put32(p + 0x30, source);
-        t->used += 0x38;
+        w->used += 0x38;
     } else {
         uint32_t base = (uint32_t)t->heaps4[heap];
         put32(p + 0x20, base);
         put32(p + 0x24, base + 0x800 + (uint32_t)((r >> 20) & 0xFFFFFu) * 8u);
         put32(p + 0x28, source);
-        t->used += 0x30;
+        w->used += 0x30;
     }
-    t->st.records++;
-    t->st.heap_free++;
     return r;
 }
 
-/* A neighbour of at most `room` bytes: a stack walk after a heap event, else
- * one of the other kinds. */
-static GEN_INLINE void put_neighbour(struct tw *t, uint32_t room, int after_heap)
+/* A stack walk of at most `room` bytes, after a heap event. Its slots are
+ * fixed — the header's time, the payload's time and TID (make_neighbour,
+ * K_STACK) — so none is read from the template, and its longest template is
+ * short. */
+static GEN_INLINE void put_stack_walk(struct tw *t, struct run *w, uint32_t room)
 {
-    uint64_t r = draw(t);
-    int wide = t->o->pointer_size != 4;
-    int kind = after_heap ? K_STACK : 1 + (int)((r >> 16) % (K_COUNT - 1));
-    const struct tpl *p = &t->nb[wide][kind][(r >> 20) & (VARIANTS - 1)];
-    /* Read before the copy: the stores through q may alias *t for the
-     * compiler, which would then re-derive p after each of them. */
+    uint64_t r = run_draw(t, w);
+    const struct tpl *p = &t->nb[w->nb_wide][K_STACK][(r >> 20) & (VARIANTS - 1)];
+    const uint32_t span = p->at.span;
+    if (span > room)
+        return;
+    uint8_t *q = w->buf + w->used;
+    memcpy(q, p->bytes, STACK_COPY); /* the bytes past the span: as in put_other */
+    uint64_t ts = w->clock += 1 + ((r >> 8) & 0xFFu);
+    put64(q + ETWHF_PERFINFO_TIME, ts);
+    put64(q + STACK_AT, ts - 1);
+    put32(q + STACK_AT + 12, t->tids[r & 3u]);
+    w->used += span;
+    w->neighbours++;
+}
+
+/* A neighbour of at most `room` bytes other than a stack walk: a kernel
+ * event, a context switch, a manifest event, a HeapAlloc or a MESSAGE. */
+static GEN_INLINE void put_other(struct tw *t, struct run *w, uint32_t room)
+{
+    uint64_t r = run_draw(t, w);
+    int kind = 1 + (int)((r >> 16) % (K_COUNT - 1));
+    const struct tpl *p = &t->nb[w->nb_wide][kind][(r >> 20) & (VARIANTS - 1)];
     const struct slots at = p->at;
     if (at.span > room)
         return;
-    uint8_t *q = t->buf + t->used;
-    memcpy(q, p->bytes, at.span);
-    uint64_t ts = t->clock[t->cpu] += 1 + ((r >> 8) & 0xFFu);
+    uint8_t *q = w->buf + w->used;
+    /* The whole template, not its span: a copy of constant size is a few
+     * vector moves, where a call to memcpy (spans of 40-144 bytes) made
+     * the slots above spill around it. The bytes past the span are
+     * overwritten by the next record or the padding; the buffer has
+     * TPL_MAX bytes of slack for a neighbour near its end. */
+    memcpy(q, p->bytes, TPL_MAX);
+    uint64_t ts = w->clock += 1 + ((r >> 8) & 0xFFu);
     uint32_t tid = t->tids[r & 3u];
     if (at.ts32) {
         if (at.ts_at)
@@ -255,19 +307,15 @@ static GEN_INLINE void put_neighbour(struct tw *t, uint32_t room, int after_heap
     }
     if (at.tid_at)
         put32(q + at.tid_at, tid);
-    if (at.stack_at) {
-        put64(q + at.stack_at, ts - 1);
-        put32(q + at.stack_at + 12, tid);
-    }
     if (at.heap_at) {
-        unsigned w = wide ? 8 : 4;
-        uint64_t base = wide ? t->heaps8[r >> 62] : t->heaps4[r >> 62];
-        putptr(q + at.heap_at, base, w);
-        putptr(q + at.heap_at + w, 16 + ((r >> 24) & 0xFFFu), w);
-        putptr(q + at.heap_at + 2 * w, base + 0x800 + ((r >> 32) & 0xFFFFFu) * 16u, w);
+        unsigned pw = w->nb_wide ? 8 : 4;
+        uint64_t base = w->nb_wide ? t->heaps8[r >> 62] : t->heaps4[r >> 62];
+        putptr(q + at.heap_at, base, pw);
+        putptr(q + at.heap_at + pw, 16 + ((r >> 24) & 0xFFFu), pw);
+        putptr(q + at.heap_at + 2 * pw, base + 0x800 + ((r >> 32) & 0xFFFFFu) * 16u, pw);
     }
-    t->used += at.span;
-    t->st.records++;
+    w->used += at.span;
+    w->neighbours++;
 }
 
 static int flush(struct tw *t, uint16_t flags, uint16_t type, uint64_t seq, uint64_t timestamp)
@@ -284,7 +332,16 @@ static int flush(struct tw *t, uint16_t flags, uint16_t type, uint64_t seq, uint
     h.flags = flags;
     h.type = type;
     etwhf__gen_bufhdr_write(&h, t->buf);
-    memset(t->buf + t->used, 0xFF, t->size - t->used);
+    /* The padding: bytes [used, size) are 0xFF. From `clean` on they still
+     * are, except where this buffer's writes reached: every write ends
+     * before used + TPL_MAX (a neighbour's template copy is the longest), so
+     * only up to there are they written again — about the difference in
+     * fill between two buffers, where a whole padding is several KiB. */
+    uint32_t end = t->used + TPL_MAX > t->clean ? t->used + TPL_MAX : t->clean;
+    if (end > t->size)
+        end = t->size;
+    memset(t->buf + t->used, 0xFF, end - t->used);
+    t->clean = t->used;
     if (t->o->write(t->o->user, t->buf, t->size) != 0)
         return ETWHF_EIO;
     t->st.bytes += t->size;
@@ -337,23 +394,31 @@ static int data_buffer(struct tw *t, uint64_t frees, uint64_t seq)
 {
     unsigned cpus = t->o->cpus ? t->o->cpus : 4;
     t->cpu = (uint16_t)(draw(t) % cpus);
-    t->used = ETWHF_BUFFER_HEADER_SIZE;
+    const unsigned ps = t->o->pointer_size;
+    struct run w = {t->buf, ETWHF_BUFFER_HEADER_SIZE, t->next, t->clock[t->cpu], ps == 8 ? 8u : ps == 0 ? 5u : 0u,
+                    ps != 4, 0};
+    const uint32_t size = t->size;
     uint32_t reserve = (uint32_t)frees * FREE_SPAN_MAX;
     if (t->o->pure) {
         for (uint64_t i = 0; i < frees; i++)
-            put_free(t);
+            put_free(t, &w);
     } else {
-        uint64_t before = draw(t);
+        uint64_t before = run_draw(t, &w);
         for (uint64_t i = 0; i < frees; i++) {
             if ((before & 3u) == 0)
-                put_neighbour(t, t->size - t->used - reserve, 0);
+                put_other(t, &w, size - w.used - reserve);
             reserve -= FREE_SPAN_MAX;
-            uint64_t r = put_free(t);
+            uint64_t r = put_free(t, &w);
             if (((r >> 44) & 3u) == 0)
-                put_neighbour(t, t->size - t->used - reserve, 1);
+                put_stack_walk(t, &w, size - w.used - reserve);
             before = r >> 46;
         }
     }
+    t->used = w.used;
+    t->next = w.next;
+    t->clock[t->cpu] = w.clock;
+    t->st.records += frees + w.neighbours;
+    t->st.heap_free += frees;
     return flush(t, ETWHF_BF_PROC_INDEX, ETWHF_BT_GENERIC, seq, t->clock[t->cpu] + 1);
 }
 
@@ -367,9 +432,10 @@ int etwhf_gen_trace(const struct etwhf_gen_trace_options *o, struct etwhf_gen_tr
     memset(t, 0, sizeof *t);
     t->o = o;
     t->size = o->buffer_size ? o->buffer_size : 0x10000;
+    t->clean = t->size; /* nothing padded yet */
     t->next = DRAWS;
     etwhf_dstream_init_seed(&t->ds, o->seed, 0);
-    t->buf = etwhf__gen_alloc(o->allocator, t->size);
+    t->buf = etwhf__gen_alloc(o->allocator, (size_t)t->size + TPL_MAX);
     if (!t->buf) {
         etwhf__gen_free(o->allocator, t);
         return ETWHF_ENOMEM;

@@ -131,13 +131,15 @@ class Runs(list):
     cpu = user = sys = ()
 
 
-def time_runs(cmd, reps, shell=False):
-    """Wall seconds of `reps` runs after one warm-up run (page cache warm),
-    stdout to /dev/null. The CPU seconds of the same runs (user + sys, the
-    process and the children it waited for) go to .cpu: on a
-    shared box they suffer less from other people's load than wall time."""
+def time_runs(cmd, reps, shell=False, warm=True):
+    """Wall seconds of `reps` runs after one warm-up run (page cache warm;
+    `warm=False`: no warm-up, one run when reps is 0), stdout to /dev/null.
+    The CPU seconds of the same runs (user + sys, the process and the
+    children it waited for) go to .cpu: on a shared box they suffer less
+    from other people's load than wall time. Their total is exact (the
+    scheduler's runtime); the user/sys split is the kernel's tick sample."""
     times, user, sys_ = Runs(), [], []
-    for i in range(reps + 1):
+    for i in range(reps + 1) if warm else range(1, max(reps, 1) + 1):
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              shell=shell, cwd=ROOT)
@@ -155,8 +157,63 @@ def time_runs(cmd, reps, shell=False):
     return times
 
 
+def time_interleaved(cmds, reps, shell=False):
+    """{name: Runs} for the commands in `cmds` ({name: cmd}), run in rounds:
+    one warm-up round, then `reps` rounds each running every command once
+    in turn, so that a change in the machine's load during the group falls
+    on all of them alike rather than on whichever ran last."""
+    runs = {k: Runs() for k in cmds}
+    parts = {k: ([], []) for k in cmds}
+    for i in range(reps + 1):
+        for k, cmd in cmds.items():
+            one = time_runs(cmd, 0, shell=shell, warm=False)
+            if i:
+                runs[k].append(one[0])
+                parts[k][0].append(one.user[0])
+                parts[k][1].append(one.sys[0])
+    for k, r in runs.items():
+        r.user, r.sys = parts[k]
+        r.cpu = [u + s for u, s in zip(*parts[k])]
+    return runs
+
+
 def cpu_of(times):
     return list(times.cpu)
+
+
+def syscall_shim():
+    """bench/syscall_cpu.c as an LD_PRELOAD library (see there), or None
+    when it cannot be built."""
+    out = os.path.join(WORK, "syscall_cpu.so")
+    cc = shutil.which("cc") or "gcc"
+    r = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", out, os.path.join(ROOT, "bench", "syscall_cpu.c"), "-ldl"],
+                       capture_output=True, text=True)
+    return out if r.returncode == 0 else None
+
+
+def syscall_cpu(shim, cmd, reps=3, shell=False):
+    """The CPU seconds a command spends inside read() and write(), exactly
+    (bench/syscall_cpu.c), median of `reps` runs with the shim preloaded:
+    {"read_s", "write_s", "reads", "writes"}. None without the shim."""
+    if not shim:
+        return None
+    log_path = os.path.join(WORK, "syscall_cpu.log")
+    rows = []
+    for _ in range(reps):
+        if os.path.exists(log_path):
+            os.unlink(log_path)
+        env = dict(os.environ, LD_PRELOAD=shim, ETWHF_SYSCALL_CPU_LOG=log_path)
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           shell=shell, cwd=ROOT, env=env)
+        if r.returncode not in (0, 1):
+            raise RuntimeError(f"{cmd} exited {r.returncode} with the syscall shim")
+        with open(log_path) as f:
+            lines = f.read().split("\n")
+        # One line per process that used the shim; a shell adds its own.
+        vals = [sum(int(x.split()[i]) for x in lines if x.strip()) for i in range(4)]
+        rows.append(vals)
+    med = lambda i: statistics.median(v[i] for v in rows)  # noqa: E731
+    return {"read_s": med(0) / 1e9, "write_s": med(1) / 1e9, "reads": med(2), "writes": med(3)}
 
 
 def max_rss_kib(cmd):

@@ -3,9 +3,10 @@ that reproduces it, the machine and the date, as a ratio against a baseline
 measured in the same run, and each goal marked met or missed."""
 import os
 
+import goals as thresholds
 import load as loadavg
 from common import ROOT, load
-from cost import IR_GOALS
+from cost import IR_GOALS, IR_GOALS_RUN
 
 MiB = 1 << 20
 COMPS = ("default", "ptr8", "pure64")
@@ -65,8 +66,9 @@ def gens(t):
     return {"default": g} if "cmd" in g else g
 
 
-def goals_rows(t, c, h, o, b):
+def goals_rows(t, c, h, o, b, pe=None):
     rows = []
+    measured_peers = bool((pe or {}).get("readers"))
     dec = (t or {}).get("decode", {})
     why = unrecorded(t)
     for comp, d in dec.items():
@@ -79,9 +81,10 @@ def goals_rows(t, c, h, o, b):
                    if "jsonl_free_per_cpu_s" in d else "")
             rows.append((f"decode JSON Lines ({comp}) ≥ 10 M HeapFree/s", f"{d['jsonl_free_per_s'] / 1e6:.1f} M/s{cpu}",
                          timed_verdict(d["jsonl_free_per_s"] >= 10e6, grp, why)))
-            rows.append((f"decode ({comp}) ≥ 100× the Python ETL reader (0.6 MB/s, quoted)",
-                         f"{d['vs_python_jsonl']:.0f}× (JSON Lines), {d['vs_python_counting']:.0f}× (counting)",
-                         timed_verdict(d["vs_python_jsonl"] >= 100, grp, why)))
+            if not measured_peers:  # the peers section measures the readers themselves
+                rows.append((f"decode ({comp}) ≥ 100× the Python ETL reader (0.6 MB/s, quoted)",
+                             f"{d['vs_python_jsonl']:.0f}× (JSON Lines), {d['vs_python_counting']:.0f}× (counting)",
+                             timed_verdict(d["vs_python_jsonl"] >= 100, grp, why)))
     r = (t or {}).get("rss")
     if r:
         worst = max(r["counting"]["delta_kib"], r["jsonl"]["delta_kib"])
@@ -97,9 +100,18 @@ def goals_rows(t, c, h, o, b):
             goal = (IR_GOALS.get(prog) or {}).get(comp)
             if goal and (d.get(prog) or {}).get("ir_ratio") is not None:
                 x = d[prog]
+                ok = x["ir_ratio"] <= goal
+                miss = wall_missed(t, c, prog, comp) if ok else None
                 rows.append((f"{what} ({comp}) instructions per byte ≤ {goal}× read-and-sum's (callgrind)",
                              f"{x['ir_ratio']:.2f}× ({x['ir_per_byte'][-1]:.2f} against "
-                             f"{d['read_and_sum']['ir_per_byte'][-1]:.2f})", verdict(x["ir_ratio"] <= goal)))
+                             f"{d['read_and_sum']['ir_per_byte'][-1]:.2f})",
+                             f"**missed**: under the goal, but {miss}" if miss else verdict(ok)))
+    for reader, r in ((pe or {}).get("readers") or {}).items():
+        for f, x in (r.get("files") or {}).items():
+            if x.get("ratio") is not None:
+                rows.append((f"decode ≥ 100× {reader} on {f} (parse time alone)",
+                             f"{x['ratio']:,.0f}× (CPU {x['ratio_cpu']:,.0f}×)",
+                             timed_verdict(x["ratio"] >= 100, [pe.get("etwhf_load"), x.get("load")], unrecorded(pe))))
     hwhy = unrecorded(h)
     for eng, e in ((h or {}).get("engines") or {}).items():
         for name, row in (e.get("targets") or {}).items():
@@ -124,6 +136,20 @@ def goals_rows(t, c, h, o, b):
     return rows
 
 
+def wall_missed(t, c, prog, comp):
+    """Why an instruction goal met may not say so: the wall-clock goal it
+    stands for was judged (quiet run) and missed at the same commit — the
+    threshold then needs deriving again (bench/lib/goals.py). None otherwise."""
+    if not t or not c or t.get("quick") or (t.get("machine") or {}).get("commit") != (c.get("machine") or {}).get("commit"):
+        return None
+    x = (t.get("decode") or {}).get(comp) if prog == "decode" else (t.get("gen") or {}).get(comp)
+    key = "counting_ratio" if prog == "decode" else "ratio"
+    if not x or key not in x or x[key] >= 0.5 or not loadavg.verdict([x.get("load")])[0]:
+        return None
+    return (f"the wall-clock goal it stands for was judged missed ({x[key]:.2f}×) at the same commit: "
+            "derive the threshold again")
+
+
 def configs(b):
     """The campaign's configurations in the order bench/lib/bugs.py runs them."""
     order = b.get("configs") or []
@@ -142,13 +168,54 @@ def best_config(b):
     return best
 
 
+def peers_md(pe):
+    out = ["## Against the public Python ETL readers", "", machine_line(pe), ""]
+    if pe.get("gap"):
+        return out + [f"Not measured: {pe['gap']}.", ""]
+    out += [f"The real traces of {pe['min_bytes'] >> 20} MiB and more in the samples folder "
+            f"(`ETWHF_SAMPLES_DIR`: {', '.join(pe.get('files', []))}), parse time alone on both sides: etwhf in one "
+            f"process (`{pe['etwhf_cmd']}`: open, etwhf_decode_fd with event and diagnostic callbacks, finish; "
+            "median of the timed runs after a warm-up run), each reader in one interpreter after its import, "
+            "one warm-up parse then the timed ones (bench/peer_parse.py: dissect.etl parses lazily, so every "
+            "record's header fields and its payload through the provider's manifest are read out; etl-parser "
+            "parses every record it delivers). The readers' sources come from `ETWHF_THIRDPARTY`; one that is "
+            "absent is skipped. A reader that raises on a file cannot read it: no ratio.", "",
+            "| trace | bytes | etwhf records | etwhf median | reader | reader records | reader median | × etwhf (CPU) | error | 1-min load before → after |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for reader, r in (pe.get("readers") or {}).items():
+        if r.get("skipped"):
+            continue
+        for f, x in (r.get("files") or {}).items():
+            e = (pe.get("etwhf") or {}).get(f) or {}
+            em = f"{median(e['seconds']) * 1e3:.2f} ms" if e.get("seconds") else "—"
+            xm = f"{median(x['seconds']):.3f} s" if x.get("seconds") else "—"
+            ratio = f"{x['ratio']:,.0f}× ({x['ratio_cpu']:,.0f}×)" if x.get("ratio") is not None else "—"
+            out.append(f"| {f} | {e.get('bytes', 0):,} | {e.get('records', 0):,} | {em} | {reader} | "
+                       f"{x.get('records', 0):,} | {xm} | {ratio} | {x.get('error') or ''} | {load_cell(x.get('load'))} |")
+    skipped = [r["skipped"] for r in (pe.get("readers") or {}).values() if r.get("skipped")]
+    if skipped:
+        out += [""] + [f"- {w}" for w in skipped]
+    cmds = [x["cmd"] for r in (pe.get("readers") or {}).values() for x in (r.get("files") or {}).values() if x.get("cmd")]
+    if cmds:
+        out += ["", "Commands:", ""] + [f"- `{c}`" for c in cmds]
+    return out + [""]
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return (xs[n // 2] + xs[(n - 1) // 2]) / 2 if n else None
+
+
 def throughput_md(t):
     out = ["## Decoder and generator throughput", "", machine_line(t), ""]
     if t.get("gap"):
         return out + [f"Not measured: {t['gap']}.", ""]
-    out += [f"Trace size {t['big_bytes'] // MiB} MiB, median of {t['reps']} runs after a warm-up run "
-            "(page cache warm). Baseline: `bench/read_and_sum` (read() into a 1 MiB buffer, sum as "
-            "uint64_t, -O2) on the same file in the same run.", ""]
+    runs = (f"median of {t['reps']} interleaved runs (rounds of read-and-sum, counting and JSON Lines; of the "
+            "generator and read-and-sum) after a warm-up round" if any(d.get("interleaved") for d in t["decode"].values())
+            else f"median of {t['reps']} runs after a warm-up run")
+    out += [f"Trace size {t['big_bytes'] // MiB} MiB, {runs} (page cache warm). Baseline: `bench/read_and_sum` "
+            "(read() into a 1 MiB buffer, sum as uint64_t, -O2) on the same file in the same run.", ""]
     out += ["Ratios are by wall time (the goals); \"CPU\" repeats them by CPU seconds (user + sys) of the same "
             "runs, which the box's other load disturbs less.", "",
             "| trace | bytes | read-and-sum | decode counting | ratio (CPU) | decode JSON Lines | ratio (CPU) | HeapFree/s JSON (per CPU s) | heap events/s (JSON) | 1-min load before → after |",
@@ -175,10 +242,11 @@ def throughput_md(t):
                        f"{s['errors']} errors, {s['warnings']} warnings")
     d = t["decode"].get("default", {})
     if "vs_python_jsonl" in d:
-        out += ["", f"Against the Python ETL readers: airbus-cert/etl-parser reads about "
-                f"{t['python_reader_mbps_quoted']} MB/s on these machines (**quoted, not measured**: it cannot "
-                f"be installed here). etwhf decodes the default trace at {mbps(d['jsonl_Bps'])} to JSON Lines, "
-                f"{d['vs_python_jsonl']:.0f}× that figure ({d['vs_python_counting']:.0f}× in counting mode)."]
+        out += ["", f"Against a quoted figure for the Python ETL readers (airbus-cert/etl-parser about "
+                f"{t['python_reader_mbps_quoted']} MB/s, **not measured here**): etwhf decodes the default trace at "
+                f"{mbps(d['jsonl_Bps'])} to JSON Lines, {d['vs_python_jsonl']:.0f}× that figure "
+                f"({d['vs_python_counting']:.0f}× in counting mode). The readers themselves are measured on the real "
+                "samples in \"Against the public Python ETL readers\" (`bench/run --only peers`)."]
     r = t.get("rss")
     if r:
         out += ["", "### Peak memory in file size", "",
@@ -230,60 +298,61 @@ def cost_md(c):
     for comp in COMPS:
         if c.get(comp):
             out += [f"- {comp}: " + "; ".join(f"`{v}`" for v in c[comp]["cmds"].values())]
-    out += ["", "### Instruction goals", "", IR_GOALS_TEXT.format(perf=c.get("perf", "?")), "",
-            "| trace | program | marginal CPU ns / byte (user + kernel) | speed × read-and-sum (CPU) | "
-            "instr / user ns | threshold for 0.5× | measured × read-and-sum | 1-min load before → after |",
-            "|---|---|---|---|---|---|---|---|"]
+    return out + [""]
+
+
+def goals_md(t, c):
+    """The thresholds the instruction goals stand for, derived from this
+    run's figures (bench/lib/goals.py), beside the fixed goals."""
+    rows = thresholds.derive(t, c)
+    out = ["### Instruction goals: the thresholds", "", IR_GOALS_TEXT.format(run=IR_GOALS_RUN), ""]
+    if not rows:
+        if t and c and not thresholds.same_code(t, c):
+            return out + [f"Not derived from these results: the throughput section measured commit "
+                          f"{(t.get('machine') or {}).get('commit', '?')}, the cost section commit "
+                          f"{(c.get('machine') or {}).get('commit', '?')}; the model needs both of one build "
+                          "(`bench/run --only throughput,cost`). The goals' own derivation is in bench/analysis.md.", ""]
+        return out + ["Not derived: the throughput or the cost section has no results yet.", ""]
+    src = t.get("machine", {})
+    out += [f"This run's figures: CPU times from the throughput section ({src.get('date', '?')}, commit "
+            f"{src.get('commit', '?')}, {t.get('big_bytes', 0) // MiB} MiB traces), instructions from the cost "
+            f"section ({(c.get('machine') or {}).get('date', '?')}, commit {(c.get('machine') or {}).get('commit', '?')}).", "",
+            "| trace | program | read-and-sum CPU ns/B (T) | program CPU ns/B (C) | kernel ns/B (K) | instr / user ns (U) | "
+            "measured × read-and-sum | threshold for 0.5× | goal | |", "|---|---|---|---|---|---|---|---|---|---|"]
     for comp in COMPS:
-        d = c.get(comp)
-        if not d or "timing" not in d:
-            continue
-        tm = d["timing"]
-        judged, worst = loadavg.verdict([tm.get("load")])
-        base = tm["read_and_sum"]
-        for k in ("read_and_sum", "decode", "gen"):
-            x = tm[k]
-            split = f"{x['cpu_ns_per_byte']:.3f} ({x['user_ns_per_byte']:.3f} + {x['sys_ns_per_byte']:.3f})"
-            ips = d[k]["ir_per_byte"][-1] / x["user_ns_per_byte"] if x["user_ns_per_byte"] else None
-            speed = base["cpu_ns_per_byte"] / x["cpu_ns_per_byte"]
-            thr = ""
-            if k != "read_and_sum" and ips:
-                thr = f"{ir_threshold(d[k]['ir_per_byte'][-1], x, base, d['read_and_sum']['ir_per_byte'][-1]):.2f}×"
-                if not judged:
-                    thr += f" (not judged: load {worst:.2f})"
-            meas = f"{d[k]['ir_ratio']:.2f}×" if "ir_ratio" in d[k] else ""
-            out.append(f"| {comp} | {k} | {split} | {speed:.2f}× | {f'{ips:.1f}' if ips else '—'} | {thr} | {meas} | "
-                       f"{load_cell(tm.get('load'))} |")
-    cyc = [(comp, k, c[comp]["timing"][k]["perf"]) for comp in COMPS if (c.get(comp) or {}).get("timing")
-           for k in ("read_and_sum", "decode", "gen") if c[comp]["timing"][k].get("perf")]
-    if cyc:
-        out += ["", "`perf stat -e cycles,instructions` (user and kernel), one run each on the larger trace:", ""]
-        out += [f"- {comp}, {k}: {p['cycles']:,} cycles, {p['instructions']:,} instructions" for comp, k, p in cyc]
+        for prog in ("decode", "gen"):
+            x = (rows.get(comp) or {}).get(prog)
+            if not x:
+                continue
+            k = "—" if x["K"] is None else f"{x['K']:.4f}" + (" (ticks)" if x["K_how"] == "ticks" else "")
+            u = "—" if x["U"] is None else f"{x['U']:.2f}"
+            thr = "—" if x["threshold"] is None else f"{x['threshold']:.2f}×"
+            if x["threshold"] is not None and not x["judged"]:
+                thr += (" (not judged: quick run)" if x["quick"] else
+                        f" (not judged: load {x['worst_load']:.2f})" if x["worst_load"] is not None else " (not judged)")
+            goal = IR_GOALS.get(prog, {}).get(comp)
+            out.append(f"| {comp} | {'decode counting' if prog == 'decode' else 'gen --etl'} | {x['T']:.4f} | "
+                       f"{x['C']:.4f} | {k} | {u} | {x['measured']:.2f}× | {thr} | "
+                       f"{'' if goal is None else f'≤ {goal}×'} | {'met' if goal and x['measured'] <= goal else 'missed' if goal else ''} |")
     return out + [""]
 
 
 IR_GOALS_TEXT = (
-    "The wall-clock goals (decode counting and gen --etl ≥ 0.5× read-and-sum) move with the machine's load; "
-    "the instruction goals in the table of goals stand in for them at any load. They are not \"2× "
-    "read-and-sum's instructions\": read-and-sum spends almost all its time in the kernel's copy "
-    "(`read()`), which callgrind does not count, and executes few instructions per second of its own. "
-    "Model: a program's CPU time per byte is its kernel time K (the same `read()` copy for the decoder, "
-    "little for the generator writing to /dev/null) plus its instructions per byte I divided by its user-space "
-    "rate U (instructions per user nanosecond); removing instructions leaves K and U as they are. The "
-    "program is at 0.5× read-and-sum when K + I/U = 2 T, T being read-and-sum's CPU time per byte, so the "
-    "threshold on I is U·(2T − K), shown below divided by read-and-sum's instructions per byte (\"threshold "
-    "for 0.5×\"), from CPU times of the same commands on both traces: the difference divided by the "
-    "difference in bytes, so that starting a process (milliseconds here) cancels out (median totals; user "
-    "and kernel parts are means of many runs, the kernel accounts them by 4 ms ticks). Hardware counters: {perf}; with "
-    "them, cycles would replace CPU time. The thresholds in the goals are fixed numbers for this host, "
-    "derived from the full run's 1 GiB CPU times (bench/analysis.md, \"Instruction goals: the "
-    "derivation\": provisional, and why they are the host's); this table recomputes them on every run, "
-    "judged by load like the wall-clock goals, so a drift or a new host shows.")
-
-
-def ir_threshold(ir, x, base, base_ir):
-    """U·(2T − K) / read-and-sum's instructions per byte (see IR_GOALS_TEXT)."""
-    return ir / x["user_ns_per_byte"] * (2 * base["cpu_ns_per_byte"] - x["sys_ns_per_byte"]) / base_ir
+    "The wall-clock goals (decode counting and gen --etl ≥ 0.5× read-and-sum on the 1 GiB traces) move with the "
+    "machine's load; the instruction goals stand in for them at any load. They are not \"2× read-and-sum's "
+    "instructions\": read-and-sum spends most of its CPU time in the kernel's copy (`read()`), which callgrind does "
+    "not count. Model (bench/lib/goals.py): a program's CPU time per byte C is its kernel time K (the same `read()` "
+    "copy for the decoder, `write()` to /dev/null for the generator) plus its instructions per byte I divided by its "
+    "user-space rate U = I / (C − K); removing instructions leaves K and U as they are. It runs at 0.5× when "
+    "K + I/U = 2T, T being read-and-sum's CPU time per byte, so the threshold on I is U·(2T − K), shown divided by "
+    "read-and-sum's instructions per byte. T, C and K come from the throughput section's 1 GiB traces, the ones the "
+    "wall-clock goal is judged on (medians of interleaved runs; C and T are the scheduler's exact runtime), K from "
+    "the CPU time inside `read()`/`write()` measured exactly by bench/syscall_cpu.c (older results: the mean of "
+    "getrusage's tick-sampled system time, marked \"ticks\"), I from the cost section. The goals are fixed numbers, "
+    "the thresholds of the quiet full run of {run} rounded down to a tenth; this table derives them again from the "
+    "latest results, judged by load like the wall-clock goals, so that a drift, a new host or a change of the "
+    "user-space rate shows. An instruction goal under its threshold is shown missed when the wall-clock goal it "
+    "stands for was judged missed at the same commit.")
 
 
 def harness_judged(row):
@@ -481,7 +550,7 @@ def quick_md(tq, cq):
 
 
 def write():
-    t, c, h, o, x, b = (load(s) for s in ("throughput", "cost", "harness", "oracle", "xpress", "bugs"))
+    t, c, h, o, x, b, pe = (load(s) for s in ("throughput", "cost", "harness", "oracle", "xpress", "bugs", "peers"))
     p = load("protocols")
     tq, cq = load("throughput-quick"), load("cost-quick")
     t, c = t or tq, c or cq
@@ -508,16 +577,20 @@ def write():
              "other work can pause.", "",
              "Reproduce: `bench/run --quick` (under 2 minutes: throughput on 64 MiB, memory, instructions per "
              "byte — run it before committing a change to a hot path), `bench/run` (everything but the "
-             "campaign, ~1 GiB traces), `bench/run --bugs` (the fuzzing campaign, ~35 minutes). Each section "
-             "below says which command and which commit produced it.", "",
+             "campaign, ~1 GiB traces, the Python readers on the real samples), `bench/run --bugs` (the fuzzing "
+             "campaign, ~35 minutes). The wall-clock goals are judged by `bench/run --wait-quiet 600 --only "
+             "throughput,cost,peers` on a quiet machine (it waits for other people's load to fall to 0.5 before "
+             "each group and records it). Each section below says which command and which commit produced it.", "",
              "## Goals", "", "| goal | measured | |", "|---|---|---|"]
-    rows = goals_rows(t, c, h, o, b)
+    rows = goals_rows(t, c, h, o, b, pe)
     lines += [f"| {g} | {m} | {v} |" for g, m, v in rows] or ["| (no results yet) | | |"]
     lines.append("")
-    for data, fn in ((t, throughput_md), (c, cost_md), (h, harness_md), (o, oracle_md), (b, bugs_md),
+    for data, fn in ((t, throughput_md), (c, cost_md), (pe, peers_md), (h, harness_md), (o, oracle_md), (b, bugs_md),
                      (x, xpress_md), (p, protocols_md)):
         if data:
             lines += fn(data)
+        if fn is cost_md and c:
+            lines += goals_md(t, c)
     if (tq or cq) and (t is not tq or c is not cq):
         lines += quick_md(tq, cq)
     extra = os.path.join(ROOT, "bench", "analysis.md")  # hand-written: where the time goes, gaps

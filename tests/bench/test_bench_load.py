@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The load rule in bench/lib (load.py, report.py): this benchmark's own
 share of the 1-minute load, the wait for quiet, which wall-clock goals are
-judged, and the instruction threshold derived from CPU times."""
+judged, and the instruction threshold derived from CPU times (goals.py)."""
 import math
 import os
 import sys
@@ -11,6 +11,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench", "lib"))
 
+import goals  # noqa: E402
 import load  # noqa: E402
 import report  # noqa: E402
 
@@ -121,12 +122,49 @@ class Tracker(unittest.TestCase):
 
 class Threshold(unittest.TestCase):
     def test_threshold_is_where_the_model_reaches_half_speed(self):
-        base = {"cpu_ns_per_byte": 0.2}                      # read-and-sum: 0.2 ns/B
-        prog = {"user_ns_per_byte": 0.15, "sys_ns_per_byte": 0.1}
-        k = report.ir_threshold(3.0, prog, base, 0.5)        # U = 3 / 0.15 = 20 instr/ns
+        T, C, K, I, I_rs = 0.2e-9, 0.25e-9, 0.1e-9, 3.0, 0.5   # s/B, instructions/B
+        k = goals.threshold(I, C, K, T, I_rs)                    # U = 3 / 0.15 ns = 20 instr/ns
         self.assertAlmostEqual(k, 20 * (2 * 0.2 - 0.1) / 0.5)
         # at that many instructions per byte the modelled time is twice read-and-sum's
-        self.assertAlmostEqual(prog["sys_ns_per_byte"] + k * 0.5 / 20, 2 * base["cpu_ns_per_byte"])
+        self.assertAlmostEqual(0.1 + k * 0.5 / 20, 2 * 0.2)
+        self.assertIsNone(goals.threshold(I, K, K, T, I_rs))     # no user time: no rate
+
+    @staticmethod
+    def results(commit_t="abc", commit_c="abc", syscall=True, quick=False, l1=0.2):
+        grp = group(snap(l1), snap(l1))
+        n = 1 << 30
+        dec = {"bytes": n, "load": grp, "counting_ratio": 0.45,
+               "read_and_sum": {"cpu_s": [0.2 * n * 1e-9] * 3},
+               "counting": {"cpu_s": [0.5 * n * 1e-9] * 3, "sys_s": [0.1, 0.12, 0.11]}}
+        if syscall:
+            dec["counting"]["syscall"] = {"read_s": 0.1 * n * 1e-9, "write_s": 0.0, "reads": 1024, "writes": 0}
+        t = {"machine": {"commit": commit_t}, "quick": quick, "decode": {"default": dec}}
+        c = {"machine": {"commit": commit_c},
+             "default": {"read_and_sum": {"ir_per_byte": [0.5]}, "decode": {"ir_per_byte": [3.0], "ir_ratio": 6.0},
+                         "gen": {"ir_per_byte": [2.0], "ir_ratio": 4.0}}}
+        return t, c
+
+    def test_derive_uses_the_exact_kernel_time(self):
+        t, c = self.results()
+        x = goals.derive(t, c)["default"]["decode"]
+        self.assertEqual(x["K_how"], "syscall")
+        self.assertAlmostEqual(x["threshold"], 3.0 / 0.4 * (0.4 - 0.1) / 0.5)
+        self.assertTrue(x["judged"])
+
+    def test_derive_falls_back_on_ticks_and_needs_one_commit(self):
+        t, c = self.results(syscall=False)
+        self.assertEqual(goals.derive(t, c)["default"]["decode"]["K_how"], "ticks")
+        self.assertEqual(goals.derive(*self.results(commit_c="def")), {})
+        self.assertFalse(goals.derive(*self.results(quick=True))["default"]["decode"]["judged"])
+        self.assertFalse(goals.derive(*self.results(l1=3.0))["default"]["decode"]["judged"])
+
+    def test_an_instruction_goal_met_cannot_hide_a_judged_wall_clock_miss(self):
+        t, c = self.results()
+        self.assertIn("judged missed", report.wall_missed(t, c, "decode", "default"))
+        self.assertIsNone(report.wall_missed(*self.results(commit_c="def"), "decode", "default"))
+        self.assertIsNone(report.wall_missed(*self.results(l1=3.0), "decode", "default"))
+        t["decode"]["default"]["counting_ratio"] = 0.55
+        self.assertIsNone(report.wall_missed(t, c, "decode", "default"))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@
 
 #include "cursor.h"
 #include "etwhf/format.h"
+#include "etwhf/layout.h"
 
 /* ---- tally: value → count, for the distributions the census prints ----------
  * Sorted by value; at most TALLY_MAX distinct values, later ones are counted

@@ -191,16 +191,15 @@ static void text_shown(FILE *f, const struct etwhf_check_result *r, const struct
     for (int mode = ETWHF_MODE_RECOVER; mode <= ETWHF_MODE_STRICT; mode++) {
         if (!(r->modes & CHECK_MODE_BIT(mode)))
             continue;
-        int differs = 0;
-        for (unsigned j = 0; j < s->diff.n; j++)
-            differs |= s->diff.items[j].mode == mode;
+        /* A mode that agreed needs no rerun, whatever its exit status (1: errors reported). */
+        int differs = (s->diff.modes & CHECK_MODE_BIT(mode)) != 0;
         const struct check_evidence *ev = &s->ev[mode];
-        if (!differs && !(ev->present && ev->status))
+        if (!differs)
             continue;
         char *cmd = etwhf__check_repro(r, k, mode);
         fprintf(f, "    [%s] rerun: %s\n", etwhf__check_mode_name(mode), cmd ? cmd : "(cannot be built)");
         free(cmd);
-        if (r->tally.outcome[s->idx] == ETWHF_CHECK_DISAGREE && differs)
+        if (r->tally.outcome[s->idx] == ETWHF_CHECK_DISAGREE)
             etwhf__check_side_by_side(f, r, s->idx, mode);
         if (ev->present && ev->status && ev->err && *ev->err) {
             if (WIFEXITED(ev->status))

@@ -24,7 +24,9 @@ member() { jq -s -c "[.[1:][] | select($1) | .id] | length" "$m"; }
 n_all=$(member 'true')
 n_l1=$(member '.faults == [] and .evidence != "chosen"')
 n_l2=$(member '.faults != [] and .evidence != "chosen"')
-[ "$n_l1" -gt 0 ] && [ "$n_l2" -gt 0 ] || fail "the corpus has no L1 or no L2 case: the control would prove nothing"
+if [ "$n_l1" -eq 0 ] || [ "$n_l2" -eq 0 ]; then
+  fail "the corpus has no L1 or no L2 case: the control would prove nothing"
+fi
 decode="'$ETWHF' decode {args} {file}"
 
 case $name in

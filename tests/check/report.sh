@@ -187,9 +187,9 @@ case $name in
     bad=$(grep -o '(generator [0-9]*)' "$doc" | grep -v "(generator $v)")
     [ -z "$bad" ] || fail "docs/check.md shows $bad; the generator is version $v"
     sed 's/    if len(data) < need:/    if False:/' "$here/tiny_decoder.py" >tiny_decoder.py
-    "$ETWHF" check payloads --decoder "python3 tiny_decoder.py {file}" --strict-codes --id 18 |
+    "$ETWHF" check payloads --decoder "python3 tiny_decoder.py {file}" --strict-codes --id 3 |
       sed "s|$out/w|/tmp/docs_ex|g" >"$out/report"
-    sed -n '/^  cases\/n_payload_w8_realloc_payload_short_000018.bin/,/^$/p' "$out/report" | grep -v '^$' >"$out/case"
+    sed -n '/^  cases\/n_payload_w8_free_payload_short_000003.bin/,/^$/p' "$out/report" | grep -v '^$' >"$out/case"
     [ "$(wc -l <"$out/case")" -ge 5 ] || fail "the run printed no case block"
     while IFS= read -r line; do
       grep -qxF -- "$line" "$doc" || fail "docs/check.md lacks the line: $line"

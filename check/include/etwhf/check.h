@@ -9,6 +9,8 @@
  *   res = etwhf_check_run(chk, corpus, &status, err, sizeof err);
  *   etwhf_check_report_text(stdout, res);   or etwhf_check_report_json
  *   etwhf_check_result_count(res, ETWHF_CHECK_DISAGREE) …
+ *   etwhf_check_result_level(res, ETWHF_CHECK_L2, &agree, &total, &reason) …
+ *   etwhf_check_result_passed(res)   (what `etwhf check`'s exit status says)
  *   etwhf_check_result_free(res); etwhf_check_free(chk); etwhf_corpus_free(corpus);
  * and, on the generator's side, etwhf_manifest_write_header once and
  * etwhf_manifest_write_case per case (`etwhf gen --out`): the library writes

@@ -204,11 +204,17 @@ static void tail_text(const struct worker *w, char *buf, size_t cap)
 /* The case in progress. */
 #define CUR(w) ((w)->q[(w)->head])
 
-/* The case in progress ended with outcome; the next one starts. */
-static void report(struct batch *b, struct worker *w, int outcome, struct check_diff *d)
+/* The case in progress ended with outcome; what the worker printed for it
+ * (out, len: its answer, the end line left out) and `status`, a wait status,
+ * are kept as evidence when the case is shown, as per process; the next
+ * case starts. */
+static void report(struct batch *b, struct worker *w, int outcome, struct check_diff *d, const char *out, size_t len,
+                   int status)
 {
     struct check_run *r = b->r;
-    etwhf__check_tally_add(r->tally, r->selected[CUR(w).pos], outcome, d);
+    size_t idx = r->selected[CUR(w).pos];
+    etwhf__check_tally_add(r->tally, idx, outcome, d);
+    etwhf__check_tally_evidence(r->tally, idx, CUR(w).mode, status, out, len, w->scan.tail, w->scan.tail_cut);
     w->head = (w->head + 1) % DEPTH;
     w->nq--;
     w->deadline = etwhf__check_now_ms() + r->timeout_ms;
@@ -221,7 +227,7 @@ static void report(struct batch *b, struct worker *w, int outcome, struct check_
 /* A case the worker did not answer (or answered in a way that costs the
  * worker): the outcome, the first item, and the tail of stderr. */
 static void lose(struct batch *b, struct worker *w, int outcome, int kind, const char *field, const char *expected,
-                 const char *got)
+                 const char *got, size_t out_len, int status)
 {
     struct check_diff d;
     char tail[sizeof d.items[0].got];
@@ -230,7 +236,7 @@ static void lose(struct batch *b, struct worker *w, int outcome, int kind, const
     tail_text(w, tail, sizeof tail);
     if (tail[0])
         etwhf__check_diff_add(&d, kind, CUR(w).mode, "stderr", "(its tail, as evidence)", tail);
-    report(b, w, outcome, &d);
+    report(b, w, outcome, &d, w->out, out_len, status);
 }
 
 /* The worker is gone (st: its wait status) with the case in progress
@@ -242,11 +248,11 @@ static void lose_to_death(struct batch *b, struct worker *w, int st)
         snprintf(got, sizeof got, "%s%s%s",
                  WIFSIGNALED(st) ? etwhf__check_signal_name(WTERMSIG(st), sig, sizeof sig) : "sanitizer report",
                  w->scan.found ? ": " : "", w->scan.found ? w->scan.report : "");
-        lose(b, w, ETWHF_CHECK_CRASH, CHECK_K_CRASH, "crash", "no crash", got);
+        lose(b, w, ETWHF_CHECK_CRASH, CHECK_K_CRASH, "crash", "no crash", got, w->len, st);
         return;
     }
     snprintf(got, sizeof got, "exit status %d before it", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    lose(b, w, ETWHF_CHECK_FAILED, CHECK_K_EXIT, "end line", "{\"type\":\"end\",...}", got);
+    lose(b, w, ETWHF_CHECK_FAILED, CHECK_K_EXIT, "end line", "{\"type\":\"end\",...}", got, w->len, st);
 }
 
 /* An end line as read. */
@@ -291,30 +297,35 @@ static int answered(struct batch *b, struct worker *w, size_t ls, size_t n, cons
         return 1;
     }
     etwhf__check_errscan_end(&w->scan);
-    int replace = 1;
+    int replace = 1, has_code = status && etwhf__json_in_uint(status, &code) == 0;
+    /* The status as a wait status, for the evidence: what the per-process decoder would have exited with. */
+    int st = has_code && code <= 255 ? (int)code << 8 : !status ? 0 : 255 << 8;
     if (!e->has_id || e->id != k->info.id) {
         char want[48];
         snprintf(want, sizeof want, "{\"type\":\"end\",\"id\":%llu}", (unsigned long long)k->info.id);
         snprintf(got, sizeof got, "%.*s", (int)(n > 120 ? 120 : n), w->out + ls);
-        lose(b, w, ETWHF_CHECK_FAILED, CHECK_K_OUTPUT, "end line", want, got);
+        lose(b, w, ETWHF_CHECK_FAILED, CHECK_K_OUTPUT, "end line", want, got, ls, st);
     } else if (w->scan.found) {
         snprintf(got, sizeof got, "sanitizer report: %.140s", w->scan.report);
-        lose(b, w, ETWHF_CHECK_CRASH, CHECK_K_CRASH, "crash", "no crash", got);
-    } else if (status && !(etwhf__json_in_uint(status, &code) == 0 && code <= 1)) {
-        char *text = etwhf__json_in_text(status);
-        snprintf(got, sizeof got, "%.20s%s%.130s", text ? text : "?", w->scan.first[0] ? ": " : "", w->scan.first);
-        free(text);
-        struct check_diff d;
-        etwhf__check_diff_reset(&d);
-        etwhf__check_diff_add(&d, CHECK_K_EXIT, CUR(w).mode, "exit_status", "0 or 1", got);
-        report(b, w, ETWHF_CHECK_FAILED, &d);
-        replace = 0; /* a status it chose: it is still serving */
+        lose(b, w, ETWHF_CHECK_CRASH, CHECK_K_CRASH, "crash", "no crash", got, ls, st);
     } else {
+        /* A status it chose: it is still serving. */
         struct check_diff d;
+        int outcome = ETWHF_CHECK_FAILED;
         etwhf__check_diff_reset(&d);
-        etwhf__check_output_parse(w->out, ls, CUR(w).mode, r->strict_codes, r->all_heap_events, &b->obs, &d);
-        etwhf__check_compare(k, CUR(w).mode, &b->obs, &d);
-        report(b, w, d.kinds ? ETWHF_CHECK_DISAGREE : ETWHF_CHECK_AGREE, &d);
+        if (status && !(has_code && code <= 1)) {
+            char *text = etwhf__json_in_text(status);
+            snprintf(got, sizeof got, "%.20s%s%.130s", text ? text : "?", w->scan.first[0] ? ": " : "", w->scan.first);
+            free(text);
+            etwhf__check_diff_add(&d, CHECK_K_EXIT, CUR(w).mode, "exit_status", "0 or 1", got);
+        } else if (has_code && code == 1 && etwhf__check_output_blank(w->out, ls)) {
+            etwhf__check_exit1_blank(&d, CUR(w).mode, &w->scan); /* a decoder that died (§3.5), not a verdict */
+        } else {
+            etwhf__check_output_parse(w->out, ls, CUR(w).mode, r->strict_codes, r->all_heap_events, &b->obs, &d);
+            etwhf__check_compare(k, CUR(w).mode, &b->obs, &d);
+            outcome = d.kinds ? ETWHF_CHECK_DISAGREE : ETWHF_CHECK_AGREE;
+        }
+        report(b, w, outcome, &d, w->out, ls, st);
         replace = 0;
     }
     return replace;
@@ -375,7 +386,7 @@ static void take_output(struct batch *b, struct worker *w)
     int rc = read_out(w);
     if (rc == 1) {
         if (w->nq)
-            lose(b, w, ETWHF_CHECK_FAILED, CHECK_K_OUTPUT, "output", "at most 256 MiB", "more (stopped)");
+            lose(b, w, ETWHF_CHECK_FAILED, CHECK_K_OUTPUT, "output", "at most 256 MiB", "more (stopped)", w->len, 0);
         retire(b, w, 0);
         return;
     }
@@ -418,7 +429,7 @@ static void timed_out(struct batch *b, struct worker *w)
         ;
     drain_err(w);
     snprintf(got, sizeof got, "no end line after %llu ms", (unsigned long long)b->r->timeout_ms);
-    lose(b, w, ETWHF_CHECK_TIMEOUT, CHECK_K_TIMEOUT, "timeout", "done", got);
+    lose(b, w, ETWHF_CHECK_TIMEOUT, CHECK_K_TIMEOUT, "timeout", "done", got, w->len, st);
     retire(b, w, 1);
 }
 

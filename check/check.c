@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "external.h"
 #include "inproc.h"
+#include "levels.h"
 #include "manifest.h"
 #include "proc.h"
 #include "result.h"
@@ -31,6 +32,8 @@ struct etwhf_check {
 
 /* The options of the first version of this API: a caller's struct is at least this long. */
 #define OPTIONS_V1_SIZE (offsetof(struct etwhf_check_options, user) + sizeof(void *))
+/* A field added later is read only when the caller's struct holds it. */
+#define HAS_FIELD(o, field) ((o)->struct_size >= offsetof(struct etwhf_check_options, field) + sizeof((o)->field))
 
 static void options_defaults(struct etwhf_check_options *o)
 {
@@ -101,9 +104,10 @@ struct etwhf_check *etwhf_check_new(const struct etwhf_check_options *opts, int 
         snprintf(err, errlen, "modes has bits other than ETWHF_CHECK_RECOVER and ETWHF_CHECK_STRICT");
     else if (!opts->timeout_ms)
         snprintf(err, errlen, "the timeout is 0");
-    else if (opts->struct_size >= offsetof(struct etwhf_check_options, decoder_batch) + sizeof(int) &&
-             opts->decoder_batch && !opts->decoder)
+    else if (HAS_FIELD(opts, decoder_batch) && opts->decoder_batch && !opts->decoder)
         snprintf(err, errlen, "decoder_batch is set but no decoder command is");
+    else if (HAS_FIELD(opts, require) && (opts->require < 0 || opts->require > ETWHF_CHECK_REQUIRE(ETWHF_CHECK_L4)))
+        snprintf(err, errlen, "require is %d: 0, or ETWHF_CHECK_REQUIRE of a level L0-L4", opts->require);
     else if (!(chk = calloc(1, sizeof *chk)))
         st = ETWHF_ENOMEM, snprintf(err, errlen, "out of memory");
     if (!chk) {
@@ -260,8 +264,7 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
         return NULL;
     res->corpus = corpus;
     res->external = chk->decoder != NULL;
-    res->batch = res->external && o->struct_size >= offsetof(struct etwhf_check_options, decoder_batch) + sizeof(int) &&
-                 o->decoder_batch;
+    res->batch = res->external && o->decoder_batch;
     res->decoder = strdup(chk->decoder ? chk->decoder : "in-process");
     res->modes = o->modes ? o->modes
                  : res->external ? ETWHF_CHECK_RECOVER
@@ -279,6 +282,15 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
         return NULL;
     }
     res->tally.keep_agreeing = o->keep_agreeing;
+    res->require = o->require;
+    if (etwhf__check_levels_setup(res) != 0) {
+        etwhf_check_result_free(res);
+        return NULL;
+    }
+    /* With --require the details go to cases failing a required level (all of them for --explain). */
+    res->tally.member = res->level_member;
+    if (res->require && !o->keep_agreeing)
+        res->tally.show_levels = (CHECK_LEVEL_BIT(res->require - 1) << 1) - 1u;
     return res;
 }
 
@@ -297,6 +309,11 @@ struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct
         char what[512];
         describe_filters(chk, what, sizeof what);
         st = ETWHF_EINVAL, snprintf(err, errlen, "no case of the manifest's %zu matches:%s", corpus->ncases, what);
+    } else if (res->require && !(res->levels_judged >> (res->require - 1) & 1u)) {
+        int l = res->require - 1;
+        st = ETWHF_EINVAL, snprintf(err, errlen, "--require %s: level %s %s cannot be judged in this run: %s",
+                                    etwhf__check_level_id(l), etwhf__check_level_id(l), etwhf_check_level_name(l),
+                                    res->level_reason[l]);
     } else if (stat_cases(corpus, res->selected, res->nselected, err, errlen) != 0)
         st = ETWHF_EIO;
     else
@@ -336,6 +353,7 @@ void etwhf_check_result_free(struct etwhf_check_result *res)
         return;
     etwhf__check_tally_free(&res->tally);
     free(res->selected);
+    free(res->level_member);
     free(res->decoder);
     free(res->etwhf_command);
     free(res->cwd);

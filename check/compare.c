@@ -112,6 +112,8 @@ const char *etwhf__check_kind_name(int kind)
 void etwhf__check_diff_reset(struct check_diff *d)
 {
     d->kinds = 0;
+    d->modes = 0;
+    d->level_fail = 0;
     d->n = 0;
     d->dropped = 0;
     d->at_header = CHECK_AT_NONE;
@@ -142,6 +144,7 @@ void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char 
                            const char *got)
 {
     d->kinds |= 1u << kind;
+    d->modes |= (uint8_t)CHECK_MODE_BIT(mode);
     if (d->n == CHECK_DIFF_ITEMS) {
         d->dropped++;
         return;
@@ -175,6 +178,8 @@ void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src)
         d->n++;
     }
     d->kinds |= src->kinds;
+    d->modes |= src->modes;
+    d->level_fail |= src->level_fail;
     d->dropped += src->dropped;
     if (src->at_set && (!d->at_set || src->at_mode < d->at_mode)) {
         d->at_set = 1;
@@ -505,8 +510,39 @@ static void compare_strict_error(const struct check_case *k, const struct check_
         compare_codes(d, CHECK_K_WARNINGS, mode, e->warnings, o->warnings, NULL, 1);
 }
 
+/* How many leading HeapFree events equal the expected ones. */
+static size_t exact_prefix(const struct etwhf_gen_expect *e, const struct check_observed *o)
+{
+    size_t n = e->n_events < o->nevents ? e->n_events : o->nevents, i = 0;
+    while (i < n && e->events[i].heap_handle == o->events[i].heap_handle &&
+           e->events[i].address == o->events[i].address && e->events[i].source == o->events[i].source &&
+           e->events[i].pointer_size == o->events[i].pointer_size)
+        i++;
+    return i;
+}
+
+unsigned etwhf__check_level_judge(const struct check_case *k, const struct check_observed *o)
+{
+    if (o->oom || o->lines_bad)
+        return 0;
+    const struct etwhf_gen_expect *e = &k->expect;
+    int error = o->error_diags > 0;
+    size_t exact = exact_prefix(e, o), prefix = e->has_prefix ? e->prefix_events : 0;
+    int all_exact = exact == e->n_events && o->nevents == e->n_events;
+    unsigned pass = 0;
+    if (!error && all_exact)
+        pass |= CHECK_LEVEL_BIT(ETWHF_CHECK_L1);
+    if ((error || !e->error) && exact >= prefix)
+        pass |= CHECK_LEVEL_BIT(ETWHF_CHECK_L2);
+    if (error == (e->error != 0) && all_exact)
+        pass |= CHECK_LEVEL_BIT(ETWHF_CHECK_L3);
+    return pass;
+}
+
 void etwhf__check_compare(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d)
 {
+    if (mode == ETWHF_MODE_RECOVER)
+        d->level_fail |= (uint8_t)(CHECK_LEVELS_RECOVER & ~etwhf__check_level_judge(k, o));
     if (o->oom) {
         etwhf__check_diff_add(d, CHECK_K_OUTPUT, mode, "events", "stored", "out of memory in the checker");
         return;

@@ -43,6 +43,7 @@ struct check_observed {
     uint64_t first_offset;
     int has_counts;
     uint64_t buffers, buffers_skipped, events_total;
+    unsigned lines_bad;         /* output lines every run reads (not JSON, HeapFree, diag) that could not be */
     struct check_where *where;  /* parallel to heap, in-process only (NULL otherwise) */
     size_t where_cap;
 };
@@ -92,6 +93,8 @@ struct check_item {
 };
 struct check_diff {
     uint32_t kinds;    /* bit k = some item (kept or dropped) of kind k */
+    uint8_t modes;     /* CHECK_MODE_BIT of each mode with an item (kept or dropped) */
+    uint8_t level_fail; /* CHECK_LEVEL_BIT of L1, L2, L3 whose own judgement a recover-mode run failed */
     unsigned n;        /* items kept */
     unsigned dropped;  /* items beyond CHECK_DIFF_ITEMS */
     int8_t at_header;  /* the first differing event's header form or CHECK_AT_*, when at_set */
@@ -112,8 +115,27 @@ void etwhf__check_diff_add(struct check_diff *d, int kind, int mode, const char 
  * CHECK_DIFF_ITEMS count as dropped. */
 void etwhf__check_diff_merge(struct check_diff *d, const struct check_diff *src);
 
-/* Judges o, the result of decoding case k in `mode`, and appends to d. */
+/* Judges o, the result of decoding case k in `mode`, and appends to d. In
+ * recover mode it also sets d->level_fail: L1–L3 that etwhf__check_level_judge
+ * does not pass. */
 void etwhf__check_compare(const struct check_case *k, int mode, const struct check_observed *o, struct check_diff *d);
+
+/* Conformance levels (docs/spec/conformance.md) as bits. */
+#define CHECK_LEVEL_BIT(l) (1u << (l))
+#define CHECK_LEVELS_RECOVER \
+    (CHECK_LEVEL_BIT(ETWHF_CHECK_L1) | CHECK_LEVEL_BIT(ETWHF_CHECK_L2) | CHECK_LEVEL_BIT(ETWHF_CHECK_L3))
+/* What a recover-mode run shows of levels L1–L3, each on its own terms and
+ * whatever the case's set (levels.c decides membership and nesting):
+ *  - L1: no error diagnostic, and every HeapFree event exact (count and fields);
+ *  - L2: an error diagnostic when the case expects error, and the first
+ *    expect.intact_prefix.events HeapFree events delivered and exact (0
+ *    when the manifest gives no prefix);
+ *  - L3: the verdict and every HeapFree event exact.
+ * None of them passes when an output line every run reads (a line that is
+ * not JSON, a HeapFree or diag line) could not be read, or the checker ran
+ * out of memory: the decoder's answer is then not known. Codes, warnings,
+ * counts and other heap events belong to L4 (the whole comparison). */
+unsigned etwhf__check_level_judge(const struct check_case *k, const struct check_observed *o);
 
 /* "[RECORD_SIZE, SOURCE_UNKNOWN]" for a code mask (and an extra unknown name). */
 void etwhf__check_format_codes(char *buf, size_t len, uint32_t mask, const char *extra);

@@ -10,6 +10,7 @@
 
 #include "decode.h"
 #include "etwhf/decode.h"
+#include "levels.h"
 #include "etwhf/format.h"
 #include "manifest.h"
 #include "output.h"
@@ -142,10 +143,15 @@ void etwhf__check_side_by_side(FILE *f, const struct etwhf_check_result *r, size
     int heap = k->has_heap_events && o.other_known;
     const char *list = heap ? "heap_events" : "events";
     size_t ne = heap ? e->n_heap_events : e->n_events, ng = heap ? o.nheap : o.nevents;
+    /* Strict mode on a case with an error: the walk stops at the first
+     * error, so expected events the decoder did not reach are allowed. */
+    int prefix = mode == ETWHF_MODE_STRICT && e->error;
     size_t common = ne < ng ? ne : ng, first = 0;
     while (first < common && (heap ? same_heap(&e->heap_events[first], &o.heap[first], o.header_known)
                                    : same_free(&e->events[first], &o.events[first])))
         first++;
+    if (prefix && first == ng && ng <= ne)
+        first = ne; /* a prefix: nothing differs */
     fprintf(f, "      [%s] expected (manifest) and got (decoder), side by side:\n", etwhf__check_mode_name(mode));
     if (first < ne || first < ng) {
         size_t lo = first > 1 ? first - 1 : 0, most = ne > ng ? ne : ng, hi = first + 3 < most ? first + 3 : most;
@@ -168,10 +174,10 @@ void etwhf__check_side_by_side(FILE *f, const struct etwhf_check_result *r, size
                 put_heap(f, &o.heap[i], o.header_known);
             else
                 put_free(f, &o.events[i]);
-            int differs = i >= ne || i >= ng ||
-                          !(heap ? same_heap(&e->heap_events[i], &o.heap[i], o.header_known)
-                                 : same_free(&e->events[i], &o.events[i]));
-            fputs(differs ? "   <- differs\n" : "\n", f);
+            int differs = i >= ne || (i >= ng && !prefix) ||
+                          (i < ng && !(heap ? same_heap(&e->heap_events[i], &o.heap[i], o.header_known)
+                                            : same_free(&e->events[i], &o.events[i])));
+            fputs(differs ? "   <- differs\n" : i >= ng ? "   (not reached: the walk stopped)\n" : "\n", f);
         }
         if (hi < most)
             fprintf(f, "      (%zu more %s after)\n", most - hi, list);
@@ -364,6 +370,9 @@ static void put_expectation(FILE *f, const struct etwhf_corpus *c, const struct 
         fprintf(f, "; buffers %" PRIu64 " (skipped %" PRIu64 "), events_total %" PRIu64, e->buffers,
                 e->buffers_skipped, e->events_total);
     fputc('\n', f);
+    if (e->has_prefix)
+        fprintf(f, "  intact prefix (L2): %zu HeapFree event(s), %zu heap event(s) before the first fault's damage\n",
+                e->prefix_events, e->prefix_heap_events);
     for (size_t i = 0; k->has_heap_events && i < e->n_heap_events && i < 20; i++) {
         fprintf(f, "    heap_events[%zu] ", i);
         put_heap(f, &e->heap_events[i], 1);
@@ -381,6 +390,51 @@ static void put_expectation(FILE *f, const struct etwhf_corpus *c, const struct 
         fprintf(f, "  %-28s ", c->fault_names[l->fault]);
         put_where(f, l->has_buffer ? l->buffer : ETWHF_NO_BUFFER, l->offset, l->has_inner, l->inner_offset);
         fputc('\n', f);
+    }
+}
+
+/* The shapes of mask whose evidence is `evidence` (-1: all), comma-separated. */
+static void put_shapes(FILE *f, uint64_t mask, int evidence)
+{
+    const char *sep = "";
+    for (int i = 0; i < ETWHF_SHAPE_COUNT; i++) {
+        const struct etwhf_gen_shape_info *si = etwhf_gen_shape_info(i);
+        if ((mask >> i & 1u) && si && (evidence < 0 || si->evidence == evidence)) {
+            fprintf(f, "%s%s", sep, si->name);
+            sep = ", ";
+        }
+    }
+}
+
+/* What the case rests on, and its verdict at each level. */
+static void put_levels(FILE *f, const struct etwhf_check_result *r, size_t idx)
+{
+    const struct check_case *k = &r->corpus->cases[idx];
+    fputs("  shapes: ", f);
+    if (k->shapes)
+        put_shapes(f, k->shapes, -1);
+    else
+        fputs(k->has_evidence ? "(none this etwhf knows)" : "(not in this manifest)", f);
+    if (k->has_evidence)
+        fprintf(f, "; evidence: %s", etwhf_evidence_name(k->evidence));
+    fputs("\n\nlevels (docs/spec/conformance.md):\n", f);
+    unsigned member, agree;
+    etwhf__check_case_levels(r, idx, &member, &agree);
+    int skipped = r->tally.outcome[idx] == ETWHF_CHECK_SKIPPED;
+    for (int l = ETWHF_CHECK_L0; l < ETWHF_CHECK_LEVELS; l++) {
+        fprintf(f, "  %s %-8s ", etwhf__check_level_id(l), etwhf_check_level_name(l));
+        if (!(r->levels_judged >> l & 1u))
+            fprintf(f, "not judged: %s\n", r->level_reason[l]);
+        else if (skipped)
+            fputs("not judged: the case was skipped\n", f);
+        else if (member >> l & 1u)
+            fputs(agree >> l & 1u ? "agrees\n" : "fails\n", f);
+        else if (k->evidence == ETWHF_EVIDENCE_CHOSEN) {
+            fputs("not in its set: the case holds shapes etwhf chose (", f);
+            put_shapes(f, k->shapes, ETWHF_EVIDENCE_CHOSEN);
+            fputs(")\n", f);
+        } else
+            fputs(k->fault_count ? "not in its set: the case has faults\n" : "not in its set: the case has no fault\n", f);
     }
 }
 
@@ -456,6 +510,7 @@ int etwhf_check_report_explain(FILE *f, const struct etwhf_check_result *r, uint
     if (r->tally.at_mode[idx] != 0xFF)
         fprintf(f, "; first differing event: %s", etwhf__check_at_name(r->tally.at_header[idx]));
     fprintf(f, "\n  decoder: %s\n", r->decoder);
+    put_levels(f, r, idx);
     put_expectation(f, c, k);
     for (int mode = ETWHF_MODE_RECOVER; mode <= ETWHF_MODE_STRICT; mode++)
         if (r->modes & CHECK_MODE_BIT(mode))

@@ -67,6 +67,7 @@ static void take_event(const cJSON *o, int mode, size_t lineno,
         char why[120];
         why_bad(o, ETWHF_HEAP_FREE, why, sizeof why);
         bad_line(d, mode, lineno, "a HeapFree with heap_handle, address, source, pointer_size", why);
+        obs->lines_bad++;
         return;
     }
     ev.source = (uint32_t)src;
@@ -105,6 +106,7 @@ static void take_diag(const cJSON *o, int strict_codes, int mode, size_t lineno,
     if (!sev || (!is_error && strcmp(sev, etwhf_severity_name(ETWHF_SEV_WARNING)) != 0)) {
         bad_line(d, mode, lineno, "a diag with severity error or warning",
                  sev ? "severity: neither error nor warning" : "severity: missing");
+        obs->lines_bad++;
         return;
     }
     const char *name = strict_codes ? etwhf__json_in_string(etwhf__json_in_get(o, MK_CODE)) : NULL;
@@ -127,10 +129,11 @@ void etwhf__check_output_parse(const char *out, size_t len, int mode, int strict
         cJSON *o = n ? etwhf__json_in_parse(p, n, NULL) : NULL;
         const char *type = etwhf__json_in_string(etwhf__json_in_get(o, MK_TYPE));
         int heap = etwhf__heap_json_type(type);
-        if (n && (!o || !type))
+        if (n && (!o || !type)) {
             bad_line(d, mode, lineno, "a JSON object with a \"type\"",
                      !o ? "not JSON" : !cJSON_IsObject(o) ? "not an object" : "type: missing or not a string");
-        else if (type && strcmp(type, "diag") == 0)
+            obs->lines_bad++;
+        } else if (type && strcmp(type, "diag") == 0)
             take_diag(o, strict_codes, mode, lineno, obs, d);
         else if (heap == ETWHF_HEAP_FREE)
             take_event(o, mode, lineno, obs, d);

@@ -8,6 +8,7 @@
 #include "etwhf/check.h"
 #include "etwhf/format.h"
 #include "explain.h"
+#include "levels.h"
 #include "manifest.h"
 #include "repro.h"
 #include "result.h"
@@ -131,8 +132,23 @@ static void text_groups(FILE *f, const char *title, struct group *g, size_t n)
     }
 }
 
-static void text_case_line(FILE *f, const struct etwhf_corpus *c, const struct check_case *k, int outcome)
+/* "L3, L4" for a mask of levels; "none" when empty. */
+static void level_list(char *buf, size_t len, unsigned levels)
 {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int l = ETWHF_CHECK_L0; l < ETWHF_CHECK_LEVELS; l++)
+        if (levels >> l & 1u)
+            n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ", " : "", etwhf__check_level_id(l));
+    if (!levels)
+        snprintf(buf, len, "none");
+}
+
+static void text_case_line(FILE *f, const struct etwhf_check_result *r, size_t idx)
+{
+    const struct etwhf_corpus *c = r->corpus;
+    const struct check_case *k = &c->cases[idx];
+    int outcome = r->tally.outcome[idx];
     fprintf(f, "  %s  (id %llu, %s", k->info.file, (unsigned long long)k->info.id, etwhf__layer_name(k->info.layer));
     if (k->compressed)
         fputs(", compressed", f);
@@ -141,7 +157,9 @@ static void text_case_line(FILE *f, const struct etwhf_corpus *c, const struct c
             fprintf(f, ", %s", etwhf_header_info(h)->name);
     for (size_t i = 0; i < k->fault_count; i++)
         fprintf(f, "%s%s", i ? " " : ", faults: ", etwhf__corpus_fault(c, k, i));
-    fprintf(f, "): %s\n", etwhf_check_outcome_name(outcome));
+    char failed[40];
+    level_list(failed, sizeof failed, etwhf__check_case_levels_failed(r, idx));
+    fprintf(f, "): %s; levels failed: %s\n", etwhf_check_outcome_name(outcome), failed);
 }
 
 /* An output line the run rejected, whole: the item holds only why. */
@@ -160,9 +178,8 @@ static void text_rejected_line(FILE *f, const struct check_shown *s, const struc
  * expected beside got, and the end of stderr when the run did not exit 0. */
 static void text_shown(FILE *f, const struct etwhf_check_result *r, const struct check_shown *s)
 {
-    const struct etwhf_corpus *c = r->corpus;
-    const struct check_case *k = &c->cases[s->idx];
-    text_case_line(f, c, k, r->tally.outcome[s->idx]);
+    const struct check_case *k = &r->corpus->cases[s->idx];
+    text_case_line(f, r, s->idx);
     for (unsigned j = 0; j < s->diff.n; j++) {
         const struct check_item *it = &s->diff.items[j];
         fprintf(f, "    [%s] %s: expected %s, got %s%s%s%s\n", etwhf__check_mode_name(it->mode), it->field,
@@ -174,16 +191,15 @@ static void text_shown(FILE *f, const struct etwhf_check_result *r, const struct
     for (int mode = ETWHF_MODE_RECOVER; mode <= ETWHF_MODE_STRICT; mode++) {
         if (!(r->modes & CHECK_MODE_BIT(mode)))
             continue;
-        int differs = 0;
-        for (unsigned j = 0; j < s->diff.n; j++)
-            differs |= s->diff.items[j].mode == mode;
+        /* A mode that agreed needs no rerun, whatever its exit status (1: errors reported). */
+        int differs = (s->diff.modes & CHECK_MODE_BIT(mode)) != 0;
         const struct check_evidence *ev = &s->ev[mode];
-        if (!differs && !(ev->present && ev->status))
+        if (!differs)
             continue;
         char *cmd = etwhf__check_repro(r, k, mode);
         fprintf(f, "    [%s] rerun: %s\n", etwhf__check_mode_name(mode), cmd ? cmd : "(cannot be built)");
         free(cmd);
-        if (r->tally.outcome[s->idx] == ETWHF_CHECK_DISAGREE && differs)
+        if (r->tally.outcome[s->idx] == ETWHF_CHECK_DISAGREE)
             etwhf__check_side_by_side(f, r, s->idx, mode);
         if (ev->present && ev->status && ev->err && *ev->err) {
             if (WIFEXITED(ev->status))
@@ -193,6 +209,36 @@ static void text_shown(FILE *f, const struct etwhf_check_result *r, const struct
                         WTERMSIG(ev->status));
             etwhf__check_put_stderr(f, "      | ", ev->err, ev->err_cut, 10);
         }
+    }
+}
+
+/* One line per level, like a badge: agree/total, or why it is not judged. */
+static void text_levels(FILE *f, const struct etwhf_check_result *r)
+{
+    for (int l = ETWHF_CHECK_L0; l < ETWHF_CHECK_LEVELS; l++) {
+        uint64_t agree, total;
+        const char *why;
+        fprintf(f, "  %s %-8s ", etwhf__check_level_id(l), etwhf_check_level_name(l));
+        if (etwhf_check_result_level(r, l, &agree, &total, &why) == 1)
+            fprintf(f, "%6llu/%llu agree%s\n", (unsigned long long)agree, (unsigned long long)total,
+                    r->require && l < r->require ? "  (required)" : "");
+        else
+            fprintf(f, "not judged: %s\n", why);
+    }
+}
+
+/* The cases that ran, and of them those not agreeing at the required levels. */
+static void required_counts(const struct etwhf_check_result *r, uint64_t *ran, uint64_t *bad)
+{
+    unsigned upto = r->require ? (CHECK_LEVEL_BIT(r->require - 1) << 1) - 1u : 0;
+    *ran = *bad = 0;
+    for (size_t s = 0; s < r->nselected; s++) {
+        size_t idx = r->selected[s];
+        int o = r->tally.outcome[idx];
+        if (o >= ETWHF_CHECK_OUTCOMES || o == ETWHF_CHECK_SKIPPED)
+            continue;
+        ++*ran;
+        *bad += (etwhf__check_case_levels_failed(r, idx) & upto) != 0;
     }
 }
 
@@ -216,8 +262,10 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
             (unsigned long long)t[ETWHF_CHECK_FAILED], (unsigned long long)t[ETWHF_CHECK_SKIPPED]);
     if (t[ETWHF_CHECK_IO])
         fprintf(f, ", unreadable %llu", (unsigned long long)t[ETWHF_CHECK_IO]);
+    fputc('\n', f);
+    text_levels(f, r);
     /* The rate counts the manifest's reading too: it is part of every run. */
-    fprintf(f, "\n  %.2f s (manifest %.2f s, decoding %.2f s), %.0f cases/s\n", r->seconds,
+    fprintf(f, "  %.2f s (manifest %.2f s, decoding %.2f s), %.0f cases/s\n", r->seconds,
             c->load_seconds, r->run_seconds, r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0);
     text_groups(f, "fault", gs.fault, gs.nfault);
     text_groups(f, "header form of the first differing event", gs.header, gs.nheader);
@@ -231,14 +279,31 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     size_t nshown = 0;
     for (size_t i = 0; i < r->tally.nshown; i++)
         nshown += r->tally.outcome[r->tally.shown[i].idx] > ETWHF_CHECK_SKIPPED;
-    if (nshown)
+    const char *req = r->require ? etwhf__check_level_id(r->require - 1) : NULL;
+    char upto[8] = "";
+    if (req)
+        snprintf(upto, sizeof upto, r->require > 1 ? "L0-%s" : "%s", req);
+    if (nshown && r->tally.show_levels)
+        fprintf(f, "\nfirst %zu case(s) not agreeing at %s:\n", nshown, upto);
+    else if (nshown)
         fprintf(f, "\nfirst %zu case(s) not agreeing:\n", nshown);
     for (size_t i = 0; i < r->tally.nshown; i++)
         if (r->tally.outcome[r->tally.shown[i].idx] > ETWHF_CHECK_SKIPPED)
             text_shown(f, r, &r->tally.shown[i]);
     uint64_t nbad = r->nselected - t[ETWHF_CHECK_AGREE] - t[ETWHF_CHECK_SKIPPED];
     uint64_t nrun = r->nselected - t[ETWHF_CHECK_SKIPPED];
-    if (nbad)
+    uint64_t ran, req_bad;
+    required_counts(r, &ran, &req_bad);
+
+    if (req && ran && req_bad)
+        fprintf(f, "\nresult: %llu of %llu case(s) do not agree at %s (--require %s)\n",
+                (unsigned long long)req_bad, (unsigned long long)ran, upto, req);
+    else if (req && ran && nbad)
+        fprintf(f, "\nresult: every case agrees at %s (--require %s); %llu of %llu do not agree with everything "
+                "compared\n", upto, req, (unsigned long long)nbad, (unsigned long long)nrun);
+    else if (req && ran)
+        fprintf(f, "\nresult: every case agrees at %s (--require %s), and with everything compared\n", upto, req);
+    else if (nbad)
         fprintf(f, "\nresult: %llu of %llu case(s) do not agree\n", (unsigned long long)nbad,
                 (unsigned long long)nrun);
     else if (!nrun)
@@ -312,6 +377,12 @@ static json_t *json_case(const struct etwhf_check_result *r, size_t idx, int out
     json_object_set_new(o, "outcome", json_string(etwhf_check_outcome_name(outcome)));
     json_object_set_new(o, "fields", ks);
     json_object_set_new(o, "first_differing_header", json_string(etwhf__check_at_name(r->tally.at_header[idx])));
+    json_t *lf = json_array();
+    unsigned failed = etwhf__check_case_levels_failed(r, idx);
+    for (int l = ETWHF_CHECK_L0; l < ETWHF_CHECK_LEVELS; l++)
+        if (failed >> l & 1u)
+            json_array_append_new(lf, json_string(etwhf__check_level_id(l)));
+    json_object_set_new(o, "levels_failed", lf);
     json_object_set_new(o, "commands", json_commands(r, k));
     return o;
 }
@@ -361,6 +432,28 @@ static json_t *json_details(const struct etwhf_check_result *r)
     return a;
 }
 
+/* "levels": {"L0": {"name", "judged", "agree", "total"} or {"name", "judged": false, "reason"}, …}. */
+static json_t *json_levels(const struct etwhf_check_result *r)
+{
+    json_t *o = json_object();
+    for (int l = ETWHF_CHECK_L0; l < ETWHF_CHECK_LEVELS; l++) {
+        uint64_t agree, total;
+        const char *why;
+        json_t *lv = json_object();
+        int judged = etwhf_check_result_level(r, l, &agree, &total, &why) == 1;
+        json_object_set_new(lv, "name", json_string(etwhf_check_level_name(l)));
+        json_object_set_new(lv, "judged", json_boolean(judged));
+        if (judged) {
+            json_object_set_new(lv, "agree", json_integer((json_int_t)agree));
+            json_object_set_new(lv, "total", json_integer((json_int_t)total));
+        } else {
+            json_object_set_new(lv, "reason", json_string(why));
+        }
+        json_object_set_new(o, etwhf__check_level_id(l), lv);
+    }
+    return o;
+}
+
 int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
 {
     uint64_t t[ETWHF_CHECK_OUTCOMES];
@@ -394,6 +487,10 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
     json_object_set_new(root, "manifest_cases", json_integer((json_int_t)r->corpus->ncases));
     json_object_set_new(root, "totals", json_outcomes(t));
     json_object_set_new(root, "agreed", json_boolean(r->nselected == t[ETWHF_CHECK_AGREE] + t[ETWHF_CHECK_SKIPPED]));
+    json_object_set_new(root, "levels", json_levels(r));
+    json_object_set_new(root, "require",
+                        r->require ? json_string(etwhf__check_level_id(r->require - 1)) : json_null());
+    json_object_set_new(root, "passed", json_boolean(etwhf_check_result_passed(r)));
     json_object_set_new(root, "seconds", json_real(r->seconds));
     json_object_set_new(root, "manifest_seconds", json_real(r->corpus->load_seconds));
     json_object_set_new(root, "decode_seconds", json_real(r->run_seconds));

@@ -30,6 +30,10 @@ struct etwhf_check_result {
     char *cwd;             /* where the commands ran (NULL when unknown) */
     double seconds;        /* wall time: reading the manifest and the decodes */
     double run_seconds;    /* the decodes alone */
+    int require;           /* options.require: 0 or ETWHF_CHECK_REQUIRE(level) */
+    unsigned levels_judged; /* CHECK_LEVEL_BIT of each level the run can judge (levels.c) */
+    char level_reason[ETWHF_CHECK_LEVELS][320]; /* why a level is not judged, and what adds it */
+    uint8_t *level_member; /* per manifest case: the judged levels whose set holds it */
 };
 
 #endif

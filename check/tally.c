@@ -20,8 +20,9 @@ int etwhf__check_tally_init(struct check_tally *t, size_t ncases, size_t show)
     t->kinds = calloc(ncases ? ncases : 1, sizeof *t->kinds);
     t->at_header = malloc(ncases ? ncases : 1);
     t->at_mode = malloc(ncases ? ncases : 1);
+    t->level_fail = calloc(ncases ? ncases : 1, 1);
     t->shown = show ? calloc(show, sizeof *t->shown) : NULL;
-    if (!t->outcome || !t->kinds || !t->at_header || !t->at_mode || (show && !t->shown)) {
+    if (!t->outcome || !t->kinds || !t->at_header || !t->at_mode || !t->level_fail || (show && !t->shown)) {
         etwhf__check_tally_free(t);
         return -1;
     }
@@ -46,6 +47,7 @@ void etwhf__check_tally_free(struct check_tally *t)
         evidence_free(&t->shown[i]);
     free(t->at_header);
     free(t->at_mode);
+    free(t->level_fail);
     free(t->outcome);
     free(t->kinds);
     free(t->shown);
@@ -76,6 +78,20 @@ static void keep_details(struct check_tally *t, size_t idx, const struct check_d
     t->nshown++;
 }
 
+/* Whether this run of case idx earns it a place among the shown ones. */
+static int shows(const struct check_tally *t, size_t idx, int outcome, const struct check_diff *d)
+{
+    if (!t->show_levels)
+        return 1;
+    unsigned failed = d->level_fail;
+    if (outcome == ETWHF_CHECK_FAILED || outcome == ETWHF_CHECK_TIMEOUT || outcome == ETWHF_CHECK_CRASH ||
+        outcome == ETWHF_CHECK_IO)
+        failed |= CHECK_LEVEL_BIT(ETWHF_CHECK_L0);
+    if (outcome != ETWHF_CHECK_AGREE)
+        failed |= CHECK_LEVEL_BIT(ETWHF_CHECK_L4);
+    return (failed & t->show_levels & t->member[idx]) != 0;
+}
+
 void etwhf__check_tally_add(struct check_tally *t, size_t idx, int outcome, const struct check_diff *d)
 {
     if (idx >= t->ncases)
@@ -88,13 +104,15 @@ void etwhf__check_tally_add(struct check_tally *t, size_t idx, int outcome, cons
         *o = (uint8_t)outcome;
     if (!was_bad && *o > ETWHF_CHECK_SKIPPED)
         t->bad_cases++;
+    if (d)
+        t->level_fail[idx] |= d->level_fail;
     if (d && outcome > ETWHF_CHECK_SKIPPED) {
         t->kinds[idx] |= d->kinds;
         if (d->at_set && d->at_mode < t->at_mode[idx]) { /* recover's first, whatever order runs end in */
             t->at_header[idx] = d->at_header;
             t->at_mode[idx] = d->at_mode;
         }
-        if (t->show)
+        if (t->show && (shows(t, idx, outcome, d) || etwhf__check_tally_shown(t, idx)))
             keep_details(t, idx, d);
     } else if (t->keep_agreeing && t->show && outcome == ETWHF_CHECK_AGREE) {
         keep_details(t, idx, NULL);

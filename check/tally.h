@@ -49,6 +49,12 @@ struct check_tally {
     size_t bad_cases;   /* cases whose outcome is neither agree nor skipped */
     int8_t *at_header;  /* per case: check_diff.at_header of its first differing event (CHECK_AT_NONE) */
     uint8_t *at_mode;   /* … the mode that set it, 0xFF until one did */
+    uint8_t *level_fail; /* per case: check_diff.level_fail of its runs (levels.c) */
+    /* With --require: details are kept only of cases a run shows failing
+     * one of the levels in show_levels (CHECK_LEVEL_BIT mask) that its
+     * set holds (member[idx], levels.c); 0: of every case not agreeing. */
+    unsigned show_levels;
+    const uint8_t *member;
     int keep_agreeing;  /* agreeing cases are kept among the shown too (--explain) */
 };
 

@@ -38,6 +38,12 @@ static const char help[] =
     "  --sample N        check N of the selected cases, spread evenly (0 = all)\n"
     "  --show N          cases shown in detail (default 10)\n"
     "  --json            print the report as one JSON object\n"
+    "  --require LEVEL   exit 0 when every case agrees at every conformance level\n"
+    "                    up to LEVEL: L0 robust (no crash, timeout or failure),\n"
+    "                    L1 intact, L2 damaged (documented or observed shapes),\n"
+    "                    L3 etwhf (verdict and HeapFree events of every case), L4\n"
+    "                    full (needs --strict-codes --all-heap-events --mode both).\n"
+    "                    Default: every case agrees with everything compared\n"
     "\n"
     "Which cases (a case runs when it passes every filter given):\n"
     "  --id N[,M...]     these case ids (the option may repeat)\n"
@@ -51,9 +57,10 @@ static const char help[] =
     "                    fault locations, the decoder's output and stderr, the\n"
     "                    records etwhf's decoder finds) instead of the report\n"
     "\n"
-    "Exit: 0 every case agrees, 1 a disagreement, crash or timeout, or no case\n"
-    "was checked, 2 usage (also filters that select no case), 3 corpus or\n"
-    "decoder cannot be read or run, 130 interrupted.\n";
+    "Exit: 0 every case agrees (with --require: at the levels required), 1 a\n"
+    "disagreement, crash or timeout, or no case was checked, 2 usage (also\n"
+    "filters that select no case, a --require level the run cannot judge), 3\n"
+    "corpus or decoder cannot be read or run, 130 interrupted.\n";
 
 struct opts {
     const char *dir;
@@ -115,6 +122,19 @@ static int parse_set(const char *opt, const char *v, int (*lookup)(const char *)
             return 0;
         p += n + 1;
     }
+}
+
+/* --fault: a name of the generator's fault catalogue, or "none". */
+static int check_fault_name(const char *v)
+{
+    if (!strcmp(v, "none") || etwhf_fault_from_name(v) >= 0)
+        return 0;
+    char names[2048];
+    size_t n = 0;
+    for (int i = 0; i < ETWHF_FAULT_COUNT && n < sizeof names; i++)
+        n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", etwhf_fault_info(i)->name);
+    return etwhf_usage_error("check", "--fault: '%s' is not a fault name; the names are none (intact cases), %s", v,
+                             names);
 }
 
 static int layer_from_name(const char *s)
@@ -229,8 +249,16 @@ static int parse(int argc, char **argv, struct opts *o)
             if (got > 0 && parse_ids(o, v) != 0)
                 return EXIT_USAGE;
         } else if (CHECK_VALUE("--fault")) {
+            if (got > 0 && check_fault_name(v) != 0)
+                return EXIT_USAGE;
             if (got > 0)
                 c->fault = v;
+        } else if (CHECK_VALUE("--require")) {
+            int level = got > 0 ? etwhf_check_level_from_name(v) : 0;
+            if (level < 0)
+                return etwhf_usage_error("check", "--require is a level L0, L1, L2, L3 or L4, not '%s'", v);
+            if (got > 0)
+                c->require = ETWHF_CHECK_REQUIRE(level);
         } else if (CHECK_VALUE("--layer")) {
             if (got > 0 && parse_set("--layer", v, layer_from_name, &c->layers) != 0)
                 return EXIT_USAGE;
@@ -275,12 +303,12 @@ static int stop_on_sigint(void *user)
     return etwhf_interrupted();
 }
 
-/* 0 when every case that ran agrees, 1 otherwise — and when none ran: a
- * check of nothing has shown nothing; 3 when a case file could not be read. */
+/* 0 when every case that ran agrees (with --require: at every level up to
+ * the one named), 1 otherwise — and when none ran: a check of nothing has
+ * shown nothing; 3 when a case file could not be read. */
 static int verdict(const struct etwhf_check_result *res)
 {
     size_t n = etwhf_check_result_cases(res);
-    uint64_t agree = etwhf_check_result_count(res, ETWHF_CHECK_AGREE);
     uint64_t skipped = etwhf_check_result_count(res, ETWHF_CHECK_SKIPPED);
     if (etwhf_check_result_count(res, ETWHF_CHECK_IO)) {
         fputs("etwhf check: some case files could not be read (see the report)\n", stderr);
@@ -292,7 +320,7 @@ static int verdict(const struct etwhf_check_result *res)
                   : "the manifest lists no case");
         return EXIT_FINDING;
     }
-    return agree + skipped == n ? EXIT_OK : EXIT_FINDING;
+    return etwhf_check_result_passed(res) ? EXIT_OK : EXIT_FINDING;
 }
 
 static int run(const struct opts *o, struct etwhf_check *chk, const struct etwhf_corpus *corpus)

@@ -11,6 +11,8 @@ starts with n_ (the corpus's error cases), where it fails in one way:
   asan     prints a sanitizer report on stderr, then answers as usual
   wrongid  answers with an end line naming another id
   status   answers with "status":70 (a failure it reports itself) and goes on
+  silent   answers with no line and "status":1, as a loop that caught its own
+           exception would: a decoder that died on the case, not a verdict
 
 ETWHF names the etwhf binary. When BAD_BATCH_LOG is set each worker appends
 its pid to that file as it starts, so a test can count the workers started.
@@ -61,6 +63,13 @@ def main():
             end["id"] += 1000
         elif bad and how == "status":
             end["status"] = 70
+        elif bad and how == "silent":
+            sys.stderr.write("bad_batch_decoder: KeyError swallowed\n")
+            sys.stderr.flush()
+            end["status"] = 1
+            out.write(json.dumps(end) + "\n")
+            out.flush()
+            continue
         out.write(run.stdout + json.dumps(end) + "\n")
         out.flush()
     return 0

@@ -90,6 +90,30 @@ case $name in
     is '.mismatches[0].differences[0] | [.field, .got]' '["exit_status","70"]'
     workers 1
     ;;
+  silent)
+    # Status 1 and no line: the worker's loop caught an exception (a decoder
+    # that died, §3.5), not a verdict; failed, the worker goes on.
+    run 1 "$fx" --json --jobs 1 --decoder-batch "$(bad silent)"
+    totals '[7,0,0,0,3,0]'
+    is '.mismatches[0].differences[0].field' '"exit_status"'
+    jq -e '.mismatches[0].differences[0].got | contains("KeyError swallowed")' "$out/report" >/dev/null ||
+      fail "the last line of stderr is not in the report"
+    # Its stderr line arrives with requests queued: one replacement, then
+    # one request at a time (check-protocol.md §6.3), as for asan.
+    workers 2
+    ;;
+  kept)
+    # What a worker printed for a shown case is kept, as per process: the
+    # rejected line is echoed, expected stands beside got, --explain shows
+    # the output, and nothing says it "was not kept".
+    run 1 "$fx" --jobs 1 --decoder-batch "$(bad garbage)"
+    grep -q 'was not kept' "$out/report" && fail "the batch report says the output was not kept"
+    grep -qF '      line 1: this is not JSON' "$out/report" || fail "the rejected line is not echoed"
+    grep -q 'expected (manifest) and got (decoder), side by side' "$out/report" || fail "no side by side"
+    run 1 "$fx" --id 3 --explain --decoder-batch "$(bad garbage)"
+    grep -qE '^ +1  this is not JSON$' "$out/report" || fail "--explain does not show the worker's output"
+    grep -q '^  standard error' "$out/report" || fail "--explain says nothing of stderr"
+    ;;
   hang)
     # The n_ cases never answer and the others answer at once: a timeout of
     # many times an honest answer tells them apart on a loaded machine. That

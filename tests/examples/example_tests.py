@@ -3,8 +3,15 @@
 
   gen ETWHF DIR GEN-OPTIONS...    etwhf gen --out DIR --force GEN-OPTIONS
   check ETWHF DIR CMD [OPTS...]   etwhf check DIR --decoder CMD --mode both --strict-codes
-                                  --all-heap-events OPTS: every case must agree
+                                  --all-heap-events --require L4 OPTS: every case must agree,
+                                  at every conformance level
   batch ETWHF DIR CMD [OPTS...]   the same with --decoder-batch CMD (the batch protocol)
+  held-out ETWHF DIR PYTHON       the decoder patched into a reader of exactly what public
+                                  traces hold (patched_decoder.py observed-only), as a batch
+                                  worker: it must agree at L0-L2 (--require L2 exits 0) and
+                                  not at L3 (--require L3 exits 1)
+  buggy ETWHF DIR PYTHON          the decoder with a real reading bug (no-align8: the next
+                                  record at p + Size), as a batch worker: --require L1 exits 1
   misread ETWHF DIR PYTHON [--batch]
                                   the decoder patched to read Source 4 of 64-bit
                                   HeapFree payloads as 3 (patched_decoder.py), recover
@@ -41,10 +48,10 @@ def fail(message):
     return 1
 
 
-def run_check(etwhf, corpus, cmd, mode, *options, option="--decoder"):
-    """etwhf check --json with the example's options; returns (exit status, report)."""
+def run_check(etwhf, corpus, cmd, mode, *options, option="--decoder", full=True):
+    """etwhf check --json, with the example's options when full; returns (exit status, report)."""
     argv = [etwhf, "check", corpus, "--json", "--show", "20", option, cmd, "--mode", mode,
-            "--strict-codes", "--all-heap-events", *options]
+            *(("--strict-codes", "--all-heap-events") if full else ()), *options]
     run = subprocess.run(argv, capture_output=True, text=True)
     try:
         report = json.loads(run.stdout)
@@ -61,7 +68,7 @@ def step_gen(etwhf, corpus, *options):
 
 
 def step_check(etwhf, corpus, cmd, *options, option="--decoder"):
-    status, report = run_check(etwhf, corpus, cmd, "both", *options, option=option)
+    status, report = run_check(etwhf, corpus, cmd, "both", "--require", "L4", *options, option=option)
     if report is None:
         return fail(f"etwhf check exited {status} without a report")
     cpu = report["cpu_seconds"]
@@ -134,6 +141,54 @@ def step_survives(etwhf, corpus, python):
     return 0
 
 
+def levels_line(report):
+    return ", ".join(f"{name} {lv['agree']}/{lv['total']}" if lv["judged"] else f"{name} not judged"
+                     for name, lv in report["levels"].items())
+
+
+def run_patched(etwhf, corpus, python, patch, level, *options):
+    """The decoder with PATCH as a batch worker, recover mode, --require LEVEL: (exit status, report)."""
+    cmd = f"{shlex.quote(python)} {shlex.quote(PATCHED)} {patch} --batch"
+    status, report = run_check(etwhf, corpus, cmd, "recover", "--require", level, *options,
+                               option="--decoder-batch", full=False)
+    if report is not None:
+        print(f"{patch}, --require {level}{' ' if options else ''}{' '.join(options)[:60]}: exit {status}; "
+              f"{levels_line(report)}")
+    return status, report
+
+
+def step_held_out(etwhf, corpus, python):
+    """observed-only: no reading bug, only what public traces never hold rejected."""
+    status, report = run_patched(etwhf, corpus, python, "observed-only", "L2")
+    if report is None:
+        return fail(f"etwhf check exited {status} without a report")
+    levels = report["levels"]
+    if status != 0 or not all(levels[k]["judged"] and levels[k]["agree"] == levels[k]["total"] for k in ("L0", "L1", "L2")):
+        print(json.dumps(report["mismatches"], indent=1)[:20000], file=sys.stderr)
+        return fail("the held-out reader does not agree at every case of L0-L2")
+    if not levels["L1"]["total"] or not levels["L2"]["total"]:
+        return fail("the corpus has no case in L1 or L2: the control would prove nothing")
+    if levels["L3"]["agree"] == levels["L3"]["total"]:
+        return fail("the held-out reader agrees at L3: the corpus holds no shape it rejects")
+    # --require L3 fails on any case that fails L3: a few of them show it.
+    ids = ",".join(str(case["id"]) for case in report["not_agreeing"][:20])
+    status, _ = run_patched(etwhf, corpus, python, "observed-only", "L3", "--id", ids)
+    if status != 1:
+        return fail(f"--require L3 exited {status}, expected 1")
+    return 0
+
+
+def step_buggy(etwhf, corpus, python):
+    """no-align8: a real reading bug fails L1, where only observed and documented shapes are."""
+    status, report = run_patched(etwhf, corpus, python, "no-align8", "L1")
+    if report is None:
+        return fail(f"etwhf check exited {status} without a report")
+    l1 = report["levels"]["L1"]
+    if status != 1 or not l1["judged"] or l1["agree"] == l1["total"]:
+        return fail("the reading bug is not caught at L1")
+    return 0
+
+
 def same_lines(ours, theirs, size):
     """Equal lines, except that the summary's `bytes` must be the input's length
     in ours: etwhf decode counts the bytes it had read when the walk ended, which
@@ -198,7 +253,7 @@ def step_clean(etwhf, *corpora):
 
 
 STEPS = {"gen": step_gen, "check": step_check, "batch": step_batch, "misread": step_misread, "survives": step_survives,
-         "samples": step_samples, "clean": step_clean}
+         "held-out": step_held_out, "buggy": step_buggy, "samples": step_samples, "clean": step_clean}
 
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in STEPS:

@@ -9,6 +9,8 @@
  *   res = etwhf_check_run(chk, corpus, &status, err, sizeof err);
  *   etwhf_check_report_text(stdout, res);   or etwhf_check_report_json
  *   etwhf_check_result_count(res, ETWHF_CHECK_DISAGREE) …
+ *   etwhf_check_result_level(res, ETWHF_CHECK_L2, &agree, &total, &reason) …
+ *   etwhf_check_result_passed(res)   (what `etwhf check`'s exit status says)
  *   etwhf_check_result_free(res); etwhf_check_free(chk); etwhf_corpus_free(corpus);
  * and, on the generator's side, etwhf_manifest_write_header once and
  * etwhf_manifest_write_case per case (`etwhf gen --out`): the library writes
@@ -123,9 +125,42 @@ struct etwhf_check_options {
     int keep_agreeing;
     int decoder_batch;    /* with a command: it is started once per job and speaks the batch
                            * protocol (docs/spec/check-protocol.md §6); no placeholder expands */
+    /* What etwhf_check_result_passed asks (`--require`): 0, every case that
+     * ran agrees with everything the options compare; ETWHF_CHECK_REQUIRE(level),
+     * every case that ran agrees at every conformance level up to `level`
+     * (below). A level the run cannot judge fails etwhf_check_run with
+     * ETWHF_EINVAL, err naming what to add. */
+    int require;
 };
 #define ETWHF_CHECK_COMPRESSED_YES 1
 #define ETWHF_CHECK_COMPRESSED_NO 2
+
+/* Conformance levels (docs/spec/conformance.md). A case agrees at a level
+ * when it is in the level's set, passes the level's judgement and agrees at
+ * every lower level whose set holds it:
+ *   L0 robust   every case: no crash, timeout or failed run in any mode;
+ *   L1 intact   cases without faults whose shapes are all observed or
+ *               documented: recover mode, no error, every HeapFree event exact;
+ *   L2 damaged  cases with faults whose shapes are observed or documented:
+ *               recover mode, an error where one is expected, the HeapFree
+ *               events before the first fault's damage delivered and exact;
+ *   L3 etwhf    every case: recover mode, verdict and every HeapFree event
+ *               exact (a command checked without options);
+ *   L4 full     every case: everything compared with code names, every heap
+ *               event and both modes (in-process: offsets and counts too). */
+enum etwhf_check_level {
+    ETWHF_CHECK_L0 = 0,
+    ETWHF_CHECK_L1,
+    ETWHF_CHECK_L2,
+    ETWHF_CHECK_L3,
+    ETWHF_CHECK_L4,
+    ETWHF_CHECK_LEVELS
+};
+#define ETWHF_CHECK_REQUIRE(level) ((level) + 1)
+/* "robust", "intact", "damaged", "etwhf", "full"; NULL out of range. */
+ETWHF_API const char *etwhf_check_level_name(int level);
+/* enum etwhf_check_level for "L0" … "L4" (or "l0" …), -1 otherwise. */
+ETWHF_API int etwhf_check_level_from_name(const char *name);
 
 #define etwhf_check_options_init(opts) etwhf_check_options_init_sized((opts), sizeof *(opts))
 ETWHF_API void etwhf_check_options_init_sized(struct etwhf_check_options *opts, size_t struct_size);
@@ -167,6 +202,22 @@ ETWHF_API const char *etwhf_check_outcome_name(int outcome);
 /* Cases the run selected; of them, those whose outcome is `outcome`. */
 ETWHF_API size_t etwhf_check_result_cases(const struct etwhf_check_result *res);
 ETWHF_API uint64_t etwhf_check_result_count(const struct etwhf_check_result *res, int outcome);
+
+/* Level `level` of the run: 1 when the run judged it, *agree of the *total
+ * cases in its set agreeing (cases that ran: skipped ones are in no set);
+ * 0 when the run could not judge it, *reason saying why and what adds it
+ * ("add --strict-codes --mode both"; owned by res); -1 for a level out of
+ * range or no result. Any out pointer may be NULL. */
+ETWHF_API int etwhf_check_result_level(const struct etwhf_check_result *res, int level, uint64_t *agree,
+                                       uint64_t *total, const char **reason);
+/* Case i (manifest order, as etwhf_corpus_case) at `level`: 1 it agrees, 0
+ * it does not, -1 not judged (the run did not select it, skipped it or
+ * cannot judge the level, or the case is not in the level's set). */
+ETWHF_API int etwhf_check_result_case_level(const struct etwhf_check_result *res, size_t i, int level);
+/* 1 when the run passes what options.require asks (every case that ran agrees
+ * up to that level; without require, every case that ran agrees), 0 when
+ * not or when no case ran (all skipped, an empty manifest). */
+ETWHF_API int etwhf_check_result_passed(const struct etwhf_check_result *res);
 
 /* The report (docs/check.md): text for people, or one JSON object and a
  * newline. 0, or -1 when writing failed or memory ran out. */

@@ -11,14 +11,14 @@
 #include <unistd.h>
 
 #include "etwhf/format.h"
-#include "batch.h"
-#include "external.h"
-#include "inproc.h"
+#include "runner_batch.h"
+#include "runner_command.h"
+#include "runner_inproc.h"
 #include "levels.h"
 #include "manifest.h"
 #include "proc.h"
 #include "result.h"
-#include "run.h"
+#include "runner.h"
 #include "split.h"
 
 struct etwhf_check {

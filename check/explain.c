@@ -14,7 +14,7 @@
 #include "etwhf/format.h"
 #include "manifest.h"
 #include "output.h"
-#include "repro.h"
+#include "repro_line.h"
 #include "result.h"
 
 /* The whole case file, malloc'd; NULL when it cannot be read. */

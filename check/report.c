@@ -10,7 +10,7 @@
 #include "explain.h"
 #include "levels.h"
 #include "manifest.h"
-#include "repro.h"
+#include "repro_line.h"
 #include "result.h"
 
 struct group {

@@ -19,9 +19,9 @@
 #include <sys/wait.h>
 
 #include "corpus.h"
-#include "inproc.h"
+#include "runner_inproc.h"
 
-/* Stand-in for etwhf's decoder (run.h's decode hook): the case file's first
+/* Stand-in for etwhf's decoder (runner.h's decode hook): the case file's first
  * byte says what to do. */
 static int stand_in(const struct check_case *k, int mode, const void *data, size_t len, struct check_observed *o,
                     char *why, size_t whylen)

@@ -1,6 +1,6 @@
-/* Reproduce lines of the report; see repro.h. */
+/* Reproduce lines of the report; see repro_line.h. */
 #define _GNU_SOURCE /* open_memstream */
-#include "repro.h"
+#include "repro_line.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "compare.h"
-#include "external.h"
+#include "runner_command.h"
 #include "manifest.h"
 #include "result.h"
 #include "split.h"

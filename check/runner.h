@@ -1,15 +1,15 @@
 /*
- * run.h — one check run as its runners see it: the settings, the selected
+ * runner.h — one check run as its runners see it: the settings, the selected
  * cases, the tally they report into, how they learn to stop (internal).
  *
- * A runner (inproc.c: etwhf's decoder in forked workers; external.c: a
- * command per case and mode; batch.c: long-running commands, a request per
+ * A runner (runner_inproc.c: etwhf's decoder in forked workers; runner_command.c: a
+ * command per case and mode; runner_batch.c: long-running commands, a request per
  * case and mode) decodes every selected case in every selected
  * mode, judges each decode (compare.h) and adds the outcome to the tally.
  * check.c builds the run from the public options and picks the runner.
  */
-#ifndef ETWHF_CHECK_RUN_H
-#define ETWHF_CHECK_RUN_H
+#ifndef ETWHF_CHECK_RUNNER_H
+#define ETWHF_CHECK_RUNNER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,7 +37,7 @@ struct check_run {
     int strict_codes;        /* external: read `code` too */
     int all_heap_events;     /* external: read HeapAlloc / HeapReAlloc lines, compare heap_events */
     const struct check_cmd *cmd; /* external decoder, NULL in-process */
-    int batch;               /* cmd speaks the batch protocol (batch.c) */
+    int batch;               /* cmd speaks the batch protocol (runner_batch.c) */
     check_decode_fn decode;  /* in-process: NULL = etwhf__check_decode_case */
     int (*should_stop)(void *user); /* polled by the runners' loops; NULL = never */
     void *user;

@@ -1,5 +1,5 @@
-/* What the runners share about a run in progress; see run.h. */
-#include "run.h"
+/* What the runners share about a run in progress; see runner.h. */
+#include "runner.h"
 
 #include "proc.h"
 

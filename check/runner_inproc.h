@@ -1,5 +1,5 @@
 /*
- * inproc.h — checking etwhf's decoder (decode.h) against a corpus in
+ * runner_inproc.h — checking etwhf's decoder (decode.h) against a corpus in
  * forked worker processes (internal).
  *
  * Each worker takes small chunks of cases from a counter in shared memory
@@ -8,10 +8,10 @@
  * case (reported as crash or timeout with the mode it was in); a new worker
  * carries on with the rest of its chunk.
  */
-#ifndef ETWHF_CHECK_INPROC_H
-#define ETWHF_CHECK_INPROC_H
+#ifndef ETWHF_CHECK_RUNNER_INPROC_H
+#define ETWHF_CHECK_RUNNER_INPROC_H
 
-#include "run.h"
+#include "runner.h"
 
 /* 0 when every selected case was run, CHECK_RUN_IO or CHECK_RUN_INTERRUPTED. */
 int etwhf__check_run_inproc(struct check_run *r);

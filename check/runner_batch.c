@@ -1,6 +1,6 @@
-/* The batch protocol's checker side; see batch.h. */
+/* The batch protocol's checker side; see runner_batch.h. */
 #define _GNU_SOURCE
-#include "batch.h"
+#include "runner_batch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "external.h"
+#include "runner_command.h"
 #include "json_in.h"
 #include "manifest.h"
 #include "output.h"

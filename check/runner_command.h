@@ -1,5 +1,5 @@
 /*
- * external.h — checking another decoder, a command run once per case and
+ * runner_command.h — checking another decoder, a command run once per case and
  * mode (docs/spec/check-protocol.md) (internal).
  *
  * Up to `jobs` commands run at once, each in its own process group (a
@@ -8,10 +8,10 @@
  * for sanitizer reports. The commands are started with posix_spawn (vfork
  * speed: a corpus means ~100,000 of them).
  */
-#ifndef ETWHF_CHECK_EXTERNAL_H
-#define ETWHF_CHECK_EXTERNAL_H
+#ifndef ETWHF_CHECK_RUNNER_COMMAND_H
+#define ETWHF_CHECK_RUNNER_COMMAND_H
 
-#include "run.h"
+#include "runner.h"
 
 /* 0 when every selected case was run or skipped, CHECK_RUN_IO (a command
  * could not be started) or CHECK_RUN_INTERRUPTED. */

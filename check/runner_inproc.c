@@ -1,6 +1,6 @@
-/* In-process check in forked workers; see inproc.h. */
+/* In-process check in forked workers; see runner_inproc.h. */
 #define _GNU_SOURCE
-#include "inproc.h"
+#include "runner_inproc.h"
 
 #include <errno.h>
 #include <fcntl.h>

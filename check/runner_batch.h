@@ -1,5 +1,5 @@
 /*
- * batch.h — checking a decoder that keeps running: the batch protocol of
+ * runner_batch.h — checking a decoder that keeps running: the batch protocol of
  * docs/spec/check-protocol.md §6 (`etwhf check --decoder-batch CMD`)
  * (internal).
  *
@@ -15,10 +15,10 @@
  * writes before it reads never deadlocks the checker. SIGPIPE is ignored while workers run
  * (a worker that died must not take the checker with it).
  */
-#ifndef ETWHF_CHECK_BATCH_H
-#define ETWHF_CHECK_BATCH_H
+#ifndef ETWHF_CHECK_RUNNER_BATCH_H
+#define ETWHF_CHECK_RUNNER_BATCH_H
 
-#include "run.h"
+#include "runner.h"
 
 /* 0 when every selected case was run, CHECK_RUN_IO (a worker could not be
  * started) or CHECK_RUN_INTERRUPTED. */

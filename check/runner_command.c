@@ -1,6 +1,6 @@
-/* Running an external decoder per case; see external.h. */
+/* Running an external decoder per case; see runner_command.h. */
 #define _GNU_SOURCE
-#include "external.h"
+#include "runner_command.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -357,7 +357,7 @@ int etwhf__check_run_external(struct check_run *r)
     return rc;
 }
 
-/* For the report's reproduce lines (repro.c): the same variables. */
+/* For the report's reproduce lines (repro_line.c): the same variables. */
 int etwhf__check_case_env(const struct check_case *k, int mode, const char *path, char *env[5])
 {
     return case_env(k, mode, path, env);

@@ -1,5 +1,8 @@
 /* A check as the public API shows it: options, the checker, a run and its
- * result (etwhf/check.h). The runners (inproc.c, external.c) do the work. */
+ * result (etwhf/check.h). The runners do the work, each a kind of worker of
+ * one pool (pool.h): runner_inproc.c (etwhf's decoder in forked workers),
+ * runner_command.c (a command per case and mode), runner_batch.c (the batch
+ * protocol). */
 #include "etwhf/check.h"
 
 #include <errno.h>
@@ -11,14 +14,14 @@
 #include <unistd.h>
 
 #include "etwhf/format.h"
+#include "levels.h"
+#include "manifest.h"
+#include "pool.h"
+#include "result.h"
+#include "runner.h"
 #include "runner_batch.h"
 #include "runner_command.h"
 #include "runner_inproc.h"
-#include "levels.h"
-#include "manifest.h"
-#include "proc.h"
-#include "result.h"
-#include "runner.h"
 #include "split.h"
 
 struct etwhf_check {
@@ -329,14 +332,14 @@ struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct
         };
         uint64_t t0 = etwhf__check_now_ms();
         int rc = !r.cmd ? etwhf__check_run_inproc(&r) : r.batch ? etwhf__check_run_batch(&r)
-                                                                : etwhf__check_run_external(&r);
+                                                                : etwhf__check_run_command(&r);
         etwhf__check_progress_done(&r);
         res->run_seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
         res->seconds = res->run_seconds + corpus->load_seconds;
-        if (rc == CHECK_RUN_INTERRUPTED)
-            st = ETWHF_EABORTED, snprintf(err, errlen, "interrupted");
-        else if (rc == CHECK_RUN_IO)
-            st = ETWHF_EIO, snprintf(err, errlen, "%s", r.err);
+        if (rc == ETWHF_EABORTED)
+            st = rc, snprintf(err, errlen, "interrupted");
+        else if (rc != ETWHF_OK)
+            st = rc, snprintf(err, errlen, "%s", r.err);
     }
     if (st != ETWHF_OK) {
         etwhf_check_result_free(res);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc.h"
+#include "pool.h"
 
 struct etwhf_corpus *etwhf_corpus_load(const char *dir, int *status, char *err, size_t errlen)
 {

@@ -9,7 +9,7 @@
 #include "heap_json.h"
 #include "json_in.h"
 #include "manifest.h"
-#include "proc.h"
+#include "errscan.h"
 
 /* The item says what was wanted and what is wrong; the report echoes the
  * whole line from the output it kept (report.c), so nothing here is cut. */

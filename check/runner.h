@@ -34,21 +34,28 @@ struct check_run {
     unsigned modes;          /* CHECK_MODE_BIT(ETWHF_MODE_RECOVER) | CHECK_MODE_BIT(ETWHF_MODE_STRICT) */
     unsigned jobs;
     uint64_t timeout_ms;     /* per decode of one case in one mode */
-    int strict_codes;        /* external: read `code` too */
-    int all_heap_events;     /* external: read HeapAlloc / HeapReAlloc lines, compare heap_events */
-    const struct check_cmd *cmd; /* external decoder, NULL in-process */
+    int strict_codes;        /* command: read `code` too */
+    int all_heap_events;     /* command: read HeapAlloc / HeapReAlloc lines, compare heap_events */
+    const struct check_cmd *cmd; /* the decoder command, NULL in-process */
     int batch;               /* cmd speaks the batch protocol (runner_batch.c) */
     check_decode_fn decode;  /* in-process: NULL = etwhf__check_decode_case */
-    int (*should_stop)(void *user); /* polled by the runners' loops; NULL = never */
+    int (*should_stop)(void *user); /* polled by the pool's loop; NULL = never */
     void *user;
     FILE *progress;          /* NULL, or where the progress line is redrawn */
     uint64_t last_progress_ms;
-    char err[512];           /* why the run stopped (CHECK_RUN_IO) */
+    char err[512];           /* why the run failed */
 };
 
-/* Return values of the runners besides 0 (all selected cases ran). */
-#define CHECK_RUN_IO (-1)          /* r->err says why */
-#define CHECK_RUN_INTERRUPTED (-2) /* should_stop said so: every child was killed */
+/* The runners (runner_inproc.h, runner_command.h, runner_batch.h) return
+ * ETWHF_OK when every selected case ran, ETWHF_EABORTED when should_stop
+ * said so (every worker was killed), else ETWHF_EIO or ETWHF_ENOMEM with
+ * r->err saying why. */
+
+struct check_pool_kind;
+/* Runs `kind` in a pool of `slots` workers (at most CHECK_POOL_MAX; at
+ * least 1) with the run's stop poll and error buffer; the progress line is
+ * drawn a last time. As the runners return. */
+int etwhf__check_run_pool(struct check_run *r, const struct check_pool_kind *kind, void *user, unsigned slots);
 
 /* Where a runner is in its runs: each selected case in each selected mode,
  * in order. Zeroed: at the start. */

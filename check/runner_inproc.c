@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -16,12 +15,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "decode.h"
-#include "proc.h"
+#include "pool.h"
 
 /* Cases a worker takes at a time: big enough that the shared counter is
  * rarely touched, small enough that workers finish together. */
@@ -53,22 +49,18 @@ struct msg {
 #define MSG_SIZE(n) (offsetof(struct msg, diff) + offsetof(struct check_diff, items) + (n) * sizeof(struct check_item))
 _Static_assert(MSG_SIZE(CHECK_DIFF_ITEMS) <= PIPE_BUF, "a result must fit one atomic pipe write");
 
-struct worker {
-    pid_t pid;
-    int res_fd, err_fd;
-    unsigned char buf[2 * PIPE_BUF];
-    size_t len;
-    size_t last_reported;
-    int timed_out;
-    struct check_errscan scan;
+/* The parent's view of a slot's worker. */
+struct iworker {
+    size_t last_reported; /* the position of its last result, NONE before one */
+    int timed_out;        /* it was killed for overrunning its decode */
 };
 
-struct pool {
+struct inproc {
     struct check_run *r;
     struct shared *sh;
     size_t shared_size;
-    struct worker *w;
-    unsigned nw;
+    struct iworker *w;     /* per slot */
+    struct slot *child_slot; /* the slot of the worker being forked */
     unsigned stray_deaths; /* deaths outside any case: a broken worker, not a case */
 };
 
@@ -171,10 +163,6 @@ static void send_msg(int fd, struct msg *m, size_t pos)
 
 static _Noreturn void worker_main(struct check_run *r, struct slot *slot, _Atomic size_t *next, int fd)
 {
-    signal(SIGINT, SIG_IGN); /* the parent decides and kills */
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
     struct wstate ws = {.r = r, .slot = slot, .fd = fd, .decode = r->decode ? r->decode : etwhf__check_decode_case};
     struct msg m;
     memset(&m, 0, sizeof m);
@@ -199,238 +187,133 @@ static _Noreturn void worker_main(struct check_run *r, struct slot *slot, _Atomi
     _exit(0);
 }
 
-/* ---- parent side ---------------------------------------------------------- */
+/* ---- parent side: a kind of pool worker (pool.h) ------------------------------ */
 
-static int spawn(struct pool *p, unsigned i, size_t resume, size_t chunk_end)
+static void child(void *arg, int out_fd)
 {
-    struct worker *w = &p->w[i];
-    struct slot *slot = &p->sh->slots[i];
-    int res[2], err[2];
-    if (pipe2(res, O_CLOEXEC) != 0)
-        return -1;
-    if (pipe2(err, O_CLOEXEC) != 0) {
-        close(res[0]);
-        close(res[1]);
-        return -1;
-    }
-    atomic_store(&slot->current, NONE);
-    atomic_store(&slot->resume, resume);
-    atomic_store(&slot->chunk_end, chunk_end);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(res[0]);
-        close(err[0]);
-        dup2(err[1], STDERR_FILENO);
-        worker_main(p->r, slot, &p->sh->next, res[1]);
-    }
-    close(res[1]);
-    close(err[1]);
-    if (pid < 0) {
-        close(res[0]);
-        close(err[0]);
-        return -1;
-    }
-    memset(w, 0, sizeof *w);
-    w->pid = pid;
-    w->res_fd = res[0];
-    w->err_fd = err[0];
-    w->last_reported = NONE;
-    fcntl(w->res_fd, F_SETFL, O_NONBLOCK);
-    fcntl(w->err_fd, F_SETFL, O_NONBLOCK);
-    return 0;
+    struct inproc *x = arg;
+    worker_main(x->r, x->child_slot, &x->sh->next, out_fd);
 }
 
-static void take_messages(struct pool *p, struct worker *w)
+/* An empty slot gets a worker while its chunk or the counter has cases;
+ * a running one's deadline is its current decode's. */
+static int tend(struct check_pool *p, struct check_worker *w)
 {
+    struct inproc *x = etwhf__check_pool_user(p);
+    struct slot *slot = &x->sh->slots[w->slot];
+    struct iworker *iw = &x->w[w->slot];
+    if (w->pid) {
+        size_t cur = atomic_load(&slot->current);
+        w->deadline = cur == NONE ? 0 : atomic_load(&slot->started_ms) + x->r->timeout_ms;
+        return ETWHF_OK;
+    }
+    if (atomic_load(&slot->resume) >= atomic_load(&slot->chunk_end) && atomic_load(&x->sh->next) >= x->r->nselected)
+        return ETWHF_OK;
+    atomic_store(&slot->current, NONE);
+    memset(iw, 0, sizeof *iw);
+    iw->last_reported = NONE;
+    x->child_slot = slot;
+    return etwhf__check_pool_fork(p, w, child, x);
+}
+
+static void output(struct check_pool *p, struct check_worker *w)
+{
+    struct inproc *x = etwhf__check_pool_user(p);
     size_t off = 0;
-    while (w->len - off >= sizeof(uint32_t)) {
+    while (w->out_len - off >= sizeof(uint32_t)) {
         uint32_t size;
-        memcpy(&size, w->buf + off, sizeof size);
+        memcpy(&size, w->out + off, sizeof size);
         if (size < MSG_SIZE(0) || size > sizeof(struct msg)) {
-            off = w->len; /* cannot happen with our own workers: drop, do not loop */
+            off = w->out_len; /* cannot happen with our own workers: drop, do not loop */
             break;
         }
-        if (w->len - off < size)
+        if (w->out_len - off < size)
             break;
         struct msg m;
         memset(&m, 0, sizeof m);
-        memcpy(&m, w->buf + off, size <= sizeof m ? size : sizeof m);
+        memcpy(&m, w->out + off, size);
         off += size;
-        if (m.pos < p->r->nselected) {
-            w->last_reported = m.pos;
-            etwhf__check_tally_add(p->r->tally, p->r->selected[m.pos], m.outcome, &m.diff);
+        if (m.pos < x->r->nselected) {
+            x->w[w->slot].last_reported = m.pos;
+            etwhf__check_tally_add(x->r->tally, x->r->selected[m.pos], m.outcome, &m.diff);
         }
     }
-    memmove(w->buf, w->buf + off, w->len - off);
-    w->len -= off;
+    etwhf__check_pool_take(w, off);
+    etwhf__check_progress(x->r, 0);
 }
 
-/* Reads what is there; closes the fd at end of file. */
-static void drain(struct pool *p, struct worker *w, int is_err)
+static void timeout(struct check_pool *p, struct check_worker *w)
 {
-    if (is_err) {
-        etwhf__check_errscan_drain(&w->err_fd, &w->scan);
+    struct inproc *x = etwhf__check_pool_user(p);
+    struct slot *slot = &x->sh->slots[w->slot];
+    /* The deadline was read a round ago: the worker may be on another case now. */
+    if (atomic_load(&slot->current) == NONE ||
+        atomic_load(&slot->started_ms) + x->r->timeout_ms > etwhf__check_pool_now(p))
         return;
-    }
-    long n;
-    while ((n = etwhf__check_pipe_read(&w->res_fd, w->buf + w->len, sizeof w->buf - w->len)) > 0) {
-        w->len += (size_t)n;
-        take_messages(p, w);
-    }
+    x->w[w->slot].timed_out = 1;
+    etwhf__check_pool_kill(p, w);
 }
 
-/* The worker's pipes are closed: reap it; a death costs the case it was on. */
-static int reap(struct pool *p, unsigned i)
+/* A worker that did not exit 0 costs the case it was on; the next one
+ * carries on after it (tend starts it). */
+static int exited(struct check_pool *p, struct check_worker *w, int st)
 {
-    struct worker *w = &p->w[i];
-    struct slot *slot = &p->sh->slots[i];
-    int st = 0;
-    while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    w->pid = 0;
+    struct inproc *x = etwhf__check_pool_user(p);
+    struct slot *slot = &x->sh->slots[w->slot];
+    struct iworker *iw = &x->w[w->slot];
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-        return 0;
-    size_t cur = atomic_load(&slot->current), resume = atomic_load(&slot->resume);
-    size_t end = atomic_load(&slot->chunk_end);
-    if (cur != NONE && cur != w->last_reported && cur < p->r->nselected) {
+        return ETWHF_OK;
+    size_t cur = atomic_load(&slot->current);
+    if (cur != NONE && cur != iw->last_reported && cur < x->r->nselected) {
         struct check_diff d;
         char sig[24], got[200];
         int mode = atomic_load(&slot->mode);
         etwhf__check_diff_reset(&d);
-        if (w->timed_out) {
-            snprintf(got, sizeof got, "still running after %llu ms", (unsigned long long)p->r->timeout_ms);
+        if (iw->timed_out) {
+            snprintf(got, sizeof got, "still running after %llu ms", (unsigned long long)x->r->timeout_ms);
             etwhf__check_diff_add(&d, CHECK_K_TIMEOUT, mode, "timeout", "done", got);
         } else {
             snprintf(got, sizeof got, "%s%s%s",
                      WIFSIGNALED(st) ? etwhf__check_signal_name(WTERMSIG(st), sig, sizeof sig) : "exit",
-                     w->scan.found ? ": " : "", w->scan.found ? w->scan.report : "");
+                     w->err.found ? ": " : "", w->err.found ? w->err.report : "");
             etwhf__check_diff_add(&d, CHECK_K_CRASH, mode, "crash", "no crash", got);
         }
-        etwhf__check_tally_add(p->r->tally, p->r->selected[cur],
-                               w->timed_out ? ETWHF_CHECK_TIMEOUT : ETWHF_CHECK_CRASH, &d);
-        resume = cur + 1;
-    } else if (++p->stray_deaths > 3) {
-        snprintf(p->r->err, sizeof p->r->err, "workers die outside any case (status 0x%x)", (unsigned)st);
-        return -1;
+        etwhf__check_tally_add(x->r->tally, x->r->selected[cur], iw->timed_out ? ETWHF_CHECK_TIMEOUT : ETWHF_CHECK_CRASH,
+                               &d);
+        atomic_store(&slot->resume, cur + 1);
+        etwhf__check_progress(x->r, 0);
+    } else if (++x->stray_deaths > 3) {
+        snprintf(x->r->err, sizeof x->r->err, "workers die outside any case (status 0x%x)", (unsigned)st);
+        return ETWHF_EIO;
     }
-    if (resume < end || atomic_load(&p->sh->next) < p->r->nselected) {
-        if (spawn(p, i, resume, resume < end ? end : resume) != 0) {
-            snprintf(p->r->err, sizeof p->r->err, "cannot start a worker: %s", strerror(errno));
-            return -1;
-        }
-    }
-    return 0;
+    return ETWHF_OK;
 }
 
-static void kill_all(struct pool *p)
-{
-    for (unsigned i = 0; i < p->nw; i++) {
-        struct worker *w = &p->w[i];
-        if (!w->pid)
-            continue;
-        kill(w->pid, SIGKILL);
-        while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        w->pid = 0;
-        if (w->res_fd >= 0)
-            close(w->res_fd);
-        if (w->err_fd >= 0)
-            close(w->err_fd);
-    }
-}
-
-/* Kills workers whose current decode overran the timeout; returns the poll
- * timeout until the next deadline. */
-static int watch_timeouts(struct pool *p)
-{
-    uint64_t now = etwhf__check_now_ms();
-    int wait = 100;
-    for (unsigned i = 0; i < p->nw; i++) {
-        struct worker *w = &p->w[i];
-        struct slot *slot = &p->sh->slots[i];
-        if (!w->pid || w->timed_out || atomic_load(&slot->current) == NONE)
-            continue;
-        uint64_t started = atomic_load(&slot->started_ms);
-        uint64_t deadline = started + p->r->timeout_ms;
-        if (now >= deadline) {
-            w->timed_out = 1;
-            kill(w->pid, SIGKILL);
-        } else if (deadline - now < (uint64_t)wait) {
-            wait = (int)(deadline - now) + 1;
-        }
-    }
-    return wait;
-}
-
-static int loop(struct pool *p)
-{
-    struct pollfd fds[2 * 256];
-    unsigned who[2 * 256];
-    for (;;) {
-        if (etwhf__check_stopping(p->r))
-            return CHECK_RUN_INTERRUPTED;
-        int wait = watch_timeouts(p);
-        nfds_t n = 0;
-        for (unsigned i = 0; i < p->nw; i++) {
-            struct worker *w = &p->w[i];
-            if (!w->pid)
-                continue;
-            if (w->res_fd < 0 && w->err_fd < 0) {
-                if (reap(p, i) != 0)
-                    return CHECK_RUN_IO;
-                i--; /* a respawned worker is polled in this round */
-                continue;
-            }
-            if (w->res_fd >= 0)
-                fds[n] = (struct pollfd){.fd = w->res_fd, .events = POLLIN}, who[n++] = 2 * i;
-            if (w->err_fd >= 0)
-                fds[n] = (struct pollfd){.fd = w->err_fd, .events = POLLIN}, who[n++] = 2 * i + 1;
-        }
-        if (n == 0)
-            return 0;
-        int rc = poll(fds, n, wait);
-        if (rc < 0 && errno != EINTR) {
-            snprintf(p->r->err, sizeof p->r->err, "poll: %s", strerror(errno));
-            return CHECK_RUN_IO;
-        }
-        for (nfds_t j = 0; rc > 0 && j < n; j++)
-            if (fds[j].revents)
-                drain(p, &p->w[who[j] / 2], who[j] & 1);
-        etwhf__check_progress(p->r, 0);
-    }
-}
+static const struct check_pool_kind inproc_kind = {
+    .tend = tend, .output = output, .timeout = timeout, .exited = exited,
+};
 
 int etwhf__check_run_inproc(struct check_run *r)
 {
-    struct pool p = {.r = r};
-    p.nw = r->jobs ? r->jobs : 1;
-    if (p.nw > 256)
-        p.nw = 256;
-    if (p.nw > r->nselected)
-        p.nw = r->nselected ? (unsigned)r->nselected : 1;
-    p.shared_size = sizeof(struct shared) + p.nw * sizeof(struct slot);
-    p.sh = mmap(NULL, p.shared_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    p.w = calloc(p.nw, sizeof *p.w);
-    if (p.sh == MAP_FAILED || !p.w) {
+    struct inproc x = {.r = r};
+    unsigned n = r->jobs ? r->jobs : 1;
+    if (n > CHECK_POOL_MAX)
+        n = CHECK_POOL_MAX;
+    if (n > r->nselected)
+        n = r->nselected ? (unsigned)r->nselected : 1;
+    x.shared_size = sizeof(struct shared) + n * sizeof(struct slot);
+    x.sh = mmap(NULL, x.shared_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    x.w = calloc(n, sizeof *x.w);
+    if (x.sh == MAP_FAILED || !x.w) {
         snprintf(r->err, sizeof r->err, "cannot set up workers: %s", strerror(errno));
-        if (p.sh != MAP_FAILED)
-            munmap(p.sh, p.shared_size);
-        free(p.w);
-        return CHECK_RUN_IO;
+        if (x.sh != MAP_FAILED)
+            munmap(x.sh, x.shared_size);
+        free(x.w);
+        return ETWHF_EIO;
     }
-    atomic_store(&p.sh->next, 0);
-    int rc = 0;
-    for (unsigned i = 0; i < p.nw && rc == 0; i++)
-        if (spawn(&p, i, 0, 0) != 0) {
-            snprintf(r->err, sizeof r->err, "cannot start a worker: %s", strerror(errno));
-            rc = CHECK_RUN_IO;
-        }
-    if (rc == 0)
-        rc = loop(&p);
-    kill_all(&p);
-    etwhf__check_progress(r, 1);
-    munmap(p.sh, p.shared_size);
-    free(p.w);
+    atomic_store(&x.sh->next, 0); /* the slots too are zero, as mmap gives them: no chunk yet */
+    int rc = etwhf__check_run_pool(r, &inproc_kind, &x, n);
+    munmap(x.sh, x.shared_size);
+    free(x.w);
     return rc;
 }

@@ -142,7 +142,7 @@ static void test_workers_survive(void **state)
      * the timeout only has to outlast a worker descheduled on a loaded
      * machine (300 ms did not always). */
     setup_run(mixed, &c, &t, &r, 5000);
-    assert_int_equal(etwhf__check_run_inproc(&r), 0);
+    assert_int_equal(etwhf__check_run_inproc(&r), ETWHF_OK);
     for (int i = 0; i < NCASES; i++) {
         int want = mixed[i] == 'S' || mixed[i] == 'A' || mixed[i] == 'T' ? ETWHF_CHECK_CRASH
                  : mixed[i] == 'H' ? ETWHF_CHECK_TIMEOUT
@@ -199,7 +199,7 @@ static void test_interrupt(void **state)
         kill(me, SIGINT);
         _exit(0);
     }
-    assert_int_equal(etwhf__check_run_inproc(&r), CHECK_RUN_INTERRUPTED);
+    assert_int_equal(etwhf__check_run_inproc(&r), ETWHF_EABORTED);
     assert_int_equal(waitpid(helper, NULL, 0), helper);
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no worker left to reap */
     assert_int_equal(errno, ECHILD);

@@ -18,11 +18,13 @@
  *
  * Processes: a run decodes in forked worker processes (etwhf's own decoder),
  * starts the decoder command once per case and mode, or (decoder_batch)
- * once per job (each in a process group of its own); every child is gone
- * when etwhf_check_run returns. While a command runs, the library holds
- * SIGCHLD, and while batch workers run it ignores SIGPIPE (the caller's
- * handlers are put back afterwards). One run at a time per process; a corpus may be shared
- * by runs, read only.
+ * once per job, each in a process group of its own; a worker's whole group
+ * is killed when it times out, when it exits (what its children left) and
+ * when the run stops, and every child is gone when etwhf_check_run
+ * returns. While the workers run, the library holds SIGCHLD, and while
+ * batch workers run it ignores SIGPIPE (the caller's handlers are put back
+ * afterwards). One run at a time per process; a corpus may be shared by
+ * runs, read only.
  *
  * ABI: the options struct carries its own size, as in etwhf/decode.h, so
  * fields can be added at its end. Corpus, checker and result are opaque;

@@ -139,9 +139,17 @@ case $name in
     hangers_gone || fail "a hanging worker was left running"
     ;;
   interrupt)
-    "$ETWHF" check "$fx" --timeout 600 --decoder-batch "$(bad hang)" >"$out/report" 2>"$out/err" &
+    for sig in INT TERM HUP; do
+      stop_hanging "$sig" --decoder-batch "$(bad hang)"
+    done
+    ;;
+  spread)
+    # Three cases, all hanging, and three jobs: the requests are shared out
+    # over the jobs (check-protocol.md §6.3), so the three hang at once
+    # rather than one after another in the first worker's queue.
+    "$ETWHF" check "$fx" --id 3,6,9 --jobs 3 --timeout 600 --decoder-batch "$(bad hang)" >"$out/report" 2>"$out/err" &
     pid=$!
-    proc_wait_until "a hanging worker" proc_any "$BAD_DECODER_HANG" || { kill -KILL "$pid"; fail "no worker hung"; }
+    proc_wait_until "three workers hanging at once" hangers 3 || { kill -KILL "$pid"; fail "the cases did not go to three workers"; }
     kill -INT "$pid"
     wait "$pid"; rc=$?
     [ "$rc" -eq 130 ] || fail "SIGINT gave exit $rc, expected 130"

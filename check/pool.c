@@ -93,18 +93,19 @@ static void on_sigchld(int sig)
     errno = e;
 }
 
-/* Saves the caller's handler in *old first: chld_remove puts it back whatever failed here. */
+/* Saves the caller's handler in *old first: chld_remove puts it back
+ * whatever failed here. ETWHF_OK, or ETWHF_EIO with errno saying why. */
 static int chld_install(struct sigaction *old)
 {
     sigaction(SIGCHLD, NULL, old);
     if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        return -1;
+        return ETWHF_EIO;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigchld;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-    return sigaction(SIGCHLD, &sa, NULL);
+    return sigaction(SIGCHLD, &sa, NULL) == 0 ? ETWHF_OK : ETWHF_EIO;
 }
 
 static void chld_remove(const struct sigaction *old)
@@ -163,8 +164,8 @@ static int make_pipes(struct check_pool *p, int fds[3][2])
         fds[i][0] = fds[i][1] = -1;
     for (int i = (p->s->kind->flags & CHECK_POOL_STDIN) ? 0 : 1; i < 3; i++)
         if (pipe2(fds[i], O_CLOEXEC) != 0)
-            return -1;
-    return 0;
+            return ETWHF_EIO; /* errno says why */
+    return ETWHF_OK;
 }
 
 static void close_pipes(int fds[3][2])
@@ -177,7 +178,7 @@ static void close_pipes(int fds[3][2])
 int etwhf__check_pool_spawn(struct check_pool *p, struct check_worker *w, char **argv, char **envp)
 {
     int fds[3][2], e = 0;
-    if (make_pipes(p, fds) != 0) {
+    if (make_pipes(p, fds) != ETWHF_OK) {
         e = errno;
         close_pipes(fds);
         return fail(p, ETWHF_EIO, "cannot start the decoder", e);
@@ -222,7 +223,7 @@ int etwhf__check_pool_fork(struct check_pool *p, struct check_worker *w, void (*
                            void *arg)
 {
     int fds[3][2];
-    if (make_pipes(p, fds) != 0) {
+    if (make_pipes(p, fds) != ETWHF_OK) {
         int e = errno;
         close_pipes(fds);
         return fail(p, ETWHF_EIO, "cannot start a worker", e);
@@ -339,8 +340,9 @@ void etwhf__check_pool_take(struct check_worker *w, size_t n)
     w->out_len -= n;
 }
 
-/* One non-blocking read: the byte count, 0 when nothing is there now, -1 at
- * end of file (then *fd is closed). */
+/* One non-blocking read, as read(2) counts: the bytes read, 0 when nothing
+ * is there now (or the read failed: poll tells again), -1 at end of file
+ * (then *fd is closed). */
 static long read_some(int *fd, void *buf, size_t cap)
 {
     for (;;) {
@@ -613,7 +615,7 @@ int etwhf__check_pool_run(const struct check_pool_setup *s)
         sigemptyset(&ign.sa_mask);
         sigaction(SIGPIPE, &ign, &old_pipe);
     }
-    int rc = chld_install(&old_chld) == 0 ? loop(&p) : fail(&p, ETWHF_EIO, "cannot watch for exits", errno);
+    int rc = chld_install(&old_chld) == ETWHF_OK ? loop(&p) : fail(&p, ETWHF_EIO, "cannot watch for exits", errno);
     for (unsigned i = 0; i < s->nslots; i++) {
         etwhf__check_pool_drop(&p, &p.w[i]);
         free(p.w[i].out);

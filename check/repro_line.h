@@ -12,7 +12,7 @@
 #include "corpus.h"
 #include "etwhf/check.h"
 
-/* malloc'd, or NULL when memory ran out or the command cannot be split. */
+/* malloc'd, or NULL when memory ran out (the command split once already). */
 char *etwhf__check_repro(const struct etwhf_check_result *r, const struct check_case *k, int mode);
 
 #endif

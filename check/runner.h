@@ -20,9 +20,10 @@
 #include "split.h"
 #include "tally.h"
 
-/* Decodes case k in `mode` from its bytes into o: 0, or -1 when the decoder
- * API itself failed (why says how). etwhf__check_decode_case (decode.h) is
- * the one the library uses; tests put stand-ins here. */
+/* Decodes case k in `mode` from its bytes into o: ETWHF_OK, or the status
+ * of the decoder API when it failed itself (why says how).
+ * etwhf__check_decode_case (decode.h) is the one the library uses; tests
+ * put stand-ins here. */
 typedef int (*check_decode_fn)(const struct check_case *k, int mode, const void *data, size_t len,
                                struct check_observed *o, char *why, size_t whylen);
 

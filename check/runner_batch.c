@@ -209,7 +209,7 @@ static int answered(struct check_pool *p, struct batch *b, struct check_worker *
         return 1;
     }
     etwhf__check_errscan_end(&w->err);
-    int replace = 1, has_code = status && etwhf__json_in_uint(status, &code) == 0;
+    int replace = 1, has_code = status && etwhf__json_in_uint(status, &code) == ETWHF_OK;
     /* The status as a wait status, for the evidence: what the per-process decoder would have exited with. */
     int st = has_code && code <= 255 ? (int)code << 8 : !status ? 0 : 255 << 8;
     if (!e->has_id || e->id != k->info.id) {

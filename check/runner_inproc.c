@@ -76,7 +76,9 @@ struct wstate {
     check_decode_fn decode;
 };
 
-static ssize_t read_whole(const char *path, struct wstate *ws, int *err)
+/* The whole case file into ws->data: ETWHF_OK with *len; ETWHF_EIO or
+ * ETWHF_ENOMEM with the errno value in *err. */
+static int read_whole(const char *path, struct wstate *ws, size_t *len, int *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -84,11 +86,11 @@ static ssize_t read_whole(const char *path, struct wstate *ws, int *err)
         *err = fd < 0 || !S_ISDIR(st.st_mode) ? errno : EISDIR;
         if (fd >= 0)
             close(fd);
-        return -1;
+        return ETWHF_EIO;
     }
-    size_t len = 0;
+    *len = 0;
     for (;;) {
-        if (len == ws->cap) {
+        if (*len == ws->cap) {
             size_t cap = ws->cap ? ws->cap * 2 : 1u << 16;
             while (cap < (size_t)st.st_size + 1)
                 cap *= 2;
@@ -96,20 +98,20 @@ static ssize_t read_whole(const char *path, struct wstate *ws, int *err)
             if (!p) {
                 close(fd);
                 *err = ENOMEM;
-                return -1;
+                return ETWHF_ENOMEM;
             }
             ws->data = p;
             ws->cap = cap;
         }
-        ssize_t n = read(fd, ws->data + len, ws->cap - len);
+        ssize_t n = read(fd, ws->data + *len, ws->cap - *len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             *err = n < 0 ? errno : 0;
             close(fd);
-            return n < 0 ? -1 : (ssize_t)len;
+            return n < 0 ? ETWHF_EIO : ETWHF_OK;
         }
-        len += (size_t)n;
+        *len += (size_t)n;
     }
 }
 
@@ -119,10 +121,13 @@ static void run_case(struct wstate *ws, size_t pos, struct msg *m)
     const struct check_case *k = &c->cases[ws->r->selected[pos]];
     char path[PATH_MAX], why[200];
     int err = 0;
+    size_t len = 0;
     etwhf__check_diff_reset(&m->diff);
     m->outcome = ETWHF_CHECK_AGREE;
-    ssize_t len = etwhf__corpus_case_path(c, k, path, sizeof path) == 0 ? read_whole(path, ws, &err) : -1;
-    if (len < 0) {
+    int st = etwhf__corpus_case_path(c, k, path, sizeof path);
+    if (st == ETWHF_OK)
+        st = read_whole(path, ws, &len, &err);
+    if (st != ETWHF_OK) {
         m->outcome = ETWHF_CHECK_IO;
         etwhf__check_diff_add(&m->diff, CHECK_K_IO, ETWHF_MODE_RECOVER, "file", "readable",
                               err ? strerror(err) : "path too long");
@@ -133,7 +138,7 @@ static void run_case(struct wstate *ws, size_t pos, struct msg *m)
             continue;
         atomic_store(&ws->slot->mode, mode);
         atomic_store(&ws->slot->started_ms, etwhf__check_now_ms());
-        if (ws->decode(k, mode, ws->data, (size_t)len, &ws->obs, why, sizeof why) != 0) {
+        if (ws->decode(k, mode, ws->data, len, &ws->obs, why, sizeof why) != ETWHF_OK) {
             etwhf__check_diff_add(&m->diff, CHECK_K_OUTPUT, mode, "status", "ETWHF_OK", why);
             if (mode == ETWHF_MODE_RECOVER) /* no answer to judge: no level passes */
                 m->diff.level_fail |= CHECK_LEVELS_RECOVER;

@@ -369,8 +369,9 @@ static int run(const struct opts *o, struct etwhf_check *chk, const struct etwhf
             : o->json  ? etwhf_check_report_json(stdout, res)
                        : etwhf_check_report_text(stdout, res);
     int rc;
-    if (fflush(stdout) != 0 || w != 0) {
-        fprintf(stderr, "etwhf check: cannot write the report: %s\n", strerror(errno));
+    if (fflush(stdout) != 0 || w != ETWHF_OK) {
+        fprintf(stderr, "etwhf check: cannot write the report: %s\n",
+                w == ETWHF_ENOMEM ? etwhf_strerror(w) : strerror(errno));
         rc = EXIT_IO;
     } else {
         rc = verdict(res);

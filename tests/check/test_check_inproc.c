@@ -118,7 +118,7 @@ static void setup_run(const char *plan, struct etwhf_corpus *c, struct check_tal
     assert_int_equal(etwhf__manifest_read(dir, c, err, sizeof err), ETWHF_OK);
     for (size_t i = 0; i < NCASES; i++)
         sel[i] = i;
-    assert_int_equal(etwhf__check_tally_init(t, NCASES, NCASES), 0);
+    assert_int_equal(etwhf__check_tally_init(t, NCASES, NCASES), ETWHF_OK);
     *r = (struct check_run){.corpus = c, .tally = t, .selected = sel, .nselected = NCASES, .modes = 3,
                             .jobs = 2, .timeout_ms = timeout_ms, .decode = stand_in, .should_stop = interrupted};
 }

@@ -245,6 +245,9 @@ int etwhf__check_pool_fork(struct check_pool *p, struct check_worker *w, void (*
         if (fds[0][0] >= 0)
             dup2(fds[0][0], STDIN_FILENO);
         dup2(fds[2][1], STDERR_FILENO);
+        int out_fd = fds[1][1];
+        fds[1][1] = -1;
+        close_pipes(fds); /* above all its own input's write end: it must see end of file */
         close_fd(&chld_pipe[0]);
         close_fd(&chld_pipe[1]);
         for (unsigned i = 0; i < p->s->nslots; i++) { /* another worker's input must see its end of file */
@@ -252,7 +255,7 @@ int etwhf__check_pool_fork(struct check_pool *p, struct check_worker *w, void (*
             close_fd(&p->w[i].out_fd);
             close_fd(&p->w[i].err_fd);
         }
-        child(arg, fds[1][1]);
+        child(arg, out_fd);
         _exit(0);
     }
     if (pid < 0) {

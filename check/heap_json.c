@@ -68,15 +68,15 @@ int etwhf__heap_json_read(const cJSON *o, int read_header, struct etwhf_gen_heap
         return ETWHF_EINVAL;
     ev->pointer_size = (uint8_t)ps;
     ev->source = (uint32_t)src;
-    int bad; /* every key is read, whatever the first missing one */
+    int bad;
     switch (ev->type) {
     case ETWHF_HEAP_REALLOC:
-        bad = (number(o, MK_NEW_ADDRESS, &ev->new_address) != ETWHF_OK) |
-              (number(o, MK_OLD_ADDRESS, &ev->old_address) != ETWHF_OK) |
-              (number(o, MK_NEW_SIZE, &ev->new_size) != ETWHF_OK) | (number(o, MK_OLD_SIZE, &ev->old_size) != ETWHF_OK);
+        bad = number(o, MK_NEW_ADDRESS, &ev->new_address) != ETWHF_OK ||
+              number(o, MK_OLD_ADDRESS, &ev->old_address) != ETWHF_OK ||
+              number(o, MK_NEW_SIZE, &ev->new_size) != ETWHF_OK || number(o, MK_OLD_SIZE, &ev->old_size) != ETWHF_OK;
         break;
     case ETWHF_HEAP_ALLOC:
-        bad = (number(o, MK_ADDRESS, &ev->address) != ETWHF_OK) | (number(o, MK_SIZE, &ev->size) != ETWHF_OK);
+        bad = number(o, MK_ADDRESS, &ev->address) != ETWHF_OK || number(o, MK_SIZE, &ev->size) != ETWHF_OK;
         break;
     default:
         bad = number(o, MK_ADDRESS, &ev->address) != ETWHF_OK;

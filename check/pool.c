@@ -274,15 +274,16 @@ int etwhf__check_pool_fork(struct check_pool *p, struct check_worker *w, void (*
 
 int etwhf__check_pool_send(struct check_pool *p, struct check_worker *w, const void *buf, size_t n)
 {
-    (void)p;
     if (w->in_fd < 0)
         return ETWHF_OK; /* it closed its input: its exit or the timeout judges */
-    if (w->in_off && w->in_off == w->in_len)
+    if (w->in_off == w->in_len) /* all written */
         w->in_off = w->in_len = 0;
-    if (w->in_len + n > w->in_cap) {
+    else if (w->in_off && w->in_len + n > w->in_cap) { /* what is written makes room */
         memmove(w->in, w->in + w->in_off, w->in_len - w->in_off);
         w->in_len -= w->in_off;
         w->in_off = 0;
+    }
+    if (w->in_len + n > w->in_cap) {
         size_t cap = w->in_cap ? w->in_cap : 4096;
         while (cap < w->in_len + n)
             cap *= 2;

@@ -105,7 +105,8 @@ static int parse_events(struct loader *ld, const cJSON *arr, struct etwhf_gen_ex
             return no_memory(ld);
         struct etwhf_gen_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
-        if (!cJSON_IsObject(v) || etwhf__json_u64(etwhf__json_in_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != ETWHF_OK ||
+        if (!cJSON_IsObject(v) ||
+            etwhf__json_u64(etwhf__json_in_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != ETWHF_OK ||
             etwhf__json_u64(etwhf__json_in_get(v, MK_ADDRESS), &ev->address) != ETWHF_OK ||
             get_u64(etwhf__json_in_get(v, MK_SOURCE), &src) != ETWHF_OK || src > UINT32_MAX ||
             get_u64(etwhf__json_in_get(v, MK_POINTER_SIZE), &ps) != ETWHF_OK || (ps != 4 && ps != 8))
@@ -285,7 +286,8 @@ static int parse_locations(struct loader *ld, const cJSON *arr, struct check_cas
         const cJSON *b = etwhf__json_in_get(v, MK_BUFFER), *in = etwhf__json_in_get(v, MK_INNER_OFFSET);
         memset(l, 0, sizeof *l);
         if (!name || !*name || (b && !cJSON_IsNull(b) && get_u64(b, &l->buffer) != ETWHF_OK) ||
-            get_u64(etwhf__json_in_get(v, MK_OFFSET), &l->offset) != ETWHF_OK || (in && get_u64(in, &l->inner_offset) != ETWHF_OK))
+            get_u64(etwhf__json_in_get(v, MK_OFFSET), &l->offset) != ETWHF_OK ||
+            (in && get_u64(in, &l->inner_offset) != ETWHF_OK))
             return fail(ld, "locations[%zu] needs a fault name, a buffer (or null) and an offset", i);
         if (intern_fault(ld, name, &l->fault) != ETWHF_OK)
             return no_memory(ld);
@@ -370,7 +372,8 @@ static int parse_case(struct loader *ld, const cJSON *o)
         (st = parse_headers(ld, etwhf__json_in_get(o, MK_HEADERS), &k->info)) != ETWHF_OK ||
         (st = parse_faults(ld, etwhf__json_in_get(o, MK_FAULTS), k)) != ETWHF_OK ||
         (st = parse_locations(ld, etwhf__json_in_get(o, MK_LOCATIONS), k)) != ETWHF_OK ||
-        (st = parse_evidence(ld, o, k)) != ETWHF_OK || (st = parse_expect(ld, etwhf__json_in_get(o, MK_EXPECT), k)) != ETWHF_OK)
+        (st = parse_evidence(ld, o, k)) != ETWHF_OK ||
+        (st = parse_expect(ld, etwhf__json_in_get(o, MK_EXPECT), k)) != ETWHF_OK)
         return st;
     k->compressed = cJSON_IsTrue(etwhf__json_in_get(o, MK_COMPRESSED));
     if (!(k->info.file = strdup(file)))

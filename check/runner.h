@@ -2,11 +2,13 @@
  * runner.h — one check run as its runners see it: the settings, the selected
  * cases, the tally they report into, how they learn to stop (internal).
  *
- * A runner (runner_inproc.c: etwhf's decoder in forked workers; runner_command.c: a
- * command per case and mode; runner_batch.c: long-running commands, a request per
- * case and mode) decodes every selected case in every selected
- * mode, judges each decode (compare.h) and adds the outcome to the tally.
- * check.c builds the run from the public options and picks the runner.
+ * A runner (runner_inproc.c: etwhf's decoder in forked workers;
+ * runner_command.c: a command per case and mode; runner_batch.c:
+ * long-running commands, a request per case and mode) decodes every
+ * selected case in every selected mode, judges each decode (compare.h) and
+ * adds the outcome to the tally. Each is a kind of worker of the one pool
+ * (pool.h), which owns the processes. check.c builds the run from the
+ * public options and picks the runner.
  */
 #ifndef ETWHF_CHECK_RUNNER_H
 #define ETWHF_CHECK_RUNNER_H

@@ -41,7 +41,10 @@
  * a time in a process (the SIGCHLD self-pipe is the process's).
  *
  * Callbacks may feed, kill or drop the worker they are called for, not
- * another one; only `tend` starts a process. Errors: enum etwhf_status (etwhf/check.h says so for
+ * another one; only `tend` starts a process. A run that needs two kinds at
+ * once (a differential campaign: etwhf's decoder in forked workers beside
+ * a foreign decoder's batch workers) gives one kind whose callbacks
+ * dispatch on w->slot. Errors: enum etwhf_status (etwhf/check.h says so for
  * the whole library); a callback that returns a status other than ETWHF_OK
  * ends the run with it, the setup's err saying why.
  */

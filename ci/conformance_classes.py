@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+"""conformance_classes.py — why a third-party reader disagrees, case by case.
+
+    conformance_classes.py READER CORPUS REPORT.json   (READER: etl-parser | dissect.etl)
+
+For every case an `etwhf check --json` report lists under `not_agreeing`,
+finds the first place where the library's reading parts from etwhf's walk
+(docs/spec/walk.md) and names the disagreement class of
+docs/conformance/findings/ it belongs to. Prints one JSON line per case
+({"id", "class", "detail"}) and a last line {"classes": {class: cases}}.
+
+How: the case is walked twice — by etwhf's walk (the Python example decoder
+of examples/decoders/python/, which agrees with etwhf on every case), keeping
+every record's place and every heap event's record; and by the library, with
+the framing calls its adapter uses (examples/decoders/*/), keeping what it
+made of each record at each place (a heap event, no event, an exception) and
+where it stopped. Places are (buffer file offset, offset in the buffer as if
+uncompressed). The first HeapFree event etwhf delivers that the library does
+not deliver the same way decides the class; without one, extra events or the
+verdict do. A case counts under that first cause only: a later one is hidden
+behind it, as it is for a user of the library. The adapters' environment
+variables (ETWHF_ETL_PARSER_PATH, ETWHF_DISSECT_PATH) say where the
+libraries are. Informative tooling for the findings, not a judge: the
+checker's report says which cases disagree.
+"""
+
+import collections
+import io
+import json
+import os
+import struct
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DECODERS = os.path.join(ROOT, "examples", "decoders")
+for sub in ("python", "common", "etl-parser", "dissect-etl"):
+    sys.path.insert(0, os.path.join(DECODERS, sub))
+
+import etwhf_format as F  # noqa: E402
+import etwhf_walk as W  # noqa: E402
+import reader_adapter as ra  # noqa: E402
+
+HEAP_GUID = bytes.fromhex("ab6229228061884ba825346b75f2a24a")
+
+
+# ---- etwhf's side: every record's place, every HeapFree event's record -------------
+
+class Record:
+    __slots__ = ("key", "form", "b2", "b3", "size", "w0", "flags", "items", "heap", "msgflags")
+
+
+class RecordWalk(W.Walk):
+    """The example decoder's walk, remembering each record (R1-R5 passed, or the one
+    that stopped a region) and the record of each delivered heap event."""
+
+    def __init__(self):
+        self.records_seen = []
+        self.events = []      # (key, line)
+        self.diags = []
+        self._key = None
+        super().__init__(self._on_event, self.diags.append)
+
+    def _on_event(self, line):
+        self.events.append((self._key, line))
+
+    @staticmethod
+    def start_of(rg):
+        return rg.expanded_at if rg.expanded_at is not None else rg.origin
+
+    def records(self, rg):
+        data, p, end = rg.data, rg.start, rg.end
+        while p + 8 <= end:
+            marker, size4 = W.MARKER_AND_SIZE4(data, p)
+            if marker == 0xFFFFFFFF:
+                break
+            b3 = marker >> 24
+            form, size = None, None
+            if b3 & 0x40:
+                form = W.FORM_BY_TYPE[marker >> 16 & 0xFF]
+                size = None if form is None else (size4 if form.size_at == 4 else marker & 0xFFFF)
+            elif b3 & 0x10:
+                form, size = W.MESSAGE_FORM, marker & 0xFFFF
+            r = Record()
+            r.key = (self.start_of(rg), p - rg.origin)
+            r.form = form.name if form else None
+            r.b2, r.b3, r.size, r.w0 = marker >> 16 & 0xFF, b3, size, marker & 0xFFFF
+            r.flags = r.items = r.msgflags = None
+            r.heap = False
+            self.records_seen.append(r)
+            if not b3 & 0x80 or form is None or size is None or size < form.fixed or p + size > end:
+                break
+            if form.family == F.EVENT:
+                r.flags = struct.unpack_from("<H", data, p + 4)[0]
+                r.items = self.item_sizes(data, p, size) if r.flags & 1 else []
+                r.heap = bytes(data[p + 0x18:p + 0x28]) == HEAP_GUID
+            elif form.family == F.MESSAGE:
+                r.msgflags = struct.unpack_from("<H", data, p + 6)[0]
+            elif form.family in (F.FULL, F.INSTANCE):
+                r.heap = bytes(data[p + 0x18:p + 0x28]) == HEAP_GUID
+            else:
+                r.heap = data[p + 7] == 0x10
+            p += W.align8(size)
+        super().records(rg)
+
+    @staticmethod
+    def item_sizes(data, p, size):
+        q, out = 0x50, []
+        while q + 8 <= size:
+            item = struct.unpack_from("<H", data, p + q)[0]
+            out.append(item)
+            if item < 8 or not struct.unpack_from("<H", data, p + q + 4)[0] & 1:
+                break
+            q += item
+        return out
+
+    def record_body(self, rg, p, size, form):
+        self._key = (self.start_of(rg), p - rg.origin)
+        super().record_body(rg, p, size, form)
+
+
+def etwhf_side(data):
+    walk = RecordWalk()
+    walk.run(data, "file")
+    return walk
+
+
+# ---- the library's side --------------------------------------------------------------
+
+class LibraryWalk:
+    """What the library made of a file: `opened` (None, or the exception opening
+    raised), `places` {key: kind, heap} with heap = None, an exception name, or
+    (type, width, fields), `buffers` [file offsets visited] and `stop` (None, or
+    (key or buffer offset, exception name, message) where the library raised)."""
+
+    def __init__(self):
+        self.opened = None
+        self.places = {}
+        self.order = []
+        self.buffers = []
+        self.buffer_info = {}     # file offset: (BufferSize, the Offset field, compressed)
+        self.stop = None
+
+
+def exception_text(e):
+    return "%s: %s" % (type(e).__name__, str(e).split("\n")[0][:120])
+
+
+def etl_parser_side(data):
+    import etl_parser_adapter as adapter
+    from etl.etl import Chunk, EtlChunk, build_from_stream
+    lib = LibraryWalk()
+    try:
+        build_from_stream(data)
+    except Exception as e:
+        lib.opened = exception_text(e)
+    stream = io.BytesIO(data)
+    while stream.tell() < len(data):
+        pos = stream.tell()
+        try:
+            chunk = EtlChunk.parse_stream(stream)
+        except Exception as e:
+            lib.stop = (pos, "framing", exception_text(e))
+            return lib
+        lib.buffers.append(pos)
+        if pos == 0:
+            continue          # buffer 0: the logfile record only (EtlFile.get_header)
+        records = io.BytesIO(chunk.payload)
+        while True:
+            p = records.tell()
+            try:
+                rec = Chunk.parse_stream(records)
+            except Exception as e:
+                lib.stop = ((pos, 0x48 + p), "record", exception_text(e))
+                return lib
+            event_type, marker, payload = adapter.heap_record(rec.type, rec.value)
+            heap = None
+            if event_type in ra.LINE_TYPE:
+                report = ra.Report("etl-parser")
+                ra.payload_event(report, event_type, adapter.width(marker), payload)
+                line = json.loads(report.lines[0])
+                heap = (line["type"], line) if line["type"] != "diag" else "HEAP_PAYLOAD_SHORT"
+            key = (pos, 0x48 + p)
+            lib.places[key] = (rec.type, heap)
+            lib.order.append(key)
+            if records.tell() == len(chunk.payload):
+                break
+    return lib
+
+
+def dissect_side(data):
+    import dissect_etl_adapter as adapter
+    from dissect.etl import ETL
+    from dissect.etl.exceptions import NoMoreEventsError
+    lib = LibraryWalk()
+    try:
+        etl = ETL(io.BytesIO(data))
+    except Exception as e:
+        lib.opened = exception_text(e)
+        return lib
+    try:
+        for buf in etl.buffers():
+            lib.buffers.append(buf.offset)
+            offset = 0
+            try:   # Buffer.__iter__: its header is read here, and EOFError ends the buffer quietly
+                lib.buffer_info[buf.offset] = (buf.size, buf.filled_bytes, bool(buf.header.BufferFlag & 0x40))
+                while offset < buf.filled_bytes:
+                    record = buf.read_record(offset)
+                    key = (buf.offset, 0x48 + offset)
+                    try:
+                        found = adapter.heap_event(record)
+                        heap = None if found is None else (ra.LINE_TYPE[found[0]], found)
+                    except Exception as e:
+                        lib.places[key] = (type(record.header).__name__, exception_text(e))
+                        lib.order.append(key)
+                        lib.stop = (key, "heap", exception_text(e))
+                        return lib
+                    lib.places[key] = (type(record.header).__name__, heap)
+                    lib.order.append(key)
+                    offset += record.aligned_size
+            except (EOFError, NoMoreEventsError):
+                pass
+            except Exception as e:
+                lib.stop = ((buf.offset, 0x48 + offset), "record", exception_text(e))
+                return lib
+    except Exception as e:
+        lib.stop = (None, "buffer", exception_text(e))
+    return lib
+
+
+# ---- the classes ------------------------------------------------------------------
+
+def first_missing_record(ours, lib, buffer_start):
+    """The first record etwhf walks in that buffer that the library has no place for."""
+    for r in ours.records_seen:
+        if r.key[0] == buffer_start and r.key not in lib.places:
+            return r
+    return None
+
+
+def record_shape(r):
+    """What about a record makes a library stumble, in the findings' words."""
+    if r is None:
+        return "none"
+    if r.form is None or not r.b3 & 0x80:
+        return "damaged"
+    if r.b3 != 0xC0 and r.form != "message":
+        return "byte3"
+    if r.form == "message":
+        return "message"
+    if r.form.startswith("instance"):
+        return "instance"
+    if r.items and any(i % 8 for i in r.items):
+        return "item_unaligned"
+    return r.form
+
+
+def free_tuple(line):
+    return (int(str(line["heap_handle"]), 0), int(str(line["address"]), 0), line["source"],
+            line["pointer_size"])
+
+
+def classify(reader, case, data, verdict_got):
+    ours = etwhf_side(data)
+    lib = (etl_parser_side if reader == "etl-parser" else dissect_side)(data)
+    by_key = {r.key: r for r in ours.records_seen}
+    expect = case["expect"]
+    faults = case["faults"]
+    side = EP if reader == "etl-parser" else DS
+    if lib.opened:
+        return side.opened(lib.opened, faults)
+    if case["compressed"] and reader == "etl-parser":
+        return "ep.compression", "compressed file: %d buffer(s) framed" % len(lib.buffers)
+    for key, line in ours.events:
+        if line["type"] != "HeapFree":
+            continue
+        r = by_key.get(key)
+        got = lib.places.get(key)
+        if got is None:
+            if lib.opened:
+                return side.opened(lib.opened, faults)
+            if lib.stop:
+                return side.stopped(lib, by_key, faults)
+            if key[0] not in lib.buffers:
+                return side.buffer_not_read(lib, key, faults)
+            return side.record_not_read(lib, first_missing_record(ours, lib, key[0]), faults)
+        kind, heap = got
+        if isinstance(heap, str):
+            return side.heap_raised(r, heap)
+        if heap is None:
+            return side.no_event(r, kind)
+        if heap[0] != "HeapFree" or free_tuple(line) != free_tuple(
+                heap[1] if reader == "etl-parser" else dict(heap[1][2], pointer_size=heap[1][1])):
+            return side.fields(r, line, heap)
+    delivered = sum(1 for k in lib.order if lib.places[k][1] and not isinstance(lib.places[k][1], str)
+                    and lib.places[k][1][0] == "HeapFree")
+    if delivered > len(expect["events"]) or (lib.stop is None and delivered != len(expect["events"])):
+        return side.extra(lib, ours, faults)
+    if lib.stop:
+        return side.stopped(lib, by_key, faults)
+    for key in lib.order:   # a heap record of another type the library misread
+        if isinstance(lib.places[key][1], str):
+            return side.heap_raised(by_key.get(key), lib.places[key][1])
+    if verdict_got != expect["verdict"]:
+        return side.verdict(verdict_got, faults, expect)
+    return "unexplained", ""
+
+
+SHAPE_CLASS = {
+    "etl-parser": {"instance": "ep.instance", "message": "ep.message", "byte3": "ep.byte3",
+                   "item_unaligned": "ep.ext-item-size"},
+    "dissect.etl": {"byte3": "ds.byte3"},
+}
+
+
+class EP:
+    """etl-parser."""
+
+    @staticmethod
+    def opened(what, faults):
+        if what.startswith("IndexError"):
+            return "ep.buffer-framing", "buffer 0 not framed, so build_from_stream raised %s; faults %s" % (
+                what, faults)
+        return "ep.stop-on-error", "build_from_stream raised %s; faults %s" % (what, faults)
+
+    @staticmethod
+    def stopped(lib, by_key, faults):
+        key, where, what = lib.stop
+        if where == "framing":
+            return "ep.buffer-framing", "chunk framing stopped at offset %d (%s); faults %s" % (key, what, faults)
+        r = by_key.get(key)
+        place = "buffer at %d +0x%x" % key
+        cls = SHAPE_CLASS["etl-parser"].get(record_shape(r))
+        if cls:
+            return cls, "%s record at %s: %s" % (r.form, place, what)
+        return "ep.stop-on-error", "%s at %s (etwhf: %s); faults %s" % (
+            what, place, "no record there" if r is None else r.form, faults)
+
+    @staticmethod
+    def buffer_not_read(lib, key, faults):
+        return "ep.buffer-framing", "buffer at %d not framed (chunks at %s); faults %s" % (
+            key[0], lib.buffers, faults)
+
+    @staticmethod
+    def record_not_read(lib, missing, faults):
+        return "unexplained", "record %s not framed; faults %s" % (missing and missing.form, faults)
+
+    @staticmethod
+    def heap_raised(r, what):
+        if r is not None and r.items and any(i % 8 for i in r.items):
+            return "ep.ext-item-size", "%s item sizes %s: %s" % (r.form, r.items, what)
+        if r is not None and r.form.startswith("perfinfo") and r.w0 & 0x8700:
+            return "ep.perfinfo-ext", "%s Version word 0x%04x: %s" % (r.form, r.w0, what)
+        return "unexplained", "heap record %s: %s" % (r and r.form, what)
+
+    @staticmethod
+    def no_event(r, kind):
+        return "unexplained", "heap record %s read as %s without an event" % (r.form, kind)
+
+    @staticmethod
+    def fields(r, line, heap):
+        if r.form.startswith("perfinfo") and r.w0 & 0x8700:
+            return "ep.perfinfo-ext", "%s Version word 0x%04x" % (r.form, r.w0)
+        if r.items and any(i % 8 for i in r.items):
+            return "ep.ext-item-size", "%s item sizes %s" % (r.form, r.items)
+        return "unexplained", "%s: %s vs %s" % (r.form, line, heap)
+
+    @staticmethod
+    def extra(lib, ours, faults):
+        return EP.verdict("ok", faults, {"errors": "more HeapFree events than expected"})
+
+    @staticmethod
+    def verdict(got, faults, expect):
+        return by_fault("etl-parser", got, faults, expect)
+
+
+class DS:
+    """dissect.etl."""
+
+    @staticmethod
+    def opened(what, faults):
+        if what.startswith("UnicodeDecodeError"):
+            return "ds.names", what
+        if "invalid pointer size" in what:
+            return "ds.pointer-size", what
+        return "ds.stop-on-error", "ETL() raised %s; faults %s" % (what, faults)
+
+    @staticmethod
+    def stopped(lib, by_key, faults):
+        key, where, what = lib.stop
+        r = by_key.get(key)
+        if "InvalidMarkerError" in what and r is not None and r.b3 & 0xF0 == 0xD0:
+            return "ds.byte3", "byte 3 0x%02x of a %s record at %s: %s" % (r.b3, r.form, key, what)
+        if "NotImplementedError" in what:
+            return "ds.message", "MESSAGE record at %s: %s" % (key, what)
+        if "as_32bit" in what:
+            return "ds.as-32bit", "%s record at %s: %s" % (r.form if r else None, key, what)
+        if "ord() expected" in what and "compressed_flag_in_uncompressed_file" not in faults:
+            return "ds.compressed-longer", "%s at %s" % (what, key)
+        if where == "buffer" and "EOFError" in what:   # a buffer header past the end of the input
+            return by_fault("dissect.etl", "error", faults, None)
+        return "ds.stop-on-error", "%s at %s (etwhf: %s); faults %s" % (
+            what, key, "no record there" if r is None else r.form, faults)
+
+    @staticmethod
+    def buffer_not_read(lib, key, faults):
+        if "buffers_written" in faults:
+            return "ds.buffers-written", "BuffersWritten bounds the walk; faults %s" % faults
+        return DS.verdict(None, faults, None)
+
+    @staticmethod
+    def record_not_read(lib, missing, faults):
+        size, filled, compressed = lib.buffer_info.get(missing.key[0] if missing else None, (0, 0, False))
+        if compressed and size > filled:
+            return "ds.compressed-longer", "compressed stream of %d bytes cut to min(BufferSize, Offset %d)" % (
+                size - 0x48, filled)
+        if any(f.startswith("truncated_tail") for f in faults):
+            return "ds.truncation", "the cut buffer ends silently; faults %s" % faults
+        return "unexplained", "record %s at %s not reached; faults %s" % (
+            missing.form if missing else None, missing.key if missing else None, faults)
+
+    @staticmethod
+    def heap_raised(r, what):
+        if "as_32bit" in what:
+            return "ds.as-32bit", "%s: %s" % (r and r.form, what)
+        return "ds.stop-on-error", "%s heap record: %s" % (r and r.form, what)
+
+    @staticmethod
+    def no_event(r, kind):
+        if r.form.startswith("event"):
+            return "ds.provider-byte-order", r.form
+        if r.form.startswith(("full", "instance")):
+            return "ds.no-opcode", r.form
+        if r.w0 not in (0, 2):
+            return "ds.version-key", "%s Version word 0x%04x" % (r.form, r.w0)
+        return "unexplained", "%s (%s) without an event" % (r.form, kind)
+
+    @staticmethod
+    def fields(r, line, heap):
+        if heap[1][1] == 8:
+            return "ds.pointer-uint32", "%s: heap 0x%x address 0x%x source %d read as %s" % (
+                r.form, *free_tuple(line)[:3], heap[1][2])
+        return "unexplained", "%s: %s vs %s" % (r.form, line, heap)
+
+    @staticmethod
+    def extra(lib, ours, faults):
+        if any(f.startswith("truncated_tail") for f in faults):
+            return "ds.truncation", "a cut buffer is read; faults %s" % faults
+        return DS.verdict(None, faults, None)
+
+    @staticmethod
+    def verdict(got, faults, expect):
+        return by_fault("dissect.etl", got, faults, expect)
+
+
+# When no event tells, the fault a case holds does: (fault name prefixes, class, why).
+FAULT_CLASSES = {
+    "etl-parser": [
+        (("compressed_flag_in_uncompressed_file", "compression_format_unsupported"), "ep.compression",
+         "buffer flag 0x40 and the compression format not read"),
+        (("ext_item_bad_size",), "ep.ext-item-size", "ItemSize not read"),
+        (("perfinfo_ext_overrun",), "ep.perfinfo-ext", "PMC/PEBS bits not read"),
+        (("buffer_size", "buffer0_size", "stride", "saved_offset", "truncated"), "ep.buffer-framing",
+         "buffers framed by their own BufferSize and SavedOffset"),
+        (("logfile_missing",), "ep.logfile-form", "logfile record taken in another header form"),
+    ],
+    "dissect.etl": [
+        (("compression_format_unsupported",), "ds.compression-format", "format in State not read"),
+        (("buffer_size", "buffer0_size", "stride"), "ds.buffer-stride", "buffers stepped by their own BufferSize"),
+        (("decompress_corrupt",), "ds.decompress", "lzxpress expands a damaged stream without an error"),
+        (("record_size_overrun", "logfile_missing"), "ds.record-size",
+         "Size not checked against the buffer or the input"),
+        (("ext_item_bad_size",), "ds.ext-items", "extended items never bound the payload"),
+        (("payload_short",), "ds.pointer-uint32", "12-byte template at every width"),
+        (("saved_offset", "compressed_saved_offset"), "ds.offset-field", "Offset (0x30) used, not SavedOffset"),
+        (("truncated_tail",), "ds.truncation", "the cut file reads as complete"),
+    ],
+}
+
+
+def by_fault(reader, got, faults, expect):
+    for prefixes, name, why in FAULT_CLASSES[reader]:
+        if any(f.startswith(prefixes) for f in faults):
+            return name, "%s; faults %s" % (why, faults)
+    return "unexplained", "verdict %s, expected %s; faults %s" % (got, expect and expect.get("errors"), faults)
+
+
+def main(argv):
+    if len(argv) != 3 or argv[0] not in ("etl-parser", "dissect.etl"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    reader, corpus, report_path = argv
+    ra.library_path("ETWHF_ETL_PARSER_PATH" if reader == "etl-parser" else "ETWHF_DISSECT_PATH")
+    with open(report_path) as f:
+        report = json.load(f)
+    wanted = {c["id"] for c in report.get("not_agreeing", [])}
+    cases = {}
+    with open(os.path.join(corpus, "manifest.jsonl")) as f:
+        f.readline()
+        for line in f:
+            case = json.loads(line)
+            if case["id"] in wanted:
+                cases[case["id"]] = case
+    adapter = __import__("etl_parser_adapter" if reader == "etl-parser" else "dissect_etl_adapter")
+    decoder = adapter.EtlParser() if reader == "etl-parser" else adapter.DissectEtl()
+    tally = collections.Counter()
+    for case_id in sorted(cases):
+        case = cases[case_id]
+        path = os.path.join(corpus, case["file"])
+        with open(path, "rb") as f:
+            data = f.read()
+        got = ra.Report(reader)
+        decoder.decode(path, got)
+        verdict = "error" if got.counts["errors"] else "ok"
+        try:
+            name, detail = classify(reader, case, data, verdict)
+        except Exception as e:      # the classifier's own limits, shown rather than hidden
+            name, detail = "unexplained", "classifier: " + exception_text(e)
+        tally[name] += 1
+        print(json.dumps({"id": case_id, "class": name, "detail": detail}))
+    print(json.dumps({"classes": dict(tally.most_common())}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

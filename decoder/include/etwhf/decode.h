@@ -52,7 +52,7 @@ extern "C" {
 enum etwhf_input { ETWHF_INPUT_FILE = 0, ETWHF_INPUT_RECORD = 1, ETWHF_INPUT_PAYLOAD = 2 };
 enum etwhf_mode { ETWHF_MODE_RECOVER = 0, ETWHF_MODE_STRICT = 1 };
 
-#define ETWHF_NO_BUFFER UINT64_MAX /* etwhf_diag.buffer for codes 1–2 and bare inputs */
+#define ETWHF_NO_BUFFER UINT64_MAX /* etwhf_diag.buffer for codes 1, 2, 29 and bare inputs */
 #define ETWHF_EVENT_NO_HEADER 0xFFu /* etwhf_event.header of a bare payload (no record) */
 
 /* One heap event. `type` is ETWHF_HEAP_FREE, _ALLOC or _REALLOC. Fields that

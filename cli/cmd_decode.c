@@ -108,6 +108,7 @@ struct decode_run {
     struct etwhf_decoder *ctx;
     int clock_state; /* 0 not looked at yet, 1 converting, -1 raw */
     struct etwhf_wallclock clock;
+    int diag_pending; /* a diagnostic was printed since the last read */
 };
 
 static const char *const type_choices[] = {"free", "alloc", "realloc", "all", NULL};
@@ -300,7 +301,16 @@ static int should_stop(const struct decode_run *run)
 /* The library's reader polls this between reads and after a signal. */
 static int reader_should_stop(void *user)
 {
-    return should_stop(user);
+    /* A diagnostic goes out after the read that found it, not when the
+     * output buffer fills or the input ends (a long trace read with --quiet
+     * would hold it for minutes). Events alone fill the buffer soon enough. */
+    struct decode_run *run = user;
+    if (run->diag_pending) {
+        run->diag_pending = 0;
+        etwhf_out_flush(&run->out);
+        etwhf_out_flush(&run->err);
+    }
+    return should_stop(run);
 }
 
 /* The reader is about to wait on a stalled input (or only counts the rest
@@ -353,6 +363,7 @@ static int on_diag(void *user, const struct etwhf_diag *d)
 {
     struct decode_run *run = user;
     etwhf_decode_output_diag(&run->lines, d);
+    run->diag_pending = 1;
     return should_stop(run);
 }
 
@@ -446,6 +457,10 @@ static int run_files(struct decode_run *run)
     int any_io = 0, any_error = 0, code = -1;
     etwhf_decode_output_header(&run->lines);
     for (int i = 0; i < cli->nfiles && code < 0; i++) {
+        /* The next FILE may keep us waiting (a FIFO's open() waits for its
+         * writer): what the previous ones gave goes out first. */
+        if (i > 0)
+            etwhf_out_flush(&run->out);
         switch (decode_one(run, cli->files[i])) {
         case FILE_OK: break;
         case FILE_ERRORS: any_error = 1; break;

@@ -42,4 +42,16 @@ for format in jsonl text; do
     fi
 done
 
+# A FIFO as the second FILE: open() waits for its writer, and what the first
+# FILE gave (events and a diagnostic) is out before it does.
+printf 'not a trace at all' >"$TMP/bad.bin"
+mkfifo "$TMP/fifo"
+start decode "$TMP/prefix.etl" "$TMP/bad.bin" "$TMP/fifo"
+proc_wait_until "decode to wait in open() of the third FILE" proc_opening "$PID" ||
+    fail "decode never waited in open() of a FIFO"
+expect_eq "$(grep -c HeapFree "$TMP/out")" "$(grep -c HeapFree "$TMP/want")" \
+    "every event of the first FILE was written before decode waited on the third"
+expect_eq "$(grep -c FILE_TOO_SHORT "$TMP/out")" 1 "the second FILE's diagnostic was written before decode waited"
+stop_with INT 130 "decode FILE FILE FIFO, SIGINT while the FIFO's open() waits"
+
 finish

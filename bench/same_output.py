@@ -69,8 +69,9 @@ def generate(old, new, work, name, args, is_dir):
         stamp = out + ".args"
         want = " ".join(args)
         if not (os.path.exists(stamp) and open(stamp).read() == want):
-            if is_dir:
-                subprocess.run(["rm", "-rf", out], check=True)
+            # gen refuses to replace a trace (without --force, which older
+            # binaries do not know in trace mode) or to fill a used folder
+            subprocess.run(["rm", "-rf", out], check=True)
             cmd = [etwhf, "gen", "--out" if is_dir else "--etl", out] + args
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             with open(stamp, "w") as f:

@@ -479,12 +479,14 @@ class DS:
 
     @staticmethod
     def heap_raised(r, what, lib=None, key=None):
-        info = lib.buffer_info.get(key[0]) if lib and key else None
-        if info and info[2] and info[0] > info[1]:
-            return "ds.compressed-longer", "compressed stream of %d bytes cut to min(BufferSize, Offset %d): " \
-                "%s heap record: %s" % (info[0] - 0x48, info[1], r and r.form, what)
         if "as_32bit" in what:
             return "ds.as-32bit", "%s: %s" % (r and r.form, what)
+        # A payload cut short: the record lies in a compressed buffer whose stream
+        # the library read only in part (min(BufferSize, Offset) − 0x48 bytes).
+        info = lib.buffer_info.get(key[0]) if lib and key else None
+        if info and info[2] and info[0] > info[1] and "EOFError" in what:
+            return "ds.compressed-longer", "compressed stream of %d bytes cut to min(BufferSize, Offset %d): " \
+                "%s heap record: %s" % (info[0] - 0x48, info[1], r and r.form, what)
         return "ds.stop-on-error", "%s heap record: %s" % (r and r.form, what)
 
     @staticmethod

@@ -12,7 +12,8 @@
                                   case is answered (no failed, crash or timeout), every
                                   disagreement falls in a named class
                                   (ci/conformance_classes.py), and the classes below
-                                  show up where the findings say. Exit 77 (ctest's
+                                  show up where the findings say, each at the level
+                                  the findings give it. Exit 77 (ctest's
                                   SKIP_RETURN_CODE) with "skipped: … not importable" when
                                   the library is absent, as in CI.
 
@@ -34,31 +35,47 @@ SKIP = 77
 ADAPTERS = {"etl-parser": os.path.join(DECODERS, "etl-parser", "etl_parser_adapter.py"),
             "dissect.etl": os.path.join(DECODERS, "dissect-etl", "dissect_etl_adapter.py")}
 
-# (corpus name, gen options, classes that must show up, classes that must not)
-# Each corpus is generated so that the named class is the first cause in its cases.
+# (corpus name, gen options, {class: its level}, classes that must not show up).
+# Each corpus is generated so that the named classes are first causes in its cases;
+# a class must show up there at exactly the level given — the lowest level its cases
+# fail (docs/conformance/README.md). `--evidence documented` keeps chosen shapes out,
+# so the cases are in L1's or L2's set; a corpus without it holds the chosen form
+# its --header names.
+DOCUMENTED = ["--evidence", "documented"]
 EXPECT = {
     "etl-parser": [
         # compressed traces: only the header buffer is framed, silently
         ("compressed", ["--header", "system64", "--pointer-size", "8", "--faults", "none",
-                        "--compressed-rate", "1000", "--count", "12"], {"ep.compression"}, set()),
-        # INSTANCE neighbours, short MESSAGE records: an exception ends the file
+                        "--compressed-rate", "1000", "--count", "12", *DOCUMENTED], {"ep.compression": "L1"}, set()),
+        # INSTANCE neighbours, short MESSAGE records: an exception ends the file; a header
+        # buffer with SavedOffset 0 (observed, walk.md B6.0): nothing is framed
         ("system64", ["--header", "system64", "--pointer-size", "8", "--faults", "none",
-                      "--compressed-rate", "0", "--count", "40"], {"ep.instance", "ep.message"},
-         {"ep.compression"}),
-        # heap events in PERFINFO records with PMC counters: extension bytes read as payload
+                      "--compressed-rate", "0", "--count", "40", *DOCUMENTED],
+         {"ep.instance": "L1", "ep.message": "L1", "ep.saved-offset-zero": "L1"}, {"ep.compression"}),
+        # heap events in PERFINFO records (chosen) with PMC counters: extension bytes read as payload
         ("perfinfo64", ["--header", "perfinfo64", "--pointer-size", "8", "--faults", "none",
-                        "--compressed-rate", "0", "--count", "40"], {"ep.perfinfo-ext"}, set()),
+                        "--compressed-rate", "0", "--count", "40"], {"ep.perfinfo-ext": "L3"}, set()),
+        # damage: a file cut at a buffer boundary reads as complete; a damaged record
+        # takes the records before it in its buffer along
+        ("damaged", ["--header", "system64", "--pointer-size", "8", "--faults",
+                     "truncated_at_boundary,marker_cleared", "--fault-rate", "1000", "--max-faults", "1",
+                     "--compressed-rate", "0", "--count", "30", *DOCUMENTED],
+         {"ep.truncation": "L2", "ep.whole-buffer": "L2"}, set()),
     ],
     "dissect.etl": [
-        # HeapFree in EVENT_HEADER64 records: the ProviderId is read big-endian, no event
+        # HeapFree in EVENT_HEADER64 records (chosen): the ProviderId is read big-endian, no event
         ("event64", ["--header", "event64", "--pointer-size", "8", "--faults", "none",
-                     "--compressed-rate", "0", "--count", "12"], {"ds.provider-byte-order"}, set()),
+                     "--compressed-rate", "0", "--count", "12"], {"ds.provider-byte-order": "L3"}, set()),
         # 64-bit SYSTEM heap events: the manifest's 32-bit fields misread every one
         ("system64", ["--header", "system64", "--pointer-size", "8", "--faults", "none",
-                      "--compressed-rate", "0", "--count", "20"], {"ds.pointer-uint32"}, set()),
+                      "--compressed-rate", "0", "--count", "20", *DOCUMENTED], {"ds.pointer-uint32": "L1"}, set()),
         # 32-bit SYSTEM heap events: EtwPointer.as_32bit raises TypeError
         ("system32", ["--header", "system32", "--pointer-size", "4", "--faults", "none",
-                      "--compressed-rate", "0", "--count", "12"], {"ds.as-32bit"}, set()),
+                      "--compressed-rate", "0", "--count", "12", *DOCUMENTED], {"ds.as-32bit": "L1"}, set()),
+        # damage: a compression format other than XPRESS is expanded as XPRESS, silently
+        ("damaged", ["--header", "system64", "--pointer-size", "8", "--faults", "compression_format_unsupported",
+                     "--fault-rate", "1000", "--compressed-rate", "1000", "--count", "12", *DOCUMENTED],
+         {"ds.compression-format": "L2"}, set()),
     ],
 }
 
@@ -211,15 +228,28 @@ def step_reader(etwhf, work, reader):
         if done.returncode != 0 or not lines:
             status |= fail("%s: conformance_classes.py: %s" % (name, done.stderr[-500:]))
             continue
-        classes = lines[-1]["classes"]
-        print("%s: %d of %d agree; classes %s" % (name, totals["agree"], report["cases"], classes))
+        summary = lines[-1]
+        classes, levels = summary["classes"], summary.get("level", {})
+        print("%s: %d of %d agree; levels %s; classes %s" % (
+            name, totals["agree"], report["cases"],
+            {k: "%s/%s" % (v.get("agree"), v.get("total")) for k, v in report.get("levels", {}).items()
+             if v.get("judged")}, {k: "%d at %s" % (n, levels.get(k)) for k, n in classes.items()}))
         if "unexplained" in classes:
             status |= fail("%s: disagreements in no class: %s" % (
                 name, [x for x in lines[:-1] if x["class"] == "unexplained"][:5]))
-        if not must <= set(classes):
-            status |= fail("%s: classes %s expected among %s" % (name, sorted(must - set(classes)), classes))
+        for cls, level in sorted(must.items()):
+            if cls not in classes:
+                status |= fail("%s: class %s expected among %s" % (name, cls, classes))
+            elif levels.get(cls) != level:
+                status |= fail("%s: class %s at %s, expected %s (cases per level %s)" % (
+                    name, cls, levels.get(cls), level, summary["by_level"].get(cls)))
         if must_not & set(classes):
             status |= fail("%s: classes %s must not show up here" % (name, sorted(must_not & set(classes))))
+        # No class below L3 may rest on a shape etwhf chose: a case failing L1 or L2 is
+        # graded observed or documented (the checker's sets hold no other).
+        for x in lines[:-1]:
+            if x["level"] in ("L1", "L2") and x["evidence"] == "chosen":
+                status |= fail("%s: case %d fails %s but is graded chosen" % (name, x["id"], x["level"]))
     if status == 0:
         shutil.rmtree(work, ignore_errors=True)
     return status

@@ -554,21 +554,10 @@ def by_fault(reader, got, faults, expect, default=None):
     return "unexplained", "verdict %s, expected %s; faults %s" % (got, expect and expect.get("errors"), faults)
 
 
-# Classes whose cause is a shape etwhf chose that the manifest does not name (so a
-# case holding it can be graded documented and judged at L1 or L2): their level is
-# L3 whatever the checker's sets say. docs/spec/evidence.md §4.5: a compressed
-# stream longer than its SavedOffset − 0x48 bytes of output is chosen; generator 7
-# draws such buffers without a shape id.
-CHOSEN_UNNAMED = {
-    "ds.compressed-longer": "a compressed stream longer than its expansion (docs/spec/evidence.md §4.5), "
-                            "a shape the manifest does not name",
-}
-
-
 def summarize(lines):
     """The last line: per class its case count, the cases per lowest failed level
     (`by_level`), the lowest level any of its cases fails (`checker_level`), the
-    class's level (`level`: the same, but L3 for CHOSEN_UNNAMED), the evidence its
+    class's level (`level`: the same), the evidence its
     cases rest on (the manifest's `evidence`, generator 7 on), and its smallest case
     at its checker level (fewest bytes, then lowest id)."""
     out = {"classes": collections.Counter(), "by_level": {}, "level": {}, "evidence": {}, "smallest": {}}
@@ -581,7 +570,7 @@ def summarize(lines):
     for name, counts in out["by_level"].items():
         judged = [lv for lv in counts if lv in LEVELS]
         out["checker_level"][name] = lowest_level(judged)
-        out["level"][name] = "L3" if name in CHOSEN_UNNAMED and judged else out["checker_level"][name]
+        out["level"][name] = out["checker_level"][name]
         at = [x for x in lines if x["class"] == name and x["level"] == out["checker_level"][name]]
         best = min(at, key=lambda x: (x["bytes"], x["id"])) if at else None
         if best:

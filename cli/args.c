@@ -1,11 +1,13 @@
 /* Option parsing helpers; see args.h. */
 #include "args.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "untrusted.h"
 
 void etwhf_args_init(struct etwhf_args *a, const char *cmd, int argc, char **argv)
 {
@@ -76,13 +78,34 @@ int etwhf_args_choice(struct etwhf_args *a, const char *arg, const char *name, c
 
 int etwhf_usage_error(const char *cmd, const char *fmt, ...)
 {
+    /* The message names what the user typed, which may be a file name from
+     * a glob: it is shown escaped (untrusted.h). */
+    char text[1024];
     va_list ap;
-    fprintf(stderr, "etwhf %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\ntry 'etwhf %s --help'\n", cmd);
+    etwhf_msg("etwhf %s: %s", cmd, text);
+    etwhf_msg("try 'etwhf %s --help'", cmd);
     return EXIT_USAGE;
+}
+
+int etwhf_args_once(const char *cmd, unsigned *seen, unsigned bit, const char *what)
+{
+    if (*seen & bit)
+        return etwhf_usage_error(cmd, "%s given twice", what);
+    *seen |= bit;
+    return 0;
+}
+
+int etwhf_print_out(const char *cmd, const char *text)
+{
+    fputs(text, stdout);
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return EXIT_OK;
+    int err = errno;
+    etwhf_msg("etwhf%s%s: cannot write to standard output: %s", cmd ? " " : "", cmd ? cmd : "", strerror(err));
+    return EXIT_IO;
 }
 
 int etwhf_parse_u64(const char *s, uint64_t *out)

@@ -36,9 +36,20 @@ int etwhf_args_value(struct etwhf_args *a, const char *arg, const char *name, co
 int etwhf_args_choice(struct etwhf_args *a, const char *arg, const char *name, const char *const *choices,
                       int *index);
 
-/* Prints "etwhf CMD: <message>" and "try 'etwhf CMD --help'" on stderr;
- * returns EXIT_USAGE. */
+/* Prints "etwhf CMD: <message>" and "try 'etwhf CMD --help'" on stderr (the
+ * message escaped: it may quote a name, untrusted.h); returns EXIT_USAGE. A
+ * message longer than 1 KiB is cut. */
 int etwhf_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A single-value option may be given once (docs/spec/output.md §1): 0 the
+ * first time `bit` is set in *seen, else the usage error "WHAT given twice"
+ * (EXIT_USAGE). */
+int etwhf_args_once(const char *cmd, unsigned *seen, unsigned bit, const char *what);
+
+/* Writes text (help, a version line) to standard output and flushes it:
+ * EXIT_OK, or EXIT_IO after "etwhf CMD: cannot write to standard output:
+ * REASON" (a full disk, /dev/full, a closed descriptor). cmd NULL: the tool. */
+int etwhf_print_out(const char *cmd, const char *text);
 
 /* Value parsers: 0 on success, -1 when the text is not a valid value. */
 /* Decimal, or hex with a 0x/0X prefix; no sign, no trailing text, no overflow. */

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "interrupt.h"
 #include "outbuf.h"
+#include "untrusted.h"
 #include "wallclock.h"
 
 static const char help[] =
@@ -43,7 +44,8 @@ static const char help[] =
     "                               and one row per event, diagnostics and summary as\n"
     "                               JSON lines on stderr; text: one aligned line per\n"
     "                               event, diagnostics and summary on stderr\n"
-    "  --type free|alloc|realloc|all  which events to print (default all)\n"
+    "  --type free|alloc|realloc|all  which events to print (default all); give it\n"
+    "                               again for several (--type free --type alloc)\n"
     "  --pid N, --tid N             only events of this process / thread (events\n"
     "                               without ids, e.g. perfinfo headers, never match)\n"
     "  --heap HANDLE                only events of this heap (hex 0x... or decimal)\n"
@@ -62,11 +64,18 @@ static const char help[] =
     "  -h, --help                   this help\n"
     "\n"
     "Filters choose event lines only: diagnostics and summary counts are those of\n"
-    "the whole input.\n"
+    "the whole input. Every other option is given at most once.\n"
+    "\n"
+    "Output is flushed whenever the input stalls (a pipe or FIFO whose writer\n"
+    "waits), so lines already decoded never wait for more input. SIGINT, SIGTERM\n"
+    "and SIGHUP stop at once, whatever the input, after writing the whole lines\n"
+    "decoded so far. In strict mode nothing after the first error is read (but a\n"
+    "regular file's length still counts in the summary's bytes).\n"
     "\n"
     "Exit status: 0 no error diagnostic (warnings allowed); 1 at least one error\n"
     "diagnostic (including input that is not a trace); 2 usage; 3 I/O (missing,\n"
-    "unreadable or a directory, write failure, out of memory); 130 interrupted.\n"
+    "unreadable or a directory, write failure, out of memory); 130 interrupted\n"
+    "(SIGINT; 143 SIGTERM, 129 SIGHUP).\n"
     "With several FILEs: 3 if any had an I/O failure, else 1 if any had an error.\n"
     "\n"
     "Examples:\n"
@@ -99,6 +108,7 @@ struct decode_run {
     struct etwhf_decoder *ctx;
     int clock_state; /* 0 not looked at yet, 1 converting, -1 raw */
     struct etwhf_wallclock clock;
+    int diag_pending; /* a diagnostic was printed since the last read */
 };
 
 static const char *const type_choices[] = {"free", "alloc", "realloc", "all", NULL};
@@ -123,12 +133,121 @@ static int parse_u32_option(const char *option, const char *value, uint32_t *out
     return 0;
 }
 
+/* Options that take one value, each given at most once (docs/spec/output.md
+ * §1); --strict is --mode strict. --type is a union when repeated. */
+enum once_bit {
+    ONCE_MODE = 1u << 0,
+    ONCE_FORMAT = 1u << 1,
+    ONCE_INPUT = 1u << 2,
+    ONCE_POINTER_SIZE = 1u << 3,
+    ONCE_EVENT = 1u << 4,
+    ONCE_PID = 1u << 5,
+    ONCE_TID = 1u << 6,
+    ONCE_HEAP = 1u << 7,
+    ONCE_BUFFER_LIMIT = 1u << 8,
+    TYPE_GIVEN = 1u << 9, /* not a single-value option: a --type was seen */
+};
+
+/* Choices: 1 when arg was the option (applied), 0 when it was not, -1 on a
+ * usage error (already printed). */
+static int parse_choice_option(struct decode_cli *cli, struct etwhf_args *a, const char *arg, unsigned *seen)
+{
+    int r, choice = 0;
+    if ((r = etwhf_args_choice(a, arg, "--type", type_choices, &choice)) > 0) {
+        /* the first --type replaces the default; each further one adds to it */
+        cli->types = (*seen & TYPE_GIVEN ? cli->types : 0) |
+                     (choice == 3 ? (TYPE_FREE | TYPE_ALLOC | TYPE_REALLOC) : 1u << choice);
+        *seen |= TYPE_GIVEN;
+    } else if (r == 0 && (r = etwhf_args_choice(a, arg, "--mode", mode_choices, &choice)) > 0) {
+        if (etwhf_args_once("decode", seen, ONCE_MODE, "--mode (or --strict)") != 0)
+            return -1;
+        cli->opts.mode = choice == 1 ? ETWHF_MODE_STRICT : ETWHF_MODE_RECOVER;
+    } else if (r == 0 && (r = etwhf_args_choice(a, arg, "--format", format_choices, &choice)) > 0) {
+        if (etwhf_args_once("decode", seen, ONCE_FORMAT, "--format") != 0)
+            return -1;
+        cli->format = choice;
+    } else if (r == 0 && (r = etwhf_args_choice(a, arg, "--input", input_choices, &choice)) > 0) {
+        if (etwhf_args_once("decode", seen, ONCE_INPUT, "--input") != 0)
+            return -1;
+        cli->opts.input = choice == 0 ? ETWHF_INPUT_FILE : choice == 1 ? ETWHF_INPUT_RECORD : ETWHF_INPUT_PAYLOAD;
+    } else if (r == 0 && (r = etwhf_args_choice(a, arg, "--pointer-size", width_choices, &choice)) > 0) {
+        if (etwhf_args_once("decode", seen, ONCE_POINTER_SIZE, "--pointer-size") != 0)
+            return -1;
+        cli->opts.pointer_size = choice == 0 ? 4 : 8;
+    } else if (r == 0 && (r = etwhf_args_choice(a, arg, "--event", event_choices, &choice)) > 0) {
+        if (etwhf_args_once("decode", seen, ONCE_EVENT, "--event") != 0)
+            return -1;
+        cli->opts.payload_type = event_types[choice];
+    }
+    return r;
+}
+
+/* Options with a number: as parse_choice_option. */
+static int parse_number_option(struct decode_cli *cli, struct etwhf_args *a, const char *arg, unsigned *seen)
+{
+    const char *v;
+    int r;
+    if ((r = etwhf_args_value(a, arg, "--pid", &v)) != 0) {
+        if (r < 0 || etwhf_args_once("decode", seen, ONCE_PID, "--pid") != 0 ||
+            parse_u32_option("--pid", v, &cli->pid) != 0)
+            return -1;
+        cli->has_pid = 1;
+    } else if ((r = etwhf_args_value(a, arg, "--tid", &v)) != 0) {
+        if (r < 0 || etwhf_args_once("decode", seen, ONCE_TID, "--tid") != 0 ||
+            parse_u32_option("--tid", v, &cli->tid) != 0)
+            return -1;
+        cli->has_tid = 1;
+    } else if ((r = etwhf_args_value(a, arg, "--heap", &v)) != 0) {
+        if (r < 0 || etwhf_args_once("decode", seen, ONCE_HEAP, "--heap") != 0)
+            return -1;
+        if (etwhf_parse_u64(v, &cli->heap) != 0)
+            return bad_value("--heap", v, "a handle in hex (0x...) or decimal"), -1;
+        cli->has_heap = 1;
+    } else if ((r = etwhf_args_value(a, arg, "--buffer-limit", &v)) != 0) {
+        if (r < 0 || etwhf_args_once("decode", seen, ONCE_BUFFER_LIMIT, "--buffer-limit") != 0)
+            return -1;
+        uint64_t limit;
+        if (etwhf_parse_bytes(v, &limit) != 0 || limit < ETWHF_BUFFER_HEADER_SIZE || limit > (1u << 30))
+            return bad_value("--buffer-limit", v, "a byte count from 72 to 1G, e.g. 65536 or 16M"), -1;
+        cli->opts.buffer_limit = limit;
+    }
+    return r;
+}
+
+/* What the options say together; 0 or the usage error. */
+static int check_args(const struct decode_cli *cli, unsigned seen, int stdin_operands)
+{
+    if (cli->batch && cli->nfiles)
+        return etwhf_usage_error("decode", "--batch takes its cases on standard input, not as FILEs");
+    if (cli->batch && cli->format != ETWHF_LINES_JSONL)
+        return etwhf_usage_error("decode", "--batch answers in JSON lines only (--format jsonl)");
+    if (cli->batch && (seen & (ONCE_MODE | ONCE_INPUT | ONCE_POINTER_SIZE | ONCE_EVENT)))
+        return etwhf_usage_error("decode", "%s comes with each request in --batch mode, not on the command line",
+                                 seen & ONCE_MODE             ? "--mode (or --strict)"
+                                 : seen & ONCE_INPUT          ? "--input"
+                                 : seen & ONCE_POINTER_SIZE ? "--pointer-size"
+                                                              : "--event");
+    if (cli->nfiles == 0 && !cli->batch)
+        return etwhf_usage_error("decode", "no FILE given (use '-' for standard input)");
+    if (stdin_operands > 1) /* the first would read it all; the second would only see its end */
+        return etwhf_usage_error("decode", "'-' (standard input) given %d times; it can be read once", stdin_operands);
+    if (cli->batch)
+        return 0;
+    if (cli->opts.input == ETWHF_INPUT_PAYLOAD && !(seen & ONCE_POINTER_SIZE))
+        return etwhf_usage_error("decode", "--input payload needs --pointer-size 4 or 8");
+    if (cli->opts.input != ETWHF_INPUT_PAYLOAD && (seen & (ONCE_POINTER_SIZE | ONCE_EVENT)))
+        return etwhf_usage_error("decode", "%s applies only to --input payload",
+                                 seen & ONCE_POINTER_SIZE ? "--pointer-size" : "--event");
+    return 0;
+}
+
 /* 0 when parsed, else the exit code (help: EXIT_OK after printing it). */
 static int parse_args(struct decode_cli *cli, int argc, char **argv, int *done)
 {
     struct etwhf_args a;
-    const char *arg, *v;
-    int pointer_size_set = 0, event_set = 0, r, choice;
+    const char *arg;
+    unsigned seen = 0;
+    int stdin_operands = 0, r;
     etwhf_args_init(&a, "decode", argc, argv);
     etwhf_decode_options_init(&cli->opts);
     cli->types = TYPE_FREE | TYPE_ALLOC | TYPE_REALLOC;
@@ -143,81 +262,32 @@ static int parse_args(struct decode_cli *cli, int argc, char **argv, int *done)
         if (kind < 0)
             continue;
         if (kind == 0) {
+            stdin_operands += strcmp(arg, "-") == 0;
             cli->files[cli->nfiles++] = arg;
             continue;
         }
         if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            fputs(help, stdout);
             *done = 1;
-            return EXIT_OK;
+            return etwhf_print_out("decode", help);
         }
         if (!strcmp(arg, "--quiet")) { cli->quiet = 1; continue; }
         if (!strcmp(arg, "--stats")) { cli->stats = 1; continue; }
         if (!strcmp(arg, "--batch")) { cli->batch = 1; continue; }
         if (!strcmp(arg, "--wall-clock")) { cli->wall_clock = 1; continue; }
-        if (!strcmp(arg, "--strict")) { cli->opts.mode = ETWHF_MODE_STRICT; continue; }
-        if ((r = etwhf_args_choice(&a, arg, "--type", type_choices, &choice)) != 0) {
-            if (r < 0)
+        if (!strcmp(arg, "--strict")) {
+            if (etwhf_args_once("decode", &seen, ONCE_MODE, "--mode (or --strict)") != 0)
                 return EXIT_USAGE;
-            cli->types = choice == 3 ? (TYPE_FREE | TYPE_ALLOC | TYPE_REALLOC) : 1u << choice;
-        } else if ((r = etwhf_args_choice(&a, arg, "--mode", mode_choices, &choice)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            cli->opts.mode = choice == 1 ? ETWHF_MODE_STRICT : ETWHF_MODE_RECOVER;
-        } else if ((r = etwhf_args_choice(&a, arg, "--format", format_choices, &cli->format)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-        } else if ((r = etwhf_args_choice(&a, arg, "--input", input_choices, &choice)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            cli->opts.input = choice == 0 ? ETWHF_INPUT_FILE : choice == 1 ? ETWHF_INPUT_RECORD : ETWHF_INPUT_PAYLOAD;
-        } else if ((r = etwhf_args_choice(&a, arg, "--pointer-size", width_choices, &choice)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            cli->opts.pointer_size = choice == 0 ? 4 : 8;
-            pointer_size_set = 1;
-        } else if ((r = etwhf_args_choice(&a, arg, "--event", event_choices, &choice)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            cli->opts.payload_type = event_types[choice];
-            event_set = 1;
-        } else if ((r = etwhf_args_value(&a, arg, "--pid", &v)) != 0) {
-            if (r < 0 || parse_u32_option("--pid", v, &cli->pid) != 0)
-                return EXIT_USAGE;
-            cli->has_pid = 1;
-        } else if ((r = etwhf_args_value(&a, arg, "--tid", &v)) != 0) {
-            if (r < 0 || parse_u32_option("--tid", v, &cli->tid) != 0)
-                return EXIT_USAGE;
-            cli->has_tid = 1;
-        } else if ((r = etwhf_args_value(&a, arg, "--heap", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            if (etwhf_parse_u64(v, &cli->heap) != 0)
-                return bad_value("--heap", v, "a handle in hex (0x...) or decimal");
-            cli->has_heap = 1;
-        } else if ((r = etwhf_args_value(&a, arg, "--buffer-limit", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            uint64_t limit;
-            if (etwhf_parse_bytes(v, &limit) != 0 || limit < ETWHF_BUFFER_HEADER_SIZE || limit > (1u << 30))
-                return bad_value("--buffer-limit", v, "a byte count from 72 to 1G, e.g. 65536 or 16M");
-            cli->opts.buffer_limit = limit;
-        } else {
-            return etwhf_usage_error("decode", "unknown option '%s'", arg);
+            cli->opts.mode = ETWHF_MODE_STRICT;
+            continue;
         }
+        if ((r = parse_choice_option(cli, &a, arg, &seen)) == 0)
+            r = parse_number_option(cli, &a, arg, &seen);
+        if (r < 0)
+            return EXIT_USAGE;
+        if (r == 0)
+            return etwhf_usage_error("decode", "unknown option '%s'", arg);
     }
-    if (cli->batch && cli->nfiles)
-        return etwhf_usage_error("decode", "--batch takes its cases on standard input, not as FILEs");
-    if (cli->batch && cli->format != ETWHF_LINES_JSONL)
-        return etwhf_usage_error("decode", "--batch answers in JSON lines only (--format jsonl)");
-    if (cli->nfiles == 0 && !cli->batch)
-        return etwhf_usage_error("decode", "no FILE given (use '-' for standard input)");
-    if (cli->opts.input == ETWHF_INPUT_PAYLOAD && !pointer_size_set)
-        return etwhf_usage_error("decode", "--input payload needs --pointer-size 4 or 8");
-    if (cli->opts.input != ETWHF_INPUT_PAYLOAD && (pointer_size_set || event_set))
-        return etwhf_usage_error("decode", "%s applies only to --input payload",
-                                 pointer_size_set ? "--pointer-size" : "--event");
-    return 0;
+    return check_args(cli, seen, stdin_operands);
 }
 
 /* ---- callbacks ------------------------------------------------------------- */
@@ -231,7 +301,26 @@ static int should_stop(const struct decode_run *run)
 /* The library's reader polls this between reads and after a signal. */
 static int reader_should_stop(void *user)
 {
-    return should_stop(user);
+    /* A diagnostic goes out after the read that found it, not when the
+     * output buffer fills or the input ends (a long trace read with --quiet
+     * would hold it for minutes). Events alone fill the buffer soon enough. */
+    struct decode_run *run = user;
+    if (run->diag_pending) {
+        run->diag_pending = 0;
+        etwhf_out_flush(&run->out);
+        etwhf_out_flush(&run->err);
+    }
+    return should_stop(run);
+}
+
+/* The reader is about to wait on a stalled input (or only counts the rest
+ * of one): what was decoded goes out now, whole lines only (every callback
+ * has returned), rather than when the input moves or ends. */
+static void reader_waits(void *user)
+{
+    struct decode_run *run = user;
+    etwhf_out_flush(&run->out);
+    etwhf_out_flush(&run->err);
 }
 
 /* The wall clock needs the logfile record, which precedes every event of a
@@ -251,7 +340,7 @@ static void start_wall_clock(struct decode_run *run)
     etwhf_out_flush(&run->out); /* keep the note near the lines it concerns */
     etwhf_out_flush(&run->err);
     fprintf(stderr, "etwhf decode: %s: --wall-clock: %s; timestamps stay raw clock values\n", run->lines.label,
-            why);
+            why); /* label: escaped in decode_one */
 }
 
 static int on_event(void *user, const struct etwhf_event *ev)
@@ -274,12 +363,15 @@ static int on_diag(void *user, const struct etwhf_diag *d)
 {
     struct decode_run *run = user;
     etwhf_decode_output_diag(&run->lines, d);
+    run->diag_pending = 1;
     return should_stop(run);
 }
 
 /* ---- one file ---------------------------------------------------------------- */
 
 enum file_result { FILE_OK, FILE_ERRORS, FILE_IO, STOP_INTERRUPTED, STOP_WRITE };
+
+/* run->lines.label: the file's name for people, escaped (untrusted.h). */
 
 /* The library's reader does the reading (one reader loop for every caller),
  * so `bytes` in the summary is the input's length however it arrives. */
@@ -293,12 +385,12 @@ static enum file_result decode_fd(struct decode_run *run, struct etwhf_input_fil
         return STOP_WRITE;
     if (st == ETWHF_EIO) {
         etwhf_out_flush(&run->err);
-        fprintf(stderr, "etwhf decode: cannot read '%s': %s\n", in->label, strerror(read_errno));
+        fprintf(stderr, "etwhf decode: cannot read '%s': %s\n", run->lines.label, strerror(read_errno));
         return FILE_IO;
     }
     if (st != ETWHF_OK) {
         etwhf_out_flush(&run->err);
-        fprintf(stderr, "etwhf decode: %s: decoder failed: %s%s\n", in->label, etwhf_strerror(st),
+        fprintf(stderr, "etwhf decode: %s: decoder failed: %s%s\n", run->lines.label, etwhf_strerror(st),
                 st == ETWHF_ENOMEM ? " (a smaller --buffer-limit may help)" : "");
         return FILE_IO;
     }
@@ -311,10 +403,12 @@ static enum file_result decode_fd(struct decode_run *run, struct etwhf_input_fil
 static enum file_result decode_one(struct decode_run *run, const char *path)
 {
     struct etwhf_input_file in;
-    if (etwhf_input_open(&in, "decode", path) != 0)
-        return FILE_IO;
+    int opened = etwhf_input_open(&in, "decode", path);
+    if (opened != 0)
+        return opened == ETWHF_OPEN_INTERRUPTED ? STOP_INTERRUPTED : FILE_IO;
     enum file_result res = FILE_IO;
-    if (etwhf_decode_output_file(&run->lines, path, in.label, run->cli->nfiles > 1) != 0) {
+    char *label = etwhf_escape_dup(in.label);
+    if (!label || etwhf_decode_output_file(&run->lines, path, label, run->cli->nfiles > 1) != 0) {
         fputs("etwhf decode: out of memory\n", stderr);
         goto out;
     }
@@ -326,17 +420,20 @@ static enum file_result decode_one(struct decode_run *run, const char *path)
     opts.on_event = run->cli->quiet ? NULL : on_event;
     opts.on_diag = on_diag;
     opts.should_stop = reader_should_stop;
+    opts.on_wait = reader_waits;
     opts.user = run;
     int st;
     run->ctx = etwhf_decoder_new(&opts, &st);
     if (!run->ctx) {
-        fprintf(stderr, "etwhf decode: %s: cannot start the decoder: %s\n", in.label, etwhf_strerror(st));
+        fprintf(stderr, "etwhf decode: %s: cannot start the decoder: %s\n", label, etwhf_strerror(st));
         goto out;
     }
     res = decode_fd(run, &in);
     etwhf_decoder_free(run->ctx);
     run->ctx = NULL;
 out:
+    run->lines.label = NULL;
+    free(label);
     etwhf_input_close(&in);
     /* diagnostics on stderr go out per file so they stay near their file */
     etwhf_out_flush(&run->err);
@@ -360,6 +457,10 @@ static int run_files(struct decode_run *run)
     int any_io = 0, any_error = 0, code = -1;
     etwhf_decode_output_header(&run->lines);
     for (int i = 0; i < cli->nfiles && code < 0; i++) {
+        /* The next FILE may keep us waiting (a FIFO's open() waits for its
+         * writer): what the previous ones gave goes out first. */
+        if (i > 0)
+            etwhf_out_flush(&run->out);
         switch (decode_one(run, cli->files[i])) {
         case FILE_OK: break;
         case FILE_ERRORS: any_error = 1; break;
@@ -421,12 +522,14 @@ static int run_batch(struct decode_run *run)
         if (got == ETWHF_BATCH_READ) {
             if (etwhf_interrupted())
                 code = EXIT_INTERRUPTED;
+            else if (errno == ENOMEM)
+                fputs("etwhf decode: out of memory reading a request\n", stderr), code = EXIT_IO;
             else
                 fprintf(stderr, "etwhf decode: cannot read requests: %s\n", strerror(errno)), code = EXIT_IO;
             break;
         }
         if (got == ETWHF_BATCH_BAD) {
-            fprintf(stderr, "etwhf decode: request: %s\n", why);
+            etwhf_msg("etwhf decode: request: %s", why); /* may quote the line's bytes */
         } else {
             struct decode_cli cli = *base;
             const char *files[1] = {req.file};

@@ -52,27 +52,43 @@ static const char help[] =
     "  --pointer-size 4|8|mixed   (default 8)\n"
     "  --pure                     HeapFree records only\n"
     "  --buffer-size B            multiple of 8, 4K-16M (default 64K; suffix K, M)\n"
+    "  --force                    replace an existing FILE (else exit 3)\n"
     "\n"
+    "An option of one mode is refused in the other (exit 2). A list option\n"
+    "(--layer, --source, --header, corpus --pointer-size) given twice is the union\n"
+    "of both; any other option may be given once; an empty list item is refused.\n"
     "Same seed and options, same bytes on every machine (docs/generator.md).\n"
     "Exit status: 0 done; 2 usage (including a DIR --force refuses to empty);\n"
-    "3 I/O (including a non-empty DIR without --force, full disk);\n"
-    "130 interrupted (no manifest is left behind).\n";
+    "3 I/O (including a non-empty DIR or an existing FILE without --force, full\n"
+    "disk); 130 interrupted (SIGINT; 143 SIGTERM, 129 SIGHUP): no manifest and no\n"
+    "temporary file is left behind, an existing FILE is kept.\n";
 
-/* Splits a comma list; fn returns 0 or -1 (after a usage message). */
+/* Splits a comma list; fn returns 0 or -1 (after a usage message). An empty
+ * list or item (`system64,,`) is refused: it is a typo, never a choice. */
 static int each_item(const char *list, const char *opt, int (*fn)(const char *item, const char *opt, void *user),
                      void *user)
 {
     char buf[512];
     size_t n = strlen(list);
-    if (n == 0 || n >= sizeof buf) {
-        etwhf_usage_error("gen", "invalid list for %s", opt);
+    if (n >= sizeof buf) {
+        etwhf_usage_error("gen", "the list for %s is longer than %zu bytes", opt, sizeof buf - 1);
         return -1;
     }
     memcpy(buf, list, n + 1);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        if (fn(tok, opt, user) != 0)
+    for (char *item = buf;;) {
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*item) {
+            etwhf_usage_error("gen", "an empty item in the list '%s' for %s", list, opt);
             return -1;
-    return 0;
+        }
+        if (fn(item, opt, user) != 0)
+            return -1;
+        if (!comma)
+            return 0;
+        item = comma + 1;
+    }
 }
 
 static int add_layer(const char *s, const char *opt, void *user)
@@ -166,13 +182,113 @@ static int number(const char *opt, const char *v, uint64_t max, uint64_t *out)
     return -1;
 }
 
-/* --pointer-size means a list in corpus mode and one value in trace mode:
- * kept raw until the mode is known. */
+/* 0 the first time a single-value option is given, else the usage error. */
+static int once(struct gen_cli *c, unsigned bit, const char *opt)
+{
+    return etwhf_args_once("gen", &c->given, bit, opt) != 0 ? -1 : 0;
+}
+
+/* Options of both modes and the trace's: 1 when arg was one (applied), 0
+ * when not, -1 after a usage message. */
+static int parse_common(struct gen_cli *c, struct etwhf_args *a, const char *arg, const char **width)
+{
+    const char *v;
+    int r;
+    if ((r = etwhf_args_value(a, arg, "--out", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_OUT, "--out") != 0)
+            return -1;
+        /* A corpus is a folder of files: there is no standard output to write it to. */
+        if (!strcmp(v, "-"))
+            return etwhf_usage_error("gen", "--out needs a folder; '-' (standard output) cannot hold a corpus"), -1;
+        c->out = v;
+    } else if ((r = etwhf_args_value(a, arg, "--etl", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_ETL, "--etl") != 0)
+            return -1;
+        c->etl = v;
+    } else if ((r = etwhf_args_value(a, arg, "--seed", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_SEED, "--seed") != 0 || number("--seed", v, UINT64_MAX, &c->seed) != 0)
+            return -1;
+    } else if ((r = etwhf_args_value(a, arg, "--events", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_EVENTS, "--events") != 0 || number("--events", v, UINT64_MAX / 2, &c->events) != 0)
+            return -1;
+        c->events_set = 1;
+    } else if ((r = etwhf_args_value(a, arg, "--buffer-size", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_BUFFER_SIZE, "--buffer-size") != 0)
+            return -1;
+        if (etwhf_parse_bytes(v, &c->buffer_size) != 0 || c->buffer_size < 0x1000 || c->buffer_size > 0x1000000 ||
+            c->buffer_size % 8)
+            return etwhf_usage_error("gen", "invalid --buffer-size '%s' (a multiple of 8 from 4K to 16M)", v), -1;
+    } else if ((r = etwhf_args_value(a, arg, "--pointer-size", &v)) != 0) {
+        /* a list in corpus mode (a union when repeated), one value in trace
+         * mode: checked as a list now, the first kept for trace mode */
+        if (r < 0 || each_item(v, "--pointer-size", add_width, &c->opts) != 0)
+            return -1;
+        if (c->given & GIVEN_POINTER_SIZE)
+            c->width_repeated = 1;
+        else
+            *width = v;
+        c->given |= GIVEN_POINTER_SIZE;
+    }
+    return r;
+}
+
+/* Corpus options: as parse_common. */
+static int parse_corpus(struct gen_cli *c, struct etwhf_args *a, const char *arg)
+{
+    const char *v;
+    uint64_t n;
+    int r;
+    if ((r = etwhf_args_value(a, arg, "--count", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_COUNT, "--count") != 0 || number("--count", v, 999999999, &c->count) != 0)
+            return -1;
+        c->count_set = 1;
+    } else if ((r = etwhf_args_value(a, arg, "--layer", &v)) != 0) {
+        if (r < 0 || each_item(v, "--layer", add_layer, &c->opts) != 0)
+            return -1;
+        c->given |= GIVEN_LAYER;
+    } else if ((r = etwhf_args_value(a, arg, "--source", &v)) != 0) {
+        if (r < 0 || each_item(v, "--source", add_source, &c->opts) != 0)
+            return -1;
+        c->given |= GIVEN_SOURCE;
+    } else if ((r = etwhf_args_value(a, arg, "--header", &v)) != 0) {
+        if (r < 0 || each_item(v, "--header", add_header, &c->opts) != 0)
+            return -1;
+        c->given |= GIVEN_HEADER;
+    } else if ((r = etwhf_args_value(a, arg, "--faults", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_FAULTS, "--faults") != 0 || parse_faults(&c->opts, v) != 0)
+            return -1;
+    } else if ((r = etwhf_args_value(a, arg, "--fault-rate", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_FAULT_RATE, "--fault-rate") != 0 || number("--fault-rate", v, 1000, &n) != 0)
+            return -1;
+        c->opts.fault_rate = (unsigned)n;
+    } else if ((r = etwhf_args_value(a, arg, "--compressed-rate", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_COMPRESSED_RATE, "--compressed-rate") != 0 ||
+            number("--compressed-rate", v, 1000, &n) != 0)
+            return -1;
+        c->opts.compressed_rate = (unsigned)n;
+    } else if ((r = etwhf_args_value(a, arg, "--evidence", &v)) != 0) {
+        static const char *const evidence[] = {"all", "documented", NULL};
+        if (r < 0 || once(c, GIVEN_EVIDENCE, "--evidence") != 0)
+            return -1;
+        int e = etwhf_parse_choice(v, evidence);
+        if (e < 0)
+            return etwhf_usage_error("gen", "invalid value '%s' for --evidence (expected all, documented)", v), -1;
+        c->opts.documented_only = e == 1;
+    } else if ((r = etwhf_args_value(a, arg, "--max-faults", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_MAX_FAULTS, "--max-faults") != 0)
+            return -1;
+        /* One message: number() would print its own range (0-4) before this one (1-4). */
+        if (etwhf_parse_u64(v, &n) != 0 || n == 0 || n > ETWHF_GEN_MAX_FAULTS)
+            return etwhf_usage_error("gen", "--max-faults takes 1 to %d, not '%s'", ETWHF_GEN_MAX_FAULTS, v), -1;
+        c->opts.max_faults = (unsigned)n;
+    }
+    return r;
+}
+
 static int parse(struct gen_cli *c, const char **width, int argc, char **argv, int *done)
 {
     struct etwhf_args a;
-    const char *arg, *v;
-    uint64_t n;
+    const char *arg;
     int r;
     etwhf_args_init(&a, "gen", argc, argv);
     while ((arg = etwhf_args_next(&a)) != NULL) {
@@ -182,95 +298,53 @@ static int parse(struct gen_cli *c, const char **width, int argc, char **argv, i
         if (kind == 0)
             return etwhf_usage_error("gen", "unexpected argument '%s'", arg);
         if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            fputs(help, stdout);
             *done = 1;
-            return EXIT_OK;
+            return etwhf_print_out("gen", help);
         }
-        if (!strcmp(arg, "--exhaustive")) { c->exhaustive = 1; continue; }
+        if (!strcmp(arg, "--exhaustive")) { c->exhaustive = 1; c->given |= GIVEN_EXHAUSTIVE; continue; }
         if (!strcmp(arg, "--force")) { c->force = 1; continue; }
-        if (!strcmp(arg, "--pure")) { c->pure = 1; continue; }
-        if ((r = etwhf_args_value(&a, arg, "--out", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            /* A corpus is a folder of files: there is no standard output to write it to. */
-            if (!strcmp(v, "-"))
-                return etwhf_usage_error("gen", "--out needs a folder; '-' (standard output) cannot hold a corpus");
-            c->out = v;
-        } else if ((r = etwhf_args_value(&a, arg, "--etl", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            c->etl = v;
-        } else if ((r = etwhf_args_value(&a, arg, "--seed", &v)) != 0) {
-            if (r < 0 || number("--seed", v, UINT64_MAX, &c->seed) != 0)
-                return EXIT_USAGE;
-        } else if ((r = etwhf_args_value(&a, arg, "--count", &v)) != 0) {
-            if (r < 0 || number("--count", v, 999999999, &c->count) != 0)
-                return EXIT_USAGE;
-            c->count_set = 1;
-        } else if ((r = etwhf_args_value(&a, arg, "--events", &v)) != 0) {
-            if (r < 0 || number("--events", v, UINT64_MAX / 2, &c->events) != 0)
-                return EXIT_USAGE;
-            c->events_set = 1;
-        } else if ((r = etwhf_args_value(&a, arg, "--buffer-size", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            if (etwhf_parse_bytes(v, &c->buffer_size) != 0 || c->buffer_size < 0x1000 ||
-                c->buffer_size > 0x1000000 || c->buffer_size % 8)
-                return etwhf_usage_error("gen", "invalid --buffer-size '%s' (a multiple of 8 from 4K to 16M)", v);
-        } else if ((r = etwhf_args_value(&a, arg, "--layer", &v)) != 0) {
-            if (r < 0 || each_item(v, "--layer", add_layer, &c->opts) != 0)
-                return EXIT_USAGE;
-        } else if ((r = etwhf_args_value(&a, arg, "--pointer-size", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            *width = v;
-        } else if ((r = etwhf_args_value(&a, arg, "--source", &v)) != 0) {
-            if (r < 0 || each_item(v, "--source", add_source, &c->opts) != 0)
-                return EXIT_USAGE;
-        } else if ((r = etwhf_args_value(&a, arg, "--header", &v)) != 0) {
-            if (r < 0 || each_item(v, "--header", add_header, &c->opts) != 0)
-                return EXIT_USAGE;
-        } else if ((r = etwhf_args_value(&a, arg, "--faults", &v)) != 0) {
-            if (r < 0 || parse_faults(&c->opts, v) != 0)
-                return EXIT_USAGE;
-        } else if ((r = etwhf_args_value(&a, arg, "--fault-rate", &v)) != 0) {
-            if (r < 0 || number("--fault-rate", v, 1000, &n) != 0)
-                return EXIT_USAGE;
-            c->opts.fault_rate = (unsigned)n;
-        } else if ((r = etwhf_args_value(&a, arg, "--compressed-rate", &v)) != 0) {
-            if (r < 0 || number("--compressed-rate", v, 1000, &n) != 0)
-                return EXIT_USAGE;
-            c->opts.compressed_rate = (unsigned)n;
-        } else if ((r = etwhf_args_value(&a, arg, "--evidence", &v)) != 0) {
-            static const char *const evidence[] = {"all", "documented", NULL};
-            int e = r < 0 ? -1 : etwhf_parse_choice(v, evidence);
-            if (r < 0)
-                return EXIT_USAGE;
-            if (e < 0)
-                return etwhf_usage_error("gen", "invalid value '%s' for --evidence (expected all, documented)", v);
-            c->opts.documented_only = e == 1;
-        } else if ((r = etwhf_args_value(&a, arg, "--max-faults", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            /* One message: number() would print its own range (0-4) before this one (1-4). */
-            if (etwhf_parse_u64(v, &n) != 0 || n == 0 || n > ETWHF_GEN_MAX_FAULTS)
-                return etwhf_usage_error("gen", "--max-faults takes 1 to %d, not '%s'", ETWHF_GEN_MAX_FAULTS, v);
-            c->opts.max_faults = (unsigned)n;
-        } else {
+        if (!strcmp(arg, "--pure")) { c->pure = 1; c->given |= GIVEN_PURE; continue; }
+        if ((r = parse_common(c, &a, arg, width)) == 0)
+            r = parse_corpus(c, &a, arg);
+        if (r < 0)
+            return EXIT_USAGE;
+        if (r == 0)
             return etwhf_usage_error("gen", "unknown option '%s'", arg);
-        }
     }
     return EXIT_OK;
 }
 
-static int finish_corpus(struct gen_cli *c, const char *width)
+/* The first option of `mask` that was given, by name. */
+static const char *first_given(unsigned given, unsigned mask)
 {
-    if (c->etl || c->events_set || c->pure || c->buffer_size)
-        return etwhf_usage_error("gen", "--etl, --events, --pure and --buffer-size belong to trace mode, not --out");
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{GIVEN_COUNT, "--count"},         {GIVEN_EXHAUSTIVE, "--exhaustive"},
+                 {GIVEN_LAYER, "--layer"},         {GIVEN_SOURCE, "--source"},
+                 {GIVEN_HEADER, "--header"},       {GIVEN_FAULTS, "--faults"},
+                 {GIVEN_FAULT_RATE, "--fault-rate"}, {GIVEN_MAX_FAULTS, "--max-faults"},
+                 {GIVEN_COMPRESSED_RATE, "--compressed-rate"}, {GIVEN_EVIDENCE, "--evidence"},
+                 {GIVEN_EVENTS, "--events"},       {GIVEN_PURE, "--pure"},
+                 {GIVEN_BUFFER_SIZE, "--buffer-size"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (given & mask & names[i].bit)
+            return names[i].name;
+    return NULL;
+}
+
+#define CORPUS_ONLY                                                                                                    \
+    (GIVEN_COUNT | GIVEN_EXHAUSTIVE | GIVEN_LAYER | GIVEN_SOURCE | GIVEN_HEADER | GIVEN_FAULTS | GIVEN_FAULT_RATE |    \
+     GIVEN_MAX_FAULTS | GIVEN_COMPRESSED_RATE | GIVEN_EVIDENCE)
+#define TRACE_ONLY (GIVEN_EVENTS | GIVEN_PURE | GIVEN_BUFFER_SIZE)
+
+static int finish_corpus(struct gen_cli *c)
+{
+    const char *other = first_given(c->given, TRACE_ONLY);
+    if (other)
+        return etwhf_usage_error("gen", "%s belongs to trace mode (--etl), not to --out", other);
     if (c->exhaustive && c->count_set)
         return etwhf_usage_error("gen", "--exhaustive and --count exclude each other");
-    if (width && each_item(width, "--pointer-size", add_width, &c->opts) != 0)
-        return EXIT_USAGE;
     if (etwhf_gen_options_check(&c->opts) != ETWHF_OK)
         return etwhf_usage_error("gen", "no case fits these options (e.g. --header system64 with --pointer-size 4)");
     return gen_corpus(c);
@@ -279,12 +353,13 @@ static int finish_corpus(struct gen_cli *c, const char *width)
 static int finish_trace(struct gen_cli *c, const char *width)
 {
     static const char *const widths[] = {"4", "8", "mixed", NULL};
-    if (c->exhaustive || c->force || c->count_set || c->opts.layers || c->opts.n_sources || c->opts.headers ||
-        c->opts.fault_mode != ETWHF_GEN_FAULTS_ALL || c->opts.documented_only)
-        return etwhf_usage_error("gen", "corpus options (--count, --layer, --source, --header, --faults, --force, "
-                                        "--exhaustive, --evidence) do not apply to --etl");
+    const char *other = first_given(c->given, CORPUS_ONLY);
+    if (other)
+        return etwhf_usage_error("gen", "%s belongs to corpus mode (--out), not to --etl", other);
     if (!c->events_set)
         return etwhf_usage_error("gen", "--etl needs --events N");
+    if (c->width_repeated)
+        return etwhf_usage_error("gen", "--pointer-size given twice (--etl takes one width)");
     int w = width ? etwhf_parse_choice(width, widths) : 1;
     if (w < 0)
         return etwhf_usage_error("gen", "invalid value '%s' for --pointer-size (expected 4, 8, mixed)", width);
@@ -306,5 +381,5 @@ int etwhf_cmd_gen(int argc, char **argv)
         return rc;
     if (!c.out == !c.etl)
         return etwhf_usage_error("gen", "give exactly one of --out DIR and --etl FILE");
-    return c.out ? finish_corpus(&c, width) : finish_trace(&c, width);
+    return c.out ? finish_corpus(&c) : finish_trace(&c, width);
 }

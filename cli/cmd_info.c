@@ -1,6 +1,7 @@
 /* `etwhf info FILE`: the logfile record (F2) of a trace as one JSON object
  * (docs/spec/output.md §2). Reads only as far as that record. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "fileio.h"
 #include "interrupt.h"
 #include "outbuf.h"
+#include "untrusted.h"
 #include "wallclock.h"
 
 static const char help[] =
@@ -31,7 +33,7 @@ static const char help[] =
     "\n"
     "Exit status: 0 printed; 1 no readable logfile record (not a trace; the\n"
     "diagnostics say why); 2 usage; 3 I/O (missing, unreadable, a directory, write\n"
-    "failure); 130 interrupted.\n"
+    "failure); 130 interrupted (SIGINT; 143 SIGTERM, 129 SIGHUP).\n"
     "\n"
     "Example:\n"
     "  etwhf info trace.etl | jq -r .start_time\n";
@@ -46,7 +48,7 @@ static int is_header_diag(const struct etwhf_diag *d)
 }
 
 struct info_run {
-    const char *label;
+    const char *label; /* escaped (untrusted.h) */
     int fatal; /* a diagnostic that rules the logfile out was seen */
 };
 
@@ -168,10 +170,8 @@ int etwhf_cmd_info(int argc, char **argv)
         if (kind < 0)
             continue;
         if (kind > 0) {
-            if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-                fputs(help, stdout);
-                return EXIT_OK;
-            }
+            if (!strcmp(arg, "-h") || !strcmp(arg, "--help"))
+                return etwhf_print_out("info", help);
             return etwhf_usage_error("info", "unknown option '%s'", arg);
         }
         if (file)
@@ -182,10 +182,20 @@ int etwhf_cmd_info(int argc, char **argv)
         return etwhf_usage_error("info", "no FILE given (use '-' for standard input)");
 
     struct etwhf_input_file in;
-    if (etwhf_input_open(&in, "info", file) != 0)
+    etwhf_interrupt_install(); /* before open(): a FIFO waits there for its writer */
+    int opened = etwhf_input_open(&in, "info", file);
+    if (opened != 0) {
+        if (opened == ETWHF_OPEN_INTERRUPTED)
+            fputs("etwhf info: interrupted\n", stderr);
+        return opened == ETWHF_OPEN_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_IO;
+    }
+    char *label = etwhf_escape_dup(in.label);
+    if (!label) {
+        fputs("etwhf info: out of memory\n", stderr);
+        etwhf_input_close(&in);
         return EXIT_IO;
-    etwhf_interrupt_install();
-    struct info_run run = {in.label, 0};
+    }
+    struct info_run run = {label, 0};
     struct etwhf_decode_options opts;
     etwhf_decode_options_init(&opts);
     opts.on_diag = on_diag;
@@ -203,6 +213,7 @@ int etwhf_cmd_info(int argc, char **argv)
         etwhf_decoder_free(ctx);
     }
     etwhf_input_close(&in);
+    free(label);
     if (code == EXIT_INTERRUPTED)
         fputs("etwhf info: interrupted\n", stderr);
     if (code != EXIT_OK)

@@ -23,7 +23,8 @@ struct etwhf_decode_output {
     int format;              /* enum etwhf_line_format */
     struct etwhf_out *out;   /* events (and jsonl diagnostics, summaries) */
     struct etwhf_out *err;   /* csv/text diagnostics and summaries */
-    const char *label;       /* the file for people ("standard input" for -) */
+    const char *label;       /* the file for people ("standard input" for -), printed as it is:
+                              * the caller escapes it (untrusted.h) */
     const struct etwhf_wallclock *clock; /* NULL: raw clock values */
     /* Set by etwhf_decode_output_file(): */
     int several;             /* more than one FILE: every line names its file */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "interrupt.h"
+#include "untrusted.h"
 
 int etwhf_input_open(struct etwhf_input_file *f, const char *cmd, const char *path)
 {
@@ -18,18 +19,22 @@ int etwhf_input_open(struct etwhf_input_file *f, const char *cmd, const char *pa
         f->owned = 0;
         f->label = "standard input";
     } else {
-        f->fd = open(path, O_RDONLY | O_CLOEXEC);
         f->owned = 1;
         f->label = path;
+        /* Opening a FIFO waits for its writer: a signal there is the user
+         * giving up (exit 130), not an unreadable file. */
+        while ((f->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+            if (etwhf_interrupted())
+                return ETWHF_OPEN_INTERRUPTED;
         if (f->fd < 0) {
-            fprintf(stderr, "etwhf %s: cannot read '%s': %s\n", cmd, path, strerror(errno));
+            etwhf_msg("etwhf %s: cannot read '%s': %s", cmd, path, strerror(errno));
             return -1;
         }
     }
     struct stat st;
     /* open() succeeds on a directory; say so now rather than fail on read(). */
     if (fstat(f->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "etwhf %s: cannot read '%s': %s\n", cmd, f->label, strerror(EISDIR));
+        etwhf_msg("etwhf %s: cannot read '%s': %s", cmd, f->label, strerror(EISDIR));
         etwhf_input_close(f);
         return -1;
     }
@@ -53,7 +58,7 @@ ssize_t etwhf_input_read(struct etwhf_input_file *f, const char *cmd, void *buf,
             return n;
         if (errno == EINTR)
             continue; /* the loop head tells a SIGINT from other signals */
-        fprintf(stderr, "etwhf %s: cannot read '%s': %s\n", cmd, f->label, strerror(errno));
+        etwhf_msg("etwhf %s: cannot read '%s': %s", cmd, f->label, strerror(errno));
         return ETWHF_READ_ERROR;
     }
 }

@@ -3,8 +3,9 @@
  * and exit codes of docs/spec/output.md §6 (internal).
  *
  * Inputs are streamed (read() in chunks) so standard input, pipes and traces
- * larger than memory all work the same way. SIGINT interrupts a blocking
- * read: the reader returns ETWHF_READ_INTERRUPTED and the caller exits 130.
+ * larger than memory all work the same way. SIGINT, SIGTERM or SIGHUP
+ * interrupts a blocking open or read: ETWHF_OPEN_INTERRUPTED or
+ * ETWHF_READ_INTERRUPTED, and the caller exits 128 + the signal.
  */
 #ifndef ETWHF_CLI_FILEIO_H
 #define ETWHF_CLI_FILEIO_H
@@ -20,8 +21,11 @@ struct etwhf_input_file {
 };
 
 /* Opens path ("-" = standard input). On failure prints
- * "etwhf CMD: cannot read 'PATH': REASON" (a directory included) and returns
- * -1; the caller's exit code is then EXIT_IO. */
+ * "etwhf CMD: cannot read 'PATH': REASON" (a directory included; the name
+ * escaped, untrusted.h) and returns -1; the caller's exit code is then
+ * EXIT_IO. ETWHF_OPEN_INTERRUPTED, with no message, when a signal of
+ * interrupt.h came while open() waited (a FIFO without a writer). */
+#define ETWHF_OPEN_INTERRUPTED (-2)
 int etwhf_input_open(struct etwhf_input_file *f, const char *cmd, const char *path);
 void etwhf_input_close(struct etwhf_input_file *f);
 

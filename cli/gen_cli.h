@@ -9,7 +9,31 @@
 
 #include "etwhf/gen.h"
 
+/* Options as given, so a mode can refuse what it does not use and a
+ * single-value option given twice is a usage error (docs/spec/output.md §1). */
+enum gen_given {
+    GIVEN_OUT = 1u << 0,
+    GIVEN_ETL = 1u << 1,
+    GIVEN_SEED = 1u << 2,
+    GIVEN_COUNT = 1u << 3,
+    GIVEN_EVENTS = 1u << 4,
+    GIVEN_BUFFER_SIZE = 1u << 5,
+    GIVEN_FAULTS = 1u << 6,
+    GIVEN_FAULT_RATE = 1u << 7,
+    GIVEN_COMPRESSED_RATE = 1u << 8,
+    GIVEN_EVIDENCE = 1u << 9,
+    GIVEN_MAX_FAULTS = 1u << 10,
+    /* lists (a union when repeated) and flags: */
+    GIVEN_LAYER = 1u << 16,
+    GIVEN_SOURCE = 1u << 17,
+    GIVEN_HEADER = 1u << 18,
+    GIVEN_POINTER_SIZE = 1u << 19,
+    GIVEN_EXHAUSTIVE = 1u << 20,
+    GIVEN_PURE = 1u << 21,
+};
+
 struct gen_cli {
+    unsigned given;         /* enum gen_given */
     const char *out;        /* --out DIR */
     const char *etl;        /* --etl FILE|- */
     uint64_t seed;
@@ -21,6 +45,7 @@ struct gen_cli {
     uint64_t buffer_size;   /* --etl; 0 = default */
     struct etwhf_gen_options opts;
     int etl_width;          /* --etl: 4, 8 or 0 (mixed) */
+    int width_repeated;     /* --pointer-size given more than once */
 };
 
 /* Exit codes of docs/spec/output.md §6. */

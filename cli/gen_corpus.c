@@ -23,6 +23,7 @@
 #include "gen_cli.h"
 #include "gen_outdir.h"
 #include "interrupt.h"
+#include "untrusted.h"
 
 #define MANIFEST GEN_MANIFEST
 #define MANIFEST_TMP GEN_MANIFEST_TMP
@@ -45,7 +46,7 @@ int gen_write_all(int fd, const void *buf, size_t len)
 
 static int io_error(const char *what, const char *path)
 {
-    fprintf(stderr, "etwhf gen: %s '%s': %s\n", what, path, strerror(errno));
+    etwhf_msg("etwhf gen: %s '%s': %s", what, path, strerror(errno));
     return EXIT_IO;
 }
 
@@ -140,6 +141,8 @@ static int finish(struct run *r)
 
 int gen_corpus(const struct gen_cli *c)
 {
+    /* Before anything is written: a signal must never leave a temporary. */
+    etwhf_interrupt_install();
     int rc = gen_prepare_out(c->out, c->force);
     if (rc != EXIT_OK)
         return rc;
@@ -153,7 +156,6 @@ int gen_corpus(const struct gen_cli *c)
         rc = io_error("cannot write in", c->out);
         goto out;
     }
-    etwhf_interrupt_install();
     uint64_t total = c->exhaustive ? etwhf_gen_exhaustive_count(&c->opts) : c->count;
     int tty = isatty(2);
     int st = etwhf_manifest_write_header(&c->opts, c->seed, total, c->exhaustive, write_fd, &r.manifest);

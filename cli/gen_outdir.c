@@ -27,10 +27,11 @@
 
 #include "commands.h"
 #include "gen_outdir.h"
+#include "untrusted.h"
 
 static int io_error(const char *what, const char *path)
 {
-    fprintf(stderr, "etwhf gen: %s '%s': %s\n", what, path, strerror(errno));
+    etwhf_msg("etwhf gen: %s '%s': %s", what, path, strerror(errno));
     return EXIT_IO;
 }
 
@@ -39,14 +40,16 @@ static const char not_gen_hint[] = "--force only empties a folder an earlier 'et
 static const char place_hint[] = "--force never empties /, the home directory or the current directory (or a "
                                  "folder that holds it); choose a new --out folder";
 
+/* The reason may name an entry of DIR: any bytes, shown escaped. */
 __attribute__((format(printf, 3, 4))) static int refuse(const char *dir, const char *hint, const char *why, ...)
 {
+    char reason[1024];
     va_list ap;
-    fprintf(stderr, "etwhf gen: --force refuses to empty '%s': ", dir);
     va_start(ap, why);
-    vfprintf(stderr, why, ap);
+    vsnprintf(reason, sizeof reason, why, ap);
     va_end(ap);
-    fprintf(stderr, ".\n%s\n", hint);
+    etwhf_msg("etwhf gen: --force refuses to empty '%s': %s.", dir, reason);
+    fprintf(stderr, "%s\n", hint);
     return EXIT_USAGE;
 }
 
@@ -255,7 +258,7 @@ int gen_prepare_out(const char *dir, int force)
     if (empty)
         return EXIT_OK;
     if (!force) {
-        fprintf(stderr, "etwhf gen: '%s' is not empty (use --force to empty it first)\n", dir);
+        etwhf_msg("etwhf gen: '%s' is not empty (use --force to empty it first)", dir);
         return EXIT_IO;
     }
     if ((rc = check_gen_folder(dir, real)) != EXIT_OK)

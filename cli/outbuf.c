@@ -185,8 +185,7 @@ char *etwhf_fmt_u64_padded(char *p, uint64_t v, unsigned width)
 
 /* ---- escaped text -------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1–4), or 0 when it is invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
+size_t etwhf_utf8_seq(const unsigned char *s, size_t len)
 {
     unsigned char c = s[0];
     size_t n;
@@ -217,6 +216,25 @@ static size_t utf8_seq(const unsigned char *s, size_t len)
     return n;
 }
 
+uint32_t etwhf_utf8_code_point(const unsigned char *s, size_t n)
+{
+    if (n == 1)
+        return s[0];
+    if (n == 2)
+        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    if (n == 3)
+        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
+           (s[3] & 0x3F);
+}
+
+int etwhf_hidden_char(uint32_t c)
+{
+    return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x2028 || c == 0x2029 ||
+           (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F ||
+           c == 0x061C;
+}
+
 size_t etwhf_json_string(char *dst, size_t cap, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -243,8 +261,16 @@ size_t etwhf_json_string(char *dst, size_t cap, const char *s, size_t len)
                 EMIT(esc, 6);
             i++;
         } else {
-            size_t n = utf8_seq(u + i, len - i);
-            if (n) {
+            size_t n = etwhf_utf8_seq(u + i, len - i);
+            uint32_t cp = n ? etwhf_utf8_code_point(u + i, n) : 0;
+            if (n && etwhf_hidden_char(cp)) {
+                /* valid JSON raw, but a terminal or an editor acts on it:
+                 * DEL, C1 (U+009B is CSI), line separators, bidi controls */
+                char esc[6] = {'\\', 'u', hex_digits[cp >> 12 & 15], hex_digits[cp >> 8 & 15], hex_digits[cp >> 4 & 15],
+                               hex_digits[cp & 15]};
+                EMIT(esc, 6);
+                i += n;
+            } else if (n) {
                 EMIT(u + i, n);
                 i += n;
             } else {

@@ -78,8 +78,17 @@ char *etwhf_fmt_u64_padded(char *p, uint64_t v, unsigned width);
 char *etwhf_fmt_padded(char *p, const char *s, size_t len, unsigned width, int right);
 
 /* ---- text that may need escaping (any length) --------------------------- */
-/* A JSON string with its quotes: `"`, `\` and controls escaped, invalid UTF-8
- * replaced by U+FFFD so the output stays valid JSON whatever the bytes. */
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is invalid. */
+size_t etwhf_utf8_seq(const unsigned char *s, size_t len);
+/* The code point of a valid sequence of n bytes. */
+uint32_t etwhf_utf8_code_point(const unsigned char *s, size_t n);
+/* 1 for a character a terminal or an editor acts on rather than shows: C0,
+ * DEL, C1 (U+009B is CSI), the line and paragraph separators, the
+ * bidirectional marks, embeddings, overrides and isolates. */
+int etwhf_hidden_char(uint32_t c);
+/* A JSON string with its quotes: `"`, `\` and every etwhf_hidden_char
+ * escaped, invalid UTF-8 replaced by U+FFFD, so the output stays valid JSON
+ * and inert on a terminal whatever the bytes. */
 void etwhf_out_json_string(struct etwhf_out *o, const char *s, size_t len);
 /* A CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
 void etwhf_out_csv_field(struct etwhf_out *o, const char *s, size_t len);

@@ -19,9 +19,10 @@
  *              the run (accept_records, inflate_records, plan_diag).
  *   xpress.c   X1–X8 (flag_word, literal_run, match_length with
  *              length_nibble and length_byte_forms, match_copy).
- *   record.c   R1–R6 (step: record_form, size_below_header, record_cut),
- *              R7–R9.3 (record_body: perfinfo_start, ext_items_end,
- *              heap_event, event_header).
+ *   record.c   R1–R6 (step: record_form, record_form_other,
+ *              size_below_header, record_cut), R7–R9.3 (record_body:
+ *              hook_record, perfinfo_start, other_record with event_record,
+ *              ext_items_end and class_record, heap_event, event_header).
  *   payload.h  R9.4–R9.9 (payload_decode; its diagnostics in payload.c).
  *
  * Every layer reports through etwhf__dec_diag / dec_event, which return
@@ -177,14 +178,9 @@ void etwhf__dec_free(struct etwhf_decoder *d, void *p);
 /* Grows *buf to hold `need` bytes, keeping its first `keep`; 0 on success. */
 int etwhf__dec_reserve(struct etwhf_decoder *d, uint8_t **buf, size_t *cap, size_t need, size_t keep);
 int etwhf__dec_diag(struct etwhf_decoder *d, int code, const struct loc *at, const char *fmt, ...) DEC_PRINTF(4, 5);
-/* Inline: every delivered event passes here. */
+/* Inline: every delivered event passes here, after R9.9 counted it. */
 static inline int dec_event(struct etwhf_decoder *d, const struct etwhf_event *ev)
 {
-    switch (ev->type) {
-    case ETWHF_HEAP_FREE: d->sum.heap_free++; break;
-    case ETWHF_HEAP_ALLOC: d->sum.heap_alloc++; break;
-    default: d->sum.heap_realloc++; break;
-    }
     if (d->opts.on_event && d->opts.on_event(d->opts.user, ev)) {
         d->halt = HALT_ABORT;
         return 1;
@@ -221,17 +217,22 @@ enum rec_status { REC_NEXT, REC_END, REC_ABANDON, REC_HALT, REC_NEED };
  * offset (REC_NEXT) or the bytes from p the record needs (REC_NEED, only
  * when the region is not final). */
 int etwhf__record_step(struct etwhf_decoder *d, const struct region *rg, struct cur *c, size_t p, size_t *arg);
-/* R1–R9 over a whole final region from 0; nonzero when the walk must stop. */
+/* R1–R9 over a whole final region from 0; nonzero when the walk must stop.
+ * Without an event callback (counting) it builds no event. */
 int etwhf__record_walk(struct etwhf_decoder *d, const struct region *rg, struct cur *c);
 
-/* payload.c, payload.h: R9.4–R9.9 (payload_decode is inline, in payload.h) */
-/* The SOURCE_RESERVED / SOURCE_UNKNOWN diagnostic of an event whose Source is
- * not 1–5, at the record at p of rg; returns etwhf__dec_diag's answer. */
-int etwhf__payload_source_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, const struct region *rg,
+/* payload.c, payload.h: R9.4–R9.9 (payload_decode is inline, in payload.h).
+ * The diagnostics take the event's type, width and Source as values, so the
+ * counting walk, which builds no event, calls them as the callback walk does. */
+/* The SOURCE_RESERVED / SOURCE_UNKNOWN diagnostic of a heap event of `type`
+ * whose Source is not 1–5, at the record at p of rg; returns
+ * etwhf__dec_diag's answer. */
+int etwhf__payload_source_diag(struct etwhf_decoder *d, unsigned type, uint32_t source, const struct region *rg,
                                size_t p);
-/* HEAP_PAYLOAD_SHORT or HEAP_PAYLOAD_LONG for a payload of `len` bytes against
- * its minimum `min`; returns etwhf__dec_diag's answer. */
-int etwhf__payload_length_diag(struct etwhf_decoder *d, const struct etwhf_event *ev, uint64_t len, size_t min,
+/* HEAP_PAYLOAD_SHORT or HEAP_PAYLOAD_LONG for a payload of `type` at width
+ * `w` of `len` bytes against its minimum `min`; returns etwhf__dec_diag's
+ * answer. */
+int etwhf__payload_length_diag(struct etwhf_decoder *d, unsigned type, unsigned w, uint64_t len, size_t min,
                                const struct region *rg, size_t p);
 
 #endif

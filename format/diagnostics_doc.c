@@ -26,7 +26,7 @@ int main(void)
            "{\"type\":\"diag\",\"severity\":\"error\",\"code\":\"RECORD_SIZE\",\"code_num\":22,\"buffer\":1,"
            "\"offset\":8400,\"message\":\"record size 65528 runs past SavedOffset 8192\"}\n"
            "```\n\n"
-           "`buffer` is the buffer position's index (`null` for codes 1-2 and for bare payload or record input); "
+           "`buffer` is the buffer position's index (`null` for codes 1, 2 and 29 and for bare payload or record input); "
            "`offset` is a file offset. In an expanded (compressed) buffer, `offset` is the buffer's and "
            "`inner_offset` the record's offset inside the expanded buffer.\n");
     return ferror(stdout) ? 1 : 0;

@@ -180,6 +180,9 @@ static const struct etwhf_diag_info diags[] = {
     {27, "SOURCE_RESERVED", W, "R9", "the record's", "Source is 6 (SEGMENT_HEAP, documented as reserved)",
      "the event is delivered"},
     {28, "SOURCE_UNKNOWN", W, "R9", "the record's", "Source is 0 or greater than 6", "the event is delivered"},
+    {29, "INPUT_SHRANK", E, "F6", "n, the bytes read",
+     "the input, a regular file, ended before the size it had when the reader opened it: it shrank while it was read",
+     "none (the last thing the walk does)"},
 };
 #undef E
 #undef W

@@ -36,6 +36,8 @@ struct fuzz_run {
     int pending, pending_has_inner;
     uint64_t pending_offset, pending_inner;
     size_t live_at_begin; /* fuzz_alloc_live() before the decoder was made */
+    int counting; /* set before fuzz_begin: no event callback (the decoder's counting walk);
+                   * only diagnostics and the summary are seen */
 };
 
 /* Starts a run: a decoder whose callbacks feed `r`. `opts` gives input, mode,
@@ -55,12 +57,17 @@ void fuzz_decode(struct fuzz_run *r, const struct etwhf_decode_options *opts, co
 void fuzz_decode_both_modes(struct fuzz_run *rec, struct fuzz_run *str,
                             const struct etwhf_decode_options *opts, const uint8_t *data, size_t len);
 
-/* A whole target body: both modes over one input kind (file or record), the
+/* A whole target body: both modes over one input kind (file or record), then
+ * recover mode again without an event callback (the counting walk, a copy
+ * of the walk of its own) giving the same diagnostics and summary; the
  * outcome noted, the sink reach counted. */
 void fuzz_target_both_modes(const char *target, int input, const uint8_t *data, size_t size);
 
 /* Same events, diagnostics and summary, field by field. */
 void fuzz_assert_same_run(const struct fuzz_run *a, const struct fuzz_run *b, const char *what);
+/* A counting run (no event callback) gave the diagnostics and the summary
+ * of the run with events. */
+void fuzz_assert_same_counting(const struct fuzz_run *counting, const struct fuzz_run *full);
 /* A strict run is the recover run cut right after its first error. */
 void fuzz_assert_strict_prefix(const struct fuzz_run *strict, const struct fuzz_run *recover);
 /* Records the run as this input's outcome (fuzz_helpers.h). */

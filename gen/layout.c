@@ -122,14 +122,24 @@ static int compress_buf(struct gctx *g, struct m_buf *b)
     } else {
         struct etwhf_xpress_params p;
         etwhf_xpress_params_init(&p);
+        /* Chain 0 writes literals only: a stream longer than its data, which
+         * no public trace holds (xpress.stream_longer, chosen). Cases that
+         * draw only documented shapes search for matches, and search harder
+         * when the stream still comes out longer than the data. */
         static const unsigned chains[] = {0, 4, 16};
         static const unsigned forms[] = {0, 0, 0, 0, 0, 0, 16, 32};
-        p.max_chain = chains[etwhf__model_pick(g, 3)];
+        p.max_chain = g->plan.documented ? chains[1 + etwhf__model_pick(g, 2)] : chains[etwhf__model_pick(g, 3)];
         p.long_form = forms[etwhf__model_pick(g, sizeof forms / sizeof forms[0])];
         if (p.long_form)
             g->shapes |= UINT64_C(1) << ETWHF_SHAPE_XPRESS_LONG_FORMS;
         p.allocator = g->a;
         rc = etwhf_xpress_compress(data, len, g->arena + at, cap, &out_len, &p);
+        if (rc == ETWHF_OK && g->plan.documented && out_len > len && p.max_chain < 16) {
+            p.max_chain = 16;
+            rc = etwhf_xpress_compress(data, len, g->arena + at, cap, &out_len, &p);
+        }
+        if (rc == ETWHF_OK && out_len > len)
+            g->shapes |= UINT64_C(1) << ETWHF_SHAPE_XPRESS_STREAM_LONGER;
     }
     etwhf__gen_free(g->a, data);
     if (rc == ETWHF_ENOMEM) {

@@ -65,6 +65,8 @@ static const struct etwhf_gen_shape_info shapes[ETWHF_SHAPE_COUNT] = {
     [ETWHF_SHAPE_NAMES_OVERLONG] = {"names.overlong", CHO, "a name past etwhf's 256 / 1024-byte UTF-8 fields"},
     [ETWHF_SHAPE_BUFFER_SAVED_ZERO] = {"buffer.saved_offset_zero", OBS,
                                        "a header buffer with SavedOffset 0 and the end of its data in Offset"},
+    [ETWHF_SHAPE_XPRESS_STREAM_LONGER] = {"xpress.stream_longer", CHO,
+                                          "a compressed stream longer than the records it expands to (BufferSize > SavedOffset)"},
 };
 
 const struct etwhf_gen_shape_info *etwhf_gen_shape_info(int shape)

@@ -9,7 +9,10 @@
 #
 #   proc_wait_until WHAT CMD...      polls CMD until it succeeds; 1 past the limit
 #   proc_sigint_caught PID           SIGINT has a handler (SigCgt bit 2)
+#   proc_signal_caught PID SIG       signal number SIG has a handler
 #   proc_reading PID PATH            blocked in read() on a descriptor open on PATH
+#   proc_opening PID                 blocked in open() (openat), e.g. of a FIFO
+#                                    nobody writes to
 #   proc_interruptible_read PID PATH both of the above
 #   proc_wrote PID                   has written at least one byte (/proc/PID/io)
 #   proc_any PATTERN                 some process's command line matches PATTERN
@@ -29,9 +32,20 @@ proc_wait_until() {
 }
 
 proc_sigint_caught() {
+    proc_signal_caught "$1" 2
+}
+
+proc_signal_caught() {
     local mask
     mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
-    [ -n "$mask" ] && (( (16#$mask >> 1) & 1 ))
+    [ -n "$mask" ] && (( (16#$mask >> ($2 - 1)) & 1 ))
+}
+
+proc_opening() {
+    local call nr=257 # openat(2) on x86-64
+    case $(uname -m) in aarch64 | riscv64) nr=56 ;; esac
+    read -r call _ <"/proc/$1/syscall" 2>/dev/null || return 1
+    [ "$call" = "$nr" ]
 }
 
 proc_reading() {

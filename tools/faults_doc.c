@@ -79,9 +79,12 @@ int main(void)
                 sep = ", ";
             }
         if (*sep == ' ')
-            printf(" %s", table[i].code >= 27 ? "no fault: Source values the generator draws (0, 6, 7, 0x80000000, "
-                                                "0xFFFFFFFF) in intact cases"
-                                              : "none");
+            printf(" %s", table[i].code == ETWHF_DIAG_INPUT_SHRANK
+                              ? "no fault: a reader raises it when a file shrinks while it is read (walk.md F6); no "
+                                "static input holds it"
+                          : table[i].code >= 27 ? "no fault: Source values the generator draws (0, 6, 7, 0x80000000, "
+                                                  "0xFFFFFFFF) in intact cases"
+                                                : "none");
         puts("");
     }
     printf("- no diagnostic (the walk ends silently; heap events after the fault are lost):");

@@ -66,18 +66,27 @@ def gens(t):
     return {"default": g} if "cmd" in g else g
 
 
+def older_code(t, c):
+    """A note for the wall-clock figures when the throughput section measured
+    another commit than the cost section (the code may have changed since
+    they were taken: the quiet run is to be made again); "" otherwise."""
+    tc, cc = ((t or {}).get("machine") or {}).get("commit"), ((c or {}).get("machine") or {}).get("commit")
+    return f"; at {tc}, the instruction counts at {cc}" if tc and cc and tc != cc else ""
+
+
 def goals_rows(t, c, h, o, b, pe=None):
     rows = []
     measured_peers = bool((pe or {}).get("readers"))
     dec = (t or {}).get("decode", {})
     why = unrecorded(t)
+    older = older_code(t, c)
     for comp, d in dec.items():
         if "counting_ratio" in d:
             grp = [d.get("load")]
-            cpu = f" (CPU {d['counting_ratio_cpu']:.2f}×)" if "counting_ratio_cpu" in d else ""
+            cpu = f" (CPU {d['counting_ratio_cpu']:.2f}×{older})" if "counting_ratio_cpu" in d else ""
             rows.append((f"decode counting ({comp}) ≥ 0.5× read-and-sum", f"{d['counting_ratio']:.2f}×{cpu}",
                          timed_verdict(d["counting_ratio"] >= 0.5, grp, why)))
-            cpu = (f" (per CPU second {d['jsonl_free_per_cpu_s'] / 1e6:.1f} M)"
+            cpu = (f" (per CPU second {d['jsonl_free_per_cpu_s'] / 1e6:.1f} M{older})"
                    if "jsonl_free_per_cpu_s" in d else "")
             rows.append((f"decode JSON Lines ({comp}) ≥ 10 M HeapFree/s", f"{d['jsonl_free_per_s'] / 1e6:.1f} M/s{cpu}",
                          timed_verdict(d["jsonl_free_per_s"] >= 10e6, grp, why)))
@@ -91,7 +100,7 @@ def goals_rows(t, c, h, o, b, pe=None):
         rows.append((f"peak RSS flat: {r['small_bytes'] // MiB} MiB vs {r['big_bytes'] // MiB} MiB within 1 MiB",
                      f"{worst:+d} KiB", verdict(worst <= 1024)))
     for comp, g in gens(t).items():
-        cpu = f" (CPU {g['ratio_cpu']:.2f}×)" if "ratio_cpu" in g else ""
+        cpu = f" (CPU {g['ratio_cpu']:.2f}×{older})" if "ratio_cpu" in g else ""
         rows.append((f"gen --etl ({comp}) ≥ 0.5× read-and-sum", f"{g['ratio']:.2f}×{cpu}",
                      timed_verdict(g["ratio"] >= 0.5, [g.get("load")], why)))
     for comp in COMPS:

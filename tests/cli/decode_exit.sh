@@ -9,14 +9,10 @@ hexfile "$TMP/good.bin" '02 00 02 C0 34 00 24 10 2C 1A 00 00 10 0F 00 00
 printf 'not a trace at all' >"$TMP/bad.bin"
 
 # ---- usage: exit 2, one message naming the problem, and a pointer to --help --
-usage_case() { # usage_case DESCRIPTION PATTERN ARGS...
+usage_case() { # usage_case DESCRIPTION PATTERN CMD ARGS...
     local what=$1 pattern=$2
     shift 2
-    run "$@"
-    expect_rc 2 "$what"
-    expect_match "$ERR" "$pattern" "$what: names the problem"
-    expect_match "$ERR" "try 'etwhf (decode|info) --help'" "$what: points to --help"
-    expect_eq "$OUT" "" "$what: nothing on stdout"
+    expect_usage "$1" "$what" "$pattern" "${@:2}"
 }
 usage_case "unknown option" "unknown option '--bogus'" decode --bogus "$TMP/good.bin"
 usage_case "--pointer-size 5" "invalid value '5' for --pointer-size" decode --input payload --pointer-size 5 "$TMP/good.bin"

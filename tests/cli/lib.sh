@@ -89,6 +89,19 @@ expect_match() { # expect_match TEXT EXTENDED-REGEX DESCRIPTION
     fi
 }
 
+# expect_usage CMD DESCRIPTION PATTERN ARGS...: `etwhf CMD ARGS` is a usage
+# error: exit 2, a message matching PATTERN, a pointer to --help, nothing on
+# stdout.
+expect_usage() {
+    local cmd=$1 what=$2 pattern=$3
+    shift 3
+    run "$cmd" "$@"
+    expect_rc 2 "$what"
+    expect_match "$ERR" "$pattern" "$what: names the problem"
+    expect_match "$ERR" "try 'etwhf $cmd --help'" "$what: points to --help"
+    expect_eq "$OUT" "" "$what: nothing on stdout"
+}
+
 # hexfile FILE HEX...: writes the bytes (spaces and '|' ignored).
 hexfile() {
     local f=$1

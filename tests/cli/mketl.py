@@ -63,7 +63,7 @@ def logfile_record(a, buffer_size, buffers_written):
     struct.pack_into("<IIIII", lf, 0x24, buffers_written, 0, 8, 0, a.cpu_mhz)
     struct.pack_into("<QQ", lf, 0x38, 10, 7)
     struct.pack_into("<QQQII", lf, 0xF8, a.boot, a.perf_freq, a.start, a.clock, 0)
-    payload = bytes(lf) + utf16z("etwhf test") + utf16z("C:\\etwhf\\test.etl")
+    payload = bytes(lf) + utf16z(a.logger) + utf16z(a.log_file)
     size = 0x20 + len(payload)
     hdr = struct.pack("<HBBHHIIQII", 2, 0x02, 0xC0, size, 0x0000, 0x10, 0x20, a.header_ts, 0, 0)
     return hdr + payload
@@ -120,6 +120,8 @@ def main():
     p.add_argument("--cpu", type=int, default=1, help="ProcessorIndex of the data buffer")
     p.add_argument("--event", action="append", default=[], type=parse_event)
     p.add_argument("--compress", action="store_true", help="compress the data buffer (XPRESS literals)")
+    p.add_argument("--logger", default="etwhf test", help="LoggerName (any text, controls included)")
+    p.add_argument("--log-file", default="C:\\etwhf\\test.etl", help="LogFileName")
     a = p.parse_args()
     if a.compress:
         a.mode |= 0x04000000

@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "outbuf.h"
+#include "untrusted.h"
 #include "wallclock.h"
 
 static void expect_text(const char *start, const char *end, const char *want)
@@ -75,6 +76,36 @@ static void test_hex(void **state)
     }
 }
 
+/* Text for people (untrusted.h): what would end a line, drive a terminal
+ * or reorder the text is escaped; UTF-8 names stay readable. */
+static void test_escape(void **state)
+{
+    (void)state;
+    char b[160];
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        {"plain/caf\xc3\xa9.etl", "plain/caf\xc3\xa9.etl"},
+        {"a\nb\tc\rd\\e", "a\\nb\\tc\\rd\\\\e"},
+        {"\x1b[31m\x07\x7f", "\\x1b[31m\\x07\\x7f"},
+        {"\xc2\x9b" "2J \xe2\x80\xae \xe2\x80\xa9 \xd8\x9c", "\\u009b2J \\u202e \\u2029 \\u061c"},
+        {"bad\xff\xc3(", "bad\\xff\\xc3("},
+        {"emoji \xf0\x9f\x98\x80", "emoji \xf0\x9f\x98\x80"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = etwhf_escape(b, sizeof b, cases[i].in, strlen(cases[i].in));
+        expect_text(b, b + n, cases[i].out);
+    }
+    memset(b, 'x', sizeof b);
+    assert_int_equal(etwhf_escape(b, 2, "\n\n", 2), 4);
+    assert_int_equal(b[2], 'x');
+    char *d = etwhf_escape_dup("x\ny");
+    assert_non_null(d);
+    assert_string_equal(d, "x\\ny");
+    free(d);
+}
+
 static void test_json_string(void **state)
 {
     (void)state;
@@ -90,6 +121,9 @@ static void test_json_string(void **state)
         {"bad\xff\xc3(", "\"bad\\ufffd\\ufffd(\""},   /* stray byte, cut sequence */
         {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* UTF-16 surrogate encoded in UTF-8 */
         {"\xc0\xaf", "\"\\ufffd\\ufffd\""},           /* overlong */
+        /* what a terminal acts on: DEL, C1 (U+009B CSI), U+2028, U+202E, U+2066 */
+        {"a\x7f\xc2\x9b\xc2\xa0\xe2\x80\xa8\xe2\x80\xae\xe2\x81\xa6z",
+         "\"a\\u007f\\u009b\xc2\xa0\\u2028\\u202e\\u2066z\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = etwhf_json_string(b, sizeof b, cases[i].in, strlen(cases[i].in));
@@ -296,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_u64),           cmocka_unit_test(test_hex),
         cmocka_unit_test(test_json_string),   cmocka_unit_test(test_csv_and_out),
+        cmocka_unit_test(test_escape),
         cmocka_unit_test(test_out_large),     cmocka_unit_test(test_write_error_is_sticky),
         cmocka_unit_test(test_parse),         cmocka_unit_test(test_filetime_text),
         cmocka_unit_test(test_wallclock),

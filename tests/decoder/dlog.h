@@ -35,6 +35,8 @@ struct dlog {
     int rc;         /* first status other than ETWHF_OK, else ETWHF_OK */
     int done_early; /* etwhf_decoder_done() said 1 before the last feed */
     struct dl_text full, brief;
+    int counting;   /* set by the caller: decode with no event callback (the decoder's counting
+                     * walk); the log then holds the diagnostics and the summary alone */
 };
 
 /* Options with the given input kind and mode, everything else default. */
@@ -49,7 +51,9 @@ const char *dl_full(const struct dlog *l);
 
 /* Hand-written expectation for `data` as a file in recover and in strict mode,
  * and the same full log for chunk sizes 1, 2, 3, 7, 64, 4096 and random
- * (cmocka asserts). `opts` NULL: a file input with defaults. */
+ * (cmocka asserts); then, for each of those feeds, the same log without its
+ * event lines from a decode with no event callback (counting mode). `opts`
+ * NULL: a file input with defaults. */
 void dl_expect(const struct etwhf_decode_options *opts, const void *data, size_t len, const char *recover,
                const char *strict);
 

@@ -281,9 +281,23 @@ static void fd_reader_stops_early(void **state)
     assert_int_equal(decode_once_fd(&o, fileno(tmp), &fd), ETWHF_OK);
     assert_memory_equal(&fd, &mem, sizeof fd);
     fclose(tmp);
-    /* A pipe is read to its end. */
+    /* A pipe is read no further than the stop (it might never end): bytes
+     * is what was read, at least as far as the error, the rest alike. */
     assert_int_equal(dl_decode_pipe(&o, f.p, f.len, &fd), ETWHF_OK);
+    assert_true(fd.bytes >= 0x800 + 0x48 + 8 && fd.bytes < f.len);
+    fd.bytes = mem.bytes;
     assert_memory_equal(&fd, &mem, sizeof fd);
+    /* In recover mode a pipe is still read to its end once the walk ended
+     * (F3.5 here: no usable stride), so bytes is the input's length. */
+    struct tb z;
+    tb_init(&z);
+    tb_fill(&z, 0x00, 3u << 20);
+    o.mode = ETWHF_MODE_RECOVER;
+    assert_int_equal(decode_once_memory(&o, z.p, z.len, &mem), ETWHF_OK);
+    assert_int_equal(dl_decode_pipe(&o, z.p, z.len, &fd), ETWHF_OK);
+    assert_memory_equal(&fd, &mem, sizeof fd);
+    assert_int_equal(fd.bytes, 3u << 20);
+    tb_free(&z);
     assert_int_equal(decode_once_fd(&o, -1, &fd), ETWHF_EINVAL);
     tb_free(&f);
 }

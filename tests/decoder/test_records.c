@@ -3,6 +3,7 @@
  * examples, all 12 header forms carrying heap events, every Source class,
  * HeapAlloc and HeapReAlloc at both widths, and the bare inputs.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +150,104 @@ static void every_header_form_carries_heap_free(void **state)
         assert_string_equal(dl_brief(&l), "S b=0 k=0 t=1 f=0 a=0 r=0 e=0 w=0\n");
         dl_free(&l);
         tb_free(&b);
+    }
+}
+
+/* One record `rec` decoded alone (record input: the decoder's record at a
+ * time) and inside a buffer of a trace (file input: its walk over a
+ * region), each with an event callback and without one (counting): one
+ * diagnostic `code` (0: none), `total` records past R5 and `heap` events
+ * (the trace adds its logfile record to the total). */
+static void expect_record(const struct tb *rec, int code, uint64_t total, uint64_t heap)
+{
+    struct tb file;
+    tb_init(&file);
+    tb_trace(&file, 0x200, NULL, rec, 1);
+    const struct etwhf_decode_options file_opts = dl_options(ETWHF_INPUT_FILE, ETWHF_MODE_RECOVER);
+    for (int input = 0; input < 2; input++) {
+        for (int counting = 0; counting < 2; counting++) {
+            struct dlog l = {0};
+            l.counting = counting;
+            if (input)
+                dl_run(&l, &file_opts, file.p, file.len, DL_ONE_FEED, 0);
+            else
+                dl_run(&l, record_input(), rec->p, rec->len, DL_ONE_FEED, 0);
+            if (l.ndg != (code ? 1u : 0u) || (code && l.dg[0].code != code) ||
+                l.sum.events_total != total + (uint64_t)input ||
+                l.sum.heap_free + l.sum.heap_alloc + l.sum.heap_realloc != heap)
+                print_error("%s input%s: want code %d, %" PRIu64 " records, %" PRIu64 " heap events; decoded\n%s",
+                            input ? "file" : "record", counting ? ", counting" : "", code, total, heap, dl_full(&l));
+            assert_int_equal(l.ndg, code ? 1 : 0);
+            if (code)
+                assert_int_equal(l.dg[0].code, code);
+            assert_int_equal(l.sum.events_total, total + (uint64_t)input);
+            assert_int_equal(l.sum.heap_free + l.sum.heap_alloc + l.sum.heap_realloc, heap);
+            dl_free(&l);
+        }
+    }
+    tb_free(&file);
+}
+
+/* The walk reads a record's form from a table of its own by HeaderType byte
+ * (decoder/record.c); for every byte it must say what etwhf_header_from_type()
+ * and etwhf_header_info() say (R4.1, R4.2, R5.1). A record with byte 3 0xC0,
+ * HeaderType T and a u16 of H at +0 and of H − 2 at +4 (H, the form's fixed
+ * size; even, so an event form's Flags at +4 claim no extended items), zeros
+ * elsewhere, and H bytes long: a form that reads Size at +0 passes R5 (one
+ * record, no heap identity), one that reads it at +4 fails R5.1 (RECORD_SIZE),
+ * a byte of no form is HEADER_TYPE. The same with the two u16s swapped turns
+ * the outcomes of the two kinds of forms round. */
+static void every_header_type_byte(void **state)
+{
+    (void)state;
+    for (unsigned t = 0; t < 256; t++) {
+        const int hdr = etwhf_header_from_type((uint8_t)t);
+        const struct etwhf_header_info *hi = hdr < 0 ? NULL : etwhf_header_info(hdr);
+        const size_t fixed = hi ? hi->fixed_size : 0x20;
+        for (int swap = 0; swap < 2; swap++) {
+            struct tb b;
+            tb_init(&b);
+            tb_fill(&b, 0, fixed);
+            tb_set_u16(&b, swap ? 4 : 0, (uint16_t)fixed);
+            tb_set_u16(&b, swap ? 0 : 4, (uint16_t)(fixed - 2));
+            tb_set_u8(&b, 2, (uint8_t)t);
+            tb_set_u8(&b, 3, 0xC0);
+            const int size_ok = hi && (hi->size_at == 4) == swap;
+            if (!hi)
+                expect_record(&b, ETWHF_DIAG_HEADER_TYPE, 0, 0);
+            else
+                expect_record(&b, size_ok ? 0 : ETWHF_DIAG_RECORD_SIZE, size_ok ? 1 : 0, 0);
+            tb_free(&b);
+        }
+    }
+}
+
+/* R9.3's minimum by form, type and width, from the walk's table of forms:
+ * a payload one byte short is HEAP_PAYLOAD_SHORT (no event), the minimum is
+ * silent, one byte over is HEAP_PAYLOAD_LONG (and the event), for every
+ * heap-carrying form and the three decoded types. */
+static void payload_minimum_per_form(void **state)
+{
+    (void)state;
+    static const uint8_t types[] = {ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC};
+    uint8_t payload[64];
+    for (int hdr = 0; hdr < ETWHF_HDR_FORMS; hdr++) {
+        const unsigned width = etwhf_header_info(hdr)->pointer_size;
+        for (size_t t = 0; t < sizeof types; t++) {
+            const size_t min = etwhf_heap_payload_min(types[t], width);
+            memset(payload, 0, sizeof payload);
+            payload[min - 4] = 3; /* Source MAINPATH */
+            for (int delta = -1; delta <= 1; delta++) {
+                struct tb b;
+                tb_init(&b);
+                struct tb_rec r = {.hdr = hdr, .heap = 1, .type = types[t], .version = 2, .payload = payload,
+                                   .payload_len = (size_t)((ptrdiff_t)min + delta)};
+                tb_record(&b, &r);
+                expect_record(&b, delta < 0 ? ETWHF_DIAG_HEAP_PAYLOAD_SHORT : delta > 0 ? ETWHF_DIAG_HEAP_PAYLOAD_LONG : 0,
+                              1, delta >= 0);
+                tb_free(&b);
+            }
+        }
     }
 }
 
@@ -448,6 +547,8 @@ int main(void)
         cmocka_unit_test(builder_matches_format_examples),
         cmocka_unit_test(examples_inside_a_trace),
         cmocka_unit_test(every_header_form_carries_heap_free),
+        cmocka_unit_test(every_header_type_byte),
+        cmocka_unit_test(payload_minimum_per_form),
         cmocka_unit_test(payload_follows_extensions),
         cmocka_unit_test(source_values_and_warnings),
         cmocka_unit_test(alloc_and_realloc_both_widths),

@@ -55,6 +55,7 @@ static void diag_table_matches_contract(void **state)
         {23, "PERFINFO_EXT", ETWHF_SEV_ERROR},        {24, "EXT_ITEM", ETWHF_SEV_ERROR},
         {25, "HEAP_PAYLOAD_SHORT", ETWHF_SEV_ERROR},  {26, "HEAP_PAYLOAD_LONG", ETWHF_SEV_WARNING},
         {27, "SOURCE_RESERVED", ETWHF_SEV_WARNING},   {28, "SOURCE_UNKNOWN", ETWHF_SEV_WARNING},
+        {29, "INPUT_SHRANK", ETWHF_SEV_ERROR},
     };
     size_t n;
     const struct etwhf_diag_info *t = etwhf_diag_table(&n);

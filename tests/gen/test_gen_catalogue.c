@@ -54,7 +54,12 @@ static void test_every_error_code_reached(void **state)
         int reached = 0;
         for (int f = 0; f < ETWHF_FAULT_COUNT; f++)
             reached |= etwhf_fault_info(f)->code == t[i].code;
-        /* Errors all; warnings too, except the two Source values (not faults). */
+        /* Errors all; warnings too, except the two Source values (not faults).
+         * INPUT_SHRANK (walk.md F6) is raised by a reader that saw a file
+         * shrink while it read it: no static input holds it, so no fault can
+         * (tests/reliability/test_shrinking_file.c reaches it). */
+        if (t[i].code == ETWHF_DIAG_INPUT_SHRANK)
+            continue;
         if (!reached && (t[i].severity == ETWHF_SEV_ERROR || (t[i].code != ETWHF_DIAG_SOURCE_RESERVED &&
                                                               t[i].code != ETWHF_DIAG_SOURCE_UNKNOWN)))
             fail_msg("no fault reaches %s", t[i].name);

@@ -136,15 +136,20 @@ for c in "decode $GOOD" "info $GOOD" "check $TMP/corpus" "gen --etl - --events 5
     expect_match "$(cat "$TMP/err")" "No space left on device" "etwhf $c to /dev/full: message"
 done
 
-# An existing trace is replaced only by a complete one: a failed or interrupted
-# run leaves it as it was, and no temporary behind.
+# An existing trace is replaced only with --force, and only by a complete
+# one: a failed or interrupted run leaves it as it was, and no temporary behind.
 printf 'the user keeps this\n' >"$TMP/keep.etl"
-(trap '' XFSZ; ulimit -f 64; exec "$ETWHF" gen --etl "$TMP/keep.etl" --events 100000) 2>"$TMP/err"
+"$ETWHF" gen --etl "$TMP/keep.etl" --events 10 2>"$TMP/err"
+RC=$?
+expect_rc 3 "gen --etl over an existing file without --force"
+expect_match "$(cat "$TMP/err")" "'$TMP/keep.etl' exists \(use --force to replace it\)" "gen --etl over an existing file: message"
+expect_eq "$(cat "$TMP/keep.etl")" "the user keeps this" "gen --etl without --force leaves the old file"
+(trap '' XFSZ; ulimit -f 64; exec "$ETWHF" gen --etl "$TMP/keep.etl" --force --events 100000) 2>"$TMP/err"
 RC=$?
 expect_rc 3 "gen --etl over a file size limit"
 expect_match "$(cat "$TMP/err")" "cannot (write|complete) '$TMP/keep.etl': File too large" "gen --etl over a file size limit: message"
 expect_eq "$(cat "$TMP/keep.etl")" "the user keeps this" "a failed gen --etl leaves the old file"
-"$ETWHF" gen --etl "$TMP/keep.etl" --events 100000000000 2>"$TMP/err" &
+"$ETWHF" gen --etl "$TMP/keep.etl" --force --events 100000000000 2>"$TMP/err" &
 pid=$!
 # Interrupted while writing its temporary (not before: that would prove nothing).
 gen_writing() { proc_sigint_caught "$pid" && [ -n "$(find "$TMP" -maxdepth 1 -name '.*.tmp' -size +0)" ]; }

@@ -8,7 +8,10 @@
  * promise never to crash on any input (docs/reliability.md, "Files that
  * change while they are read"). With read() a shrinking file is only a
  * shorter input: the decoder must give exactly what it gives for the bytes
- * the reads returned, decoded from memory.
+ * the reads returned, decoded from memory — and then, last, INPUT_SHRANK
+ * (walk.md F6): the reader knew the file's size when it began, so a shorter
+ * input is said to be one, which the bytes alone cannot say (a cut at a
+ * buffer boundary of a circular log raises nothing else).
  *
  * Deterministic: the file is truncated from the decoder's own callbacks —
  * should_stop, which etwhf_decode_fd polls after each feed, and the event
@@ -36,10 +39,12 @@
 #define MiB ((uint64_t)1 << 20)
 
 /* What a decode said, as digests: every event's bytes, every diagnostic's
- * code, place and message. */
+ * code, place and message. INPUT_SHRANK is kept apart (the memory decode
+ * cannot raise it): how often, where, and whether anything came after it. */
 struct said {
     uint64_t events, diags;
     uint64_t event_hash, diag_hash;
+    uint64_t shrank, shrank_at, after_shrank;
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -74,6 +79,7 @@ static int on_event(void *user, const struct etwhf_event *ev)
     struct cut *c = user;
     struct said *s = &c->said;
     s->events++;
+    s->after_shrank += s->shrank;
     s->event_hash = fnv(s->event_hash, ev, sizeof *ev); /* every byte of an event is defined */
     if (c->fd >= 0 && c->at_event && s->events == c->at_event)
         make_cut(c);
@@ -83,6 +89,14 @@ static int on_event(void *user, const struct etwhf_event *ev)
 static int on_diag(void *user, const struct etwhf_diag *g)
 {
     struct said *s = &((struct cut *)user)->said;
+    s->after_shrank += s->shrank;
+    if (g->code == ETWHF_DIAG_INPUT_SHRANK) {
+        assert_true(g->buffer == ETWHF_NO_BUFFER);
+        assert_int_equal(g->severity, ETWHF_SEV_ERROR);
+        s->shrank++;
+        s->shrank_at = g->offset;
+        return 0;
+    }
     s->diags++;
     s->diag_hash = fnv(s->diag_hash, &g->code, sizeof g->code);
     s->diag_hash = fnv(s->diag_hash, &g->buffer, sizeof g->buffer);
@@ -124,22 +138,26 @@ static uint8_t *make_trace(size_t *len)
     return (uint8_t *)buf;
 }
 
-static struct etwhf_decode_options options(void *user)
+static struct etwhf_decode_options options(void *user, int mode)
 {
     struct etwhf_decode_options o;
     etwhf_decode_options_init(&o);
+    o.mode = mode;
     o.on_event = on_event;
     o.on_diag = on_diag;
     o.user = user;
     return o;
 }
 
-static const struct said fresh = {0, 0, UINT64_C(0xcbf29ce484222325), UINT64_C(0xcbf29ce484222325)};
+static const struct said fresh = {0, 0, UINT64_C(0xcbf29ce484222325), UINT64_C(0xcbf29ce484222325), 0, 0, 0};
 
 /* Decodes the file, truncated to `to` on poll `at_poll` or at event
  * `at_event`; then the bytes its reads returned, from memory; the two must
- * agree in everything. */
-static void one_cut(const uint8_t *trace, size_t len, unsigned at_poll, uint64_t at_event, uint64_t to)
+ * agree in everything but the file's INPUT_SHRANK, last and only when the
+ * reads returned fewer bytes than the file held when reading began. In
+ * strict mode the walk's own error about the shorter input comes first and
+ * stops everything: no INPUT_SHRANK after it. */
+static void one_cut_mode(const uint8_t *trace, size_t len, unsigned at_poll, uint64_t at_event, uint64_t to, int mode)
 {
     char path[] = "/tmp/etwhf-shrink-XXXXXX";
     int fd = mkstemp(path);
@@ -149,7 +167,7 @@ static void one_cut(const uint8_t *trace, size_t len, unsigned at_poll, uint64_t
     assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 
     struct cut c = {fresh, fd, at_poll, at_event, to, 0, 0, 0};
-    struct etwhf_decode_options o = options(&c);
+    struct etwhf_decode_options o = options(&c, mode);
     o.should_stop = should_stop;
     struct etwhf_decoder *d = etwhf_decoder_new(&o, NULL);
     assert_non_null(d);
@@ -162,26 +180,40 @@ static void one_cut(const uint8_t *trace, size_t len, unsigned at_poll, uint64_t
     /* The reads returned [0, max(to, position at the cut)). */
     const uint64_t got = to > c.read_at ? to : c.read_at;
     struct cut m_user = {fresh, -1, 0, 0, 0, 0, 0, 0};
-    o = options(&m_user);
+    o = options(&m_user, mode);
     struct etwhf_decoder *m = etwhf_decoder_new(&o, NULL);
     assert_non_null(m);
     assert_int_equal(etwhf_decode_memory(m, trace, (size_t)got), ETWHF_OK);
     const struct etwhf_summary ms = *etwhf_decoder_summary(m);
     etwhf_decoder_free(m);
 
-    print_message("cut to %llu at %s %llu (read position %llu): %llu bytes, %llu HeapFree, %llu errors\n",
-                  (unsigned long long)to, at_poll ? "poll" : "event",
+    print_message("%s: cut to %llu at %s %llu (read position %llu): %llu bytes, %llu HeapFree, %llu errors\n",
+                  mode == ETWHF_MODE_STRICT ? "strict" : "recover", (unsigned long long)to, at_poll ? "poll" : "event",
                   (unsigned long long)(at_poll ? at_poll : at_event), (unsigned long long)c.read_at,
                   (unsigned long long)fs.bytes, (unsigned long long)fs.heap_free, (unsigned long long)fs.errors);
-    assert_memory_equal(&fs, &ms, sizeof fs);
     const struct said *a = &c.said, *b = &m_user.said;
+    const uint64_t shrank = got < len && mode == ETWHF_MODE_RECOVER;
+    assert_int_equal(a->shrank, shrank);
+    assert_int_equal(a->after_shrank, 0); /* raised last, after F5 */
+    if (shrank)
+        assert_int_equal(a->shrank_at, got);
+    assert_int_equal(b->shrank, 0);
+    struct etwhf_summary fs_walk = fs;
+    fs_walk.errors -= shrank;
+    assert_memory_equal(&fs_walk, &ms, sizeof fs);
     assert_int_equal(a->events, b->events);
     assert_int_equal(a->diags, b->diags);
     assert_true(a->event_hash == b->event_hash);
     assert_true(a->diag_hash == b->diag_hash);
     assert_int_equal(fs.bytes, got);
     if (got < len)
-        assert_true(fs.errors + fs.warnings > 0); /* a shorter trace is said to be one */
+        assert_true(mode == ETWHF_MODE_STRICT ? fs.errors == 1 : fs.errors > 0); /* a shorter trace is an error */
+}
+
+static void one_cut(const uint8_t *trace, size_t len, unsigned at_poll, uint64_t at_event, uint64_t to)
+{
+    one_cut_mode(trace, len, at_poll, at_event, to, ETWHF_MODE_RECOVER);
+    one_cut_mode(trace, len, at_poll, at_event, to, ETWHF_MODE_STRICT);
 }
 
 static void cuts(void **state)

@@ -36,6 +36,7 @@
  * Strict mode: after the first error diagnostic nothing more is emitted and
  * feeds are only counted; the summary holds the counts reached then (a
  * skipped buffer is counted in buffers_skipped before its diagnostic).
+ * etwhf_decode_fd stops reading there (below).
  */
 #ifndef ETWHF_DECODE_H
 #define ETWHF_DECODE_H
@@ -52,7 +53,7 @@ extern "C" {
 enum etwhf_input { ETWHF_INPUT_FILE = 0, ETWHF_INPUT_RECORD = 1, ETWHF_INPUT_PAYLOAD = 2 };
 enum etwhf_mode { ETWHF_MODE_RECOVER = 0, ETWHF_MODE_STRICT = 1 };
 
-#define ETWHF_NO_BUFFER UINT64_MAX /* etwhf_diag.buffer for codes 1–2 and bare inputs */
+#define ETWHF_NO_BUFFER UINT64_MAX /* etwhf_diag.buffer for codes 1, 2, 29 and bare inputs */
 #define ETWHF_EVENT_NO_HEADER 0xFFu /* etwhf_event.header of a bare payload (no record) */
 
 /* One heap event. `type` is ETWHF_HEAP_FREE, _ALLOC or _REALLOC. Fields that
@@ -93,7 +94,8 @@ struct etwhf_summary {
     uint64_t heap_free, heap_alloc, heap_realloc;
     uint64_t errors, warnings;
     uint64_t bytes; /* input bytes: every byte fed, and with etwhf_decode_fd every byte of the
-                     * input, even those past the point where decoding stopped */
+                     * input, even those past the point where decoding stopped (but see
+                     * etwhf_decode_fd on strict mode) */
 };
 
 /* Callbacks return 0 to go on; nonzero stops decoding with ETWHF_EABORTED. */
@@ -112,9 +114,20 @@ struct etwhf_decode_options {
     etwhf_diag_fn on_diag;     /* may be NULL */
     void *user;
     const struct etwhf_allocator *allocator; /* NULL = malloc/free; must outlive the context */
-    /* Polled by etwhf_decode_fd between reads (and when a read is
-     * interrupted by a signal): nonzero stops with ETWHF_EABORTED. May be NULL. */
+    /* Polled by etwhf_decode_fd after every read (also while it only counts
+     * the rest of an input, so reads that never block — /dev/zero, a fast
+     * writer — are stopped too) and when a read is interrupted by a signal:
+     * nonzero stops with ETWHF_EABORTED. May be NULL. */
     int (*should_stop)(void *user);
+    /* Added after should_stop: a caller built against a header without it
+     * has it NULL. Called by etwhf_decode_fd before it waits: the input (a pipe, FIFO,
+     * terminal, socket; never a regular file) has no byte ready, so the next
+     * read blocks until its writer sends more; or the decoder is done and the
+     * rest of such an input is only read to count it. Everything the bytes
+     * read so far give has been delivered: a caller that buffers its output
+     * flushes it here, so that output does not wait on a stalled input. May be
+     * NULL (then no poll() is made). */
+    void (*on_wait)(void *user);
 };
 
 /* Fields of the logfile record (F2), for `etwhf info` and wall-clock times. */
@@ -164,9 +177,16 @@ ETWHF_API void etwhf_decoder_free(struct etwhf_decoder *ctx);
  * etwhf_decode_memory feeds [data, data+len) in one piece.
  * etwhf_decode_fd reads fd to its end. Once the decoder is done it reads no
  * more of a regular file (its remaining length is counted from fstat) and
- * reads a pipe to its end, counting, so summary.bytes is the input's length
- * however it arrives. ETWHF_EIO when a read fails (errno is the read's);
- * ETWHF_EABORTED when opts.should_stop said so. */
+ * reads any other input to its end, counting, so summary.bytes is the
+ * input's length however it arrives — except after a strict-mode stop, where
+ * it reads nothing more of an input that is not a regular file (a pipe or a
+ * device may never end): summary.bytes is then what was read
+ * (docs/spec/output.md §2.4). For a regular file it compares the input with
+ * the size the file had when reading began and raises INPUT_SHRANK after
+ * finishing when the input ended before it (docs/spec/walk.md F6).
+ * opts.should_stop and opts.on_wait are its hooks between reads.
+ * ETWHF_EIO when a read fails (errno is the read's); ETWHF_EABORTED when
+ * opts.should_stop (or on_diag) said so. */
 ETWHF_API int etwhf_decode_memory(struct etwhf_decoder *ctx, const void *data, size_t len);
 ETWHF_API int etwhf_decode_fd(struct etwhf_decoder *ctx, int fd);
 

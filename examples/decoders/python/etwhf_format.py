@@ -47,6 +47,9 @@ DIAGNOSTICS = {
     "HEAP_PAYLOAD_LONG": (26, "warning"),
     "SOURCE_RESERVED": (27, "warning"),
     "SOURCE_UNKNOWN": (28, "warning"),
+    # Raised by a reader that knew a file's size and saw it shrink (walk.md F6); this
+    # decoder walks the bytes it was handed, so it never raises it.
+    "INPUT_SHRANK": (29, "error"),
 }
 
 # Header families: how a record says it is a heap event, and where its fields are.

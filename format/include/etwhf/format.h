@@ -164,9 +164,10 @@ enum etwhf_diag_code {
     ETWHF_DIAG_HEAP_PAYLOAD_SHORT = 25,
     ETWHF_DIAG_HEAP_PAYLOAD_LONG = 26,
     ETWHF_DIAG_SOURCE_RESERVED = 27,
-    ETWHF_DIAG_SOURCE_UNKNOWN = 28
+    ETWHF_DIAG_SOURCE_UNKNOWN = 28,
+    ETWHF_DIAG_INPUT_SHRANK = 29 /* F6: raised by a reader that knew the input's size, never by a walk of bytes */
 };
-#define ETWHF_DIAG_MAX 28 /* highest code; codes fit a 32-bit mask (bit = code) */
+#define ETWHF_DIAG_MAX 29 /* highest code; codes fit a 32-bit mask (bit = code) */
 
 enum etwhf_severity { ETWHF_SEV_WARNING = 1, ETWHF_SEV_ERROR = 2 };
 

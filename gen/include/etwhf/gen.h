@@ -191,6 +191,7 @@ enum etwhf_gen_shape {
     ETWHF_SHAPE_NAMES_LONE_SURROGATE, /* names.lone_surrogate: an unpaired UTF-16 surrogate */
     ETWHF_SHAPE_NAMES_OVERLONG,      /* names.overlong: a name past etwhf's 256 / 1024-byte UTF-8 fields */
     ETWHF_SHAPE_BUFFER_SAVED_ZERO,   /* buffer.saved_offset_zero: a header buffer's SavedOffset 0, its data end in Offset */
+    ETWHF_SHAPE_XPRESS_STREAM_LONGER, /* xpress.stream_longer: a compressed stream longer than the records it expands to */
     ETWHF_SHAPE_COUNT
 };
 _Static_assert(ETWHF_SHAPE_COUNT <= 64, "a case's shapes are a 64-bit mask");

@@ -1,7 +1,6 @@
 /* `etwhf check DIR`: the options, the check library (etwhf/check.h), the
  * exit status (docs/check.md). */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +60,8 @@ static const char help[] =
     "Exit: 0 every case agrees (with --require: at the levels required), 1 a\n"
     "disagreement, crash or timeout, or no case was checked, 2 usage (also\n"
     "filters that select no case, a --require level the run cannot judge), 3\n"
-    "corpus or decoder cannot be read or run, 130 interrupted (SIGTERM and SIGHUP\n"
-    "stop it the same way, and it then ends by that signal).\n";
+    "corpus or decoder cannot be read or run, 130 interrupted (SIGINT; 143\n"
+    "SIGTERM, 129 SIGHUP: every decoder process is killed first).\n";
 
 struct opts {
     const char *dir;
@@ -300,40 +299,12 @@ static int parse(int argc, char **argv, struct opts *o)
 }
 
 /* SIGTERM and SIGHUP (a CI cancel, `timeout`, a closed terminal) stop the
- * run as SIGINT does — every worker's process group killed and reaped —
- * and then end etwhf by the same signal, so its parent sees why. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-static void catch_stop_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
-
-/* After the run's children are gone: die by the signal that stopped it. */
-static void end_by_stop_signal(void)
-{
-    int sig = stop_signal;
-    if (!sig)
-        return;
-    fflush(NULL);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
+ * run as SIGINT does: every worker's process group killed and reaped, then
+ * main() exits 128 + the signal (interrupt.h). */
 static int stop_on_signal(void *user)
 {
     (void)user;
-    return etwhf_interrupted() || stop_signal;
+    return etwhf_interrupted();
 }
 
 /* 0 when every case that ran agrees (with --require: at every level up to
@@ -455,11 +426,9 @@ int etwhf_cmd_check(int argc, char **argv)
         rc = EXIT_IO;
     } else {
         etwhf_interrupt_install();
-        catch_stop_signals();
         rc = run(&o, chk, corpus);
         etwhf_corpus_free(corpus);
     }
     etwhf_check_free(chk);
-    end_by_stop_signal();
     return rc;
 }

@@ -22,7 +22,7 @@ hangers_gone() { proc_wait_until "the hanging decoders to be gone" proc_none "$B
 hangers() { [ "$(pgrep -fc -- "$BAD_DECODER_HANG")" -ge "$1" ]; }
 # stop_hanging SIG DECODER_OPTION CMD: etwhf check with a decoder that hangs on
 # the n_ cases, stopped by SIG once one hangs: it must end by that signal
-# (SIGINT: exit 130; SIGTERM, SIGHUP: killed by it, 128 + its number) and
+# (exit 128 + its number: 130, 143, 129) and
 # leave no decoder running.
 stop_hanging() {
   local sig=$1 pid rc want

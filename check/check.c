@@ -1,5 +1,8 @@
 /* A check as the public API shows it: options, the checker, a run and its
- * result (etwhf/check.h). The runners (inproc.c, external.c) do the work. */
+ * result (etwhf/check.h). The runners do the work, each a kind of worker of
+ * one pool (pool.h): runner_inproc.c (etwhf's decoder in forked workers),
+ * runner_command.c (a command per case and mode), runner_batch.c (the batch
+ * protocol). */
 #include "etwhf/check.h"
 
 #include <errno.h>
@@ -11,14 +14,14 @@
 #include <unistd.h>
 
 #include "etwhf/format.h"
-#include "batch.h"
-#include "external.h"
-#include "inproc.h"
 #include "levels.h"
 #include "manifest.h"
-#include "proc.h"
+#include "pool.h"
 #include "result.h"
-#include "run.h"
+#include "runner.h"
+#include "runner_batch.h"
+#include "runner_command.h"
+#include "runner_inproc.h"
 #include "split.h"
 
 struct etwhf_check {
@@ -120,8 +123,8 @@ struct etwhf_check *etwhf_check_new(const struct etwhf_check_options *opts, int 
     st = copy_pointers(chk);
     if (st != ETWHF_OK)
         snprintf(err, errlen, "out of memory");
-    else if (opts->decoder && etwhf__check_cmd_split(opts->decoder, &chk->cmd, err, errlen) != 0)
-        st = ETWHF_EINVAL;
+    else if (opts->decoder)
+        st = etwhf__check_cmd_split(opts->decoder, &chk->cmd, err, errlen);
     if (st != ETWHF_OK) {
         etwhf_check_free(chk);
         chk = NULL;
@@ -174,11 +177,11 @@ static int ids_present(const struct etwhf_check *chk, const struct etwhf_corpus 
 {
     size_t n = chk->opts.nids;
     if (!n)
-        return 0;
+        return ETWHF_OK;
     unsigned char *seen = calloc(n, 1);
     if (!seen) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return ETWHF_ENOMEM;
     }
     for (size_t j = 0; j < c->ncases; j++) {
         const uint64_t *hit = bsearch(&c->cases[j].info.id, chk->ids, n, sizeof *chk->ids, cmp_u64);
@@ -190,10 +193,10 @@ static int ids_present(const struct etwhf_check *chk, const struct etwhf_corpus 
         i++;
     free(seen);
     if (i == n)
-        return 0;
+        return ETWHF_OK;
     snprintf(err, errlen, "case id %llu is not in %s/manifest.jsonl (%zu cases)", (unsigned long long)chk->ids[i],
              c->dir, c->ncases);
-    return -1;
+    return ETWHF_EINVAL;
 }
 
 /* The cases that pass the filters; of them every one, or `sample` spread
@@ -243,16 +246,16 @@ static int stat_cases(const struct etwhf_corpus *c, const size_t *sel, size_t n,
     for (size_t i = 0; i < n; i++) {
         const struct check_case *k = &c->cases[sel[i]];
         struct stat st;
-        int e = etwhf__corpus_case_path(c, k, path, sizeof path) != 0 ? ENAMETOOLONG
+        int e = etwhf__corpus_case_path(c, k, path, sizeof path) != ETWHF_OK ? ENAMETOOLONG
                 : stat(path, &st) != 0                                ? errno
                                                                       : 0;
         if (e || !S_ISREG(st.st_mode)) {
             snprintf(err, errlen, "case file '%s' (manifest line %zu): %s", path, k->info.line,
                      e ? strerror(e) : "not a regular file");
-            return -1;
+            return ETWHF_EIO;
         }
     }
-    return 0;
+    return ETWHF_OK;
 }
 
 /* The result before its run: settings, selection, an empty tally. */
@@ -277,13 +280,13 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
     res->cwd = getcwd(NULL, 0);
     res->selected = select_cases(chk, corpus, &res->nselected);
     if (!res->decoder || !res->selected || !res->etwhf_command ||
-        etwhf__check_tally_init(&res->tally, corpus->ncases, o->show) != 0) {
+        etwhf__check_tally_init(&res->tally, corpus->ncases, o->show) != ETWHF_OK) {
         etwhf_check_result_free(res);
         return NULL;
     }
     res->tally.keep_agreeing = o->keep_agreeing;
     res->require = o->require;
-    if (etwhf__check_levels_setup(res) != 0) {
+    if (etwhf__check_levels_setup(res) != ETWHF_OK) {
         etwhf_check_result_free(res);
         return NULL;
     }
@@ -294,30 +297,44 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
     return res;
 }
 
+/* What a run needs before it starts: *res with its settings and selection
+ * (NULL when it could not be made), every selected case file there. */
+static int prepare(const struct etwhf_check *chk, const struct etwhf_corpus *corpus,
+                   struct etwhf_check_result **res, char *err, size_t errlen)
+{
+    *res = NULL;
+    if (!chk || !corpus) {
+        snprintf(err, errlen, "no checker or no corpus");
+        return ETWHF_EINVAL;
+    }
+    int st = ids_present(chk, corpus, err, errlen);
+    if (st != ETWHF_OK)
+        return st;
+    if (!(*res = result_new(chk, corpus))) {
+        snprintf(err, errlen, "out of memory");
+        return ETWHF_ENOMEM;
+    }
+    const struct etwhf_check_result *r = *res;
+    if (!r->nselected && corpus->ncases) {
+        char what[512];
+        describe_filters(chk, what, sizeof what);
+        snprintf(err, errlen, "no case of the manifest's %zu matches:%s", corpus->ncases, what);
+        return ETWHF_EINVAL;
+    }
+    if (r->require && !(r->levels_judged >> (r->require - 1) & 1u)) {
+        int l = r->require - 1;
+        snprintf(err, errlen, "--require %s: level %s %s cannot be judged in this run: %s", etwhf__check_level_id(l),
+                 etwhf__check_level_id(l), etwhf_check_level_name(l), r->level_reason[l]);
+        return ETWHF_EINVAL;
+    }
+    return stat_cases(corpus, r->selected, r->nselected, err, errlen);
+}
+
 struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct etwhf_corpus *corpus,
                                            int *status, char *err, size_t errlen)
 {
-    int st = ETWHF_EINVAL;
-    struct etwhf_check_result *res = NULL;
-    if (!chk || !corpus)
-        snprintf(err, errlen, "no checker or no corpus");
-    else if (ids_present(chk, corpus, err, errlen) != 0)
-        st = ETWHF_EINVAL;
-    else if (!(res = result_new(chk, corpus)))
-        st = ETWHF_ENOMEM, snprintf(err, errlen, "out of memory");
-    else if (!res->nselected && corpus->ncases) {
-        char what[512];
-        describe_filters(chk, what, sizeof what);
-        st = ETWHF_EINVAL, snprintf(err, errlen, "no case of the manifest's %zu matches:%s", corpus->ncases, what);
-    } else if (res->require && !(res->levels_judged >> (res->require - 1) & 1u)) {
-        int l = res->require - 1;
-        st = ETWHF_EINVAL, snprintf(err, errlen, "--require %s: level %s %s cannot be judged in this run: %s",
-                                    etwhf__check_level_id(l), etwhf__check_level_id(l), etwhf_check_level_name(l),
-                                    res->level_reason[l]);
-    } else if (stat_cases(corpus, res->selected, res->nselected, err, errlen) != 0)
-        st = ETWHF_EIO;
-    else
-        st = ETWHF_OK;
+    struct etwhf_check_result *res;
+    int st = prepare(chk, corpus, &res, err, errlen);
     if (st == ETWHF_OK) {
         const struct etwhf_check_options *o = &chk->opts;
         struct check_run r = {
@@ -329,14 +346,14 @@ struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct
         };
         uint64_t t0 = etwhf__check_now_ms();
         int rc = !r.cmd ? etwhf__check_run_inproc(&r) : r.batch ? etwhf__check_run_batch(&r)
-                                                                : etwhf__check_run_external(&r);
+                                                                : etwhf__check_run_command(&r);
         etwhf__check_progress_done(&r);
         res->run_seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
         res->seconds = res->run_seconds + corpus->load_seconds;
-        if (rc == CHECK_RUN_INTERRUPTED)
-            st = ETWHF_EABORTED, snprintf(err, errlen, "interrupted");
-        else if (rc == CHECK_RUN_IO)
-            st = ETWHF_EIO, snprintf(err, errlen, "%s", r.err);
+        if (rc == ETWHF_EABORTED)
+            st = rc, snprintf(err, errlen, "interrupted");
+        else if (rc != ETWHF_OK)
+            st = rc, snprintf(err, errlen, "%s", r.err);
     }
     if (st != ETWHF_OK) {
         etwhf_check_result_free(res);

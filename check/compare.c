@@ -35,42 +35,42 @@ void etwhf__check_observed_free(struct check_observed *o)
 static int room(struct check_observed *o, void **arr, size_t n, size_t *cap, size_t sz)
 {
     if (n < *cap)
-        return 0;
+        return ETWHF_OK;
     size_t want = *cap ? *cap * 2 : 64;
     void *p = realloc(*arr, want * sz);
     if (!p) {
         o->oom = 1;
-        return -1;
+        return ETWHF_ENOMEM;
     }
     *arr = p;
     *cap = want;
-    return 0;
+    return ETWHF_OK;
 }
 
 int etwhf__check_observed_add_event(struct check_observed *o, const struct etwhf_gen_event *ev)
 {
-    if (room(o, (void **)&o->events, o->nevents, &o->cap, sizeof *o->events) != 0)
-        return -1;
-    o->events[o->nevents++] = *ev;
-    return 0;
+    int st = room(o, (void **)&o->events, o->nevents, &o->cap, sizeof *o->events);
+    if (st == ETWHF_OK)
+        o->events[o->nevents++] = *ev;
+    return st;
 }
 
 int etwhf__check_observed_add_heap(struct check_observed *o, const struct etwhf_gen_heap_expect *ev)
 {
-    if (room(o, (void **)&o->heap, o->nheap, &o->heap_cap, sizeof *o->heap) != 0)
-        return -1;
-    o->heap[o->nheap++] = *ev;
-    return 0;
+    int st = room(o, (void **)&o->heap, o->nheap, &o->heap_cap, sizeof *o->heap);
+    if (st == ETWHF_OK)
+        o->heap[o->nheap++] = *ev;
+    return st;
 }
 
 /* where[] follows heap[]: add it right after etwhf__check_observed_add_heap. */
 int etwhf__check_observed_add_where(struct check_observed *o, const struct check_where *w)
 {
     size_t n = o->nheap ? o->nheap - 1 : 0;
-    if (room(o, (void **)&o->where, n, &o->where_cap, sizeof *o->where) != 0)
-        return -1;
-    o->where[n] = *w;
-    return 0;
+    int st = room(o, (void **)&o->where, n, &o->where_cap, sizeof *o->where);
+    if (st == ETWHF_OK)
+        o->where[n] = *w;
+    return st;
 }
 
 void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,

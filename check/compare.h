@@ -53,6 +53,7 @@ struct check_where {
     uint64_t buffer, offset, inner_offset;
     uint8_t has_buffer, has_inner;
 };
+/* The add functions return ETWHF_OK, or ETWHF_ENOMEM (then o->oom is set). */
 int etwhf__check_observed_add_where(struct check_observed *o, const struct check_where *w);
 
 void etwhf__check_observed_reset(struct check_observed *o);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc.h"
+#include "pool.h"
 
 struct etwhf_corpus *etwhf_corpus_load(const char *dir, int *status, char *err, size_t errlen)
 {
@@ -62,15 +62,13 @@ const struct etwhf_corpus_case *etwhf_corpus_case(const struct etwhf_corpus *c, 
 
 int etwhf_corpus_case_path(const struct etwhf_corpus *c, size_t i, char *buf, size_t len)
 {
-    if (!c || i >= c->ncases || etwhf__corpus_case_path(c, &c->cases[i], buf, len) != 0)
-        return ETWHF_EINVAL;
-    return ETWHF_OK;
+    return !c || i >= c->ncases ? ETWHF_EINVAL : etwhf__corpus_case_path(c, &c->cases[i], buf, len);
 }
 
 int etwhf__corpus_case_path(const struct etwhf_corpus *c, const struct check_case *k, char *buf, size_t len)
 {
     int n = snprintf(buf, len, "%s/%s", c->dir, k->info.file);
-    return n < 0 || (size_t)n >= len ? -1 : 0;
+    return n < 0 || (size_t)n >= len ? ETWHF_EINVAL : ETWHF_OK;
 }
 
 const char *etwhf__corpus_fault(const struct etwhf_corpus *c, const struct check_case *k, size_t j)

@@ -82,7 +82,7 @@ int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, s
 /* Frees what *c holds (not c itself). */
 void etwhf__corpus_clear(struct etwhf_corpus *c);
 
-/* dir + "/" + file into buf; -1 when it does not fit. */
+/* dir + "/" + file into buf: ETWHF_OK, or ETWHF_EINVAL when it does not fit. */
 int etwhf__corpus_case_path(const struct etwhf_corpus *c, const struct check_case *k, char *buf, size_t len);
 /* The name of fault j of case k. */
 const char *etwhf__corpus_fault(const struct etwhf_corpus *c, const struct check_case *k, size_t j);

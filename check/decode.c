@@ -32,7 +32,7 @@ static int on_event(void *user, const struct etwhf_event *ev)
     }
     struct check_where w = {.buffer = ev->buffer, .offset = ev->offset, .inner_offset = ev->inner_offset,
                             .has_buffer = ev->buffer != ETWHF_NO_BUFFER, .has_inner = ev->has_inner};
-    if (etwhf__check_observed_add_heap(s->o, &h) == 0)
+    if (etwhf__check_observed_add_heap(s->o, &h) == ETWHF_OK)
         etwhf__check_observed_add_where(s->o, &w);
     if (ev->type != ETWHF_HEAP_FREE) {
         s->o->heap_alloc += ev->type == ETWHF_HEAP_ALLOC;
@@ -83,7 +83,7 @@ int etwhf__check_decode_case(const struct check_case *k, int mode, const void *d
     if (st != ETWHF_OK) {
         snprintf(why, whylen, "%s: %s", ctx ? "etwhf_decode_memory" : "etwhf_decoder_new", etwhf_strerror(st));
         etwhf_decoder_free(ctx);
-        return -1;
+        return st;
     }
     if (k->info.layer == ETWHF_GEN_FILE) {
         const struct etwhf_summary *sum = etwhf_decoder_summary(ctx);
@@ -93,5 +93,5 @@ int etwhf__check_decode_case(const struct check_case *k, int mode, const void *d
         o->events_total = sum->events_total;
     }
     etwhf_decoder_free(ctx);
-    return 0;
+    return ETWHF_OK;
 }

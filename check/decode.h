@@ -12,8 +12,7 @@
 #include "corpus.h"
 #include "compare.h"
 
-/* A check_decode_fn (run.h): 0, or -1 when the decoder API itself failed
- * (why says how). */
+/* A check_decode_fn (runner.h). */
 int etwhf__check_decode_case(const struct check_case *k, int mode, const void *data, size_t len,
                              struct check_observed *o, char *why, size_t whylen);
 

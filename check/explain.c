@@ -14,14 +14,14 @@
 #include "etwhf/format.h"
 #include "manifest.h"
 #include "output.h"
-#include "repro.h"
+#include "repro_line.h"
 #include "result.h"
 
 /* The whole case file, malloc'd; NULL when it cannot be read. */
 static unsigned char *read_case(const struct etwhf_check_result *r, const struct check_case *k, size_t *len)
 {
     char path[PATH_MAX];
-    if (etwhf__corpus_case_path(r->corpus, k, path, sizeof path) != 0)
+    if (etwhf__corpus_case_path(r->corpus, k, path, sizeof path) != ETWHF_OK)
         return NULL;
     FILE *f = fopen(path, "rb");
     unsigned char *data = NULL;
@@ -55,17 +55,17 @@ int etwhf__check_reobserve(const struct etwhf_check_result *r, size_t idx, int m
     if (r->external) {
         const struct check_shown *s = etwhf__check_tally_shown(&r->tally, idx);
         if (!s || !s->ev[mode].present)
-            return -1;
+            return ETWHF_EINVAL;
         struct check_diff d;
         etwhf__check_diff_reset(&d);
         etwhf__check_output_parse(s->ev[mode].out, s->ev[mode].out_len, mode, r->strict_codes, r->all_heap_events,
                                   o, &d);
-        return 0;
+        return ETWHF_OK;
     }
     size_t len = 0;
     char why[200];
     unsigned char *data = read_case(r, k, &len);
-    int rc = data ? etwhf__check_decode_case(k, mode, data, len, o, why, sizeof why) : -1;
+    int rc = data ? etwhf__check_decode_case(k, mode, data, len, o, why, sizeof why) : ETWHF_EIO;
     free(data);
     return rc;
 }
@@ -135,7 +135,7 @@ void etwhf__check_side_by_side(FILE *f, const struct etwhf_check_result *r, size
     const struct etwhf_gen_expect *e = &k->expect;
     struct check_observed o;
     memset(&o, 0, sizeof o);
-    if (etwhf__check_reobserve(r, idx, mode, &o) != 0) {
+    if (etwhf__check_reobserve(r, idx, mode, &o) != ETWHF_OK) {
         fprintf(f, "      (what the decoder printed in %s mode was not kept)\n", etwhf__check_mode_name(mode));
         etwhf__check_observed_free(&o);
         return;
@@ -516,5 +516,5 @@ int etwhf_check_report_explain(FILE *f, const struct etwhf_check_result *r, uint
         if (r->modes & CHECK_MODE_BIT(mode))
             put_run(f, r, idx, mode);
     put_records(f, r, idx);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? ETWHF_EIO : ETWHF_OK;
 }

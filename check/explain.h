@@ -15,8 +15,9 @@
 #include "compare.h"
 #include "etwhf/check.h"
 
-/* What the decoder reported for case idx in mode: 0, or -1 when nothing
- * is known (no output kept, the file unreadable). */
+/* What the decoder reported for case idx in mode: ETWHF_OK; ETWHF_EINVAL
+ * when a command's output for it was not kept, ETWHF_EIO when the case file
+ * cannot be read, or the decoder's status when etwhf's own failed. */
 int etwhf__check_reobserve(const struct etwhf_check_result *r, size_t idx, int mode, struct check_observed *o);
 
 /* Expected and got, row beside row: the events around the first that

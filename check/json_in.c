@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "etwhf/format.h"
+
 static int space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -42,13 +44,13 @@ const char *etwhf__json_in_string(const cJSON *v)
 int etwhf__json_in_uint(const cJSON *v, uint64_t *out)
 {
     if (!cJSON_IsNumber(v))
-        return -1;
+        return ETWHF_EINVAL;
     double d = v->valuedouble;
     /* !(…) also refuses NaN; the bound keeps the conversion exact. */
     if (!(d >= 0 && d <= (double)ETWHF_JSON_IN_MAX_INT) || floor(d) != d)
-        return -1;
+        return ETWHF_EINVAL;
     *out = (uint64_t)d;
-    return 0;
+    return ETWHF_OK;
 }
 
 char *etwhf__json_in_text(const cJSON *v)

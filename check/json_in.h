@@ -35,7 +35,8 @@ const cJSON *etwhf__json_in_get(const cJSON *o, const char *key);
 /* The text of a string value, else NULL. */
 const char *etwhf__json_in_string(const cJSON *v);
 
-/* A number with an integer value from 0 to ETWHF_JSON_IN_MAX_INT: 0, or -1. */
+/* A number with an integer value from 0 to ETWHF_JSON_IN_MAX_INT: ETWHF_OK,
+ * or ETWHF_EINVAL when v is not one. */
 int etwhf__json_in_uint(const cJSON *v, uint64_t *out);
 
 /* v as compact JSON text for a message (free it), or NULL; a number with

@@ -53,7 +53,7 @@ static int set_members(struct etwhf_check_result *r)
     const struct etwhf_corpus *c = r->corpus;
     free(r->level_member);
     if (!(r->level_member = malloc(c->ncases ? c->ncases : 1)))
-        return -1;
+        return ETWHF_ENOMEM;
     for (size_t i = 0; i < c->ncases; i++) {
         const struct check_case *k = &c->cases[i];
         unsigned in = CHECK_LEVEL_BIT(ETWHF_CHECK_L0) | CHECK_LEVEL_BIT(ETWHF_CHECK_L3) | CHECK_LEVEL_BIT(ETWHF_CHECK_L4);
@@ -61,7 +61,7 @@ static int set_members(struct etwhf_check_result *r)
             in |= CHECK_LEVEL_BIT(k->fault_count ? ETWHF_CHECK_L2 : ETWHF_CHECK_L1);
         r->level_member[i] = (uint8_t)(in & r->levels_judged);
     }
-    return 0;
+    return ETWHF_OK;
 }
 
 /* Selected cases whose manifest line has no "evidence" (before generator 7). */

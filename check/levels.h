@@ -21,7 +21,7 @@ const char *etwhf__check_level_id(int level);
 
 /* Sets r->levels_judged, r->level_reason and r->level_member from the
  * run's settings, its manifest and its selected cases (before the run:
- * --require and the tally need them). 0, or -1 when memory ran out. */
+ * --require and the tally need them). ETWHF_OK or ETWHF_ENOMEM. */
 int etwhf__check_levels_setup(struct etwhf_check_result *r);
 
 /* Case idx: *member, the levels (judged ones only) whose set holds it; *agree,

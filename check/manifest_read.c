@@ -21,7 +21,6 @@ struct loader {
     size_t line;
     char *err;
     size_t errlen;
-    int oom; /* the failure was memory, not the manifest */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const char *fmt, ...)
@@ -32,29 +31,29 @@ __attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const c
     if (n >= 0 && (size_t)n < ld->errlen)
         vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
     va_end(ap);
-    return -1;
+    return ETWHF_EIO;
 }
 
 static int no_memory(struct loader *ld)
 {
-    ld->oom = 1;
-    return fail(ld, "out of memory");
+    fail(ld, "out of memory");
+    return ETWHF_ENOMEM;
 }
 
 /* Grows *arr (elements of size sz) so that index `need` fits. */
 static int grow(void **arr, size_t *cap, size_t need, size_t sz)
 {
     if (need < *cap)
-        return 0;
+        return ETWHF_OK;
     size_t n = *cap ? *cap * 2 : 256;
     while (n <= need)
         n *= 2;
     void *p = realloc(*arr, n * sz);
     if (!p)
-        return -1;
+        return ETWHF_ENOMEM;
     *arr = p;
     *cap = n;
-    return 0;
+    return ETWHF_OK;
 }
 
 static int get_u64(const cJSON *v, uint64_t *out)
@@ -69,14 +68,13 @@ static int intern_fault(struct loader *ld, const char *name, uint32_t *idx)
     for (size_t i = 0; i < c->nfaults; i++)
         if (strcmp(c->fault_names[i], name) == 0) {
             *idx = (uint32_t)i;
-            return 0;
+            return ETWHF_OK;
         }
-    if (grow((void **)&c->fault_names, &ld->name_cap, c->nfaults, sizeof *c->fault_names) != 0)
-        return -1;
-    if (!(c->fault_names[c->nfaults] = strdup(name)))
-        return -1;
+    if (grow((void **)&c->fault_names, &ld->name_cap, c->nfaults, sizeof *c->fault_names) != ETWHF_OK ||
+        !(c->fault_names[c->nfaults] = strdup(name)))
+        return ETWHF_ENOMEM;
     *idx = (uint32_t)c->nfaults++;
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_codes(struct loader *ld, const cJSON *arr, const char *key, uint32_t *mask)
@@ -92,7 +90,7 @@ static int parse_codes(struct loader *ld, const cJSON *arr, const char *key, uin
             return fail(ld, "expect.%s[%zu] is not a diagnostic code name", key, i);
         *mask |= 1u << code;
     }
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_events(struct loader *ld, const cJSON *arr, struct etwhf_gen_expect *e)
@@ -103,14 +101,15 @@ static int parse_events(struct loader *ld, const cJSON *arr, struct etwhf_gen_ex
     size_t start = c->nevents, i = 0;
     const cJSON *v;
     for (v = arr->child; v; v = v->next, i++) {
-        if (grow((void **)&c->events, &ld->event_cap, c->nevents, sizeof *c->events) != 0)
+        if (grow((void **)&c->events, &ld->event_cap, c->nevents, sizeof *c->events) != ETWHF_OK)
             return no_memory(ld);
         struct etwhf_gen_event *ev = &c->events[c->nevents];
         uint64_t src, ps;
-        if (!cJSON_IsObject(v) || etwhf__json_u64(etwhf__json_in_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != 0 ||
-            etwhf__json_u64(etwhf__json_in_get(v, MK_ADDRESS), &ev->address) != 0 ||
-            get_u64(etwhf__json_in_get(v, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
-            get_u64(etwhf__json_in_get(v, MK_POINTER_SIZE), &ps) != 0 || (ps != 4 && ps != 8))
+        if (!cJSON_IsObject(v) ||
+            etwhf__json_u64(etwhf__json_in_get(v, MK_HEAP_HANDLE), &ev->heap_handle) != ETWHF_OK ||
+            etwhf__json_u64(etwhf__json_in_get(v, MK_ADDRESS), &ev->address) != ETWHF_OK ||
+            get_u64(etwhf__json_in_get(v, MK_SOURCE), &src) != ETWHF_OK || src > UINT32_MAX ||
+            get_u64(etwhf__json_in_get(v, MK_POINTER_SIZE), &ps) != ETWHF_OK || (ps != 4 && ps != 8))
             return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
                             "pointer_size (4 or 8)", i);
         ev->source = (uint32_t)src;
@@ -118,7 +117,7 @@ static int parse_events(struct loader *ld, const cJSON *arr, struct etwhf_gen_ex
         c->nevents++;
     }
     e->n_events = c->nevents - start;
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_first_error(struct loader *ld, const cJSON *v, struct etwhf_gen_expect *e)
@@ -126,13 +125,13 @@ static int parse_first_error(struct loader *ld, const cJSON *v, struct etwhf_gen
     if (!v || cJSON_IsNull(v)) {
         if (e->error)
             return fail(ld, "expect.first_error is null but the verdict is error");
-        return 0;
+        return ETWHF_OK;
     }
     const cJSON *code = etwhf__json_in_get(v, MK_CODE);
     e->first_error_code = cJSON_IsString(code) ? etwhf_diag_from_name(etwhf__json_in_string(code)) : 0;
-    if (e->first_error_code <= 0 || get_u64(etwhf__json_in_get(v, MK_OFFSET), &e->first_error_offset) != 0)
+    if (e->first_error_code <= 0 || get_u64(etwhf__json_in_get(v, MK_OFFSET), &e->first_error_offset) != ETWHF_OK)
         return fail(ld, "expect.first_error needs a code name and an offset");
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_counts(struct loader *ld, const cJSON *x, struct check_case *k, int required)
@@ -141,12 +140,12 @@ static int parse_counts(struct loader *ld, const cJSON *x, struct check_case *k,
     const cJSON *b = etwhf__json_in_get(x, MK_BUFFERS), *s = etwhf__json_in_get(x, MK_BUFFERS_SKIPPED),
            *t = etwhf__json_in_get(x, MK_EVENTS_TOTAL);
     if (!b && !s && !t && !required)
-        return 0;
-    if (get_u64(b, &e->buffers) != 0 || get_u64(s, &e->buffers_skipped) != 0 ||
-        get_u64(t, &e->events_total) != 0)
+        return ETWHF_OK;
+    if (get_u64(b, &e->buffers) != ETWHF_OK || get_u64(s, &e->buffers_skipped) != ETWHF_OK ||
+        get_u64(t, &e->events_total) != ETWHF_OK)
         return fail(ld, "a file case needs expect.buffers, expect.buffers_skipped and expect.events_total");
     k->has_counts = 1;
-    return 0;
+    return ETWHF_OK;
 }
 
 /* heap_alloc / heap_realloc: counts a manifest may add for Alloc and
@@ -156,11 +155,11 @@ static int parse_other_counts(struct loader *ld, const cJSON *x, struct check_ca
     struct etwhf_gen_expect *e = &k->expect;
     const cJSON *a = etwhf__json_in_get(x, MK_HEAP_ALLOC), *r = etwhf__json_in_get(x, MK_HEAP_REALLOC);
     if (!a && !r)
-        return 0;
-    if (get_u64(a, &e->heap_alloc) != 0 || get_u64(r, &e->heap_realloc) != 0)
+        return ETWHF_OK;
+    if (get_u64(a, &e->heap_alloc) != ETWHF_OK || get_u64(r, &e->heap_realloc) != ETWHF_OK)
         return fail(ld, "expect.heap_alloc and expect.heap_realloc go together, as counts");
     k->has_other_counts = 1;
-    return 0;
+    return ETWHF_OK;
 }
 
 /* heap_events: every heap event of any type with its fields, a project
@@ -170,16 +169,16 @@ static int parse_heap_events(struct loader *ld, const cJSON *arr, struct check_c
 {
     struct etwhf_corpus *c = ld->c;
     if (!arr)
-        return 0;
+        return ETWHF_OK;
     if (!cJSON_IsArray(arr))
         return fail(ld, "expect.heap_events is not an array");
     size_t start = c->nheap_events, i = 0;
     const cJSON *v;
     for (v = arr->child; v; v = v->next, i++) {
-        if (grow((void **)&c->heap_events, &ld->heap_cap, c->nheap_events, sizeof *c->heap_events) != 0)
+        if (grow((void **)&c->heap_events, &ld->heap_cap, c->nheap_events, sizeof *c->heap_events) != ETWHF_OK)
             return no_memory(ld);
         struct etwhf_gen_heap_expect *ev = &c->heap_events[c->nheap_events];
-        if (!cJSON_IsObject(v) || etwhf__heap_json_read(v, 1, ev) != 0 ||
+        if (!cJSON_IsObject(v) || etwhf__heap_json_read(v, 1, ev) != ETWHF_OK ||
             (ev->pointer_size != 4 && ev->pointer_size != 8))
             return fail(ld, "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
                             "source and the fields of its type", i);
@@ -187,7 +186,7 @@ static int parse_heap_events(struct loader *ld, const cJSON *arr, struct check_c
     }
     k->expect.n_heap_events = c->nheap_events - start;
     k->has_heap_events = 1;
-    return 0;
+    return ETWHF_OK;
 }
 
 /* intact_prefix: faulted cases of generator version 7 on; how many of the
@@ -195,16 +194,16 @@ static int parse_heap_events(struct loader *ld, const cJSON *arr, struct check_c
 static int parse_prefix(struct loader *ld, const cJSON *v, struct etwhf_gen_expect *e)
 {
     if (!v)
-        return 0;
+        return ETWHF_OK;
     uint64_t ev, he;
-    if (!cJSON_IsObject(v) || get_u64(etwhf__json_in_get(v, MK_EVENTS), &ev) != 0 ||
-        get_u64(etwhf__json_in_get(v, MK_HEAP_EVENTS), &he) != 0 || ev > e->n_events ||
+    if (!cJSON_IsObject(v) || get_u64(etwhf__json_in_get(v, MK_EVENTS), &ev) != ETWHF_OK ||
+        get_u64(etwhf__json_in_get(v, MK_HEAP_EVENTS), &he) != ETWHF_OK || ev > e->n_events ||
         (e->n_heap_events && he > e->n_heap_events))
         return fail(ld, "expect.intact_prefix needs events and heap_events, counts no larger than the lists");
     e->has_prefix = 1;
     e->prefix_events = (size_t)ev;
     e->prefix_heap_events = (size_t)he;
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_expect(struct loader *ld, const cJSON *x, struct check_case *k)
@@ -216,20 +215,22 @@ static int parse_expect(struct loader *ld, const cJSON *x, struct check_case *k)
     if (!verdict || (strcmp(verdict, MV_VERDICT_OK) != 0 && strcmp(verdict, MV_VERDICT_ERROR) != 0))
         return fail(ld, "expect.verdict is not \"ok\" or \"error\"");
     e->error = strcmp(verdict, MV_VERDICT_ERROR) == 0;
-    if (parse_first_error(ld, etwhf__json_in_get(x, MK_FIRST_ERROR), e) != 0 ||
-        parse_codes(ld, etwhf__json_in_get(x, MK_ERRORS), MK_ERRORS, &e->errors) != 0 ||
-        parse_codes(ld, etwhf__json_in_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings) != 0 ||
-        parse_events(ld, etwhf__json_in_get(x, MK_EVENTS), e) != 0 || parse_other_counts(ld, x, k) != 0 ||
-        parse_heap_events(ld, etwhf__json_in_get(x, MK_HEAP_EVENTS), k) != 0 ||
-        parse_prefix(ld, etwhf__json_in_get(x, MK_INTACT_PREFIX), e) != 0)
-        return -1;
+    int st;
+    if ((st = parse_first_error(ld, etwhf__json_in_get(x, MK_FIRST_ERROR), e)) != ETWHF_OK ||
+        (st = parse_codes(ld, etwhf__json_in_get(x, MK_ERRORS), MK_ERRORS, &e->errors)) != ETWHF_OK ||
+        (st = parse_codes(ld, etwhf__json_in_get(x, MK_WARNINGS), MK_WARNINGS, &e->warnings)) != ETWHF_OK ||
+        (st = parse_events(ld, etwhf__json_in_get(x, MK_EVENTS), e)) != ETWHF_OK ||
+        (st = parse_other_counts(ld, x, k)) != ETWHF_OK ||
+        (st = parse_heap_events(ld, etwhf__json_in_get(x, MK_HEAP_EVENTS), k)) != ETWHF_OK ||
+        (st = parse_prefix(ld, etwhf__json_in_get(x, MK_INTACT_PREFIX), e)) != ETWHF_OK)
+        return st;
     return parse_counts(ld, x, k, k->info.layer == ETWHF_GEN_FILE);
 }
 
 static int parse_headers(struct loader *ld, const cJSON *arr, struct etwhf_corpus_case *k)
 {
     if (!arr)
-        return 0;
+        return ETWHF_OK;
     if (!cJSON_IsArray(arr))
         return fail(ld, "\"headers\" is not an array");
     size_t i = 0;
@@ -240,7 +241,7 @@ static int parse_headers(struct loader *ld, const cJSON *arr, struct etwhf_corpu
             return fail(ld, "headers[%zu] is not a header form name", i);
         k->headers |= 1u << h;
     }
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_faults(struct loader *ld, const cJSON *arr, struct check_case *k)
@@ -248,7 +249,7 @@ static int parse_faults(struct loader *ld, const cJSON *arr, struct check_case *
     struct etwhf_corpus *c = ld->c;
     k->fault_start = c->ncase_faults;
     if (!arr)
-        return 0;
+        return ETWHF_OK;
     if (!cJSON_IsArray(arr))
         return fail(ld, "\"faults\" is not an array");
     size_t i = 0;
@@ -256,13 +257,13 @@ static int parse_faults(struct loader *ld, const cJSON *arr, struct check_case *
     for (v = arr->child; v; v = v->next, i++) {
         if (!cJSON_IsString(v) || !*etwhf__json_in_string(v))
             return fail(ld, "faults[%zu] is not a name", i);
-        if (grow((void **)&c->case_faults, &ld->fault_cap, c->ncase_faults, sizeof *c->case_faults) != 0 ||
-            intern_fault(ld, etwhf__json_in_string(v), &c->case_faults[c->ncase_faults]) != 0)
+        if (grow((void **)&c->case_faults, &ld->fault_cap, c->ncase_faults, sizeof *c->case_faults) != ETWHF_OK ||
+            intern_fault(ld, etwhf__json_in_string(v), &c->case_faults[c->ncase_faults]) != ETWHF_OK)
             return no_memory(ld);
         c->ncase_faults++;
         k->fault_count++;
     }
-    return 0;
+    return ETWHF_OK;
 }
 
 /* locations: optional (manifests before generator version 5 lack it), one
@@ -272,29 +273,30 @@ static int parse_locations(struct loader *ld, const cJSON *arr, struct check_cas
     struct etwhf_corpus *c = ld->c;
     k->loc_start = c->nlocations;
     if (!arr)
-        return 0;
+        return ETWHF_OK;
     if (!cJSON_IsArray(arr))
         return fail(ld, "\"locations\" is not an array");
     size_t i = 0;
     const cJSON *v;
     for (v = arr->child; v; v = v->next, i++) {
-        if (grow((void **)&c->locations, &ld->loc_cap, c->nlocations, sizeof *c->locations) != 0)
+        if (grow((void **)&c->locations, &ld->loc_cap, c->nlocations, sizeof *c->locations) != ETWHF_OK)
             return no_memory(ld);
         struct check_location *l = &c->locations[c->nlocations];
         const char *name = etwhf__json_in_string(etwhf__json_in_get(v, MK_FAULT));
         const cJSON *b = etwhf__json_in_get(v, MK_BUFFER), *in = etwhf__json_in_get(v, MK_INNER_OFFSET);
         memset(l, 0, sizeof *l);
-        if (!name || !*name || (b && !cJSON_IsNull(b) && get_u64(b, &l->buffer) != 0) ||
-            get_u64(etwhf__json_in_get(v, MK_OFFSET), &l->offset) != 0 || (in && get_u64(in, &l->inner_offset) != 0))
+        if (!name || !*name || (b && !cJSON_IsNull(b) && get_u64(b, &l->buffer) != ETWHF_OK) ||
+            get_u64(etwhf__json_in_get(v, MK_OFFSET), &l->offset) != ETWHF_OK ||
+            (in && get_u64(in, &l->inner_offset) != ETWHF_OK))
             return fail(ld, "locations[%zu] needs a fault name, a buffer (or null) and an offset", i);
-        if (intern_fault(ld, name, &l->fault) != 0)
+        if (intern_fault(ld, name, &l->fault) != ETWHF_OK)
             return no_memory(ld);
         l->has_buffer = b && !cJSON_IsNull(b);
         l->has_inner = in != NULL;
         c->nlocations++;
         k->loc_count++;
     }
-    return 0;
+    return ETWHF_OK;
 }
 
 /* shapes and evidence: generator version 7 on. Shape names this library
@@ -316,13 +318,13 @@ static int parse_evidence(struct loader *ld, const cJSON *o, struct check_case *
         }
     }
     if (!ev)
-        return 0;
+        return ETWHF_OK;
     int e = cJSON_IsString(ev) ? etwhf_evidence_from_name(etwhf__json_in_string(ev)) : -1;
     if (e < 0)
         return fail(ld, "\"evidence\" is not observed, documented or chosen");
     k->has_evidence = 1;
     k->evidence = (uint8_t)e;
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_shape(struct loader *ld, const cJSON *o, struct etwhf_corpus_case *k)
@@ -336,52 +338,55 @@ static int parse_shape(struct loader *ld, const cJSON *o, struct etwhf_corpus_ca
     uint64_t p = 0;
     if (cJSON_IsString(ps) && strcmp(etwhf__json_in_string(ps), MV_MIXED) == 0)
         k->pointer_size = 0;
-    else if (get_u64(ps, &p) == 0 && (p == 4 || p == 8))
+    else if (get_u64(ps, &p) == ETWHF_OK && (p == 4 || p == 8))
         k->pointer_size = (unsigned)p;
     else
         return fail(ld, "\"pointer_size\" is not 4, 8 or \"mixed\"");
     k->event = ETWHF_HEAP_FREE;
     if (k->layer != ETWHF_GEN_PAYLOAD)
-        return 0;
+        return ETWHF_OK;
     /* The option spelling only ("free"), not the event line's ("HeapFree"). */
     const char *ev = etwhf__json_in_string(etwhf__json_in_get(o, MK_EVENT));
     int type = etwhf_heap_type_from_name(ev);
     if (!type || strcmp(etwhf_heap_event_name(type), ev) != 0 || k->pointer_size == 0)
         return fail(ld, "a payload case needs \"event\" (free, alloc, realloc) and a pointer_size of 4 or 8");
     k->event = (uint8_t)type;
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_case(struct loader *ld, const cJSON *o)
 {
     struct etwhf_corpus *c = ld->c;
-    if (grow((void **)&c->cases, &ld->case_cap, c->ncases, sizeof *c->cases) != 0)
+    if (grow((void **)&c->cases, &ld->case_cap, c->ncases, sizeof *c->cases) != ETWHF_OK)
         return no_memory(ld);
     struct check_case *k = &c->cases[c->ncases];
     memset(k, 0, sizeof *k);
     k->info.line = ld->line;
     const char *file = etwhf__json_in_string(etwhf__json_in_get(o, MK_FILE));
-    if (get_u64(etwhf__json_in_get(o, MK_ID), &k->info.id) != 0)
+    if (get_u64(etwhf__json_in_get(o, MK_ID), &k->info.id) != ETWHF_OK)
         return fail(ld, "no integer \"id\"");
     if (!file || !*file)
         return fail(ld, "no \"file\"");
-    if (parse_shape(ld, o, &k->info) != 0 || parse_headers(ld, etwhf__json_in_get(o, MK_HEADERS), &k->info) != 0 ||
-        parse_faults(ld, etwhf__json_in_get(o, MK_FAULTS), k) != 0 ||
-        parse_locations(ld, etwhf__json_in_get(o, MK_LOCATIONS), k) != 0 || parse_evidence(ld, o, k) != 0 ||
-        parse_expect(ld, etwhf__json_in_get(o, MK_EXPECT), k) != 0)
-        return -1;
+    int st;
+    if ((st = parse_shape(ld, o, &k->info)) != ETWHF_OK ||
+        (st = parse_headers(ld, etwhf__json_in_get(o, MK_HEADERS), &k->info)) != ETWHF_OK ||
+        (st = parse_faults(ld, etwhf__json_in_get(o, MK_FAULTS), k)) != ETWHF_OK ||
+        (st = parse_locations(ld, etwhf__json_in_get(o, MK_LOCATIONS), k)) != ETWHF_OK ||
+        (st = parse_evidence(ld, o, k)) != ETWHF_OK ||
+        (st = parse_expect(ld, etwhf__json_in_get(o, MK_EXPECT), k)) != ETWHF_OK)
+        return st;
     k->compressed = cJSON_IsTrue(etwhf__json_in_get(o, MK_COMPRESSED));
     if (!(k->info.file = strdup(file)))
         return no_memory(ld);
     c->ncases++;
-    return 0;
+    return ETWHF_OK;
 }
 
 static int parse_first_line(struct loader *ld, const cJSON *o)
 {
     const cJSON *v = etwhf__json_in_get(o, MK_MANIFEST);
     uint64_t version;
-    if (get_u64(v, &version) != 0)
+    if (get_u64(v, &version) != ETWHF_OK)
         return fail(ld, "not a manifest header (no \"manifest\" key)");
     if (version != ETWHF_MANIFEST_VERSION)
         return fail(ld, "manifest version %llu, this etwhf reads version %d", (unsigned long long)version,
@@ -389,7 +394,7 @@ static int parse_first_line(struct loader *ld, const cJSON *o)
     const char *gv = etwhf__json_in_string(etwhf__json_in_get(o, MK_GENERATOR_VERSION));
     if (gv && !(ld->c->generator_version = strdup(gv)))
         return no_memory(ld);
-    return 0;
+    return ETWHF_OK;
 }
 
 static int blank(const char *s, size_t n)
@@ -420,8 +425,8 @@ static int read_lines(struct loader *ld, FILE *f)
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    int rc = 0, have_header = 0;
-    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+    int rc = ETWHF_OK, have_header = 0;
+    while (rc == ETWHF_OK && (n = getline(&line, &cap, f)) >= 0) {
         ld->line++;
         if (blank(line, (size_t)n))
             continue;
@@ -437,13 +442,13 @@ static int read_lines(struct loader *ld, FILE *f)
             rc = parse_case(ld, o);
         cJSON_Delete(o);
     }
-    if (rc == 0 && ferror(f)) {
+    if (rc == ETWHF_OK && ferror(f)) {
         snprintf(ld->err, ld->errlen, "cannot read %s: %s", ld->path, strerror(errno));
-        rc = -1;
+        rc = ETWHF_EIO;
     }
-    if (rc == 0 && !have_header) {
+    if (rc == ETWHF_OK && !have_header) {
         snprintf(ld->err, ld->errlen, "%s is empty", ld->path);
-        rc = -1;
+        rc = ETWHF_EIO;
     }
     free(line);
     return rc;
@@ -471,16 +476,15 @@ int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, s
     int rc;
     if (!f) {
         snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-        rc = -1;
+        rc = ETWHF_EIO;
     } else {
         rc = read_lines(&ld, f);
         fclose(f);
-        if (rc == 0)
+        if (rc == ETWHF_OK)
             link_slices(out);
     }
     free(path);
-    if (rc == 0)
-        return ETWHF_OK;
-    etwhf__corpus_clear(out);
-    return ld.oom ? ETWHF_ENOMEM : ETWHF_EIO;
+    if (rc != ETWHF_OK)
+        etwhf__corpus_clear(out);
+    return rc;
 }

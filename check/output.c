@@ -9,7 +9,7 @@
 #include "heap_json.h"
 #include "json_in.h"
 #include "manifest.h"
-#include "proc.h"
+#include "errscan.h"
 
 /* The item says what was wanted and what is wrong; the report echoes the
  * whole line from the output it kept (report.c), so nothing here is cut. */
@@ -42,7 +42,7 @@ static void why_bad(const cJSON *o, int type, char *buf, size_t len)
             snprintf(buf, len, "%s: missing", keys[i].key);
             return;
         }
-        if (etwhf__json_u64(v, &x) == 0 && x <= keys[i].max)
+        if (etwhf__json_u64(v, &x) == ETWHF_OK && x <= keys[i].max)
             continue;
         char *text = etwhf__json_in_text(v);
         if (etwhf__json_in_too_big(v))
@@ -60,10 +60,10 @@ static void take_event(const cJSON *o, int mode, size_t lineno,
 {
     struct etwhf_gen_event ev;
     uint64_t src, ps;
-    if (etwhf__json_u64(etwhf__json_in_get(o, MK_HEAP_HANDLE), &ev.heap_handle) != 0 ||
-        etwhf__json_u64(etwhf__json_in_get(o, MK_ADDRESS), &ev.address) != 0 ||
-        etwhf__json_u64(etwhf__json_in_get(o, MK_SOURCE), &src) != 0 || src > UINT32_MAX ||
-        etwhf__json_u64(etwhf__json_in_get(o, MK_POINTER_SIZE), &ps) != 0 || ps > 255) {
+    if (etwhf__json_u64(etwhf__json_in_get(o, MK_HEAP_HANDLE), &ev.heap_handle) != ETWHF_OK ||
+        etwhf__json_u64(etwhf__json_in_get(o, MK_ADDRESS), &ev.address) != ETWHF_OK ||
+        etwhf__json_u64(etwhf__json_in_get(o, MK_SOURCE), &src) != ETWHF_OK || src > UINT32_MAX ||
+        etwhf__json_u64(etwhf__json_in_get(o, MK_POINTER_SIZE), &ps) != ETWHF_OK || ps > 255) {
         char why[120];
         why_bad(o, ETWHF_HEAP_FREE, why, sizeof why);
         bad_line(d, mode, lineno, "a HeapFree with heap_handle, address, source, pointer_size", why);
@@ -85,7 +85,7 @@ static void take_other(const cJSON *o, int mode, size_t lineno,
                        struct check_observed *obs, struct check_diff *d)
 {
     struct etwhf_gen_heap_expect h;
-    if (etwhf__heap_json_read(o, 0, &h) != 0) {
+    if (etwhf__heap_json_read(o, 0, &h) != ETWHF_OK) {
         char why[120];
         why_bad(o, h.type, why, sizeof why);
         bad_line(d, mode, lineno, h.type == ETWHF_HEAP_ALLOC

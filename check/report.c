@@ -10,7 +10,7 @@
 #include "explain.h"
 #include "levels.h"
 #include "manifest.h"
-#include "repro.h"
+#include "repro_line.h"
 #include "result.h"
 
 struct group {
@@ -62,7 +62,7 @@ static int compute(const struct etwhf_check_result *r, uint64_t totals[ETWHF_CHE
     gs->compressed = calloc(gs->ncompressed, sizeof *gs->compressed);
     if (!gs->fault || !gs->header || !gs->layer || !gs->compressed) {
         free_groups(gs);
-        return -1;
+        return ETWHF_ENOMEM;
     }
     for (size_t i = 0; i < gs->nfault; i++)
         gs->fault[i] = (struct group){.name = i < c->nfaults ? c->fault_names[i] : "(none)", .order = i};
@@ -90,7 +90,7 @@ static int compute(const struct etwhf_check_result *r, uint64_t totals[ETWHF_CHE
         for (int kind = 0; kind < CHECK_K_COUNT; kind++)
             gs->kinds[kind] += r->tally.kinds[idx] >> kind & 1u;
     }
-    return 0;
+    return ETWHF_OK;
 }
 
 static void free_groups(struct groups *gs)
@@ -247,8 +247,9 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     const struct etwhf_corpus *c = r->corpus;
     uint64_t t[ETWHF_CHECK_OUTCOMES];
     struct groups gs;
-    if (compute(r, t, &gs) != 0)
-        return -1;
+    int st = compute(r, t, &gs);
+    if (st != ETWHF_OK)
+        return st;
     fprintf(f, "etwhf check: %s (generator %s): %zu cases", c->dir,
             c->generator_version ? c->generator_version : "?", r->nselected);
     if (r->nselected != r->corpus->ncases)
@@ -312,7 +313,7 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     else
         fprintf(f, "\nresult: all %llu case(s) agree\n", (unsigned long long)nrun);
     free_groups(&gs);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? ETWHF_EIO : ETWHF_OK;
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -458,8 +459,9 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
 {
     uint64_t t[ETWHF_CHECK_OUTCOMES];
     struct groups gs;
-    if (compute(r, t, &gs) != 0)
-        return -1;
+    int st = compute(r, t, &gs);
+    if (st != ETWHF_OK)
+        return st;
     json_t *modes = json_array(), *kinds = json_object(), *failing = json_array();
     for (int m = ETWHF_MODE_RECOVER; m <= ETWHF_MODE_STRICT; m++)
         if (r->modes & CHECK_MODE_BIT(m))
@@ -513,8 +515,8 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
     json_object_set_new(root, "by_field", kinds);
     json_object_set_new(root, "mismatches", json_details(r));
     json_object_set_new(root, "not_agreeing", failing);
-    int rc = json_dumpf(root, f, JSON_COMPACT) == 0 && fputc('\n', f) != EOF ? 0 : -1;
+    st = json_dumpf(root, f, JSON_COMPACT) == 0 && fputc('\n', f) != EOF && !ferror(f) ? ETWHF_OK : ETWHF_EIO;
     json_decref(root);
     free_groups(&gs);
-    return rc == 0 && !ferror(f) ? 0 : -1;
+    return st;
 }

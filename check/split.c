@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "etwhf/format.h"
+
 struct strbuf {
     char *s;
     size_t len, cap;
@@ -18,26 +20,26 @@ static int sb_put(struct strbuf *b, const char *s, size_t n)
             cap *= 2;
         char *p = realloc(b->s, cap);
         if (!p)
-            return -1;
+            return ETWHF_ENOMEM;
         b->s = p;
         b->cap = cap;
     }
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
-    return 0;
+    return ETWHF_OK;
 }
 
 static int push_word(struct check_cmd *c, struct strbuf *w)
 {
     char **p = realloc(c->words, (c->nwords + 2) * sizeof *p);
     if (!p)
-        return -1;
+        return ETWHF_ENOMEM;
     c->words = p;
     c->words[c->nwords++] = w->s ? w->s : strdup("");
     c->words[c->nwords] = NULL;
     memset(w, 0, sizeof *w);
-    return c->words[c->nwords - 1] ? 0 : -1;
+    return c->words[c->nwords - 1] ? ETWHF_OK : ETWHF_ENOMEM;
 }
 
 /* Scans one double-quoted span starting after the opening quote; returns the
@@ -50,7 +52,7 @@ static const char *double_quoted(const char *p, struct strbuf *w, int *oom)
             if (*p == '\n')
                 continue;
         }
-        *oom |= sb_put(w, p, 1);
+        *oom |= sb_put(w, p, 1) != ETWHF_OK;
     }
     return *p == '"' ? p + 1 : NULL;
 }
@@ -64,7 +66,7 @@ int etwhf__check_cmd_split(const char *cmd, struct check_cmd *out, char *err, si
     const char *problem = NULL;
     while (!problem && *p) {
         if (*p == ' ' || *p == '\t' || *p == '\n') {
-            if (in_word && push_word(out, &w) != 0)
+            if (in_word && push_word(out, &w) != ETWHF_OK)
                 oom = 1;
             in_word = 0;
             p++;
@@ -73,12 +75,12 @@ int etwhf__check_cmd_split(const char *cmd, struct check_cmd *out, char *err, si
             if (!end)
                 problem = "unterminated single quote";
             else
-                oom |= sb_put(&w, p + 1, (size_t)(end - p - 1)) || sb_put(&w, "", 0);
+                oom |= sb_put(&w, p + 1, (size_t)(end - p - 1)) != ETWHF_OK || sb_put(&w, "", 0) != ETWHF_OK;
             in_word = 1;
             p = end ? end + 1 : p;
         } else if (*p == '"') {
             const char *end = double_quoted(p + 1, &w, &oom);
-            oom |= sb_put(&w, "", 0);
+            oom |= sb_put(&w, "", 0) != ETWHF_OK;
             if (!end)
                 problem = "unterminated double quote";
             in_word = 1;
@@ -89,16 +91,16 @@ int etwhf__check_cmd_split(const char *cmd, struct check_cmd *out, char *err, si
                 break;
             }
             if (p[1] != '\n') { /* backslash-newline joins lines */
-                oom |= sb_put(&w, p + 1, 1);
+                oom |= sb_put(&w, p + 1, 1) != ETWHF_OK;
                 in_word = 1;
             }
             p += 2;
         } else {
-            oom |= sb_put(&w, p++, 1);
+            oom |= sb_put(&w, p++, 1) != ETWHF_OK;
             in_word = 1;
         }
     }
-    if (!problem && in_word && push_word(out, &w) != 0)
+    if (!problem && in_word && push_word(out, &w) != ETWHF_OK)
         oom = 1;
     free(w.s);
     if (!problem && !oom && out->nwords == 0)
@@ -106,12 +108,12 @@ int etwhf__check_cmd_split(const char *cmd, struct check_cmd *out, char *err, si
     if (problem || oom) {
         snprintf(err, errlen, "%s", oom ? "out of memory" : problem);
         etwhf__check_cmd_free(out);
-        return -1;
+        return oom ? ETWHF_ENOMEM : ETWHF_EINVAL;
     }
     for (size_t i = 0; i < out->nwords; i++)
         if (strstr(out->words[i], "{file}"))
             out->has_file = 1;
-    return 0;
+    return ETWHF_OK;
 }
 
 void etwhf__check_cmd_free(struct check_cmd *c)
@@ -128,15 +130,15 @@ static int substitute(struct strbuf *b, const char *word, const char *joined_arg
     const char *p = word;
     while (*p) {
         if (strncmp(p, "{file}", 6) == 0) {
-            if (sb_put(b, file, strlen(file)) != 0)
-                return -1;
+            if (sb_put(b, file, strlen(file)) != ETWHF_OK)
+                return ETWHF_ENOMEM;
             p += 6;
         } else if (strncmp(p, "{args}", 6) == 0) {
-            if (sb_put(b, joined_args, strlen(joined_args)) != 0)
-                return -1;
+            if (sb_put(b, joined_args, strlen(joined_args)) != ETWHF_OK)
+                return ETWHF_ENOMEM;
             p += 6;
-        } else if (sb_put(b, p++, 1) != 0) {
-            return -1;
+        } else if (sb_put(b, p++, 1) != ETWHF_OK) {
+            return ETWHF_ENOMEM;
         }
     }
     return sb_put(b, "", 0);
@@ -145,9 +147,9 @@ static int substitute(struct strbuf *b, const char *word, const char *joined_arg
 char **etwhf__check_cmd_argv(const struct check_cmd *c, const char *const *args, size_t nargs, const char *file)
 {
     struct strbuf joined = {0};
-    int bad = sb_put(&joined, "", 0);
+    int bad = sb_put(&joined, "", 0) != ETWHF_OK;
     for (size_t i = 0; i < nargs && !bad; i++)
-        bad = (i && sb_put(&joined, " ", 1)) || sb_put(&joined, args[i], strlen(args[i]));
+        bad = (i && sb_put(&joined, " ", 1) != ETWHF_OK) || sb_put(&joined, args[i], strlen(args[i])) != ETWHF_OK;
     size_t max = c->nwords + nargs + 2, n = 0;
     char **argv = bad ? NULL : calloc(max, sizeof *argv);
     for (size_t i = 0; argv && i < c->nwords; i++) {
@@ -156,7 +158,7 @@ char **etwhf__check_cmd_argv(const struct check_cmd *c, const char *const *args,
                 bad = !(argv[n++] = strdup(args[j]));
         } else {
             struct strbuf w = {0};
-            bad = substitute(&w, c->words[i], joined.s, file) != 0;
+            bad = substitute(&w, c->words[i], joined.s, file) != ETWHF_OK;
             argv[n++] = w.s;
         }
         if (bad)

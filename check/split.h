@@ -24,7 +24,8 @@ struct check_cmd {
     int has_file; /* some word holds {file} */
 };
 
-/* 0, or -1 with a reason in err (unterminated quote, empty command, no memory). */
+/* ETWHF_OK; ETWHF_EINVAL (an unterminated quote, a trailing backslash, an
+ * empty command) or ETWHF_ENOMEM, with a reason in err. */
 int etwhf__check_cmd_split(const char *cmd, struct check_cmd *out, char *err, size_t errlen);
 void etwhf__check_cmd_free(struct check_cmd *c);
 

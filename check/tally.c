@@ -24,12 +24,12 @@ int etwhf__check_tally_init(struct check_tally *t, size_t ncases, size_t show)
     t->shown = show ? calloc(show, sizeof *t->shown) : NULL;
     if (!t->outcome || !t->kinds || !t->at_header || !t->at_mode || !t->level_fail || (show && !t->shown)) {
         etwhf__check_tally_free(t);
-        return -1;
+        return ETWHF_ENOMEM;
     }
     memset(t->outcome, CHECK_NOT_RUN, ncases);
     memset(t->at_header, CHECK_AT_NONE, ncases);
     memset(t->at_mode, 0xFF, ncases);
-    return 0;
+    return ETWHF_OK;
 }
 
 static void evidence_free(struct check_shown *s)

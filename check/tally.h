@@ -58,6 +58,7 @@ struct check_tally {
     int keep_agreeing;  /* agreeing cases are kept among the shown too (--explain) */
 };
 
+/* ETWHF_OK or ETWHF_ENOMEM (then *t holds nothing to free). */
 int etwhf__check_tally_init(struct check_tally *t, size_t ncases, size_t show);
 void etwhf__check_tally_free(struct check_tally *t);
 /* One run of case idx finished with `outcome`; d may be NULL when it agreed. */

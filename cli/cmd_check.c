@@ -60,7 +60,8 @@ static const char help[] =
     "Exit: 0 every case agrees (with --require: at the levels required), 1 a\n"
     "disagreement, crash or timeout, or no case was checked, 2 usage (also\n"
     "filters that select no case, a --require level the run cannot judge), 3\n"
-    "corpus or decoder cannot be read or run, 130 interrupted.\n";
+    "corpus or decoder cannot be read or run, 130 interrupted (SIGINT; 143\n"
+    "SIGTERM, 129 SIGHUP: every decoder process is killed first).\n";
 
 struct opts {
     const char *dir;
@@ -297,7 +298,10 @@ static int parse(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-static int stop_on_sigint(void *user)
+/* SIGTERM and SIGHUP (a CI cancel, `timeout`, a closed terminal) stop the
+ * run as SIGINT does: every worker's process group killed and reaped, then
+ * main() exits 128 + the signal (interrupt.h). */
+static int stop_on_signal(void *user)
 {
     (void)user;
     return etwhf_interrupted();
@@ -336,8 +340,9 @@ static int run(const struct opts *o, struct etwhf_check *chk, const struct etwhf
             : o->json  ? etwhf_check_report_json(stdout, res)
                        : etwhf_check_report_text(stdout, res);
     int rc;
-    if (fflush(stdout) != 0 || w != 0) {
-        fprintf(stderr, "etwhf check: cannot write the report: %s\n", strerror(errno));
+    if (fflush(stdout) != 0 || w != ETWHF_OK) {
+        fprintf(stderr, "etwhf check: cannot write the report: %s\n",
+                w == ETWHF_ENOMEM ? etwhf_strerror(w) : strerror(errno));
         rc = EXIT_IO;
     } else {
         rc = verdict(res);
@@ -402,7 +407,7 @@ int etwhf_cmd_check(int argc, char **argv)
             o.check.show = 1;
     }
     o.check.progress = isatty(STDERR_FILENO) && !o.explain ? stderr : NULL;
-    o.check.should_stop = stop_on_sigint;
+    o.check.should_stop = stop_on_signal;
     char err[4096 + 512];
     int st;
     /* A command that cannot be split is a usage error, found before the corpus is read. */

@@ -18,6 +18,23 @@ cleanup() {
 }
 trap cleanup EXIT
 hangers_gone() { proc_wait_until "the hanging decoders to be gone" proc_none "$BAD_DECODER_HANG"; }
+# hangers N: at least N processes hang on the FIFO now.
+hangers() { [ "$(pgrep -fc -- "$BAD_DECODER_HANG")" -ge "$1" ]; }
+# stop_hanging SIG DECODER_OPTION CMD: etwhf check with a decoder that hangs on
+# the n_ cases, stopped by SIG once one hangs: it must end by that signal
+# (exit 128 + its number: 130, 143, 129) and
+# leave no decoder running.
+stop_hanging() {
+  local sig=$1 pid rc want
+  "$ETWHF" check "$fx" --timeout 600 "$2" "$3" >"$out/report" 2>"$out/err" &
+  pid=$!
+  proc_wait_until "a hanging decoder" hangers 1 || { kill -KILL "$pid"; fail "no decoder hung"; }
+  kill -"$sig" "$pid"
+  wait "$pid"; rc=$?
+  if [ "$sig" = INT ]; then want=130; else want=$((128 + $(kill -l "$sig"))); fi
+  [ "$rc" -eq "$want" ] || fail "SIG$sig gave exit $rc, expected $want"
+  hangers_gone || fail "SIG$sig left a decoder running"
+}
 
 fail() { echo "FAIL [$name]: $*" >&2; [ -s "$out/report" ] && head -c 3000 "$out/report" >&2; exit 1; }
 

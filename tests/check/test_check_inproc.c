@@ -19,9 +19,9 @@
 #include <sys/wait.h>
 
 #include "corpus.h"
-#include "inproc.h"
+#include "runner_inproc.h"
 
-/* Stand-in for etwhf's decoder (run.h's decode hook): the case file's first
+/* Stand-in for etwhf's decoder (runner.h's decode hook): the case file's first
  * byte says what to do. */
 static int stand_in(const struct check_case *k, int mode, const void *data, size_t len, struct check_observed *o,
                     char *why, size_t whylen)
@@ -118,7 +118,7 @@ static void setup_run(const char *plan, struct etwhf_corpus *c, struct check_tal
     assert_int_equal(etwhf__manifest_read(dir, c, err, sizeof err), ETWHF_OK);
     for (size_t i = 0; i < NCASES; i++)
         sel[i] = i;
-    assert_int_equal(etwhf__check_tally_init(t, NCASES, NCASES), 0);
+    assert_int_equal(etwhf__check_tally_init(t, NCASES, NCASES), ETWHF_OK);
     *r = (struct check_run){.corpus = c, .tally = t, .selected = sel, .nselected = NCASES, .modes = 3,
                             .jobs = 2, .timeout_ms = timeout_ms, .decode = stand_in, .should_stop = interrupted};
 }
@@ -142,7 +142,7 @@ static void test_workers_survive(void **state)
      * the timeout only has to outlast a worker descheduled on a loaded
      * machine (300 ms did not always). */
     setup_run(mixed, &c, &t, &r, 5000);
-    assert_int_equal(etwhf__check_run_inproc(&r), 0);
+    assert_int_equal(etwhf__check_run_inproc(&r), ETWHF_OK);
     for (int i = 0; i < NCASES; i++) {
         int want = mixed[i] == 'S' || mixed[i] == 'A' || mixed[i] == 'T' ? ETWHF_CHECK_CRASH
                  : mixed[i] == 'H' ? ETWHF_CHECK_TIMEOUT
@@ -199,7 +199,7 @@ static void test_interrupt(void **state)
         kill(me, SIGINT);
         _exit(0);
     }
-    assert_int_equal(etwhf__check_run_inproc(&r), CHECK_RUN_INTERRUPTED);
+    assert_int_equal(etwhf__check_run_inproc(&r), ETWHF_EABORTED);
     assert_int_equal(waitpid(helper, NULL, 0), helper);
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no worker left to reap */
     assert_int_equal(errno, ECHILD);

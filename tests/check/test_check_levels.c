@@ -166,8 +166,8 @@ static void setup(struct fixture *fx, unsigned modes, int full, int with_evidenc
     for (size_t i = 0; i < NCASES; i++)
         r->selected[i] = i;
     r->nselected = NCASES;
-    assert_int_equal(etwhf__check_tally_init(&r->tally, NCASES, 10), 0);
-    assert_int_equal(etwhf__check_levels_setup(r), 0);
+    assert_int_equal(etwhf__check_tally_init(&r->tally, NCASES, 10), ETWHF_OK);
+    assert_int_equal(etwhf__check_levels_setup(r), ETWHF_OK);
     r->tally.member = r->level_member;
     fx->res = r;
 }
@@ -329,7 +329,7 @@ static void test_not_judged(void **state)
     /* Codes and both modes, no other heap events: L4 names the one option. */
     setup(&fx, ETWHF_CHECK_RECOVER | ETWHF_CHECK_STRICT, 1, 1, 0);
     fx.res->all_heap_events = 0;
-    assert_int_equal(etwhf__check_levels_setup(fx.res), 0);
+    assert_int_equal(etwhf__check_levels_setup(fx.res), ETWHF_OK);
     assert_string_equal(fx.res->level_reason[ETWHF_CHECK_L4],
                         "HeapAlloc and HeapReAlloc events not compared (add --all-heap-events)");
     teardown(&fx);

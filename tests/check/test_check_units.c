@@ -28,7 +28,7 @@ static void expect_words(const char *cmd, const char *const *want, size_t n)
 {
     struct check_cmd c;
     char err[128];
-    assert_int_equal(etwhf__check_cmd_split(cmd, &c, err, sizeof err), 0);
+    assert_int_equal(etwhf__check_cmd_split(cmd, &c, err, sizeof err), ETWHF_OK);
     assert_int_equal(c.nwords, n);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(c.words[i], want[i]);
@@ -55,7 +55,7 @@ static void test_split_errors(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct check_cmd c;
         char err[128] = "";
-        assert_int_equal(etwhf__check_cmd_split(bad[i], &c, err, sizeof err), -1);
+        assert_int_equal(etwhf__check_cmd_split(bad[i], &c, err, sizeof err), ETWHF_EINVAL);
         assert_true(err[0] != '\0');
     }
 }
@@ -66,7 +66,7 @@ static void test_expand(void **state)
     const char *args[] = {"--mode", "recover", "--input", "record"};
     struct check_cmd c;
     char err[128];
-    assert_int_equal(etwhf__check_cmd_split("etwhf decode {args} --x={file} 'a {args} b'", &c, err, sizeof err), 0);
+    assert_int_equal(etwhf__check_cmd_split("etwhf decode {args} --x={file} 'a {args} b'", &c, err, sizeof err), ETWHF_OK);
     assert_true(c.has_file);
     char **argv = etwhf__check_cmd_argv(&c, args, 4, "d/cases/f.bin");
     const char *want[] = {"etwhf", "decode", "--mode", "recover", "--input", "record",
@@ -78,7 +78,7 @@ static void test_expand(void **state)
     etwhf__check_cmd_free(&c);
 
     /* Without {file} the path is appended. */
-    assert_int_equal(etwhf__check_cmd_split("mydec --fast", &c, err, sizeof err), 0);
+    assert_int_equal(etwhf__check_cmd_split("mydec --fast", &c, err, sizeof err), ETWHF_OK);
     assert_false(c.has_file);
     argv = etwhf__check_cmd_argv(&c, args, 0, "p.etl");
     assert_string_equal(argv[2], "p.etl");
@@ -278,7 +278,7 @@ static uint64_t read_u64(const char *text, int *ok)
 {
     cJSON *v = etwhf__json_in_parse(text, strlen(text), NULL);
     uint64_t x = 0;
-    *ok = v && etwhf__json_u64(v, &x) == 0;
+    *ok = v && etwhf__json_u64(v, &x) == ETWHF_OK;
     cJSON_Delete(v);
     return x;
 }
@@ -335,7 +335,7 @@ static void test_tally(void **state)
     struct check_diff d;
     etwhf__check_diff_reset(&d);
     etwhf__check_diff_add(&d, CHECK_K_SOURCE, 0, "events[0].source", "4", "3");
-    assert_int_equal(etwhf__check_tally_init(&t, 10, 2), 0);
+    assert_int_equal(etwhf__check_tally_init(&t, 10, 2), ETWHF_OK);
     /* Out of order, as parallel workers report. */
     etwhf__check_tally_add(&t, 7, ETWHF_CHECK_DISAGREE, &d);
     etwhf__check_tally_add(&t, 5, ETWHF_CHECK_AGREE, NULL);
@@ -376,8 +376,8 @@ static void test_tally_order(void **state)
         etwhf__check_diff_add(&strict, CHECK_K_ADDRESS, ETWHF_MODE_STRICT, field, "4", "3");
     }
     struct check_tally a, b;
-    assert_int_equal(etwhf__check_tally_init(&a, 1, 1), 0);
-    assert_int_equal(etwhf__check_tally_init(&b, 1, 1), 0);
+    assert_int_equal(etwhf__check_tally_init(&a, 1, 1), ETWHF_OK);
+    assert_int_equal(etwhf__check_tally_init(&b, 1, 1), ETWHF_OK);
     etwhf__check_tally_add(&a, 0, ETWHF_CHECK_DISAGREE, &rec);
     etwhf__check_tally_add(&a, 0, ETWHF_CHECK_DISAGREE, &strict);
     etwhf__check_tally_add(&b, 0, ETWHF_CHECK_DISAGREE, &strict);

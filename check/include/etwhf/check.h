@@ -18,20 +18,34 @@
  *
  * Processes: a run decodes in forked worker processes (etwhf's own decoder),
  * starts the decoder command once per case and mode, or (decoder_batch)
- * once per job (each in a process group of its own); every child is gone
- * when etwhf_check_run returns. While a command runs, the library holds
- * SIGCHLD, and while batch workers run it ignores SIGPIPE (the caller's
- * handlers are put back afterwards). One run at a time per process; a corpus may be shared
- * by runs, read only.
+ * once per job, each in a process group of its own; a worker's whole group
+ * is killed when it times out, when it exits (what its children left) and
+ * when the run stops, and every child is gone when etwhf_check_run
+ * returns. While the workers run, the library holds SIGCHLD, and while
+ * batch workers run it ignores SIGPIPE (the caller's handlers are put back
+ * afterwards). One run at a time per process; a corpus may be shared by
+ * runs, read only.
  *
  * ABI: the options struct carries its own size, as in etwhf/decode.h, so
  * fields can be added at its end. Corpus, checker and result are opaque;
  * struct etwhf_corpus_case is owned by the library and read through a
  * pointer, so it too may grow at its end.
  *
- * Errors: functions return or report enum etwhf_status (etwhf_strerror);
- * where an err buffer is passed it receives one line saying why (no
- * trailing newline).
+ * Errors, one rule for every function here and for the library's internal
+ * ones (the headers in check/):
+ *  - a function that can fail returns an int holding an enum etwhf_status:
+ *    ETWHF_OK (0), or a positive code etwhf_strerror names — ETWHF_EINVAL
+ *    (an argument or a value that is not what was asked), ETWHF_ENOMEM,
+ *    ETWHF_EIO (a file, a pipe, a process: err or errno says which),
+ *    ETWHF_EABORTED (should_stop); never -1;
+ *  - a function that makes something returns it, or NULL with the status in
+ *    *status (internal makers that can only run out of memory return NULL
+ *    alone);
+ *  - where an err buffer is passed it receives one line saying why (no
+ *    trailing newline);
+ *  - a function that answers a question — a count, a name, a level, whether
+ *    a case agrees — cannot fail and returns no status: its comment says
+ *    what it returns when there is no answer (-1, NULL, 0).
  */
 #ifndef ETWHF_CHECK_H
 #define ETWHF_CHECK_H
@@ -220,22 +234,24 @@ ETWHF_API int etwhf_check_result_case_level(const struct etwhf_check_result *res
 ETWHF_API int etwhf_check_result_passed(const struct etwhf_check_result *res);
 
 /* The report (docs/check.md): text for people, or one JSON object and a
- * newline. 0, or -1 when writing failed or memory ran out. */
+ * newline. ETWHF_OK; ETWHF_EIO when writing failed (errno as the stream
+ * left it) or ETWHF_ENOMEM. (Before SONAME 0.3 a failure returned -1.) */
 ETWHF_API int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *res);
 ETWHF_API int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *res);
 /* Everything about one case of the run (`etwhf check --explain`): its
  * expectation, the manifest's fault locations, what the decoder printed
  * and wrote on stderr in each mode, and the records and diagnostics
- * etwhf's decoder finds around the first difference. 0; ETWHF_EINVAL when
- * the run did not select case `id`; -1 when writing failed. Evidence of an
- * agreeing case is kept only with keep_agreeing. */
+ * etwhf's decoder finds around the first difference. ETWHF_OK;
+ * ETWHF_EINVAL when the run did not select case `id`; ETWHF_EIO when
+ * writing failed (before SONAME 0.3: -1). Evidence of an agreeing case is
+ * kept only with keep_agreeing. */
+ETWHF_API int etwhf_check_report_explain(FILE *f, const struct etwhf_check_result *res, uint64_t id);
 /* The ids an earlier etwhf_check_report_json lists under not_agreeing, for
  * etwhf_check_options.ids (`--rerun-failed`): *ids malloc'd (free it),
  * *nids of them, possibly 0. ETWHF_OK, ETWHF_EIO (not such a report: err
  * says why) or ETWHF_ENOMEM. */
 ETWHF_API int etwhf_check_report_read_failed(const char *path, uint64_t **ids, size_t *nids, char *err,
                                              size_t errlen);
-ETWHF_API int etwhf_check_report_explain(FILE *f, const struct etwhf_check_result *res, uint64_t id);
 
 #ifdef __cplusplus
 }

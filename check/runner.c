@@ -1,11 +1,30 @@
-/* What the runners share about a run in progress; see run.h. */
-#include "run.h"
+/* What the runners share about a run in progress; see runner.h. */
+#include "runner.h"
 
-#include "proc.h"
+#include <stdio.h>
+
+#include "etwhf/format.h"
+#include "pool.h"
 
 int etwhf__check_stopping(const struct check_run *r)
 {
     return r->should_stop && r->should_stop(r->user);
+}
+
+static int stopping(void *user)
+{
+    return etwhf__check_stopping(user);
+}
+
+int etwhf__check_run_pool(struct check_run *r, const struct check_pool_kind *kind, void *user, unsigned slots)
+{
+    struct check_pool_setup s = {
+        .kind = kind, .user = user, .nslots = !slots ? 1 : slots > CHECK_POOL_MAX ? CHECK_POOL_MAX : slots,
+        .should_stop = stopping, .stop_user = r, .err = r->err, .errlen = sizeof r->err,
+    };
+    int rc = etwhf__check_pool_run(&s);
+    etwhf__check_progress(r, 1);
+    return rc;
 }
 
 int etwhf__check_next(const struct check_run *r, struct check_cursor *c, size_t *pos, int *mode)

@@ -1,6 +1,6 @@
-/* Reproduce lines of the report; see repro.h. */
+/* Reproduce lines of the report; see repro_line.h. */
 #define _GNU_SOURCE /* open_memstream */
-#include "repro.h"
+#include "repro_line.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "compare.h"
-#include "external.h"
+#include "runner_command.h"
 #include "manifest.h"
 #include "result.h"
 #include "split.h"
@@ -46,11 +46,12 @@ static int put_external(FILE *f, const struct etwhf_check_result *r, const struc
 {
     struct check_cmd cmd;
     char why[200], *env[5] = {0};
-    if (etwhf__check_cmd_split(r->decoder, &cmd, why, sizeof why) != 0)
-        return -1;
+    int rc = etwhf__check_cmd_split(r->decoder, &cmd, why, sizeof why);
+    if (rc != ETWHF_OK)
+        return rc;
     char **argv = etwhf__check_cmd_argv(&cmd, args, nargs, path);
-    int rc = argv && etwhf__check_case_env(k, mode, path, env) == 0 ? 0 : -1;
-    if (rc == 0) {
+    rc = argv ? etwhf__check_case_env(k, mode, path, env) : ETWHF_ENOMEM;
+    if (rc == ETWHF_OK) {
         /* The checker removes every ETWHF_ variable it sets; ETWHF_EVENT is set for payload cases only. */
         fputs("env", f);
         if (!env[4])
@@ -90,21 +91,22 @@ static int put_batch(FILE *f, const struct etwhf_check_result *r, const struct c
     char *req = json_dumps(q, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(q);
     if (!req)
-        return -1;
+        return ETWHF_ENOMEM;
     fputs("printf '%s\\n' ", f);
     put_word(f, req);
     fputs(" |", f);
     free(req);
     struct check_cmd cmd;
     char why[200];
-    if (etwhf__check_cmd_split(r->decoder, &cmd, why, sizeof why) != 0)
-        return -1;
+    int rc = etwhf__check_cmd_split(r->decoder, &cmd, why, sizeof why);
+    if (rc != ETWHF_OK)
+        return rc;
     for (size_t i = 0; i < cmd.nwords; i++) { /* the words as given: nothing expands in a batch command */
         fputc(' ', f);
         put_word(f, cmd.words[i]);
     }
     etwhf__check_cmd_free(&cmd);
-    return 0;
+    return ETWHF_OK;
 }
 
 char *etwhf__check_repro(const struct etwhf_check_result *r, const struct check_case *k, int mode)
@@ -112,13 +114,13 @@ char *etwhf__check_repro(const struct etwhf_check_result *r, const struct check_
     char path[PATH_MAX], *text = NULL;
     size_t len = 0;
     const char *args[8];
-    if (etwhf__corpus_case_path(r->corpus, k, path, sizeof path) != 0)
+    if (etwhf__corpus_case_path(r->corpus, k, path, sizeof path) != ETWHF_OK)
         return NULL;
     size_t nargs = etwhf__check_case_args(k, mode, args);
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return NULL;
-    int rc = 0;
+    int rc = ETWHF_OK;
     if (r->cwd) {
         fputs("(cd ", f);
         put_word(f, r->cwd);
@@ -140,7 +142,7 @@ char *etwhf__check_repro(const struct etwhf_check_result *r, const struct check_
     }
     if (r->cwd)
         fputc(')', f);
-    if (fclose(f) != 0 || rc != 0) {
+    if (fclose(f) != 0 || rc != ETWHF_OK) {
         free(text);
         return NULL;
     }

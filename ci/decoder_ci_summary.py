@@ -7,6 +7,7 @@ that holds the unpacked artifact (the action names the artifact after OUT)."""
 import argparse
 import json
 import os
+import re
 import shlex
 import sys
 from xml.sax.saxutils import escape, quoteattr
@@ -56,6 +57,17 @@ def check_classes(report, level):
         key = (min(failed), case.get("outcome", "?"), fields[0])
         groups.setdefault(key, []).append(case)
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def campaign_rerun(cls, repro, cmd_opt):
+    """A class's rerun line from the artifact's parent folder, in the agreed form
+    `etwhf check FILE --decoder-batch CMD --require Lk`, rebuilt rather than copied:
+    the campaign's own line runs in its folder, where a decoder command with a
+    relative path breaks, and per process it names ci/per_process_batch.py at a path
+    of the CI machine. The level is the campaign's (it knows which levels a one-file
+    check judges)."""
+    level = re.search(r"--require (L[0-4])\b", cls.get("rerun") or "")
+    return "etwhf check %s %s%s" % (repro, cmd_opt, " --require " + level.group(1) if level else "")
 
 
 def md_code(text):
@@ -123,7 +135,7 @@ def render(args, steps, check, campaign, name):
                           "|---|---|---:|---:|---|---|"]
                 for c in classes[:CLASS_ROWS]:
                     repro = "%s/campaign/%s" % (name, c.get("reproducer", "?"))
-                    rerun = "etwhf check %s %s --require %s" % (repro, cmd_opt, args.level)
+                    rerun = campaign_rerun(c, repro, cmd_opt)
                     lines.append("| %s | %s | %s | %s | `%s` | %s |" % (c.get("level", "?"), c.get("field", "?"),
                                                                         c.get("count", "?"), c.get("first_seen_s", "?"),
                                                                         repro, md_code(rerun)))

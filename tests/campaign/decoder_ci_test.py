@@ -14,9 +14,9 @@ variants of it (tests/examples/patched_decoder.py), with an etwhf already built
   adapter   ci/per_process_batch.py turns a per-process decoder into a batch worker
             with the same outcomes as `etwhf check --decoder`
   usage     bad arguments exit 2 and run nothing
-  campaign  a short `ci/fuzz --against` campaign: none of the clean example's, a
-            class for no-align8 with a reproducer that fails `etwhf check FILE`
-            (skipped, exit 77, while ci/fuzz has no --against)
+  campaign  a `ci/fuzz --against` campaign bounded by rounds: no class for the
+            example, a class for no-align8 whose rerun line from the summary fails
+            as it should (skipped, exit 77, while ci/fuzz has no --against)
 """
 import json
 import os
@@ -34,6 +34,8 @@ EXAMPLE = os.path.join(REPO, "examples", "decoders", "python", "etwhf_decoder.py
 PATCHED = os.path.join(REPO, "tests", "examples", "patched_decoder.py")
 PY = shlex.quote(sys.executable)
 CORPUS = ["--count", "150", "--seed", "3"]  # small, and it holds L1 and L2 cases
+# Rounds, not seconds, bound a campaign here (--time is far above what they take under load).
+ROUNDS = "--rounds %d --round-size 300 --fuzzer none --minimize-time 5"
 
 
 def fail(message):
@@ -177,12 +179,12 @@ def step_campaign(etwhf, work):
         print("decoder-ci test: SKIP: ci/fuzz has no --against yet")
         return 77
     status, summary, out = run(etwhf, work, "campaign-clean", "--decoder", "%s %s --batch" % (PY, shlex.quote(EXAMPLE)),
-                               "--time", "20", *CORPUS)
+                               "--time", "3000", "--fuzz-args", ROUNDS % 2, *CORPUS)
     if status != 0 or "**0 class(es)**" not in (summary or ""):
         return fail("a campaign against the clean example: exit %d\n%s" % (status, summary))
     decoder = "%s %s no-align8 --batch" % (PY, shlex.quote(PATCHED))
     status, summary, out = run(etwhf, work, "campaign-broken", "--decoder", decoder, "--level", "L1",
-                               "--time", "60", *CORPUS)
+                               "--time", "3000", "--fuzz-args", ROUNDS % 1, *CORPUS)
     with open(os.path.join(out, "campaign", "report.json"), encoding="utf-8") as f:
         classes = json.load(f)["classes"]
     if status != 1 or not classes:

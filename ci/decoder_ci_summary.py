@@ -137,16 +137,17 @@ def render(args, steps, check, campaign, name):
                 campaign.get("inputs", "?"), campaign.get("time_s", "?"), campaign.get("inputs_per_s", "?"),
                 len(classes)))
             if classes:
-                lines += ["", "| level | field | count | first seen (s) | reproducer | rerun |",
-                          "|---|---|---:|---:|---|---|"]
+                lines += ["", "| level | field | header | count | first seen (s) | reproducer | rerun |",
+                          "|---|---|---|---:|---:|---|---|"]
                 for c in classes[:CLASS_ROWS]:
                     repro = "%s/campaign/%s" % (name, c.get("reproducer", "?"))
                     rerun = campaign_rerun(c, repro, cmd_opt)
-                    lines.append("| %s | %s | %s | %s | `%s` | %s |" % (c.get("level", "?"), c.get("field", "?"),
-                                                                        c.get("count", "?"), c.get("first_seen_s", "?"),
-                                                                        repro, md_code(rerun)))
+                    caveat = " (its rerun did not reproduce it)" if c.get("reproduces") is False else ""
+                    lines.append("| %s | %s | %s | %s | %s | `%s`%s | %s |" % (
+                        c.get("level", "?"), c.get("field", "?"), c.get("header", ""), c.get("count", "?"),
+                        c.get("first_seen_s", "?"), repro, caveat, md_code(rerun)))
                 if len(classes) > CLASS_ROWS:
-                    lines.append("| … %d more in `%s/campaign/report.md` | | | | | |" % (len(classes) - CLASS_ROWS, name))
+                    lines.append("| … %d more in `%s/campaign/report.md` | | | | | | |" % (len(classes) - CLASS_ROWS, name))
             for note in campaign.get("notes", []):
                 lines += ["", "Note: " + note]
     held = "`check/report.json`, `corpus/`" + (", `campaign/report.md`, `campaign/classes/`" if int(args.time) else "")

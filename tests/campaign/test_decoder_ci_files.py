@@ -87,6 +87,27 @@ class ActionTest(unittest.TestCase):
                 shellcheck(self, step["run"], "action.yml step %d" % i)
 
 
+class SelfTestWorkflowTest(unittest.TestCase):
+    """.github/workflows/decoder-action.yml runs the action on this repository."""
+
+    def test_uses_the_action_on_the_example_and_a_broken_variant(self):
+        data = load_yaml(".github/workflows/decoder-action.yml")
+        if data is None:
+            self.skipTest("python3-yaml is not installed")
+        steps = {job: data["jobs"][job]["steps"] for job in ("example", "broken")}
+        for job, job_steps in steps.items():
+            mine = [s for s in job_steps if s.get("uses") == "./"]
+            self.assertEqual(len(mine), 1, job)
+            decoder = mine[0]["with"]["decoder"].split()
+            self.assertTrue(os.path.isfile(os.path.join(REPO, decoder[1])), decoder)
+            for k in mine[0]["with"]:
+                self.assertIn(k, load_yaml("action.yml")["inputs"])
+        broken = [s for s in steps["broken"] if s.get("uses") == "./"][0]
+        self.assertTrue(broken["continue-on-error"])
+        self.assertIn("no-align8", broken["with"]["decoder"])
+        shellcheck(self, steps["broken"][-1]["run"], "decoder-action.yml")
+
+
 class GitLabTemplateTest(unittest.TestCase):
     def setUp(self):
         self.text = read(TEMPLATE)

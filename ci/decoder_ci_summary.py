@@ -92,9 +92,10 @@ def render(args, steps, check, campaign, name):
                                    "%s s" % args.time if int(args.time) else "off"))
     lines += ["", "| step | seconds | exit |", "|---|---:|---:|"]
     lines += ["| %s | %.1f | %d |" % s for s in steps]
+    logs = {"build": "build.log", "check": "check/stderr.txt", "corpus": "corpus.log"}
     for s in failed_steps:
         lines += ["", "**Step `%s` could not run (exit %d)**: see the job log%s." %
-                  (s[0], s[2], " and `%s/build.log`" % name if s[0] == "build" else "")]
+                  (s[0], s[2], " and `%s/%s`" % (name, logs[s[0]]) if s[0] in logs else "")]
 
     lines += ["", "### Conformance levels (`etwhf check`)", ""]
     if check is None:

@@ -114,7 +114,7 @@ def check_include(root, rel, kind, name):
     return None
 
 
-def module_homes(root, files):
+def module_homes(files):
     homes = {}
     for rel in files:
         if rel.endswith(".py"):
@@ -139,7 +139,7 @@ def problems(root, graph=None):
                 if t and layer(t) != layer(rel):
                     key = (layer(rel), layer(t))
                     graph[key] = graph.get(key, 0) + 1
-    homes = module_homes(root, files)
+    homes = module_homes(files)
     for rel in files:
         if layer(rel) != "examples" or not rel.endswith(".py"):
             continue

@@ -1,6 +1,6 @@
 /*
  * logfile_enc.c — the header buffer's logfile record (docs/spec/format.md §4) and the
- * WMI_BUFFER_HEADER (§2), as Windows writes them (checked against the samples).
+ * WMI_BUFFER_HEADER (§3), as Windows writes them (checked against the samples).
  */
 #include "internal.h"
 

@@ -15,7 +15,7 @@
  *   triggered — the input met every condition under which the bug changes
  *               the output.
  * A bug misbehaves only when it is switched on: ETWHF_PLANTED=3, =1,4,
- * =all, or by name (read once, at the first canary; etwhf_planted_select
+ * =all, or by name (read once, at the first canary; etwhf__planted_select
  * overrides it). Switched off, the decoder stays correct and the canaries
  * still count, which is what a fuzzing campaign measures.
  *

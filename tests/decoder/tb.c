@@ -129,7 +129,7 @@ static const uint8_t heap_guid[16] = {0xAB, 0x62, 0x29, 0x22, 0x80, 0x61, 0x88, 
 static const uint8_t other_guid[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
                                        0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00};
 
-/* HeaderType byte, fixed header size, whether Size sits at +4 (docs/spec/format.md §5.1). */
+/* HeaderType byte, fixed header size, whether Size sits at +4 (docs/spec/format.md §5.2). */
 static const struct {
     uint8_t type, fixed, size_at4;
 } forms[] = {

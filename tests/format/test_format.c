@@ -93,7 +93,7 @@ static void header_forms_match_format(void **state)
         assert_int_equal(etwhf_header_from_type(want[i].type), i);
         assert_int_equal(etwhf_header_from_name(want[i].name), i);
     }
-    /* TIMED, ERROR, WNODE and anything else are not forms (docs/spec/format.md §5.1). */
+    /* TIMED, ERROR, WNODE and anything else are not forms (docs/spec/format.md §5.2). */
     assert_int_equal(etwhf_header_from_type(0x0C), -1);
     assert_int_equal(etwhf_header_from_type(0x0D), -1);
     assert_int_equal(etwhf_header_from_type(0x0E), -1);

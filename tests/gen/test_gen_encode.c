@@ -1,6 +1,6 @@
 /*
  * test_gen_encode.c — the encoders: docs/spec/format.md §8's two HeapFree examples
- * byte for byte, payload layouts of §5.3, and every one of the 12 header
+ * byte for byte, payload layouts of §6.3, and every one of the 12 header
  * forms (with extensions and extra payload) read back by the decoder.
  */
 #include <setjmp.h>

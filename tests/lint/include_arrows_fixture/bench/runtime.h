@@ -1,0 +1,1 @@
+/* test runtime in a tool folder */

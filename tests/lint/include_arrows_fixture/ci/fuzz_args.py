@@ -1,0 +1,1 @@
+"""a tool-side module"""

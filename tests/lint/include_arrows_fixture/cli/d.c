@@ -1,0 +1,2 @@
+#include "etwhf/decode.h"
+#include "missing.h"            /* out of place: no such file */

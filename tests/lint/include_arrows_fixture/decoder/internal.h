@@ -1,0 +1,1 @@
+/* a decoder-internal header */

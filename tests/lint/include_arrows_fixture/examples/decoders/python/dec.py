@@ -1,0 +1,3 @@
+import struct
+import walk
+import fuzz_args  # out of place: lives in ci/

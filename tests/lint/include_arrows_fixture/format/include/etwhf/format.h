@@ -1,0 +1,1 @@
+/* a clean public header */

@@ -1,0 +1,1 @@
+import internal  # a test may include and import what it likes

@@ -127,12 +127,13 @@ def step_broken(etwhf, work):
 def step_process(etwhf, work):
     small = ["--count", "24", "--seed", "3"]  # one interpreter per case: keep it small
     status, summary, _ = run(etwhf, work, "process", "--protocol", "process", "--decoder",
-                             "%s %s {args} {file}" % (PY, shlex.quote(EXAMPLE)), "--time", "0", *small)
+                             "%s %s {args} {file}" % (PY, shlex.quote(EXAMPLE)), "--time", "0", "--timeout", "60",
+                             *small)
     if status != 0 or "(process protocol)" not in (summary or ""):
         return fail("the example per process: exit %d\n%s" % (status, summary))
     status, summary, _ = run(etwhf, work, "process-misread", "--protocol", "process", "--decoder",
                              "%s %s misread-source {args} {file}" % (PY, shlex.quote(PATCHED)), "--time", "0",
-                             "--count", "60", "--seed", "3")
+                             "--timeout", "60", "--count", "60", "--seed", "3")
     if status != 1 or "**FAIL**" not in level_row(summary or "", "L3"):
         return fail("misread-source per process: exit %d\n%s" % (status, summary))
     return 0
@@ -165,6 +166,7 @@ def step_adapter(etwhf, work):
 
 def step_usage(etwhf, work):
     for args in (["--level", "L5", "--decoder", "x"], ["--decoder", "x", "--protocol", "pipe"], ["--time", "1"],
+                 ["--decoder", "x", "--timeout", "0"],
                  ["--decoder", "x", "--count", "0"], ["--decoder", "x", "--bogus"]):
         status, summary, out = run(etwhf, work, "usage", *args)
         if status != 2 or os.path.exists(os.path.join(out, "corpus")):

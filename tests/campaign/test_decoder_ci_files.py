@@ -12,7 +12,7 @@ import unittest
 from test_scale_out_files import REPO, load_yaml, read
 
 INPUTS = {"decoder": "--decoder", "protocol": "--protocol", "level": "--level", "time": "--time",
-          "count": "--count", "seed": "--seed", "out": "--out"}
+          "count": "--count", "seed": "--seed", "timeout": "--timeout", "out": "--out"}
 TEMPLATE = "ci/templates/etwhf-decoder.gitlab-ci.yml"
 
 

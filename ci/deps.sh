@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # ci/deps.sh — install what the build, tests and campaigns need, when missing.
-# Usage: ci/deps.sh [test|fuzz|load]   (sourced or run; idempotent; uses apt-get
+# Usage: ci/deps.sh [test|fuzz|load|cli]   (sourced or run; idempotent; uses apt-get
 # as root, otherwise prints the exact command to run). `load` adds stress-ng
-# for ci/test-under-load.
+# for ci/test-under-load; `cli` is only what the release etwhf tool and
+# ci/decoder-ci need (a decoder author's CI job installs no more).
 set -euo pipefail
 
 want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev libcjson-dev jq valgrind libclang-rt-14-dev procps xxd python3 time)
 want_fuzz=(afl++ gnuplot-nox zip unzip)
 want_load=(stress-ng)
+want_cli=(cmake make pkg-config gcc libjansson-dev libcjson-dev python3)
 
 profile=${1:-test}
 pkgs=("${want_test[@]}")
@@ -18,6 +20,7 @@ pkgs+=(afl++ zip)
 # The campaign scripts (ci/fuzz, ci/coverage) and their tests: Python, YAML and
 # shell lint for the ClusterFuzzLite files, unzip for the OSS-Fuzz build test.
 pkgs+=(python3 python3-yaml shellcheck unzip)
+[ "$profile" = cli ] && pkgs=("${want_cli[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -552,7 +552,7 @@ static void link_slices(struct etwhf_corpus *c)
 static int next_line(struct loader *ld, struct lines *r, const char **p, size_t *n)
 {
     for (;;) {
-        char *nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+        char *nl = r->end > r->scan ? memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL; /* buf NULL at first */
         size_t len = nl ? (size_t)(nl - (r->buf + r->start)) : r->end - r->start;
         if (len > MANIFEST_LINE_MAX) {
             ld->line++;

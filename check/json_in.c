@@ -3,6 +3,7 @@
 #include "json_in.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,36 @@ static int space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* cJSON returns NULL both for text that is not JSON and for an allocation
+ * that failed; a reader must tell them apart ("out of memory" is not a
+ * malformed line). Its allocations go through note_malloc, which calls
+ * malloc as cJSON's default does and notes a failure for this thread. */
+static _Thread_local int alloc_failed;
+
+static void *note_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        alloc_failed = 1;
+    return p;
+}
+
+static void install_hooks(void)
+{
+    cJSON_Hooks h = {.malloc_fn = note_malloc, .free_fn = free};
+    cJSON_InitHooks(&h);
+}
+
+int etwhf__json_in_out_of_memory(void)
+{
+    return alloc_failed;
+}
+
 cJSON *etwhf__json_in_parse(const char *p, size_t n, size_t *where)
 {
+    static pthread_once_t hooks = PTHREAD_ONCE_INIT;
+    pthread_once(&hooks, install_hooks);
+    alloc_failed = 0;
     const char *end = NULL;
     cJSON *v = n ? cJSON_ParseWithLengthOpts(p, n, &end, 0) : NULL;
     /* cJSON stops after the first value: what follows must be blank. */

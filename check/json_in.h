@@ -25,8 +25,14 @@
 #define ETWHF_JSON_IN_MAX_INT (((uint64_t)1 << 53) - 1)
 
 /* One JSON value filling p[0..n) (whitespace around it allowed), or NULL.
- * *where, when not NULL, gets the offset the parse stopped at. */
+ * *where, when not NULL, gets the offset the parse stopped at. The first
+ * call installs cJSON hooks (cJSON_InitHooks: malloc and free, as cJSON's
+ * defaults) so that the next function can tell why a parse failed. */
 cJSON *etwhf__json_in_parse(const char *p, size_t n, size_t *where);
+
+/* 1 when this thread's last etwhf__json_in_parse returned NULL because an
+ * allocation failed, not because the text is not JSON. */
+int etwhf__json_in_out_of_memory(void);
 
 /* o's member `key` (the first, if the line repeats it), or NULL when o is
  * not an object or lacks it. */

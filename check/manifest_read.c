@@ -3,16 +3,26 @@
 #include "corpus.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "etwhf/format.h"
 #include "heap_json.h"
 #include "json_in.h"
 #include "manifest.h"
+
+/* The longest manifest line read, its newline not counted
+ * (docs/spec/manifest.md §3). etwhf writes lines of a few KiB (7 KiB for
+ * the longest of a 3,000-case corpus); 16 MiB holds a case of some 70,000
+ * heap events and bounds what one line costs: its text, then its parse. */
+#define MANIFEST_LINE_MAX ((size_t)16 << 20)
+#define READ_CHUNK ((size_t)64 << 10)
 
 struct loader {
     struct etwhf_corpus *c;
@@ -21,6 +31,20 @@ struct loader {
     size_t line;
     char *err;
     size_t errlen;
+    int has_count;            /* the first line's options.count was read: */
+    uint64_t count;           /*   the case lines hold ids 0 … count − 1, in order */
+    int dirfd;                /* the corpus folder (O_PATH), for case paths */
+    char *root;               /* its real path: where symlinks may lead */
+    char checked[PATH_MAX];   /* the last folder of a case path found free of symlinks */
+    size_t checked_len;       /* (most cases share "cases"), or 0 */
+};
+
+/* The manifest's bytes, handed out a line at a time. */
+struct lines {
+    int fd;
+    char *buf;
+    size_t cap, start, end, scan; /* unread bytes [start, end); no newline in [start, scan) */
+    int eof;
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct loader *ld, const char *fmt, ...)
@@ -354,6 +378,101 @@ static int parse_shape(struct loader *ld, const cJSON *o, struct etwhf_corpus_ca
     return ETWHF_OK;
 }
 
+/* Case lines come in id order, each id once; under a first line that
+ * gives options.count, the ids are exactly 0 … count − 1 (manifest.md §2):
+ * a manifest cut short, or with lines repeated or spliced in, is refused
+ * instead of judging fewer or more cases than it was written with. */
+static int check_id(struct loader *ld, uint64_t id)
+{
+    const struct etwhf_corpus *c = ld->c;
+    if (c->ncases) {
+        const struct etwhf_corpus_case *prev = &c->cases[c->ncases - 1].info;
+        if (id == prev->id)
+            return fail(ld, "id %llu again (line %zu has it): each case line has its own id",
+                        (unsigned long long)id, prev->line);
+        if (id < prev->id)
+            return fail(ld, "id %llu after id %llu (line %zu): case lines come in id order", (unsigned long long)id,
+                        (unsigned long long)prev->id, prev->line);
+    }
+    if (!ld->has_count)
+        return ETWHF_OK;
+    if (c->ncases >= ld->count)
+        return fail(ld, "one case line more than the first line's options.count (%llu)",
+                    (unsigned long long)ld->count);
+    if (id != c->ncases)
+        return fail(ld, "id %llu where id %zu is due: the case lines hold ids 0 to %llu (options.count %llu), "
+                        "each once, in order", (unsigned long long)id, c->ncases, (unsigned long long)ld->count - 1,
+                    (unsigned long long)ld->count);
+    return ETWHF_OK;
+}
+
+/* Where `path` (the case's "file" or its part up to a symlink) really
+ * leads: inside the corpus folder or not. */
+static int check_link(struct loader *ld, const char *file, const char *path)
+{
+    char *full, *real;
+    if (asprintf(&full, "%s/%s", ld->root, path) < 0)
+        return no_memory(ld);
+    real = realpath(full, NULL);
+    int e = errno;
+    free(full);
+    if (!real)
+        return e == ENOMEM ? no_memory(ld)
+                           : fail(ld, "\"file\" '%.512s' goes through a symlink that does not resolve (%s); a case "
+                                      "file lies inside the corpus folder", file, strerror(e));
+    size_t n = strlen(ld->root);
+    int inside = strcmp(ld->root, "/") == 0 || (strncmp(real, ld->root, n) == 0 && (real[n] == '/' || !real[n]));
+    free(real);
+    return inside ? ETWHF_OK
+                  : fail(ld, "\"file\" '%.512s' leads out of the corpus folder through a symlink; a case file lies "
+                             "inside it", file);
+}
+
+/* A manifest from elsewhere must not make check read any file of the
+ * machine (manifest.md §3): "file" is refused when it is absolute, has a
+ * ".." component or reaches through a symlink that leads out of the corpus
+ * folder (symlinks that stay inside are followed). Each component is looked
+ * at without following it; the walk ends at one that does not exist: a
+ * selected case whose file is missing is reported before any run. */
+static int check_inside(struct loader *ld, const char *file)
+{
+    size_t len = strlen(file);
+    if (file[0] == '/')
+        return fail(ld, "\"file\" '%.512s' is an absolute path; a case file lies inside the corpus folder", file);
+    for (const char *s = file; *s;) {
+        size_t n = strcspn(s, "/");
+        if (n == 2 && s[0] == '.' && s[1] == '.')
+            return fail(ld, "\"file\" '%.512s' goes up with '..'; a case file lies inside the corpus folder", file);
+        s += n;
+        s += *s == '/';
+    }
+    if (len >= PATH_MAX)
+        return fail(ld, "\"file\" is longer than %d bytes", PATH_MAX - 1);
+    const char *slash = strrchr(file, '/');
+    size_t dirlen = slash ? (size_t)(slash - file) : 0, from = 0;
+    if (dirlen && dirlen == ld->checked_len && memcmp(file, ld->checked, dirlen) == 0)
+        from = dirlen + 1; /* its folder was looked at for an earlier case */
+    char part[PATH_MAX];
+    for (size_t i = from; i <= len; i++) {
+        if ((i < len && file[i] != '/') || i == 0 || file[i - 1] == '/')
+            continue;
+        memcpy(part, file, i);
+        part[i] = '\0';
+        struct stat st;
+        if (fstatat(ld->dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return ETWHF_OK;
+        /* The symlink first (the clearer message), then all the path: more may follow. */
+        int rc;
+        if (S_ISLNK(st.st_mode))
+            return (rc = check_link(ld, file, part)) != ETWHF_OK ? rc : check_link(ld, file, file);
+        if (i == dirlen) {
+            memcpy(ld->checked, file, dirlen);
+            ld->checked_len = dirlen;
+        }
+    }
+    return ETWHF_OK;
+}
+
 static int parse_case(struct loader *ld, const cJSON *o)
 {
     struct etwhf_corpus *c = ld->c;
@@ -368,7 +487,8 @@ static int parse_case(struct loader *ld, const cJSON *o)
     if (!file || !*file)
         return fail(ld, "no \"file\"");
     int st;
-    if ((st = parse_shape(ld, o, &k->info)) != ETWHF_OK ||
+    if ((st = check_id(ld, k->info.id)) != ETWHF_OK || (st = check_inside(ld, file)) != ETWHF_OK ||
+        (st = parse_shape(ld, o, &k->info)) != ETWHF_OK ||
         (st = parse_headers(ld, etwhf__json_in_get(o, MK_HEADERS), &k->info)) != ETWHF_OK ||
         (st = parse_faults(ld, etwhf__json_in_get(o, MK_FAULTS), k)) != ETWHF_OK ||
         (st = parse_locations(ld, etwhf__json_in_get(o, MK_LOCATIONS), k)) != ETWHF_OK ||
@@ -394,6 +514,11 @@ static int parse_first_line(struct loader *ld, const cJSON *o)
     const char *gv = etwhf__json_in_string(etwhf__json_in_get(o, MK_GENERATOR_VERSION));
     if (gv && !(ld->c->generator_version = strdup(gv)))
         return no_memory(ld);
+    /* options.count: how many case lines follow (hand-written manifests may leave it out). */
+    const cJSON *count = etwhf__json_in_get(etwhf__json_in_get(o, MK_OPTIONS), MK_COUNT);
+    if (count && get_u64(count, &ld->count) != ETWHF_OK)
+        return fail(ld, "options.count is not an integer");
+    ld->has_count = count != NULL;
     return ETWHF_OK;
 }
 
@@ -420,19 +545,73 @@ static void link_slices(struct etwhf_corpus *c)
     }
 }
 
-static int read_lines(struct loader *ld, FILE *f)
+/* The next line at *p, *n bytes (its newline included when it has one): 1;
+ * 0 at the end; ETWHF_EIO or ETWHF_ENOMEM (negated) with the message set,
+ * for a line longer than MANIFEST_LINE_MAX, a read error or no memory. The
+ * buffer never holds more than one line and a chunk. */
+static int next_line(struct loader *ld, struct lines *r, const char **p, size_t *n)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int rc = ETWHF_OK, have_header = 0;
-    while (rc == ETWHF_OK && (n = getline(&line, &cap, f)) >= 0) {
+    for (;;) {
+        char *nl = r->end > r->scan ? memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL; /* buf NULL at first */
+        size_t len = nl ? (size_t)(nl - (r->buf + r->start)) : r->end - r->start;
+        if (len > MANIFEST_LINE_MAX) {
+            ld->line++;
+            return -fail(ld, "longer than %zu bytes, the limit of a manifest line", MANIFEST_LINE_MAX);
+        }
+        if (nl || (r->eof && len)) {
+            *p = r->buf + r->start;
+            *n = nl ? len + 1 : len;
+            r->start = r->scan = r->start + *n;
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        r->scan = r->end;
+        if (r->start) {
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->scan -= r->start;
+            r->start = 0;
+        }
+        if (r->end == r->cap) {
+            size_t cap = r->cap ? r->cap * 2 : READ_CHUNK;
+            if (cap > MANIFEST_LINE_MAX + READ_CHUNK)
+                cap = MANIFEST_LINE_MAX + READ_CHUNK;
+            char *b = realloc(r->buf, cap);
+            if (!b) {
+                ld->line++;
+                return -no_memory(ld);
+            }
+            r->buf = b;
+            r->cap = cap;
+        }
+        ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            snprintf(ld->err, ld->errlen, "cannot read %s: %s", ld->path, strerror(errno));
+            return -ETWHF_EIO;
+        }
+        r->eof = got == 0;
+        r->end += (size_t)got;
+    }
+}
+
+static int read_lines(struct loader *ld, int fd)
+{
+    struct lines r = {.fd = fd};
+    const char *line = NULL;
+    size_t n = 0;
+    int rc = ETWHF_OK, have_header = 0, got = 0;
+    while (rc == ETWHF_OK && (got = next_line(ld, &r, &line, &n)) > 0) {
         ld->line++;
-        if (blank(line, (size_t)n))
+        if (blank(line, n))
             continue;
         size_t at;
-        cJSON *o = etwhf__json_in_parse(line, (size_t)n, &at);
-        if (!o)
+        cJSON *o = etwhf__json_in_parse(line, n, &at);
+        if (!o && etwhf__json_in_out_of_memory())
+            rc = no_memory(ld);
+        else if (!o)
             rc = fail(ld, "not a JSON object: not JSON from column %zu", at + 1);
         else if (!cJSON_IsObject(o))
             rc = fail(ld, "not a JSON object");
@@ -442,16 +621,53 @@ static int read_lines(struct loader *ld, FILE *f)
             rc = parse_case(ld, o);
         cJSON_Delete(o);
     }
-    if (rc == ETWHF_OK && ferror(f)) {
-        snprintf(ld->err, ld->errlen, "cannot read %s: %s", ld->path, strerror(errno));
-        rc = ETWHF_EIO;
-    }
+    if (rc == ETWHF_OK && got < 0)
+        rc = -got;
     if (rc == ETWHF_OK && !have_header) {
         snprintf(ld->err, ld->errlen, "%s is empty", ld->path);
         rc = ETWHF_EIO;
     }
-    free(line);
+    if (rc == ETWHF_OK && ld->has_count && ld->c->ncases < ld->count) {
+        snprintf(ld->err, ld->errlen, "%s: %zu case lines, but its first line's options.count is %llu: the "
+                 "manifest ends early (cut short?)", ld->path, ld->c->ncases, (unsigned long long)ld->count);
+        rc = ETWHF_EIO;
+    }
+    free(r.buf);
     return rc;
+}
+
+/* What a non-regular file is, for the message that refuses it. */
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+           : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* The manifest, opened for reading: a regular file only (manifest.md §3).
+ * A FIFO would block the check until a writer comes, a device may never
+ * end (/dev/zero); neither is a corpus. stat() first, so that no device is
+ * opened at all; fstat() after, for what was opened. O_NONBLOCK keeps the
+ * open itself from waiting. -1 with the message set. */
+static int open_manifest(struct loader *ld)
+{
+    struct stat st;
+    if (stat(ld->path, &st) != 0) {
+        snprintf(ld->err, ld->errlen, "cannot read '%s': %s", ld->path, strerror(errno));
+        return -1;
+    }
+    int fd = S_ISREG(st.st_mode) ? open(ld->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+    if (fd < 0 && S_ISREG(st.st_mode)) {
+        snprintf(ld->err, ld->errlen, "cannot read '%s': %s", ld->path, strerror(errno));
+        return -1;
+    }
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0)
+        snprintf(ld->err, ld->errlen, "'%s' is %s, not a regular file as a manifest is", ld->path,
+                 file_kind(st.st_mode));
+    return fd;
 }
 
 int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, size_t errlen)
@@ -471,18 +687,19 @@ int etwhf__manifest_read(const char *dir, struct etwhf_corpus *out, char *err, s
         snprintf(err, errlen, "out of memory");
         return ETWHF_ENOMEM;
     }
-    struct loader ld = {.c = out, .path = path, .err = err, .errlen = errlen};
-    FILE *f = fopen(path, "r");
-    int rc;
-    if (!f) {
-        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-        rc = ETWHF_EIO;
-    } else {
-        rc = read_lines(&ld, f);
-        fclose(f);
-        if (rc == ETWHF_OK)
-            link_slices(out);
-    }
+    struct loader ld = {.c = out, .path = path, .err = err, .errlen = errlen, .dirfd = -1};
+    int rc = ETWHF_EIO, fd = open_manifest(&ld);
+    if (fd >= 0 && ((ld.dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 || !(ld.root = realpath(dir, NULL))))
+        snprintf(err, errlen, "cannot read corpus folder '%s': %s", dir, strerror(errno));
+    else if (fd >= 0)
+        rc = read_lines(&ld, fd);
+    if (rc == ETWHF_OK)
+        link_slices(out);
+    if (fd >= 0)
+        close(fd);
+    if (ld.dirfd >= 0)
+        close(ld.dirfd);
+    free(ld.root);
     free(path);
     if (rc != ETWHF_OK)
         etwhf__corpus_clear(out);

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "etwhf/check.h"
 #include "interrupt.h"
+#include "untrusted.h"
 
 static const char help[] =
     "usage: etwhf check DIR [options]\n"
@@ -46,10 +47,11 @@ static const char help[] =
     "                    Default: every case agrees with everything compared\n"
     "\n"
     "Which cases (a case runs when it passes every filter given):\n"
-    "  --id N[,M...]     these case ids (the option may repeat)\n"
+    "  --id N[,M...]     these case ids (repeated: the union)\n"
     "  --fault NAME      cases holding this fault (none: intact cases)\n"
-    "  --layer L[,L...]  payload, record, file\n"
-    "  --header F[,F...] cases using one of these header forms (system32, ...)\n"
+    "  --layer L[,L...]  payload, record, file (repeated: the union)\n"
+    "  --header F[,F...] cases using one of these header forms (system32, ...;\n"
+    "                    repeated: the union)\n"
     "  --compressed yes|no  compressed file cases, or every other case\n"
     "  --rerun-failed REPORT.json  the cases an earlier --json report lists as\n"
     "                    not agreeing\n"
@@ -57,11 +59,30 @@ static const char help[] =
     "                    fault locations, the decoder's output and stderr, the\n"
     "                    records etwhf's decoder finds) instead of the report\n"
     "\n"
+    "Flags may repeat; --id, --layer and --header given again add up; any other\n"
+    "option that takes a value is given once (twice: a usage error).\n"
+    "\n"
     "Exit: 0 every case agrees (with --require: at the levels required), 1 a\n"
     "disagreement, crash or timeout, or no case was checked, 2 usage (also\n"
     "filters that select no case, a --require level the run cannot judge), 3\n"
     "corpus or decoder cannot be read or run, 130 interrupted (SIGINT; 143\n"
     "SIGTERM, 129 SIGHUP: every decoder process is killed first).\n";
+
+/* Options that take one value, each given at most once (docs/check.md,
+ * "Options"): a second value could only replace the first silently. --id,
+ * --layer and --header are lists; repeated, they are the union. */
+enum once_bit {
+    ONCE_DECODER = 1u << 0, /* --decoder or --decoder-batch */
+    ONCE_MODE = 1u << 1,
+    ONCE_TIMEOUT = 1u << 2,
+    ONCE_JOBS = 1u << 3,
+    ONCE_SAMPLE = 1u << 4,
+    ONCE_SHOW = 1u << 5,
+    ONCE_FAULT = 1u << 6,
+    ONCE_REQUIRE = 1u << 7,
+    ONCE_COMPRESSED = 1u << 8,
+    ONCE_RERUN = 1u << 9,
+};
 
 struct opts {
     const char *dir;
@@ -189,6 +210,7 @@ static int parse(int argc, char **argv, struct opts *o)
     struct etwhf_args a;
     const char *arg, *v;
     uint64_t n;
+    unsigned seen = 0;
     o->dir = NULL;
     o->json = o->explain = 0;
     o->rerun = NULL;
@@ -207,8 +229,8 @@ static int parse(int argc, char **argv, struct opts *o)
             continue;
         }
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(help, stdout);
-            return -1;
+            int w = etwhf_print_out("check", help);
+            return w == EXIT_OK ? -1 : w;
         }
         if (!strcmp(arg, "--explain")) {
             o->explain = 1;
@@ -219,29 +241,42 @@ static int parse(int argc, char **argv, struct opts *o)
             continue;
         }
 #define CHECK_VALUE(name) ((got = etwhf_args_value(&a, arg, name, &v)) != 0)
+#define ONCE(bit, what) (got > 0 && etwhf_args_once("check", &seen, bit, what) != 0)
         if (CHECK_VALUE("--decoder") || CHECK_VALUE("--decoder-batch")) {
             int batch = arg[9] == '-';
             if (got > 0 && c->decoder && batch != c->decoder_batch)
                 return etwhf_usage_error("check", "--decoder and --decoder-batch: one decoder at a time");
+            if (ONCE(ONCE_DECODER, batch ? "--decoder-batch" : "--decoder"))
+                return EXIT_USAGE;
             if (got > 0)
                 c->decoder = v, c->decoder_batch = batch;
         } else if (CHECK_VALUE("--mode")) {
+            if (ONCE(ONCE_MODE, "--mode"))
+                return EXIT_USAGE;
             if (got > 0 && (mode = etwhf_parse_choice(v, modes)) < 0)
                 return etwhf_usage_error("check", "--mode is recover, strict or both, not '%s'", v);
             if (got > 0)
                 c->modes = mode_bits[mode];
         } else if (CHECK_VALUE("--timeout")) {
+            if (ONCE(ONCE_TIMEOUT, "--timeout"))
+                return EXIT_USAGE;
             if (got > 0 && parse_seconds(v, &c->timeout_ms) != 0)
                 return etwhf_usage_error("check", "--timeout needs seconds > 0 (e.g. 10 or 0.5), not '%s'", v);
         } else if (CHECK_VALUE("--jobs")) {
+            if (ONCE(ONCE_JOBS, "--jobs"))
+                return EXIT_USAGE;
             if (got > 0 && number("--jobs", v, 1, &n) != 0)
                 return EXIT_USAGE;
             if (got > 0)
                 c->jobs = (unsigned)n;
         } else if (CHECK_VALUE("--sample")) {
+            if (ONCE(ONCE_SAMPLE, "--sample"))
+                return EXIT_USAGE;
             if (got > 0 && number("--sample", v, 0, &c->sample) != 0)
                 return EXIT_USAGE;
         } else if (CHECK_VALUE("--show")) {
+            if (ONCE(ONCE_SHOW, "--show"))
+                return EXIT_USAGE;
             if (got > 0 && number("--show", v, 0, &n) != 0)
                 return EXIT_USAGE;
             if (got > 0)
@@ -250,11 +285,15 @@ static int parse(int argc, char **argv, struct opts *o)
             if (got > 0 && parse_ids(o, v) != 0)
                 return EXIT_USAGE;
         } else if (CHECK_VALUE("--fault")) {
+            if (ONCE(ONCE_FAULT, "--fault"))
+                return EXIT_USAGE;
             if (got > 0 && check_fault_name(v) != 0)
                 return EXIT_USAGE;
             if (got > 0)
                 c->fault = v;
         } else if (CHECK_VALUE("--require")) {
+            if (ONCE(ONCE_REQUIRE, "--require"))
+                return EXIT_USAGE;
             int level = got > 0 ? etwhf_check_level_from_name(v) : 0;
             if (level < 0)
                 return etwhf_usage_error("check", "--require is a level L0, L1, L2, L3 or L4, not '%s'", v);
@@ -267,6 +306,8 @@ static int parse(int argc, char **argv, struct opts *o)
             if (got > 0 && parse_set("--header", v, header_from_name, &c->header_forms) != 0)
                 return EXIT_USAGE;
         } else if (CHECK_VALUE("--compressed")) {
+            if (ONCE(ONCE_COMPRESSED, "--compressed"))
+                return EXIT_USAGE;
             static const char *const yes_no[] = {"yes", "no", NULL};
             int yn = got > 0 ? etwhf_parse_choice(v, yes_no) : 0;
             if (yn < 0)
@@ -274,11 +315,14 @@ static int parse(int argc, char **argv, struct opts *o)
             if (got > 0)
                 c->compressed = yn == 0 ? ETWHF_CHECK_COMPRESSED_YES : ETWHF_CHECK_COMPRESSED_NO;
         } else if (CHECK_VALUE("--rerun-failed")) {
+            if (ONCE(ONCE_RERUN, "--rerun-failed"))
+                return EXIT_USAGE;
             if (got > 0)
                 o->rerun = v;
         } else {
             return etwhf_usage_error("check", "unknown option '%s'", arg);
         }
+#undef ONCE
 #undef CHECK_VALUE
         if (got < 0)
             return EXIT_USAGE;
@@ -422,7 +466,7 @@ int etwhf_cmd_check(int argc, char **argv)
     }
     struct etwhf_corpus *corpus = etwhf_corpus_load(o.dir, &st, err, sizeof err);
     if (!corpus) {
-        fprintf(stderr, "etwhf check: %s\n", err);
+        etwhf_msg("etwhf check: %s", err); /* it may quote a manifest's "file" */
         rc = EXIT_IO;
     } else {
         etwhf_interrupt_install();

@@ -51,7 +51,10 @@ swap_ids() {
 # what later generator versions added: shapes, evidence, intact_prefix).
 strip() {
   mkdir -p "$2"
-  ln -sfn "$(cd "$1" && pwd)/cases" "$2/cases"
+  # the cases copied (hard links where it can): a case path through a symlink
+  # out of the corpus folder is refused (docs/spec/manifest.md §3)
+  rm -rf "$2/cases"
+  cp -al "$1/cases" "$2/cases" 2>/dev/null || cp -r "$1/cases" "$2/cases"
   { head -n 1 "$1/manifest.jsonl"
     tail -n +2 "$1/manifest.jsonl" | jq -c 'del(.expect.heap_events, .expect.intact_prefix, .shapes, .evidence)'; } \
     >"$2/manifest.jsonl"

@@ -411,10 +411,16 @@ static void write_manifest(const char *text)
 }
 
 #define HDR "{\"manifest\":1,\"generator_version\":\"1\",\"options\":{}}\n"
-#define CASE_OK "{\"id\":1,\"file\":\"cases/a.bin\",\"layer\":\"record\",\"pointer_size\":\"mixed\"," \
+#define CASE_OK_REST ",\"file\":\"cases/a.bin\",\"layer\":\"record\",\"pointer_size\":\"mixed\"," \
     "\"headers\":[\"system64\",\"event32\"],\"faults\":[\"x\",\"y\"],\"expect\":{\"verdict\":\"ok\"," \
     "\"first_error\":null,\"errors\":[],\"warnings\":[\"SOURCE_RESERVED\"],\"events\":[{\"heap_handle\":" \
     "\"0xff\",\"address\":\"0x100\",\"source\":6,\"pointer_size\":8}]}}\n"
+#define CASE_OK "{\"id\":1" CASE_OK_REST
+#define CASE_OK2 "{\"id\":2" CASE_OK_REST
+#define HDR_COUNT(n) "{\"manifest\":1,\"generator_version\":\"1\",\"options\":{\"count\":" #n "}}\n"
+#define CASE_ID(n) "{\"id\":" #n CASE_OK_REST
+#define CASE_FILE(f) "{\"id\":1,\"file\":\"" f "\",\"layer\":\"record\",\"pointer_size\":8,\"expect\":" \
+    "{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],\"warnings\":[],\"events\":[]}}\n"
 
 static void expect_load_error(const char *text, const char *needle)
 {
@@ -434,7 +440,7 @@ static void test_manifest(void **state)
     assert_non_null(mkdtemp(tmpdir));
     struct etwhf_corpus c;
     char err[512];
-    write_manifest(HDR CASE_OK "\n" CASE_OK);
+    write_manifest(HDR CASE_OK "\n" CASE_OK2);
     assert_int_equal(etwhf__manifest_read(tmpdir, &c, err, sizeof err), ETWHF_OK);
     assert_int_equal(c.ncases, 2);
     assert_string_equal(c.generator_version, "1");
@@ -462,6 +468,21 @@ static void test_manifest(void **state)
                       "line 2: expect.errors[0] is not a diagnostic code name");
     expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"record\",\"pointer_size\":8,\"headers\":[\"message\"],"
                       "\"expect\":{}}\n", "line 2: headers[0]");
+    /* The case lines against the first line (issue 23, row 4). */
+    expect_load_error(HDR CASE_OK CASE_OK, "line 3: id 1 again (line 2 has it)");
+    expect_load_error(HDR CASE_OK2 CASE_OK, "line 3: id 1 after id 2 (line 2)");
+    expect_load_error(HDR_COUNT(3) CASE_ID(0) CASE_ID(1), "2 case lines, but its first line's options.count is 3");
+    expect_load_error(HDR_COUNT(2) CASE_ID(0) CASE_ID(1) CASE_ID(2), "line 4: one case line more than");
+    expect_load_error(HDR_COUNT(3) CASE_ID(0) CASE_ID(2), "line 3: id 2 where id 1 is due");
+    expect_load_error(HDR_COUNT(3) CASE_ID(1), "line 2: id 1 where id 0 is due");
+    expect_load_error("{\"manifest\":1,\"options\":{\"count\":-1}}\n", "line 1: options.count is not an integer");
+    /* Case paths stay inside the folder (row 15; symlinks: tests/hostile/check_manifest.sh). */
+    expect_load_error(HDR CASE_FILE("/etc/passwd"), "line 2: \"file\" '/etc/passwd' is an absolute path");
+    expect_load_error(HDR CASE_FILE("cases/../../x"), "line 2: \"file\" 'cases/../../x' goes up with '..'");
+    expect_load_error(HDR CASE_FILE(".."), "goes up with '..'");
+    write_manifest(HDR CASE_FILE("cases/..x/./a..") CASE_OK2);
+    assert_int_equal(etwhf__manifest_read(tmpdir, &c, err, sizeof err), ETWHF_OK);
+    etwhf__corpus_clear(&c);
 
     char path[256];
     snprintf(path, sizeof path, "%s/manifest.jsonl", tmpdir);

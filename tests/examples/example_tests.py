@@ -48,9 +48,9 @@ def fail(message):
     return 1
 
 
-def run_check(etwhf, corpus, cmd, mode, *options, option="--decoder", full=True):
+def run_check(etwhf, corpus, cmd, mode, *options, option="--decoder", full=True, show="20"):
     """etwhf check --json, with the example's options when full; returns (exit status, report)."""
-    argv = [etwhf, "check", corpus, "--json", "--show", "20", option, cmd, "--mode", mode,
+    argv = [etwhf, "check", corpus, "--json", "--show", show, option, cmd, "--mode", mode,
             *(("--strict-codes", "--all-heap-events") if full else ()), *options]
     run = subprocess.run(argv, capture_output=True, text=True)
     try:
@@ -122,7 +122,7 @@ def step_misread(etwhf, corpus, python, batch=None):
 
 def step_survives(etwhf, corpus, python):
     cmd = f"{shlex.quote(python)} {shlex.quote(PATCHED)} raise-on-payload --batch"
-    status, report = run_check(etwhf, corpus, cmd, "both", "--show", "1000", option="--decoder-batch")
+    status, report = run_check(etwhf, corpus, cmd, "both", option="--decoder-batch", show="1000")
     if report is None:
         return fail(f"etwhf check exited {status} without a report")
     layers = {g["name"]: g for g in report["by_layer"]}

@@ -93,7 +93,10 @@ struct etwhf_corpus_case {
 
 /* Reads dir/manifest.jsonl whole. NULL with *status ETWHF_EIO (the folder
  * or manifest cannot be read, another manifest version, a line that is not
- * a case: err names the file and line) or ETWHF_ENOMEM. */
+ * a case; a manifest refused whole by docs/spec/manifest.md §3.2: not a
+ * regular file, a line over 16 MiB, case lines that do not match the first
+ * line's count and id order, a case file that leaves dir: err names the
+ * file and line) or ETWHF_ENOMEM ("out of memory", with the line). */
 ETWHF_API struct etwhf_corpus *etwhf_corpus_load(const char *dir, int *status, char *err, size_t errlen);
 ETWHF_API void etwhf_corpus_free(struct etwhf_corpus *c);
 ETWHF_API size_t etwhf_corpus_count(const struct etwhf_corpus *c);

@@ -6,7 +6,7 @@
 # ci/decoder-ci need (a decoder author's CI job installs no more).
 set -euo pipefail
 
-want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev libcjson-dev jq valgrind libclang-rt-14-dev procps xxd python3 time)
+want_test=(cmake make pkg-config gcc clang llvm libcmocka-dev libjansson-dev libcjson-dev jq valgrind libclang-rt-14-dev procps xxd python3 time clang-format-14)
 want_fuzz=(afl++ gnuplot-nox zip unzip)
 want_load=(stress-ng)
 want_cli=(cmake make pkg-config gcc libjansson-dev libcjson-dev python3)

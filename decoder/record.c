@@ -37,8 +37,10 @@ struct form_desc {
 _Static_assert(sizeof(struct form_desc) == 8, "one entry per HeaderType byte, indexed by a shift");
 _Static_assert((ETWHF_HEAP_FREE & 3u) == 0 && (ETWHF_HEAP_ALLOC & 3u) == 1 && (ETWHF_HEAP_REALLOC & 3u) == 2,
                "form_desc.min and heap_count are indexed by the type's low two bits");
+/* clang-format off */
 #define FORM(hdr, family, fixed, size_at, w)                                                                        \
     {(hdr) + 1, (size_at), (fixed), (family), (w), {2 * (w) + 4, 3 * (w) + 4, 5 * (w) + 4}}
+/* clang-format on */
 static const struct form_desc form_by_type[256] = {
     [0x01] = FORM(ETWHF_HDR_SYSTEM32, ETWHF_FAM_SYSTEM, 0x20, 4, 4),
     [0x02] = FORM(ETWHF_HDR_SYSTEM64, ETWHF_FAM_SYSTEM, 0x20, 4, 8),
@@ -56,9 +58,9 @@ static const struct form_desc form_by_type[256] = {
 /* R4.3: a MESSAGE record, H = 8, Size at +0 (it has no payload to decode). */
 static const struct form_desc message_form = FORM(ETWHF_HDR_MESSAGE, ETWHF_FAM_MESSAGE, ETWHF_MSG_HEADER_SIZE, 0, 0);
 /* The hook forms first: one compare sends a record to them (record_body). */
-_Static_assert(ETWHF_FAM_SYSTEM < ETWHF_FAM_PERFINFO && ETWHF_FAM_COMPACT < ETWHF_FAM_PERFINFO &&
-                   ETWHF_FAM_FULL > ETWHF_FAM_PERFINFO && ETWHF_FAM_INSTANCE > ETWHF_FAM_PERFINFO &&
-                   ETWHF_FAM_EVENT > ETWHF_FAM_PERFINFO && ETWHF_FAM_MESSAGE > ETWHF_FAM_PERFINFO,
+_Static_assert((ETWHF_FAM_SYSTEM < ETWHF_FAM_PERFINFO) && (ETWHF_FAM_COMPACT < ETWHF_FAM_PERFINFO) &&
+                   (ETWHF_FAM_FULL > ETWHF_FAM_PERFINFO) && (ETWHF_FAM_INSTANCE > ETWHF_FAM_PERFINFO) &&
+                   (ETWHF_FAM_EVENT > ETWHF_FAM_PERFINFO) && (ETWHF_FAM_MESSAGE > ETWHF_FAM_PERFINFO),
                "the hook families are the lowest");
 
 /* R8.2–R8.4: the EXT_ITEM diagnostic of the item at q, whose ItemSize is

@@ -40,6 +40,8 @@ def find_etwhf(args):
 
 
 def find_fuzzer(args):
+    if args.fuzzer == "none":
+        return None
     path = args.fuzzer or os.path.join(REPO, "build", "fuzz-libfuzzer", "fuzz", "fuzz_file_sa")
     return os.path.abspath(path) if os.path.isfile(path) and os.access(path, os.X_OK) else None
 
@@ -186,7 +188,7 @@ def make_round(kind, rd, rnd, args, etwhf, seed, rng, pool, mut, slices, deadlin
     if kind == "mut":
         inputs.mutation_round(pool, mut, in_dir, args.round_size)
     else:
-        seconds = max(2, min(10, int(deadline - time.time()) // 4))
+        seconds = max(2, min(5, int(deadline - time.time()) // 8))  # short: judging waits for it
         pool_dir = os.path.join(rd, "pool")
         if not slices.seeded:
             pool.write(pool_dir)
@@ -239,7 +241,7 @@ def run(args, etwhf, out, work):
             cp.file_reproducer(c)
         timeline.append((cp.now(), len(cp.classes), slices.cov if slices else None))
 
-    while time.time() < deadline:
+    while (time.time() < deadline or rnd == 0) and (args.rounds is None or rnd < args.rounds):
         kind = kinds[rnd % len(kinds)]
         rd = os.path.join(cp.work, "round-%d" % rnd)
         shutil.rmtree(rd, ignore_errors=True)
@@ -250,7 +252,7 @@ def run(args, etwhf, out, work):
             pending = None
         if corpus is None:
             shutil.rmtree(rd, ignore_errors=True)
-        elif time.time() < deadline:
+        elif time.time() < deadline or rnd == 0:
             pending = (cp.start_round(corpus, kind == "gen"), corpus, kind == "gen", kind, rd)
         rnd += 1
     if pending:

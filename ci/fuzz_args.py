@@ -99,10 +99,13 @@ def build_parser():
                    help="the etwhf tool (default $ETWHF, build/ci/etwhf, build/release/etwhf, etwhf on PATH)")
     g.add_argument("--fuzzer", default=None, metavar="PATH",
                    help="libFuzzer build of fuzz_file_sa for the coverage-guided rounds (default "
-                   "build/fuzz-libfuzzer/fuzz/fuzz_file_sa when it exists; without it mutation "
-                   "rounds use byte mutations only)")
-    g.add_argument("--round-size", type=_positive_int, default=1000, metavar="N",
-                   help="inputs per generator or mutation round (default 1000)")
+                   "build/fuzz-libfuzzer/fuzz/fuzz_file_sa when it exists; 'none', or no build: "
+                   "mutation rounds use byte mutations only)")
+    g.add_argument("--round-size", type=_positive_int, default=2000, metavar="N",
+                   help="inputs per generator or mutation round (default 2000)")
+    g.add_argument("--rounds", type=_positive_int, default=None, metavar="N",
+                   help="stop after N rounds even before --time (the first round always runs "
+                   "whole; tests use it to be independent of the machine's speed)")
     g.add_argument("--fault-rate", type=int, default=800, metavar="PERMILLE",
                    help="generator rounds: cases with faults, per mille (default 800)")
     g.add_argument("--max-faults", type=int, default=4, metavar="N",

@@ -116,7 +116,7 @@ class Campaign:
             # still gets fuzzed, and the classes past the budget keep their first input.
             budget = min(self.args.minimize_time, self.args.time / 3.0 - self.min_spent)
             t = time.time()
-            if budget >= 1:
+            if budget >= 1 and self.args.minimize_time > 0:
                 c.minimized = m.minimize(c.data, c.key, budget)
             self.min_spent += time.time() - t
         except judge.CannotRun as e:
@@ -241,7 +241,8 @@ def run(args, etwhf, out, work):
             cp.file_reproducer(c)
         timeline.append((cp.now(), len(cp.classes), slices.cov if slices else None))
 
-    while (time.time() < deadline or rnd == 0) and (args.rounds is None or rnd < args.rounds):
+    while ((time.time() < deadline or rnd == 0) and (args.rounds is None or rnd < args.rounds)
+           and not (args.stop_on_class and cp.classes)):
         kind = kinds[rnd % len(kinds)]
         rd = os.path.join(cp.work, "round-%d" % rnd)
         shutil.rmtree(rd, ignore_errors=True)
@@ -252,7 +253,7 @@ def run(args, etwhf, out, work):
             pending = None
         if corpus is None:
             shutil.rmtree(rd, ignore_errors=True)
-        elif time.time() < deadline or rnd == 0:
+        elif (time.time() < deadline or rnd == 0) and not (args.stop_on_class and cp.classes):
             pending = (cp.start_round(corpus, kind == "gen"), corpus, kind == "gen", kind, rd)
         rnd += 1
     if pending:

@@ -110,8 +110,11 @@ def build_parser():
                    help="generator rounds: cases with faults, per mille (default 800)")
     g.add_argument("--max-faults", type=int, default=4, metavar="N",
                    help="generator rounds: faults per case, 1-4 (default 4)")
-    g.add_argument("--minimize-time", type=_positive_int, default=20, metavar="SECONDS",
-                   help="minimization of one class's first input, at most (default 20)")
+    g.add_argument("--minimize-time", type=int, default=20, metavar="SECONDS",
+                   help="minimization of one class's first input, at most (default 20; 0: none)")
+    g.add_argument("--stop-on-class", action="store_true",
+                   help="stop after the round that finds the first class (bench/against_mutants.py: "
+                   "time to the first disagreement)")
     return p
 
 
@@ -130,6 +133,8 @@ def parse(argv):
         args.layers = list(dict.fromkeys(args.layers))
         if not 0 <= args.fault_rate <= 1000:
             parser.error("--fault-rate takes 0-1000, got %d" % args.fault_rate)
+        if args.minimize_time < 0:
+            parser.error("--minimize-time takes 0 or more seconds, got %d" % args.minimize_time)
         if not 1 <= args.max_faults <= 4:
             parser.error("--max-faults takes 1-4, got %d" % args.max_faults)
         return args

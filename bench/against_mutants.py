@@ -12,7 +12,7 @@ with the planted build's etwhf (no mutant switched on) as the referee. L4: a mut
 changes only codes (mutant_list.h's codes flag) shows only there; any other shows at L3
 first, and the table names the level of the first class. Writes a Markdown table and JSON.
 
-  bench/against_mutants.py [--time 60] [--mutants A,B] [--only-missed] [--out DIR] [--jobs 2]
+  bench/against_mutants.py [--time 60] [--mutants A,B] [--only-missed] [--layers LIST] [--out DIR] [--jobs 2]
 
 --only-missed: the mutants the fixed default corpus misses (docs/rule-coverage.md:
 survived or codes only on the drawn corpus where killed was the goal), first in any run.
@@ -61,12 +61,12 @@ def load():
         return " ".join(f.read().split()[:3])
 
 
-def run_one(etwhf, mutant, seconds, seed, jobs, work):
+def run_one(etwhf, mutant, seconds, seed, jobs, work, layers):
     out = os.path.join(work, mutant)
     cmd = "env ETWHF_MUTANT=%s %s decode --batch" % (mutant, etwhf)
     argv = [os.path.join(ROOT, "ci", "fuzz"), "--against", cmd, "--etwhf", etwhf, "--require", "L4",
             "--time", str(seconds), "--stop-on-class", "--minimize-time", "0", "--seed", str(seed),
-            "--jobs", str(jobs), "--out", out]
+            "--jobs", str(jobs), "--layers", layers, "--out", out]
     t0 = time.time()
     rc = subprocess.call(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.time() - t0
@@ -88,7 +88,8 @@ def run_one(etwhf, mutant, seconds, seed, jobs, work):
 def table(rows, seconds, meta):
     found = [r for r in rows if r.get("found") and r["first_s"] <= seconds]
     lines = ["Time to the first class of `ci/fuzz --against` per rule mutant (`--require L4 --time %d "
-             "--stop-on-class`, seed %d, %d jobs); %s." % (seconds, meta["seed"], meta["jobs"], meta["when"]),
+             "--stop-on-class --layers %s`, seed %d, %d jobs); %s." % (seconds, meta["layers"], meta["seed"], meta["jobs"],
+                                                          meta["when"]),
              "",
              "Found within %d s: **%d of %d** (%.1f %%)%s." % (
                  seconds, len(found), len(rows), 100.0 * len(found) / max(1, len(rows)),
@@ -114,6 +115,9 @@ def main():
     ap.add_argument("--only-missed", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--layers", default="file",
+                    help="what the campaign sends (etwhf decode --batch takes all: file,record,payload)")
+    ap.add_argument("--name", default=None, help="results file name (default against-mutants[-missed])")
     ap.add_argument("--build", default=os.path.join(ROOT, "build", "planted"))
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
@@ -128,9 +132,9 @@ def main():
     work = "/dev/shm/etwhf-against-mutants-%d" % os.getuid() if os.path.isdir("/dev/shm") else \
         os.path.join(a.build, "against-mutants")
     rows = []
-    meta = {"seed": a.seed, "jobs": a.jobs, "load_before": load(), "time": a.time}
+    meta = {"seed": a.seed, "jobs": a.jobs, "load_before": load(), "time": a.time, "layers": a.layers}
     for mid in ids:
-        row = run_one(etwhf, mid, a.time, a.seed, a.jobs, work)
+        row = run_one(etwhf, mid, a.time, a.seed, a.jobs, work, a.layers)
         m = table_all.get(mid, {})
         row["default"] = ("**missed**" if mid in missed else "caught") + (" (codes)" if m.get("codes_only") else "") + \
             (" (equivalent)" if m.get("equivalent") else "")
@@ -142,7 +146,7 @@ def main():
     meta["when"] = "%s UTC, load %s before, %s after" % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
                                                          meta["load_before"], meta["load_after"])
     os.makedirs(a.out, exist_ok=True)
-    name = "against-mutants" + ("-missed" if a.only_missed else "")
+    name = a.name or "against-mutants" + ("-missed" if a.only_missed else "")
     with open(os.path.join(a.out, name + ".json"), "w", encoding="utf-8") as f:
         json.dump({"meta": meta, "rows": rows}, f, indent=1)
     md = table(rows, a.time, meta)

@@ -3,7 +3,8 @@ protocol, with etwhf's decoder as the referee (docs/campaigns.md, "Against your 
 
 Rounds until --time: generator rounds (fresh seeds, more faults, every shape),
 mutation rounds (byte mutations of the pool) and, when a libFuzzer build of
-fuzz_file_sa exists, fuzzer slices whose new units grew the referee's coverage.
+fuzz_file_sa exists, fuzzer rounds: the units libFuzzer, running beside the rounds at a
+lower priority, kept because they grew the referee's coverage.
 Each round is judged by one `etwhf check --decoder-batch` run; each
 disagreement goes to a class (fuzz_against_judge.py), whose first input is
 minimized (fuzz_against_min.py) and kept with a rerun line.
@@ -188,11 +189,7 @@ def make_round(kind, rd, rnd, args, etwhf, seed, rng, pool, mut, slices, deadlin
     if kind == "mut":
         inputs.mutation_round(pool, mut, in_dir, args.round_size)
     else:
-        seconds = max(2, min(5, int(deadline - time.time()) // 8))  # short: judging waits for it
-        pool_dir = os.path.join(rd, "pool")
-        if not slices.seeded:
-            pool.write(pool_dir)
-        if slices.run(seconds, pool_dir, in_dir, seed + rnd) == 0:
+        if slices.harvest(in_dir) == 0:
             return None
         pool.add_files(in_dir)
     corpus = os.path.join(rd, "ref")
@@ -218,7 +215,7 @@ def run(args, etwhf, out, work):
     dict_path = os.path.join(REPO, "fuzz", "file.dict")
     mut = inputs.Mutator(rng, inputs.read_dict(dict_path))
     fuzzer = find_fuzzer(args) if "file" in args.layers else None
-    slices = inputs.FuzzerSlices(fuzzer, cp.work, dict_path, args.input_timeout) if fuzzer else None
+    slices = inputs.Fuzzer(fuzzer, cp.work, dict_path, args.input_timeout) if fuzzer else None
     if "file" in args.layers and not fuzzer:
         cp.notes.append("no libFuzzer build of fuzz_file_sa (cmake --preset fuzz-libfuzzer && cmake --build "
                         "build/fuzz-libfuzzer --target fuzz_file_sa, or --fuzzer PATH): mutation rounds used byte "
@@ -230,6 +227,8 @@ def run(args, etwhf, out, work):
     say("against %s at %s for %d s; seed %d; referee %s%s" % (args.against, args.require, args.time, seed, etwhf,
                                                               "; fuzzer %s" % fuzzer if fuzzer else ""))
     deadline = cp.t0 + args.time
+    if slices:
+        slices.start(int(deadline - time.time()), pool, seed)
     timeline = [(0.0, 0, None)]
     rnd = 0
     pending = None  # (started check, corpus, generated, source, round folder): judged while the next is made
@@ -258,6 +257,7 @@ def run(args, etwhf, out, work):
         rnd += 1
     if pending:
         finish(pending)
+    inputs.stop_all()
     classes = [cp.keep(c) for c in sorted(cp.classes.values(), key=lambda c: c.first_seen)]
     time_s = cp.now()
     rep = {
@@ -295,6 +295,7 @@ def main(args):
         say("could not run: %s" % e)
         return 3
     finally:
+        inputs.stop_all()
         if not args.keep_work:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -6,10 +6,10 @@
   repository's seeds hold), aware of the buffer header's fields: a size or
   an offset set to 0, 0x48, the buffer size, all ones, ... is what rule
   mistakes hide behind (docs/rule-coverage.md's survivors);
-- fuzzer slices: libFuzzer's fuzz_file_sa (the structure-aware mutator,
-  fuzz/mutator.c, and fuzz/file.dict) run for a few seconds on the pool; the
-  units it keeps grew the REFEREE's edge coverage, the feedback a foreign,
-  uninstrumented decoder cannot give.
+- the fuzzer: libFuzzer's fuzz_file_sa (the structure-aware mutator,
+  fuzz/mutator.c, and fuzz/file.dict) runs beside the rounds, seeded with the
+  pool; the units it keeps grew the REFEREE's edge coverage, the feedback a
+  foreign, uninstrumented decoder cannot give, and make the fuzzer rounds.
 """
 import os
 import random
@@ -17,6 +17,7 @@ import re
 import shutil
 import struct
 import subprocess
+import time
 
 POOL_CAP = 4000        # inputs kept for mutation (memory: a few tens of MiB)
 MAX_LEN = 65536        # as fuzz/file.options
@@ -160,43 +161,94 @@ def mutation_round(pool, mutator, out_dir, count):
 _COV = re.compile(rb"\bcov: (\d+)")
 
 
-class FuzzerSlices:
-    """libFuzzer's fuzz_file_sa in slices on a growing corpus folder: each slice's new units
-    (files it added) are the next inputs; its last "cov:" is the referee's edge count."""
+RUNNING = []  # fuzzers started, stopped by stop_all() whatever ends the campaign
+
+
+def stop_all():
+    while RUNNING:
+        RUNNING.pop().stop()
+
+
+class Fuzzer:
+    """libFuzzer's fuzz_file_sa beside the rounds for the whole campaign, at a lower priority
+    (nice 10: the rounds and the decoder come first), on a corpus folder seeded with the pool.
+    Each harvest takes the units it kept since the last (files a second old: libFuzzer has
+    written them whole); its last "cov:" is the referee's edge count."""
 
     def __init__(self, binary, work, dict_path, timeout):
         self.binary = binary
         self.dir = os.path.join(work, "fuzzer-corpus")
+        self.seeds = os.path.join(work, "fuzzer-seeds")
         self.artifacts = os.path.join(work, "fuzzer-artifacts")
+        self.log = os.path.join(work, "fuzzer.log")
         self.dict_path = dict_path
         self.timeout = timeout
         self.cov = None
-        self.seeded = False
-        os.makedirs(self.dir, exist_ok=True)
-        os.makedirs(self.artifacts, exist_ok=True)
+        self.seen = set()
+        self.proc = None
+        for d in (self.dir, self.seeds, self.artifacts):
+            os.makedirs(d, exist_ok=True)
 
-    def run(self, seconds, seed_dir, out_dir, seed):
-        before = set(os.listdir(self.dir))
-        argv = [self.binary, "-max_total_time=%d" % seconds, "-timeout=%d" % self.timeout,
-                "-rss_limit_mb=2560", "-max_len=%d" % MAX_LEN, "-seed=%d" % (seed % 2**31 or 1),
-                "-print_final_stats=0", "-artifact_prefix=%s/" % self.artifacts]
+    def start(self, seconds, pool, seed):
+        pool.write(self.seeds)
+        argv = ["nice", "-n", "10", self.binary, "-max_total_time=%d" % max(1, seconds),
+                "-timeout=%d" % self.timeout, "-rss_limit_mb=2560", "-max_len=%d" % MAX_LEN,
+                "-seed=%d" % (seed % 2**31 or 1), "-print_final_stats=0", "-reload=0",
+                "-artifact_prefix=%s/" % self.artifacts]
         if self.dict_path:
             argv.append("-dict=%s" % self.dict_path)
-        argv.append(self.dir)
-        if not self.seeded and seed_dir:
-            argv.append(seed_dir)  # the pool, once: libFuzzer keeps what adds coverage
-            self.seeded = True
+        argv += [self.dir, self.seeds]
         env = dict(os.environ, ETWHF_MUTATOR_LAYOUT="file",
                    ASAN_OPTIONS="detect_leaks=0:symbolize=0:allocator_may_return_null=1")
-        r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        covs = _COV.findall(r.stderr)
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        RUNNING.append(self)
+
+    def _read_cov(self):
+        try:
+            with open(self.log, "rb") as f:
+                f.seek(max(0, os.path.getsize(self.log) - 4096))
+                covs = _COV.findall(f.read())
+        except OSError:
+            return
         if covs:
             self.cov = int(covs[-1])
-        new = sorted(set(os.listdir(self.dir)) - before)
+
+    def harvest(self, out_dir):
+        """Copies the new units into out_dir; how many."""
+        self._read_cov()
+        now = time.time()
+        new = []
+        for n in os.listdir(self.dir):
+            if n in self.seen:
+                continue
+            p = os.path.join(self.dir, n)
+            try:
+                if now - os.path.getmtime(p) < 1.0:
+                    continue
+            except OSError:
+                continue
+            self.seen.add(n)
+            new.append(n)
+        copied = 0
         os.makedirs(out_dir, exist_ok=True)
         for n in new:
-            shutil.copyfile(os.path.join(self.dir, n), os.path.join(out_dir, "lf_" + n))
-        return len(new)
+            try:  # libFuzzer replaces a unit by a smaller one with the same coverage (-reduce_inputs)
+                shutil.copyfile(os.path.join(self.dir, n), os.path.join(out_dir, "lf_" + n))
+                copied += 1
+            except OSError:
+                pass
+        return copied
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._read_cov()
 
 
 def new_rng(seed):

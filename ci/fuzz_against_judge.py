@@ -149,9 +149,10 @@ def class_key(entry, detail, expect):
         header = header[:-2]
     # The expected first error names the rule at stake when no event differs (a verdict, a
     # code); when an event differs it mostly names the faults drawn around the mistake, and
-    # would split one mistake into as many classes as the generator has faults.
+    # would split one mistake into as many classes as the generator has faults. A crash,
+    # timeout or failed run is told apart by its stderr signature instead.
     fe = (expect or {}).get("first_error")
-    diag = (fe["code"] if fe else "ok") if header == NO_EVENT or field in NO_ANSWER else "-"
+    diag = (fe["code"] if fe else "ok") if header == NO_EVENT and field not in NO_ANSWER else "-"
     return (level, field, header, diag, stderr_signature((detail or {}).get("runs")))
 
 

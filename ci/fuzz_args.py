@@ -21,7 +21,7 @@ every shape) and from mutations of the corpus (byte mutations, and libFuzzer's
 fuzz_file_sa guided by the referee's coverage when that build exists); etwhf's
 decoder is the referee at --require LEVEL. Each disagreement goes to a class,
 is minimized and kept with a rerun line under OUT/classes/. Options that apply:
---time, --jobs, --out, --input-timeout and the --against group below.
+--time, --jobs, --out, --input-timeout, --keep-work and the group above.
 Exit: 0 no class, 1 at least one class, 2 usage, 3 the campaign could not run
 (etwhf or the decoder command cannot be started). docs/campaigns.md, section
 "Against your decoder".

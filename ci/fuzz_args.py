@@ -65,8 +65,9 @@ def build_parser():
                    help="report folder (default build/fuzz-report)")
     p.add_argument("--min-pair-time", type=_positive_int, default=5, metavar="SECONDS",
                    help="shortest run a pair gets (default 5)")
-    p.add_argument("--input-timeout", type=_positive_int, default=2, metavar="SECONDS",
-                   help="per-input time limit in both engines and in reproduction (default 2)")
+    p.add_argument("--input-timeout", type=_positive_int, default=None, metavar="SECONDS",
+                   help="per-input time limit in both engines and in reproduction (default 2); with "
+                   "--against, one decode by the decoder (default 10, as etwhf check's --timeout)")
     p.add_argument("--rss-limit-mb", type=_positive_int, default=2048, metavar="MB",
                    help="per-process memory limit for libFuzzer runs and reproduction (default 2048)")
     p.add_argument("--found-max-files", type=_positive_int, default=500, metavar="N",
@@ -121,6 +122,8 @@ def build_parser():
 def parse(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.input_timeout is None:
+        args.input_timeout = 2 if args.against is None else 10
     if args.against is not None:
         if not args.against.strip():
             parser.error("--against needs a command")

@@ -5,6 +5,8 @@
 #   python  examples/decoders/python: no class, exit 0
 #   planted tests/against/long_is_error.sh: exit 1, classes whose reproducer exists and
 #           whose rerun.sh exits 1 (the rerun line needs only the file and the command)
+#   referee etwhf check FILE and etwhf gen --from: etwhf agrees with its own reading at L4,
+#           L1 cannot be required, the planted mistake disagrees
 set -euo pipefail
 what=$1 etwhf=$2 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +16,7 @@ mkdir -p "$work"
 run() { # expected-exit decoder-command rounds
   local want=$1 cmd=$2 rounds=$3 rc=0
   "$root/ci/fuzz" --against "$cmd" --etwhf "$etwhf" --fuzzer none --seed 1 --rounds "$rounds" \
-    --round-size 300 --time 3000 --minimize-time 5 --jobs 2 --out "$work/out" >"$work/log" 2>&1 || rc=$?
+    --round-size 300 --time 3000 --minimize-time 5 --input-timeout 120 --jobs 2 --out "$work/out" >"$work/log" 2>&1 || rc=$?
   if [ "$rc" != "$want" ]; then
     cat "$work/log"
     echo "FAIL: ci/fuzz --against exited $rc, expected $want"
@@ -57,5 +59,24 @@ case $what in
   planted)
     run 1 "env ETWHF=$etwhf $here/long_is_error.sh" 1
     check_report some ;;
-  *) echo "usage: $0 clean|python|planted ETWHF WORK"; exit 2 ;;
+  referee)
+    # The referee's expectation is etwhf's own reading: etwhf agrees with it at every level
+    # it judges, in-process and as a batch decoder; L1/L2 cannot be required (exit 2).
+    "$etwhf" gen --out "$work/gen" --count 200 --seed 3 --layer file --fault-rate 800 --max-faults 4 >/dev/null
+    "$etwhf" gen --from "$work/gen/cases" --out "$work/ref" >/dev/null
+    "$etwhf" check "$work/ref" --require L4 >/dev/null
+    "$etwhf" check "$work/ref" --decoder-batch "$etwhf decode --batch" --timeout 120 --require L4 --strict-codes \
+      --all-heap-events --mode both >/dev/null
+    one=$(ls "$work/gen/cases" | grep '^n_' | head -1)
+    "$etwhf" check "$work/gen/cases/$one" --require L4 >/dev/null
+    rc=0; "$etwhf" check "$work/gen/cases/$one" --require L1 >/dev/null 2>&1 || rc=$?
+    [ "$rc" = 2 ] || { echo "FAIL: --require L1 on a referee case exited $rc, not 2"; exit 1; }
+    head -1 "$work/ref/manifest.jsonl" | grep -q '"generator_version":"referee"' || { echo "FAIL: header"; exit 1; }
+    if grep -q '"evidence"' "$work/ref/manifest.jsonl"; then echo "FAIL: a referee case has evidence"; exit 1; fi
+    # A wrong decoder disagrees with the referee on the same case it disagrees with the manifest.
+    rc=0; "$etwhf" check "$work/ref" --decoder-batch "env ETWHF=$etwhf $here/long_is_error.sh" --timeout 120 --require L3 \
+      >/dev/null || rc=$?
+    [ "$rc" = 1 ] || { echo "FAIL: the planted mistake agreed with the referee (exit $rc)"; exit 1; }
+    echo ok ;;
+  *) echo "usage: $0 clean|python|planted|referee ETWHF WORK"; exit 2 ;;
 esac

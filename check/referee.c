@@ -1,5 +1,5 @@
 /* A referee case: any input, with etwhf's decoder's reading of it as the
- * expectation (etwhf/check.h; docs/spec/conformance.md §5). The generator
+ * expectation (etwhf/check.h; docs/spec/conformance.md §1.5). The generator
  * knows what it built; for bytes it did not build (a mutated input, a user's
  * file) the decoder that implements the spec exactly is the next best
  * oracle, so the check judges another decoder against it. */

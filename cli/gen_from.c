@@ -3,7 +3,7 @@
  * etwhf did not generate (a fuzzer's units, a user's traces). Each regular
  * file of DIR becomes CORPUS/cases/NAME (a hard link, or a copy across file
  * systems) and a manifest line whose expectation is etwhf's decoder's
- * reading of it (etwhf_referee_case, docs/spec/conformance.md §5), written
+ * reading of it (etwhf_referee_case, docs/spec/conformance.md §1.5), written
  * by the check library like every other manifest.
  *
  * Unlike gen --out it does not syncfs(): a referee corpus is rebuilt from its

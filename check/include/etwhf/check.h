@@ -82,7 +82,7 @@ ETWHF_API int etwhf_manifest_write_case(const struct etwhf_gen_case *k, uint64_t
  * input, a user's file): *out's expectation is what etwhf's decoder reports
  * for it in recover mode — verdict, first error (code and offset: strict
  * mode's stop), error and warning codes, HeapFree events, every heap event,
- * the file counts (docs/spec/conformance.md §5). No faults, no shapes; its
+ * the file counts (docs/spec/conformance.md §1.5). No faults, no shapes; its
  * evidence is -1 (unknown), so etwhf_manifest_write_case leaves "evidence"
  * out and levels L1 and L2 do not judge it. out->bytes stays NULL. ETWHF_OK,
  * ETWHF_EINVAL or ETWHF_ENOMEM; free with etwhf_referee_case_free. */

@@ -57,10 +57,10 @@ def referee_corpus(etwhf, inputs_dir, corpus_dir):
         raise CannotRun("etwhf gen --from %s: %s" % (inputs_dir, r.stderr.strip()))
 
 
-def start_check(etwhf, corpus_dir, cmd, require, jobs, timeout):
+def start_check(etwhf, corpus_dir, cmd, require, jobs, timeout, extra=()):
     """Starts judging a corpus (the --json report goes to a file beside it): the campaign
-    prepares the next round meanwhile."""
-    argv = check_argv(etwhf, corpus_dir, cmd, require, jobs, timeout) + ["--json", "--show", "1000000"]
+    prepares the next round meanwhile. `extra`: more check options (a --layer filter)."""
+    argv = check_argv(etwhf, corpus_dir, cmd, require, jobs, timeout) + ["--json", "--show", "1000000"] + list(extra)
     out = open(corpus_dir.rstrip("/") + ".check.json", "w+b")
     err = open(corpus_dir.rstrip("/") + ".check.err", "w+b")
     return subprocess.Popen(argv, stdout=out, stderr=err), argv, out, err

@@ -67,9 +67,10 @@ case $what in
     "$etwhf" check "$work/ref" --require L4 >/dev/null
     "$etwhf" check "$work/ref" --decoder-batch "$etwhf decode --batch" --timeout 120 --require L4 --strict-codes \
       --all-heap-events --mode both >/dev/null
-    one=$(ls "$work/gen/cases" | grep '^n_' | head -1)
-    "$etwhf" check "$work/gen/cases/$one" --require L4 >/dev/null
-    rc=0; "$etwhf" check "$work/gen/cases/$one" --require L1 >/dev/null 2>&1 || rc=$?
+    set -- "$work"/gen/cases/n_*
+    one=$1
+    "$etwhf" check "$one" --require L4 >/dev/null
+    rc=0; "$etwhf" check "$one" --require L1 >/dev/null 2>&1 || rc=$?
     [ "$rc" = 2 ] || { echo "FAIL: --require L1 on a referee case exited $rc, not 2"; exit 1; }
     head -1 "$work/ref/manifest.jsonl" | grep -q '"generator_version":"referee"' || { echo "FAIL: header"; exit 1; }
     if grep -q '"evidence"' "$work/ref/manifest.jsonl"; then echo "FAIL: a referee case has evidence"; exit 1; fi

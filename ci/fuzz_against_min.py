@@ -30,6 +30,22 @@ def buffer_spans(data):
     return spans
 
 
+BUFFERS_WRITTEN = 0x68 + 0x24  # the logfile payload at 0x68, BuffersWritten at +0x24 (docs/spec/format.md §4)
+
+
+def one_buffer_less(before, after):
+    """A buffer cut out of a file whose logfile counted it: count one less, or the cut is a
+    truncation (walk.md F5.2, an error) and no class survives it."""
+    if len(after) < BUFFERS_WRITTEN + 4:
+        return after
+    n = struct.unpack_from("<I", before, BUFFERS_WRITTEN)[0]
+    if n == len(buffer_spans(before)) and n > 0:
+        after = bytearray(after)
+        struct.pack_into("<I", after, BUFFERS_WRITTEN, n - 1)
+        return bytes(after)
+    return after
+
+
 class Minimizer:
     def __init__(self, etwhf, cmd, require, jobs, timeout, work):
         self.etwhf = etwhf
@@ -52,11 +68,13 @@ class Minimizer:
         judge.referee_corpus(self.etwhf, in_dir, ref)
         fails, _, _ = judge.judge(self.etwhf, ref, self.cmd, self.require, self.jobs, self.timeout)
         self.runs += 1
-        hits = sorted(int(os.path.basename(f.path)[1:]) for f in fails if f.key == key)
+        # cases/n_c0012: gen --from prefixes the referee's verdict to the input's name
+        hits = sorted(int(os.path.basename(f.path).split("_", 1)[1][1:]) for f in fails if f.key == key)
         return hits[0] if hits else None
 
-    def _pass(self, data, key, cuts, deadline):
-        """Removes spans of `cuts(data)` while the key persists; returns the smaller data."""
+    def _pass(self, data, key, cuts, deadline, fix=lambda before, after: after):
+        """Removes spans of `cuts(data)` while the key persists; returns the smaller data.
+        `fix(before, after)` may mend a field the cut made wrong."""
         progress = True
         while progress and time.time() < deadline:
             progress = False
@@ -65,7 +83,7 @@ class Minimizer:
                 if time.time() >= deadline:
                     break
                 chunk = spans[i:i + BATCH]
-                cands = [data[:a] + data[b:] for a, b in chunk]
+                cands = [fix(data, data[:a] + data[b:]) for a, b in chunk]
                 hit = self._first_keeping(cands, key)
                 if hit is not None:
                     data = cands[hit]
@@ -76,7 +94,7 @@ class Minimizer:
     def minimize(self, data, key, seconds):
         deadline = time.time() + seconds
         # Buffers, last first: the first holds the logfile, which a file needs.
-        data = self._pass(data, key, lambda d: list(reversed(buffer_spans(d)[1:])), deadline)
+        data = self._pass(data, key, lambda d: list(reversed(buffer_spans(d)[1:])), deadline, one_buffer_less)
         # Tail cuts, then chunks from large to small (8-aligned), then bytes.
         data = self._pass(data, key, lambda d: [(k, len(d)) for k in
                                                  sorted({len(d) * j // 8 & ~7 for j in range(1, 8)}) if k < len(d)],

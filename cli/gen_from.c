@@ -1,8 +1,8 @@
 /*
  * gen_from.c — `etwhf gen --from DIR --out CORPUS`: a referee corpus of files
  * etwhf did not generate (a fuzzer's units, a user's traces). Each regular
- * file of DIR becomes CORPUS/cases/NAME (a hard link, or a copy across file
- * systems) and a manifest line whose expectation is etwhf's decoder's
+ * file of DIR becomes CORPUS/cases/P_NAME (a hard link, or a copy across file
+ * systems; P the generator's n, w or y for the referee's verdict) and a manifest line whose expectation is etwhf's decoder's
  * reading of it (etwhf_referee_case, docs/spec/conformance.md §1.5), written
  * by the check library like every other manifest.
  *
@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,12 +80,12 @@ static unsigned char *slurp(int dirfd, const char *name, size_t *len)
     return p;
 }
 
-/* CORPUS/cases/NAME: a hard link when DIR and CORPUS share a file system. */
-static int place(int fromfd, int casesfd, const char *name, const unsigned char *data, size_t len)
+/* CORPUS/cases/TO (the input NAME): a hard link when DIR and CORPUS share a file system. */
+static int place(int fromfd, int casesfd, const char *name, const char *to, const unsigned char *data, size_t len)
 {
-    if (linkat(fromfd, name, casesfd, name, 0) == 0)
+    if (linkat(fromfd, name, casesfd, to, 0) == 0)
         return 0;
-    int fd = openat(casesfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int fd = openat(casesfd, to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return -1;
     int rc = gen_write_all(fd, data, len);
@@ -134,13 +135,16 @@ static int build(const char *from, const char *out, int fromfd, int outfd)
             break;
         }
         struct etwhf_gen_case k;
-        char file[300];
+        char file[NAME_MAX + 16];
         int st2 = etwhf_referee_case(data, len, &k);
-        snprintf(file, sizeof file, "%s/%s", GEN_CASES, name);
+        /* The generator's prefixes (n_ an error, w_ warnings only, y_ nothing to report):
+         * the folder reads like a corpus, and gen --force knows it for one. */
+        const char *prefix = k.expect.error ? "n_" : k.expect.warnings ? "w_" : "y_";
+        snprintf(file, sizeof file, "%s/%s%s", GEN_CASES, prefix, name);
         if (st2 != ETWHF_OK) {
             errno = ENOMEM;
             rc = fail("cannot read as a referee case", name);
-        } else if (place(fromfd, casesfd, name, data, len) != 0) {
+        } else if (place(fromfd, casesfd, name, file + sizeof GEN_CASES, data, len) != 0) {
             rc = fail("cannot write the case", file);
         } else if (etwhf_manifest_write_case(&k, 0, id++, file, write_fd, &man) != ETWHF_OK) {
             rc = fail("cannot write the manifest in", out);

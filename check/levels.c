@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "manifest.h"
 
 const char *etwhf_check_level_name(int level)
 {
@@ -82,7 +83,12 @@ int etwhf__check_levels_setup(struct etwhf_check_result *r)
     r->levels_judged = CHECK_LEVEL_BIT(ETWHF_CHECK_L0);
     const char *no_recover = "no run in recover mode (add --mode recover or --mode both)";
     char evidence[200];
-    if (bare == r->nselected)
+    const char *gv = r->corpus->generator_version;
+    if (gv && !strcmp(gv, etwhf__referee_version))
+        snprintf(evidence, sizeof evidence,
+                 "a referee corpus: each case expects etwhf's decoder's reading of an input whose "
+                 "evidence is unknown (docs/spec/conformance.md)");
+    else if (bare == r->nselected)
         snprintf(evidence, sizeof evidence,
                  "the manifest (generator %s) grades no case by evidence: regenerate the corpus with "
                  "etwhf gen (generator 7 on)",

@@ -77,6 +77,10 @@
 #define MK_OLD_SIZE "old_size"
 #define MK_SOURCE "source"                       /* options: the Source values drawn from */
 
+/* The generator_version of a referee corpus (referee.c): every case a file
+ * whose expectation is etwhf's decoder's reading of it, evidence unknown. */
+extern const char etwhf__referee_version[];
+
 /* "payload", "record", "file" for enum etwhf_gen_layer — also `etwhf decode
  * --input`'s values ("?" otherwise). */
 const char *etwhf__layer_name(int layer);

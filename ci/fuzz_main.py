@@ -288,6 +288,9 @@ def estimate(ctx):
 
 def main(argv=None):
     args = fuzz_args.parse(sys.argv[1:] if argv is None else argv)
+    if args.against is not None:
+        import fuzz_against
+        return fuzz_against.main(args)
     t_start = time.time()
     out = os.path.abspath(args.out or os.path.join(REPO, "build", "fuzz-report"))
     ctx = Context(args, out)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -14,9 +15,13 @@
 
 static const char help[] =
     "usage: etwhf check DIR [options]\n"
+    "       etwhf check FILE [options]\n"
     "\n"
     "Runs a decoder over every case of a corpus written by `etwhf gen --out DIR`\n"
-    "and compares what it reports with the manifest's expectation.\n"
+    "and compares what it reports with the manifest's expectation. A FILE (any\n"
+    "file-layer input) is a corpus of one case that expects what etwhf's decoder\n"
+    "reads in it; its evidence is unknown, so it is judged at L0, L3 and L4 only\n"
+    "(`etwhf gen --from` makes such a corpus of many files).\n"
     "\n"
     "  --decoder CMD     check this command instead of etwhf's own decoder. CMD is\n"
     "                    split like a shell would (no shell runs); {file} is the\n"
@@ -328,7 +333,7 @@ static int parse(int argc, char **argv, struct opts *o)
             return EXIT_USAGE;
     }
     if (!o->dir)
-        return etwhf_usage_error("check", "no corpus folder given");
+        return etwhf_usage_error("check", "no corpus folder or file given");
     if (o->explain && (o->nids != 1 || o->rerun))
         return etwhf_usage_error("check", "--explain needs exactly one case: --id N");
     if (o->explain && o->json)
@@ -464,7 +469,11 @@ int etwhf_cmd_check(int argc, char **argv)
         fprintf(stderr, "etwhf check: %s\n", err);
         return EXIT_IO;
     }
-    struct etwhf_corpus *corpus = etwhf_corpus_load(o.dir, &st, err, sizeof err);
+    struct stat sb;
+    /* A file, not a folder: a referee corpus of one case (etwhf/check.h). */
+    struct etwhf_corpus *corpus = stat(o.dir, &sb) == 0 && S_ISREG(sb.st_mode)
+                                      ? etwhf_corpus_from_file(o.dir, &st, err, sizeof err)
+                                      : etwhf_corpus_load(o.dir, &st, err, sizeof err);
     if (!corpus) {
         etwhf_msg("etwhf check: %s", err); /* it may quote a manifest's "file" */
         rc = EXIT_IO;

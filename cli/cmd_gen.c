@@ -10,6 +10,7 @@
 
 static const char help[] =
     "usage: etwhf gen --out DIR [options]\n"
+    "       etwhf gen --from DIR --out CORPUS [--force]\n"
     "       etwhf gen --etl FILE|- --events N [options]\n"
     "\n"
     "Corpus mode (--out): writes DIR/cases/ (one input per case, named like\n"
@@ -44,6 +45,11 @@ static const char help[] =
     "                             a folder an earlier gen --out wrote (its\n"
     "                             manifest.jsonl, cases/, files beside them),\n"
     "                             never /, the home or the current folder (exit 2)\n"
+    "\n"
+    "Referee corpus (--from DIR --out CORPUS): every regular file of DIR (file\n"
+    "layer) becomes a case of CORPUS whose expectation is what etwhf's decoder\n"
+    "reads in it, for `etwhf check CORPUS` against another decoder; evidence is\n"
+    "unknown, so such a corpus is judged at L0, L3 and L4 only. --force as above.\n"
     "\n"
     "Trace mode (--etl): one large intact trace with N HeapFree events and\n"
     "realistic neighbours, streamed (constant memory; '-' is standard output).\n"
@@ -201,6 +207,10 @@ static int parse_common(struct gen_cli *c, struct etwhf_args *a, const char *arg
         if (!strcmp(v, "-"))
             return etwhf_usage_error("gen", "--out needs a folder; '-' (standard output) cannot hold a corpus"), -1;
         c->out = v;
+    } else if ((r = etwhf_args_value(a, arg, "--from", &v)) != 0) {
+        if (r < 0 || once(c, GIVEN_FROM, "--from") != 0)
+            return -1;
+        c->from = v;
     } else if ((r = etwhf_args_value(a, arg, "--etl", &v)) != 0) {
         if (r < 0 || once(c, GIVEN_ETL, "--etl") != 0)
             return -1;
@@ -326,7 +336,7 @@ static const char *first_given(unsigned given, unsigned mask)
                  {GIVEN_FAULT_RATE, "--fault-rate"}, {GIVEN_MAX_FAULTS, "--max-faults"},
                  {GIVEN_COMPRESSED_RATE, "--compressed-rate"}, {GIVEN_EVIDENCE, "--evidence"},
                  {GIVEN_EVENTS, "--events"},       {GIVEN_PURE, "--pure"},
-                 {GIVEN_BUFFER_SIZE, "--buffer-size"}};
+                 {GIVEN_BUFFER_SIZE, "--buffer-size"}, {GIVEN_SEED, "--seed"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (given & mask & names[i].bit)
             return names[i].name;
@@ -381,5 +391,11 @@ int etwhf_cmd_gen(int argc, char **argv)
         return rc;
     if (!c.out == !c.etl)
         return etwhf_usage_error("gen", "give exactly one of --out DIR and --etl FILE");
+    if (c.from) {
+        const char *other = c.etl ? "--etl" : first_given(c.given, CORPUS_ONLY | TRACE_ONLY | GIVEN_SEED);
+        if (other)
+            return etwhf_usage_error("gen", "%s does not go with --from (a referee corpus draws nothing)", other);
+        return gen_from(c.from, c.out, c.force);
+    }
     return c.out ? finish_corpus(&c) : finish_trace(&c, width);
 }

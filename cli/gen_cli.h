@@ -23,6 +23,7 @@ enum gen_given {
     GIVEN_COMPRESSED_RATE = 1u << 8,
     GIVEN_EVIDENCE = 1u << 9,
     GIVEN_MAX_FAULTS = 1u << 10,
+    GIVEN_FROM = 1u << 11,
     /* lists (a union when repeated) and flags: */
     GIVEN_LAYER = 1u << 16,
     GIVEN_SOURCE = 1u << 17,
@@ -36,6 +37,7 @@ struct gen_cli {
     unsigned given;         /* enum gen_given */
     const char *out;        /* --out DIR */
     const char *etl;        /* --etl FILE|- */
+    const char *from;       /* --from DIR: a referee corpus (gen_from.c) */
     uint64_t seed;
     uint64_t count;
     int count_set;
@@ -51,6 +53,7 @@ struct gen_cli {
 /* Exit codes of docs/spec/output.md §6. */
 int gen_corpus(const struct gen_cli *c);
 int gen_trace(const struct gen_cli *c);
+int gen_from(const char *from, const char *out, int force);
 
 /* Writes all of buf; 0, or -1 with errno (EINTR when interrupted). */
 int gen_write_all(int fd, const void *buf, size_t len);

@@ -76,6 +76,22 @@ ETWHF_API int etwhf_manifest_write_header(const struct etwhf_gen_options *opts, 
 ETWHF_API int etwhf_manifest_write_case(const struct etwhf_gen_case *k, uint64_t seed, uint64_t id,
                                         const char *file, etwhf_gen_write_fn write, void *user);
 
+/* ---- a referee corpus: any input, etwhf's decoder as the oracle ------------- */
+
+/* A case for file-layer input `data` that etwhf did not generate (a mutated
+ * input, a user's file): *out's expectation is what etwhf's decoder reports
+ * for it in recover mode — verdict, first error (code and offset: strict
+ * mode's stop), error and warning codes, HeapFree events, every heap event,
+ * the file counts (docs/spec/conformance.md §1.5). No faults, no shapes; its
+ * evidence is -1 (unknown), so etwhf_manifest_write_case leaves "evidence"
+ * out and levels L1 and L2 do not judge it. out->bytes stays NULL. ETWHF_OK,
+ * ETWHF_EINVAL or ETWHF_ENOMEM; free with etwhf_referee_case_free. */
+ETWHF_API int etwhf_referee_case(const void *data, size_t len, struct etwhf_gen_case *out);
+ETWHF_API void etwhf_referee_case_free(struct etwhf_gen_case *k);
+/* The first line of a manifest whose `count` cases are referee cases
+ * (generator_version "referee"); the same returns as above. */
+ETWHF_API int etwhf_manifest_write_referee_header(uint64_t count, etwhf_gen_write_fn write, void *user);
+
 /* ---- a corpus: a folder and its manifest.jsonl ---------------------------- */
 
 struct etwhf_corpus;
@@ -98,6 +114,10 @@ struct etwhf_corpus_case {
  * line's count and id order, a case file that leaves dir: err names the
  * file and line) or ETWHF_ENOMEM ("out of memory", with the line). */
 ETWHF_API struct etwhf_corpus *etwhf_corpus_load(const char *dir, int *status, char *err, size_t errlen);
+/* A corpus of one case without a manifest: the file at `path` (its folder is
+ * the corpus folder) as a referee case (etwhf_referee_case): what `etwhf
+ * check FILE` runs. NULL with *status ETWHF_EIO (err says why) or ETWHF_ENOMEM. */
+ETWHF_API struct etwhf_corpus *etwhf_corpus_from_file(const char *path, int *status, char *err, size_t errlen);
 ETWHF_API void etwhf_corpus_free(struct etwhf_corpus *c);
 ETWHF_API size_t etwhf_corpus_count(const struct etwhf_corpus *c);
 /* Case i in manifest order; NULL when i is out of range. */

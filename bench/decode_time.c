@@ -107,8 +107,8 @@ int main(int argc, char **argv)
         printf("], \"cpu_seconds\": [");
         for (int r = 0; r < n; r++)
             printf("%s%.9f", r ? ", " : "", cpu[r]);
-        printf("], \"bytes\": %" PRIu64 ", \"records\": %" PRIu64 ", \"heap_events\": %" PRIu64
-               ", \"errors\": %" PRIu64 ", \"warnings\": %" PRIu64 "}\n",
+        printf("], \"bytes\": %" PRIu64 ", \"records\": %" PRIu64 ", \"heap_events\": %" PRIu64 ", \"errors\": %" PRIu64
+               ", \"warnings\": %" PRIu64 "}\n",
                s.bytes, s.events_total, s.heap_free + s.heap_alloc + s.heap_realloc, s.errors, s.warnings);
     }
     return 0;

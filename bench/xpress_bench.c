@@ -89,8 +89,7 @@ static void row(const char *name, const uint8_t *stream, size_t stream_len, size
 
 static void header(void)
 {
-    printf("%-34s %9s %9s %6s %10s %10s %7s\n", "input", "stream", "output", "ratio",
-           "decomp", "memcpy", "dec/cpy");
+    printf("%-34s %9s %9s %6s %10s %10s %7s\n", "input", "stream", "output", "ratio", "decomp", "memcpy", "dec/cpy");
     printf("%-34s %9s %9s %6s %10s %10s %7s\n", "", "bytes", "bytes", "", "MB/s", "MB/s", "");
 }
 
@@ -153,8 +152,7 @@ static void generated_rows(const char *what, size_t n, int events)
     snprintf(name, sizeof name, "%s %zu KiB (our stream)", what, n >> 10);
     row(name, stream, len, n);
     struct job c = {data, n, stream, cap};
-    printf("%-34s %9s %9s %6s %10.1f   (compression, MB/s of input)\n", "", "", "", "",
-           rate(do_compress, &c, n));
+    printf("%-34s %9s %9s %6s %10.1f   (compression, MB/s of input)\n", "", "", "", "", rate(do_compress, &c, n));
     free(data);
     free(stream);
 }

@@ -168,7 +168,8 @@ static int passes(const struct etwhf_check *chk, const struct etwhf_corpus *c, c
 {
     const struct etwhf_check_options *o = &chk->opts;
     return (!o->nids || wanted_id(chk, k->info.id)) && (!chk->fault || has_fault(c, k, chk->fault)) &&
-           (!o->layers || (o->layers >> k->info.layer & 1u)) && (!o->header_forms || (o->header_forms & k->info.headers)) &&
+           (!o->layers || (o->layers >> k->info.layer & 1u)) &&
+           (!o->header_forms || (o->header_forms & k->info.headers)) &&
            (!o->compressed || (o->compressed == ETWHF_CHECK_COMPRESSED_YES) == (k->compressed != 0));
 }
 
@@ -247,8 +248,8 @@ static int stat_cases(const struct etwhf_corpus *c, const size_t *sel, size_t n,
         const struct check_case *k = &c->cases[sel[i]];
         struct stat st;
         int e = etwhf__corpus_case_path(c, k, path, sizeof path) != ETWHF_OK ? ENAMETOOLONG
-                : stat(path, &st) != 0                                ? errno
-                                                                      : 0;
+                : stat(path, &st) != 0                                       ? errno
+                                                                             : 0;
         if (e || !S_ISREG(st.st_mode)) {
             snprintf(err, errlen, "case file '%s' (manifest line %zu): %s", path, k->info.line,
                      e ? strerror(e) : "not a regular file");
@@ -269,9 +270,7 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
     res->external = chk->decoder != NULL;
     res->batch = res->external && o->decoder_batch;
     res->decoder = strdup(chk->decoder ? chk->decoder : "in-process");
-    res->modes = o->modes ? o->modes
-                 : res->external ? ETWHF_CHECK_RECOVER
-                                 : ETWHF_CHECK_RECOVER | ETWHF_CHECK_STRICT;
+    res->modes = o->modes ? o->modes : res->external ? ETWHF_CHECK_RECOVER : ETWHF_CHECK_RECOVER | ETWHF_CHECK_STRICT;
     res->jobs = o->jobs;
     res->timeout_ms = o->timeout_ms;
     res->strict_codes = o->strict_codes || !res->external;
@@ -299,8 +298,8 @@ static struct etwhf_check_result *result_new(const struct etwhf_check *chk, cons
 
 /* What a run needs before it starts: *res with its settings and selection
  * (NULL when it could not be made), every selected case file there. */
-static int prepare(const struct etwhf_check *chk, const struct etwhf_corpus *corpus,
-                   struct etwhf_check_result **res, char *err, size_t errlen)
+static int prepare(const struct etwhf_check *chk, const struct etwhf_corpus *corpus, struct etwhf_check_result **res,
+                   char *err, size_t errlen)
 {
     *res = NULL;
     if (!chk || !corpus) {
@@ -330,23 +329,33 @@ static int prepare(const struct etwhf_check *chk, const struct etwhf_corpus *cor
     return stat_cases(corpus, r->selected, r->nselected, err, errlen);
 }
 
-struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct etwhf_corpus *corpus,
-                                           int *status, char *err, size_t errlen)
+struct etwhf_check_result *etwhf_check_run(struct etwhf_check *chk, const struct etwhf_corpus *corpus, int *status,
+                                           char *err, size_t errlen)
 {
     struct etwhf_check_result *res;
     int st = prepare(chk, corpus, &res, err, errlen);
     if (st == ETWHF_OK) {
         const struct etwhf_check_options *o = &chk->opts;
         struct check_run r = {
-            .corpus = corpus, .tally = &res->tally, .selected = res->selected, .nselected = res->nselected,
-            .modes = res->modes, .jobs = o->jobs, .timeout_ms = o->timeout_ms, .strict_codes = o->strict_codes,
-            .all_heap_events = o->all_heap_events, .cmd = chk->decoder ? &chk->cmd : NULL,
+            .corpus = corpus,
+            .tally = &res->tally,
+            .selected = res->selected,
+            .nselected = res->nselected,
+            .modes = res->modes,
+            .jobs = o->jobs,
+            .timeout_ms = o->timeout_ms,
+            .strict_codes = o->strict_codes,
+            .all_heap_events = o->all_heap_events,
+            .cmd = chk->decoder ? &chk->cmd : NULL,
             .batch = o->decoder_batch,
-            .should_stop = o->should_stop, .user = o->user, .progress = o->progress,
+            .should_stop = o->should_stop,
+            .user = o->user,
+            .progress = o->progress,
         };
         uint64_t t0 = etwhf__check_now_ms();
-        int rc = !r.cmd ? etwhf__check_run_inproc(&r) : r.batch ? etwhf__check_run_batch(&r)
-                                                                : etwhf__check_run_command(&r);
+        int rc = !r.cmd    ? etwhf__check_run_inproc(&r)
+                 : r.batch ? etwhf__check_run_batch(&r)
+                           : etwhf__check_run_command(&r);
         etwhf__check_progress_done(&r);
         res->run_seconds = (double)(etwhf__check_now_ms() - t0) / 1000.0;
         res->seconds = res->run_seconds + corpus->load_seconds;

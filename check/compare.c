@@ -73,8 +73,8 @@ int etwhf__check_observed_add_where(struct check_observed *o, const struct check
     return st;
 }
 
-void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
-                                    int has_offset, uint64_t offset)
+void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name, int has_offset,
+                                    uint64_t offset)
 {
     int known = code > 0 && code <= ETWHF_DIAG_MAX;
     if (known)
@@ -99,12 +99,34 @@ const char *etwhf__check_mode_name(int mode)
 const char *etwhf__check_kind_name(int kind)
 {
     static const char *const names[CHECK_K_COUNT] = {
-        "events.count", "events.heap_handle", "events.address", "events.source", "events.pointer_size",
-        "verdict", "errors", "warnings", "first_error", "strict_stop",
-        "buffers", "buffers_skipped", "events_total", "heap_alloc", "heap_realloc",
-        "heap_events.count", "heap_events.type", "heap_events.header", "heap_events.pointer_size",
-        "heap_events.heap_handle", "heap_events.address", "heap_events.size", "heap_events.source",
-        "output", "exit_status", "crash", "timeout", "io",
+        "events.count",
+        "events.heap_handle",
+        "events.address",
+        "events.source",
+        "events.pointer_size",
+        "verdict",
+        "errors",
+        "warnings",
+        "first_error",
+        "strict_stop",
+        "buffers",
+        "buffers_skipped",
+        "events_total",
+        "heap_alloc",
+        "heap_realloc",
+        "heap_events.count",
+        "heap_events.type",
+        "heap_events.header",
+        "heap_events.pointer_size",
+        "heap_events.heap_handle",
+        "heap_events.address",
+        "heap_events.size",
+        "heap_events.source",
+        "output",
+        "exit_status",
+        "crash",
+        "timeout",
+        "io",
     };
     return kind >= 0 && kind < CHECK_K_COUNT ? names[kind] : "?";
 }
@@ -232,8 +254,8 @@ static const char *code_name(int code)
 
 /* One item when a field of event i differs: "<list>[i].<name>", values in
  * hex (pointers, sizes) or decimal. */
-static void field_diff(struct check_diff *d, int kind, int mode, const char *list, size_t i, const char *name,
-                       int hex, uint64_t exp, uint64_t got)
+static void field_diff(struct check_diff *d, int kind, int mode, const char *list, size_t i, const char *name, int hex,
+                       uint64_t exp, uint64_t got)
 {
     if (exp == got)
         return;
@@ -263,8 +285,9 @@ static void note_at(struct check_diff *d, unsigned from, int mode, const struct 
                     const struct check_observed *o, int heap, size_t i)
 {
     const struct etwhf_gen_expect *e = &k->expect;
-    size_t he = heap ? i : k->has_heap_events ? nth_of_type(e->heap_events, e->n_heap_events, ETWHF_HEAP_FREE, i)
-                                                : SIZE_MAX;
+    size_t he = heap                 ? i
+                : k->has_heap_events ? nth_of_type(e->heap_events, e->n_heap_events, ETWHF_HEAP_FREE, i)
+                                     : SIZE_MAX;
     size_t ho = heap ? i : nth_of_type(o->heap, o->nheap, ETWHF_HEAP_FREE, i);
     int at = CHECK_AT_UNKNOWN;
     if (k->info.layer == ETWHF_GEN_PAYLOAD)
@@ -296,8 +319,8 @@ static void note_at(struct check_diff *d, unsigned from, int mode, const struct 
     if (w && w->has_buffer && n > 0 && (size_t)n < sizeof where)
         n += snprintf(where + n, sizeof where - (size_t)n, ", buffer %" PRIu64, w->buffer);
     if (w && n > 0 && (size_t)n < sizeof where)
-        snprintf(where + n, sizeof where - (size_t)n, w->has_inner ? ", offset %" PRIu64 " +%" PRIu64 : ", offset %" PRIu64,
-                 w->offset, w->inner_offset);
+        snprintf(where + n, sizeof where - (size_t)n,
+                 w->has_inner ? ", offset %" PRIu64 " +%" PRIu64 : ", offset %" PRIu64, w->offset, w->inner_offset);
     for (unsigned j = from; j < d->n; j++)
         copy_cut(d->items[j].where, sizeof d->items[j].where, where);
 }
@@ -410,8 +433,8 @@ static void compare_u64(struct check_diff *d, int kind, int mode, uint64_t exp, 
 
 /* Codes reported must equal the expected set (subset: in strict mode a walk
  * that stopped early has met only some of them). */
-static void compare_codes(struct check_diff *d, int kind, int mode, uint32_t exp, uint32_t got,
-                          const char *unknown, int subset)
+static void compare_codes(struct check_diff *d, int kind, int mode, uint32_t exp, uint32_t got, const char *unknown,
+                          int subset)
 {
     int bad = subset ? (got & ~exp) != 0 : got != exp;
     if (!bad && !(unknown && *unknown))
@@ -463,8 +486,7 @@ static void compare_full(const struct check_case *k, int mode, const struct chec
     compare_heap_events(k, 0, o, mode, d);
 }
 
-static void compare_first_error(const struct etwhf_gen_expect *e, const struct check_observed *o,
-                                struct check_diff *d)
+static void compare_first_error(const struct etwhf_gen_expect *e, const struct check_observed *o, struct check_diff *d)
 {
     if (!o->has_first || !e->first_error_code)
         return;
@@ -475,8 +497,8 @@ static void compare_first_error(const struct etwhf_gen_expect *e, const struct c
         return;
     snprintf(ev, sizeof ev, "%s at %" PRIu64, code_name(e->first_error_code), e->first_error_offset);
     if (o->offset_known)
-        snprintf(gv, sizeof gv, "%s at %" PRIu64,
-                 o->first_code ? code_name(o->first_code) : o->unknown_code, o->first_offset);
+        snprintf(gv, sizeof gv, "%s at %" PRIu64, o->first_code ? code_name(o->first_code) : o->unknown_code,
+                 o->first_offset);
     else
         snprintf(gv, sizeof gv, "%s", o->first_code ? code_name(o->first_code) : o->unknown_code);
     etwhf__check_diff_add(d, CHECK_K_FIRST_ERROR, ETWHF_MODE_STRICT, "first_error", ev, gv);

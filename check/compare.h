@@ -27,24 +27,24 @@ const char *etwhf__check_mode_name(int mode);
 struct check_observed {
     struct etwhf_gen_event *events; /* HeapFree events, in order */
     size_t nevents, cap;
-    int oom;                    /* an event could not be stored */
-    uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events */
-    int other_known;            /* heap_alloc, heap_realloc and heap (below) are meaningful */
-    int header_known;           /* heap[].header is meaningful (in-process only) */
+    int oom;                            /* an event could not be stored */
+    uint64_t heap_alloc, heap_realloc;  /* HeapAlloc / HeapReAlloc events */
+    int other_known;                    /* heap_alloc, heap_realloc and heap (below) are meaningful */
+    int header_known;                   /* heap[].header is meaningful (in-process only) */
     struct etwhf_gen_heap_expect *heap; /* every heap event of any type, in order */
     size_t nheap, heap_cap;
-    uint64_t error_diags;       /* how many diagnostics had severity error */
-    int codes_known;            /* errors, warnings, first_code are meaningful */
-    uint32_t errors, warnings;  /* bit n = code n */
-    char unknown_code[48];      /* first code name that is not in the table ("" if none) */
-    int has_first;              /* first error diagnostic seen */
+    uint64_t error_diags;      /* how many diagnostics had severity error */
+    int codes_known;           /* errors, warnings, first_code are meaningful */
+    uint32_t errors, warnings; /* bit n = code n */
+    char unknown_code[48];     /* first code name that is not in the table ("" if none) */
+    int has_first;             /* first error diagnostic seen */
     int first_code;
-    int offset_known;           /* first_offset is meaningful */
+    int offset_known; /* first_offset is meaningful */
     uint64_t first_offset;
     int has_counts;
     uint64_t buffers, buffers_skipped, events_total;
-    unsigned lines_bad;         /* output lines every run reads (not JSON, HeapFree, diag) that could not be */
-    struct check_where *where;  /* parallel to heap, in-process only (NULL otherwise) */
+    unsigned lines_bad;        /* output lines every run reads (not JSON, HeapFree, diag) that could not be */
+    struct check_where *where; /* parallel to heap, in-process only (NULL otherwise) */
     size_t where_cap;
 };
 
@@ -61,47 +61,69 @@ void etwhf__check_observed_free(struct check_observed *o);
 int etwhf__check_observed_add_event(struct check_observed *o, const struct etwhf_gen_event *ev);
 int etwhf__check_observed_add_heap(struct check_observed *o, const struct etwhf_gen_heap_expect *ev);
 /* A diagnostic: code 0 when the name is unknown (or not read). */
-void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name,
-                                    int has_offset, uint64_t offset);
+void etwhf__check_observed_add_diag(struct check_observed *o, int is_error, int code, const char *name, int has_offset,
+                                    uint64_t offset);
 
 /* Kinds of difference; their names are the report's field groups. */
 enum check_kind {
-    CHECK_K_EVENTS_COUNT, CHECK_K_HEAP_HANDLE, CHECK_K_ADDRESS, CHECK_K_SOURCE, CHECK_K_POINTER_SIZE,
-    CHECK_K_VERDICT, CHECK_K_ERRORS, CHECK_K_WARNINGS, CHECK_K_FIRST_ERROR, CHECK_K_STRICT_STOP,
-    CHECK_K_BUFFERS, CHECK_K_BUFFERS_SKIPPED, CHECK_K_EVENTS_TOTAL, CHECK_K_HEAP_ALLOC, CHECK_K_HEAP_REALLOC,
+    CHECK_K_EVENTS_COUNT,
+    CHECK_K_HEAP_HANDLE,
+    CHECK_K_ADDRESS,
+    CHECK_K_SOURCE,
+    CHECK_K_POINTER_SIZE,
+    CHECK_K_VERDICT,
+    CHECK_K_ERRORS,
+    CHECK_K_WARNINGS,
+    CHECK_K_FIRST_ERROR,
+    CHECK_K_STRICT_STOP,
+    CHECK_K_BUFFERS,
+    CHECK_K_BUFFERS_SKIPPED,
+    CHECK_K_EVENTS_TOTAL,
+    CHECK_K_HEAP_ALLOC,
+    CHECK_K_HEAP_REALLOC,
     /* heap_events (all types): pointers and sizes grouped, the item names the field */
-    CHECK_K_HE_COUNT, CHECK_K_HE_TYPE, CHECK_K_HE_HEADER, CHECK_K_HE_POINTER_SIZE, CHECK_K_HE_HANDLE,
-    CHECK_K_HE_ADDRESS, CHECK_K_HE_SIZE, CHECK_K_HE_SOURCE,
-    CHECK_K_OUTPUT, CHECK_K_EXIT, CHECK_K_CRASH, CHECK_K_TIMEOUT, CHECK_K_IO,
+    CHECK_K_HE_COUNT,
+    CHECK_K_HE_TYPE,
+    CHECK_K_HE_HEADER,
+    CHECK_K_HE_POINTER_SIZE,
+    CHECK_K_HE_HANDLE,
+    CHECK_K_HE_ADDRESS,
+    CHECK_K_HE_SIZE,
+    CHECK_K_HE_SOURCE,
+    CHECK_K_OUTPUT,
+    CHECK_K_EXIT,
+    CHECK_K_CRASH,
+    CHECK_K_TIMEOUT,
+    CHECK_K_IO,
     CHECK_K_COUNT
 };
 _Static_assert(CHECK_K_COUNT <= 32, "check_diff.kinds is a 32-bit mask");
 const char *etwhf__check_kind_name(int kind);
 
 /* check_diff.at_header besides enum etwhf_header: */
-#define CHECK_AT_NONE (-1) /* no event differed (verdict, codes, counts, a crash …) */
-#define CHECK_AT_BARE (-2) /* the event is a bare payload's: no header */
+#define CHECK_AT_NONE (-1)    /* no event differed (verdict, codes, counts, a crash …) */
+#define CHECK_AT_BARE (-2)    /* the event is a bare payload's: no header */
 #define CHECK_AT_UNKNOWN (-3) /* an event the decoder added whose header it does not say */
 
 #define CHECK_DIFF_ITEMS 6
 struct check_item {
-    uint8_t kind;  /* enum check_kind */
-    uint8_t mode;  /* enum etwhf_mode */
+    uint8_t kind; /* enum check_kind */
+    uint8_t mode; /* enum etwhf_mode */
     char field[40];
     char expected[120];
     char got[160];
     char where[72]; /* the differing event: header form, index, buffer and offset where known; or "" */
 };
 struct check_diff {
-    uint32_t kinds;    /* bit k = some item (kept or dropped) of kind k */
-    uint8_t modes;     /* CHECK_MODE_BIT of each mode with an item (kept or dropped) */
+    uint32_t kinds;     /* bit k = some item (kept or dropped) of kind k */
+    uint8_t modes;      /* CHECK_MODE_BIT of each mode with an item (kept or dropped) */
     uint8_t level_fail; /* CHECK_LEVEL_BIT of L1, L2, L3 whose own judgement a recover-mode run failed */
-    unsigned n;        /* items kept */
-    unsigned dropped;  /* items beyond CHECK_DIFF_ITEMS */
-    int8_t at_header;  /* the first differing event's header form or CHECK_AT_*, when at_set */
-    uint8_t at_mode;   /* the mode that set it */
+    unsigned n;         /* items kept */
+    unsigned dropped;   /* items beyond CHECK_DIFF_ITEMS */
+    int8_t at_header;   /* the first differing event's header form or CHECK_AT_*, when at_set */
+    uint8_t at_mode;    /* the mode that set it */
     uint8_t at_set;
-    int32_t at_index;  /* its index in heap_events (or events when the manifest has no heap_events) */
+    int32_t at_index; /* its index in heap_events (or events when the manifest has no heap_events) */
     struct check_item items[CHECK_DIFF_ITEMS];
 };
 /* "system64", "bare payload", "no differing event", "unknown header". */
@@ -123,7 +145,7 @@ void etwhf__check_compare(const struct check_case *k, int mode, const struct che
 
 /* Conformance levels (docs/spec/conformance.md) as bits. */
 #define CHECK_LEVEL_BIT(l) (1u << (l))
-#define CHECK_LEVELS_RECOVER \
+#define CHECK_LEVELS_RECOVER                                                                                           \
     (CHECK_LEVEL_BIT(ETWHF_CHECK_L1) | CHECK_LEVEL_BIT(ETWHF_CHECK_L2) | CHECK_LEVEL_BIT(ETWHF_CHECK_L3))
 /* What a recover-mode run shows of levels L1–L3, each on its own terms and
  * whatever the case's set (levels.c decides membership and nesting):

@@ -51,9 +51,9 @@ struct check_case {
 
 /* Where a fault changed a case (the manifest's optional "locations"). */
 struct check_location {
-    uint32_t fault;        /* index into fault_names */
-    uint8_t has_buffer;    /* "buffer" was a number, not null */
-    uint8_t has_inner;     /* "inner_offset" was there */
+    uint32_t fault;     /* index into fault_names */
+    uint8_t has_buffer; /* "buffer" was a number, not null */
+    uint8_t has_inner;  /* "inner_offset" was there */
     uint64_t buffer, offset, inner_offset;
 };
 
@@ -62,17 +62,17 @@ struct etwhf_corpus {
     char *generator_version;
     struct check_case *cases;
     size_t ncases;
-    struct etwhf_gen_event *events;             /* every case's HeapFree events */
+    struct etwhf_gen_event *events; /* every case's HeapFree events */
     size_t nevents;
-    struct etwhf_gen_heap_expect *heap_events;  /* every case's heap_events */
+    struct etwhf_gen_heap_expect *heap_events; /* every case's heap_events */
     size_t nheap_events;
     uint32_t *case_faults; /* indexes into fault_names */
     size_t ncase_faults;
-    char **fault_names;    /* distinct names, in order of first appearance */
+    char **fault_names; /* distinct names, in order of first appearance */
     size_t nfaults;
     struct check_location *locations; /* every case's locations */
     size_t nlocations;
-    double load_seconds;   /* reading the manifest, for the report's time */
+    double load_seconds; /* reading the manifest, for the report's time */
 };
 
 /* Reads dir/manifest.jsonl into *out (zeroed first). ETWHF_OK, or

@@ -30,8 +30,11 @@ static int on_event(void *user, const struct etwhf_event *ev)
         h.address = ev->address;
         h.size = ev->type == ETWHF_HEAP_ALLOC ? ev->size : 0;
     }
-    struct check_where w = {.buffer = ev->buffer, .offset = ev->offset, .inner_offset = ev->inner_offset,
-                            .has_buffer = ev->buffer != ETWHF_NO_BUFFER, .has_inner = ev->has_inner};
+    struct check_where w = {.buffer = ev->buffer,
+                            .offset = ev->offset,
+                            .inner_offset = ev->inner_offset,
+                            .has_buffer = ev->buffer != ETWHF_NO_BUFFER,
+                            .has_inner = ev->has_inner};
     if (etwhf__check_observed_add_heap(s->o, &h) == ETWHF_OK)
         etwhf__check_observed_add_where(s->o, &w);
     if (ev->type != ETWHF_HEAP_FREE) {

@@ -5,9 +5,11 @@
 
 /* What the sanitizers print first (docs/spec/check-protocol.md §3.5 lists them). */
 static const char *const sanitizer_marks[] = {
-    "ERROR: AddressSanitizer",  "runtime error:",          "ERROR: LeakSanitizer",
-    "WARNING: MemorySanitizer", "ERROR: MemorySanitizer",  "ERROR: HWAddressSanitizer",
-    "WARNING: ThreadSanitizer", "AddressSanitizer:DEADLYSIGNAL", "ERROR: libFuzzer",
+    "ERROR: AddressSanitizer",  "runtime error:",
+    "ERROR: LeakSanitizer",     "WARNING: MemorySanitizer",
+    "ERROR: MemorySanitizer",   "ERROR: HWAddressSanitizer",
+    "WARNING: ThreadSanitizer", "AddressSanitizer:DEADLYSIGNAL",
+    "ERROR: libFuzzer",
 };
 
 void etwhf__check_errscan_reset(struct check_errscan *s)

@@ -10,14 +10,14 @@
 #include <stddef.h>
 
 struct check_errscan {
-    char line[512];  /* the current line's start */
+    char line[512]; /* the current line's start */
     size_t len;
     int found;
     char report[160]; /* the sanitizer line, when found */
     char first[160];  /* the first line of stderr, for failure messages */
     char tail[2048];  /* the last bytes of stderr, NUL-terminated: evidence for the report */
     size_t tail_len;
-    int tail_cut;     /* bytes came before the tail */
+    int tail_cut; /* bytes came before the tail */
 };
 /* The last non-empty line of the tail, into buf. */
 void etwhf__check_errscan_last_line(const struct check_errscan *s, char *buf, size_t len);

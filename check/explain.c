@@ -58,8 +58,8 @@ int etwhf__check_reobserve(const struct etwhf_check_result *r, size_t idx, int m
             return ETWHF_EINVAL;
         struct check_diff d;
         etwhf__check_diff_reset(&d);
-        etwhf__check_output_parse(s->ev[mode].out, s->ev[mode].out_len, mode, r->strict_codes, r->all_heap_events,
-                                  o, &d);
+        etwhf__check_output_parse(s->ev[mode].out, s->ev[mode].out_len, mode, r->strict_codes, r->all_heap_events, o,
+                                  &d);
         return ETWHF_OK;
     }
     size_t len = 0;
@@ -81,7 +81,8 @@ static const char *header_text(int h)
 /* One heap event in columns that line up between an expected and a got row. */
 static void put_heap(FILE *f, const struct etwhf_gen_heap_expect *h, int header_known)
 {
-    fprintf(f, "%-11s %-10s p%u heap 0x%-12" PRIx64, etwhf_heap_type_name(h->type) ? etwhf_heap_type_name(h->type) : "?",
+    fprintf(f, "%-11s %-10s p%u heap 0x%-12" PRIx64,
+            etwhf_heap_type_name(h->type) ? etwhf_heap_type_name(h->type) : "?",
             header_known ? header_text(h->header) : "-", h->pointer_size, h->heap_handle);
     if (h->type == ETWHF_HEAP_REALLOC)
         fprintf(f, " new 0x%" PRIx64 " old 0x%" PRIx64 " new_size 0x%" PRIx64 " old_size 0x%" PRIx64, h->new_address,
@@ -367,8 +368,8 @@ static void put_expectation(FILE *f, const struct etwhf_corpus *c, const struct 
     if (k->has_other_counts)
         fprintf(f, " (HeapAlloc %" PRIu64 ", HeapReAlloc %" PRIu64 ")", e->heap_alloc, e->heap_realloc);
     if (k->has_counts)
-        fprintf(f, "; buffers %" PRIu64 " (skipped %" PRIu64 "), events_total %" PRIu64, e->buffers,
-                e->buffers_skipped, e->events_total);
+        fprintf(f, "; buffers %" PRIu64 " (skipped %" PRIu64 "), events_total %" PRIu64, e->buffers, e->buffers_skipped,
+                e->events_total);
     fputc('\n', f);
     if (e->has_prefix)
         fprintf(f, "  intact prefix (L2): %zu HeapFree event(s), %zu heap event(s) before the first fault's damage\n",
@@ -434,7 +435,8 @@ static void put_levels(FILE *f, const struct etwhf_check_result *r, size_t idx)
             put_shapes(f, k->shapes, ETWHF_EVIDENCE_CHOSEN);
             fputs(")\n", f);
         } else
-            fputs(k->fault_count ? "not in its set: the case has faults\n" : "not in its set: the case has no fault\n", f);
+            fputs(k->fault_count ? "not in its set: the case has faults\n" : "not in its set: the case has no fault\n",
+                  f);
     }
 }
 
@@ -448,8 +450,8 @@ static void put_run(FILE *f, const struct etwhf_check_result *r, size_t idx, int
     for (unsigned j = 0; s && j < s->diff.n; j++) {
         const struct check_item *it = &s->diff.items[j];
         if (it->mode == mode)
-            fprintf(f, "  %s: expected %s, got %s%s%s%s\n", it->field, it->expected, it->got,
-                    it->where[0] ? " (" : "", it->where, it->where[0] ? ")" : "");
+            fprintf(f, "  %s: expected %s, got %s%s%s%s\n", it->field, it->expected, it->got, it->where[0] ? " (" : "",
+                    it->where, it->where[0] ? ")" : "");
     }
     etwhf__check_side_by_side(f, r, idx, mode);
     const struct check_evidence *ev = s ? &s->ev[mode] : NULL;

@@ -63,8 +63,7 @@ int etwhf__heap_json_read(const cJSON *o, int read_header, struct etwhf_gen_heap
     ev->type = (uint8_t)etwhf__heap_json_type(etwhf__json_in_string(etwhf__json_in_get(o, MK_TYPE)));
     if (!ev->type || number(o, MK_POINTER_SIZE, &ps) != ETWHF_OK || ps > 255 ||
         number(o, MK_SOURCE, &src) != ETWHF_OK || src > UINT32_MAX ||
-        number(o, MK_HEAP_HANDLE, &ev->heap_handle) != ETWHF_OK ||
-        (read_header && header(o, &ev->header) != ETWHF_OK))
+        number(o, MK_HEAP_HANDLE, &ev->heap_handle) != ETWHF_OK || (read_header && header(o, &ev->header) != ETWHF_OK))
         return ETWHF_EINVAL;
     ev->pointer_size = (uint8_t)ps;
     ev->source = (uint32_t)src;
@@ -78,9 +77,7 @@ int etwhf__heap_json_read(const cJSON *o, int read_header, struct etwhf_gen_heap
     case ETWHF_HEAP_ALLOC:
         bad = number(o, MK_ADDRESS, &ev->address) != ETWHF_OK || number(o, MK_SIZE, &ev->size) != ETWHF_OK;
         break;
-    default:
-        bad = number(o, MK_ADDRESS, &ev->address) != ETWHF_OK;
-        break;
+    default: bad = number(o, MK_ADDRESS, &ev->address) != ETWHF_OK; break;
     }
     return bad ? ETWHF_EINVAL : ETWHF_OK;
 }

@@ -32,7 +32,10 @@ static void l4_reason(struct etwhf_check_result *r, int recover, int both)
 {
     char what[120] = "", add[80] = "";
     size_t nw = 0, na = 0;
-    const struct { int missing; const char *what, *option; } need[] = {
+    const struct {
+        int missing;
+        const char *what, *option;
+    } need[] = {
         {!r->strict_codes, "code names", "--strict-codes"},
         {!r->all_heap_events, "HeapAlloc and HeapReAlloc events", "--all-heap-events"},
         {!both, recover ? "strict mode" : "recover mode", "--mode both"},
@@ -43,8 +46,8 @@ static void l4_reason(struct etwhf_check_result *r, int recover, int both)
         nw += (size_t)snprintf(what + nw, sizeof what - nw, "%s%s", nw ? ", " : "", need[i].what);
         na += (size_t)snprintf(add + na, sizeof add - na, "%s%s", na ? " " : "", need[i].option);
     }
-    snprintf(r->level_reason[ETWHF_CHECK_L4], sizeof r->level_reason[ETWHF_CHECK_L4], "%s not compared (add %s)",
-             what, add);
+    snprintf(r->level_reason[ETWHF_CHECK_L4], sizeof r->level_reason[ETWHF_CHECK_L4], "%s not compared (add %s)", what,
+             add);
 }
 
 /* Which judged levels' sets hold each case: L0, L3 and L4 every case; L1
@@ -57,7 +60,8 @@ static int set_members(struct etwhf_check_result *r)
         return ETWHF_ENOMEM;
     for (size_t i = 0; i < c->ncases; i++) {
         const struct check_case *k = &c->cases[i];
-        unsigned in = CHECK_LEVEL_BIT(ETWHF_CHECK_L0) | CHECK_LEVEL_BIT(ETWHF_CHECK_L3) | CHECK_LEVEL_BIT(ETWHF_CHECK_L4);
+        unsigned in =
+            CHECK_LEVEL_BIT(ETWHF_CHECK_L0) | CHECK_LEVEL_BIT(ETWHF_CHECK_L3) | CHECK_LEVEL_BIT(ETWHF_CHECK_L4);
         if (k->has_evidence && k->evidence != ETWHF_EVIDENCE_CHOSEN)
             in |= CHECK_LEVEL_BIT(k->fault_count ? ETWHF_CHECK_L2 : ETWHF_CHECK_L1);
         r->level_member[i] = (uint8_t)(in & r->levels_judged);

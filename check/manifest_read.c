@@ -31,12 +31,12 @@ struct loader {
     size_t line;
     char *err;
     size_t errlen;
-    int has_count;            /* the first line's options.count was read: */
-    uint64_t count;           /*   the case lines hold ids 0 … count − 1, in order */
-    int dirfd;                /* the corpus folder (O_PATH), for case paths */
-    char *root;               /* its real path: where symlinks may lead */
-    char checked[PATH_MAX];   /* the last folder of a case path found free of symlinks */
-    size_t checked_len;       /* (most cases share "cases"), or 0 */
+    int has_count;          /* the first line's options.count was read: */
+    uint64_t count;         /*   the case lines hold ids 0 … count − 1, in order */
+    int dirfd;              /* the corpus folder (O_PATH), for case paths */
+    char *root;             /* its real path: where symlinks may lead */
+    char checked[PATH_MAX]; /* the last folder of a case path found free of symlinks */
+    size_t checked_len;     /* (most cases share "cases"), or 0 */
 };
 
 /* The manifest's bytes, handed out a line at a time. */
@@ -84,7 +84,6 @@ static int get_u64(const cJSON *v, uint64_t *out)
 {
     return etwhf__json_in_uint(v, out);
 }
-
 
 static int intern_fault(struct loader *ld, const char *name, uint32_t *idx)
 {
@@ -134,8 +133,10 @@ static int parse_events(struct loader *ld, const cJSON *arr, struct etwhf_gen_ex
             etwhf__json_u64(etwhf__json_in_get(v, MK_ADDRESS), &ev->address) != ETWHF_OK ||
             get_u64(etwhf__json_in_get(v, MK_SOURCE), &src) != ETWHF_OK || src > UINT32_MAX ||
             get_u64(etwhf__json_in_get(v, MK_POINTER_SIZE), &ps) != ETWHF_OK || (ps != 4 && ps != 8))
-            return fail(ld, "expect.events[%zu] needs heap_handle, address (hex strings), source and "
-                            "pointer_size (4 or 8)", i);
+            return fail(ld,
+                        "expect.events[%zu] needs heap_handle, address (hex strings), source and "
+                        "pointer_size (4 or 8)",
+                        i);
         ev->source = (uint32_t)src;
         ev->pointer_size = (uint8_t)ps;
         c->nevents++;
@@ -162,7 +163,7 @@ static int parse_counts(struct loader *ld, const cJSON *x, struct check_case *k,
 {
     struct etwhf_gen_expect *e = &k->expect;
     const cJSON *b = etwhf__json_in_get(x, MK_BUFFERS), *s = etwhf__json_in_get(x, MK_BUFFERS_SKIPPED),
-           *t = etwhf__json_in_get(x, MK_EVENTS_TOTAL);
+                *t = etwhf__json_in_get(x, MK_EVENTS_TOTAL);
     if (!b && !s && !t && !required)
         return ETWHF_OK;
     if (get_u64(b, &e->buffers) != ETWHF_OK || get_u64(s, &e->buffers_skipped) != ETWHF_OK ||
@@ -204,8 +205,10 @@ static int parse_heap_events(struct loader *ld, const cJSON *arr, struct check_c
         struct etwhf_gen_heap_expect *ev = &c->heap_events[c->nheap_events];
         if (!cJSON_IsObject(v) || etwhf__heap_json_read(v, 1, ev) != ETWHF_OK ||
             (ev->pointer_size != 4 && ev->pointer_size != 8))
-            return fail(ld, "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
-                            "source and the fields of its type", i);
+            return fail(ld,
+                        "expect.heap_events[%zu] needs type, header, pointer_size (4 or 8), heap_handle, "
+                        "source and the fields of its type",
+                        i);
         c->nheap_events++;
     }
     k->expect.n_heap_events = c->nheap_events - start;
@@ -388,8 +391,8 @@ static int check_id(struct loader *ld, uint64_t id)
     if (c->ncases) {
         const struct etwhf_corpus_case *prev = &c->cases[c->ncases - 1].info;
         if (id == prev->id)
-            return fail(ld, "id %llu again (line %zu has it): each case line has its own id",
-                        (unsigned long long)id, prev->line);
+            return fail(ld, "id %llu again (line %zu has it): each case line has its own id", (unsigned long long)id,
+                        prev->line);
         if (id < prev->id)
             return fail(ld, "id %llu after id %llu (line %zu): case lines come in id order", (unsigned long long)id,
                         (unsigned long long)prev->id, prev->line);
@@ -397,11 +400,12 @@ static int check_id(struct loader *ld, uint64_t id)
     if (!ld->has_count)
         return ETWHF_OK;
     if (c->ncases >= ld->count)
-        return fail(ld, "one case line more than the first line's options.count (%llu)",
-                    (unsigned long long)ld->count);
+        return fail(ld, "one case line more than the first line's options.count (%llu)", (unsigned long long)ld->count);
     if (id != c->ncases)
-        return fail(ld, "id %llu where id %zu is due: the case lines hold ids 0 to %llu (options.count %llu), "
-                        "each once, in order", (unsigned long long)id, c->ncases, (unsigned long long)ld->count - 1,
+        return fail(ld,
+                    "id %llu where id %zu is due: the case lines hold ids 0 to %llu (options.count %llu), "
+                    "each once, in order",
+                    (unsigned long long)id, c->ncases, (unsigned long long)ld->count - 1,
                     (unsigned long long)ld->count);
     return ETWHF_OK;
 }
@@ -418,14 +422,18 @@ static int check_link(struct loader *ld, const char *file, const char *path)
     free(full);
     if (!real)
         return e == ENOMEM ? no_memory(ld)
-                           : fail(ld, "\"file\" '%.512s' goes through a symlink that does not resolve (%s); a case "
-                                      "file lies inside the corpus folder", file, strerror(e));
+                           : fail(ld,
+                                  "\"file\" '%.512s' goes through a symlink that does not resolve (%s); a case "
+                                  "file lies inside the corpus folder",
+                                  file, strerror(e));
     size_t n = strlen(ld->root);
     int inside = strcmp(ld->root, "/") == 0 || (strncmp(real, ld->root, n) == 0 && (real[n] == '/' || !real[n]));
     free(real);
     return inside ? ETWHF_OK
-                  : fail(ld, "\"file\" '%.512s' leads out of the corpus folder through a symlink; a case file lies "
-                             "inside it", file);
+                  : fail(ld,
+                         "\"file\" '%.512s' leads out of the corpus folder through a symlink; a case file lies "
+                         "inside it",
+                         file);
 }
 
 /* A manifest from elsewhere must not make check read any file of the
@@ -628,8 +636,10 @@ static int read_lines(struct loader *ld, int fd)
         rc = ETWHF_EIO;
     }
     if (rc == ETWHF_OK && ld->has_count && ld->c->ncases < ld->count) {
-        snprintf(ld->err, ld->errlen, "%s: %zu case lines, but its first line's options.count is %llu: the "
-                 "manifest ends early (cut short?)", ld->path, ld->c->ncases, (unsigned long long)ld->count);
+        snprintf(ld->err, ld->errlen,
+                 "%s: %zu case lines, but its first line's options.count is %llu: the "
+                 "manifest ends early (cut short?)",
+                 ld->path, ld->c->ncases, (unsigned long long)ld->count);
         rc = ETWHF_EIO;
     }
     free(r.buf);
@@ -639,8 +649,12 @@ static int read_lines(struct loader *ld, int fd)
 /* What a non-regular file is, for the message that refuses it. */
 static const char *file_kind(mode_t m)
 {
-    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
-           : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+    return S_ISDIR(m)    ? "a folder"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
 }
 
 /* The manifest, opened for reading: a regular file only (manifest.md §3).

@@ -46,8 +46,8 @@ static json_t *heap_events_json(const struct etwhf_gen_expect *x)
         json_t *o = json_object();
         const char *type = etwhf_heap_type_name(v->type);
         json_object_set_new(o, MK_TYPE, json_string(type ? type : etwhf_heap_type_name(ETWHF_HEAP_FREE)));
-        json_object_set_new(o, MK_HEADER, v->header >= 0 ? json_string(etwhf_header_info(v->header)->name)
-                                                         : json_null());
+        json_object_set_new(o, MK_HEADER,
+                            v->header >= 0 ? json_string(etwhf_header_info(v->header)->name) : json_null());
         json_object_set_new(o, MK_POINTER_SIZE, json_integer(v->pointer_size));
         json_object_set_new(o, MK_HEAP_HANDLE, hex(v->heap_handle));
         if (v->type == ETWHF_HEAP_ALLOC)
@@ -246,8 +246,8 @@ static int put_line(json_t *o, etwhf_gen_write_fn write, void *user)
     return failed ? ETWHF_EIO : ETWHF_OK;
 }
 
-int etwhf_manifest_write_header(const struct etwhf_gen_options *opts, uint64_t seed, uint64_t count,
-                                int exhaustive, etwhf_gen_write_fn write, void *user)
+int etwhf_manifest_write_header(const struct etwhf_gen_options *opts, uint64_t seed, uint64_t count, int exhaustive,
+                                etwhf_gen_write_fn write, void *user)
 {
     if (!opts || !write)
         return ETWHF_EINVAL;

@@ -24,11 +24,20 @@ static void bad_line(struct check_diff *d, int mode, size_t lineno, const char *
  * "source: -1 is not a u32", "address: missing". */
 static void why_bad(const cJSON *o, int type, char *buf, size_t len)
 {
-    static const struct { const char *key; uint64_t max; const char *what; uint8_t types; } keys[] = {
-        {MK_HEAP_HANDLE, UINT64_MAX, "a number", 7},     {MK_ADDRESS, UINT64_MAX, "a number", 3},
-        {MK_SIZE, UINT64_MAX, "a number", 2},            {MK_NEW_ADDRESS, UINT64_MAX, "a number", 4},
-        {MK_OLD_ADDRESS, UINT64_MAX, "a number", 4},     {MK_NEW_SIZE, UINT64_MAX, "a number", 4},
-        {MK_OLD_SIZE, UINT64_MAX, "a number", 4},        {MK_SOURCE, UINT32_MAX, "a u32", 7},
+    static const struct {
+        const char *key;
+        uint64_t max;
+        const char *what;
+        uint8_t types;
+    } keys[] = {
+        {MK_HEAP_HANDLE, UINT64_MAX, "a number", 7},
+        {MK_ADDRESS, UINT64_MAX, "a number", 3},
+        {MK_SIZE, UINT64_MAX, "a number", 2},
+        {MK_NEW_ADDRESS, UINT64_MAX, "a number", 4},
+        {MK_OLD_ADDRESS, UINT64_MAX, "a number", 4},
+        {MK_NEW_SIZE, UINT64_MAX, "a number", 4},
+        {MK_OLD_SIZE, UINT64_MAX, "a number", 4},
+        {MK_SOURCE, UINT32_MAX, "a u32", 7},
         {MK_POINTER_SIZE, 255, "a pointer size (4 or 8)", 7},
     };
     uint8_t bit = type == ETWHF_HEAP_ALLOC ? 2 : type == ETWHF_HEAP_REALLOC ? 4 : 1;
@@ -55,8 +64,7 @@ static void why_bad(const cJSON *o, int type, char *buf, size_t len)
     }
 }
 
-static void take_event(const cJSON *o, int mode, size_t lineno,
-                       struct check_observed *obs, struct check_diff *d)
+static void take_event(const cJSON *o, int mode, size_t lineno, struct check_observed *obs, struct check_diff *d)
 {
     struct etwhf_gen_event ev;
     uint64_t src, ps;
@@ -74,32 +82,35 @@ static void take_event(const cJSON *o, int mode, size_t lineno,
     ev.pointer_size = (uint8_t)ps;
     etwhf__check_observed_add_event(obs, &ev);
     if (obs->other_known) { /* the same keys, nothing more read */
-        struct etwhf_gen_heap_expect h = {.type = ETWHF_HEAP_FREE, .pointer_size = ev.pointer_size, .header = -1,
-                                     .source = ev.source, .heap_handle = ev.heap_handle, .address = ev.address};
+        struct etwhf_gen_heap_expect h = {.type = ETWHF_HEAP_FREE,
+                                          .pointer_size = ev.pointer_size,
+                                          .header = -1,
+                                          .source = ev.source,
+                                          .heap_handle = ev.heap_handle,
+                                          .address = ev.address};
         etwhf__check_observed_add_heap(obs, &h);
     }
 }
 
 /* all_heap (--all-heap-events): a HeapAlloc or HeapReAlloc line with the keys of its type. */
-static void take_other(const cJSON *o, int mode, size_t lineno,
-                       struct check_observed *obs, struct check_diff *d)
+static void take_other(const cJSON *o, int mode, size_t lineno, struct check_observed *obs, struct check_diff *d)
 {
     struct etwhf_gen_heap_expect h;
     if (etwhf__heap_json_read(o, 0, &h) != ETWHF_OK) {
         char why[120];
         why_bad(o, h.type, why, sizeof why);
-        bad_line(d, mode, lineno, h.type == ETWHF_HEAP_ALLOC
-                                      ? "a HeapAlloc with heap_handle, size, address, source, pointer_size"
-                                      : "a HeapReAlloc with heap_handle, new_address, old_address, new_size, "
-                                        "old_size, source, pointer_size",
+        bad_line(d, mode, lineno,
+                 h.type == ETWHF_HEAP_ALLOC ? "a HeapAlloc with heap_handle, size, address, source, pointer_size"
+                                            : "a HeapReAlloc with heap_handle, new_address, old_address, new_size, "
+                                              "old_size, source, pointer_size",
                  why);
         return;
     }
     etwhf__check_observed_add_heap(obs, &h);
 }
 
-static void take_diag(const cJSON *o, int strict_codes, int mode, size_t lineno,
-                      struct check_observed *obs, struct check_diff *d)
+static void take_diag(const cJSON *o, int strict_codes, int mode, size_t lineno, struct check_observed *obs,
+                      struct check_diff *d)
 {
     const char *sev = etwhf__json_in_string(etwhf__json_in_get(o, "severity"));
     int is_error = sev && strcmp(sev, etwhf_severity_name(ETWHF_SEV_ERROR)) == 0;
@@ -131,7 +142,9 @@ void etwhf__check_output_parse(const char *out, size_t len, int mode, int strict
         int heap = etwhf__heap_json_type(type);
         if (n && (!o || !type)) {
             bad_line(d, mode, lineno, "a JSON object with a \"type\"",
-                     !o ? "not JSON" : !cJSON_IsObject(o) ? "not an object" : "type: missing or not a string");
+                     !o                   ? "not JSON"
+                     : !cJSON_IsObject(o) ? "not an object"
+                                          : "type: missing or not a string");
             obs->lines_bad++;
         } else if (type && strcmp(type, "diag") == 0)
             take_diag(o, strict_codes, mode, lineno, obs, d);

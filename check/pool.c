@@ -66,8 +66,11 @@ static int fail(struct check_pool *p, int status, const char *what, int e)
 
 const char *etwhf__check_signal_name(int sig, char *buf, size_t len)
 {
-    static const struct { int sig; const char *name; } names[] = {
-        {SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
+    static const struct {
+        int sig;
+        const char *name;
+    } names[] = {
+        {SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},
         {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"}, {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},
         {SIGTRAP, "SIGTRAP"}, {SIGPIPE, "SIGPIPE"}, {SIGSYS, "SIGSYS"},   {SIGXCPU, "SIGXCPU"},
     };
@@ -232,7 +235,7 @@ int etwhf__check_pool_fork(struct check_pool *p, struct check_worker *w, void (*
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        setpgid(0, 0); /* killed with its group, as a command is */
+        setpgid(0, 0);           /* killed with its group, as a command is */
         signal(SIGINT, SIG_IGN); /* the checker decides and kills */
         signal(SIGCHLD, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
@@ -275,7 +278,7 @@ int etwhf__check_pool_fork(struct check_pool *p, struct check_worker *w, void (*
 int etwhf__check_pool_send(struct check_pool *p, struct check_worker *w, const void *buf, size_t n)
 {
     if (w->in_fd < 0)
-        return ETWHF_OK; /* it closed its input: its exit or the timeout judges */
+        return ETWHF_OK;        /* it closed its input: its exit or the timeout judges */
     if (w->in_off == w->in_len) /* all written */
         w->in_off = w->in_len = 0;
     else if (w->in_off && w->in_len + n > w->in_cap) { /* what is written makes room */

@@ -65,10 +65,10 @@ struct check_pool;
 /* One slot. The kind reads these fields and sets deadline and out_limit;
  * the rest belongs to the pool. */
 struct check_worker {
-    unsigned slot;            /* 0 … nslots - 1 */
-    pid_t pid;                /* 0: the slot is empty */
+    unsigned slot;             /* 0 … nslots - 1 */
+    pid_t pid;                 /* 0: the slot is empty */
     int in_fd, out_fd, err_fd; /* the pool's ends, -1 once closed (in_fd: always, without CHECK_POOL_STDIN) */
-    char *out;                /* standard output read and not yet taken */
+    char *out;                 /* standard output read and not yet taken */
     size_t out_len;
     size_t out_limit;         /* more untaken output than this (0: no limit): the process is */
     int overflow;             /* killed and `overflow` set; what it writes then is dropped */
@@ -78,7 +78,7 @@ struct check_worker {
     int killed;               /* etwhf__check_pool_kill was called on this process */
     /* The pool's own. */
     size_t out_cap;
-    char *in;                 /* standard input queued: in[in_off, in_len) */
+    char *in; /* standard input queued: in[in_off, in_len) */
     size_t in_len, in_off, in_cap;
 };
 
@@ -103,14 +103,14 @@ struct check_pool_kind {
 
 struct check_pool_setup {
     const struct check_pool_kind *kind;
-    void *user;                         /* the kind's state (etwhf__check_pool_user) */
-    unsigned nslots;                    /* 1 … CHECK_POOL_MAX */
+    void *user;                          /* the kind's state (etwhf__check_pool_user) */
+    unsigned nslots;                     /* 1 … CHECK_POOL_MAX */
     int (*should_stop)(void *stop_user); /* polled every round; NULL: never */
     void *stop_user;
     /* Milliseconds that only grow; NULL: etwhf__check_now_ms. Tests pass their own. */
     uint64_t (*clock)(void *clock_user);
     void *clock_user;
-    char *err;                          /* one line: why the run failed */
+    char *err; /* one line: why the run failed */
     size_t errlen;
 };
 

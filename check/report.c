@@ -203,7 +203,8 @@ static void text_shown(FILE *f, const struct etwhf_check_result *r, const struct
             etwhf__check_side_by_side(f, r, s->idx, mode);
         if (ev->present && ev->status && ev->err && *ev->err) {
             if (WIFEXITED(ev->status))
-                fprintf(f, "    [%s] exit status %d; stderr ends:\n", etwhf__check_mode_name(mode), WEXITSTATUS(ev->status));
+                fprintf(f, "    [%s] exit status %d; stderr ends:\n", etwhf__check_mode_name(mode),
+                        WEXITSTATUS(ev->status));
             else
                 fprintf(f, "    [%s] killed by signal %d; stderr ends:\n", etwhf__check_mode_name(mode),
                         WTERMSIG(ev->status));
@@ -250,8 +251,8 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     int st = compute(r, t, &gs);
     if (st != ETWHF_OK)
         return st;
-    fprintf(f, "etwhf check: %s (generator %s): %zu cases", c->dir,
-            c->generator_version ? c->generator_version : "?", r->nselected);
+    fprintf(f, "etwhf check: %s (generator %s): %zu cases", c->dir, c->generator_version ? c->generator_version : "?",
+            r->nselected);
     if (r->nselected != r->corpus->ncases)
         fprintf(f, " selected from %zu", r->corpus->ncases);
     fprintf(f, "\n  decoder: %s; modes: %s%s%s; jobs: %u; timeout: %.3g s\n", r->decoder,
@@ -266,8 +267,8 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     fputc('\n', f);
     text_levels(f, r);
     /* The rate counts the manifest's reading too: it is part of every run. */
-    fprintf(f, "  %.2f s (manifest %.2f s, decoding %.2f s), %.0f cases/s\n", r->seconds,
-            c->load_seconds, r->run_seconds, r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0);
+    fprintf(f, "  %.2f s (manifest %.2f s, decoding %.2f s), %.0f cases/s\n", r->seconds, c->load_seconds,
+            r->run_seconds, r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0);
     text_groups(f, "fault", gs.fault, gs.nfault);
     text_groups(f, "header form of the first differing event", gs.header, gs.nheader);
     text_groups(f, "layer", gs.layer, gs.nlayer);
@@ -297,16 +298,17 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     required_counts(r, &ran, &req_bad);
 
     if (req && ran && req_bad)
-        fprintf(f, "\nresult: %llu of %llu case(s) do not agree at %s (--require %s)\n",
-                (unsigned long long)req_bad, (unsigned long long)ran, upto, req);
+        fprintf(f, "\nresult: %llu of %llu case(s) do not agree at %s (--require %s)\n", (unsigned long long)req_bad,
+                (unsigned long long)ran, upto, req);
     else if (req && ran && nbad)
-        fprintf(f, "\nresult: every case agrees at %s (--require %s); %llu of %llu do not agree with everything "
-                "compared\n", upto, req, (unsigned long long)nbad, (unsigned long long)nrun);
+        fprintf(f,
+                "\nresult: every case agrees at %s (--require %s); %llu of %llu do not agree with everything "
+                "compared\n",
+                upto, req, (unsigned long long)nbad, (unsigned long long)nrun);
     else if (req && ran)
         fprintf(f, "\nresult: every case agrees at %s (--require %s), and with everything compared\n", upto, req);
     else if (nbad)
-        fprintf(f, "\nresult: %llu of %llu case(s) do not agree\n", (unsigned long long)nbad,
-                (unsigned long long)nrun);
+        fprintf(f, "\nresult: %llu of %llu case(s) do not agree\n", (unsigned long long)nbad, (unsigned long long)nrun);
     else if (!nrun)
         fprintf(f, "\nresult: no case was checked (%s)\n",
                 r->nselected ? "every case was skipped" : "the manifest lists no case");
@@ -390,8 +392,8 @@ static json_t *json_case(const struct etwhf_check_result *r, size_t idx, int out
 
 static json_t *json_item(const struct check_shown *s, const struct check_item *it)
 {
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "mode", etwhf__check_mode_name(it->mode), "field", it->field,
-                          "expected", it->expected, "got", it->got);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "mode", etwhf__check_mode_name(it->mode), "field", it->field, "expected",
+                          it->expected, "got", it->got);
     size_t lineno, n;
     const struct check_evidence *ev = &s->ev[it->mode & 1];
     const char *line;
@@ -490,8 +492,7 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
     json_object_set_new(root, "totals", json_outcomes(t));
     json_object_set_new(root, "agreed", json_boolean(r->nselected == t[ETWHF_CHECK_AGREE] + t[ETWHF_CHECK_SKIPPED]));
     json_object_set_new(root, "levels", json_levels(r));
-    json_object_set_new(root, "require",
-                        r->require ? json_string(etwhf__check_level_id(r->require - 1)) : json_null());
+    json_object_set_new(root, "require", r->require ? json_string(etwhf__check_level_id(r->require - 1)) : json_null());
     json_object_set_new(root, "passed", json_boolean(etwhf_check_result_passed(r)));
     json_object_set_new(root, "seconds", json_real(r->seconds));
     json_object_set_new(root, "manifest_seconds", json_real(r->corpus->load_seconds));
@@ -501,13 +502,14 @@ int etwhf_check_report_json(FILE *f, const struct etwhf_check_result *r)
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
     /* CPU time says what a run costs on an idle machine (wall time does not on a shared one). */
-    json_object_set_new(root, "cpu_seconds", json_pack("{s:f,s:f}",
-        "checker", (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
-                       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6,
-        "children", (double)(kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
-                        (double)(kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6));
-    json_object_set_new(root, "cases_per_second",
-                        json_real(r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0));
+    json_object_set_new(root, "cpu_seconds",
+                        json_pack("{s:f,s:f}", "checker",
+                                  (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+                                      (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6,
+                                  "children",
+                                  (double)(kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+                                      (double)(kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6));
+    json_object_set_new(root, "cases_per_second", json_real(r->seconds > 0 ? (double)r->nselected / r->seconds : 0.0));
     json_object_set_new(root, "by_fault", json_groups(gs.fault, gs.nfault));
     json_object_set_new(root, "by_header", json_groups(gs.header, gs.nheader));
     json_object_set_new(root, "by_layer", json_groups(gs.layer, gs.nlayer));

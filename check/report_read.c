@@ -27,7 +27,8 @@ int etwhf_check_report_read_failed(const char *path, uint64_t **ids, size_t *nid
         snprintf(err, errlen, "out of memory");
         return ETWHF_ENOMEM;
     }
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         json_t *id = json_object_get(v, "id");
         if (!json_is_integer(id) || json_integer_value(id) < 0) {
             snprintf(err, errlen, "%s: not_agreeing[%zu] has no case id", path, i);

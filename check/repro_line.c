@@ -82,10 +82,11 @@ static int put_batch(FILE *f, const struct etwhf_check_result *r, const struct c
     json_object_set_new(q, "id", json_integer((json_int_t)k->info.id));
     json_object_set_new(q, "file", json_string(path));
     json_object_set_new(q, "layer", json_string(etwhf__layer_name(k->info.layer)));
-    json_object_set_new(q, "pointer_size", k->info.pointer_size ? json_integer(k->info.pointer_size)
-                                                                 : json_string(etwhf__width_name(0)));
-    json_object_set_new(q, "event", k->info.layer == ETWHF_GEN_PAYLOAD
-                                        ? json_string(etwhf_heap_event_name(k->info.event)) : json_null());
+    json_object_set_new(q, "pointer_size",
+                        k->info.pointer_size ? json_integer(k->info.pointer_size) : json_string(etwhf__width_name(0)));
+    json_object_set_new(q, "event",
+                        k->info.layer == ETWHF_GEN_PAYLOAD ? json_string(etwhf_heap_event_name(k->info.event))
+                                                           : json_null());
     json_object_set_new(q, "mode", json_string(etwhf__check_mode_name(mode)));
     json_object_set_new(q, "args", a);
     char *req = json_dumps(q, JSON_COMPACT | JSON_PRESERVE_ORDER);

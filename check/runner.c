@@ -19,8 +19,15 @@ static int stopping(void *user)
 int etwhf__check_run_pool(struct check_run *r, const struct check_pool_kind *kind, void *user, unsigned slots)
 {
     struct check_pool_setup s = {
-        .kind = kind, .user = user, .nslots = !slots ? 1 : slots > CHECK_POOL_MAX ? CHECK_POOL_MAX : slots,
-        .should_stop = stopping, .stop_user = r, .err = r->err, .errlen = sizeof r->err,
+        .kind = kind,
+        .user = user,
+        .nslots = !slots                   ? 1
+                  : slots > CHECK_POOL_MAX ? CHECK_POOL_MAX
+                                           : slots,
+        .should_stop = stopping,
+        .stop_user = r,
+        .err = r->err,
+        .errlen = sizeof r->err,
     };
     int rc = etwhf__check_pool_run(&s);
     etwhf__check_progress(r, 1);

@@ -32,21 +32,21 @@ typedef int (*check_decode_fn)(const struct check_case *k, int mode, const void 
 struct check_run {
     const struct etwhf_corpus *corpus;
     struct check_tally *tally;
-    const size_t *selected;  /* case indexes to run, ascending */
+    const size_t *selected; /* case indexes to run, ascending */
     size_t nselected;
-    unsigned modes;          /* CHECK_MODE_BIT(ETWHF_MODE_RECOVER) | CHECK_MODE_BIT(ETWHF_MODE_STRICT) */
+    unsigned modes; /* CHECK_MODE_BIT(ETWHF_MODE_RECOVER) | CHECK_MODE_BIT(ETWHF_MODE_STRICT) */
     unsigned jobs;
-    uint64_t timeout_ms;     /* per decode of one case in one mode */
-    int strict_codes;        /* command: read `code` too */
-    int all_heap_events;     /* command: read HeapAlloc / HeapReAlloc lines, compare heap_events */
-    const struct check_cmd *cmd; /* the decoder command, NULL in-process */
-    int batch;               /* cmd speaks the batch protocol (runner_batch.c) */
-    check_decode_fn decode;  /* in-process: NULL = etwhf__check_decode_case */
+    uint64_t timeout_ms;            /* per decode of one case in one mode */
+    int strict_codes;               /* command: read `code` too */
+    int all_heap_events;            /* command: read HeapAlloc / HeapReAlloc lines, compare heap_events */
+    const struct check_cmd *cmd;    /* the decoder command, NULL in-process */
+    int batch;                      /* cmd speaks the batch protocol (runner_batch.c) */
+    check_decode_fn decode;         /* in-process: NULL = etwhf__check_decode_case */
     int (*should_stop)(void *user); /* polled by the pool's loop; NULL = never */
     void *user;
-    FILE *progress;          /* NULL, or where the progress line is redrawn */
+    FILE *progress; /* NULL, or where the progress line is redrawn */
     uint64_t last_progress_ms;
-    char err[512];           /* why the run failed */
+    char err[512]; /* why the run failed */
 };
 
 /* The runners (runner_inproc.h, runner_command.h, runner_batch.h) return
@@ -63,8 +63,8 @@ int etwhf__check_run_pool(struct check_run *r, const struct check_pool_kind *kin
 /* Where a runner is in its runs: each selected case in each selected mode,
  * in order. Zeroed: at the start. */
 struct check_cursor {
-    size_t pos;  /* index into r->selected */
-    int mode;    /* the next mode to try */
+    size_t pos; /* index into r->selected */
+    int mode;   /* the next mode to try */
 };
 /* The next run into *pos and *mode: 1, or 0 when every run has been given. */
 int etwhf__check_next(const struct check_run *r, struct check_cursor *c, size_t *pos, int *mode);

@@ -38,24 +38,24 @@ struct flight {
 struct bworker {
     struct flight q[DEPTH]; /* requests sent and not answered, oldest (the case in progress) at head */
     unsigned head, nq;
-    size_t line_start;      /* where the output line being read starts */
-    int timed_out;          /* killed: the case in progress ran past the timeout */
-    int closing;            /* every case is judged: its input is closed, its exit ignored */
+    size_t line_start; /* where the output line being read starts */
+    int timed_out;     /* killed: the case in progress ran past the timeout */
+    int closing;       /* every case is judged: its input is closed, its exit ignored */
 };
 
 struct batch {
     struct check_run *r;
-    struct bworker *w;     /* per slot */
+    struct bworker *w; /* per slot */
     unsigned nslots;
     struct check_cursor cursor;
-    uint64_t left;         /* runs the cursor has not handed out */
-    struct flight *retry;  /* requests a replaced worker held behind its lost case */
+    uint64_t left;        /* runs the cursor has not handed out */
+    struct flight *retry; /* requests a replaced worker held behind its lost case */
     size_t nretry;
-    size_t held;           /* requests the workers hold */
-    int exact;             /* one request at a time: some worker writes on stderr */
+    size_t held; /* requests the workers hold */
+    int exact;   /* one request at a time: some worker writes on stderr */
     char **env;
     size_t nenv;
-    char **argv;           /* the words as split: the batch protocol expands no placeholder */
+    char **argv; /* the words as split: the batch protocol expands no placeholder */
     char req[REQUEST_MAX];
     struct check_observed obs;
 };
@@ -89,11 +89,14 @@ static void tail_text(const struct check_errscan *s, char *buf, size_t cap)
     while (i < n && (t[i] & 0xC0) == 0x80)
         i++; /* not in the middle of a character */
     while (i < n && o + 4 < cap) {
-        unsigned c = t[i], len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        unsigned c = t[i], len = c < 0x80             ? 1
+                                 : (c & 0xE0) == 0xC0 ? 2
+                                 : (c & 0xF0) == 0xE0 ? 3
+                                 : (c & 0xF8) == 0xF0 ? 4
+                                                      : 0;
         /* RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF. */
-        int ok = len && i + len <= n && (len == 1 || c >= 0xC2) && c <= 0xF4 &&
-                 (c != 0xE0 || t[i + 1] >= 0xA0) && (c != 0xED || t[i + 1] < 0xA0) &&
-                 (c != 0xF0 || t[i + 1] >= 0x90) && (c != 0xF4 || t[i + 1] < 0x90);
+        int ok = len && i + len <= n && (len == 1 || c >= 0xC2) && c <= 0xF4 && (c != 0xE0 || t[i + 1] >= 0xA0) &&
+                 (c != 0xED || t[i + 1] < 0xA0) && (c != 0xF0 || t[i + 1] >= 0x90) && (c != 0xF4 || t[i + 1] < 0x90);
         for (unsigned k = 1; ok && k < len; k++)
             ok = (t[i + k] & 0xC0) == 0x80;
         if (ok && len > 1 && o + len < cap) {
@@ -168,9 +171,9 @@ static void lose_to_death(struct check_pool *p, struct batch *b, struct check_wo
 /* An end line as read. */
 struct end {
     uint64_t id;
-    int has_id;            /* id is an integer */
-    cJSON *line;           /* the parsed line, owned */
-    const cJSON *status;   /* NULL when absent */
+    int has_id;          /* id is an integer */
+    cJSON *line;         /* the parsed line, owned */
+    const cJSON *status; /* NULL when absent */
 };
 
 /* Reads line [p, p+n) as an end line: 1 if it is one (then *e holds it), 0 if not. */
@@ -334,7 +337,7 @@ static int send_case(struct check_pool *p, struct batch *b, struct check_worker 
     int rc = build_request(p, b, w, pos, mode);
     if (rc != ETWHF_OK)
         return rc;
-    if (!bw->nq) { /* the case in progress from now on */
+    if (!bw->nq) {                        /* the case in progress from now on */
         etwhf__check_pool_read_err(p, w); /* what came between cases is nobody's */
         etwhf__check_pool_err_cut(w);
         w->deadline = etwhf__check_pool_now(p) + b->r->timeout_ms;
@@ -443,7 +446,11 @@ static int exited(struct check_pool *p, struct check_worker *w, int st)
 }
 
 static const struct check_pool_kind batch_kind = {
-    .flags = CHECK_POOL_STDIN, .tend = tend, .output = output, .timeout = timeout, .exited = exited,
+    .flags = CHECK_POOL_STDIN,
+    .tend = tend,
+    .output = output,
+    .timeout = timeout,
+    .exited = exited,
 };
 
 int etwhf__check_run_batch(struct check_run *r)

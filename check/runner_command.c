@@ -19,16 +19,16 @@
 
 /* The run of a slot's command. */
 struct job {
-    size_t pos;    /* index into r->selected */
+    size_t pos; /* index into r->selected */
     int mode;
     int timed_out;
 };
 
 struct command {
     struct check_run *r;
-    struct job *jobs;   /* per slot */
+    struct job *jobs; /* per slot */
     struct check_cursor cursor;
-    char **base_env;    /* environ without the ETWHF_ variables we set */
+    char **base_env; /* environ without the ETWHF_ variables we set */
     size_t nbase;
     struct check_observed obs;
 };
@@ -211,8 +211,8 @@ int etwhf__check_case_env(const struct check_case *k, int mode, const char *path
 
 extern char **environ;
 
-static const char *const case_vars[] = {"ETWHF_FILE=", "ETWHF_LAYER=", "ETWHF_POINTER_SIZE=", "ETWHF_EVENT=",
-                                        "ETWHF_MODE="};
+static const char *const case_vars[] = {
+    "ETWHF_FILE=", "ETWHF_LAYER=", "ETWHF_POINTER_SIZE=", "ETWHF_EVENT=", "ETWHF_MODE="};
 
 char **etwhf__check_base_env(size_t *n)
 {

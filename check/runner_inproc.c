@@ -26,10 +26,10 @@
 
 /* What a worker publishes for the parent; read after the worker died. */
 struct slot {
-    _Atomic size_t current;    /* position in progress, NONE between cases */
-    _Atomic size_t resume;     /* first position of its chunk not yet reported */
+    _Atomic size_t current; /* position in progress, NONE between cases */
+    _Atomic size_t resume;  /* first position of its chunk not yet reported */
     _Atomic size_t chunk_end;
-    _Atomic int mode;          /* mode of the decode in progress */
+    _Atomic int mode; /* mode of the decode in progress */
     _Atomic uint64_t started_ms;
 };
 
@@ -59,9 +59,9 @@ struct inproc {
     struct check_run *r;
     struct shared *sh;
     size_t shared_size;
-    struct iworker *w;     /* per slot */
+    struct iworker *w;       /* per slot */
     struct slot *child_slot; /* the slot of the worker being forked */
-    unsigned stray_deaths; /* deaths outside any case: a broken worker, not a case */
+    unsigned stray_deaths;   /* deaths outside any case: a broken worker, not a case */
 };
 
 /* ---- worker side ---------------------------------------------------------- */
@@ -283,8 +283,8 @@ static int exited(struct check_pool *p, struct check_worker *w, int st)
                      w->err.found ? ": " : "", w->err.found ? w->err.report : "");
             etwhf__check_diff_add(&d, CHECK_K_CRASH, mode, "crash", "no crash", got);
         }
-        etwhf__check_tally_add(x->r->tally, x->r->selected[cur], iw->timed_out ? ETWHF_CHECK_TIMEOUT : ETWHF_CHECK_CRASH,
-                               &d);
+        etwhf__check_tally_add(x->r->tally, x->r->selected[cur],
+                               iw->timed_out ? ETWHF_CHECK_TIMEOUT : ETWHF_CHECK_CRASH, &d);
         atomic_store(&slot->resume, cur + 1);
         etwhf__check_progress(x->r, 0);
     } else if (++x->stray_deaths > 3) {
@@ -295,7 +295,10 @@ static int exited(struct check_pool *p, struct check_worker *w, int st)
 }
 
 static const struct check_pool_kind inproc_kind = {
-    .tend = tend, .output = output, .timeout = timeout, .exited = exited,
+    .tend = tend,
+    .output = output,
+    .timeout = timeout,
+    .exited = exited,
 };
 
 int etwhf__check_run_inproc(struct check_run *r)

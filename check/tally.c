@@ -7,7 +7,7 @@
 const char *etwhf_check_outcome_name(int outcome)
 {
     static const char *const names[ETWHF_CHECK_OUTCOMES] = {"agree",   "skipped", "disagree", "failed",
-                                                      "timeout", "crash",   "io"};
+                                                            "timeout", "crash",   "io"};
     return outcome >= 0 && outcome < ETWHF_CHECK_OUTCOMES ? names[outcome] : "not run";
 }
 

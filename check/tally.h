@@ -24,12 +24,12 @@
 #define CHECK_OUT_KEEP ((size_t)1 << 20)
 struct check_evidence {
     uint8_t present;
-    uint8_t out_cut;  /* the output was longer than what is kept */
-    uint8_t err_cut;  /* stderr had more before the tail */
-    int status;       /* wait status */
+    uint8_t out_cut; /* the output was longer than what is kept */
+    uint8_t err_cut; /* stderr had more before the tail */
+    int status;      /* wait status */
     char *out;
     size_t out_len;
-    char *err;        /* NUL-terminated tail */
+    char *err; /* NUL-terminated tail */
 };
 
 struct check_shown {
@@ -40,22 +40,22 @@ struct check_shown {
 
 struct check_tally {
     size_t ncases;
-    uint8_t *outcome;   /* per case, CHECK_NOT_RUN until a run reports */
-    uint32_t *kinds;    /* per case, bit k = a difference of kind k */
-    size_t show;        /* how many cases keep their details */
+    uint8_t *outcome;          /* per case, CHECK_NOT_RUN until a run reports */
+    uint32_t *kinds;           /* per case, bit k = a difference of kind k */
+    size_t show;               /* how many cases keep their details */
     struct check_shown *shown; /* sorted by idx, at most `show` */
     size_t nshown;
     uint64_t runs_done;
-    size_t bad_cases;   /* cases whose outcome is neither agree nor skipped */
-    int8_t *at_header;  /* per case: check_diff.at_header of its first differing event (CHECK_AT_NONE) */
-    uint8_t *at_mode;   /* … the mode that set it, 0xFF until one did */
+    size_t bad_cases;    /* cases whose outcome is neither agree nor skipped */
+    int8_t *at_header;   /* per case: check_diff.at_header of its first differing event (CHECK_AT_NONE) */
+    uint8_t *at_mode;    /* … the mode that set it, 0xFF until one did */
     uint8_t *level_fail; /* per case: check_diff.level_fail of its runs (levels.c) */
     /* With --require: details are kept only of cases a run shows failing
      * one of the levels in show_levels (CHECK_LEVEL_BIT mask) that its
      * set holds (member[idx], levels.c); 0: of every case not agreeing. */
     unsigned show_levels;
     const uint8_t *member;
-    int keep_agreeing;  /* agreeing cases are kept among the shown too (--explain) */
+    int keep_agreeing; /* agreeing cases are kept among the shown too (--explain) */
 };
 
 /* ETWHF_OK or ETWHF_ENOMEM (then *t holds nothing to free). */

@@ -56,8 +56,7 @@ int etwhf_args_value(struct etwhf_args *a, const char *arg, const char *name, co
     return 1;
 }
 
-int etwhf_args_choice(struct etwhf_args *a, const char *arg, const char *name, const char *const *choices,
-                      int *index)
+int etwhf_args_choice(struct etwhf_args *a, const char *arg, const char *name, const char *const *choices, int *index)
 {
     const char *v;
     int r = etwhf_args_value(a, arg, name, &v);
@@ -143,9 +142,12 @@ int etwhf_parse_bytes(const char *s, uint64_t *out)
     unsigned shift = 0;
     if (n > 0 && n < sizeof num) {
         switch (s[n - 1]) {
-        case 'k': case 'K': shift = 10; break;
-        case 'm': case 'M': shift = 20; break;
-        case 'g': case 'G': shift = 30; break;
+        case 'k':
+        case 'K': shift = 10; break;
+        case 'm':
+        case 'M': shift = 20; break;
+        case 'g':
+        case 'G': shift = 30; break;
         default: break;
         }
     }

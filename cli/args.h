@@ -13,9 +13,9 @@
 struct etwhf_args {
     int argc;
     char **argv;
-    int i;             /* index of the argument being looked at */
-    int options_done;  /* after `--` every argument is an operand */
-    const char *cmd;   /* "decode": for messages */
+    int i;            /* index of the argument being looked at */
+    int options_done; /* after `--` every argument is an operand */
+    const char *cmd;  /* "decode": for messages */
 };
 
 void etwhf_args_init(struct etwhf_args *a, const char *cmd, int argc, char **argv);
@@ -33,8 +33,7 @@ int etwhf_args_value(struct etwhf_args *a, const char *arg, const char *name, co
 /* Like etwhf_args_value for an option whose value is one of the
  * NULL-terminated `choices`: 1 and *index set; -1 after a usage message that
  * lists the choices when the value is missing or not one of them. */
-int etwhf_args_choice(struct etwhf_args *a, const char *arg, const char *name, const char *const *choices,
-                      int *index);
+int etwhf_args_choice(struct etwhf_args *a, const char *arg, const char *name, const char *const *choices, int *index);
 
 /* Prints "etwhf CMD: <message>" and "try 'etwhf CMD --help'" on stderr (the
  * message escaped: it may quote a name, untrusted.h); returns EXIT_USAGE. A

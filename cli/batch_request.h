@@ -16,11 +16,11 @@
 #include "etwhf/decode.h"
 
 struct etwhf_batch_request {
-    int has_id;          /* id was an integer */
+    int has_id; /* id was an integer */
     int64_t id;
-    char *file;          /* owned */
-    int input;           /* enum etwhf_input */
-    int mode;            /* enum etwhf_mode */
+    char *file; /* owned */
+    int input;  /* enum etwhf_input */
+    int mode;   /* enum etwhf_mode */
     unsigned pointer_size;
     uint8_t payload_type; /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
 };
@@ -35,10 +35,10 @@ struct etwhf_batch_reader {
 void etwhf_batch_reader_init(struct etwhf_batch_reader *rd, int fd);
 void etwhf_batch_reader_free(struct etwhf_batch_reader *rd);
 
-#define ETWHF_BATCH_END 0        /* end of input */
-#define ETWHF_BATCH_REQUEST 1    /* *req holds a request */
-#define ETWHF_BATCH_BAD (-1)     /* a line that is no request: why says why; req->id may be set */
-#define ETWHF_BATCH_READ (-2)    /* standard input failed (errno), or SIGINT */
+#define ETWHF_BATCH_END 0     /* end of input */
+#define ETWHF_BATCH_REQUEST 1 /* *req holds a request */
+#define ETWHF_BATCH_BAD (-1)  /* a line that is no request: why says why; req->id may be set */
+#define ETWHF_BATCH_READ (-2) /* standard input failed (errno), or SIGINT */
 /* The next request; empty lines are skipped. Free req->file after each
  * ETWHF_BATCH_REQUEST and ETWHF_BATCH_BAD. */
 int etwhf_batch_next(struct etwhf_batch_reader *rd, struct etwhf_batch_request *req, char *why, size_t whylen);

@@ -201,8 +201,7 @@ static int parse_seconds(const char *s, uint64_t *ms)
 static int number(const char *name, const char *v, uint64_t min, uint64_t *out)
 {
     if (etwhf_parse_u64(v, out) != 0 || *out < min || *out > 1000000000u)
-        return etwhf_usage_error("check", "%s needs a whole number ≥ %llu, not '%s'", name,
-                                 (unsigned long long)min, v);
+        return etwhf_usage_error("check", "%s needs a whole number ≥ %llu, not '%s'", name, (unsigned long long)min, v);
     return 0;
 }
 
@@ -339,11 +338,15 @@ static int parse(int argc, char **argv, struct opts *o)
     if (o->explain && o->json)
         return etwhf_usage_error("check", "--explain prints text; leave out --json");
     if (c->strict_codes && !c->decoder)
-        fputs("etwhf check: note: --strict-codes only matters with --decoder (codes are always compared "
-              "in-process)\n", stderr);
+        fputs(
+            "etwhf check: note: --strict-codes only matters with --decoder (codes are always compared "
+            "in-process)\n",
+            stderr);
     if (c->all_heap_events && !c->decoder)
-        fputs("etwhf check: note: --all-heap-events only matters with --decoder (every heap event is always "
-              "compared in-process)\n", stderr);
+        fputs(
+            "etwhf check: note: --all-heap-events only matters with --decoder (every heap event is always "
+            "compared in-process)\n",
+            stderr);
     return 0;
 }
 

@@ -90,7 +90,7 @@ static const char help[] =
 
 struct decode_cli {
     struct etwhf_decode_options opts;
-    unsigned types;         /* TYPE_* mask of event lines to print */
+    unsigned types; /* TYPE_* mask of event lines to print */
     int quiet, stats, wall_clock, batch;
     int has_pid, has_tid, has_heap;
     uint32_t pid, tid;
@@ -223,10 +223,10 @@ static int check_args(const struct decode_cli *cli, unsigned seen, int stdin_ope
         return etwhf_usage_error("decode", "--batch answers in JSON lines only (--format jsonl)");
     if (cli->batch && (seen & (ONCE_MODE | ONCE_INPUT | ONCE_POINTER_SIZE | ONCE_EVENT)))
         return etwhf_usage_error("decode", "%s comes with each request in --batch mode, not on the command line",
-                                 seen & ONCE_MODE             ? "--mode (or --strict)"
-                                 : seen & ONCE_INPUT          ? "--input"
+                                 seen & ONCE_MODE           ? "--mode (or --strict)"
+                                 : seen & ONCE_INPUT        ? "--input"
                                  : seen & ONCE_POINTER_SIZE ? "--pointer-size"
-                                                              : "--event");
+                                                            : "--event");
     if (cli->nfiles == 0 && !cli->batch)
         return etwhf_usage_error("decode", "no FILE given (use '-' for standard input)");
     if (stdin_operands > 1) /* the first would read it all; the second would only see its end */
@@ -270,10 +270,22 @@ static int parse_args(struct decode_cli *cli, int argc, char **argv, int *done)
             *done = 1;
             return etwhf_print_out("decode", help);
         }
-        if (!strcmp(arg, "--quiet")) { cli->quiet = 1; continue; }
-        if (!strcmp(arg, "--stats")) { cli->stats = 1; continue; }
-        if (!strcmp(arg, "--batch")) { cli->batch = 1; continue; }
-        if (!strcmp(arg, "--wall-clock")) { cli->wall_clock = 1; continue; }
+        if (!strcmp(arg, "--quiet")) {
+            cli->quiet = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--stats")) {
+            cli->stats = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--batch")) {
+            cli->batch = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--wall-clock")) {
+            cli->wall_clock = 1;
+            continue;
+        }
         if (!strcmp(arg, "--strict")) {
             if (etwhf_args_once("decode", &seen, ONCE_MODE, "--mode (or --strict)") != 0)
                 return EXIT_USAGE;

@@ -311,9 +311,20 @@ static int parse(struct gen_cli *c, const char **width, int argc, char **argv, i
             *done = 1;
             return etwhf_print_out("gen", help);
         }
-        if (!strcmp(arg, "--exhaustive")) { c->exhaustive = 1; c->given |= GIVEN_EXHAUSTIVE; continue; }
-        if (!strcmp(arg, "--force")) { c->force = 1; continue; }
-        if (!strcmp(arg, "--pure")) { c->pure = 1; c->given |= GIVEN_PURE; continue; }
+        if (!strcmp(arg, "--exhaustive")) {
+            c->exhaustive = 1;
+            c->given |= GIVEN_EXHAUSTIVE;
+            continue;
+        }
+        if (!strcmp(arg, "--force")) {
+            c->force = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--pure")) {
+            c->pure = 1;
+            c->given |= GIVEN_PURE;
+            continue;
+        }
         if ((r = parse_common(c, &a, arg, width)) == 0)
             r = parse_corpus(c, &a, arg);
         if (r < 0)
@@ -330,13 +341,20 @@ static const char *first_given(unsigned given, unsigned mask)
     static const struct {
         unsigned bit;
         const char *name;
-    } names[] = {{GIVEN_COUNT, "--count"},         {GIVEN_EXHAUSTIVE, "--exhaustive"},
-                 {GIVEN_LAYER, "--layer"},         {GIVEN_SOURCE, "--source"},
-                 {GIVEN_HEADER, "--header"},       {GIVEN_FAULTS, "--faults"},
-                 {GIVEN_FAULT_RATE, "--fault-rate"}, {GIVEN_MAX_FAULTS, "--max-faults"},
-                 {GIVEN_COMPRESSED_RATE, "--compressed-rate"}, {GIVEN_EVIDENCE, "--evidence"},
-                 {GIVEN_EVENTS, "--events"},       {GIVEN_PURE, "--pure"},
-                 {GIVEN_BUFFER_SIZE, "--buffer-size"}, {GIVEN_SEED, "--seed"}};
+    } names[] = {{GIVEN_COUNT, "--count"},
+                 {GIVEN_EXHAUSTIVE, "--exhaustive"},
+                 {GIVEN_LAYER, "--layer"},
+                 {GIVEN_SOURCE, "--source"},
+                 {GIVEN_HEADER, "--header"},
+                 {GIVEN_FAULTS, "--faults"},
+                 {GIVEN_FAULT_RATE, "--fault-rate"},
+                 {GIVEN_MAX_FAULTS, "--max-faults"},
+                 {GIVEN_COMPRESSED_RATE, "--compressed-rate"},
+                 {GIVEN_EVIDENCE, "--evidence"},
+                 {GIVEN_EVENTS, "--events"},
+                 {GIVEN_PURE, "--pure"},
+                 {GIVEN_BUFFER_SIZE, "--buffer-size"},
+                 {GIVEN_SEED, "--seed"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (given & mask & names[i].bit)
             return names[i].name;

@@ -49,7 +49,7 @@ static int is_header_diag(const struct etwhf_diag *d)
 
 struct info_run {
     const char *label; /* escaped (untrusted.h) */
-    int fatal; /* a diagnostic that rules the logfile out was seen */
+    int fatal;         /* a diagnostic that rules the logfile out was seen */
 };
 
 static int on_diag(void *user, const struct etwhf_diag *d)
@@ -58,9 +58,8 @@ static int on_diag(void *user, const struct etwhf_diag *d)
     if (!is_header_diag(d))
         return etwhf_interrupted();
     const struct etwhf_diag_info *info = etwhf_diag_info(d->code);
-    fprintf(stderr, "etwhf info: %s: %s %s (%d) at offset %llu: %.*s\n", run->label,
-            etwhf_severity_name(d->severity), info ? info->name : "UNKNOWN", d->code,
-            (unsigned long long)d->offset, (int)sizeof d->message, d->message);
+    fprintf(stderr, "etwhf info: %s: %s %s (%d) at offset %llu: %.*s\n", run->label, etwhf_severity_name(d->severity),
+            info ? info->name : "UNKNOWN", d->code, (unsigned long long)d->offset, (int)sizeof d->message, d->message);
     if (d->severity == ETWHF_SEV_ERROR && d->code <= ETWHF_DIAG_LOGFILE_SHORT)
         run->fatal = 1;
     return etwhf_interrupted();
@@ -93,8 +92,8 @@ static void put_u64_keys(struct etwhf_out *o, const char *const *keys, const uin
 
 static void print_logfile(struct etwhf_out *o, const struct etwhf_logfile *lf)
 {
-    static const char *const counts[] = {",\"buffer_size\":", ",\"buffers_written\":", ",\"pointer_size\":",
-                                         ",\"number_of_processors\":", ",\"events_lost\":", ",\"buffers_lost\":"};
+    static const char *const counts[] = {",\"buffer_size\":",          ",\"buffers_written\":", ",\"pointer_size\":",
+                                         ",\"number_of_processors\":", ",\"events_lost\":",     ",\"buffers_lost\":"};
     static const char *const more[] = {",\"provider_version\":", ",\"cpu_speed_mhz\":", ",\"timer_resolution\":",
                                        ",\"perf_freq\":", ",\"clock_type\":"};
     static const char *const times[] = {",\"start_time\":", ",\"end_time\":", ",\"boot_time\":"};

@@ -39,8 +39,7 @@ static void set_name(struct name *n, const char *s)
         memcpy(n->s, s, n->len);
 }
 
-void etwhf_decode_output_init(struct etwhf_decode_output *o, int format, struct etwhf_out *out,
-                              struct etwhf_out *err)
+void etwhf_decode_output_init(struct etwhf_decode_output *o, int format, struct etwhf_out *out, struct etwhf_out *err)
 {
     memset(o, 0, sizeof *o);
     o->format = format;
@@ -279,9 +278,10 @@ static void json_summary(struct etwhf_decode_output *o, struct etwhf_out *to, co
 
 /* ---- CSV ----------------------------------------------------------------- */
 
-static const char csv_header[] = "file,type,buffer,offset,inner_offset,header,version,pointer_size,cpu,pid,tid,"
-                                 "timestamp,heap_handle,address,size,new_address,old_address,new_size,old_size,"
-                                 "source,source_name\n";
+static const char csv_header[] =
+    "file,type,buffer,offset,inner_offset,header,version,pointer_size,cpu,pid,tid,"
+    "timestamp,heap_handle,address,size,new_address,old_address,new_size,old_size,"
+    "source,source_name\n";
 
 static char *csv_ptr(char *q, uint64_t v)
 {
@@ -422,9 +422,7 @@ static void text_event(struct etwhf_decode_output *o, const struct etwhf_event *
     q = etwhf_fmt_padded(q, ts, (size_t)(e - ts), 20, 1);
     q = TEXT_PTR(q, " heap ", ev->heap_handle, ev->pointer_size);
     switch (ev->type) {
-    case ETWHF_HEAP_FREE:
-        q = TEXT_PTR(q, " address ", ev->address, ev->pointer_size);
-        break;
+    case ETWHF_HEAP_FREE: q = TEXT_PTR(q, " address ", ev->address, ev->pointer_size); break;
     case ETWHF_HEAP_ALLOC:
         q = TEXT_PTR(q, " address ", ev->address, ev->pointer_size);
         q = TEXT_SIZE(q, " size ", ev->size);

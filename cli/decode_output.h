@@ -20,22 +20,21 @@
 enum etwhf_line_format { ETWHF_LINES_JSONL = 0, ETWHF_LINES_CSV = 1, ETWHF_LINES_TEXT = 2 };
 
 struct etwhf_decode_output {
-    int format;              /* enum etwhf_line_format */
-    struct etwhf_out *out;   /* events (and jsonl diagnostics, summaries) */
-    struct etwhf_out *err;   /* csv/text diagnostics and summaries */
-    const char *label;       /* the file for people ("standard input" for -), printed as it is:
+    int format;                          /* enum etwhf_line_format */
+    struct etwhf_out *out;               /* events (and jsonl diagnostics, summaries) */
+    struct etwhf_out *err;               /* csv/text diagnostics and summaries */
+    const char *label;                   /* the file for people ("standard input" for -), printed as it is:
                               * the caller escapes it (untrusted.h) */
     const struct etwhf_wallclock *clock; /* NULL: raw clock values */
     /* Set by etwhf_decode_output_file(): */
-    int several;             /* more than one FILE: every line names its file */
-    char *json_prefix;       /* `{` or `{"file":"NAME",` */
+    int several;       /* more than one FILE: every line names its file */
+    char *json_prefix; /* `{` or `{"file":"NAME",` */
     size_t json_prefix_len;
-    char *csv_file;          /* the CSV file cell, empty with one FILE */
+    char *csv_file; /* the CSV file cell, empty with one FILE */
     size_t csv_file_len;
 };
 
-void etwhf_decode_output_init(struct etwhf_decode_output *o, int format, struct etwhf_out *out,
-                              struct etwhf_out *err);
+void etwhf_decode_output_init(struct etwhf_decode_output *o, int format, struct etwhf_out *out, struct etwhf_out *err);
 void etwhf_decode_output_free(struct etwhf_decode_output *o);
 /* Starts a file: `name` is the FILE operand as given, named in every line
  * when `several`; label names it for people. 0, or -1 when out of memory. */
@@ -46,6 +45,5 @@ void etwhf_decode_output_header(struct etwhf_decode_output *o);
 void etwhf_decode_output_event(struct etwhf_decode_output *o, const struct etwhf_event *ev);
 void etwhf_decode_output_diag(struct etwhf_decode_output *o, const struct etwhf_diag *d);
 void etwhf_decode_output_summary(struct etwhf_decode_output *o, const struct etwhf_summary *s);
-
 
 #endif

@@ -15,9 +15,9 @@
 
 struct etwhf_input_file {
     int fd;
-    int owned;          /* 1: close it (not standard input) */
-    const char *path;   /* as given; "-" is standard input */
-    const char *label;  /* for messages: the path, or "standard input" */
+    int owned;         /* 1: close it (not standard input) */
+    const char *path;  /* as given; "-" is standard input */
+    const char *label; /* for messages: the path, or "standard input" */
 };
 
 /* Opens path ("-" = standard input). On failure prints

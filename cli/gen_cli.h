@@ -34,20 +34,20 @@ enum gen_given {
 };
 
 struct gen_cli {
-    unsigned given;         /* enum gen_given */
-    const char *out;        /* --out DIR */
-    const char *etl;        /* --etl FILE|- */
-    const char *from;       /* --from DIR: a referee corpus (gen_from.c) */
+    unsigned given;   /* enum gen_given */
+    const char *out;  /* --out DIR */
+    const char *etl;  /* --etl FILE|- */
+    const char *from; /* --from DIR: a referee corpus (gen_from.c) */
     uint64_t seed;
     uint64_t count;
     int count_set;
     int exhaustive, force, pure;
-    uint64_t events;        /* --etl */
+    uint64_t events; /* --etl */
     int events_set;
-    uint64_t buffer_size;   /* --etl; 0 = default */
+    uint64_t buffer_size; /* --etl; 0 = default */
     struct etwhf_gen_options opts;
-    int etl_width;          /* --etl: 4, 8 or 0 (mixed) */
-    int width_repeated;     /* --pointer-size given more than once */
+    int etl_width;      /* --etl: 4, 8 or 0 (mixed) */
+    int width_repeated; /* --pointer-size given more than once */
 };
 
 /* Exit codes of docs/spec/output.md §6. */

@@ -35,10 +35,12 @@ static int io_error(const char *what, const char *path)
     return EXIT_IO;
 }
 
-static const char not_gen_hint[] = "--force only empties a folder an earlier 'etwhf gen --out' wrote; empty or "
-                                   "remove this one yourself, or choose a new --out folder";
-static const char place_hint[] = "--force never empties /, the home directory or the current directory (or a "
-                                 "folder that holds it); choose a new --out folder";
+static const char not_gen_hint[] =
+    "--force only empties a folder an earlier 'etwhf gen --out' wrote; empty or "
+    "remove this one yourself, or choose a new --out folder";
+static const char place_hint[] =
+    "--force never empties /, the home directory or the current directory (or a "
+    "folder that holds it); choose a new --out folder";
 
 /* The reason may name an entry of DIR: any bytes, shown escaped. */
 __attribute__((format(printf, 3, 4))) static int refuse(const char *dir, const char *hint, const char *why, ...)
@@ -144,10 +146,10 @@ static void foreign_case(int parent, char *name, size_t cap)
 
 /* What one look at DIR found: the first entry of each kind gen does not write. */
 struct scan {
-    int manifest;     /* 0 none, 1 gen's, -1 another tool's */
-    int gen_entries;  /* cases/ or the temporary manifest */
-    char other[NAME_MAX + 1];    /* a folder, link or device */
-    char extra[NAME_MAX + 1];    /* a plain file */
+    int manifest;                 /* 0 none, 1 gen's, -1 another tool's */
+    int gen_entries;              /* cases/ or the temporary manifest */
+    char other[NAME_MAX + 1];     /* a folder, link or device */
+    char extra[NAME_MAX + 1];     /* a plain file */
     char bad_case[NAME_MAX + 16]; /* something in cases/ that is not a case file */
 };
 

@@ -69,16 +69,17 @@ void etwhf_out_write(struct etwhf_out *o, const void *data, size_t len)
 
 /* ---- numbers ------------------------------------------------------------- */
 
-const char etwhf_digit_pairs[201] = "00010203040506070809"
-                                     "10111213141516171819"
-                                     "20212223242526272829"
-                                     "30313233343536373839"
-                                     "40414243444546474849"
-                                     "50515253545556575859"
-                                     "60616263646566676869"
-                                     "70717273747576777879"
-                                     "80818283848586878889"
-                                     "90919293949596979899";
+const char etwhf_digit_pairs[201] =
+    "00010203040506070809"
+    "10111213141516171819"
+    "20212223242526272829"
+    "30313233343536373839"
+    "40414243444546474849"
+    "50515253545556575859"
+    "60616263646566676869"
+    "70717273747576777879"
+    "80818283848586878889"
+    "90919293949596979899";
 static const char hex_digits[16] = "0123456789abcdef";
 
 static const uint64_t pow10[20] = {1ull,
@@ -132,14 +133,15 @@ char *etwhf_fmt_u64_slow(char *p, uint64_t v)
 }
 
 /* "00" … "ff": two digits per byte halves the loop. */
-static const char hex_pairs[513] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-                                   "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-                                   "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-                                   "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-                                   "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-                                   "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-                                   "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-                                   "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+static const char hex_pairs[513] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 char *etwhf_fmt_hex_fixed(char *p, uint64_t v, unsigned digits)
 {
@@ -224,15 +226,13 @@ uint32_t etwhf_utf8_code_point(const unsigned char *s, size_t n)
         return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
     if (n == 3)
         return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
-           (s[3] & 0x3F);
+    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
 }
 
 int etwhf_hidden_char(uint32_t c)
 {
     return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x2028 || c == 0x2029 ||
-           (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F ||
-           c == 0x061C;
+           (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F || c == 0x061C;
 }
 
 size_t etwhf_json_string(char *dst, size_t cap, const char *s, size_t len)
@@ -266,7 +266,11 @@ size_t etwhf_json_string(char *dst, size_t cap, const char *s, size_t len)
             if (n && etwhf_hidden_char(cp)) {
                 /* valid JSON raw, but a terminal or an editor acts on it:
                  * DEL, C1 (U+009B is CSI), line separators, bidi controls */
-                char esc[6] = {'\\', 'u', hex_digits[cp >> 12 & 15], hex_digits[cp >> 8 & 15], hex_digits[cp >> 4 & 15],
+                char esc[6] = {'\\',
+                               'u',
+                               hex_digits[cp >> 12 & 15],
+                               hex_digits[cp >> 8 & 15],
+                               hex_digits[cp >> 4 & 15],
                                hex_digits[cp & 15]};
                 EMIT(esc, 6);
                 i += n;

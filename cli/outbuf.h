@@ -16,7 +16,7 @@
 
 struct etwhf_out {
     int fd;
-    int err;          /* errno of the first failed write, 0 while all is well */
+    int err; /* errno of the first failed write, 0 while all is well */
     size_t len, cap;
     char *buf;
     const char *name; /* for messages: "standard output" */
@@ -30,7 +30,10 @@ int etwhf_out_init(struct etwhf_out *o, int fd, size_t cap, const char *name);
 void etwhf_out_free(struct etwhf_out *o);
 /* Writes everything buffered; returns 0 or the sticky errno. */
 int etwhf_out_flush(struct etwhf_out *o);
-static inline int etwhf_out_failed(const struct etwhf_out *o) { return o->err; }
+static inline int etwhf_out_failed(const struct etwhf_out *o)
+{
+    return o->err;
+}
 
 /* Makes at least n bytes free (flushing when needed) and returns where they
  * start; the caller writes and then calls etwhf_out_commit(). n must not
@@ -42,11 +45,17 @@ static inline char *etwhf_out_room(struct etwhf_out *o, size_t n)
         return o->buf + o->len;
     return etwhf_out_room_slow(o, n);
 }
-static inline void etwhf_out_commit(struct etwhf_out *o, char *end) { o->len = (size_t)(end - o->buf); }
+static inline void etwhf_out_commit(struct etwhf_out *o, char *end)
+{
+    o->len = (size_t)(end - o->buf);
+}
 
 /* Appends any amount of bytes (strings longer than the buffer included). */
 void etwhf_out_write(struct etwhf_out *o, const void *data, size_t len);
-static inline void etwhf_out_str(struct etwhf_out *o, const char *s) { etwhf_out_write(o, s, strlen(s)); }
+static inline void etwhf_out_str(struct etwhf_out *o, const char *s)
+{
+    etwhf_out_write(o, s, strlen(s));
+}
 
 /* Appends a string literal at char *q and advances q (no bound check: the
  * caller reserved room with etwhf_out_room()). */

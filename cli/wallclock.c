@@ -20,16 +20,14 @@ const char *etwhf_wallclock_init(struct etwhf_wallclock *c, const struct etwhf_l
         c->ticks_num = FILETIME_PER_SECOND;
         c->ticks_den = lf->perf_freq;
         return NULL;
-    case 2:
-        return NULL;
+    case 2: return NULL;
     case 3:
         if (lf->cpu_speed_mhz == 0)
             return "the logfile's CpuSpeedInMHz is 0";
         c->ticks_num = 10; /* 10^7 per second / (MHz · 10^6 per second) */
         c->ticks_den = lf->cpu_speed_mhz;
         return NULL;
-    default:
-        return "the logfile's clock type is not 1, 2 or 3";
+    default: return "the logfile's clock type is not 1, 2 or 3";
     }
 }
 

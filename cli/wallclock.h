@@ -17,9 +17,9 @@
 
 struct etwhf_wallclock {
     uint32_t clock_type;
-    uint64_t start;      /* FILETIME at `base` */
-    uint64_t base;       /* raw clock value of the logfile record */
-    uint64_t ticks_num;  /* FILETIME units per tick = ticks_num / ticks_den */
+    uint64_t start;     /* FILETIME at `base` */
+    uint64_t base;      /* raw clock value of the logfile record */
+    uint64_t ticks_num; /* FILETIME units per tick = ticks_num / ticks_den */
     uint64_t ticks_den;
 };
 

@@ -166,7 +166,8 @@ static void payload_finish(struct etwhf_decoder *d, uint64_t n)
     ev.pointer_size = (uint8_t)d->opts.pointer_size;
     ev.buffer = ETWHF_NO_BUFFER;
     struct cur pay = cur_make(b->payload, n < sizeof b->payload ? (size_t)n : sizeof b->payload);
-    payload_decode(d, &pay, n, &ev, ev.type, ev.pointer_size, payload_min(ev.type, ev.pointer_size), &region_none, 0, 1);
+    payload_decode(d, &pay, n, &ev, ev.type, ev.pointer_size, payload_min(ev.type, ev.pointer_size), &region_none, 0,
+                   1);
 }
 
 /* P1.1, Q1.1: an empty input; then P2–P3, or Q2 for a record the input cut. */

@@ -162,41 +162,44 @@ static int plan_diag(struct etwhf_decoder *d, const struct bplan *pl, const stru
     const struct walk *w = &d->walk;
     switch (pl->why) {
     case WHY_STRIDE:
-        return etwhf__dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " differs from the stride %" PRIu64 "; buffer skipped",
-                        pl->bsize, w->stride);
+        return etwhf__dec_diag(d, pl->code, at,
+                               "BufferSize %" PRIu32 " differs from the stride %" PRIu64 "; buffer skipped", pl->bsize,
+                               w->stride);
     case WHY_FLAG_IN_PLAIN:
         return etwhf__dec_diag(d, pl->code, at,
-                        "buffer flags 0x%04x mark a compressed buffer in an uncompressed file; buffer skipped",
-                        (unsigned)pl->flags);
+                               "buffer flags 0x%04x mark a compressed buffer in an uncompressed file; buffer skipped",
+                               (unsigned)pl->flags);
     case WHY_FORMAT:
         return etwhf__dec_diag(d, pl->code, at, "compression format %u is not XPRESS plain LZ77 (3); buffer skipped",
-                        (unsigned)w->format);
+                               (unsigned)w->format);
     case WHY_NO_DECOMPRESS:
         return etwhf__dec_diag(d, pl->code, at, "decompression is disabled; compressed buffer skipped");
     case WHY_SAVED_LOW:
-        return etwhf__dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is below the 72-byte buffer header; buffer skipped",
-                        pl->saved);
+        return etwhf__dec_diag(d, pl->code, at,
+                               "SavedOffset %" PRIu32 " is below the 72-byte buffer header; buffer skipped", pl->saved);
     case WHY_SAVED_HIGH:
-        return etwhf__dec_diag(d, pl->code, at, "SavedOffset %" PRIu32 " is past BufferSize %" PRIu32 "; buffer skipped",
-                        pl->saved, pl->bsize);
+        return etwhf__dec_diag(d, pl->code, at,
+                               "SavedOffset %" PRIu32 " is past BufferSize %" PRIu32 "; buffer skipped", pl->saved,
+                               pl->bsize);
     case WHY_SAVED_LIMIT:
         return etwhf__dec_diag(d, pl->code, at,
-                        "SavedOffset %" PRIu32 " expands to %" PRIu32 " bytes, above the buffer limit %" PRIu64
-                        "; buffer skipped",
-                        pl->saved, pl->saved - (uint32_t)HDR_BYTES, d->limit);
+                               "SavedOffset %" PRIu32 " expands to %" PRIu32 " bytes, above the buffer limit %" PRIu64
+                               "; buffer skipped",
+                               pl->saved, pl->saved - (uint32_t)HDR_BYTES, d->limit);
     case WHY_SIZE_LOW:
-        return etwhf__dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is below the 72-byte buffer header; the file ends",
-                        pl->bsize);
+        return etwhf__dec_diag(d, pl->code, at,
+                               "BufferSize %" PRIu32 " is below the 72-byte buffer header; the file ends", pl->bsize);
     default: /* WHY_SIZE_LIMIT */
-        return etwhf__dec_diag(d, pl->code, at, "BufferSize %" PRIu32 " is above the buffer limit %" PRIu64 "; the file ends",
-                        pl->bsize, d->limit);
+        return etwhf__dec_diag(d, pl->code, at,
+                               "BufferSize %" PRIu32 " is above the buffer limit %" PRIu64 "; the file ends", pl->bsize,
+                               d->limit);
     }
 }
 
 /* B7.1–B7.3, C5.3–C5.5: an accepted buffer's lost-events flags, then its
  * records over [0x48, SavedOffset) of the bytes present. */
-static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at,
-                          const uint8_t *bytes, size_t kept)
+static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at, const uint8_t *bytes,
+                          size_t kept)
 {
     const struct walk *w = &d->walk;
     d->sum.buffers++; /* K1 */
@@ -207,10 +210,11 @@ static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const
         lost = pl->flags & ETWHF_BF_EVENTS_LOST;
     if (ETWHF_MUTANT_ON(MU_B7_2_SILENT))
         lost = 0;
-    if (lost && etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost %s", (unsigned)pl->flags,
-                         lost == ETWHF_BF_EVENTS_LOST   ? "events"
-                         : lost == ETWHF_BF_BUFFER_LOST ? "buffers"
-                                                        : "events and buffers"))
+    if (lost &&
+        etwhf__dec_diag(d, ETWHF_DIAG_EVENTS_LOST, at, "buffer flags 0x%04x report lost %s", (unsigned)pl->flags,
+                        lost == ETWHF_BF_EVENTS_LOST   ? "events"
+                        : lost == ETWHF_BF_BUFFER_LOST ? "buffers"
+                                                       : "events and buffers"))
         return 1;
     if (ETWHF_MUTANT_ON(MU_B7_2_SKIP) && lost != 0 && !w->compressed)
         return 0;
@@ -223,8 +227,7 @@ static int accept_records(struct etwhf_decoder *d, const struct bplan *pl, const
 
 /* C4.5, C4.6: the expansion, then the records of the expanded bytes (no
  * EVENTS_LOST from the flags of an expanded buffer). */
-static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at,
-                           const uint8_t *bytes)
+static int inflate_records(struct etwhf_decoder *d, const struct bplan *pl, const struct loc *at, const uint8_t *bytes)
 {
     struct walk *w = &d->walk;
     const size_t out_len = pl->saved - HDR_BYTES;
@@ -272,8 +275,8 @@ int etwhf__buffer_run(struct etwhf_decoder *d, const uint8_t *bytes, size_t kept
         cut = 0;
     if (cut) {
         if (etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
-                     "input ends %" PRIu64 " bytes into the %" PRIu64 "-byte buffer at offset %" PRIu64, w->seen,
-                     pl->total, w->off) ||
+                            "input ends %" PRIu64 " bytes into the %" PRIu64 "-byte buffer at offset %" PRIu64, w->seen,
+                            pl->total, w->off) ||
             w->compressed)
             return 1;
     }

@@ -71,12 +71,12 @@ struct loc {
  * file and at `coord0` of its buffer (0x48; 0 for bare input). In an expanded
  * buffer (`inner`) `file_off` is the buffer's own file offset. */
 struct region {
-    uint64_t buffer;   /* position index, ETWHF_NO_BUFFER for bare input */
+    uint64_t buffer; /* position index, ETWHF_NO_BUFFER for bare input */
     uint64_t file_off;
     size_t coord0;
     int inner;
-    int final;         /* the view's end is the region's end: a record cut there is judged */
-    size_t saved_end;  /* SavedOffset relative to byte 0; ≥ the view's length */
+    int final;        /* the view's end is the region's end: a record cut there is judged */
+    size_t saved_end; /* SavedOffset relative to byte 0; ≥ the view's length */
     uint16_t cpu;
 };
 
@@ -100,15 +100,15 @@ static inline struct loc region_loc(const struct region *rg, size_t p)
 enum plan_action { PLAN_ACCEPT, PLAN_INFLATE, PLAN_SKIP, PLAN_END };
 enum plan_why {
     WHY_NONE,
-    WHY_STRIDE,         /* B3.1 */
-    WHY_FLAG_IN_PLAIN,  /* B5.1 */
-    WHY_FORMAT,         /* C4.3 */
-    WHY_NO_DECOMPRESS,  /* C4.4 */
-    WHY_SAVED_LOW,      /* B6.1, C4.1, C5.1 */
-    WHY_SAVED_HIGH,     /* B6.2, C5.2 */
-    WHY_SAVED_LIMIT,    /* C4.2 */
-    WHY_SIZE_LOW,       /* C3.2 */
-    WHY_SIZE_LIMIT      /* C3.3 */
+    WHY_STRIDE,        /* B3.1 */
+    WHY_FLAG_IN_PLAIN, /* B5.1 */
+    WHY_FORMAT,        /* C4.3 */
+    WHY_NO_DECOMPRESS, /* C4.4 */
+    WHY_SAVED_LOW,     /* B6.1, C4.1, C5.1 */
+    WHY_SAVED_HIGH,    /* B6.2, C5.2 */
+    WHY_SAVED_LIMIT,   /* C4.2 */
+    WHY_SIZE_LOW,      /* C3.2 */
+    WHY_SIZE_LIMIT     /* C3.3 */
 };
 struct bplan {
     uint64_t total; /* bytes this position spans (the stride) */
@@ -133,25 +133,25 @@ struct walk {
     uint64_t visited; /* positions at which a buffer step began (F5) */
     int at_boundary;  /* the input ran out exactly where a position would begin (F5.2) */
     struct bplan plan;
-    uint8_t *stage;   /* the current position's bytes when they straddle feeds */
+    uint8_t *stage; /* the current position's bytes when they straddle feeds */
     size_t stage_cap;
-    uint8_t *exp;     /* expanded compressed buffer */
+    uint8_t *exp; /* expanded compressed buffer */
     size_t exp_cap;
 };
 
 struct probe {
     uint8_t *buf; /* [0, have) of the file while F2 waits for bytes */
     size_t have;
-    size_t need;  /* bytes the next F2 decision waits for */
+    size_t need; /* bytes the next F2 decision waits for */
     int decided;
     int logfile_read;
     uint32_t buffers_written;
 };
 
 struct bare {
-    uint64_t pos;    /* file offset of the next record */
-    uint64_t skip;   /* bytes before `pos` not yet fed (alignment pad) */
-    uint8_t *stage;  /* a record cut by the end of a feed: [pos, pos + staged) */
+    uint64_t pos;   /* file offset of the next record */
+    uint64_t skip;  /* bytes before `pos` not yet fed (alignment pad) */
+    uint8_t *stage; /* a record cut by the end of a feed: [pos, pos + staged) */
     size_t staged, need, cap;
     uint8_t payload[64];
 };
@@ -161,9 +161,9 @@ struct etwhf_decoder {
     struct etwhf_allocator alloc;
     uint64_t limit;
     uint8_t severity[ETWHF_DIAG_MAX + 1];
-    int state;  /* enum dec_state */
-    int halt;   /* enum dec_halt */
-    int ended;  /* the walk ended: later bytes change nothing */
+    int state; /* enum dec_state */
+    int halt;  /* enum dec_halt */
+    int ended; /* the walk ended: later bytes change nothing */
     struct etwhf_summary sum;
     struct probe probe;
     struct walk walk;

@@ -157,19 +157,19 @@ static inline uint8_t cur_u8p(const struct cur *c, size_t off)
 /* Little-endian loads: one unaligned load on little-endian hosts, bytes
  * assembled elsewhere. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define CUR_LOAD(bits, p)                                                                                            \
-    do {                                                                                                             \
-        uint##bits##_t v_;                                                                                           \
-        memcpy(&v_, (p), sizeof v_);                                                                                 \
-        return v_;                                                                                                   \
+#define CUR_LOAD(bits, p)                                                                                              \
+    do {                                                                                                               \
+        uint##bits##_t v_;                                                                                             \
+        memcpy(&v_, (p), sizeof v_);                                                                                   \
+        return v_;                                                                                                     \
     } while (0)
 #else
-#define CUR_LOAD(bits, p)                                                                                            \
-    do {                                                                                                             \
-        uint##bits##_t v_ = 0;                                                                                       \
-        for (unsigned i_ = 0; i_ < (bits) / 8; i_++)                                                                 \
-            v_ |= (uint##bits##_t)(p)[i_] << (8 * i_);                                                               \
-        return v_;                                                                                                   \
+#define CUR_LOAD(bits, p)                                                                                              \
+    do {                                                                                                               \
+        uint##bits##_t v_ = 0;                                                                                         \
+        for (unsigned i_ = 0; i_ < (bits) / 8; i_++)                                                                   \
+            v_ |= (uint##bits##_t)(p)[i_] << (8 * i_);                                                                 \
+        return v_;                                                                                                     \
     } while (0)
 #endif
 

@@ -66,7 +66,7 @@ static int logfile_probe(struct cur *c, int final, struct lf_head *lh, size_t *n
     lh->type = cur_u8(c, HDR_BYTES + 2);
     lh->hook = cur_u16(c, HDR_BYTES + ETWHF_SYS_HOOK_ID);
     lh->size = cur_u16(c, HDR_BYTES + 4);
-    int flags_ok = (lh->b3 & 0xC0u) == 0xC0u;    /* F2.2 */
+    int flags_ok = (lh->b3 & 0xC0u) == 0xC0u;     /* F2.2 */
     int type_ok = lh->type == 1 || lh->type == 2; /* F2.3 */
     int hook_ok = lh->hook == ETWHF_HOOK_LOGFILE; /* F2.4 */
     int size_ok = lh->size <= have - HDR_BYTES;   /* F2.5 */
@@ -200,7 +200,8 @@ static void stride_from_buffer0(struct etwhf_decoder *d, uint32_t b0)
     if (ETWHF_MUTANT_ON(MU_F3_5_SILENT))
         return;
     etwhf__dec_diag(d, ETWHF_DIAG_BUFFER_SIZE, &loc_buffer0,
-                    "no usable stride: buffer 0's BufferSize %" PRIu32 " is not between 72 and the buffer limit %" PRIu64,
+                    "no usable stride: buffer 0's BufferSize %" PRIu32
+                    " is not between 72 and the buffer limit %" PRIu64,
                     b0, d->limit);
 }
 
@@ -311,8 +312,7 @@ static size_t kept_bytes(struct etwhf_decoder *d, struct cur *in, size_t i)
     take = take < in->len - i ? take : in->len - i;
     if (w->seen + take > w->stage_cap) {
         size_t want = w->stage_cap * 2 > w->seen + take ? w->stage_cap * 2 : (size_t)w->seen + take;
-        if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, want < w->plan.keep ? want : w->plan.keep,
-                               (size_t)w->seen))
+        if (etwhf__dec_reserve(d, &w->stage, &w->stage_cap, want < w->plan.keep ? want : w->plan.keep, (size_t)w->seen))
             return 0;
     }
     etwhf__dec_take(in, i, w->stage + w->seen, take);
@@ -370,15 +370,15 @@ static void walk_finish(struct etwhf_decoder *d)
 {
     struct walk *w = &d->walk;
     w->at_boundary = w->phase == WALK_HEADER && w->seen == 0; /* F5.2 */
-    int cut_header = w->phase == WALK_HEADER && w->seen > 0; /* B1.1, C1.1 */
+    int cut_header = w->phase == WALK_HEADER && w->seen > 0;  /* B1.1, C1.1 */
     if (ETWHF_MUTANT_ON(MU_B1_1_SILENT))
         cut_header = 0;
     if (cut_header) {
         const struct loc at = {w->index, w->off, 0, 0};
         w->visited++;
         etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
-                 "input ends %" PRIu64 " bytes into the buffer header at offset %" PRIu64 " (72 needed)", w->seen,
-                 w->off);
+                        "input ends %" PRIu64 " bytes into the buffer header at offset %" PRIu64 " (72 needed)",
+                        w->seen, w->off);
     } else if (w->phase == WALK_BODY) {
         size_t kept = w->seen < w->plan.keep ? (size_t)w->seen : w->plan.keep;
         etwhf__buffer_run(d, w->stage, kept, 1);
@@ -466,7 +466,8 @@ static void buffers_written_check(struct etwhf_decoder *d)
     if (!d->halt && cut_at_boundary(d)) {
         const struct loc at = {d->walk.visited, d->walk.off, 0, 0};
         etwhf__dec_diag(d, ETWHF_DIAG_TRUNCATED_TAIL, &at,
-                        "input ends at offset %" PRIu64 ", where buffer position %" PRIu64 " would begin; the "
+                        "input ends at offset %" PRIu64 ", where buffer position %" PRIu64
+                        " would begin; the "
                         "logfile announces %" PRIu32 " buffers",
                         d->walk.off, d->walk.visited, pr->buffers_written);
         return;
@@ -474,8 +475,8 @@ static void buffers_written_check(struct etwhf_decoder *d)
     uint64_t positions = d->walk.visited;
     if (d->halt)
         return;
-    if (pr->logfile_read &&
-        ETWHF_PLANT(PB_WRITTEN_VS_ACCEPTED, (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
+    if (pr->logfile_read && ETWHF_PLANT(PB_WRITTEN_VS_ACCEPTED,
+                                        (pr->buffers_written == positions) != (pr->buffers_written == d->sum.buffers)))
         positions = d->sum.buffers;
     int compared = pr->logfile_read; /* F5.1: only against a read logfile */
     if (ETWHF_MUTANT_ON(MU_F5_1_UNREAD))

@@ -90,4 +90,3 @@ void etwhf__logfile_read(struct etwhf_decoder *d, struct cur *c, unsigned width,
     d->have_logfile = 1;
     CUR_DONE(c); /* the caller proved the layout and Size in view */
 }
-

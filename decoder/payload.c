@@ -19,11 +19,13 @@ int etwhf__payload_length_diag(struct etwhf_decoder *d, unsigned type, unsigned 
     const struct loc *at = &where;
     if (len < min)
         return etwhf__dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, at,
-                        "%s payload of %" PRIu64 " bytes is shorter than the %zu-byte minimum for pointer size %u",
-                        payload_name(type), len, min, w);
+                               "%s payload of %" PRIu64
+                               " bytes is shorter than the %zu-byte minimum for pointer size %u",
+                               payload_name(type), len, min, w);
     return etwhf__dec_diag(d, ETWHF_DIAG_HEAP_PAYLOAD_LONG, at,
-                    "%s payload of %" PRIu64 " bytes is longer than the %zu-byte minimum; %" PRIu64 " extra bytes ignored",
-                    payload_name(type), len, min, len - min);
+                           "%s payload of %" PRIu64 " bytes is longer than the %zu-byte minimum; %" PRIu64
+                           " extra bytes ignored",
+                           payload_name(type), len, min, len - min);
 }
 
 int etwhf__payload_source_diag(struct etwhf_decoder *d, unsigned type, uint32_t source, const struct region *rg,
@@ -40,11 +42,12 @@ int etwhf__payload_source_diag(struct etwhf_decoder *d, unsigned type, uint32_t 
     switch (etwhf_source_diag(source)) {
     case ETWHF_DIAG_SOURCE_RESERVED:
         return etwhf__dec_diag(d, ETWHF_DIAG_SOURCE_RESERVED, at,
-                        "%s Source 6 (SEGMENT_HEAP) is documented as reserved, never returned", payload_name(type));
+                               "%s Source 6 (SEGMENT_HEAP) is documented as reserved, never returned",
+                               payload_name(type));
     case ETWHF_DIAG_SOURCE_UNKNOWN:
         return etwhf__dec_diag(d, ETWHF_DIAG_SOURCE_UNKNOWN, at,
-                        "%s Source %" PRIu32 " (0x%" PRIx32 ") is not a MEMORY_FROM_* value 1-6", payload_name(type),
-                        source, source);
+                               "%s Source %" PRIu32 " (0x%" PRIx32 ") is not a MEMORY_FROM_* value 1-6",
+                               payload_name(type), source, source);
     default: return 0;
     }
 }

@@ -38,9 +38,7 @@ static inline void payload_fields(const struct cur *pay, struct etwhf_event *ev,
     if (ETWHF_MUTANT_ON(MU_R9_6_SIGN) && w == 4)
         ev->heap_handle = (uint64_t)(int64_t)(int32_t)ev->heap_handle;
     switch (ev->type) {
-    case ETWHF_HEAP_FREE:
-        ev->address = cur_ptrp(pay, w, w);
-        break;
+    case ETWHF_HEAP_FREE: ev->address = cur_ptrp(pay, w, w); break;
     case ETWHF_HEAP_ALLOC:
         ev->size = cur_ptrp(pay, w, w);
         ev->address = cur_ptrp(pay, 2 * (size_t)w, w);
@@ -102,7 +100,8 @@ static DEC_INLINE int payload_decode(struct etwhf_decoder *d, const struct cur *
     if (type == ETWHF_HEAP_FREE && ETWHF_PLANT(PB_FREE_SOURCE_OFFSET, w == 8 && cur_u32p(pay, 8) != source))
         source = cur_u32p(pay, 8);
     /* R9.7, R9.8: Sources 1–5 need no diagnostic, one compare on the common path. */
-    if (DEC_UNLIKELY(source - 1u >= ETWHF_SOURCE_SEGMENT_HEAP - 1u) && etwhf__payload_source_diag(d, type, source, rg, p))
+    if (DEC_UNLIKELY(source - 1u >= ETWHF_SOURCE_SEGMENT_HEAP - 1u) &&
+        etwhf__payload_source_diag(d, type, source, rg, p))
         return 1;
     heap_count(d, type); /* R9.9 */
     if (!want)

@@ -189,13 +189,13 @@ static DEC_INLINE int heap_event(struct etwhf_decoder *d, const struct region *r
                                  const int want)
 {
     if (ETWHF_MUTANT_ON(MU_R9_2_REALLOC) && type == ETWHF_HEAP_REALLOC)
-        return 0; /* R9.2's mutant, here where every decoded type arrives */
+        return 0;               /* R9.2's mutant, here where every decoded type arrives */
     unsigned width = fd->width; /* R9.3: the form's width */
     if (ETWHF_MUTANT_ON(MU_R9_3_WIDTH_LOGFILE) && d->have_logfile &&
         (d->logfile.pointer_size == 4 || d->logfile.pointer_size == 8))
         width = d->logfile.pointer_size;
-    if (ETWHF_PLANT(PB_WIDTH_FROM_LOGFILE, fd->width == 4 && rg->buffer != ETWHF_NO_BUFFER && d->have_logfile &&
-                                               d->logfile.pointer_size == 8))
+    if (ETWHF_PLANT(PB_WIDTH_FROM_LOGFILE,
+                    fd->width == 4 && rg->buffer != ETWHF_NO_BUFFER && d->have_logfile && d->logfile.pointer_size == 8))
         width = 8;
     /* R9.3's min from the form's entry (a width the switches above changed
      * takes the formula; in a normal build the compiler sees it cannot). */
@@ -279,8 +279,8 @@ static int event_record(struct etwhf_decoder *d, const struct region *rg, const 
     if (!cur_eqp(rec, ETWHF_EVT_PROVIDER, etwhf_heap_guid, 16))
         return 0;
     size_t by_datasize = start; /* the planted bug's s: the items walked by DataSize */
-    if (items && ETWHF_PLANT(PB_EXT_DATASIZE,
-                             (by_datasize = etwhf__planted_ext_by_datasize(rec->base, rec->len)) != start))
+    if (items &&
+        ETWHF_PLANT(PB_EXT_DATASIZE, (by_datasize = etwhf__planted_ext_by_datasize(rec->base, rec->len)) != start))
         start = by_datasize;
     const uint8_t type = cur_u8p(rec, ETWHF_EVT_DESC_OPCODE);
     if (!heap_type_decoded(type)) /* R9.2 */
@@ -517,8 +517,8 @@ static inline int size_cut(struct etwhf_decoder *d, const struct region *rg, siz
  * from p, negative when p lies past the end. R1 is then left ≥ 8 and R5
  * Size ≤ left, one compare each: after them every read of the record is a
  * proven one. */
-static DEC_INLINE int step(struct etwhf_decoder *d, const struct region *rg, const struct cur *c, size_t p,
-                           size_t *arg, const int want)
+static DEC_INLINE int step(struct etwhf_decoder *d, const struct region *rg, const struct cur *c, size_t p, size_t *arg,
+                           const int want)
 {
     const ptrdiff_t left = (ptrdiff_t)(c->len - p);
     int room = left >= 8; /* R1.1; the 8 bytes proven here hold the marker and the u16 Size at +4 */

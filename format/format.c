@@ -21,7 +21,8 @@ const char *etwhf_strerror(int status)
 const uint8_t etwhf_heap_guid[16] = {0xAB, 0x62, 0x29, 0x22, 0x80, 0x61, 0x88, 0x4B,
                                      0xA8, 0x25, 0x34, 0x6B, 0x75, 0xF2, 0xA2, 0x4A};
 
-/* Order follows enum etwhf_header. */
+/* Order follows enum etwhf_header; one form a line, as the spec's table. */
+/* clang-format off */
 const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COUNT] = {
     {"system32", 0x01, ETWHF_FAM_SYSTEM, 0x20, 4, 4},
     {"system64", 0x02, ETWHF_FAM_SYSTEM, 0x20, 4, 8},
@@ -37,6 +38,7 @@ const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COUNT] = {
     {"event64", 0x13, ETWHF_FAM_EVENT, 0x50, 0, 8},
     {"message", 0x00, ETWHF_FAM_MESSAGE, 0x08, 0, 0},
 };
+/* clang-format on */
 
 const struct etwhf_header_info *etwhf_header_info(int hdr)
 {
@@ -132,8 +134,7 @@ int etwhf_source_diag(uint32_t source)
 #define W ETWHF_SEV_WARNING
 static const struct etwhf_diag_info diags[] = {
     {1, "FILE_EMPTY", E, "F1", "0", "the input has no bytes", "the file ends"},
-    {2, "FILE_TOO_SHORT", E, "F1", "0", "the input is shorter than one buffer header (0x48 bytes)",
-     "the file ends"},
+    {2, "FILE_TOO_SHORT", E, "F1", "0", "the input is shorter than one buffer header (0x48 bytes)", "the file ends"},
     {3, "LOGFILE_MISSING", E, "F2", "0x48",
      "no logfile record at 0x48 (byte 3 with 0xC0, HeaderType 1 or 2, HookId 0, Size within the input)",
      "no logfile field is used; the stride comes from buffer 0's BufferSize"},
@@ -149,8 +150,8 @@ static const struct etwhf_diag_info diags[] = {
      "the logfile BuffersWritten differs from the number of buffer positions in the file", "none (end of file)"},
     {8, "EVENTS_LOST", W, "F2, B7", "0x48, or the buffer's",
      "the logfile counts lost events or buffers, or a buffer has flag 0x0002 or 0x0004", "none"},
-    {9, "TRUNCATED_TAIL", E, "B1, B4, C3", "the buffer position's",
-     "the input ends inside a buffer", "records present before the cut are walked (B4), then the file ends"},
+    {9, "TRUNCATED_TAIL", E, "B1, B4, C3", "the buffer position's", "the input ends inside a buffer",
+     "records present before the cut are walked (B4), then the file ends"},
     {10, "BUFFER_SIZE", E, "F3, B3, C3", "the buffer's",
      "a buffer's BufferSize differs from the stride, or no usable stride or size exists",
      "uncompressed: the buffer is skipped by the stride; otherwise the file ends"},
@@ -160,8 +161,7 @@ static const struct etwhf_diag_info diags[] = {
      "a compressed buffer in an uncompressed file, or a compression format other than XPRESS LZ77",
      "the buffer is skipped"},
     {13, "DECOMPRESS", E, "C4", "the buffer's",
-     "the compressed data is corrupt or does not expand to exactly SavedOffset - 0x48 bytes",
-     "the buffer is skipped"},
+     "the compressed data is corrupt or does not expand to exactly SavedOffset - 0x48 bytes", "the buffer is skipped"},
     {20, "MARKER", E, "R3", "the record's", "byte 3 of a record lacks the trace-header flag 0x80",
      "the rest of the buffer is abandoned"},
     {21, "HEADER_TYPE", E, "R4", "the record's", "the record's header type is not one etwhf knows",
@@ -169,12 +169,13 @@ static const struct etwhf_diag_info diags[] = {
     {22, "RECORD_SIZE", E, "R5", "the record's",
      "the record's Size is below its fixed header or runs past the end of the buffer's data",
      "the rest of the buffer is abandoned"},
-    {23, "PERFINFO_EXT", E, "R7", "the record's",
-     "a PERFINFO record's PMC/PEBS extension runs past its Size", "the next record"},
+    {23, "PERFINFO_EXT", E, "R7", "the record's", "a PERFINFO record's PMC/PEBS extension runs past its Size",
+     "the next record"},
     {24, "EXT_ITEM", E, "R8", "the record's",
      "an EVENT_HEADER extended-data item is malformed or runs past the record's Size", "the next record"},
     {25, "HEAP_PAYLOAD_SHORT", E, "R9", "the record's",
-     "a HeapFree, HeapAlloc or HeapReAlloc payload is shorter than its minimum", "the event is dropped; the next record"},
+     "a HeapFree, HeapAlloc or HeapReAlloc payload is shorter than its minimum",
+     "the event is dropped; the next record"},
     {26, "HEAP_PAYLOAD_LONG", W, "R9", "the record's",
      "a heap payload is longer than its minimum (extra bytes ignored)", "the event is delivered"},
     {27, "SOURCE_RESERVED", W, "R9", "the record's", "Source is 6 (SEGMENT_HEAP, documented as reserved)",

@@ -55,11 +55,11 @@ static void report_case(void)
                 (unsigned long long)r->dg[i].offset, r->dg[i].message);
 }
 
-#define EXPECT(cond, msg)                                                                          \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            report_case();                                                                         \
-        FUZZ_ASSERT_MSG(cond, msg);                                                                \
+#define EXPECT(cond, msg)                                                                                              \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            report_case();                                                                                             \
+        FUZZ_ASSERT_MSG(cond, msg);                                                                                    \
     } while (0)
 
 static void check_events(const struct fuzz_run *r, const struct etwhf_gen_expect *x)
@@ -74,9 +74,9 @@ static void check_events(const struct fuzz_run *r, const struct etwhf_gen_expect
             continue;
         EXPECT(k < x->n_events, "more HeapFree events than the case expects");
         const struct etwhf_gen_event *want = &x->events[k++];
-        EXPECT(ev->heap_handle == want->heap_handle && ev->address == want->address &&
-                            ev->source == want->source && ev->pointer_size == want->pointer_size,
-                        "HeapFree event differs from the case's");
+        EXPECT(ev->heap_handle == want->heap_handle && ev->address == want->address && ev->source == want->source &&
+                   ev->pointer_size == want->pointer_size,
+               "HeapFree event differs from the case's");
     }
     EXPECT(k == x->n_events, "fewer HeapFree events than the case expects");
     EXPECT(n_alloc == x->heap_alloc && n_realloc == x->heap_realloc, "Alloc/ReAlloc counts differ");
@@ -91,12 +91,11 @@ static void check_diags(const struct fuzz_run *r, const struct etwhf_gen_expect 
         EXPECT(d->code == want->code, "diagnostic code differs from the case's");
         EXPECT(d->buffer == want->buffer && d->offset == want->offset, "diagnostic place differs");
         EXPECT(d->has_inner == want->has_inner && (!d->has_inner || d->inner_offset == want->inner_offset),
-                        "diagnostic inner offset differs");
+               "diagnostic inner offset differs");
     }
 }
 
-static void check_against_case(const struct fuzz_run *rec, const struct fuzz_run *str,
-                               const struct etwhf_gen_case *c)
+static void check_against_case(const struct fuzz_run *rec, const struct fuzz_run *str, const struct etwhf_gen_case *c)
 {
     const struct etwhf_gen_expect *x = &c->expect;
     EXPECT((rec->n_err > 0) == (x->error != 0), "verdict differs from the case's");
@@ -106,14 +105,13 @@ static void check_against_case(const struct fuzz_run *rec, const struct fuzz_run
     check_diags(rec, x);
     if (c->layer == ETWHF_GEN_FILE) {
         EXPECT(rec->sum.buffers == x->buffers && rec->sum.buffers_skipped == x->buffers_skipped &&
-                            rec->sum.events_total == x->events_total,
-                        "buffer or record counts differ from the case's");
+                   rec->sum.events_total == x->events_total,
+               "buffer or record counts differ from the case's");
     }
     if (x->first_error_code) {
         const struct etwhf_diag *last = &str->dg[str->n_dg - 1];
-        EXPECT(str->n_err == 1 && last->code == x->first_error_code &&
-                            last->offset == x->first_error_offset,
-                        "strict mode's first error differs from the case's");
+        EXPECT(str->n_err == 1 && last->code == x->first_error_code && last->offset == x->first_error_offset,
+               "strict mode's first error differs from the case's");
     } else {
         EXPECT(str->n_err == 0, "strict mode found an error in an ok case");
     }

@@ -11,8 +11,8 @@ static int stats_registered;
 static void stats_write(FILE *f)
 {
     double frac = stats_execs ? (double)stats_reached / (double)stats_execs : 0.0;
-    fprintf(f, "%s: sink reached in %llu of %llu executions (%.4f)\n", stats_target,
-            (unsigned long long)stats_reached, (unsigned long long)stats_execs, frac);
+    fprintf(f, "%s: sink reached in %llu of %llu executions (%.4f)\n", stats_target, (unsigned long long)stats_reached,
+            (unsigned long long)stats_execs, frac);
 }
 
 static int stats_to_stderr(const char *where)
@@ -96,7 +96,7 @@ size_t fuzz_alloc_live(void)
 /* A decoder holds at most four blocks (context, staging, probe, expanded
  * buffer); more than the slots go to plain malloc. */
 #define POOL_SLOTS 8
-#define ASAN_FILL_BYTE 0xbe  /* ASan's malloc_fill_byte and max_malloc_fill_size */
+#define ASAN_FILL_BYTE 0xbe /* ASan's malloc_fill_byte and max_malloc_fill_size */
 #define ASAN_FILL_MAX 4096
 
 static struct slot {

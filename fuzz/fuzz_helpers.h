@@ -21,13 +21,12 @@
 extern "C" {
 #endif
 
-#define FUZZ_ASSERT_MSG(cond, msg)                                                                 \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: fuzz invariant failed: %s (%s)\n", __FILE__, __LINE__, #cond,  \
-                    (msg));                                                                        \
-            abort();                                                                               \
-        }                                                                                          \
+#define FUZZ_ASSERT_MSG(cond, msg)                                                                                     \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: fuzz invariant failed: %s (%s)\n", __FILE__, __LINE__, #cond, (msg));              \
+            abort();                                                                                                   \
+        }                                                                                                              \
     } while (0)
 #define FUZZ_ASSERT(cond) FUZZ_ASSERT_MSG(cond, "")
 
@@ -43,10 +42,10 @@ void fuzz_stats_exec(const char *target, int reached_sink);
  * The target records it; the standalone driver compares it with a sidecar
  * `<input>.expect` when one exists (corpus/regressions/README.md). */
 struct fuzz_outcome {
-    int valid;              /* 0 until a target recorded one for this input */
-    uint32_t error_mask;    /* bit c set: diagnostic code c was seen as an error */
+    int valid;           /* 0 until a target recorded one for this input */
+    uint32_t error_mask; /* bit c set: diagnostic code c was seen as an error */
     uint32_t warning_mask;
-    uint64_t events;        /* heap events delivered */
+    uint64_t events; /* heap events delivered */
 };
 void fuzz_outcome_clear(void);
 void fuzz_outcome_set(const struct fuzz_outcome *o);

@@ -31,8 +31,7 @@ static void check_pointer(const struct etwhf_event *ev, uint64_t v)
 
 static void check_event_fields(const struct fuzz_run *r, const struct etwhf_event *ev)
 {
-    FAIL_IF_NOT(ev->type == ETWHF_HEAP_FREE || ev->type == ETWHF_HEAP_ALLOC ||
-                    ev->type == ETWHF_HEAP_REALLOC,
+    FAIL_IF_NOT(ev->type == ETWHF_HEAP_FREE || ev->type == ETWHF_HEAP_ALLOC || ev->type == ETWHF_HEAP_REALLOC,
                 "event type is not Free, Alloc or ReAlloc");
     if (r->input == ETWHF_INPUT_PAYLOAD) {
         uint8_t want = r->payload_type ? r->payload_type : ETWHF_HEAP_FREE;
@@ -80,9 +79,8 @@ static void check_event_place(const struct fuzz_run *r, const struct etwhf_event
     }
     if (r->n_ev > 0) {
         const struct etwhf_event *prev = &r->ev[r->n_ev - 1];
-        int later = ev->offset > prev->offset ||
-                    (ev->offset == prev->offset && ev->has_inner && prev->has_inner &&
-                     ev->inner_offset > prev->inner_offset);
+        int later = ev->offset > prev->offset || (ev->offset == prev->offset && ev->has_inner && prev->has_inner &&
+                                                  ev->inner_offset > prev->inner_offset);
         FAIL_IF_NOT(later, "events not delivered in file order");
     }
 }
@@ -183,8 +181,7 @@ static int on_diag(void *user, const struct etwhf_diag *d)
     return 0;
 }
 
-struct etwhf_decoder *fuzz_begin(struct fuzz_run *r, const struct etwhf_decode_options *opts,
-                                 size_t input_len)
+struct etwhf_decoder *fuzz_begin(struct fuzz_run *r, const struct etwhf_decode_options *opts, size_t input_len)
 {
     r->input = opts->input;
     r->mode = opts->mode;
@@ -231,7 +228,8 @@ static void check_summary(const struct fuzz_run *r)
         n_alloc += r->ev[i].type == ETWHF_HEAP_ALLOC;
         n_realloc += r->ev[i].type == ETWHF_HEAP_REALLOC;
     }
-    FAIL_IF_NOT(s->errors == r->n_err && s->warnings == r->n_warn, "summary errors/warnings differ from diagnostics seen");
+    FAIL_IF_NOT(s->errors == r->n_err && s->warnings == r->n_warn,
+                "summary errors/warnings differ from diagnostics seen");
     FAIL_IF_NOT(s->errors + s->warnings == r->n_dg, "errors + warnings != diagnostics seen");
     FAIL_IF_NOT(r->counting || (s->heap_free == n_free && s->heap_alloc == n_alloc && s->heap_realloc == n_realloc),
                 "summary heap counts differ from events seen");
@@ -274,16 +272,15 @@ void fuzz_end(struct fuzz_run *r, struct etwhf_decoder *ctx)
     check_summary(r);
 }
 
-void fuzz_decode(struct fuzz_run *r, const struct etwhf_decode_options *opts, const uint8_t *data,
-                 size_t len)
+void fuzz_decode(struct fuzz_run *r, const struct etwhf_decode_options *opts, const uint8_t *data, size_t len)
 {
     struct etwhf_decoder *ctx = fuzz_begin(r, opts, len);
     fuzz_feed(ctx, data, len);
     fuzz_end(r, ctx);
 }
 
-void fuzz_decode_both_modes(struct fuzz_run *rec, struct fuzz_run *str,
-                            const struct etwhf_decode_options *opts, const uint8_t *data, size_t len)
+void fuzz_decode_both_modes(struct fuzz_run *rec, struct fuzz_run *str, const struct etwhf_decode_options *opts,
+                            const uint8_t *data, size_t len)
 {
     struct etwhf_decode_options o = *opts;
     o.mode = ETWHF_MODE_RECOVER;
@@ -311,34 +308,32 @@ void fuzz_target_both_modes(const char *target, int input, const uint8_t *data, 
 int fuzz_events_equal(const struct etwhf_event *a, const struct etwhf_event *b)
 {
     return a->type == b->type && a->header == b->header && a->version == b->version &&
-           a->pointer_size == b->pointer_size && a->has_pid_tid == b->has_pid_tid &&
-           a->has_inner == b->has_inner && a->cpu == b->cpu && a->pid == b->pid && a->tid == b->tid &&
-           a->buffer == b->buffer && a->offset == b->offset && a->inner_offset == b->inner_offset &&
-           a->timestamp == b->timestamp && a->heap_handle == b->heap_handle && a->address == b->address &&
-           a->size == b->size && a->new_address == b->new_address && a->old_address == b->old_address &&
-           a->new_size == b->new_size && a->old_size == b->old_size && a->source == b->source;
+           a->pointer_size == b->pointer_size && a->has_pid_tid == b->has_pid_tid && a->has_inner == b->has_inner &&
+           a->cpu == b->cpu && a->pid == b->pid && a->tid == b->tid && a->buffer == b->buffer &&
+           a->offset == b->offset && a->inner_offset == b->inner_offset && a->timestamp == b->timestamp &&
+           a->heap_handle == b->heap_handle && a->address == b->address && a->size == b->size &&
+           a->new_address == b->new_address && a->old_address == b->old_address && a->new_size == b->new_size &&
+           a->old_size == b->old_size && a->source == b->source;
 }
 
 int fuzz_diags_equal(const struct etwhf_diag *a, const struct etwhf_diag *b)
 {
-    return a->code == b->code && a->severity == b->severity && a->has_inner == b->has_inner &&
-           a->buffer == b->buffer && a->offset == b->offset && a->inner_offset == b->inner_offset &&
-           strcmp(a->message, b->message) == 0;
+    return a->code == b->code && a->severity == b->severity && a->has_inner == b->has_inner && a->buffer == b->buffer &&
+           a->offset == b->offset && a->inner_offset == b->inner_offset && strcmp(a->message, b->message) == 0;
 }
 
 static int summaries_equal(const struct etwhf_summary *a, const struct etwhf_summary *b)
 {
-    return a->buffers == b->buffers && a->buffers_skipped == b->buffers_skipped &&
-           a->events_total == b->events_total && a->heap_free == b->heap_free &&
-           a->heap_alloc == b->heap_alloc && a->heap_realloc == b->heap_realloc && a->errors == b->errors &&
-           a->warnings == b->warnings && a->bytes == b->bytes;
+    return a->buffers == b->buffers && a->buffers_skipped == b->buffers_skipped && a->events_total == b->events_total &&
+           a->heap_free == b->heap_free && a->heap_alloc == b->heap_alloc && a->heap_realloc == b->heap_realloc &&
+           a->errors == b->errors && a->warnings == b->warnings && a->bytes == b->bytes;
 }
 
 static void print_diag(const char *side, size_t i, const struct etwhf_diag *d)
 {
     fprintf(stderr, "  %s diag[%zu]: code %d buffer %lld offset %llu inner %d/%llu: %s\n", side, i, d->code,
-            d->buffer == ETWHF_NO_BUFFER ? -1LL : (long long)d->buffer, (unsigned long long)d->offset,
-            d->has_inner, (unsigned long long)d->inner_offset, d->message);
+            d->buffer == ETWHF_NO_BUFFER ? -1LL : (long long)d->buffer, (unsigned long long)d->offset, d->has_inner,
+            (unsigned long long)d->inner_offset, d->message);
 }
 
 static void print_runs(const struct fuzz_run *a, const struct fuzz_run *b)

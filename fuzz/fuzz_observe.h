@@ -36,26 +36,24 @@ struct fuzz_run {
     int pending, pending_has_inner;
     uint64_t pending_offset, pending_inner;
     size_t live_at_begin; /* fuzz_alloc_live() before the decoder was made */
-    int counting; /* set before fuzz_begin: no event callback (the decoder's counting walk);
+    int counting;         /* set before fuzz_begin: no event callback (the decoder's counting walk);
                    * only diagnostics and the summary are seen */
 };
 
 /* Starts a run: a decoder whose callbacks feed `r`. `opts` gives input, mode,
  * width, limits; its callbacks and user pointer are replaced. */
-struct etwhf_decoder *fuzz_begin(struct fuzz_run *r, const struct etwhf_decode_options *opts,
-                                 size_t input_len);
+struct etwhf_decoder *fuzz_begin(struct fuzz_run *r, const struct etwhf_decode_options *opts, size_t input_len);
 /* Feeds one chunk; asserts the decoder accepted it. */
 void fuzz_feed(struct etwhf_decoder *ctx, const uint8_t *data, size_t len);
 /* Finishes, copies the summary, frees the decoder and checks the whole run. */
 void fuzz_end(struct fuzz_run *r, struct etwhf_decoder *ctx);
 /* begin + one feed of the whole input + end. */
-void fuzz_decode(struct fuzz_run *r, const struct etwhf_decode_options *opts, const uint8_t *data,
-                 size_t len);
+void fuzz_decode(struct fuzz_run *r, const struct etwhf_decode_options *opts, const uint8_t *data, size_t len);
 
 /* Decodes in recover mode into `rec`, then in strict mode into `str`, and
  * checks that the strict run is the recover run cut after its first error. */
-void fuzz_decode_both_modes(struct fuzz_run *rec, struct fuzz_run *str,
-                            const struct etwhf_decode_options *opts, const uint8_t *data, size_t len);
+void fuzz_decode_both_modes(struct fuzz_run *rec, struct fuzz_run *str, const struct etwhf_decode_options *opts,
+                            const uint8_t *data, size_t len);
 
 /* A whole target body: both modes over one input kind (file or record), then
  * recover mode again without an event callback (the counting walk, a copy

@@ -60,8 +60,8 @@ static int same_content(const struct etwhf_event *a, const struct etwhf_event *b
            a->pointer_size == b->pointer_size && a->has_pid_tid == b->has_pid_tid &&
            (!a->has_pid_tid || (a->pid == b->pid && a->tid == b->tid)) && a->timestamp == b->timestamp &&
            a->heap_handle == b->heap_handle && a->address == b->address && a->size == b->size &&
-           a->new_address == b->new_address && a->old_address == b->old_address &&
-           a->new_size == b->new_size && a->old_size == b->old_size && a->source == b->source;
+           a->new_address == b->new_address && a->old_address == b->old_address && a->new_size == b->new_size &&
+           a->old_size == b->old_size && a->source == b->source;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -25,8 +25,8 @@ static size_t chunk_len(uint8_t c)
     return (size_t)(c - 0xEF) * 512u;
 }
 
-static void feed_in_chunks(struct fuzz_run *run, const struct etwhf_decode_options *o,
-                           const uint8_t *plan, size_t k, const uint8_t *trace, size_t len)
+static void feed_in_chunks(struct fuzz_run *run, const struct etwhf_decode_options *o, const uint8_t *plan, size_t k,
+                           const uint8_t *trace, size_t len)
 {
     struct etwhf_decoder *ctx = fuzz_begin(run, o, len);
     size_t off = 0, i = 0, empty_in_a_row = 0, feeds = 0;
@@ -49,8 +49,7 @@ static void feed_in_chunks(struct fuzz_run *run, const struct etwhf_decode_optio
         }
     }
     if (done_seen)
-        FUZZ_ASSERT_MSG(run->n_ev == done_ev && run->n_dg == done_dg,
-                        "output changed after etwhf_decoder_done said 1");
+        FUZZ_ASSERT_MSG(run->n_ev == done_ev && run->n_dg == done_dg, "output changed after etwhf_decoder_done said 1");
     fuzz_end(run, ctx);
 }
 

@@ -243,13 +243,19 @@ static uint32_t pick_source(void)
 
 static uint8_t pick_header_type(uint8_t cur)
 {
-    static const uint8_t types[] = {0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x0A, 0x14, 0x0B, 0x15, 0x12, 0x13,
-                                    0x00, 0x0C, 0x0D, 0x0E, 0xFF};
+    static const uint8_t types[] = {0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x0A, 0x14, 0x0B,
+                                    0x15, 0x12, 0x13, 0x00, 0x0C, 0x0D, 0x0E, 0xFF};
     if (one_in(2)) {
         /* the same form at the other width */
         switch (cur) {
-        case 0x01: case 0x03: case 0x10: case 0x12: return (uint8_t)(cur + 1);
-        case 0x02: case 0x04: case 0x11: case 0x13: return (uint8_t)(cur - 1);
+        case 0x01:
+        case 0x03:
+        case 0x10:
+        case 0x12: return (uint8_t)(cur + 1);
+        case 0x02:
+        case 0x04:
+        case 0x11:
+        case 0x13: return (uint8_t)(cur - 1);
         case 0x0A: return 0x14;
         case 0x14: return 0x0A;
         case 0x0B: return 0x15;
@@ -309,7 +315,9 @@ static int mut_logfile(struct view *v)
     size_t lf = v->bufs[0].off + BH + 0x20;
     switch (below(6)) {
     case 0: put32(v, lf + ETWHF_LF_BUFFER_SIZE, pick_buffer_size(v, &v->bufs[0])); break;
-    case 1: put32(v, lf + ETWHF_LF_LOG_FILE_MODE, get32(v, lf + ETWHF_LF_LOG_FILE_MODE) ^ ETWHF_LOGFILE_MODE_COMPRESSED); break;
+    case 1:
+        put32(v, lf + ETWHF_LF_LOG_FILE_MODE, get32(v, lf + ETWHF_LF_LOG_FILE_MODE) ^ ETWHF_LOGFILE_MODE_COMPRESSED);
+        break;
     case 2: put32(v, lf + ETWHF_LF_BUFFERS_WRITTEN, (uint32_t)(v->nb + below(3)) - 1); break;
     case 3: put32(v, lf + ETWHF_LF_POINTER_SIZE, one_in(3) ? (uint32_t)below(16) : (one_in(2) ? 4 : 8)); break;
     case 4: put32(v, lf + ETWHF_LF_EVENTS_LOST, one_in(2) ? 0 : (uint32_t)below(100)); break;
@@ -359,8 +367,8 @@ static int mut_identity(struct view *v)
     const struct etwhf_header_info *hi = r ? rec_form(r) : NULL;
     if (!hi)
         return 0;
-    static const uint8_t heap_types[] = {ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC,
-                                         ETWHF_HEAP_CREATE, ETWHF_HEAP_DESTROY, 0x26, 0x3A};
+    static const uint8_t heap_types[] = {
+        ETWHF_HEAP_FREE, ETWHF_HEAP_ALLOC, ETWHF_HEAP_REALLOC, ETWHF_HEAP_CREATE, ETWHF_HEAP_DESTROY, 0x26, 0x3A};
     uint8_t t = one_in(4) ? (uint8_t)rnd() : heap_types[below(sizeof heap_types)];
     switch (hi->family) {
     case ETWHF_FAM_SYSTEM:
@@ -421,7 +429,7 @@ static int mut_extensions(struct view *v)
         break;
     }
     case 2: put16(v, q + 4, get16(v, q + 4) ^ 1u); break; /* Linkage */
-    default: put16(v, q + 6, (uint32_t)below(32)); break;  /* DataSize */
+    default: put16(v, q + 6, (uint32_t)below(32)); break; /* DataSize */
     }
     return 1;
 }
@@ -489,8 +497,7 @@ static int mut_buffer_move(struct view *v)
     if (!b)
         return 0;
     switch (below(4)) {
-    case 0: /* duplicate */
-        return insert_bytes(v, b->off + b->stride, v->d + b->off, b->stride);
+    case 0: /* duplicate */ return insert_bytes(v, b->off + b->stride, v->d + b->off, b->stride);
     case 1: /* drop (never the only one) */
         if (v->nb < 2)
             return 0;
@@ -506,9 +513,7 @@ static int mut_buffer_move(struct view *v)
         memcpy(v->d + v->bufs[i + 1].off, tmp, b->stride);
         return 1;
     }
-    default: /* truncate the trace inside this buffer */
-        v->n = b->off + 1 + below(b->stride);
-        return 1;
+    default: /* truncate the trace inside this buffer */ v->n = b->off + 1 + below(b->stride); return 1;
     }
 }
 
@@ -590,9 +595,7 @@ static void mutate_plan(struct view *v)
 {
     size_t k = v->base ? v->base - 1 : 0;
     switch (below(3)) {
-    case 0:
-        v->d[0] ^= one_in(2) ? 0x80 : 0x40;
-        break;
+    case 0: v->d[0] ^= one_in(2) ? 0x80 : 0x40; break;
     case 1: { /* a new plan length: plan bytes are added or taken out, the trace stays */
         size_t k2 = below(16);
         if (k2 > k) {

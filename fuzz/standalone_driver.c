@@ -216,8 +216,7 @@ static void run_file(const char *path)
     n_run++;
 
     char expect[4096];
-    if ((size_t)snprintf(expect, sizeof expect, "%s.expect", path) < sizeof expect &&
-        check_expect(path, expect) != 0)
+    if ((size_t)snprintf(expect, sizeof expect, "%s.expect", path) < sizeof expect && check_expect(path, expect) != 0)
         n_failed++;
 }
 

@@ -6,8 +6,14 @@
  */
 #include "model.h"
 
-uint64_t etwhf__model_pick(struct gctx *g, uint64_t n) { return etwhf_dstream_below(g->ds, n); }
-int etwhf__model_chance(struct gctx *g, unsigned permille) { return etwhf_dstream_chance(g->ds, permille); }
+uint64_t etwhf__model_pick(struct gctx *g, uint64_t n)
+{
+    return etwhf_dstream_below(g->ds, n);
+}
+int etwhf__model_chance(struct gctx *g, unsigned permille)
+{
+    return etwhf_dstream_chance(g->ds, permille);
+}
 
 size_t etwhf__model_arena_take(struct gctx *g, size_t n)
 {
@@ -51,8 +57,7 @@ static int draw_heap_form(struct gctx *g, unsigned width)
 {
     int forms[ETWHF_HDR_FORMS], n = 0;
     for (int f = 0; f < ETWHF_HDR_FORMS; f++)
-        if (form_allowed(g, f, width) &&
-            (!g->plan.documented || etwhf_header_info(f)->family == ETWHF_FAM_SYSTEM))
+        if (form_allowed(g, f, width) && (!g->plan.documented || etwhf_header_info(f)->family == ETWHF_FAM_SYSTEM))
             forms[n++] = f;
     if (n == 0)
         return -1;
@@ -81,9 +86,10 @@ static uint64_t evil_pointer(struct gctx *g, unsigned width, uint64_t near)
     case 0: return 0;
     case 1: return mask;
     case 2: /* kernel space */
-        return width == 8 ? UINT64_C(0xFFFFF80000000000) + (etwhf__model_pick(g, 1u << 30) << 4) : 0x80000000u + (etwhf__model_pick(g, 1u << 26) << 3);
+        return width == 8 ? UINT64_C(0xFFFFF80000000000) + (etwhf__model_pick(g, 1u << 30) << 4)
+                          : 0x80000000u + (etwhf__model_pick(g, 1u << 26) << 3);
     case 3: return (near + 1 + etwhf__model_pick(g, 7)) & mask; /* unaligned */
-    default: return etwhf__model_pick(g, 0x10000); /* tiny */
+    default: return etwhf__model_pick(g, 0x10000);              /* tiny */
     }
 }
 
@@ -393,8 +399,9 @@ static struct m_item *add_neighbour(struct gctx *g, uint16_t cpu)
         };
         r.form = ETWHF_HDR_MESSAGE;
         r.event_id = (uint16_t)etwhf__model_pick(g, 100);
-        r.msg_flags = etwhf__model_chance(g, 750) ? GEN_MSG_COMMON_FLAGS
-                                                  : other_flags[etwhf__model_pick(g, sizeof other_flags / sizeof other_flags[0])];
+        r.msg_flags = etwhf__model_chance(g, 750)
+                          ? GEN_MSG_COMMON_FLAGS
+                          : other_flags[etwhf__model_pick(g, sizeof other_flags / sizeof other_flags[0])];
         draw_guid(g, guid);
         r.guid = guid;
         return add_plain(g, &r, etwhf__model_pick(g, 25));
@@ -444,7 +451,10 @@ static int add_needed(struct gctx *g, uint16_t cpu)
 /* Room kept for the target, the neighbours its faults need and a stack walk. */
 #define TARGET_RESERVE 0x200u
 
-static int fail(struct gctx *g) { return g->oom || g->model_error ? -1 : 0; }
+static int fail(struct gctx *g)
+{
+    return g->oom || g->model_error ? -1 : 0;
+}
 
 static void maybe_stackwalk(struct gctx *g, uint16_t cpu)
 {
@@ -620,7 +630,9 @@ static int build_file(struct gctx *g)
         return -1;
     uint8_t tmp[0x20 + ETWHF_LOGFILE_SIZE64 + 2 * GEN_LOGFILE_NAME_UNITS];
     int evil = g->plan.n_faults > 0 && !g->plan.documented && etwhf__model_chance(g, 250);
-    size_t n_names = !evil ? GEN_LOGFILE_NAMES : b0->stride >= 0x800 ? GEN_LOGFILE_EVIL_NAMES : GEN_LOGFILE_EVIL_NAMES - 1;
+    size_t n_names = !evil                 ? GEN_LOGFILE_NAMES
+                     : b0->stride >= 0x800 ? GEN_LOGFILE_EVIL_NAMES
+                                           : GEN_LOGFILE_EVIL_NAMES - 1;
     g->names_evil = evil;
     g->names_pick = (int)etwhf__model_pick(g, n_names);
     etwhf__gen_logfile_names(&g->lf, (size_t)g->names_pick, evil);

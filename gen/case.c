@@ -26,9 +26,18 @@ void etwhf_gen_pin_init(struct etwhf_gen_pin *p)
     p->source = 0;
 }
 
-static unsigned layers_of(const struct etwhf_gen_options *o) { return o->layers ? o->layers & ETWHF_GEN_ALL_LAYERS : ETWHF_GEN_ALL_LAYERS; }
-static unsigned widths_of(const struct etwhf_gen_options *o) { return o->widths ? o->widths & ETWHF_GEN_ALL_WIDTHS : ETWHF_GEN_ALL_WIDTHS; }
-static uint32_t headers_of(const struct etwhf_gen_options *o) { return o->headers ? o->headers & ETWHF_GEN_ALL_HEADERS : ETWHF_GEN_ALL_HEADERS; }
+static unsigned layers_of(const struct etwhf_gen_options *o)
+{
+    return o->layers ? o->layers & ETWHF_GEN_ALL_LAYERS : ETWHF_GEN_ALL_LAYERS;
+}
+static unsigned widths_of(const struct etwhf_gen_options *o)
+{
+    return o->widths ? o->widths & ETWHF_GEN_ALL_WIDTHS : ETWHF_GEN_ALL_WIDTHS;
+}
+static uint32_t headers_of(const struct etwhf_gen_options *o)
+{
+    return o->headers ? o->headers & ETWHF_GEN_ALL_HEADERS : ETWHF_GEN_ALL_HEADERS;
+}
 
 static const uint32_t *sources_of(const struct etwhf_gen_options *o, size_t *n)
 {
@@ -171,7 +180,10 @@ uint32_t etwhf__model_draw_source(struct gctx *g)
     return list[etwhf__model_pick(g, n)];
 }
 
-static int is_system_form(int header) { return etwhf_header_info(header)->family == ETWHF_FAM_SYSTEM; }
+static int is_system_form(int header)
+{
+    return etwhf_header_info(header)->family == ETWHF_FAM_SYSTEM;
+}
 
 /* Whether this case draws only observed or documented shapes: always with
  * --evidence documented, else half the drawn cases, and in exhaustive mode
@@ -265,7 +277,8 @@ static int draw_plan(struct gctx *g, const struct etwhf_gen_pin *pin)
             return ETWHF_EINVAL;
         p->event = (uint8_t)pin->event;
     } else {
-        p->event = etwhf__model_chance(g, 400) ? (etwhf__model_chance(g, 500) ? ETWHF_HEAP_REALLOC : ETWHF_HEAP_ALLOC) : ETWHF_HEAP_FREE;
+        p->event = etwhf__model_chance(g, 400) ? (etwhf__model_chance(g, 500) ? ETWHF_HEAP_REALLOC : ETWHF_HEAP_ALLOC)
+                                               : ETWHF_HEAP_FREE;
     }
     return ETWHF_OK;
 }
@@ -292,7 +305,8 @@ static int build(struct gctx *g, struct etwhf_gen_expect *x)
         return -1;
     g->shapes |= etwhf__model_shapes(g); /* as built: faults are not shapes */
     if (etwhf__model_apply_faults(g, PH_MODEL, 0) != 0 || etwhf__model_layout_regions(g) != 0 ||
-        etwhf__model_apply_faults(g, PH_REGION, 0) != 0 || etwhf__model_layout_file(g) != 0 || etwhf__model_apply_faults(g, PH_LAYOUT, 0) != 0)
+        etwhf__model_apply_faults(g, PH_REGION, 0) != 0 || etwhf__model_layout_file(g) != 0 ||
+        etwhf__model_apply_faults(g, PH_LAYOUT, 0) != 0)
         return -1;
     int final = 0;
     for (size_t i = 0; i < g->plan.n_faults; i++)
@@ -345,8 +359,8 @@ static int naming_fault(const struct etwhf_gen_case *c, const struct etwhf_gen_e
     return best;
 }
 
-int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin,
-                          struct etwhf_dstream *ds, struct etwhf_gen_case *out)
+int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin, struct etwhf_dstream *ds,
+                          struct etwhf_gen_case *out)
 {
     if (!o || !pin || !ds || !out || etwhf_gen_options_check(o) != ETWHF_OK)
         return ETWHF_EINVAL;
@@ -543,7 +557,7 @@ size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *bu
     static const char *const layers[] = {"payload", "record", "file"};
     if (c->layer < 0 || c->layer > 2)
         return 0;
-    const char *verdict = c->expect.error                            ? "n"
+    const char *verdict = c->expect.error                        ? "n"
                           : c->evidence == ETWHF_EVIDENCE_CHOSEN ? "i"
                           : c->expect.warnings                   ? "w"
                                                                  : "y";
@@ -553,8 +567,8 @@ size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id, char *bu
     int n;
     if (c->layer == ETWHF_GEN_PAYLOAD) {
         const char *event = etwhf_heap_event_name(c->event);
-        n = snprintf(buf, cap, "%s_payload_w%u_%s_%s_%06llu.%s", verdict, c->pointer_size, event ? event : "free",
-                     what, (unsigned long long)id, ext);
+        n = snprintf(buf, cap, "%s_payload_w%u_%s_%s_%06llu.%s", verdict, c->pointer_size, event ? event : "free", what,
+                     (unsigned long long)id, ext);
     } else {
         n = snprintf(buf, cap, "%s_%s_%s_%06llu.%s", verdict, layers[c->layer], what, (unsigned long long)id, ext);
     }

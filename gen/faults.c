@@ -26,11 +26,31 @@ static void touch(struct gctx *g, int kind, long ref)
     g->touched.kind = (uint8_t)kind;
     g->touched.ref = ref;
 }
-static int touched_item(struct gctx *g, long i) { touch(g, LOC_ITEM, i); return 0; }
-static int touched_buf(struct gctx *g, int b) { touch(g, LOC_BUFFER, b); return 0; }
-static int touched_logfile(struct gctx *g) { touch(g, LOC_LOGFILE, 0); return 0; }
-static int touched_input(struct gctx *g) { touch(g, LOC_INPUT, 0); return 0; }
-static int touched_cut(struct gctx *g, int b) { touch(g, LOC_CUT, b); return 0; }
+static int touched_item(struct gctx *g, long i)
+{
+    touch(g, LOC_ITEM, i);
+    return 0;
+}
+static int touched_buf(struct gctx *g, int b)
+{
+    touch(g, LOC_BUFFER, b);
+    return 0;
+}
+static int touched_logfile(struct gctx *g)
+{
+    touch(g, LOC_LOGFILE, 0);
+    return 0;
+}
+static int touched_input(struct gctx *g)
+{
+    touch(g, LOC_INPUT, 0);
+    return 0;
+}
+static int touched_cut(struct gctx *g, int b)
+{
+    touch(g, LOC_CUT, b);
+    return 0;
+}
 
 /* ---- targets ------------------------------------------------------------------ */
 
@@ -73,7 +93,12 @@ static long pick_item(struct gctx *g, item_pred ok)
     return -1;
 }
 
-static int any_record(const struct gctx *g, const struct m_item *it) { (void)g; (void)it; return 1; }
+static int any_record(const struct gctx *g, const struct m_item *it)
+{
+    (void)g;
+    (void)it;
+    return 1;
+}
 
 static int is_decoded_heap(const struct m_item *it)
 {
@@ -115,16 +140,37 @@ static int pick_buf(struct gctx *g, buf_pred ok)
     return -1;
 }
 
-static int data_buf(const struct gctx *g, size_t b) { (void)g; return b >= 1; }
-static int plain_buf(const struct gctx *g, size_t b) { return !g->bufs[b].compressed; }
-static int packed_buf(const struct gctx *g, size_t b) { return g->bufs[b].compressed; }
+static int data_buf(const struct gctx *g, size_t b)
+{
+    (void)g;
+    return b >= 1;
+}
+static int plain_buf(const struct gctx *g, size_t b)
+{
+    return !g->bufs[b].compressed;
+}
+static int packed_buf(const struct gctx *g, size_t b)
+{
+    return g->bufs[b].compressed;
+}
 /* A stream that expands to nothing is complete before its first token, so a
  * cut or a bad back-reference in it cannot be a DECOMPRESS fault. */
-static int packed_nonempty_buf(const struct gctx *g, size_t b) { return g->bufs[b].compressed && g->bufs[b].count > 0; }
-static int any_buf(const struct gctx *g, size_t b) { (void)g; (void)b; return 1; }
+static int packed_nonempty_buf(const struct gctx *g, size_t b)
+{
+    return g->bufs[b].compressed && g->bufs[b].count > 0;
+}
+static int any_buf(const struct gctx *g, size_t b)
+{
+    (void)g;
+    (void)b;
+    return 1;
+}
 
 /* Payload start of a heap record whose payload is exactly its minimum. */
-static size_t heap_min(const struct m_item *it) { return etwhf_heap_payload_min(it->heap_type, it->width); }
+static size_t heap_min(const struct m_item *it)
+{
+    return etwhf_heap_payload_min(it->heap_type, it->width);
+}
 
 /* ---- payload faults ---------------------------------------------------------- */
 
@@ -139,7 +185,7 @@ static int payload_short(struct gctx *g, int raw)
 {
     if (g->plan.layer == ETWHF_GEN_PAYLOAD) {
         if (g->plen != etwhf_heap_payload_min(g->pev.type, g->pwidth))
-            return 1; /* one payload fault per bare payload */
+            return 1;                                    /* one payload fault per bare payload */
         g->plen = 1 + etwhf__model_pick(g, g->plen - 1); /* 0 bytes would be FILE_EMPTY */
         return touched_input(g);
     }
@@ -227,7 +273,10 @@ static int header_type_unknown(struct gctx *g, int raw)
     return touched_item(g, i);
 }
 
-static uint32_t fixed_header(const struct m_item *it) { return etwhf_header_info(it->form)->fixed_size; }
+static uint32_t fixed_header(const struct m_item *it)
+{
+    return etwhf_header_info(it->form)->fixed_size;
+}
 
 static int record_size_below(struct gctx *g, int raw)
 {
@@ -394,7 +443,8 @@ static int mismatch_cut(struct gctx *g, int raw)
     (void)raw;
     int b = g->mismatch_cut;
     for (size_t i = 0; i < g->plan.n_faults; i++)
-        if (etwhf__fault_defs[g->plan.faults[i]].group == G_CUT || etwhf__fault_defs[g->plan.faults[i]].group == G_ALONE)
+        if (etwhf__fault_defs[g->plan.faults[i]].group == G_CUT ||
+            etwhf__fault_defs[g->plan.faults[i]].group == G_ALONE)
             return 0;
     if (b > 0 && g->n == g->full_len)
         g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE +
@@ -427,7 +477,8 @@ static int saved_offset_high(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     uint32_t bs = g->bufs[b].hdr.buffer_size;
-    uint32_t v = bs >= 0xFFFFF000u || etwhf__model_chance(g, 200) ? 0xFFFFFFFFu : bs + 1 + (uint32_t)etwhf__model_pick(g, 0x1000);
+    uint32_t v = bs >= 0xFFFFF000u || etwhf__model_chance(g, 200) ? 0xFFFFFFFFu
+                                                                  : bs + 1 + (uint32_t)etwhf__model_pick(g, 0x1000);
     if (v <= bs)
         return 1;
     set_saved(&g->bufs[b], v, raw);
@@ -478,7 +529,10 @@ static int planned(const struct gctx *g, int fault)
     return 0;
 }
 
-static int size_mismatched(const struct gctx *g, size_t b) { return g->bufs[b].hdr.buffer_size != g->stride; }
+static int size_mismatched(const struct gctx *g, size_t b)
+{
+    return g->bufs[b].hdr.buffer_size != g->stride;
+}
 
 static int cut_data(struct gctx *g, int raw)
 {
@@ -493,7 +547,8 @@ static int cut_data(struct gctx *g, int raw)
     int m = pick_buf(g, size_mismatched);
     if (m > 0 && etwhf__model_chance(g, 600))
         b = m;
-    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
+    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE +
+           etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
     return touched_cut(g, b);
 }
 
@@ -503,7 +558,8 @@ static int cut_packed(struct gctx *g, int raw)
     int b = pick_buf(g, packed_buf);
     if (b < 0)
         return 1;
-    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE + etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
+    g->n = g->bufs[b].file_off + ETWHF_BUFFER_HEADER_SIZE +
+           etwhf__model_pick(g, g->bufs[b].stride - ETWHF_BUFFER_HEADER_SIZE);
     return touched_cut(g, b);
 }
 
@@ -616,8 +672,8 @@ static int logfile_pointer_size(struct gctx *g, int raw)
 
 static uint32_t bad_stride(struct gctx *g)
 {
-    const uint32_t values[] = {0, 0x40, 0x47, g->stride + 1 + (uint32_t)etwhf__model_pick(g, 7),
-                               ETWHF_DEFAULT_BUFFER_LIMIT + 8, 0xFFFFFFFFu};
+    const uint32_t values[] = {
+        0, 0x40, 0x47, g->stride + 1 + (uint32_t)etwhf__model_pick(g, 7), ETWHF_DEFAULT_BUFFER_LIMIT + 8, 0xFFFFFFFFu};
     return values[etwhf__model_pick(g, sizeof values / sizeof values[0])];
 }
 
@@ -753,8 +809,8 @@ static int compressed_saved_offset(struct gctx *g, int raw)
     if (b < 0)
         return 1;
     g->bufs[b].hdr.saved_offset = etwhf__model_chance(g, 500) ? (uint32_t)etwhf__model_pick(g, ETWHF_BUFFER_HEADER_SIZE)
-                                                   : ETWHF_BUFFER_HEADER_SIZE + ETWHF_DEFAULT_BUFFER_LIMIT + 1 +
-                                                         (uint32_t)etwhf__model_pick(g, 0x10000);
+                                                              : ETWHF_BUFFER_HEADER_SIZE + ETWHF_DEFAULT_BUFFER_LIMIT +
+                                                                    1 + (uint32_t)etwhf__model_pick(g, 0x10000);
     return touched_buf(g, b);
 }
 
@@ -775,154 +831,427 @@ static int compressed_buffer_size(struct gctx *g, int raw)
 
 const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT] = {
     [ETWHF_FAULT_PAYLOAD_EMPTY] = {{"payload_empty", ETWHF_FL_PAYLOAD, ETWHF_DIAG_FILE_EMPTY, "bare payload: 0 bytes",
-        "the input ends", "raw", "a bare payload with no bytes", P, 0}, G_ALONE, 0, KR, payload_empty, NULL, NULL, NULL},
-    [ETWHF_FAULT_PAYLOAD_SHORT] = {{"payload_short", ETWHF_FL_PAYLOAD, ETWHF_DIAG_HEAP_PAYLOAD_SHORT,
-        "R9: heap payload shorter than its minimum", "the event is dropped; the walk goes on with the next record",
-        "raw or fixed-up",
-        "bytes cut from the end of a Free, Alloc or ReAlloc payload and Size lowered; fixed-up moves the following "
-        "records up, raw leaves them in place with zeros between (a MARKER error when the walk lands on them); a bare "
-        "payload keeps 1 to minimum − 1 bytes", P | R | F, 0}, 0, 0, KR | KF, payload_short, NULL, NULL, NULL},
-    [ETWHF_FAULT_PAYLOAD_LONG] = {{"payload_long", ETWHF_FL_PAYLOAD, ETWHF_DIAG_HEAP_PAYLOAD_LONG,
-        "R9: heap payload longer than its minimum", "the event is delivered (extra bytes ignored)", "fixed-up",
-        "1 to 32 random bytes appended to a Free, Alloc or ReAlloc payload, Size raised, following records moved",
-        P | R | F, 0}, 0, 0, KF, payload_long, NULL, NULL, NULL},
-    [ETWHF_FAULT_MARKER_CLEARED] = {{"marker_cleared", ETWHF_FL_RECORD, ETWHF_DIAG_MARKER,
-        "R3: byte 3 lacks 0x80", ABANDON, "raw",
-        "byte 3 of a record loses the trace-header flag 0x80 (0x40, 0x00 and other values without it)", R | F, 0},
-        0, 0, KR, marker_cleared, NULL, NULL, NULL},
-    [ETWHF_FAULT_HEADER_TYPE_UNKNOWN] = {{"header_type_unknown", ETWHF_FL_RECORD, ETWHF_DIAG_HEADER_TYPE,
-        "R4: HeaderType not one of the 12, or byte 3 with neither 0x40 nor 0x10", ABANDON, "raw",
-        "HeaderType set to 0x00, 0x05, 0x06, 0x0C (TIMED), 0x0D (ERROR), 0x0E (WNODE), 0x16, 0x20, 0x7F or 0xFF with "
-        "byte 3 0xC0; or byte 3 set to 0x80, 0xA0, 0x88 or 0x81", R | F, 0}, 0, 0, KR, header_type_unknown, NULL, NULL, NULL},
-    [ETWHF_FAULT_RECORD_SIZE_OVERRUN] = {{"record_size_overrun", ETWHF_FL_RECORD, ETWHF_DIAG_RECORD_SIZE,
-        "R5: p + Size > E", ABANDON, "raw",
-        "Size raised 1 to 64 bytes past the end of the region (SavedOffset, or the input for bare records), or to 0xFFFF",
-        R | F, 0}, 0, 0, KR, NULL, record_size_overrun, NULL, NULL},
+                                    "the input ends", "raw", "a bare payload with no bytes", P, 0},
+                                   G_ALONE,
+                                   0,
+                                   KR,
+                                   payload_empty,
+                                   NULL,
+                                   NULL,
+                                   NULL},
+    [ETWHF_FAULT_PAYLOAD_SHORT] =
+        {{"payload_short", ETWHF_FL_PAYLOAD, ETWHF_DIAG_HEAP_PAYLOAD_SHORT, "R9: heap payload shorter than its minimum",
+          "the event is dropped; the walk goes on with the next record", "raw or fixed-up",
+          "bytes cut from the end of a Free, Alloc or ReAlloc payload and Size lowered; fixed-up moves the following "
+          "records up, raw leaves them in place with zeros between (a MARKER error when the walk lands on them); a bare "
+          "payload keeps 1 to minimum − 1 bytes",
+          P | R | F, 0},
+         0,
+         0,
+         KR | KF,
+         payload_short,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_PAYLOAD_LONG] =
+        {{"payload_long", ETWHF_FL_PAYLOAD, ETWHF_DIAG_HEAP_PAYLOAD_LONG, "R9: heap payload longer than its minimum",
+          "the event is delivered (extra bytes ignored)", "fixed-up",
+          "1 to 32 random bytes appended to a Free, Alloc or ReAlloc payload, Size raised, following records moved",
+          P | R | F, 0},
+         0,
+         0,
+         KF,
+         payload_long,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_MARKER_CLEARED] =
+        {{"marker_cleared", ETWHF_FL_RECORD, ETWHF_DIAG_MARKER, "R3: byte 3 lacks 0x80", ABANDON, "raw",
+          "byte 3 of a record loses the trace-header flag 0x80 (0x40, 0x00 and other values without it)", R | F, 0},
+         0,
+         0,
+         KR,
+         marker_cleared,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_HEADER_TYPE_UNKNOWN] =
+        {{"header_type_unknown", ETWHF_FL_RECORD, ETWHF_DIAG_HEADER_TYPE,
+          "R4: HeaderType not one of the 12, or byte 3 with neither 0x40 nor 0x10", ABANDON, "raw",
+          "HeaderType set to 0x00, 0x05, 0x06, 0x0C (TIMED), 0x0D (ERROR), 0x0E (WNODE), 0x16, 0x20, 0x7F or 0xFF with "
+          "byte 3 0xC0; or byte 3 set to 0x80, 0xA0, 0x88 or 0x81",
+          R | F, 0},
+         0,
+         0,
+         KR,
+         header_type_unknown,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_RECORD_SIZE_OVERRUN] =
+        {{"record_size_overrun", ETWHF_FL_RECORD, ETWHF_DIAG_RECORD_SIZE, "R5: p + Size > E", ABANDON, "raw",
+          "Size raised 1 to 64 bytes past the end of the region (SavedOffset, or the input for bare records), or to 0xFFFF",
+          R | F, 0},
+         0,
+         0,
+         KR,
+         NULL,
+         record_size_overrun,
+         NULL,
+         NULL},
     [ETWHF_FAULT_RECORD_SIZE_BELOW_HEADER] = {{"record_size_below_header", ETWHF_FL_RECORD, ETWHF_DIAG_RECORD_SIZE,
-        "R5: Size < H", ABANDON, "raw", "Size lowered below the form's fixed header (0 included)", R | F, 0},
-        0, 0, KR, record_size_below, NULL, NULL, NULL},
-    [ETWHF_FAULT_PERFINFO_EXT_OVERRUN] = {{"perfinfo_ext_overrun", ETWHF_FL_RECORD, ETWHF_DIAG_PERFINFO_EXT,
-        "R7: 0x10 + 8·PMC + 8·PEBS > Size", NEXT, "raw",
-        "a PERFINFO record's Version claims more PMC counters (bits 8–10) and/or a PEBS index (bit 15) than its Size "
-        "holds; a heap event in that record is lost", R | F, 0}, 0, NEED_PERFINFO_SMALL, KR, perfinfo_ext_overrun, NULL, NULL, NULL},
-    [ETWHF_FAULT_EXT_ITEM_BAD_SIZE] = {{"ext_item_bad_size", ETWHF_FL_RECORD, ETWHF_DIAG_EXT_ITEM,
-        "R8: an extended item shorter than 8 bytes, past Size, or linked to one with no room", NEXT, "raw",
-        "an EVENT_HEADER extended item's ItemSize set below 8 or past Size, or the last item's Linkage bit set with "
-        "fewer than 8 bytes left; a heap event in that record is lost", R | F, 0}, 0, NEED_EXT_ITEMS, KR, ext_item_bad_size, NULL, NULL, NULL},
-    [ETWHF_FAULT_BUFFER_SIZE_MISMATCH] = {{"buffer_size_mismatch", ETWHF_FL_BUFFER, ETWHF_DIAG_BUFFER_SIZE,
-        "B3: BufferSize ≠ stride", "the buffer is skipped by the stride (counted in buffers_skipped)", "raw",
-        "a data buffer's BufferSize set to 0, 0x40, stride ± 8, twice the stride, 0xFFFFFFFF or stride | 4; when it "
-        "is the last buffer, sometimes the input also cut inside it after its header (no TRUNCATED_TAIL then)",
-        F, -1}, 0, 0, KR, buffer_size_mismatch, NULL, mismatch_cut, NULL},
-    [ETWHF_FAULT_SAVED_OFFSET_LOW] = {{"saved_offset_low", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET,
-        "B6/C5: SavedOffset < 0x48", SKIP, "raw or fixed-up",
-        "a plain buffer's SavedOffset set below 0x48; fixed-up sets Offset and CurrentOffset alike, raw leaves "
-        "them, except that SavedOffset 0 takes an Offset below 0x48 with it (else B6.0 finds the data end there)", F, 0},
-        0, 0, KR | KF, NULL, NULL, saved_offset_low, NULL},
-    [ETWHF_FAULT_SAVED_OFFSET_HIGH] = {{"saved_offset_high", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET,
-        "B6/C5: SavedOffset > BufferSize", SKIP, "raw or fixed-up",
-        "an uncompressed buffer's SavedOffset set past its BufferSize (up to 0xFFFFFFFF); fixed-up sets Offset and "
-        "CurrentOffset alike", F, 0}, 0, 0, KR | KF, NULL, NULL, saved_offset_high, NULL},
-    [ETWHF_FAULT_COMPRESSED_FLAG_IN_UNCOMPRESSED_FILE] = {{"compressed_flag_in_uncompressed_file", ETWHF_FL_BUFFER,
-        ETWHF_DIAG_COMPRESSED_UNSUPPORTED, "B5: BufferFlag 0x40 in an uncompressed file", SKIP, "raw",
-        "BufferFlag 0x40 (COMPRESSED) set on a buffer of an uncompressed file; its bytes stay uncompressed", F, -1},
-        0, 0, KR, compressed_flag, NULL, NULL, NULL},
-    [ETWHF_FAULT_EVENTS_LOST_FLAG] = {{"events_lost_flag", ETWHF_FL_BUFFER, ETWHF_DIAG_EVENTS_LOST,
-        "B7: BufferFlag 0x0002 or 0x0004", "none: the buffer is walked", "fixed-up",
-        "EVENTS_LOST (0x0002) and/or BUFFER_LOST (0x0004; alone in half the cases) set on an uncompressed buffer",
-        F, 0}, 0, 0, KF, events_lost_flag, NULL, NULL, NULL},
-    [ETWHF_FAULT_TRUNCATED_TAIL_HEADER] = {{"truncated_tail_header", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
-        "B1: fewer than 0x48 bytes at a buffer position", "the file ends", "raw or fixed-up",
-        "the input cut 1 to 0x47 bytes into a data buffer's header; fixed-up sets BuffersWritten to the positions "
-        "the walk visits, raw leaves it (BUFFERS_WRITTEN when they differ)", F, 0}, G_CUT, 0, KR | KF, NULL, NULL, cut_header, cut_fixup},
-    [ETWHF_FAULT_TRUNCATED_TAIL_DATA] = {{"truncated_tail_data", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
-        "B4: the input ends inside a buffer's data",
-        "the records present are walked (one cut by the end ends the walk silently), then the file ends",
-        "raw or fixed-up", "the input cut inside a buffer after its header (with buffer_size_mismatch mostly inside "
-        "that buffer: B3 then skips it and raises no TRUNCATED_TAIL); BuffersWritten as for truncated_tail_header",
-        F, -1}, G_CUT, 0, KR | KF, NULL, NULL, cut_data, cut_fixup},
-    [ETWHF_FAULT_TRUNCATED_TAIL_COMPRESSED] = {{"truncated_tail_compressed", ETWHF_FL_FILE,
-        ETWHF_DIAG_TRUNCATED_TAIL, "C3: off + BufferSize > n", "the file ends", "raw or fixed-up",
-        "the input cut inside a compressed buffer after its header; BuffersWritten as for truncated_tail_header",
-        F, 1}, G_CUT, 0, KR | KF, NULL, NULL, cut_packed, cut_fixup},
+                                               "R5: Size < H", ABANDON, "raw",
+                                               "Size lowered below the form's fixed header (0 included)", R | F, 0},
+                                              0,
+                                              0,
+                                              KR,
+                                              record_size_below,
+                                              NULL,
+                                              NULL,
+                                              NULL},
+    [ETWHF_FAULT_PERFINFO_EXT_OVERRUN] =
+        {{"perfinfo_ext_overrun", ETWHF_FL_RECORD, ETWHF_DIAG_PERFINFO_EXT, "R7: 0x10 + 8·PMC + 8·PEBS > Size", NEXT,
+          "raw",
+          "a PERFINFO record's Version claims more PMC counters (bits 8–10) and/or a PEBS index (bit 15) than its Size "
+          "holds; a heap event in that record is lost",
+          R | F, 0},
+         0,
+         NEED_PERFINFO_SMALL,
+         KR,
+         perfinfo_ext_overrun,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_EXT_ITEM_BAD_SIZE] =
+        {{"ext_item_bad_size", ETWHF_FL_RECORD, ETWHF_DIAG_EXT_ITEM,
+          "R8: an extended item shorter than 8 bytes, past Size, or linked to one with no room", NEXT, "raw",
+          "an EVENT_HEADER extended item's ItemSize set below 8 or past Size, or the last item's Linkage bit set with "
+          "fewer than 8 bytes left; a heap event in that record is lost",
+          R | F, 0},
+         0,
+         NEED_EXT_ITEMS,
+         KR,
+         ext_item_bad_size,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_BUFFER_SIZE_MISMATCH] =
+        {{"buffer_size_mismatch", ETWHF_FL_BUFFER, ETWHF_DIAG_BUFFER_SIZE, "B3: BufferSize ≠ stride",
+          "the buffer is skipped by the stride (counted in buffers_skipped)", "raw",
+          "a data buffer's BufferSize set to 0, 0x40, stride ± 8, twice the stride, 0xFFFFFFFF or stride | 4; when it "
+          "is the last buffer, sometimes the input also cut inside it after its header (no TRUNCATED_TAIL then)",
+          F, -1},
+         0,
+         0,
+         KR,
+         buffer_size_mismatch,
+         NULL,
+         mismatch_cut,
+         NULL},
+    [ETWHF_FAULT_SAVED_OFFSET_LOW] =
+        {{"saved_offset_low", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET, "B6/C5: SavedOffset < 0x48", SKIP,
+          "raw or fixed-up",
+          "a plain buffer's SavedOffset set below 0x48; fixed-up sets Offset and CurrentOffset alike, raw leaves "
+          "them, except that SavedOffset 0 takes an Offset below 0x48 with it (else B6.0 finds the data end there)",
+          F, 0},
+         0,
+         0,
+         KR | KF,
+         NULL,
+         NULL,
+         saved_offset_low,
+         NULL},
+    [ETWHF_FAULT_SAVED_OFFSET_HIGH] =
+        {{"saved_offset_high", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET, "B6/C5: SavedOffset > BufferSize", SKIP,
+          "raw or fixed-up",
+          "an uncompressed buffer's SavedOffset set past its BufferSize (up to 0xFFFFFFFF); fixed-up sets Offset and "
+          "CurrentOffset alike",
+          F, 0},
+         0,
+         0,
+         KR | KF,
+         NULL,
+         NULL,
+         saved_offset_high,
+         NULL},
+    [ETWHF_FAULT_COMPRESSED_FLAG_IN_UNCOMPRESSED_FILE] =
+        {{"compressed_flag_in_uncompressed_file", ETWHF_FL_BUFFER, ETWHF_DIAG_COMPRESSED_UNSUPPORTED,
+          "B5: BufferFlag 0x40 in an uncompressed file", SKIP, "raw",
+          "BufferFlag 0x40 (COMPRESSED) set on a buffer of an uncompressed file; its bytes stay uncompressed", F, -1},
+         0,
+         0,
+         KR,
+         compressed_flag,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_EVENTS_LOST_FLAG] =
+        {{"events_lost_flag", ETWHF_FL_BUFFER, ETWHF_DIAG_EVENTS_LOST, "B7: BufferFlag 0x0002 or 0x0004",
+          "none: the buffer is walked", "fixed-up",
+          "EVENTS_LOST (0x0002) and/or BUFFER_LOST (0x0004; alone in half the cases) set on an uncompressed buffer", F,
+          0},
+         0,
+         0,
+         KF,
+         events_lost_flag,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_TRUNCATED_TAIL_HEADER] =
+        {{"truncated_tail_header", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
+          "B1: fewer than 0x48 bytes at a buffer position", "the file ends", "raw or fixed-up",
+          "the input cut 1 to 0x47 bytes into a data buffer's header; fixed-up sets BuffersWritten to the positions "
+          "the walk visits, raw leaves it (BUFFERS_WRITTEN when they differ)",
+          F, 0},
+         G_CUT,
+         0,
+         KR | KF,
+         NULL,
+         NULL,
+         cut_header,
+         cut_fixup},
+    [ETWHF_FAULT_TRUNCATED_TAIL_DATA] =
+        {{"truncated_tail_data", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL, "B4: the input ends inside a buffer's data",
+          "the records present are walked (one cut by the end ends the walk silently), then the file ends",
+          "raw or fixed-up",
+          "the input cut inside a buffer after its header (with buffer_size_mismatch mostly inside "
+          "that buffer: B3 then skips it and raises no TRUNCATED_TAIL); BuffersWritten as for truncated_tail_header",
+          F, -1},
+         G_CUT,
+         0,
+         KR | KF,
+         NULL,
+         NULL,
+         cut_data,
+         cut_fixup},
+    [ETWHF_FAULT_TRUNCATED_TAIL_COMPRESSED] =
+        {{"truncated_tail_compressed", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL, "C3: off + BufferSize > n",
+          "the file ends", "raw or fixed-up",
+          "the input cut inside a compressed buffer after its header; BuffersWritten as for truncated_tail_header", F,
+          1},
+         G_CUT,
+         0,
+         KR | KF,
+         NULL,
+         NULL,
+         cut_packed,
+         cut_fixup},
     [ETWHF_FAULT_FILE_EMPTY] = {{"file_empty", ETWHF_FL_FILE, ETWHF_DIAG_FILE_EMPTY, "F1: n = 0", "the file ends",
-        "raw", "an input with no bytes: a file, or a bare record input (walk.md Q1.1)", R | F, 0}, G_ALONE, 0, KR, NULL,
-        NULL, file_empty, NULL},
-    [ETWHF_FAULT_FILE_TOO_SHORT] = {{"file_too_short", ETWHF_FL_FILE, ETWHF_DIAG_FILE_TOO_SHORT,
-        "F1: 0 < n < 0x48", "the file ends", "raw", "the first 1 to 0x47 bytes of a file", F, 0}, G_ALONE, 0, KR, NULL, NULL, file_too_short, NULL},
-    [ETWHF_FAULT_LOGFILE_MISSING] = {{"logfile_missing", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_MISSING,
-        "F2: no logfile record at 0x48", NO_LOGFILE, "raw",
-        "the logfile record's HookId made nonzero, byte 3 without 0xC0, HeaderType not 1 or 2, or Size past the "
-        "input; the record is still walked as whatever it now is. Mostly the logfile's BufferSize is also set to "
-        "another usable stride (twice, half, or stride + 8), which the walk must not read. In a compressed file every buffer is given the "
-        "largest stride (zeros after each stream), so the uncompressed walk that F3.4 falls back to lands on every "
-        "buffer: buffer 0 walked, the compressed ones skipped by B5", F, 0}, G_LOGFILE, 0, KR, logfile_missing, NULL, NULL, NULL},
-    [ETWHF_FAULT_LOGFILE_SHORT] = {{"logfile_short", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_SHORT,
-        "F2: logfile payload shorter than 0x110 / 0x118", NO_LOGFILE, "raw or fixed-up",
-        "fixed-up: the logfile payload cut to fewer bytes than its layout (a 64-bit one often to 0x110–0x117 bytes, "
-        "enough for the 32-bit layout), Size and the buffer consistent; raw: Size "
-        "set below 0x20 with the bytes left in place (RECORD_SIZE at R5 too)", F, -1}, G_LOGFILE, 0, KR | KF, logfile_short, NULL, NULL, NULL},
+                                 "raw", "an input with no bytes: a file, or a bare record input (walk.md Q1.1)", R | F,
+                                 0},
+                                G_ALONE,
+                                0,
+                                KR,
+                                NULL,
+                                NULL,
+                                file_empty,
+                                NULL},
+    [ETWHF_FAULT_FILE_TOO_SHORT] = {{"file_too_short", ETWHF_FL_FILE, ETWHF_DIAG_FILE_TOO_SHORT, "F1: 0 < n < 0x48",
+                                     "the file ends", "raw", "the first 1 to 0x47 bytes of a file", F, 0},
+                                    G_ALONE,
+                                    0,
+                                    KR,
+                                    NULL,
+                                    NULL,
+                                    file_too_short,
+                                    NULL},
+    [ETWHF_FAULT_LOGFILE_MISSING] =
+        {{"logfile_missing", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_MISSING, "F2: no logfile record at 0x48", NO_LOGFILE,
+          "raw",
+          "the logfile record's HookId made nonzero, byte 3 without 0xC0, HeaderType not 1 or 2, or Size past the "
+          "input; the record is still walked as whatever it now is. Mostly the logfile's BufferSize is also set to "
+          "another usable stride (twice, half, or stride + 8), which the walk must not read. In a compressed file every buffer is given the "
+          "largest stride (zeros after each stream), so the uncompressed walk that F3.4 falls back to lands on every "
+          "buffer: buffer 0 walked, the compressed ones skipped by B5",
+          F, 0},
+         G_LOGFILE,
+         0,
+         KR,
+         logfile_missing,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_LOGFILE_SHORT] =
+        {{"logfile_short", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_SHORT, "F2: logfile payload shorter than 0x110 / 0x118",
+          NO_LOGFILE, "raw or fixed-up",
+          "fixed-up: the logfile payload cut to fewer bytes than its layout (a 64-bit one often to 0x110–0x117 bytes, "
+          "enough for the 32-bit layout), Size and the buffer consistent; raw: Size "
+          "set below 0x20 with the bytes left in place (RECORD_SIZE at R5 too)",
+          F, -1},
+         G_LOGFILE,
+         0,
+         KR | KF,
+         logfile_short,
+         NULL,
+         NULL,
+         NULL},
     [ETWHF_FAULT_LOGFILE_POINTER_SIZE] = {{"logfile_pointer_size", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_POINTER_SIZE,
-        "F2: PointerSize not 4 or 8", "none: each record's width comes from its header type", "raw",
-        "PointerSize set to 0, 1, 2, 3, 6, 16, 0x408 or 0xFFFFFFFF", F, 0}, 0, 0, KR, logfile_pointer_size, NULL, NULL, NULL},
-    [ETWHF_FAULT_LOGFILE_BUFFER_SIZE] = {{"logfile_buffer_size", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_BUFFER_SIZE,
-        "F3: logfile BufferSize not a multiple of 8 in [0x48, L]", "the stride is buffer 0's BufferSize", "raw",
-        "the logfile BufferSize set to 0, 0x40, 0x47, stride + 1..7, L + 8 or 0xFFFFFFFF; buffer 0 keeps the real one. "
-        "Or every buffer's BufferSize and the logfile's made stride + 4 (e.g. 0x404): the stride is then that odd "
-        "BufferSize of buffer 0",
-        F, -1}, G_STRIDE, 0, KR, logfile_buffer_size, NULL, NULL, NULL},
-    [ETWHF_FAULT_STRIDE_UNUSABLE] = {{"stride_unusable", ETWHF_FL_FILE, ETWHF_DIAG_BUFFER_SIZE,
-        "F3: neither the logfile's nor buffer 0's BufferSize is usable",
-        "the file ends before any buffer (F5 then sees 0 positions)", "raw",
-        "the logfile BufferSize made unusable as for logfile_buffer_size, and buffer 0's BufferSize set to 0, 0x40, "
-        "0x47, L + 8 or 0xFFFFFFFF", F, -1}, G_STRIDE, 0, KR, stride_unusable, NULL, NULL, NULL},
-    [ETWHF_FAULT_BUFFERS_WRITTEN] = {{"buffers_written", ETWHF_FL_FILE, ETWHF_DIAG_BUFFERS_WRITTEN,
-        "F5.1: BuffersWritten ≠ positions visited (and F5.2 does not apply)", "none (end of file)", "raw",
-        "BuffersWritten set below the number of buffer positions the walk visits, or above it in a circular log "
-        "(LogFileMode 0x00000002, which F5.2 exempts)", F, 0}, 0, 0, KR, NULL, NULL, NULL, buffers_written},
+                                           "F2: PointerSize not 4 or 8",
+                                           "none: each record's width comes from its header type", "raw",
+                                           "PointerSize set to 0, 1, 2, 3, 6, 16, 0x408 or 0xFFFFFFFF", F, 0},
+                                          0,
+                                          0,
+                                          KR,
+                                          logfile_pointer_size,
+                                          NULL,
+                                          NULL,
+                                          NULL},
+    [ETWHF_FAULT_LOGFILE_BUFFER_SIZE] =
+        {{"logfile_buffer_size", ETWHF_FL_FILE, ETWHF_DIAG_LOGFILE_BUFFER_SIZE,
+          "F3: logfile BufferSize not a multiple of 8 in [0x48, L]", "the stride is buffer 0's BufferSize", "raw",
+          "the logfile BufferSize set to 0, 0x40, 0x47, stride + 1..7, L + 8 or 0xFFFFFFFF; buffer 0 keeps the real one. "
+          "Or every buffer's BufferSize and the logfile's made stride + 4 (e.g. 0x404): the stride is then that odd "
+          "BufferSize of buffer 0",
+          F, -1},
+         G_STRIDE,
+         0,
+         KR,
+         logfile_buffer_size,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_STRIDE_UNUSABLE] =
+        {{"stride_unusable", ETWHF_FL_FILE, ETWHF_DIAG_BUFFER_SIZE,
+          "F3: neither the logfile's nor buffer 0's BufferSize is usable",
+          "the file ends before any buffer (F5 then sees 0 positions)", "raw",
+          "the logfile BufferSize made unusable as for logfile_buffer_size, and buffer 0's BufferSize set to 0, 0x40, "
+          "0x47, L + 8 or 0xFFFFFFFF",
+          F, -1},
+         G_STRIDE,
+         0,
+         KR,
+         stride_unusable,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_BUFFERS_WRITTEN] =
+        {{"buffers_written", ETWHF_FL_FILE, ETWHF_DIAG_BUFFERS_WRITTEN,
+          "F5.1: BuffersWritten ≠ positions visited (and F5.2 does not apply)", "none (end of file)", "raw",
+          "BuffersWritten set below the number of buffer positions the walk visits, or above it in a circular log "
+          "(LogFileMode 0x00000002, which F5.2 exempts)",
+          F, 0},
+         0,
+         0,
+         KR,
+         NULL,
+         NULL,
+         NULL,
+         buffers_written},
     [ETWHF_FAULT_EVENTS_LOST_LOGFILE] = {{"events_lost_logfile", ETWHF_FL_FILE, ETWHF_DIAG_EVENTS_LOST,
-        "F2: EventsLost or BuffersLost ≠ 0", "none", "fixed-up",
-        "the logfile's EventsLost and/or BuffersLost made nonzero", F, 0}, 0, 0, KF, events_lost_logfile, NULL, NULL, NULL},
+                                          "F2: EventsLost or BuffersLost ≠ 0", "none", "fixed-up",
+                                          "the logfile's EventsLost and/or BuffersLost made nonzero", F, 0},
+                                         0,
+                                         0,
+                                         KF,
+                                         events_lost_logfile,
+                                         NULL,
+                                         NULL,
+                                         NULL},
     [ETWHF_FAULT_COMPRESSION_FORMAT_UNSUPPORTED] = {{"compression_format_unsupported", ETWHF_FL_FILE,
-        ETWHF_DIAG_COMPRESSED_UNSUPPORTED, "C4: low 16 bits of buffer 0's State ≠ 3 (XPRESS)",
-        "every compressed buffer is skipped", "raw", "buffer 0's State set to 0, 1, 2 (LZNT1), 4 (XPRESS Huffman), "
-        "0xFFFF or 0x10002", F, 1}, 0, 0, KR, format_unsupported, NULL, NULL, NULL},
-    [ETWHF_FAULT_DECOMPRESS_CORRUPT] = {{"decompress_corrupt", ETWHF_FL_BUFFER, ETWHF_DIAG_DECOMPRESS,
-        "C4: expansion fails or is not SavedOffset − 0x48 bytes", SKIP, "raw or fixed-up",
-        "fixed-up: the compressed stream cut, BufferSize lowered to match: to half its length (X3.1 or any token), "
-        "inside the final literal run of an all-literal stream (X4.1), or after the first byte of a final match "
-        "word (X5.1); raw: a first token that reaches back before the output (X7.1), a final match whose u16 or u32 "
-        "long-form length is below 22 (X6.5a, X6.6a; it would fill the output exactly), a final match longer than "
-        "the output left (X7.2), or SavedOffset raised 8 to 64 bytes past the expansion", F, 1}, 0, 0,
-        KR | KF, decompress_model, NULL, decompress_layout, NULL},
+                                                     ETWHF_DIAG_COMPRESSED_UNSUPPORTED,
+                                                     "C4: low 16 bits of buffer 0's State ≠ 3 (XPRESS)",
+                                                     "every compressed buffer is skipped", "raw",
+                                                     "buffer 0's State set to 0, 1, 2 (LZNT1), 4 (XPRESS Huffman), "
+                                                     "0xFFFF or 0x10002",
+                                                     F, 1},
+                                                    0,
+                                                    0,
+                                                    KR,
+                                                    format_unsupported,
+                                                    NULL,
+                                                    NULL,
+                                                    NULL},
+    [ETWHF_FAULT_DECOMPRESS_CORRUPT] =
+        {{"decompress_corrupt", ETWHF_FL_BUFFER, ETWHF_DIAG_DECOMPRESS,
+          "C4: expansion fails or is not SavedOffset − 0x48 bytes", SKIP, "raw or fixed-up",
+          "fixed-up: the compressed stream cut, BufferSize lowered to match: to half its length (X3.1 or any token), "
+          "inside the final literal run of an all-literal stream (X4.1), or after the first byte of a final match "
+          "word (X5.1); raw: a first token that reaches back before the output (X7.1), a final match whose u16 or u32 "
+          "long-form length is below 22 (X6.5a, X6.6a; it would fill the output exactly), a final match longer than "
+          "the output left (X7.2), or SavedOffset raised 8 to 64 bytes past the expansion",
+          F, 1},
+         0,
+         0,
+         KR | KF,
+         decompress_model,
+         NULL,
+         decompress_layout,
+         NULL},
     [ETWHF_FAULT_COMPRESSED_SAVED_OFFSET] = {{"compressed_saved_offset", ETWHF_FL_BUFFER, ETWHF_DIAG_SAVED_OFFSET,
-        "C4: SavedOffset < 0x48 or SavedOffset − 0x48 > L", SKIP, "raw",
-        "a compressed buffer's SavedOffset set below 0x48 or more than L past it", F, 1}, 0, 0, KR, NULL, NULL, compressed_saved_offset, NULL},
+                                              "C4: SavedOffset < 0x48 or SavedOffset − 0x48 > L", SKIP, "raw",
+                                              "a compressed buffer's SavedOffset set below 0x48 or more than L past it",
+                                              F, 1},
+                                             0,
+                                             0,
+                                             KR,
+                                             NULL,
+                                             NULL,
+                                             compressed_saved_offset,
+                                             NULL},
     [ETWHF_FAULT_COMPRESSED_BUFFER_SIZE] = {{"compressed_buffer_size", ETWHF_FL_BUFFER, ETWHF_DIAG_BUFFER_SIZE,
-        "C3: BufferSize < 0x48", "the file ends", "raw", "a compressed buffer's BufferSize set below 0x48", F, 1}, 0, 0,
-        KR, NULL, NULL, compressed_buffer_size, NULL},
-    [ETWHF_FAULT_FILLER_MID_BUFFER] = {{"filler_mid_buffer", ETWHF_FL_RECORD, 0,
-        "R2: the dword at a record start after the first is 0xFFFFFFFF",
-        "the walk of the region ends without a diagnostic; the records after it are lost", "raw",
-        "the first four bytes of a record after the region's first (before SavedOffset) set to 0xFFFFFFFF, with a "
-        "Free, Alloc or ReAlloc record at or after it, so at least one heap event is lost", R | F, 0},
-        0, NEED_LEADING_RECORD, KR, filler_mid_buffer, NULL, NULL, NULL},
-    [ETWHF_FAULT_FILLER_FIRST_RECORD] = {{"filler_first_record", ETWHF_FL_RECORD, 0,
-        "R2: the dword at a region's first record is 0xFFFFFFFF",
-        "the walk of the region ends at once without a diagnostic (the buffer still counts as accepted)", "raw",
-        "the first four bytes of a data buffer's first record (of a bare record input's first record) set to "
-        "0xFFFFFFFF; the region holds a Free, Alloc or ReAlloc record", R | F, 0},
-        0, 0, KR, filler_first_record, NULL, NULL, NULL},
-    [ETWHF_FAULT_BUFFER0_SIZE_MISMATCH] = {{"buffer0_size_mismatch", ETWHF_FL_FILE, ETWHF_DIAG_BUFFER_SIZE,
-        "F3 then B3: buffer 0's BufferSize differs from a usable logfile BufferSize",
-        "the stride stays the logfile's; buffer 0 (with the logfile record) is skipped", "raw",
-        "buffer 0's BufferSize set to stride ± 8, twice or half the stride, 0x48 or 0, the logfile's BufferSize "
-        "left as it was", F, -1}, G_STRIDE, 0, KR, buffer0_size_mismatch, NULL, NULL, NULL},
-    [ETWHF_FAULT_TRUNCATED_AT_BOUNDARY] = {{"truncated_at_boundary", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
-        "F5.2: the input ends where a buffer would begin, before the buffers BuffersWritten announces",
-        "the file ends (raised after the last position)", "raw",
-        "the input cut exactly where a data buffer begins: it and every buffer after it are gone, BuffersWritten "
-        "still counts them", F, 0}, G_CUT, 0, KR, NULL, NULL, cut_boundary, NULL},
+                                             "C3: BufferSize < 0x48", "the file ends", "raw",
+                                             "a compressed buffer's BufferSize set below 0x48", F, 1},
+                                            0,
+                                            0,
+                                            KR,
+                                            NULL,
+                                            NULL,
+                                            compressed_buffer_size,
+                                            NULL},
+    [ETWHF_FAULT_FILLER_MID_BUFFER] =
+        {{"filler_mid_buffer", ETWHF_FL_RECORD, 0, "R2: the dword at a record start after the first is 0xFFFFFFFF",
+          "the walk of the region ends without a diagnostic; the records after it are lost", "raw",
+          "the first four bytes of a record after the region's first (before SavedOffset) set to 0xFFFFFFFF, with a "
+          "Free, Alloc or ReAlloc record at or after it, so at least one heap event is lost",
+          R | F, 0},
+         0,
+         NEED_LEADING_RECORD,
+         KR,
+         filler_mid_buffer,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_FILLER_FIRST_RECORD] =
+        {{"filler_first_record", ETWHF_FL_RECORD, 0, "R2: the dword at a region's first record is 0xFFFFFFFF",
+          "the walk of the region ends at once without a diagnostic (the buffer still counts as accepted)", "raw",
+          "the first four bytes of a data buffer's first record (of a bare record input's first record) set to "
+          "0xFFFFFFFF; the region holds a Free, Alloc or ReAlloc record",
+          R | F, 0},
+         0,
+         0,
+         KR,
+         filler_first_record,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_BUFFER0_SIZE_MISMATCH] =
+        {{"buffer0_size_mismatch", ETWHF_FL_FILE, ETWHF_DIAG_BUFFER_SIZE,
+          "F3 then B3: buffer 0's BufferSize differs from a usable logfile BufferSize",
+          "the stride stays the logfile's; buffer 0 (with the logfile record) is skipped", "raw",
+          "buffer 0's BufferSize set to stride ± 8, twice or half the stride, 0x48 or 0, the logfile's BufferSize "
+          "left as it was",
+          F, -1},
+         G_STRIDE,
+         0,
+         KR,
+         buffer0_size_mismatch,
+         NULL,
+         NULL,
+         NULL},
+    [ETWHF_FAULT_TRUNCATED_AT_BOUNDARY] =
+        {{"truncated_at_boundary", ETWHF_FL_FILE, ETWHF_DIAG_TRUNCATED_TAIL,
+          "F5.2: the input ends where a buffer would begin, before the buffers BuffersWritten announces",
+          "the file ends (raised after the last position)", "raw",
+          "the input cut exactly where a data buffer begins: it and every buffer after it are gone, BuffersWritten "
+          "still counts them",
+          F, 0},
+         G_CUT,
+         0,
+         KR,
+         NULL,
+         NULL,
+         cut_boundary,
+         NULL},
 };
 
 const struct etwhf_fault_info *etwhf_fault_info(int fault)
@@ -947,7 +1276,10 @@ int etwhf__model_apply_faults(struct gctx *g, int phase, uint64_t positions)
     for (size_t i = 0; i < g->plan.n_faults; i++) {
         const struct fault_def *d = &etwhf__fault_defs[g->plan.faults[i]];
         int raw = g->plan.raw[i];
-        fault_fn fn = phase == PH_MODEL ? d->model : phase == PH_REGION ? d->region : phase == PH_LAYOUT ? d->layout : NULL;
+        fault_fn fn = phase == PH_MODEL    ? d->model
+                      : phase == PH_REGION ? d->region
+                      : phase == PH_LAYOUT ? d->layout
+                                           : NULL;
         int rc = 0;
         g->touched.kind = LOC_UNSET;
         if (fn)
@@ -1008,8 +1340,7 @@ void etwhf__model_fault_locations(const struct gctx *g, struct etwhf_gen_fault_a
             at->buffer = (uint64_t)r->ref;
             at->offset = g->n;
             break;
-        default: /* LOC_INPUT: the input as a whole */
-            break;
+        default: /* LOC_INPUT: the input as a whole */ break;
         }
     }
 }

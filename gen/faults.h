@@ -16,13 +16,13 @@ typedef int (*fault_final_fn)(struct gctx *g, int raw, uint64_t positions);
 
 struct fault_def {
     struct etwhf_fault_info info;
-    int group;             /* enum fault_group */
-    unsigned needs;        /* NEED_* the builder provides */
-    unsigned kinds;        /* 1: raw possible, 2: fixed-up possible */
-    fault_fn model;        /* before layout */
-    fault_fn region;       /* after the records are placed (offsets, SavedOffset) */
-    fault_fn layout;       /* after the file is placed (file offsets, strides) */
-    fault_final_fn final;  /* after a first walk (positions visited) */
+    int group;            /* enum fault_group */
+    unsigned needs;       /* NEED_* the builder provides */
+    unsigned kinds;       /* 1: raw possible, 2: fixed-up possible */
+    fault_fn model;       /* before layout */
+    fault_fn region;      /* after the records are placed (offsets, SavedOffset) */
+    fault_fn layout;      /* after the file is placed (file offsets, strides) */
+    fault_final_fn final; /* after a first walk (positions visited) */
 };
 
 extern const struct fault_def etwhf__fault_defs[ETWHF_FAULT_COUNT];

@@ -62,12 +62,24 @@ static inline void putptr(uint8_t *p, uint64_t v, unsigned width)
         put32(p, (uint32_t)v);
 }
 
-static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static inline uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16; }
+static inline uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
+}
 
-static inline uint64_t align8(uint64_t x) { return (x + 7u) & ~(uint64_t)7u; }
+static inline uint64_t align8(uint64_t x)
+{
+    return (x + 7u) & ~(uint64_t)7u;
+}
 
-static inline uint64_t width_mask(unsigned width) { return width == 8 ? UINT64_MAX : UINT32_MAX; }
+static inline uint64_t width_mask(unsigned width)
+{
+    return width == 8 ? UINT64_MAX : UINT32_MAX;
+}
 
 void *etwhf__gen_alloc(const struct etwhf_allocator *a, size_t size);
 void etwhf__gen_free(const struct etwhf_allocator *a, void *p);
@@ -76,22 +88,23 @@ int etwhf__gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, si
 
 /* One record to write, in any of the 12 forms or as a MESSAGE record. */
 struct gen_rec {
-    int form;              /* enum etwhf_header, ETWHF_HDR_MESSAGE included */
-    uint8_t version;       /* event version: byte +0 (system, compact, perfinfo), Class.Version, descriptor Version */
-    uint16_t hook;         /* system, compact, perfinfo: HookId */
-    const uint8_t *guid;   /* full, instance, event: GUID at +0x18 (NULL = zeros) */
-    uint8_t opcode;        /* full, instance: Class.Type; event: Opcode */
-    uint16_t event_id;     /* event: descriptor Id; message: MessageNumber */
-    uint16_t msg_flags;    /* message: OptionFlags (ETWHF_MSG_*), the items after the 8-byte header */
+    int form;            /* enum etwhf_header, ETWHF_HDR_MESSAGE included */
+    uint8_t version;     /* event version: byte +0 (system, compact, perfinfo), Class.Version, descriptor Version */
+    uint16_t hook;       /* system, compact, perfinfo: HookId */
+    const uint8_t *guid; /* full, instance, event: GUID at +0x18 (NULL = zeros) */
+    uint8_t opcode;      /* full, instance: Class.Type; event: Opcode */
+    uint16_t event_id;   /* event: descriptor Id; message: MessageNumber */
+    uint16_t msg_flags;  /* message: OptionFlags (ETWHF_MSG_*), the items after the 8-byte header */
     uint32_t pid, tid;
     uint64_t timestamp;
-    uint32_t kernel_time, user_time; /* system, full, instance, event: CPU ticks (0 in docs/spec/format.md §8's examples) */
-    unsigned pmc;          /* perfinfo: PMC counters (0–7) */
-    int pebs;              /* perfinfo: PEBS index present */
-    unsigned n_ext;        /* event: extended-data items (0–4) */
-    uint16_t ext_type[4];  /* their ExtType */
-    uint16_t ext_data[4];  /* their DataSize */
-    int ext_exact;         /* event: ItemSize 8 + DataSize as is, not rounded up to 8 (R8.5 allows it) */
+    uint32_t kernel_time,
+        user_time;        /* system, full, instance, event: CPU ticks (0 in docs/spec/format.md §8's examples) */
+    unsigned pmc;         /* perfinfo: PMC counters (0–7) */
+    int pebs;             /* perfinfo: PEBS index present */
+    unsigned n_ext;       /* event: extended-data items (0–4) */
+    uint16_t ext_type[4]; /* their ExtType */
+    uint16_t ext_data[4]; /* their DataSize */
+    int ext_exact;        /* event: ItemSize 8 + DataSize as is, not rounded up to 8 (R8.5 allows it) */
     const uint8_t *payload;
     size_t payload_len;
 };
@@ -115,7 +128,10 @@ size_t etwhf__gen_rec_size(const struct gen_rec *r);
 size_t etwhf__gen_rec_write(const struct gen_rec *r, uint8_t *out);
 /* Offset of the n-th extended-data item's ItemSize (event forms). */
 size_t etwhf__gen_rec_ext_at(const struct gen_rec *r, unsigned n);
-static inline uint16_t gen_ext_item_size(uint16_t data) { return (uint16_t)align8(8u + data); }
+static inline uint16_t gen_ext_item_size(uint16_t data)
+{
+    return (uint16_t)align8(8u + data);
+}
 /* ItemSize of r's i-th extended item. */
 static inline uint16_t gen_rec_item_size(const struct gen_rec *r, unsigned i)
 {
@@ -125,19 +141,19 @@ static inline uint16_t gen_rec_item_size(const struct gen_rec *r, unsigned i)
 /* Fills a gen_rec for a heap event in form `header`; `payload` must hold the
  * encoded payload (caller's storage). */
 void etwhf__gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
-                  size_t payload_len);
+                         size_t payload_len);
 
 /* ---- logfile record (docs/spec/format.md §4) ---------------------------------------- */
 struct gen_logfile {
-    unsigned layout;       /* 4 or 8: HeaderType 1 or 2 and the payload layout */
+    unsigned layout; /* 4 or 8: HeaderType 1 or 2 and the payload layout */
     uint32_t buffer_size, version, provider_version, processors;
     uint64_t end_time, boot_time, start_time, perf_freq;
     uint32_t timer_resolution, max_file_size, log_file_mode, buffers_written;
     uint32_t pointer_size, events_lost, cpu_mhz, reserved_flags, buffers_lost;
     uint32_t tid, pid;
-    uint64_t timestamp;    /* the record's SystemTime */
+    uint64_t timestamp;                      /* the record's SystemTime */
     const char *logger_name, *log_file_name; /* UTF-8 (surrogates allowed), written as UTF-16LE with NUL */
-    size_t payload_cut;    /* 0 = whole payload; else the payload is cut to payload_cut − 1 bytes */
+    size_t payload_cut;                      /* 0 = whole payload; else the payload is cut to payload_cut − 1 bytes */
 };
 /* UTF-16 units both names may take together, terminators included. */
 #define GEN_LOGFILE_NAME_UNITS 1024u
@@ -153,7 +169,7 @@ size_t etwhf__gen_logfile_size(const struct gen_logfile *lf);
 size_t etwhf__gen_logfile_write(const struct gen_logfile *lf, uint8_t *out);
 /* A realistic logfile for a trace of `buffers` buffers of `buffer_size`. */
 void etwhf__gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
-                         unsigned cpus);
+                                unsigned cpus);
 
 /* ---- buffer header (docs/spec/format.md §3) ------------------------------------------ */
 struct gen_bufhdr {

@@ -111,7 +111,7 @@ size_t etwhf__gen_logfile_write(const struct gen_logfile *lf, uint8_t *out)
 }
 
 void etwhf__gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_t buffer_size, uint32_t buffers,
-                         unsigned cpus)
+                                unsigned cpus)
 {
     memset(lf, 0, sizeof *lf);
     lf->layout = layout == 4 ? 4 : 8;
@@ -138,14 +138,18 @@ void etwhf__gen_logfile_default(struct gen_logfile *lf, unsigned layout, uint32_
 }
 
 /* A CJK run, 10 code points in 30 UTF-8 bytes. */
-#define CJK10 "\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86"
+#define CJK10                                                                                                          \
+    "\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86\xE8\xB7\x9F\xE8\xB8\xAA\xE5\xA0\x86"
 #define CJK50 CJK10 CJK10 CJK10 CJK10 CJK10
 
 /* Names as localized systems write them: umlauts (2-byte UTF-8), CJK (3-byte),
  * an emoji (a surrogate pair in UTF-16). */
 static const char *const names[][2] = {
     {"Heap Trace Session", "C:\\traces\\heap.etl"},
-    {"Ablaufverfolgung Heap \xC3\x9C" "berpr\xC3\xBC" "fung", "C:\\Benutzer\\J\xC3\xBCrgen\\Ablaufverfolgung\\heap.etl"},
+    {"Ablaufverfolgung Heap \xC3\x9C"
+     "berpr\xC3\xBC"
+     "fung",
+     "C:\\Benutzer\\J\xC3\xBCrgen\\Ablaufverfolgung\\heap.etl"},
     {"\xE3\x83\x92\xE3\x83\xBC\xE3\x83\x97 \xE8\xB7\x9F\xE8\xB8\xAA", "D:\\\xE8\xB7\x9F\xE8\xB8\xAA\\\xE5\xA0\x86.etl"},
     {"Heap \xF0\x9F\x94\xA5 Trace", "C:\\traces\\\xF0\x9F\x94\xA5heap.etl"},
 };
@@ -188,7 +192,7 @@ uint64_t etwhf__gen_heap_base(struct etwhf_dstream *ds, unsigned width, unsigned
 {
     /* 64 KiB-aligned heap bases in user space; the first heap is the process heap. */
     if (width == 8)
-        return (UINT64_C(0x100) + etwhf_dstream_below(ds, 0x700)) << 32 |
-               (etwhf_dstream_below(ds, 0xFFF0) + index) << 16;
+        return (UINT64_C(0x100) + etwhf_dstream_below(ds, 0x700)) << 32 | (etwhf_dstream_below(ds, 0xFFF0) + index)
+                                                                              << 16;
     return (uint64_t)(0x10u + etwhf_dstream_below(ds, 0x7E00)) << 16;
 }

@@ -19,25 +19,25 @@
 enum m_kind { MK_REC = 0, MK_LOGFILE };
 
 struct m_item {
-    uint8_t kind;          /* enum m_kind */
-    int8_t form;           /* enum etwhf_header as built (ETWHF_HDR_MESSAGE included) */
-    uint8_t h[8];          /* the first 8 bytes as written: authoritative for R2–R7 */
-    uint8_t guid_heap;     /* full, instance, event: the GUID is the heap GUID */
-    uint8_t opcode;        /* event: Opcode (+0x2D) */
-    uint8_t n_ext;         /* event: items written */
+    uint8_t kind;                 /* enum m_kind */
+    int8_t form;                  /* enum etwhf_header as built (ETWHF_HDR_MESSAGE included) */
+    uint8_t h[8];                 /* the first 8 bytes as written: authoritative for R2–R7 */
+    uint8_t guid_heap;            /* full, instance, event: the GUID is the heap GUID */
+    uint8_t opcode;               /* event: Opcode (+0x2D) */
+    uint8_t n_ext;                /* event: items written */
     uint16_t ext_size[M_MAX_EXT]; /* ItemSize as written */
     uint8_t ext_more[M_MAX_EXT];  /* Linkage bit as written */
     uint16_t ext_real[M_MAX_EXT]; /* bytes each item occupies */
-    uint32_t size;         /* bytes of the record (pad excluded) */
-    uint32_t span;         /* bytes up to the next item: align8(size) or more (zeros after size) */
-    uint32_t off;          /* offset in its region (layout) */
-    size_t at;             /* record bytes in the arena (MK_REC) */
-    uint8_t heap_type;     /* heap event type carried (0 = not a heap record) */
-    uint8_t width;         /* 4 or 8 (0 for message) */
-    uint8_t target;        /* the case's target HeapFree */
-    uint8_t faulted;       /* a record or payload fault changed it */
-    uint8_t drawn;         /* IF_* bits: draws the model's fields do not show (shapes.c) */
-    uint64_t handle, address; /* values as written (truncated to width) */
+    uint32_t size;                /* bytes of the record (pad excluded) */
+    uint32_t span;                /* bytes up to the next item: align8(size) or more (zeros after size) */
+    uint32_t off;                 /* offset in its region (layout) */
+    size_t at;                    /* record bytes in the arena (MK_REC) */
+    uint8_t heap_type;            /* heap event type carried (0 = not a heap record) */
+    uint8_t width;                /* 4 or 8 (0 for message) */
+    uint8_t target;               /* the case's target HeapFree */
+    uint8_t faulted;              /* a record or payload fault changed it */
+    uint8_t drawn;                /* IF_* bits: draws the model's fields do not show (shapes.c) */
+    uint64_t handle, address;     /* values as written (truncated to width) */
     uint64_t alloc_size, new_address, old_address, new_size, old_size; /* Alloc, ReAlloc (truncated to width) */
     uint32_t source;
 };
@@ -48,15 +48,15 @@ struct m_item {
 #define IF_FINAL8 4u        /* the 8-byte MESSAGE that ends a region */
 
 struct m_buf {
-    struct gen_bufhdr hdr; /* fields as written: authoritative for B/C steps */
-    size_t first, count;   /* items of its region */
-    uint32_t data_end;     /* end of the last item's span (layout) */
-    uint32_t stride;       /* bytes it occupies in the file (layout) */
-    uint64_t file_off;     /* (layout) */
-    int compressed;        /* body written compressed */
-    int comp_fault;        /* enum comp_fault */
-    int corrupt;           /* expansion cannot give exactly SavedOffset − 0x48 bytes */
-    int saved_zero;        /* SavedOffset written as 0, the data end in Offset (walk.md B6.0) */
+    struct gen_bufhdr hdr;    /* fields as written: authoritative for B/C steps */
+    size_t first, count;      /* items of its region */
+    uint32_t data_end;        /* end of the last item's span (layout) */
+    uint32_t stride;          /* bytes it occupies in the file (layout) */
+    uint64_t file_off;        /* (layout) */
+    int compressed;           /* body written compressed */
+    int comp_fault;           /* enum comp_fault */
+    int corrupt;              /* expansion cannot give exactly SavedOffset − 0x48 bytes */
+    int saved_zero;           /* SavedOffset written as 0, the data end in Offset (walk.md B6.0) */
     size_t comp_at, comp_len; /* the compressed stream in the arena (layout) */
     uint16_t cpu;
 };
@@ -74,12 +74,12 @@ enum comp_fault { CF_NONE = 0, CF_CUT, CF_CUT_LITERAL, CF_CUT_MATCH, CF_BAD_OFFS
 /* What a fault changed, resolved to a location once the case is laid out. */
 enum loc_kind { LOC_UNSET = 0, LOC_INPUT, LOC_ITEM, LOC_BUFFER, LOC_LOGFILE, LOC_CUT };
 struct loc_ref {
-    uint8_t kind;          /* enum loc_kind */
-    long ref;              /* item or buffer index */
+    uint8_t kind; /* enum loc_kind */
+    long ref;     /* item or buffer index */
 };
 
 struct plan {
-    int layer, width;      /* enum etwhf_gen_layer, ETWHF_GEN_W* */
+    int layer, width; /* enum etwhf_gen_layer, ETWHF_GEN_W* */
     int compressed;
     int target_header;
     uint32_t target_source;
@@ -89,7 +89,7 @@ struct plan {
     struct loc_ref at[ETWHF_GEN_MAX_FAULTS];
     size_t n_faults;
     unsigned needs;
-    int documented;        /* draw only observed or documented shapes (docs/spec/evidence.md) */
+    int documented; /* draw only observed or documented shapes (docs/spec/evidence.md) */
 };
 
 struct gctx {
@@ -104,41 +104,47 @@ struct gctx {
     struct m_buf bufs[M_MAX_BUFS];
     size_t n_bufs;
     struct gen_logfile lf;
-    uint32_t stride;       /* S: BufferSize of every uncompressed buffer */
-    uint64_t full_len;     /* length before any cut (layout) */
-    uint64_t n;            /* input length as written */
+    uint32_t stride;   /* S: BufferSize of every uncompressed buffer */
+    uint64_t full_len; /* length before any cut (layout) */
+    uint64_t n;        /* input length as written */
     /* payload cases */
     struct etwhf_gen_heap_event pev;
     unsigned pwidth;
-    size_t plen;           /* payload length as written */
+    size_t plen; /* payload length as written */
     uint8_t pbytes[96];
     /* per-case realism */
     uint64_t heaps8[3], heaps4[3];
     uint64_t clock[4];
     uint32_t pid, tids[3];
-    int mismatch_cut;      /* buffer_size_mismatch: buffer the input is cut inside, or 0 */
-    int uniform_stride;    /* every buffer gets the largest stride (a compressed file walked with one stride) */
-    int vpast_buf;         /* decompress_corrupt: buffer whose SavedOffset passes its expansion, or -1 */
+    int mismatch_cut;   /* buffer_size_mismatch: buffer the input is cut inside, or 0 */
+    int uniform_stride; /* every buffer gets the largest stride (a compressed file walked with one stride) */
+    int vpast_buf;      /* decompress_corrupt: buffer whose SavedOffset passes its expansion, or -1 */
     int oom;
-    int model_error;       /* the walk met bytes the model does not describe: a generator bug */
-    int edge_drawn;        /* an edge value was drawn since it was last cleared (IF_EDGE) */
+    int model_error;            /* the walk met bytes the model does not describe: a generator bug */
+    int edge_drawn;             /* an edge value was drawn since it was last cleared (IF_EDGE) */
     int names_pick, names_evil; /* the logfile names drawn (file cases) */
-    uint64_t shapes;       /* shapes of the case-wide draws (names, compression, …): shapes.c adds the items' */
-    struct loc_ref touched; /* set by the fault being applied: what it changed */
+    uint64_t shapes;            /* shapes of the case-wide draws (names, compression, …): shapes.c adds the items' */
+    struct loc_ref touched;     /* set by the fault being applied: what it changed */
 };
 
 /* Heap-record sizes the builder leaves free in every buffer, so faults that
  * lengthen a record still fit. */
 #define M_SLACK 96u
 
-static inline uint16_t item_u16(const struct m_item *it, unsigned off) { return get16(it->h + off); }
+static inline uint16_t item_u16(const struct m_item *it, unsigned off)
+{
+    return get16(it->h + off);
+}
 
 /* Size field position of the form the item's HeaderType and flags select (as built). */
 void etwhf__model_set_size_field(struct m_item *it, uint32_t size);
 
 /* arena */
 size_t etwhf__model_arena_take(struct gctx *g, size_t n); /* offset of n fresh zero bytes; SIZE_MAX on ENOMEM */
-static inline uint8_t *m_bytes(struct gctx *g, size_t at) { return g->arena + at; }
+static inline uint8_t *m_bytes(struct gctx *g, size_t at)
+{
+    return g->arena + at;
+}
 struct m_item *etwhf__model_new_item(struct gctx *g);
 
 /* build.c */

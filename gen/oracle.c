@@ -15,10 +15,10 @@ struct walker {
     struct etwhf_gen_expect *x;
     size_t cap_ev, cap_dg, cap_hev;
     uint64_t L;
-    size_t buf;            /* the model buffer whose region is walked */
-    size_t dmg_buf;        /* where the first fault's damage starts: buffer, */
-    uint64_t dmg_off;      /*   and offset in it (faulted cases) */
-    int in_prefix;         /* every event so far lies before it */
+    size_t buf;       /* the model buffer whose region is walked */
+    size_t dmg_buf;   /* where the first fault's damage starts: buffer, */
+    uint64_t dmg_off; /*   and offset in it (faulted cases) */
+    int in_prefix;    /* every event so far lies before it */
 };
 
 /* Where the faults' damage starts, in model coordinates: a damaged record
@@ -94,8 +94,8 @@ static void diag(struct walker *w, int code, uint64_t buffer, uint64_t offset, i
 static void deliver_any(struct walker *w, const struct m_item *it, int header)
 {
     struct etwhf_gen_expect *x = w->x;
-    if (etwhf__gen_grow(w->g->a, (void **)&x->heap_events, &w->cap_hev, x->n_heap_events + 1,
-                 sizeof *x->heap_events) != 0) {
+    if (etwhf__gen_grow(w->g->a, (void **)&x->heap_events, &w->cap_hev, x->n_heap_events + 1, sizeof *x->heap_events) !=
+        0) {
         w->g->oom = 1;
         return;
     }
@@ -144,9 +144,9 @@ static void deliver(struct walker *w, const struct m_item *it, int header)
 
 /* Where a region's diagnostics point. */
 struct where {
-    uint64_t buffer;   /* ETWHF_GEN_NO_BUFFER for bare records */
-    uint64_t base;     /* file offset of the buffer (0 for bare records) */
-    int inner;         /* expanded buffer: offset = base, inner = p */
+    uint64_t buffer; /* ETWHF_GEN_NO_BUFFER for bare records */
+    uint64_t base;   /* file offset of the buffer (0 for bare records) */
+    int inner;       /* expanded buffer: offset = base, inner = p */
 };
 
 static void rdiag(struct walker *w, const struct where *at, int code, uint32_t p)
@@ -189,8 +189,8 @@ static uint32_t walk_items(struct walker *w, const struct m_item *it, uint32_t s
 
 /* R1–R9 over [start, E) of one region. V: SavedOffset (silent end of a
  * record cut by the input in a truncated buffer). */
-static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start, uint64_t E, uint64_t V,
-                        int truncated, const struct where *at)
+static void walk_region(struct walker *w, const struct m_buf *b, uint32_t start, uint64_t E, uint64_t V, int truncated,
+                        const struct where *at)
 {
     struct gctx *g = w->g;
     size_t k = b->first, end = b->first + b->count;
@@ -508,7 +508,7 @@ static uint64_t walk_file(struct walker *w)
             g->model_error = 1;
             break;
         }
-        if (G & ETWHF_BF_COMPRESSED) { /* C4 */
+        if (G & ETWHF_BF_COMPRESSED) {                        /* C4 */
             uint32_t format = g->bufs[0].hdr.state & 0xFFFFu; /* its low 16 bits name the format */
             if (V < ETWHF_BUFFER_HEADER_SIZE || V - ETWHF_BUFFER_HEADER_SIZE > w->L) {
                 diag(w, ETWHF_DIAG_SAVED_OFFSET, i, off, 0, 0);

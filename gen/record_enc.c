@@ -44,8 +44,7 @@ int etwhf__gen_grow(const struct etwhf_allocator *a, void **arr, size_t *cap, si
     return 0;
 }
 
-size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned pointer_size, uint8_t *out,
-                                size_t cap)
+size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned pointer_size, uint8_t *out, size_t cap)
 {
     size_t len = etwhf_heap_payload_min(ev ? ev->type : 0, pointer_size);
     if (len == 0 || !out || cap < len)
@@ -134,8 +133,7 @@ static void fill_pattern(uint8_t *p, size_t n, uint32_t seed)
         p[i] = (uint8_t)(0x11u * ((seed + i) % 15u));
 }
 
-static void write_system_like(const struct gen_rec *r, const struct etwhf_header_info *hi, uint8_t *out,
-                              size_t size)
+static void write_system_like(const struct gen_rec *r, const struct etwhf_header_info *hi, uint8_t *out, size_t size)
 {
     uint16_t v = r->version;
     if (hi->family == ETWHF_FAM_PERFINFO)
@@ -199,7 +197,7 @@ static void write_event(const struct gen_rec *r, const struct etwhf_header_info 
     out[0x2B] = 0x10; /* Channel */
     out[0x2C] = 4;    /* Level */
     out[ETWHF_EVT_DESC_OPCODE] = r->opcode;
-    put16(out + 0x2E, 0);                        /* Task */
+    put16(out + 0x2E, 0);                            /* Task */
     put64(out + 0x30, UINT64_C(0x8000000000000000)); /* Keyword */
     put32(out + 0x38, r->kernel_time);
     put32(out + 0x3C, r->user_time);
@@ -267,7 +265,7 @@ size_t etwhf__gen_rec_write(const struct gen_rec *r, uint8_t *out)
 }
 
 void etwhf__gen_rec_heap(struct gen_rec *r, int header, const struct etwhf_gen_heap_event *ev, const uint8_t *payload,
-                  size_t payload_len)
+                         size_t payload_len)
 {
     memset(r, 0, sizeof *r);
     r->form = header;

@@ -49,7 +49,8 @@ int etwhf__model_render(struct gctx *g, uint8_t **bytes, size_t *len)
             etwhf__gen_bufhdr_write(&b->hdr, at);
             if (b->compressed) {
                 memcpy(at + ETWHF_BUFFER_HEADER_SIZE, g->arena + b->comp_at, b->comp_len);
-                memset(at + ETWHF_BUFFER_HEADER_SIZE + b->comp_len, 0, b->stride - ETWHF_BUFFER_HEADER_SIZE - b->comp_len);
+                memset(at + ETWHF_BUFFER_HEADER_SIZE + b->comp_len, 0,
+                       b->stride - ETWHF_BUFFER_HEADER_SIZE - b->comp_len);
                 continue;
             }
             etwhf__model_render_region(g, b, at, 0);

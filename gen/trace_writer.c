@@ -64,9 +64,9 @@ uint64_t etwhf_gen_trace_buffers(const struct etwhf_gen_trace_options *o)
 /* Where a neighbour template's per-use fields are. */
 struct slots {
     uint16_t span;
-    uint8_t ts_at, tid_at;   /* 0: none */
-    uint8_t ts32;            /* MESSAGE: the time slot is a u32 sequence number */
-    uint8_t heap_at;         /* HeapAlloc: payload offset (handle, size, address follow) */
+    uint8_t ts_at, tid_at; /* 0: none */
+    uint8_t ts32;          /* MESSAGE: the time slot is a u32 sequence number */
+    uint8_t heap_at;       /* HeapAlloc: payload offset (handle, size, address follow) */
 };
 
 /* A neighbour template. */
@@ -84,9 +84,9 @@ struct tw {
     uint64_t draws[DRAWS];
     unsigned next;
     uint8_t *buf;
-    uint32_t size;         /* BufferSize */
-    uint32_t used;         /* next record offset */
-    uint32_t clean;        /* buf[clean, size) still holds the previous buffer's 0xFF padding */
+    uint32_t size;  /* BufferSize */
+    uint32_t used;  /* next record offset */
+    uint32_t clean; /* buf[clean, size) still holds the previous buffer's 0xFF padding */
     uint16_t cpu;
     uint64_t clock[64];
     uint64_t heaps8[4], heaps4[4];
@@ -112,12 +112,12 @@ static inline uint64_t draw(struct tw *t)
  * output pointer, the offset, the clock, the draw index, the options). */
 struct run {
     uint8_t *buf;
-    uint32_t used;         /* next record offset */
-    uint32_t next;         /* next draw in t->draws */
-    uint64_t clock;        /* the buffer's CPU clock */
-    unsigned wide_below;   /* a HeapFree is 64-bit when draw bits 4-6 are below this */
-    unsigned nb_wide;      /* neighbours' width: 1 unless the trace is 32-bit */
-    uint64_t neighbours;   /* neighbours written */
+    uint32_t used;       /* next record offset */
+    uint32_t next;       /* next draw in t->draws */
+    uint64_t clock;      /* the buffer's CPU clock */
+    unsigned wide_below; /* a HeapFree is 64-bit when draw bits 4-6 are below this */
+    unsigned nb_wide;    /* neighbours' width: 1 unless the trace is 32-bit */
+    uint64_t neighbours; /* neighbours written */
 };
 
 static inline uint64_t run_draw(struct tw *t, struct run *w)
@@ -395,8 +395,8 @@ static int data_buffer(struct tw *t, uint64_t frees, uint64_t seq)
     unsigned cpus = t->o->cpus ? t->o->cpus : 4;
     t->cpu = (uint16_t)(draw(t) % cpus);
     const unsigned ps = t->o->pointer_size;
-    struct run w = {t->buf, ETWHF_BUFFER_HEADER_SIZE, t->next, t->clock[t->cpu], ps == 8 ? 8u : ps == 0 ? 5u : 0u,
-                    ps != 4, 0};
+    struct run w = {
+        t->buf, ETWHF_BUFFER_HEADER_SIZE, t->next, t->clock[t->cpu], ps == 8 ? 8u : ps == 0 ? 5u : 0u, ps != 4, 0};
     const uint32_t size = t->size;
     uint32_t reserve = (uint32_t)frees * FREE_SPAN_MAX;
     if (t->o->pure) {

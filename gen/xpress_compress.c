@@ -276,8 +276,8 @@ static int run(struct matcher *m, struct etwhf_xpress_writer *w, const struct et
     return w->overflow ? ETWHF_EINVAL : ETWHF_OK;
 }
 
-int etwhf_xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
-                          size_t *out_len, const struct etwhf_xpress_params *params)
+int etwhf_xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len,
+                          const struct etwhf_xpress_params *params)
 {
     if (out_len)
         *out_len = 0;
@@ -287,10 +287,13 @@ int etwhf_xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t
         (params->max_length != 0 && params->max_length < ETWHF_XPRESS_MIN_MATCH))
         return ETWHF_EINVAL;
 
-    struct matcher m = {in, in_len, NULL, NULL, params->max_chain,
+    struct matcher m = {in,
+                        in_len,
+                        NULL,
+                        NULL,
+                        params->max_chain,
                         params->max_offset ? params->max_offset : ETWHF_XPRESS_MAX_OFFSET,
-                        params->max_length ? params->max_length
-                                           : (uint64_t)UINT32_MAX + ETWHF_XPRESS_MIN_MATCH};
+                        params->max_length ? params->max_length : (uint64_t)UINT32_MAX + ETWHF_XPRESS_MIN_MATCH};
     void *ws = NULL;
     if (params->max_chain > 0 && in_len >= ETWHF_XPRESS_MIN_MATCH) {
         ws = ws_alloc(params->allocator, ETWHF_XPRESS_WORKSPACE);
@@ -321,8 +324,7 @@ static void set_le(uint8_t *p, uint64_t v, unsigned n)
 
 int etwhf_xpress_fault_bad_offset(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t)
 {
-    if (!stream || !t || !t->is_match || t->data_pos >= ETWHF_XPRESS_MAX_OFFSET ||
-        t->pos > len || len - t->pos < 2)
+    if (!stream || !t || !t->is_match || t->data_pos >= ETWHF_XPRESS_MAX_OFFSET || t->pos > len || len - t->pos < 2)
         return 0;
     /* offset − 1 = data_pos: one byte before the output's start. */
     uint16_t word = (uint16_t)((t->data_pos << 3) | (stream[t->pos] & 7u));
@@ -338,8 +340,8 @@ int etwhf_xpress_fault_bad_length(uint8_t *stream, size_t len, const struct etwh
 
 int etwhf_xpress_fault_set_length(uint8_t *stream, size_t len, const struct etwhf_xpress_token *t, uint32_t value)
 {
-    if (!stream || !t || !t->is_match || t->ext_len < 3 || t->ext_pos > len ||
-        len - t->ext_pos < t->ext_len || value >= 22 || (t->ext_len == 3 && value == 0))
+    if (!stream || !t || !t->is_match || t->ext_len < 3 || t->ext_pos > len || len - t->ext_pos < t->ext_len ||
+        value >= 22 || (t->ext_len == 3 && value == 0))
         return 0;
     if (t->ext_len == 3)
         set_le(stream + t->ext_pos + 1, value, 2);

@@ -21,8 +21,7 @@ static struct etwhf_planted_bug table[PB_COUNT] = {
                                "a 64-bit HeapFree payload whose bytes 8-11 differ from its Source",
                                "Source is read at offset 8, the 32-bit layout's", 0, 0},
     [PB_LONG_SLACK] = {PB_LONG_SLACK, "payload_long_slack", "payload", 1,
-                       "a heap payload 1-3 bytes longer than its minimum",
-                       "HEAP_PAYLOAD_LONG is not reported", 0, 0},
+                       "a heap payload 1-3 bytes longer than its minimum", "HEAP_PAYLOAD_LONG is not reported", 0, 0},
     [PB_REALLOC32_SIZES] = {PB_REALLOC32_SIZES, "realloc32_sizes_swapped", "payload", 2,
                             "a HeapReAlloc payload at width 4 whose two sizes differ",
                             "NewSize and OldSize are swapped", 0, 0},
@@ -135,8 +134,7 @@ static void log_first(int kind, int id)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     char line[64];
-    int n = snprintf(line, sizeof line, "%c %d %lld%09ld\n", kind ? 'T' : 'R', id, (long long)ts.tv_sec,
-                     ts.tv_nsec);
+    int n = snprintf(line, sizeof line, "%c %d %lld%09ld\n", kind ? 'T' : 'R', id, (long long)ts.tv_sec, ts.tv_nsec);
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
     if (fd < 0)
         return;

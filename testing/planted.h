@@ -33,19 +33,19 @@
 /* Ids are stable: bench/results and BENCHMARKS.md name bugs by them. */
 enum etwhf_planted_id {
     PB_NONE = 0,
-    PB_FREE_SOURCE_OFFSET = 1,  /* payload: 64-bit HeapFree Source read at the 32-bit offset */
-    PB_LONG_SLACK = 2,          /* payload: 1-3 extra bytes not reported as HEAP_PAYLOAD_LONG */
-    PB_REALLOC32_SIZES = 3,     /* payload: 32-bit ReAlloc sizes swapped */
-    PB_MESSAGE_SIZE_AT4 = 4,    /* record: MESSAGE Size read at +4 like a system header */
-    PB_FILLER_LOW16 = 5,        /* record: filler test on the low 16 bits only */
-    PB_PERFINFO_PMC = 6,        /* record: PMC count unchecked in a PERFINFO record in a buffer */
-    PB_EXT_DATASIZE = 7,        /* record: heap EVENT_HEADER payload placed by DataSize, not ItemSize */
-    PB_WIDTH_FROM_LOGFILE = 8,  /* record: 32-bit record in a 64-bit file read at width 8 */
-    PB_STRIDE_AFTER_DAMAGE = 9, /* buffer: after a B3 skip the walk moves by the damaged BufferSize */
-    PB_TRUNC_RECORD_DIAG = 10,  /* buffer: a record cut by a truncated tail reported as RECORD_SIZE */
-    PB_COMPRESSED_ALIGN8 = 11,  /* buffer: compressed BufferSize must be a multiple of 8 */
+    PB_FREE_SOURCE_OFFSET = 1,   /* payload: 64-bit HeapFree Source read at the 32-bit offset */
+    PB_LONG_SLACK = 2,           /* payload: 1-3 extra bytes not reported as HEAP_PAYLOAD_LONG */
+    PB_REALLOC32_SIZES = 3,      /* payload: 32-bit ReAlloc sizes swapped */
+    PB_MESSAGE_SIZE_AT4 = 4,     /* record: MESSAGE Size read at +4 like a system header */
+    PB_FILLER_LOW16 = 5,         /* record: filler test on the low 16 bits only */
+    PB_PERFINFO_PMC = 6,         /* record: PMC count unchecked in a PERFINFO record in a buffer */
+    PB_EXT_DATASIZE = 7,         /* record: heap EVENT_HEADER payload placed by DataSize, not ItemSize */
+    PB_WIDTH_FROM_LOGFILE = 8,   /* record: 32-bit record in a 64-bit file read at width 8 */
+    PB_STRIDE_AFTER_DAMAGE = 9,  /* buffer: after a B3 skip the walk moves by the damaged BufferSize */
+    PB_TRUNC_RECORD_DIAG = 10,   /* buffer: a record cut by a truncated tail reported as RECORD_SIZE */
+    PB_COMPRESSED_ALIGN8 = 11,   /* buffer: compressed BufferSize must be a multiple of 8 */
     PB_WRITTEN_VS_ACCEPTED = 12, /* file: BuffersWritten compared with accepted, not visited, buffers */
-    PB_XPRESS_NIBBLE = 13,      /* xpress: the second shared length nibble read from the low half */
+    PB_XPRESS_NIBBLE = 13,       /* xpress: the second shared length nibble read from the low half */
     PB_COUNT
 };
 

@@ -111,8 +111,8 @@ static const char *out_dir;
  * given, that the expansion is it — then writes the seed. `trailer` bytes
  * after the stream are input the decompressor ignores (fuzz_xpress's round
  * trip still compresses them). */
-static void seed(const char *name, size_t out_len, uint8_t sel, const uint8_t *stream, size_t len,
-                 size_t trailer, int want, const struct bytes *data)
+static void seed(const char *name, size_t out_len, uint8_t sel, const uint8_t *stream, size_t len, size_t trailer,
+                 int want, const struct bytes *data)
 {
     if (out_len > SEED_DATA_MAX)
         die("out_len does not fit the u16 header", name);
@@ -228,8 +228,8 @@ static void valid_seeds(const struct bytes *ev)
     seed("n_cut_in_token", d.len, CHAIN4, z.p, etwhf_xpress_cut_in_token(&s.last), 0, ETWHF_XPRESS_TRUNCATED, NULL);
     seed("n_cut_in_flags", d.len, CHAIN4, z.p, etwhf_xpress_cut_in_flags(&s.last), 0, ETWHF_XPRESS_TRUNCATED, NULL);
     seed("n_out_len_longer", d.len + 1, CHAIN4, z.p, z.len, 0, ETWHF_XPRESS_TRUNCATED, NULL);
-    seed("n_out_len_in_match", etwhf_xpress_short_len(&s.first_match), CHAIN4, z.p, z.len, 0,
-         ETWHF_XPRESS_OVERRUN, NULL);
+    seed("n_out_len_in_match", etwhf_xpress_short_len(&s.first_match), CHAIN4, z.p, z.len, 0, ETWHF_XPRESS_OVERRUN,
+         NULL);
     bad = slice(&z, 0, z.len);
     if (!etwhf_xpress_fault_bad_offset(bad.p, bad.len, &s.first_match))
         die("fault not applied", "n_bad_offset");

@@ -70,8 +70,12 @@ static void seed_long_slack(struct tb *out)
     tb_init(&body), tb_init(&pay);
     tb_free_payload(&pay, 8, HANDLE, ADDR, 2);
     tb_fill(&pay, 0xAB, 2); /* two bytes past the 20-byte minimum */
-    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2,
-                       .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .payload = pay.p,
+                       .payload_len = pay.len};
     tb_record(&body, &r);
     tb_free(&pay);
     one_buffer(out, &body);
@@ -82,8 +86,12 @@ static void seed_realloc32_sizes(struct tb *out)
     struct tb body, pay;
     tb_init(&body), tb_init(&pay);
     tb_realloc_payload(&pay, 4, 0x00A00000, 0x00A10000, 0x00A20000, 0x80, 0x40, 1);
-    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM32, .heap = 1, .type = ETWHF_HEAP_REALLOC, .version = 2,
-                       .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM32,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_REALLOC,
+                       .version = 2,
+                       .payload = pay.p,
+                       .payload_len = pay.len};
     tb_record(&body, &r);
     tb_free(&pay);
     one_buffer(out, &body);
@@ -121,8 +129,14 @@ static void seed_perfinfo_pmc(struct tb *out)
     tb_free_payload(&pay, 8, HANDLE, ADDR, 4);
     /* Three PMC counters announced, none written: the extension ends at
      * +0x28, past Size 0x24. */
-    struct tb_rec r = {.hdr = ETWHF_HDR_PERFINFO64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .pmc = 3,
-                       .payload = pay.p, .payload_len = pay.len, .size_delta = -24};
+    struct tb_rec r = {.hdr = ETWHF_HDR_PERFINFO64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .pmc = 3,
+                       .payload = pay.p,
+                       .payload_len = pay.len,
+                       .size_delta = -24};
     tb_record(&body, &r);
     body.len = 0x28; /* drop the zero counters and the payload: Size 0x24 + pad */
     free64(&body, 5);
@@ -137,8 +151,14 @@ static void seed_ext_datasize(struct tb *out)
     tb_free_payload(&pay, 8, HANDLE, ADDR, 3);
     /* One item: ItemSize 16 = align8(8 + DataSize 3), no linkage. */
     static const uint8_t item[16] = {16, 0, 1, 0, 0, 0, 3, 0, 0xAA, 0xBB, 0xCC, 0, 0, 0, 0, 0};
-    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .ext = item,
-                       .ext_len = sizeof item, .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .ext = item,
+                       .ext_len = sizeof item,
+                       .payload = pay.p,
+                       .payload_len = pay.len};
     tb_record(&body, &r);
     tb_free(&pay);
     one_buffer(out, &body);
@@ -202,7 +222,7 @@ static void seed_compressed_align(struct tb *out)
     tb_init(&body), tb_init(&stream);
     free64(&body, 2);
     tb_xpress_literal(&stream, body.p, body.len);
-    tb_u8(&stream, 0); /* one byte after the complete output: ignored (C4) */
+    tb_u8(&stream, 0);                               /* one byte after the complete output: ignored (C4) */
     ctrace_raw(out, stream.p, stream.len, body.len); /* BufferSize 0x48 + 65 */
     tb_free(&body), tb_free(&stream);
 }
@@ -223,12 +243,12 @@ static void seed_xpress_nibble(struct tb *out)
     tb_u32(&stream, flags[0]);
     tb_bytes(&stream, rec, 32); /* items 0-31 */
     tb_u32(&stream, flags[1]);
-    tb_bytes(&stream, rec + 32, 24); /* items 32-55 */
+    tb_bytes(&stream, rec + 32, 24);                /* items 32-55 */
     tb_u16(&stream, (uint16_t)((56 - 1) << 3 | 7)); /* item 56: offset 56, long length */
-    tb_u8(&stream, 0xAF);                            /* shared nibbles: low 15 (first), high 10 (second) */
-    tb_u8(&stream, 31);                              /* 15 + 31 + 7 + 3 = 56 */
+    tb_u8(&stream, 0xAF);                           /* shared nibbles: low 15 (first), high 10 (second) */
+    tb_u8(&stream, 31);                             /* 15 + 31 + 7 + 3 = 56 */
     tb_u16(&stream, (uint16_t)((56 - 1) << 3 | 7)); /* item 57: offset 56, 10 + 7 + 3 = 20 */
-    tb_bytes(&stream, rec + 20, 6);                  /* items 58-63 */
+    tb_bytes(&stream, rec + 20, 6);                 /* items 58-63 */
     tb_u32(&stream, flags[2]);
     tb_bytes(&stream, rec + 26, 30); /* items 64-93 */
     ctrace_raw(out, stream.p, stream.len, body.len);
@@ -315,9 +335,8 @@ static void digest(const struct dlog *l, char *out, size_t cap)
     size_t n = (size_t)snprintf(out, cap, "%s", dl_brief(l));
     for (size_t i = 0; i < l->nev && n < cap; i++) {
         const struct etwhf_event *e = &l->ev[i];
-        n += (size_t)snprintf(out + n, cap - n,
-                              " | w%u h%llx a%llx z%llx na%llx oa%llx ns%llx os%llx s%u", e->pointer_size,
-                              (unsigned long long)e->heap_handle, (unsigned long long)e->address,
+        n += (size_t)snprintf(out + n, cap - n, " | w%u h%llx a%llx z%llx na%llx oa%llx ns%llx os%llx s%u",
+                              e->pointer_size, (unsigned long long)e->heap_handle, (unsigned long long)e->address,
                               (unsigned long long)e->size, (unsigned long long)e->new_address,
                               (unsigned long long)e->old_address, (unsigned long long)e->new_size,
                               (unsigned long long)e->old_size, e->source);

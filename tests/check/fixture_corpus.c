@@ -17,9 +17,21 @@
 
 static const char *outdir;
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)v);
+    put16(p + 2, (uint16_t)(v >> 16));
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
 
 static void write_case(const char *name, const uint8_t *data, size_t len)
 {
@@ -52,13 +64,13 @@ static size_t free_payload(uint8_t *p, unsigned ps, uint64_t heap, uint64_t addr
 static size_t system64_free(uint8_t *p, uint32_t source)
 {
     memset(p, 0, 0x38);
-    put16(p, 2);            /* Version */
-    p[2] = 0x02;            /* SYSTEM64 */
+    put16(p, 2); /* Version */
+    p[2] = 0x02; /* SYSTEM64 */
     p[3] = 0xC0;
-    put16(p + 4, 0x34);     /* Size */
-    put16(p + 6, 0x1024);   /* HookId: heap group, Free */
-    put32(p + 8, 0x1A2C);   /* TID */
-    put32(p + 12, 0x0F10);  /* PID */
+    put16(p + 4, 0x34);    /* Size */
+    put16(p + 6, 0x1024);  /* HookId: heap group, Free */
+    put32(p + 8, 0x1A2C);  /* TID */
+    put32(p + 12, 0x0F10); /* PID */
     put64(p + 16, 0x1234567890ull);
     free_payload(p + 0x20, 8, 0x1D2C4A50000ull, 0x1D2C4A5F3A0ull, source);
     return 0x38;
@@ -70,27 +82,27 @@ static size_t system64_free(uint8_t *p, uint32_t source)
 static void one_buffer_file(uint8_t *f, uint32_t source)
 {
     memset(f, 0, 0x200);
-    put32(f + 0x00, 0x200);  /* BufferSize */
-    put32(f + 0x04, 0x1B8);  /* SavedOffset */
-    put32(f + 0x08, 0x1B8);  /* CurrentOffset */
-    put32(f + 0x2C, 3);      /* State: flush */
-    put32(f + 0x30, 0x1B8);  /* Offset */
-    put16(f + 0x34, 0x21);   /* BufferFlag: flush marker | proc index */
-    put16(f + 0x36, 4);      /* BufferType: header */
+    put32(f + 0x00, 0x200); /* BufferSize */
+    put32(f + 0x04, 0x1B8); /* SavedOffset */
+    put32(f + 0x08, 0x1B8); /* CurrentOffset */
+    put32(f + 0x2C, 3);     /* State: flush */
+    put32(f + 0x30, 0x1B8); /* Offset */
+    put16(f + 0x34, 0x21);  /* BufferFlag: flush marker | proc index */
+    put16(f + 0x36, 4);     /* BufferType: header */
     uint8_t *lr = f + 0x48;
     put16(lr, 2);
-    lr[2] = 0x02;            /* SYSTEM64 → 64-bit logfile layout */
+    lr[2] = 0x02; /* SYSTEM64 → 64-bit logfile layout */
     lr[3] = 0xC0;
-    put16(lr + 4, 0x138);    /* 0x20 header + 0x118 TRACE_LOGFILE_HEADER */
-    put16(lr + 6, 0x0000);   /* HookId: logfile */
+    put16(lr + 4, 0x138);  /* 0x20 header + 0x118 TRACE_LOGFILE_HEADER */
+    put16(lr + 6, 0x0000); /* HookId: logfile */
     uint8_t *lf = lr + 0x20;
     put32(lf + 0x00, 0x200); /* BufferSize */
     put32(lf + 0x04, 0x0501000A);
-    put32(lf + 0x0C, 1);     /* NumberOfProcessors */
-    put32(lf + 0x24, 1);     /* BuffersWritten */
-    put32(lf + 0x2C, 8);     /* PointerSize */
+    put32(lf + 0x0C, 1);         /* NumberOfProcessors */
+    put32(lf + 0x24, 1);         /* BuffersWritten */
+    put32(lf + 0x2C, 8);         /* PointerSize */
     put64(lf + 0x100, 10000000); /* PerfFreq */
-    put32(lf + 0x110, 1);    /* ReservedFlags: QPC */
+    put32(lf + 0x110, 1);        /* ReservedFlags: QPC */
     system64_free(f + 0x180, source);
     memset(f + 0x1B8, 0xFF, 0x200 - 0x1B8);
 }
@@ -118,13 +130,13 @@ int main(int argc, char **argv)
     write_case("y_payload_intact_000002.bin", b, n);
     free_payload(b, 8, 0x1D2C4A50000ull, 0x1D2C4A5F3A0ull, 3);
     write_case("n_payload_payload_short_000003.bin", b, 10); /* < 20: HEAP_PAYLOAD_SHORT */
-    n = free_payload(b, 8, 0x10000, 0x10010, 0);              /* Source 0: SOURCE_UNKNOWN */
+    n = free_payload(b, 8, 0x10000, 0x10010, 0);             /* Source 0: SOURCE_UNKNOWN */
     write_case("i_payload_intact_000004.bin", b, n);
     n = system64_free(b, 3);
     write_case("y_record_intact_000005.bin", b, n);
-    memcpy(b, "\x00\x00\x02\x00\x08\x00\x00\x00", 8);         /* byte 3 lacks 0x80: MARKER */
+    memcpy(b, "\x00\x00\x02\x00\x08\x00\x00\x00", 8); /* byte 3 lacks 0x80: MARKER */
     write_case("n_record_marker_cleared_000006.bin", b, 8);
-    write_case("y_record_intact_000007.bin", b, 5);           /* 1–7 bytes: no record, nothing */
+    write_case("y_record_intact_000007.bin", b, 5); /* 1–7 bytes: no record, nothing */
     one_buffer_file(b, 4);
     write_case("y_file_intact_000008.etl", b, 0x200);
     write_case("n_file_truncated_tail_data_000009.etl", b, 0x1C0); /* B4: off + S > n */

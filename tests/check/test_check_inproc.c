@@ -40,9 +40,7 @@ static int stand_in(const struct check_case *k, int mode, const void *data, size
     case 'H':
         for (;;)
             pause();
-    case 'A':
-        fputs("==7==ERROR: AddressSanitizer: stack-use-after-return (stand-in)\n", stderr);
-        _exit(1);
+    case 'A': fputs("==7==ERROR: AddressSanitizer: stack-use-after-return (stand-in)\n", stderr); _exit(1);
     case 'T': /* strict mode only crashes */
         if (mode == ETWHF_MODE_STRICT) {
             signal(SIGABRT, SIG_DFL);
@@ -54,8 +52,7 @@ static int stand_in(const struct check_case *k, int mode, const void *data, size
         etwhf__check_observed_add_event(o, &ev);
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return 0;
 }
@@ -77,9 +74,11 @@ static void write_corpus(const char *plan)
     assert_non_null(m);
     fputs("{\"manifest\":1,\"generator_version\":\"test\",\"options\":{}}\n", m);
     for (int i = 0; i < NCASES; i++) {
-        fprintf(m, "{\"id\":%d,\"file\":\"cases/c%02d\",\"layer\":\"record\",\"pointer_size\":8,"
-                   "\"faults\":[\"%c\"],\"expect\":{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],"
-                   "\"warnings\":[],\"events\":[]}}\n", i, i, plan[i]);
+        fprintf(m,
+                "{\"id\":%d,\"file\":\"cases/c%02d\",\"layer\":\"record\",\"pointer_size\":8,"
+                "\"faults\":[\"%c\"],\"expect\":{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],"
+                "\"warnings\":[],\"events\":[]}}\n",
+                i, i, plan[i]);
         snprintf(path, sizeof path, "%s/cases/c%02d", dir, i);
         if (plan[i] == 'X') { /* unreadable: a folder */
             assert_int_equal(mkdir(path, 0755), 0);
@@ -119,8 +118,15 @@ static void setup_run(const char *plan, struct etwhf_corpus *c, struct check_tal
     for (size_t i = 0; i < NCASES; i++)
         sel[i] = i;
     assert_int_equal(etwhf__check_tally_init(t, NCASES, NCASES), ETWHF_OK);
-    *r = (struct check_run){.corpus = c, .tally = t, .selected = sel, .nselected = NCASES, .modes = 3,
-                            .jobs = 2, .timeout_ms = timeout_ms, .decode = stand_in, .should_stop = interrupted};
+    *r = (struct check_run){.corpus = c,
+                            .tally = t,
+                            .selected = sel,
+                            .nselected = NCASES,
+                            .modes = 3,
+                            .jobs = 2,
+                            .timeout_ms = timeout_ms,
+                            .decode = stand_in,
+                            .should_stop = interrupted};
 }
 
 static void teardown_run(struct etwhf_corpus *c, struct check_tally *t)
@@ -145,10 +151,10 @@ static void test_workers_survive(void **state)
     assert_int_equal(etwhf__check_run_inproc(&r), ETWHF_OK);
     for (int i = 0; i < NCASES; i++) {
         int want = mixed[i] == 'S' || mixed[i] == 'A' || mixed[i] == 'T' ? ETWHF_CHECK_CRASH
-                 : mixed[i] == 'H' ? ETWHF_CHECK_TIMEOUT
-                 : mixed[i] == 'W' ? ETWHF_CHECK_DISAGREE
-                 : mixed[i] == 'X' ? ETWHF_CHECK_IO
-                 : ETWHF_CHECK_AGREE;
+                   : mixed[i] == 'H'                                     ? ETWHF_CHECK_TIMEOUT
+                   : mixed[i] == 'W'                                     ? ETWHF_CHECK_DISAGREE
+                   : mixed[i] == 'X'                                     ? ETWHF_CHECK_IO
+                                                                         : ETWHF_CHECK_AGREE;
         if (t.outcome[i] != want) {
             fprintf(stderr, "case %d (%c): %s, expected %s\n", i, mixed[i], etwhf_check_outcome_name(t.outcome[i]),
                     etwhf_check_outcome_name(want));
@@ -163,20 +169,11 @@ static void test_workers_survive(void **state)
         const struct check_shown *sh = &t.shown[s];
         const struct check_item *it = &sh->diff.items[0];
         switch (mixed[sh->idx]) {
-        case 'A':
-            assert_non_null(strstr(it->got, "ERROR: AddressSanitizer: stack-use-after-return"));
-            break;
-        case 'T':
-            assert_int_equal(it->mode, ETWHF_MODE_STRICT);
-            break;
-        case 'H':
-            assert_string_equal(it->field, "timeout");
-            break;
-        case 'S':
-            assert_int_equal(it->mode, ETWHF_MODE_RECOVER);
-            break;
-        default:
-            break;
+        case 'A': assert_non_null(strstr(it->got, "ERROR: AddressSanitizer: stack-use-after-return")); break;
+        case 'T': assert_int_equal(it->mode, ETWHF_MODE_STRICT); break;
+        case 'H': assert_string_equal(it->field, "timeout"); break;
+        case 'S': assert_int_equal(it->mode, ETWHF_MODE_RECOVER); break;
+        default: break;
         }
     }
     teardown_run(&c, &t);

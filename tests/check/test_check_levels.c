@@ -22,7 +22,9 @@
 #define L(l) CHECK_LEVEL_BIT(ETWHF_CHECK_##l)
 
 static struct etwhf_gen_event evs[3] = {
-    {0x1000, 0x1010, 3, 8}, {0x1000, 0x1020, 4, 8}, {0x2000, 0x2010, 1, 4},
+    {0x1000, 0x1010, 3, 8},
+    {0x1000, 0x1020, 4, 8},
+    {0x2000, 0x2010, 1, 4},
 };
 
 /* A case expecting evs; with `faults`, expecting error after an intact
@@ -267,8 +269,7 @@ static void test_nesting(void **state)
     expect_level(&fx, ETWHF_CHECK_L0, 1, 4, 5);
     expect_level(&fx, ETWHF_CHECK_L1, 1, 1, 2);
     expect_level(&fx, ETWHF_CHECK_L3, 1, 4, 5);
-    assert_int_equal(etwhf__check_case_levels_failed(fx.res, C_INTACT_DOC),
-                     L(L0) | L(L1) | L(L3) | L(L4));
+    assert_int_equal(etwhf__check_case_levels_failed(fx.res, C_INTACT_DOC), L(L0) | L(L1) | L(L3) | L(L4));
     assert_int_equal(etwhf_check_result_passed(fx.res), 0);
     teardown(&fx);
 

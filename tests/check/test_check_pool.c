@@ -94,7 +94,7 @@ static void assert_no_child_left(void)
 
 /* What a test kind records. */
 struct rec {
-    uint64_t now;        /* the fake clock */
+    uint64_t now; /* the fake clock */
     int forks, timeouts, exits, rounds;
     int status;          /* the last exit's wait status */
     char out[4096];      /* the last exit's untaken output */
@@ -105,7 +105,7 @@ struct rec {
     /* exit_seen: rounds the pool ran since the worker was a zombie */
     pid_t pid;
     int zombie_rounds;
-    int mode;            /* which child to fork */
+    int mode; /* which child to fork */
 };
 
 static uint64_t fake_clock(void *user)
@@ -121,8 +121,14 @@ static int stop_when_asked(void *user)
 static int run_pool(const struct check_pool_kind *kind, struct rec *r, unsigned slots)
 {
     char err[256] = "";
-    struct check_pool_setup s = {.kind = kind, .user = r, .nslots = slots, .should_stop = stop_when_asked,
-                                 .stop_user = r, .clock = fake_clock, .clock_user = r, .err = err,
+    struct check_pool_setup s = {.kind = kind,
+                                 .user = r,
+                                 .nslots = slots,
+                                 .should_stop = stop_when_asked,
+                                 .stop_user = r,
+                                 .clock = fake_clock,
+                                 .clock_user = r,
+                                 .err = err,
                                  .errlen = sizeof err};
     int rc = etwhf__check_pool_run(&s);
     if (rc != ETWHF_OK && rc != ETWHF_EABORTED)
@@ -220,7 +226,10 @@ static int one_exited(struct check_pool *p, struct check_worker *w, int st)
 }
 
 static const struct check_pool_kind one_kind = {
-    .tend = one_tend, .output = one_output, .timeout = one_timeout, .exited = one_exited,
+    .tend = one_tend,
+    .output = one_output,
+    .timeout = one_timeout,
+    .exited = one_exited,
 };
 
 /* The deadline passes when the clock says so, not before: the worker blocks
@@ -380,14 +389,22 @@ static int jobs_exited(struct check_pool *p, struct check_worker *w, int st)
 }
 
 static const struct check_pool_kind jobs_kind = {
-    .flags = CHECK_POOL_STDIN, .tend = jobs_tend, .output = jobs_output, .exited = jobs_exited,
+    .flags = CHECK_POOL_STDIN,
+    .tend = jobs_tend,
+    .output = jobs_output,
+    .exited = jobs_exited,
 };
 
 static void run_jobs(struct jobs *j)
 {
     char err[256] = "";
-    struct check_pool_setup s = {.kind = &jobs_kind, .user = j, .nslots = 1, .clock = fake_clock,
-                                 .clock_user = &j->r, .err = err, .errlen = sizeof err};
+    struct check_pool_setup s = {.kind = &jobs_kind,
+                                 .user = j,
+                                 .nslots = 1,
+                                 .clock = fake_clock,
+                                 .clock_user = &j->r,
+                                 .err = err,
+                                 .errlen = sizeof err};
     assert_int_equal(etwhf__check_pool_run(&s), ETWHF_OK);
     for (int k = 0; k < NJOBS; k++) {
         int crashes = k == 3 || k == 7;
@@ -479,10 +496,14 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_timeout_fake_clock), cmocka_unit_test(test_exit_beside_child),
-        cmocka_unit_test(test_stop_kills_groups),  cmocka_unit_test(test_output_limit),
-        cmocka_unit_test(test_replacement),        cmocka_unit_test(test_stderr_attribution),
-        cmocka_unit_test(test_spawn),              cmocka_unit_test(test_spawn_missing),
+        cmocka_unit_test(test_timeout_fake_clock),
+        cmocka_unit_test(test_exit_beside_child),
+        cmocka_unit_test(test_stop_kills_groups),
+        cmocka_unit_test(test_output_limit),
+        cmocka_unit_test(test_replacement),
+        cmocka_unit_test(test_stderr_attribution),
+        cmocka_unit_test(test_spawn),
+        cmocka_unit_test(test_spawn_missing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,11 +66,18 @@ static void test_expand(void **state)
     const char *args[] = {"--mode", "recover", "--input", "record"};
     struct check_cmd c;
     char err[128];
-    assert_int_equal(etwhf__check_cmd_split("etwhf decode {args} --x={file} 'a {args} b'", &c, err, sizeof err), ETWHF_OK);
+    assert_int_equal(etwhf__check_cmd_split("etwhf decode {args} --x={file} 'a {args} b'", &c, err, sizeof err),
+                     ETWHF_OK);
     assert_true(c.has_file);
     char **argv = etwhf__check_cmd_argv(&c, args, 4, "d/cases/f.bin");
-    const char *want[] = {"etwhf", "decode", "--mode", "recover", "--input", "record",
-                          "--x=d/cases/f.bin", "a --mode recover --input record b"};
+    const char *want[] = {"etwhf",
+                          "decode",
+                          "--mode",
+                          "recover",
+                          "--input",
+                          "record",
+                          "--x=d/cases/f.bin",
+                          "a --mode recover --input record b"};
     for (size_t i = 0; i < 8; i++)
         assert_string_equal(argv[i], want[i]);
     assert_null(argv[8]);
@@ -90,7 +97,9 @@ static void test_expand(void **state)
 /* ---- judging one run ------------------------------------------------------ */
 
 static struct etwhf_gen_event evs[3] = {
-    {0x1000, 0x1010, 3, 8}, {0x1000, 0x1020, 4, 8}, {0x2000, 0x2010, 1, 4},
+    {0x1000, 0x1010, 3, 8},
+    {0x1000, 0x1020, 4, 8},
+    {0x2000, 0x2010, 1, 4},
 };
 
 static void one_case(struct check_case *k, int error)
@@ -260,8 +269,9 @@ static void test_output_parse(void **state)
     assert_string_equal(o.unknown_code, "NOT_A_CODE");
     assert_false(o.offset_known);
 
-    const char bad[] = "not json\n{\"no\":\"type\"}\n{\"type\":\"HeapFree\",\"heap_handle\":\"zz\"}\n"
-                       "{\"type\":\"diag\",\"severity\":\"fatal\"}\n";
+    const char bad[] =
+        "not json\n{\"no\":\"type\"}\n{\"type\":\"HeapFree\",\"heap_handle\":\"zz\"}\n"
+        "{\"type\":\"diag\",\"severity\":\"fatal\"}\n";
     etwhf__check_diff_reset(&d);
     etwhf__check_output_parse(bad, sizeof bad - 1, ETWHF_MODE_STRICT, 0, 0, &o, &d);
     assert_int_equal(d.n, 4);
@@ -313,10 +323,11 @@ static void test_json_numbers(void **state)
 
     struct check_observed o = {0};
     struct check_diff d;
-    const char out[] = "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":2,\"source\":1.5,"
-                       "\"pointer_size\":8}\n"
-                       "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":9007199254740993,"
-                       "\"source\":1,\"pointer_size\":8}\n";
+    const char out[] =
+        "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":2,\"source\":1.5,"
+        "\"pointer_size\":8}\n"
+        "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":9007199254740993,"
+        "\"source\":1,\"pointer_size\":8}\n";
     etwhf__check_diff_reset(&d);
     etwhf__check_output_parse(out, sizeof out - 1, ETWHF_MODE_RECOVER, 0, 0, &o, &d);
     assert_int_equal(o.nevents, 0);
@@ -339,10 +350,10 @@ static void test_tally(void **state)
     /* Out of order, as parallel workers report. */
     etwhf__check_tally_add(&t, 7, ETWHF_CHECK_DISAGREE, &d);
     etwhf__check_tally_add(&t, 5, ETWHF_CHECK_AGREE, NULL);
-    etwhf__check_tally_add(&t, 5, ETWHF_CHECK_CRASH, &d);      /* strict run of 5 crashed */
+    etwhf__check_tally_add(&t, 5, ETWHF_CHECK_CRASH, &d); /* strict run of 5 crashed */
     etwhf__check_tally_add(&t, 9, ETWHF_CHECK_TIMEOUT, &d);
     etwhf__check_tally_add(&t, 2, ETWHF_CHECK_DISAGREE, &d);
-    etwhf__check_tally_add(&t, 2, ETWHF_CHECK_AGREE, NULL);    /* the other mode agreed: stays disagree */
+    etwhf__check_tally_add(&t, 2, ETWHF_CHECK_AGREE, NULL); /* the other mode agreed: stays disagree */
     etwhf__check_tally_add(&t, 3, ETWHF_CHECK_SKIPPED, NULL);
     assert_int_equal(t.nshown, 2);
     assert_int_equal(t.shown[0].idx, 2);
@@ -411,15 +422,18 @@ static void write_manifest(const char *text)
 }
 
 #define HDR "{\"manifest\":1,\"generator_version\":\"1\",\"options\":{}}\n"
-#define CASE_OK_REST ",\"file\":\"cases/a.bin\",\"layer\":\"record\",\"pointer_size\":\"mixed\"," \
-    "\"headers\":[\"system64\",\"event32\"],\"faults\":[\"x\",\"y\"],\"expect\":{\"verdict\":\"ok\"," \
-    "\"first_error\":null,\"errors\":[],\"warnings\":[\"SOURCE_RESERVED\"],\"events\":[{\"heap_handle\":" \
+#define CASE_OK_REST                                                                                                   \
+    ",\"file\":\"cases/a.bin\",\"layer\":\"record\",\"pointer_size\":\"mixed\","                                       \
+    "\"headers\":[\"system64\",\"event32\"],\"faults\":[\"x\",\"y\"],\"expect\":{\"verdict\":\"ok\","                  \
+    "\"first_error\":null,\"errors\":[],\"warnings\":[\"SOURCE_RESERVED\"],\"events\":[{\"heap_handle\":"              \
     "\"0xff\",\"address\":\"0x100\",\"source\":6,\"pointer_size\":8}]}}\n"
 #define CASE_OK "{\"id\":1" CASE_OK_REST
 #define CASE_OK2 "{\"id\":2" CASE_OK_REST
 #define HDR_COUNT(n) "{\"manifest\":1,\"generator_version\":\"1\",\"options\":{\"count\":" #n "}}\n"
 #define CASE_ID(n) "{\"id\":" #n CASE_OK_REST
-#define CASE_FILE(f) "{\"id\":1,\"file\":\"" f "\",\"layer\":\"record\",\"pointer_size\":8,\"expect\":" \
+#define CASE_FILE(f)                                                                                                   \
+    "{\"id\":1,\"file\":\"" f                                                                                          \
+    "\",\"layer\":\"record\",\"pointer_size\":8,\"expect\":"                                                           \
     "{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],\"warnings\":[],\"events\":[]}}\n"
 
 static void expect_load_error(const char *text, const char *needle)
@@ -457,17 +471,21 @@ static void test_manifest(void **state)
     expect_load_error("{\"manifest\":2}\n", "line 1: manifest version 2");
     expect_load_error(HDR "{\"id\":1,", "line 2: not a JSON object");
     expect_load_error(HDR CASE_OK "[1]\n", "line 3: not a JSON object");
-    expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"file\",\"pointer_size\":8,\"expect\":"
+    expect_load_error(HDR
+                      "{\"id\":1,\"file\":\"f\",\"layer\":\"file\",\"pointer_size\":8,\"expect\":"
                       "{\"verdict\":\"ok\",\"errors\":[],\"warnings\":[],\"events\":[]}}\n",
                       "line 2: a file case needs expect.buffers");
     expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"payload\",\"pointer_size\":8,\"expect\":{}}\n",
                       "line 2: a payload case needs \"event\"");
-    expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"record\",\"pointer_size\":8,\"expect\":"
+    expect_load_error(HDR
+                      "{\"id\":1,\"file\":\"f\",\"layer\":\"record\",\"pointer_size\":8,\"expect\":"
                       "{\"verdict\":\"error\",\"first_error\":{\"code\":\"MARKER\",\"offset\":0},"
                       "\"errors\":[\"NOPE\"],\"warnings\":[],\"events\":[]}}\n",
                       "line 2: expect.errors[0] is not a diagnostic code name");
-    expect_load_error(HDR "{\"id\":1,\"file\":\"f\",\"layer\":\"record\",\"pointer_size\":8,\"headers\":[\"message\"],"
-                      "\"expect\":{}}\n", "line 2: headers[0]");
+    expect_load_error(HDR
+                      "{\"id\":1,\"file\":\"f\",\"layer\":\"record\",\"pointer_size\":8,\"headers\":[\"message\"],"
+                      "\"expect\":{}}\n",
+                      "line 2: headers[0]");
     /* The case lines against the first line (issue 23, row 4). */
     expect_load_error(HDR CASE_OK CASE_OK, "line 3: id 1 again (line 2 has it)");
     expect_load_error(HDR CASE_OK2 CASE_OK, "line 3: id 1 after id 2 (line 2)");
@@ -496,10 +514,13 @@ static void test_manifest(void **state)
 
 /* ---- heap_events (a project extension beyond docs/spec/manifest.md) -------------- */
 
-#define HE_REALLOC "{\"type\":\"HeapReAlloc\",\"header\":null,\"pointer_size\":4,\"heap_handle\":\"0xa0000\"," \
+#define HE_REALLOC                                                                                                     \
+    "{\"type\":\"HeapReAlloc\",\"header\":null,\"pointer_size\":4,\"heap_handle\":\"0xa0000\","                        \
     "\"new_address\":\"0xa1000\",\"old_address\":\"0xa2000\",\"new_size\":\"0x10\",\"old_size\":\"0x20\",\"source\":3}"
-#define HE_CASE(id, extra) "{\"id\":" #id ",\"file\":\"cases/r.bin\",\"layer\":\"payload\",\"pointer_size\":4," \
-    "\"event\":\"realloc\",\"expect\":{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],\"warnings\":[]," \
+#define HE_CASE(id, extra)                                                                                             \
+    "{\"id\":" #id                                                                                                     \
+    ",\"file\":\"cases/r.bin\",\"layer\":\"payload\",\"pointer_size\":4,"                                              \
+    "\"event\":\"realloc\",\"expect\":{\"verdict\":\"ok\",\"first_error\":null,\"errors\":[],\"warnings\":[],"         \
     "\"events\":[],\"heap_alloc\":0,\"heap_realloc\":1" extra "}}\n"
 
 /* What our decoder reports for HE_REALLOC, sizes swapped when `swap`. */
@@ -510,9 +531,15 @@ static void observed_realloc(struct check_observed *o, int swap, int other_known
     o->other_known = other_known;
     o->header_known = other_known;
     o->heap_realloc = 1;
-    struct etwhf_gen_heap_expect h = {.type = ETWHF_HEAP_REALLOC, .pointer_size = 4, .header = -1, .source = 3,
-                                 .heap_handle = 0xa0000, .new_address = 0xa1000, .old_address = 0xa2000,
-                                 .new_size = swap ? 0x20 : 0x10, .old_size = swap ? 0x10 : 0x20};
+    struct etwhf_gen_heap_expect h = {.type = ETWHF_HEAP_REALLOC,
+                                      .pointer_size = 4,
+                                      .header = -1,
+                                      .source = 3,
+                                      .heap_handle = 0xa0000,
+                                      .new_address = 0xa1000,
+                                      .old_address = 0xa2000,
+                                      .new_size = swap ? 0x20 : 0x10,
+                                      .old_size = swap ? 0x10 : 0x20};
     etwhf__check_observed_add_heap(o, &h);
 }
 
@@ -572,10 +599,12 @@ static void test_heap_events(void **state)
     assert_string_equal(d.items[0].got, "HeapAlloc");
 
     /* An external decoder's lines with --all-heap-events: every type read. */
-    const char out[] = "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":\"0x2\",\"source\":1,"
-                       "\"pointer_size\":4}\n" HE_REALLOC "\n"
-                       "{\"type\":\"HeapAlloc\",\"heap_handle\":\"0x1\",\"address\":\"0x2\",\"source\":1,"
-                       "\"pointer_size\":4}\n";
+    const char out[] =
+        "{\"type\":\"HeapFree\",\"heap_handle\":\"0x1\",\"address\":\"0x2\",\"source\":1,"
+        "\"pointer_size\":4}\n" HE_REALLOC
+        "\n"
+        "{\"type\":\"HeapAlloc\",\"heap_handle\":\"0x1\",\"address\":\"0x2\",\"source\":1,"
+        "\"pointer_size\":4}\n";
     etwhf__check_diff_reset(&d);
     etwhf__check_output_parse(out, sizeof out - 1, ETWHF_MODE_RECOVER, 0, 1, &o, &d);
     assert_int_equal(o.nheap, 2);

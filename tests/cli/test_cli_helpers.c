@@ -30,9 +30,16 @@ static void test_u64(void **state)
     static const struct {
         uint64_t v;
         const char *s;
-    } cases[] = {{0, "0"},           {9, "9"},           {10, "10"},     {99, "99"},
-                 {100, "100"},       {9999, "9999"},     {10000, "10000"}, {78187493520ull, "78187493520"},
-                 {UINT64_MAX, "18446744073709551615"}, {10000000000000000000ull, "10000000000000000000"}};
+    } cases[] = {{0, "0"},
+                 {9, "9"},
+                 {10, "10"},
+                 {99, "99"},
+                 {100, "100"},
+                 {9999, "9999"},
+                 {10000, "10000"},
+                 {78187493520ull, "78187493520"},
+                 {UINT64_MAX, "18446744073709551615"},
+                 {10000000000000000000ull, "10000000000000000000"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_text(b, etwhf_fmt_u64(b, cases[i].v), cases[i].s);
     /* every digit-count boundary, against snprintf */
@@ -89,7 +96,9 @@ static void test_escape(void **state)
         {"plain/caf\xc3\xa9.etl", "plain/caf\xc3\xa9.etl"},
         {"a\nb\tc\rd\\e", "a\\nb\\tc\\rd\\\\e"},
         {"\x1b[31m\x07\x7f", "\\x1b[31m\\x07\\x7f"},
-        {"\xc2\x9b" "2J \xe2\x80\xae \xe2\x80\xa9 \xd8\x9c", "\\u009b2J \\u202e \\u2029 \\u061c"},
+        {"\xc2\x9b"
+         "2J \xe2\x80\xae \xe2\x80\xa9 \xd8\x9c",
+         "\\u009b2J \\u202e \\u2029 \\u061c"},
         {"bad\xff\xc3(", "bad\\xff\\xc3("},
         {"emoji \xf0\x9f\x98\x80", "emoji \xf0\x9f\x98\x80"},
     };
@@ -118,9 +127,9 @@ static void test_json_string(void **state)
         {"a\"b\\c", "\"a\\\"b\\\\c\""},
         {"tab\tnl\ncr\r\x01\x1f", "\"tab\\tnl\\ncr\\r\\u0001\\u001f\""},
         {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
-        {"bad\xff\xc3(", "\"bad\\ufffd\\ufffd(\""},   /* stray byte, cut sequence */
+        {"bad\xff\xc3(", "\"bad\\ufffd\\ufffd(\""},    /* stray byte, cut sequence */
         {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* UTF-16 surrogate encoded in UTF-8 */
-        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},           /* overlong */
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},            /* overlong */
         /* what a terminal acts on: DEL, C1 (U+009B CSI), U+2028, U+202E, U+2066 */
         {"a\x7f\xc2\x9b\xc2\xa0\xe2\x80\xa8\xe2\x80\xae\xe2\x81\xa6z",
          "\"a\\u007f\\u009b\xc2\xa0\\u2028\\u202e\\u2066z\""},
@@ -328,11 +337,15 @@ static void test_wallclock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_u64),           cmocka_unit_test(test_hex),
-        cmocka_unit_test(test_json_string),   cmocka_unit_test(test_csv_and_out),
+        cmocka_unit_test(test_u64),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_csv_and_out),
         cmocka_unit_test(test_escape),
-        cmocka_unit_test(test_out_large),     cmocka_unit_test(test_write_error_is_sticky),
-        cmocka_unit_test(test_parse),         cmocka_unit_test(test_filetime_text),
+        cmocka_unit_test(test_out_large),
+        cmocka_unit_test(test_write_error_is_sticky),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_filetime_text),
         cmocka_unit_test(test_wallclock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,7 +85,10 @@ static int on_diag(void *user, const struct etwhf_diag *d)
     /* Every message is one non-empty line. */
     assert_true(d->message[0] != '\0');
     assert_null(strchr(d->message, '\n'));
-    text_add(&l->brief, "%c%d", d->severity == ETWHF_SEV_ERROR ? 'E' : d->severity == ETWHF_SEV_WARNING ? 'W' : '?',
+    text_add(&l->brief, "%c%d",
+             d->severity == ETWHF_SEV_ERROR     ? 'E'
+             : d->severity == ETWHF_SEV_WARNING ? 'W'
+                                                : '?',
              d->code);
     where(&l->brief, d->buffer, d->offset, d->has_inner, d->inner_offset);
     text_add(&l->brief, "\n");
@@ -150,8 +153,8 @@ int dl_run(struct dlog *l, const struct etwhf_decode_options *opts, const void *
     text_add(&l->brief,
              "S b=%" PRIu64 " k=%" PRIu64 " t=%" PRIu64 " f=%" PRIu64 " a=%" PRIu64 " r=%" PRIu64 " e=%" PRIu64
              " w=%" PRIu64 "\n",
-             s->buffers, s->buffers_skipped, s->events_total, s->heap_free, s->heap_alloc, s->heap_realloc,
-             s->errors, s->warnings);
+             s->buffers, s->buffers_skipped, s->events_total, s->heap_free, s->heap_alloc, s->heap_realloc, s->errors,
+             s->warnings);
     text_add(&l->full, "summary rc=%d bytes=%" PRIu64 " %s", l->rc, s->bytes, l->brief.p);
     etwhf_decoder_free(d);
     return l->rc;
@@ -280,8 +283,7 @@ uint8_t *dl_read_sample(const char *name, size_t *len)
     return p;
 }
 
-int dl_decode_pipe(const struct etwhf_decode_options *opts, const void *data, size_t len,
-                   struct etwhf_summary *summary)
+int dl_decode_pipe(const struct etwhf_decode_options *opts, const void *data, size_t len, struct etwhf_summary *summary)
 {
     int p[2];
     assert_int_equal(pipe(p), 0);

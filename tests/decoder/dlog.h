@@ -35,7 +35,7 @@ struct dlog {
     int rc;         /* first status other than ETWHF_OK, else ETWHF_OK */
     int done_early; /* etwhf_decoder_done() said 1 before the last feed */
     struct dl_text full, brief;
-    int counting;   /* set by the caller: decode with no event callback (the decoder's counting
+    int counting; /* set by the caller: decode with no event callback (the decoder's counting
                      * walk); the log then holds the diagnostics and the summary alone */
 };
 

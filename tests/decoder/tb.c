@@ -64,11 +64,26 @@ static size_t put_le(struct tb *b, uint64_t v, unsigned n)
     return tb_bytes(b, x, n);
 }
 
-size_t tb_u8(struct tb *b, uint8_t v) { return put_le(b, v, 1); }
-size_t tb_u16(struct tb *b, uint16_t v) { return put_le(b, v, 2); }
-size_t tb_u32(struct tb *b, uint32_t v) { return put_le(b, v, 4); }
-size_t tb_u64(struct tb *b, uint64_t v) { return put_le(b, v, 8); }
-size_t tb_ptr(struct tb *b, unsigned width, uint64_t v) { return put_le(b, v, width); }
+size_t tb_u8(struct tb *b, uint8_t v)
+{
+    return put_le(b, v, 1);
+}
+size_t tb_u16(struct tb *b, uint16_t v)
+{
+    return put_le(b, v, 2);
+}
+size_t tb_u32(struct tb *b, uint32_t v)
+{
+    return put_le(b, v, 4);
+}
+size_t tb_u64(struct tb *b, uint64_t v)
+{
+    return put_le(b, v, 8);
+}
+size_t tb_ptr(struct tb *b, unsigned width, uint64_t v)
+{
+    return put_le(b, v, width);
+}
 
 void tb_pad8(struct tb *b)
 {
@@ -85,9 +100,18 @@ static void set_le(struct tb *b, size_t off, uint64_t v, unsigned n)
         b->p[off + i] = (uint8_t)(v >> (8 * i));
 }
 
-void tb_set_u8(struct tb *b, size_t off, uint8_t v) { set_le(b, off, v, 1); }
-void tb_set_u16(struct tb *b, size_t off, uint16_t v) { set_le(b, off, v, 2); }
-void tb_set_u32(struct tb *b, size_t off, uint32_t v) { set_le(b, off, v, 4); }
+void tb_set_u8(struct tb *b, size_t off, uint8_t v)
+{
+    set_le(b, off, v, 1);
+}
+void tb_set_u16(struct tb *b, size_t off, uint16_t v)
+{
+    set_le(b, off, v, 2);
+}
+void tb_set_u32(struct tb *b, size_t off, uint32_t v)
+{
+    set_le(b, off, v, 4);
+}
 
 uint32_t tb_get_u32(const struct tb *b, size_t off)
 {
@@ -102,8 +126,7 @@ void tb_free_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t add
     tb_u32(b, source);
 }
 
-void tb_alloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t size, uint64_t address,
-                      uint32_t source)
+void tb_alloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t size, uint64_t address, uint32_t source)
 {
     tb_ptr(b, width, handle);
     tb_ptr(b, width, size);
@@ -111,8 +134,8 @@ void tb_alloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t si
     tb_u32(b, source);
 }
 
-void tb_realloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t new_address,
-                        uint64_t old_address, uint64_t new_size, uint64_t old_size, uint32_t source)
+void tb_realloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t new_address, uint64_t old_address,
+                        uint64_t new_size, uint64_t old_size, uint32_t source)
 {
     tb_ptr(b, width, handle);
     tb_ptr(b, width, new_address);
@@ -214,8 +237,8 @@ size_t tb_free_record(struct tb *b, int hdr, uint64_t handle, uint64_t address, 
     struct tb pay;
     tb_init(&pay);
     tb_free_payload(&pay, width, handle, address, source);
-    struct tb_rec r = {.hdr = hdr, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2,
-                       .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {
+        .hdr = hdr, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .payload = pay.p, .payload_len = pay.len};
     size_t at = tb_record(b, &r);
     tb_free(&pay);
     return at;
@@ -245,32 +268,36 @@ size_t tb_logfile_record(struct tb *b, const struct tb_logfile *lf)
     struct tb pay;
     tb_init(&pay);
     tb_u32(&pay, lf->buffer_size);
-    tb_u32(&pay, 0x0501000A);     /* Version 10.0 layout 1.5 */
-    tb_u32(&pay, 19041);          /* ProviderVersion */
-    tb_u32(&pay, 2);              /* NumberOfProcessors */
+    tb_u32(&pay, 0x0501000A);         /* Version 10.0 layout 1.5 */
+    tb_u32(&pay, 19041);              /* ProviderVersion */
+    tb_u32(&pay, 2);                  /* NumberOfProcessors */
     tb_u64(&pay, 0x01D659D6F5A07AEA); /* EndTime */
-    tb_u32(&pay, 156250);         /* TimerResolution */
-    tb_u32(&pay, 0);              /* MaximumFileSize */
+    tb_u32(&pay, 156250);             /* TimerResolution */
+    tb_u32(&pay, 0);                  /* MaximumFileSize */
     tb_u32(&pay, lf->mode);
     tb_u32(&pay, lf->buffers_written);
-    tb_u32(&pay, 0);              /* StartBuffers */
+    tb_u32(&pay, 0); /* StartBuffers */
     tb_u32(&pay, lf->pointer_size);
     tb_u32(&pay, lf->events_lost);
-    tb_u32(&pay, 3000);           /* CpuSpeedInMHz */
-    tb_ptr(&pay, w, 10);          /* LoggerName (an enum value) */
-    tb_ptr(&pay, w, 7);           /* LogFileName */
-    tb_fill(&pay, 0, 172 + 4);    /* TimeZone, gap */
+    tb_u32(&pay, 3000);               /* CpuSpeedInMHz */
+    tb_ptr(&pay, w, 10);              /* LoggerName (an enum value) */
+    tb_ptr(&pay, w, 7);               /* LogFileName */
+    tb_fill(&pay, 0, 172 + 4);        /* TimeZone, gap */
     tb_u64(&pay, 0x01D659D6A1B2C3D4); /* BootTime */
-    tb_u64(&pay, 10000000);       /* PerfFreq */
+    tb_u64(&pay, 10000000);           /* PerfFreq */
     tb_u64(&pay, 0x01D659D6F0000000); /* StartTime */
-    tb_u32(&pay, 1);              /* ReservedFlags: QPC */
+    tb_u32(&pay, 1);                  /* ReservedFlags: QPC */
     tb_u32(&pay, lf->buffers_lost);
     utf16(&pay, lf->logger_name);
     utf16(&pay, lf->log_file_name);
     if (lf->payload_cut)
         pay.len = lf->payload_cut;
-    struct tb_rec r = {.hdr = w == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32, .group = 0, .type = 0,
-                       .version = 2, .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {.hdr = w == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32,
+                       .group = 0,
+                       .type = 0,
+                       .version = 2,
+                       .payload = pay.p,
+                       .payload_len = pay.len};
     size_t at = tb_record(b, &r);
     tb_free(&pay);
     return at;
@@ -284,10 +311,10 @@ static size_t buffer_header(struct tb *b, uint32_t bsize, uint32_t saved, uint16
     tb_u32(b, saved); /* CurrentOffset */
     tb_u32(b, 0);     /* ReferenceCount */
     tb_u64(b, TB_TIME + 1);
-    tb_u64(b, 1);     /* SequenceNumber */
-    tb_u64(b, 0);     /* ClockType / Frequency */
-    tb_u16(b, 1);     /* ProcessorIndex */
-    tb_u16(b, 0x14);  /* LoggerId */
+    tb_u64(b, 1);    /* SequenceNumber */
+    tb_u64(b, 0);    /* ClockType / Frequency */
+    tb_u16(b, 1);    /* ProcessorIndex */
+    tb_u16(b, 0x14); /* LoggerId */
     tb_u32(b, ETWHF_BUFFER_STATE_FLUSH);
     tb_u32(b, saved); /* Offset */
     tb_u16(b, flags);

@@ -41,24 +41,23 @@ uint32_t tb_get_u32(const struct tb *b, size_t off);
 
 /* Heap payloads, packed (docs/spec/format.md §6.3). */
 void tb_free_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t address, uint32_t source);
-void tb_alloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t size, uint64_t address,
-                      uint32_t source);
-void tb_realloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t new_address,
-                        uint64_t old_address, uint64_t new_size, uint64_t old_size, uint32_t source);
+void tb_alloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t size, uint64_t address, uint32_t source);
+void tb_realloc_payload(struct tb *b, unsigned width, uint64_t handle, uint64_t new_address, uint64_t old_address,
+                        uint64_t new_size, uint64_t old_size, uint32_t source);
 
 struct tb_rec {
-    int hdr;           /* enum etwhf_header (ETWHF_HDR_MESSAGE for a message) */
-    int heap;          /* heap identity: HookId group 0x10, or the heap GUID */
-    uint8_t type;      /* HookId low byte, Class.Type or Opcode */
-    uint8_t group;     /* system family without `heap`: HookId high byte */
+    int hdr;       /* enum etwhf_header (ETWHF_HDR_MESSAGE for a message) */
+    int heap;      /* heap identity: HookId group 0x10, or the heap GUID */
+    uint8_t type;  /* HookId low byte, Class.Type or Opcode */
+    uint8_t group; /* system family without `heap`: HookId high byte */
     uint8_t version;
-    unsigned pmc;      /* perfinfo: PMC count (0-7) */
-    int pebs;          /* perfinfo: PEBS index present */
+    unsigned pmc;       /* perfinfo: PMC count (0-7) */
+    int pebs;           /* perfinfo: PEBS index present */
     const uint8_t *ext; /* event forms: extended items (sets Flags bit 0) */
     size_t ext_len;
     const uint8_t *payload;
     size_t payload_len;
-    int size_delta;    /* added to the Size field written */
+    int size_delta; /* added to the Size field written */
 };
 /* Appends the record and its zero pad to 8; returns the record's offset. */
 size_t tb_record(struct tb *b, const struct tb_rec *r);
@@ -66,10 +65,10 @@ size_t tb_record(struct tb *b, const struct tb_rec *r);
 size_t tb_free_record(struct tb *b, int hdr, uint64_t handle, uint64_t address, uint32_t source);
 
 struct tb_logfile {
-    unsigned width;          /* 4 (HeaderType 1, 0x110 layout) or 8 (HeaderType 2, 0x118) */
+    unsigned width; /* 4 (HeaderType 1, 0x110 layout) or 8 (HeaderType 2, 0x118) */
     uint32_t buffer_size, buffers_written, pointer_size, mode, events_lost, buffers_lost;
     const char *logger_name, *log_file_name; /* ASCII, written as UTF-16LE with NUL */
-    size_t payload_cut;      /* nonzero: the payload is cut to this many bytes */
+    size_t payload_cut;                      /* nonzero: the payload is cut to this many bytes */
 };
 void tb_logfile_default(struct tb_logfile *lf, uint32_t buffer_size, uint32_t buffers_written);
 size_t tb_logfile_record(struct tb *b, const struct tb_logfile *lf);

@@ -136,8 +136,12 @@ static void bare_records_any_chunking(void **state)
     tb_reset(&b);
     uint8_t big[4000];
     memset(big, 0x5A, sizeof big);
-    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64, .heap = 1, .type = ETWHF_HEAP_ALLOC, .version = 2,
-                       .payload = big, .payload_len = sizeof big};
+    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_ALLOC,
+                       .version = 2,
+                       .payload = big,
+                       .payload_len = sizeof big};
     tb_record(&b, &r);
     tb_free_record(&b, ETWHF_HDR_SYSTEM32, 1, 2, 3);
     o.mode = ETWHF_MODE_RECOVER;
@@ -186,8 +190,8 @@ static void done_and_states(void **state)
     struct tb g;
     tb_init(&g);
     tb_bytes(&g, f.p, f.len);
-    tb_set_u16(&g, 0x4E, 5);          /* no logfile */
-    tb_set_u32(&g, 0, 0x20);          /* no stride */
+    tb_set_u16(&g, 0x4E, 5); /* no logfile */
+    tb_set_u32(&g, 0, 0x20); /* no stride */
     o.mode = ETWHF_MODE_RECOVER;
     d = etwhf_decoder_new(&o, NULL);
     assert_int_equal(etwhf_decode_feed(d, g.p, 0x60), ETWHF_OK);
@@ -408,14 +412,10 @@ static void offsets_past_4_gib(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(samples_any_chunking),
-        cmocka_unit_test(large_sample_any_chunking),
-        cmocka_unit_test(built_traces_any_chunking),
-        cmocka_unit_test(bare_records_any_chunking),
-        cmocka_unit_test(done_and_states),
-        cmocka_unit_test(callback_abort_invalidates),
-        cmocka_unit_test(fd_reader_stops_early),
-        cmocka_unit_test(options_abi),
+        cmocka_unit_test(samples_any_chunking),      cmocka_unit_test(large_sample_any_chunking),
+        cmocka_unit_test(built_traces_any_chunking), cmocka_unit_test(bare_records_any_chunking),
+        cmocka_unit_test(done_and_states),           cmocka_unit_test(callback_abort_invalidates),
+        cmocka_unit_test(fd_reader_stops_early),     cmocka_unit_test(options_abi),
         cmocka_unit_test(offsets_past_4_gib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

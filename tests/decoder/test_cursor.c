@@ -150,8 +150,13 @@ static void a_layer_that_handles_its_faults_returns(void **state)
         const uint8_t *in;
         size_t len;
     } cut[] = {
-        {flags_lit, 2},  {flags_lit, 4}, {match_word, sizeof match_word}, {nibble, sizeof nibble},
-        {byte_len, sizeof byte_len}, {u16_len, sizeof u16_len}, {u32_len, sizeof u32_len},
+        {flags_lit, 2},
+        {flags_lit, 4},
+        {match_word, sizeof match_word},
+        {nibble, sizeof nibble},
+        {byte_len, sizeof byte_len},
+        {u16_len, sizeof u16_len},
+        {u32_len, sizeof u32_len},
     };
     uint8_t out[64];
     for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++)

@@ -101,8 +101,9 @@ static void intact_trace_has_no_diagnostic(void **state)
     (void)state;
     struct tb f;
     trace(&f, NULL, 2, 2);
-    const char *want = "F@1:0x248 s=1\nF@1:0x280 s=2\nF@2:0x448 s=1\nF@2:0x480 s=2\n"
-                       "S b=3 k=0 t=5 f=4 a=0 r=0 e=0 w=0\n";
+    const char *want =
+        "F@1:0x248 s=1\nF@1:0x280 s=2\nF@2:0x448 s=1\nF@2:0x480 s=2\n"
+        "S b=3 k=0 t=5 f=4 a=0 r=0 e=0 w=0\n";
     expect(&f, f.len, want, want);
     tb_free(&f);
     ctrace(&f, 2);
@@ -298,8 +299,13 @@ static void truncated_tail_9(void **state)
     struct tb pay;
     tb_init(&pay);
     tb_free_payload(&pay, 8, 1, 2, 3);
-    struct tb_rec big = {.hdr = ETWHF_HDR_SYSTEM64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2,
-                         .payload = pay.p, .payload_len = pay.len, .size_delta = 0x1F0 - 0x34};
+    struct tb_rec big = {.hdr = ETWHF_HDR_SYSTEM64,
+                         .heap = 1,
+                         .type = ETWHF_HEAP_FREE,
+                         .version = 2,
+                         .payload = pay.p,
+                         .payload_len = pay.len,
+                         .size_delta = 0x1F0 - 0x34};
     tb_record(&body, &big);
     tb_init(&f);
     tb_trace(&f, S, NULL, &body, 1);
@@ -546,11 +552,9 @@ static void marker_20_header_type_21(void **state)
     around(&f, plain_free);
     const char *strict20 = "F@1:0x248 s=1\nE20@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
     tb_set_u8(&f, 0x283, 0x40); /* byte 3 lacks 0x80: the rest of buffer 1 is abandoned */
-    expect(&f, f.len, "F@1:0x248 s=1\nE20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           strict20);
+    expect(&f, f.len, "F@1:0x248 s=1\nE20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n", strict20);
     tb_set_u8(&f, 0x283, 0x00);
-    expect(&f, f.len, "F@1:0x248 s=1\nE20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n",
-           strict20);
+    expect(&f, f.len, "F@1:0x248 s=1\nE20@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n", strict20);
 
     const char *recover21 = "F@1:0x248 s=1\nE21@1:0x280\nF@2:0x448 s=1\nS b=3 k=0 t=3 f=2 a=0 r=0 e=1 w=0\n";
     const char *strict21 = "F@1:0x248 s=1\nE21@1:0x280\nS b=2 k=0 t=2 f=1 a=0 r=0 e=1 w=0\n";
@@ -592,8 +596,12 @@ static void perfinfo_free(struct tb *body)
     struct tb pay;
     tb_init(&pay);
     tb_free_payload(&pay, 8, 0x10, 0x30, 2);
-    struct tb_rec r = {.hdr = ETWHF_HDR_PERFINFO64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2,
-                       .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {.hdr = ETWHF_HDR_PERFINFO64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .payload = pay.p,
+                       .payload_len = pay.len};
     tb_record(body, &r); /* Size 0x24, spans 0x28 */
     tb_free(&pay);
 }
@@ -623,8 +631,14 @@ static void event_with_items(struct tb *body, const uint8_t *items, size_t n)
     struct tb pay;
     tb_init(&pay);
     tb_free_payload(&pay, 8, 0x10, 0x30, 2);
-    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .ext = items,
-                       .ext_len = n, .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .ext = items,
+                       .ext_len = n,
+                       .payload = pay.p,
+                       .payload_len = pay.len};
     tb_record(body, &r);
     tb_free(&pay);
 }
@@ -649,7 +663,11 @@ static void items_chain_runs_out(struct tb *body)
     uint8_t items[32];
     for (int i = 0; i < 4; i++)
         memcpy(items + 8 * i, (const uint8_t[8]){0x08, 0, 0x01, 0, 0x01, 0, 0, 0}, 8);
-    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .ext = items,
+    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .ext = items,
                        .ext_len = sizeof items};
     tb_record(body, &r);
 }
@@ -673,9 +691,13 @@ static void short_free(struct tb *body)
     struct tb pay;
     tb_init(&pay);
     tb_free_payload(&pay, 8, 0x10, 0x30, 2);
-    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2,
-                       .payload = pay.p, .payload_len = 12}; /* the 32-bit length in a 64-bit record */
-    tb_record(body, &r); /* Size 0x2C, next at 0x2B0 */
+    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .payload = pay.p,
+                       .payload_len = 12}; /* the 32-bit length in a 64-bit record */
+    tb_record(body, &r);                   /* Size 0x2C, next at 0x2B0 */
     tb_free(&pay);
 }
 
@@ -685,8 +707,12 @@ static void long_free(struct tb *body)
     tb_init(&pay);
     tb_free_payload(&pay, 8, 0x10, 0x30, 2);
     tb_u32(&pay, 0xDEADBEEF);
-    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2,
-                       .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec r = {.hdr = ETWHF_HDR_SYSTEM64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .payload = pay.p,
+                       .payload_len = pay.len};
     tb_record(body, &r); /* Size 0x38, next at 0x2B8 */
     tb_free(&pay);
 }
@@ -733,8 +759,7 @@ static void record_diag_in_a_compressed_buffer(void **state)
     tb_free_record(&body, ETWHF_HDR_SYSTEM64, 0x10, 0x40, 3);
     tb_init(&f);
     tb_ctrace(&f, &body, 1);
-    expect(&f, f.len,
-           "F@1:0x400+0x48 s=1\nE25@1:0x400+0x80\nF@1:0x400+0xb0 s=3\nS b=2 k=0 t=4 f=2 a=0 r=0 e=1 w=0\n",
+    expect(&f, f.len, "F@1:0x400+0x48 s=1\nE25@1:0x400+0x80\nF@1:0x400+0xb0 s=3\nS b=2 k=0 t=4 f=2 a=0 r=0 e=1 w=0\n",
            "F@1:0x400+0x48 s=1\nE25@1:0x400+0x80\nS b=2 k=0 t=3 f=1 a=0 r=0 e=1 w=0\n");
     tb_free(&f);
     tb_free(&body);

@@ -62,8 +62,7 @@ static void c_free(void *user, void *ptr)
 
 /* Decodes in feeds of `chunk` (0: one feed); returns the first status that is
  * not ETWHF_OK, and checks the context stays invalid after a fatal one. */
-static int run_counted(struct counting *c, struct etwhf_decode_options o, const uint8_t *data, size_t len,
-                       size_t chunk)
+static int run_counted(struct counting *c, struct etwhf_decode_options o, const uint8_t *data, size_t len, size_t chunk)
 {
     struct etwhf_allocator a = {c_alloc, c_free, c};
     o.allocator = &a;
@@ -229,8 +228,8 @@ static void hostile_sizes(void **state)
         survive(g.p, g.len, 0x10000);
         tb_set_u32(&g, 0x400 + TB_SAVED, sizes[i]); /* and its SavedOffset */
         survive(g.p, g.len, 0x10000);
-        tb_set_u32(&g, TB_BSIZE, sizes[i]);          /* buffer 0 */
-        tb_set_u32(&g, 0x48 + 0x20, sizes[i]);       /* the logfile's BufferSize */
+        tb_set_u32(&g, TB_BSIZE, sizes[i]);    /* buffer 0 */
+        tb_set_u32(&g, 0x48 + 0x20, sizes[i]); /* the logfile's BufferSize */
         survive(g.p, g.len, 0x10000);
         tb_set_u32(&g, 0x48 + 0x20 + 0x24, sizes[i]); /* BuffersWritten */
         survive(g.p, g.len, 0x10000);
@@ -316,7 +315,11 @@ static void ext_item_chains(void **state)
         memcpy(items + i, (const uint8_t[8]){0x08, 0, 0x01, 0, 0x01, 0, 0, 0}, 8);
     struct tb b;
     tb_init(&b);
-    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .ext = items,
+    struct tb_rec r = {.hdr = ETWHF_HDR_EVENT64,
+                       .heap = 1,
+                       .type = ETWHF_HEAP_FREE,
+                       .version = 2,
+                       .ext = items,
                        .ext_len = sizeof items};
     tb_record(&b, &r);
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_RECORD, ETWHF_MODE_RECOVER);
@@ -385,12 +388,9 @@ static void allocation_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(random_bytes),
-        cmocka_unit_test(mutated_traces),
-        cmocka_unit_test(every_truncation),
-        cmocka_unit_test(hostile_sizes),
-        cmocka_unit_test(limit_bounds_memory),
-        cmocka_unit_test(ext_item_chains),
+        cmocka_unit_test(random_bytes),        cmocka_unit_test(mutated_traces),
+        cmocka_unit_test(every_truncation),    cmocka_unit_test(hostile_sizes),
+        cmocka_unit_test(limit_bounds_memory), cmocka_unit_test(ext_item_chains),
         cmocka_unit_test(allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,14 +17,13 @@
 #include "tb.h"
 
 static const uint8_t example64[0x38] = {
-    0x02, 0x00, 0x02, 0xC0, 0x34, 0x00, 0x24, 0x10, 0x2C, 0x1A, 0x00, 0x00, 0x10, 0x0F, 0x00, 0x00,
-    0x90, 0x78, 0x56, 0x34, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0xA5, 0xC4, 0xD2, 0x01, 0x00, 0x00, 0xA0, 0xF3, 0xA5, 0xC4, 0xD2, 0x01, 0x00, 0x00,
-    0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-static const uint8_t example32[0x30] = {
-    0x02, 0x00, 0x01, 0xC0, 0x2C, 0x00, 0x24, 0x10, 0x2C, 0x1A, 0x00, 0x00, 0x10, 0x0F, 0x00, 0x00,
-    0x90, 0x78, 0x56, 0x34, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0xA5, 0x00, 0xA0, 0xF3, 0xA5, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    0x02, 0x00, 0x02, 0xC0, 0x34, 0x00, 0x24, 0x10, 0x2C, 0x1A, 0x00, 0x00, 0x10, 0x0F, 0x00, 0x00, 0x90, 0x78, 0x56,
+    0x34, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xA5, 0xC4, 0xD2, 0x01,
+    0x00, 0x00, 0xA0, 0xF3, 0xA5, 0xC4, 0xD2, 0x01, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t example32[0x30] = {0x02, 0x00, 0x01, 0xC0, 0x2C, 0x00, 0x24, 0x10, 0x2C, 0x1A, 0x00, 0x00,
+                                        0x10, 0x0F, 0x00, 0x00, 0x90, 0x78, 0x56, 0x34, 0x12, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xA5, 0x00,
+                                        0xA0, 0xF3, 0xA5, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
 
 static const struct etwhf_decode_options *record_input(void)
 {
@@ -143,8 +142,13 @@ static void every_header_form_carries_heap_free(void **state)
 
         /* The same form without heap identity is walked and skipped. */
         tb_reset(&b);
-        struct tb_rec r = {.hdr = hdr, .heap = 0, .group = 0x05, .type = ETWHF_HEAP_FREE, .version = 2,
-                           .payload = (const uint8_t *)"0123456789abcdefghij", .payload_len = 20};
+        struct tb_rec r = {.hdr = hdr,
+                           .heap = 0,
+                           .group = 0x05,
+                           .type = ETWHF_HEAP_FREE,
+                           .version = 2,
+                           .payload = (const uint8_t *)"0123456789abcdefghij",
+                           .payload_len = 20};
         tb_record(&b, &r);
         dl_run(&l, record_input(), b.p, b.len, DL_ONE_FEED, 0);
         assert_string_equal(dl_brief(&l), "S b=0 k=0 t=1 f=0 a=0 r=0 e=0 w=0\n");
@@ -240,10 +244,17 @@ static void payload_minimum_per_form(void **state)
             for (int delta = -1; delta <= 1; delta++) {
                 struct tb b;
                 tb_init(&b);
-                struct tb_rec r = {.hdr = hdr, .heap = 1, .type = types[t], .version = 2, .payload = payload,
+                struct tb_rec r = {.hdr = hdr,
+                                   .heap = 1,
+                                   .type = types[t],
+                                   .version = 2,
+                                   .payload = payload,
                                    .payload_len = (size_t)((ptrdiff_t)min + delta)};
                 tb_record(&b, &r);
-                expect_record(&b, delta < 0 ? ETWHF_DIAG_HEAP_PAYLOAD_SHORT : delta > 0 ? ETWHF_DIAG_HEAP_PAYLOAD_LONG : 0,
+                expect_record(&b,
+                              delta < 0   ? ETWHF_DIAG_HEAP_PAYLOAD_SHORT
+                              : delta > 0 ? ETWHF_DIAG_HEAP_PAYLOAD_LONG
+                                          : 0,
                               1, delta >= 0);
                 tb_free(&b);
             }
@@ -259,16 +270,27 @@ static void payload_follows_extensions(void **state)
     tb_init(&pay);
     tb_init(&b);
     tb_free_payload(&pay, 8, 0x1111, 0x2222, 4);
-    struct tb_rec pi = {.hdr = ETWHF_HDR_PERFINFO64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .pmc = 3,
-                        .pebs = 1, .payload = pay.p, .payload_len = pay.len};
-    tb_record(&b, &pi); /* Size 0x10 + 0x20 + 20 = 0x44, next at 0x48 */
-    static const uint8_t items[] = {
-        /* ItemSize 16, ExtType 1, Linkage 1, DataSize 8 */
-        0x10, 0x00, 0x01, 0x00, 0x01, 0x00, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8,
-        /* ItemSize 8, ExtType 2, Linkage 0, DataSize 0 */
-        0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00};
-    struct tb_rec ev = {.hdr = ETWHF_HDR_EVENT64, .heap = 1, .type = ETWHF_HEAP_FREE, .version = 2, .ext = items,
-                        .ext_len = sizeof items, .payload = pay.p, .payload_len = pay.len};
+    struct tb_rec pi = {.hdr = ETWHF_HDR_PERFINFO64,
+                        .heap = 1,
+                        .type = ETWHF_HEAP_FREE,
+                        .version = 2,
+                        .pmc = 3,
+                        .pebs = 1,
+                        .payload = pay.p,
+                        .payload_len = pay.len};
+    tb_record(&b, &pi);             /* Size 0x10 + 0x20 + 20 = 0x44, next at 0x48 */
+    static const uint8_t items[] = {/* ItemSize 16, ExtType 1, Linkage 1, DataSize 8 */
+                                    0x10, 0x00, 0x01, 0x00, 0x01, 0x00, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8,
+                                    /* ItemSize 8, ExtType 2, Linkage 0, DataSize 0 */
+                                    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00};
+    struct tb_rec ev = {.hdr = ETWHF_HDR_EVENT64,
+                        .heap = 1,
+                        .type = ETWHF_HEAP_FREE,
+                        .version = 2,
+                        .ext = items,
+                        .ext_len = sizeof items,
+                        .payload = pay.p,
+                        .payload_len = pay.len};
     tb_record(&b, &ev);
     const char *want = "F@-:0x0 s=4\nF@-:0x48 s=4\nS b=0 k=0 t=2 f=2 a=0 r=0 e=0 w=0\n";
     dl_expect(record_input(), b.p, b.len, want, want);
@@ -330,8 +352,12 @@ static void alloc_and_realloc_both_widths(void **state)
         tb_init(&pay);
         tb_init(&b);
         tb_alloc_payload(&pay, width, hi | 0xA0000, hi | 0x40, hi | 0xA1230, 3);
-        struct tb_rec ra = {.hdr = width == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32, .heap = 1,
-                            .type = ETWHF_HEAP_ALLOC, .version = 2, .payload = pay.p, .payload_len = pay.len};
+        struct tb_rec ra = {.hdr = width == 8 ? ETWHF_HDR_SYSTEM64 : ETWHF_HDR_SYSTEM32,
+                            .heap = 1,
+                            .type = ETWHF_HEAP_ALLOC,
+                            .version = 2,
+                            .payload = pay.p,
+                            .payload_len = pay.len};
         tb_record(&b, &ra);
         tb_reset(&pay);
         tb_realloc_payload(&pay, width, hi | 0xA0000, hi | 0xB0000, hi | 0xA1230, hi | 0x80, hi | 0x40, 1);
@@ -377,7 +403,8 @@ static void bare_payload_lengths(void **state)
     (void)state;
     struct etwhf_decode_options o = dl_options(ETWHF_INPUT_PAYLOAD, ETWHF_MODE_RECOVER);
     o.pointer_size = 8;
-    dl_expect(&o, "", 0, "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n", "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
+    dl_expect(&o, "", 0, "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n",
+              "E1@-:0x0\nS b=0 k=0 t=0 f=0 a=0 r=0 e=1 w=0\n");
     struct tb b;
     tb_init(&b);
     tb_free_payload(&b, 8, 1, 2, 3);
@@ -423,7 +450,8 @@ static void payload_minimum_per_type_and_width(void **state)
                 assert_int_equal(l.nev, delta >= 0 ? 1 : 0);
                 assert_int_equal(l.ndg, delta == 0 ? 0 : 1);
                 if (delta)
-                    assert_int_equal(l.dg[0].code, delta < 0 ? ETWHF_DIAG_HEAP_PAYLOAD_SHORT : ETWHF_DIAG_HEAP_PAYLOAD_LONG);
+                    assert_int_equal(l.dg[0].code,
+                                     delta < 0 ? ETWHF_DIAG_HEAP_PAYLOAD_SHORT : ETWHF_DIAG_HEAP_PAYLOAD_LONG);
                 if (delta >= 0) {
                     assert_int_equal(l.ev[0].source, 3);
                     assert_int_equal(l.ev[0].type, types[t]);

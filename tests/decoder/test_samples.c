@@ -72,8 +72,7 @@ static void self_describing_without_decompressor(void **state)
 {
     (void)state;
     /* Buffers at 0x400 and 0x1C09 (BufferSize 0x1809). */
-    decode_sample("SelfDescribingSingleEvent.etl", 1,
-                  "E12@1:0x400\nE12@2:0x1c09\nS b=1 k=2 t=1 f=0 a=0 r=0 e=2 w=0\n");
+    decode_sample("SelfDescribingSingleEvent.etl", 1, "E12@1:0x400\nE12@2:0x1c09\nS b=1 k=2 t=1 f=0 a=0 r=0 e=2 w=0\n");
 }
 
 static void logfile_of(const char *name, struct etwhf_logfile *lf, int *ok)

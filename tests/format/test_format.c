@@ -43,18 +43,33 @@ static void diag_table_matches_contract(void **state)
 {
     (void)state;
     /* Transcribed by hand from docs/spec/diagnostics.md §2. */
-    static const struct { int code; const char *name; int sev; } want[] = {
-        {1, "FILE_EMPTY", ETWHF_SEV_ERROR},           {2, "FILE_TOO_SHORT", ETWHF_SEV_ERROR},
-        {3, "LOGFILE_MISSING", ETWHF_SEV_ERROR},      {4, "LOGFILE_SHORT", ETWHF_SEV_ERROR},
-        {5, "LOGFILE_POINTER_SIZE", ETWHF_SEV_WARNING}, {6, "LOGFILE_BUFFER_SIZE", ETWHF_SEV_WARNING},
-        {7, "BUFFERS_WRITTEN", ETWHF_SEV_WARNING},    {8, "EVENTS_LOST", ETWHF_SEV_WARNING},
-        {9, "TRUNCATED_TAIL", ETWHF_SEV_ERROR},       {10, "BUFFER_SIZE", ETWHF_SEV_ERROR},
-        {11, "SAVED_OFFSET", ETWHF_SEV_ERROR},        {12, "COMPRESSED_UNSUPPORTED", ETWHF_SEV_ERROR},
-        {13, "DECOMPRESS", ETWHF_SEV_ERROR},          {20, "MARKER", ETWHF_SEV_ERROR},
-        {21, "HEADER_TYPE", ETWHF_SEV_ERROR},         {22, "RECORD_SIZE", ETWHF_SEV_ERROR},
-        {23, "PERFINFO_EXT", ETWHF_SEV_ERROR},        {24, "EXT_ITEM", ETWHF_SEV_ERROR},
-        {25, "HEAP_PAYLOAD_SHORT", ETWHF_SEV_ERROR},  {26, "HEAP_PAYLOAD_LONG", ETWHF_SEV_WARNING},
-        {27, "SOURCE_RESERVED", ETWHF_SEV_WARNING},   {28, "SOURCE_UNKNOWN", ETWHF_SEV_WARNING},
+    static const struct {
+        int code;
+        const char *name;
+        int sev;
+    } want[] = {
+        {1, "FILE_EMPTY", ETWHF_SEV_ERROR},
+        {2, "FILE_TOO_SHORT", ETWHF_SEV_ERROR},
+        {3, "LOGFILE_MISSING", ETWHF_SEV_ERROR},
+        {4, "LOGFILE_SHORT", ETWHF_SEV_ERROR},
+        {5, "LOGFILE_POINTER_SIZE", ETWHF_SEV_WARNING},
+        {6, "LOGFILE_BUFFER_SIZE", ETWHF_SEV_WARNING},
+        {7, "BUFFERS_WRITTEN", ETWHF_SEV_WARNING},
+        {8, "EVENTS_LOST", ETWHF_SEV_WARNING},
+        {9, "TRUNCATED_TAIL", ETWHF_SEV_ERROR},
+        {10, "BUFFER_SIZE", ETWHF_SEV_ERROR},
+        {11, "SAVED_OFFSET", ETWHF_SEV_ERROR},
+        {12, "COMPRESSED_UNSUPPORTED", ETWHF_SEV_ERROR},
+        {13, "DECOMPRESS", ETWHF_SEV_ERROR},
+        {20, "MARKER", ETWHF_SEV_ERROR},
+        {21, "HEADER_TYPE", ETWHF_SEV_ERROR},
+        {22, "RECORD_SIZE", ETWHF_SEV_ERROR},
+        {23, "PERFINFO_EXT", ETWHF_SEV_ERROR},
+        {24, "EXT_ITEM", ETWHF_SEV_ERROR},
+        {25, "HEAP_PAYLOAD_SHORT", ETWHF_SEV_ERROR},
+        {26, "HEAP_PAYLOAD_LONG", ETWHF_SEV_WARNING},
+        {27, "SOURCE_RESERVED", ETWHF_SEV_WARNING},
+        {28, "SOURCE_UNKNOWN", ETWHF_SEV_WARNING},
         {29, "INPUT_SHRANK", ETWHF_SEV_ERROR},
     };
     size_t n;
@@ -76,10 +91,16 @@ static void diag_table_matches_contract(void **state)
 static void header_forms_match_format(void **state)
 {
     (void)state;
-    static const struct { const char *name; uint8_t type; uint8_t h; uint8_t at; uint8_t w; } want[] = {
-        {"system32", 0x01, 0x20, 4, 4},  {"system64", 0x02, 0x20, 4, 8},    {"compact32", 0x03, 0x18, 4, 4},
-        {"compact64", 0x04, 0x18, 4, 8}, {"perfinfo32", 0x10, 0x10, 4, 4},  {"perfinfo64", 0x11, 0x10, 4, 8},
-        {"full32", 0x0A, 0x30, 0, 4},    {"full64", 0x14, 0x30, 0, 8},      {"instance32", 0x0B, 0x48, 0, 4},
+    static const struct {
+        const char *name;
+        uint8_t type;
+        uint8_t h;
+        uint8_t at;
+        uint8_t w;
+    } want[] = {
+        {"system32", 0x01, 0x20, 4, 4},   {"system64", 0x02, 0x20, 4, 8},   {"compact32", 0x03, 0x18, 4, 4},
+        {"compact64", 0x04, 0x18, 4, 8},  {"perfinfo32", 0x10, 0x10, 4, 4}, {"perfinfo64", 0x11, 0x10, 4, 8},
+        {"full32", 0x0A, 0x30, 0, 4},     {"full64", 0x14, 0x30, 0, 8},     {"instance32", 0x0B, 0x48, 0, 4},
         {"instance64", 0x15, 0x48, 0, 8}, {"event32", 0x12, 0x50, 0, 4},    {"event64", 0x13, 0x50, 0, 8},
     };
     for (int i = 0; i < ETWHF_HDR_FORMS; i++) {
@@ -137,10 +158,8 @@ static void payload_minimums_and_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(version_string_is_the_project_version),
-        cmocka_unit_test(heap_type_names),
-        cmocka_unit_test(diag_table_matches_contract),
-        cmocka_unit_test(header_forms_match_format),
+        cmocka_unit_test(version_string_is_the_project_version), cmocka_unit_test(heap_type_names),
+        cmocka_unit_test(diag_table_matches_contract),           cmocka_unit_test(header_forms_match_format),
         cmocka_unit_test(payload_minimums_and_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,8 +31,8 @@ static void drive(const char *layout)
     assert_non_null(fuzz);
     assert_non_null(deinit);
     /* all three trimming hooks or none */
-    int trims = !!dlsym(so, "afl_custom_init_trim") + !!dlsym(so, "afl_custom_trim") +
-                !!dlsym(so, "afl_custom_post_trim");
+    int trims =
+        !!dlsym(so, "afl_custom_init_trim") + !!dlsym(so, "afl_custom_trim") + !!dlsym(so, "afl_custom_post_trim");
     assert_true(trims == 0 || trims == 3);
 
     void *m = init(NULL, 42);

@@ -58,7 +58,8 @@ uint64_t case_hash(uint64_t h, const struct etwhf_gen_case *c)
     }
     for (size_t i = 0; i < x->n_heap_events; i++) {
         const struct etwhf_gen_heap_expect *v = &x->heap_events[i];
-        h = fnv1a_u64(h, (uint64_t)v->type << 40 | (uint64_t)(uint8_t)v->header << 32 | (uint64_t)v->pointer_size << 24);
+        h = fnv1a_u64(h,
+                      (uint64_t)v->type << 40 | (uint64_t)(uint8_t)v->header << 32 | (uint64_t)v->pointer_size << 24);
         h = fnv1a_u64(h, v->source);
         h = fnv1a_u64(h, v->heap_handle);
         h = fnv1a_u64(h, v->address);
@@ -112,7 +113,7 @@ static int decode(const struct etwhf_gen_case *c, int mode, struct seen *s, stru
 {
     struct etwhf_decode_options o;
     etwhf_decode_options_init(&o);
-    o.input = c->layer == ETWHF_GEN_PAYLOAD ? ETWHF_INPUT_PAYLOAD
+    o.input = c->layer == ETWHF_GEN_PAYLOAD  ? ETWHF_INPUT_PAYLOAD
               : c->layer == ETWHF_GEN_RECORD ? ETWHF_INPUT_RECORD
                                              : ETWHF_INPUT_FILE;
     o.mode = mode;
@@ -140,8 +141,8 @@ int crosscheck(const struct etwhf_gen_case *c, char *why, size_t cap)
         const struct etwhf_gen_diag *e = &x->diags[i];
         if (d->code != e->code || d->buffer != e->buffer || d->offset != e->offset || d->has_inner != e->has_inner ||
             (e->has_inner && d->inner_offset != e->inner_offset)) {
-            snprintf(why, cap, "diag %zu: decoder %d buffer %lld offset 0x%llx, oracle %d buffer %lld offset 0x%llx",
-                     i, d->code, (long long)d->buffer, (unsigned long long)d->offset, e->code, (long long)e->buffer,
+            snprintf(why, cap, "diag %zu: decoder %d buffer %lld offset 0x%llx, oracle %d buffer %lld offset 0x%llx", i,
+                     d->code, (long long)d->buffer, (unsigned long long)d->offset, e->code, (long long)e->buffer,
                      (unsigned long long)e->offset);
             return 1;
         }
@@ -167,8 +168,8 @@ int crosscheck(const struct etwhf_gen_case *c, char *why, size_t cap)
         snprintf(why, cap, "alloc/realloc counts differ");
         return 1;
     }
-    if (c->layer == ETWHF_GEN_FILE &&
-        (sum.buffers != x->buffers || sum.buffers_skipped != x->buffers_skipped || sum.events_total != x->events_total)) {
+    if (c->layer == ETWHF_GEN_FILE && (sum.buffers != x->buffers || sum.buffers_skipped != x->buffers_skipped ||
+                                       sum.events_total != x->events_total)) {
         snprintf(why, cap, "summary: decoder %llu/%llu/%llu, oracle %llu/%llu/%llu", (unsigned long long)sum.buffers,
                  (unsigned long long)sum.buffers_skipped, (unsigned long long)sum.events_total,
                  (unsigned long long)x->buffers, (unsigned long long)x->buffers_skipped,

@@ -15,9 +15,18 @@
 uint64_t fnv1a(uint64_t h, const void *data, size_t len);
 uint64_t fnv1a_u64(uint64_t h, uint64_t v);
 
-static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static inline uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
-static inline uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static inline uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+static inline uint64_t rd64(const uint8_t *p)
+{
+    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
 
 /* Decodes the case's bytes (recover and strict mode) and compares everything
  * the expectation holds: diagnostics (code, buffer, offset, inner offset) in

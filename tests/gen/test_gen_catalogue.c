@@ -60,8 +60,8 @@ static void test_every_error_code_reached(void **state)
          * (tests/reliability/test_shrinking_file.c reaches it). */
         if (t[i].code == ETWHF_DIAG_INPUT_SHRANK)
             continue;
-        if (!reached && (t[i].severity == ETWHF_SEV_ERROR || (t[i].code != ETWHF_DIAG_SOURCE_RESERVED &&
-                                                              t[i].code != ETWHF_DIAG_SOURCE_UNKNOWN)))
+        if (!reached && (t[i].severity == ETWHF_SEV_ERROR ||
+                         (t[i].code != ETWHF_DIAG_SOURCE_RESERVED && t[i].code != ETWHF_DIAG_SOURCE_UNKNOWN)))
             fail_msg("no fault reaches %s", t[i].name);
     }
 }
@@ -99,8 +99,8 @@ static void test_each_fault_fires(void **state)
                                  (unsigned long long)seed);
                 } else {
                     if (!((c.expect.errors | c.expect.warnings) >> fi->code & 1u))
-                        fail_msg("%s (layer %d, seed %llu) did not raise %s", fi->name, layer,
-                                 (unsigned long long)seed, etwhf_diag_info(fi->code)->name);
+                        fail_msg("%s (layer %d, seed %llu) did not raise %s", fi->name, layer, (unsigned long long)seed,
+                                 etwhf_diag_info(fi->code)->name);
                     if (etwhf_diag_info(fi->code)->severity == ETWHF_SEV_ERROR && !c.expect.error)
                         fail_msg("%s: an error fault in a case without error verdict", fi->name);
                 }

@@ -79,7 +79,8 @@ static void test_byte_streams(void **state)
     for (uint64_t id = 0; id < 6000; id++) {
         size_t len = (size_t)etwhf_dstream_below(&rng, sizeof bytes + 1);
         for (size_t i = 0; i < len; i++) /* skewed towards small values, as fuzzers start */
-            bytes[i] = (uint8_t)(etwhf_dstream_below(&rng, 4) ? etwhf_dstream_below(&rng, 8) : etwhf_dstream_below(&rng, 256));
+            bytes[i] =
+                (uint8_t)(etwhf_dstream_below(&rng, 4) ? etwhf_dstream_below(&rng, 8) : etwhf_dstream_below(&rng, 256));
         struct etwhf_dstream ds;
         struct etwhf_gen_case c;
         etwhf_dstream_init_bytes(&ds, bytes, len);

@@ -30,7 +30,10 @@ static int source_index(uint32_t s)
 /* seen[fault][header][width 0..2][source]; payload: header = event (0..2) + 12 */
 static uint8_t seen[NF][ETWHF_HDR_FORMS + 3][3][NS];
 
-static int width_index(unsigned pointer_size) { return pointer_size == 4 ? 0 : pointer_size == 8 ? 1 : 2; }
+static int width_index(unsigned pointer_size)
+{
+    return pointer_size == 4 ? 0 : pointer_size == 8 ? 1 : 2;
+}
 
 static void test_exhaustive_covers_everything(void **state)
 {
@@ -49,12 +52,15 @@ static void test_exhaustive_covers_everything(void **state)
         assert_int_equal(etwhf_gen_case_pinned(&o, &pin, &ds, &c), ETWHF_OK);
         int fault = pin.fault;
         if (fault < ETWHF_FAULT_COUNT && (c.n_faults != 1 || c.faults[0] != fault))
-            fail_msg("exhaustive case %llu: fault %s not applied", (unsigned long long)i, etwhf_fault_info(fault)->name);
+            fail_msg("exhaustive case %llu: fault %s not applied", (unsigned long long)i,
+                     etwhf_fault_info(fault)->name);
         if (fault == ETWHF_FAULT_COUNT && c.n_faults != 0)
             fail_msg("exhaustive case %llu: a fault in a no-fault case", (unsigned long long)i);
         int si = source_index(c.target_source);
         assert_true(si >= 0);
-        int h = c.layer == ETWHF_GEN_PAYLOAD ? ETWHF_HDR_FORMS + (c.event == ETWHF_HEAP_FREE ? 0 : c.event == ETWHF_HEAP_ALLOC ? 1 : 2)
+        int h = c.layer == ETWHF_GEN_PAYLOAD ? ETWHF_HDR_FORMS + (c.event == ETWHF_HEAP_FREE    ? 0
+                                                                  : c.event == ETWHF_HEAP_ALLOC ? 1
+                                                                                                : 2)
                                              : c.target_header;
         /* the target really is in the case: its form is among the heap forms */
         if (c.layer != ETWHF_GEN_PAYLOAD && !(c.headers >> c.target_header & 1u))

@@ -17,14 +17,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                                       \
-    do {                                                                                                       \
-        if (!(cond)) {                                                                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
-            fprintf(stderr, __VA_ARGS__);                                                                      \
-            fputc('\n', stderr);                                                                               \
-            failures++;                                                                                        \
-        }                                                                                                      \
+#define CHECK(cond, ...)                                                                                               \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                                       \
+            fprintf(stderr, __VA_ARGS__);                                                                              \
+            fputc('\n', stderr);                                                                                       \
+            failures++;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
 static int run(const char *cmd)
@@ -51,7 +51,8 @@ static uint32_t check_codes(json_t *a, int severity, size_t line)
     size_t i;
     json_t *v;
     CHECK(json_is_array(a), "line %zu: codes not an array", line);
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         int code = etwhf_diag_from_name(json_string_value(v));
         CHECK(code > last, "line %zu: codes not distinct and sorted by number", line);
         CHECK(code && etwhf_diag_info(code)->severity == severity, "line %zu: code of the wrong severity", line);
@@ -63,8 +64,8 @@ static uint32_t check_codes(json_t *a, int severity, size_t line)
 
 static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id, const char *seed)
 {
-    static const char *const keys[] = {"id", "file", "layer", "pointer_size", "headers", "compressed",
-                                       "faults", "seed", "expect"};
+    static const char *const keys[] = {"id",         "file",   "layer", "pointer_size", "headers",
+                                       "compressed", "faults", "seed",  "expect"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
         CHECK(json_object_get(o, keys[k]), "line %zu: no \"%s\"", line, keys[k]);
     CHECK(json_integer_value(json_object_get(o, "id")) == (json_int_t)want_id, "line %zu: ids not 0, 1, 2, ...", line);
@@ -82,7 +83,8 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
     CHECK(!strcmp(json_string_value(json_object_get(o, "seed")), want_seed), "line %zu: seed is not S/ID", line);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(o, "headers"), i, v) {
+    json_array_foreach(json_object_get(o, "headers"), i, v)
+    {
         int h = etwhf_header_from_name(json_string_value(v));
         CHECK(h >= 0 && h < ETWHF_HDR_FORMS, "line %zu: bad header name", line);
     }
@@ -103,7 +105,8 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
         CHECK(code && (errors >> code & 1u), "line %zu: first_error not among errors", line);
         CHECK(json_is_integer(json_object_get(fe, "offset")), "line %zu: first_error.offset", line);
     }
-    json_array_foreach(json_object_get(x, "events"), i, v) {
+    json_array_foreach(json_object_get(x, "events"), i, v)
+    {
         json_t *w = json_object_get(v, "pointer_size");
         CHECK(is_hex(json_string_value(json_object_get(v, "heap_handle"))) &&
                   is_hex(json_string_value(json_object_get(v, "address"))),
@@ -111,8 +114,8 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
         CHECK(json_is_integer(json_object_get(v, "source")), "line %zu: source", line);
         CHECK(json_integer_value(w) == 4 || json_integer_value(w) == 8, "line %zu: event pointer_size", line);
     }
-    int counts = json_object_get(x, "buffers") && json_object_get(x, "buffers_skipped") &&
-                 json_object_get(x, "events_total");
+    int counts =
+        json_object_get(x, "buffers") && json_object_get(x, "buffers_skipped") && json_object_get(x, "events_total");
     CHECK(counts == is_file, "line %zu: buffers/buffers_skipped/events_total exactly for file cases", line);
     CHECK(!json_object_get(x, "buffers") == !is_file, "line %zu: counts in a non-file case", line);
 
@@ -120,7 +123,8 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
      * intact_prefix: exactly in faulted cases, no longer than the lists */
     uint64_t shapes = 0;
     int last = -1;
-    json_array_foreach(json_object_get(o, "shapes"), i, v) {
+    json_array_foreach(json_object_get(o, "shapes"), i, v)
+    {
         int sh = etwhf_gen_shape_from_name(json_string_value(v));
         CHECK(sh > last, "line %zu: shape %s unknown or out of catalogue order", line, json_string_value(v));
         if (sh >= 0)
@@ -129,12 +133,13 @@ static void check_case(json_t *o, const char *dir, size_t line, uint64_t want_id
     }
     CHECK(json_array_size(json_object_get(o, "shapes")) > 0, "line %zu: no shapes", line);
     int evidence = etwhf_evidence_from_name(json_string_value(json_object_get(o, "evidence")));
-    CHECK(evidence >= 0 && evidence == etwhf_gen_shapes_evidence(shapes), "line %zu: evidence is not the shapes' weakest",
-          line);
+    CHECK(evidence >= 0 && evidence == etwhf_gen_shapes_evidence(shapes),
+          "line %zu: evidence is not the shapes' weakest", line);
     json_t *prefix_o = json_object_get(x, "intact_prefix");
     CHECK(!prefix_o == !json_array_size(json_object_get(o, "faults")), "line %zu: intact_prefix iff faults", line);
     if (prefix_o)
-        CHECK(json_integer_value(json_object_get(prefix_o, "events")) <= (json_int_t)json_array_size(json_object_get(x, "events")) &&
+        CHECK(json_integer_value(json_object_get(prefix_o, "events")) <=
+                      (json_int_t)json_array_size(json_object_get(x, "events")) &&
                   json_integer_value(json_object_get(prefix_o, "heap_events")) <=
                       (json_int_t)json_array_size(json_object_get(x, "heap_events")),
               "line %zu: intact_prefix longer than the lists", line);
@@ -194,8 +199,9 @@ static void check_manifest(const char *dir, uint64_t want_count, const char *see
             CHECK(!strcmp(json_string_value(json_object_get(o, "generator_version")), ETWHF_GEN_VERSION),
                   "first line: generator_version");
             json_t *opt = json_object_get(o, "options");
-            static const char *const keys[] = {"seed", "count", "exhaustive", "layer", "pointer_size", "source",
-                                               "header", "faults", "fault_rate", "max_faults", "compressed_rate"};
+            static const char *const keys[] = {"seed",         "count",      "exhaustive",     "layer",
+                                               "pointer_size", "source",     "header",         "faults",
+                                               "fault_rate",   "max_faults", "compressed_rate"};
             for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
                 CHECK(json_object_get(opt, keys[k]), "first line: option %s missing", keys[k]);
             CHECK(!strcmp(json_string_value(json_object_get(opt, "seed")), seed), "first line: seed");

@@ -31,7 +31,7 @@ static size_t wname(const uint8_t *p, size_t avail)
         if (c == 0)
             return i >= 2 ? i + 2 : 0;
         if (c < 0x20 || (c >= 0xDC00 && c < 0xE000))
-            return 0; /* control character or lone low surrogate */
+            return 0;                    /* control character or lone low surrogate */
         if (c >= 0xD800 && c < 0xDC00) { /* an intact name pairs every high surrogate */
             i += 2;
             if (i + 1 >= avail || rd16(p + i) < 0xDC00 || rd16(p + i) >= 0xE000)
@@ -144,7 +144,7 @@ static void test_intact_cases(void **state)
     o.layers = ETWHF_GEN_LAYER_BIT(ETWHF_GEN_FILE);
     o.fault_mode = ETWHF_GEN_FAULTS_NONE;
     o.compressed_rate = 0;
-    o.n_sources = 5; /* documented values only: no warning either */
+    o.n_sources = 5;       /* documented values only: no warning either */
     o.documented_only = 1; /* and no shape etwhf chose: every case a y_ case */
     for (uint32_t s = 0; s < 5; s++)
         o.sources[s] = s + 1;

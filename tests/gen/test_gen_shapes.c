@@ -78,7 +78,7 @@ static void test_names(void **state)
 }
 
 struct drawn {
-    uint64_t shapes;   /* every shape seen */
+    uint64_t shapes; /* every shape seen */
     uint64_t cases, documented_cases, chosen_cases;
 };
 

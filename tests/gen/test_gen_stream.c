@@ -85,11 +85,11 @@ static void test_byte_stream(void **state)
     struct etwhf_dstream ds;
     etwhf_dstream_init_bytes(&ds, bytes, sizeof bytes);
     assert_int_equal(etwhf_dstream_below(&ds, 0x10000), 0x1234); /* two bytes, little-endian */
-    assert_int_equal(etwhf_dstream_below(&ds, 200), 0xFF % 200);  /* one byte */
-    assert_int_equal(etwhf_dstream_chance(&ds, 999), 1);          /* 999 − 1 < 999 */
-    assert_int_equal(etwhf_dstream_below(&ds, 1000), 0);          /* exhausted: zeros */
+    assert_int_equal(etwhf_dstream_below(&ds, 200), 0xFF % 200); /* one byte */
+    assert_int_equal(etwhf_dstream_chance(&ds, 999), 1);         /* 999 − 1 < 999 */
+    assert_int_equal(etwhf_dstream_below(&ds, 1000), 0);         /* exhausted: zeros */
     assert_true(etwhf_dstream_u64(&ds) == 0);
-    assert_int_equal(etwhf_dstream_chance(&ds, 999), 0);          /* a zero draw means "no" */
+    assert_int_equal(etwhf_dstream_chance(&ds, 999), 0); /* a zero draw means "no" */
 
     /* No bytes at all: the simplest case there is, an intact 32-bit HeapFree payload. */
     struct etwhf_gen_options o;

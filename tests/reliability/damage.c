@@ -4,18 +4,27 @@
 
 #include <string.h>
 
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 static void wr32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> 8 * i);
 }
 
-static const char *const kind_names[DK_KINDS] = {"random_bytes", "zero_header", "buffer_size", "saved_offset_out",
-                                                  "saved_offset_in", "record_size", "truncate"};
+static const char *const kind_names[DK_KINDS] = {"random_bytes",    "zero_header", "buffer_size", "saved_offset_out",
+                                                 "saved_offset_in", "record_size", "truncate"};
 
-const char *dmg_kind_name(int kind) { return kind >= 0 && kind < DK_KINDS ? kind_names[kind] : "?"; }
+const char *dmg_kind_name(int kind)
+{
+    return kind >= 0 && kind < DK_KINDS ? kind_names[kind] : "?";
+}
 
 int layout_read(struct layout *l, const uint8_t *p, size_t len, int compressed)
 {
@@ -65,7 +74,10 @@ uint64_t dmg_positions(const struct layout *l, uint64_t lo, uint64_t hi)
     return m;
 }
 
-static uint64_t pick(struct etwhf_dstream *ds, uint64_t n) { return etwhf_dstream_below(ds, n); }
+static uint64_t pick(struct etwhf_dstream *ds, uint64_t n)
+{
+    return etwhf_dstream_below(ds, n);
+}
 
 static void random_bytes(struct damage *d, struct etwhf_dstream *ds, const struct layout *l, uint8_t *bytes)
 {
@@ -167,8 +179,8 @@ static void saved_offset_in(struct damage *d, struct etwhf_dstream *ds, const st
 
 /* A heap record's Size below any fixed header or past SavedOffset: R5
  * abandons the buffer there (RECORD_SIZE). A random Size: no rule. */
-static void record_size(struct damage *d, struct etwhf_dstream *ds, const struct layout *l,
-                        const struct outcome *base, uint8_t *bytes)
+static void record_size(struct damage *d, struct etwhf_dstream *ds, const struct layout *l, const struct outcome *base,
+                        uint8_t *bytes)
 {
     size_t first, n = events_of(base, d->buffer, &first);
     if (!n || l->compressed) {
@@ -215,22 +227,22 @@ static void cut_rule(struct damage *d, const struct layout *l)
         set_rule(d, BX_UPTO, x < l->saved[d->buffer] ? x : l->saved[d->buffer], ETWHF_DIAG_TRUNCATED_TAIL);
 }
 
-static void truncate_at(struct damage *d, struct etwhf_dstream *ds, const struct layout *l,
-                        const struct outcome *base, size_t *len)
+static void truncate_at(struct damage *d, struct etwhf_dstream *ds, const struct layout *l, const struct outcome *base,
+                        size_t *len)
 {
     const uint64_t hdr = ETWHF_BUFFER_HEADER_SIZE;
     size_t k = d->buffer;
     uint64_t off = l->off[k], size = l->size[k], c;
     size_t first, n = events_of(base, k, &first);
     switch (pick(ds, 6)) {
-    case 0: c = pick(ds, hdr); break;                                   /* file header */
-    case 1: c = hdr + pick(ds, l->lf_end - hdr); break;                 /* logfile record */
-    case 2: c = off + pick(ds, size < hdr ? size : hdr); break;         /* a buffer header */
+    case 0: c = pick(ds, hdr); break;                                     /* file header */
+    case 1: c = hdr + pick(ds, l->lf_end - hdr); break;                   /* logfile record */
+    case 2: c = off + pick(ds, size < hdr ? size : hdr); break;           /* a buffer header */
     case 3: c = off + hdr + pick(ds, size > hdr ? size - hdr : 1); break; /* a buffer body */
-    case 4:                                                              /* at a record (+0..7) */
+    case 4:                                                               /* at a record (+0..7) */
         c = n && !l->compressed ? base->ev[first + pick(ds, n)].offset + pick(ds, 8) : off + pick(ds, size);
         break;
-    default: c = off; break;                                             /* a buffer boundary */
+    default: c = off; break; /* a buffer boundary */
     }
     if (c >= *len)
         c = *len - 1;
@@ -245,8 +257,8 @@ static void truncate_at(struct damage *d, struct etwhf_dstream *ds, const struct
     cut_rule(d, l);
 }
 
-void dmg_apply(struct damage *d, int kind, struct etwhf_dstream *ds, const struct layout *l,
-               const struct outcome *base, uint8_t *bytes, size_t *len)
+void dmg_apply(struct damage *d, int kind, struct etwhf_dstream *ds, const struct layout *l, const struct outcome *base,
+               uint8_t *bytes, size_t *len)
 {
     memset(d, 0, sizeof *d);
     d->kind = kind;

@@ -128,9 +128,8 @@ static int through_pipe(const uint8_t *p, size_t len, struct etwhf_summary *s)
 
 static int same(const struct etwhf_summary *a, const struct etwhf_summary *b)
 {
-    return a->buffers == b->buffers && a->buffers_skipped == b->buffers_skipped &&
-           a->events_total == b->events_total && a->heap_free == b->heap_free && a->errors == b->errors &&
-           a->warnings == b->warnings && a->bytes == b->bytes;
+    return a->buffers == b->buffers && a->buffers_skipped == b->buffers_skipped && a->events_total == b->events_total &&
+           a->heap_free == b->heap_free && a->errors == b->errors && a->warnings == b->warnings && a->bytes == b->bytes;
 }
 
 static int one_file(const char *path, long long want_buffers, long long want_records)
@@ -159,12 +158,13 @@ static int one_file(const char *path, long long want_buffers, long long want_rec
         return fail(path, "the ways of reading disagree");
     if (want_buffers >= 0 && ((long long)mem.buffers != want_buffers || (long long)mem.events_total != want_records))
         return fail(path, "buffers or records differ from the expected counts");
-    printf("%s: buffers %llu (+%llu skipped), records %llu, heap free %llu, errors %llu, warnings %llu; "
-           "strict errors %llu; logger '%s', file '%s', pointer size %u, compressed %d; checksum %llx\n",
-           path, (unsigned long long)mem.buffers, (unsigned long long)mem.buffers_skipped,
-           (unsigned long long)mem.events_total, (unsigned long long)mem.heap_free, (unsigned long long)mem.errors,
-           (unsigned long long)mem.warnings, (unsigned long long)strict.errors, lf.logger_name, lf.log_file_name,
-           lf.pointer_size, lf.compressed, checksum);
+    printf(
+        "%s: buffers %llu (+%llu skipped), records %llu, heap free %llu, errors %llu, warnings %llu; "
+        "strict errors %llu; logger '%s', file '%s', pointer size %u, compressed %d; checksum %llx\n",
+        path, (unsigned long long)mem.buffers, (unsigned long long)mem.buffers_skipped,
+        (unsigned long long)mem.events_total, (unsigned long long)mem.heap_free, (unsigned long long)mem.errors,
+        (unsigned long long)mem.warnings, (unsigned long long)strict.errors, lf.logger_name, lf.log_file_name,
+        lf.pointer_size, lf.compressed, checksum);
     return 0;
 }
 

@@ -24,11 +24,11 @@ struct oc_event {
 struct outcome {
     struct oc_event *ev;
     size_t n, cap;
-    uint32_t errors, warnings;  /* bit (1u << code) */
-    int first_error;            /* code of the first error diagnostic, 0 when none */
+    uint32_t errors, warnings; /* bit (1u << code) */
+    int first_error;           /* code of the first error diagnostic, 0 when none */
     uint64_t first_error_offset;
     struct etwhf_summary sum;
-    int rc;                     /* API status */
+    int rc; /* API status */
 };
 
 /* Decodes `data` as a file in `mode` (one feed: the decoder's chunking

@@ -83,8 +83,9 @@ const char *plan_compare_buffer(const struct plan *p, size_t j, const struct lay
         if (!kept(p, j, l, base_bytes, e))
             continue;
         if (k >= gn || memcmp(e, &got->ev[gf + k], sizeof *e) != 0) {
-            snprintf(why, sizeof why, "buffer %zu (rule: %s 0x%llx): expected event %zu at offset 0x%llx; got %s 0x%llx",
-                     j, expect_names[p->expect[j]], (unsigned long long)p->limit[j], k, (unsigned long long)e->offset,
+            snprintf(why, sizeof why,
+                     "buffer %zu (rule: %s 0x%llx): expected event %zu at offset 0x%llx; got %s 0x%llx", j,
+                     expect_names[p->expect[j]], (unsigned long long)p->limit[j], k, (unsigned long long)e->offset,
                      k < gn ? "one at" : "none, events", (unsigned long long)(k < gn ? got->ev[gf + k].offset : gn));
             return why;
         }
@@ -93,8 +94,9 @@ const char *plan_compare_buffer(const struct plan *p, size_t j, const struct lay
     *want_n = k;
     if (k == gn)
         return NULL;
-    snprintf(why, sizeof why, "buffer %zu (rule: %s 0x%llx): %zu events expected, %zu delivered, the first extra at 0x%llx",
-             j, expect_names[p->expect[j]], (unsigned long long)p->limit[j], k, gn,
+    snprintf(why, sizeof why,
+             "buffer %zu (rule: %s 0x%llx): %zu events expected, %zu delivered, the first extra at 0x%llx", j,
+             expect_names[p->expect[j]], (unsigned long long)p->limit[j], k, gn,
              (unsigned long long)got->ev[gf + k].offset);
     return why;
 }

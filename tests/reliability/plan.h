@@ -14,12 +14,12 @@
 #include "outcome.h"
 
 struct plan {
-    int expect[DMG_MAX_BUFS];  /* enum dmg_expect */
+    int expect[DMG_MAX_BUFS]; /* enum dmg_expect */
     uint64_t limit[DMG_MAX_BUFS];
     uint32_t errors;
     int errors_known;
-    int eligible;              /* figure (b): uncompressed, logfile record (so the stride) intact */
-    uint64_t untouched;        /* positions neither touched nor cut */
+    int eligible;       /* figure (b): uncompressed, logfile record (so the stride) intact */
+    uint64_t untouched; /* positions neither touched nor cut */
 };
 
 /* exact_rules: the base was intact, so each damage's own rule applies. */

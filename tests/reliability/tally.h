@@ -17,7 +17,7 @@ struct tally_a {
     uint64_t traces, damaged, agreed, compressed;
     uint64_t by_faults[ETWHF_GEN_MAX_FAULTS + 1]; /* traces by number of faults */
     uint64_t fault_uses[ETWHF_FAULT_COUNT];
-    uint64_t events;                              /* events delivered = expected */
+    uint64_t events; /* events delivered = expected */
 };
 void tally_catalogue(struct tally_a *a, const struct etwhf_gen_case *c, uint64_t delivered);
 void tally_print_a(const struct tally_a *a, FILE *json);

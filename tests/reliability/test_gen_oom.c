@@ -53,8 +53,7 @@ static uint64_t fail_each(const struct etwhf_gen_options *o, const struct etwhf_
         rc = one_case(*o, pin, id, &h);
         if (rc != ETWHF_ENOMEM)
             fail_msg("case %llu: allocation %llu of %llu failing gave status %d (%s), not ETWHF_ENOMEM",
-                     (unsigned long long)id, (unsigned long long)k, (unsigned long long)calls, rc,
-                     etwhf_strerror(rc));
+                     (unsigned long long)id, (unsigned long long)k, (unsigned long long)calls, rc, etwhf_strerror(rc));
     }
     total_failed += calls;
     return calls;

@@ -40,9 +40,9 @@ static uint64_t n_traces = 10000, run_seed = 20240917;
 static int64_t only = -1;
 static FILE *json_out;
 
-#define LOGFILE_BAD ((1u << ETWHF_DIAG_LOGFILE_MISSING) | (1u << ETWHF_DIAG_LOGFILE_SHORT) | \
-                     (1u << ETWHF_DIAG_LOGFILE_BUFFER_SIZE) | (1u << ETWHF_DIAG_FILE_EMPTY) |     \
-                     (1u << ETWHF_DIAG_FILE_TOO_SHORT))
+#define LOGFILE_BAD                                                                                                    \
+    ((1u << ETWHF_DIAG_LOGFILE_MISSING) | (1u << ETWHF_DIAG_LOGFILE_SHORT) | (1u << ETWHF_DIAG_LOGFILE_BUFFER_SIZE) |  \
+     (1u << ETWHF_DIAG_FILE_EMPTY) | (1u << ETWHF_DIAG_FILE_TOO_SHORT))
 
 static char damage_note[512]; /* the damage of the trace being checked, for failure messages */
 
@@ -108,7 +108,7 @@ struct base {
     const uint8_t *bytes;
     size_t len;
     int compressed;
-    int intact;          /* no error at all: each damage's own rule applies */
+    int intact; /* no error at all: each damage's own rule applies */
     char name[128];
 };
 
@@ -168,8 +168,8 @@ static void damage_one(const char *exp, uint64_t stream, uint64_t id, const stru
                       (unsigned long long)l.stride);
     for (size_t i = 0; i < nd && at > 0 && (size_t)at < sizeof damage_note; i++)
         at += snprintf(damage_note + at, sizeof damage_note - (size_t)at, " %s@%zu[0x%llx,0x%llx)=0x%x",
-                       dmg_kind_name(d[i].kind), d[i].buffer, (unsigned long long)d[i].lo,
-                       (unsigned long long)d[i].hi, d[i].value);
+                       dmg_kind_name(d[i].kind), d[i].buffer, (unsigned long long)d[i].lo, (unsigned long long)d[i].hi,
+                       d[i].value);
     oc_decode(&s->got, s->bytes, len, ETWHF_MODE_RECOVER);
     oc_decode(&s->strict, s->bytes, len, ETWHF_MODE_STRICT);
     if (s->got.rc != ETWHF_OK || s->strict.rc != ETWHF_OK)

@@ -63,7 +63,7 @@ struct cut {
     uint64_t at_event; /* or when this event is delivered, mid-walk, 0: no */
     uint64_t to;       /* the new length */
     unsigned polls;
-    uint64_t read_at;  /* the file position when the cut was made */
+    uint64_t read_at; /* the file position when the cut was made */
     int done;
 };
 

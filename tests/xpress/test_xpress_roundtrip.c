@@ -67,8 +67,8 @@ static int on_token(void *user, const struct etwhf_xpress_token *t)
 /* Compresses with `p` (NULL = defaults), checks the bound, expands into an
  * exact-size buffer and compares. Returns the stream (caller frees) and its
  * length; token facts in *k when given. */
-static uint8_t *round_trip(const uint8_t *data, size_t n, const struct etwhf_xpress_params *p,
-                           size_t *stream_len, struct tokens *k)
+static uint8_t *round_trip(const uint8_t *data, size_t n, const struct etwhf_xpress_params *p, size_t *stream_len,
+                           struct tokens *k)
 {
     struct etwhf_xpress_params def;
     etwhf_xpress_params_init(&def);
@@ -118,8 +118,8 @@ static uint8_t *buf(size_t n)
 
 /* ---- round trips --------------------------------------------------------- */
 
-static const size_t sizes[] = {0, 1, 2, 3, 4, 31, 32, 33, 63, 64, 65, 1000, 8191, 8192, 8193,
-                               65535, 65536, 70000, 262144 + 17, MIB};
+static const size_t sizes[] = {0,  1,    2,    3,    4,    31,    32,    33,    63,          64,
+                               65, 1000, 8191, 8192, 8193, 65535, 65536, 70000, 262144 + 17, MIB};
 
 static void all_zero(void **state)
 {
@@ -192,8 +192,7 @@ static void length_forms(void **state)
     static const struct {
         uint64_t max;
         unsigned ext_len;
-    } forms[] = {{3, 0},      {9, 0},      {10, 0},     {24, 0},         {25, 1},
-                 {279, 1},    {280, 3},    {65538, 3},  {65539, 7},      {200000, 7}};
+    } forms[] = {{3, 0}, {9, 0}, {10, 0}, {24, 0}, {25, 1}, {279, 1}, {280, 3}, {65538, 3}, {65539, 7}, {200000, 7}};
     uint8_t *p = calloc(1, 300000);
     assert_non_null(p);
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
@@ -259,8 +258,7 @@ static void end_flags_are_ones(void **state)
     size_t len;
     struct etwhf_xpress_params q;
     etwhf_xpress_params_init(&q);
-    assert_int_equal(etwhf_xpress_compress((const uint8_t *)"abc", 3, out, sizeof out, &len, &q),
-                     ETWHF_OK);
+    assert_int_equal(etwhf_xpress_compress((const uint8_t *)"abc", 3, out, sizeof out, &len, &q), ETWHF_OK);
     static const uint8_t want[] = {0xFF, 0xFF, 0xFF, 0x1F, 'a', 'b', 'c'};
     assert_int_equal(len, sizeof want);
     assert_memory_equal(out, want, sizeof want);
@@ -360,8 +358,7 @@ static void allocator_hook(void **state)
     assert_int_equal(c.frees, 1);
     assert_int_equal(c.last_size, ETWHF_XPRESS_WORKSPACE);
     c.fail = 1;
-    assert_int_equal(etwhf_xpress_compress(data, sizeof data, out, sizeof out, &len, &q),
-                     ETWHF_ENOMEM);
+    assert_int_equal(etwhf_xpress_compress(data, sizeof data, out, sizeof out, &len, &q), ETWHF_ENOMEM);
     assert_int_equal(len, 0);
     /* Literal-only mode needs no memory. */
     q.max_chain = 0;
@@ -387,8 +384,7 @@ static void token_callback_stops(void **state)
     q.max_chain = 0;
     q.on_token = stop_at_third;
     q.user = &seen;
-    assert_int_equal(etwhf_xpress_compress(data, sizeof data, out, sizeof out, &len, &q),
-                     ETWHF_EABORTED);
+    assert_int_equal(etwhf_xpress_compress(data, sizeof data, out, sizeof out, &len, &q), ETWHF_EABORTED);
     assert_int_equal(seen, 3);
 }
 
@@ -409,8 +405,7 @@ static void writer_encodes_like_the_spec(void **state)
     assert_int_equal(w.token.ext_len, 1);
     etwhf_xpress_put_match(&w, 1, 12);
     size_t len = etwhf_xpress_writer_finish(&w);
-    static const uint8_t want[] = {0xFF, 0xFF, 0xFF, 0x7F, 'a',  0x07, 0x00,
-                                   0xF0, 0x07, 0x00, 0x00, 0x07, 0x00, 0x02};
+    static const uint8_t want[] = {0xFF, 0xFF, 0xFF, 0x7F, 'a', 0x07, 0x00, 0xF0, 0x07, 0x00, 0x00, 0x07, 0x00, 0x02};
     assert_int_equal(len, sizeof want);
     assert_memory_equal(out, want, sizeof want);
     assert_false(w.overflow);
@@ -456,12 +451,10 @@ static void fault_helpers(void **state)
     assert_true(k.first_match.ext_len < 3);
     assert_false(etwhf_xpress_fault_bad_length(f, len, &k.first_match));
 
-    assert_int_equal(expand(s, etwhf_xpress_cut_in_token(&k.first_match), n),
-                     ETWHF_XPRESS_TRUNCATED);
+    assert_int_equal(expand(s, etwhf_xpress_cut_in_token(&k.first_match), n), ETWHF_XPRESS_TRUNCATED);
     assert_int_equal(expand(s, etwhf_xpress_cut_in_token(&k.last), n), ETWHF_XPRESS_TRUNCATED);
     assert_int_equal(expand(s, etwhf_xpress_cut_in_flags(&k.last), n), ETWHF_XPRESS_TRUNCATED);
-    assert_int_equal(expand(s, etwhf_xpress_cut_in_flags(&k.first_match), n),
-                     ETWHF_XPRESS_TRUNCATED);
+    assert_int_equal(expand(s, etwhf_xpress_cut_in_flags(&k.first_match), n), ETWHF_XPRESS_TRUNCATED);
     assert_int_equal(expand(s, len, n + 1), ETWHF_XPRESS_TRUNCATED);
     assert_int_equal(expand(s, len, etwhf_xpress_short_len(&k.long16)), ETWHF_XPRESS_OVERRUN);
     assert_int_equal(etwhf_xpress_short_len(&(struct etwhf_xpress_token){0}), 0);

@@ -55,10 +55,8 @@ static int walk(const uint8_t *b, size_t end)
     int records = 0;
     size_t p = ETWHF_BUFFER_HEADER_SIZE;
     while (end - p >= 8 && le32(b + p) != ETWHF_FILLER_DWORD) {
-        unsigned at = (b[p + 3] & ETWHF_TRACE_HEADER_EVENT) &&
-                              (b[p + 2] <= 0x04 || b[p + 2] == 0x10 || b[p + 2] == 0x11)
-                          ? 4
-                          : 0;
+        unsigned at =
+            (b[p + 3] & ETWHF_TRACE_HEADER_EVENT) && (b[p + 2] <= 0x04 || b[p + 2] == 0x10 || b[p + 2] == 0x11) ? 4 : 0;
         size_t size = (size_t)b[p + at] | (size_t)b[p + at + 1] << 8;
         if (size < 8 || size > end - p)
             return -1;
@@ -95,8 +93,7 @@ static void sample_buffers_expand(void **state)
             assert_non_null(in);
             assert_non_null(image);
             memcpy(in, b + ETWHF_BUFFER_HEADER_SIZE, in_len);
-            assert_int_equal(etwhf_xpress_decompress(in, in_len, image + ETWHF_BUFFER_HEADER_SIZE,
-                                                     out_len),
+            assert_int_equal(etwhf_xpress_decompress(in, in_len, image + ETWHF_BUFFER_HEADER_SIZE, out_len),
                              ETWHF_XPRESS_OK);
             int r = walk(image, saved);
             assert_true(r > 0);
@@ -104,16 +101,14 @@ static void sample_buffers_expand(void **state)
             /* One byte more than the buffer holds is a decompression error. */
             uint8_t *more = malloc(out_len + 1);
             assert_non_null(more);
-            assert_int_not_equal(etwhf_xpress_decompress(in, in_len, more, out_len + 1),
-                                 ETWHF_XPRESS_OK);
+            assert_int_not_equal(etwhf_xpress_decompress(in, in_len, more, out_len + 1), ETWHF_XPRESS_OK);
             /* Our compressor's stream of the same bytes expands to them. */
             size_t cap = etwhf_xpress_bound(out_len), len = 0;
             uint8_t *s = malloc(cap);
             assert_non_null(s);
             struct etwhf_xpress_params q;
             etwhf_xpress_params_init(&q);
-            assert_int_equal(etwhf_xpress_compress(image + ETWHF_BUFFER_HEADER_SIZE, out_len, s, cap,
-                                                   &len, &q),
+            assert_int_equal(etwhf_xpress_compress(image + ETWHF_BUFFER_HEADER_SIZE, out_len, s, cap, &len, &q),
                              ETWHF_OK);
             assert_int_equal(etwhf_xpress_decompress(s, len, more, out_len), ETWHF_XPRESS_OK);
             assert_memory_equal(more, image + ETWHF_BUFFER_HEADER_SIZE, out_len);

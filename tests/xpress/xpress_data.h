@@ -60,20 +60,20 @@ static inline void xd_events(uint8_t *p, size_t n, uint64_t seed)
         uint8_t *e = p + off;
         t += 1u + (r >> 16 & 0x3FFu);
         if (stack) {
-            xd_put_le(e, 0xC0110002u, 4);        /* version 2, PERFINFO64 */
+            xd_put_le(e, 0xC0110002u, 4); /* version 2, PERFINFO64 */
             xd_put_le(e + 4, size, 2);
-            xd_put_le(e + 6, 0x1820u, 2);        /* stack walk */
+            xd_put_le(e + 6, 0x1820u, 2); /* stack walk */
             xd_put_le(e + 8, t, 8);
-            xd_put_le(e + 0x10, t, 8);           /* the event it belongs to */
+            xd_put_le(e + 0x10, t, 8); /* the event it belongs to */
             xd_put_le(e + 0x18, 0x0F10u, 4);
             xd_put_le(e + 0x1C, 0x1A2Cu, 4);
             for (size_t f = 0x20; f + 8 <= size; f += 8)
                 xd_put_le(e + f, 0x7FF812340000u + (xd_next(&seed) & 0xFFFFFu), 8);
         } else {
             uint64_t heap = 0x1D2C4A50000u + ((r >> 26 & 3u) << 20);
-            xd_put_le(e, 0xC0020002u, 4);        /* version 2, SYSTEM64 */
+            xd_put_le(e, 0xC0020002u, 4); /* version 2, SYSTEM64 */
             xd_put_le(e + 4, size, 2);
-            xd_put_le(e + 6, 0x1024u, 2);        /* HeapFree */
+            xd_put_le(e + 6, 0x1024u, 2); /* HeapFree */
             xd_put_le(e + 8, 0x1A2Cu, 4);
             xd_put_le(e + 0xC, 0x0F10u, 4);
             xd_put_le(e + 0x10, t, 8);

@@ -38,12 +38,12 @@ uint64_t etwhf__tally_get(const struct tally *t, uint64_t key);
 /* How a record walk of one region ended (the census's own walk, close to
  * docs/spec/walk.md R1–R5 but never giving up on a file). */
 enum census_end {
-    END_EXACT,        /* the last record ended exactly at the region's end */
-    END_FILLER,       /* the dword 0xFFFFFFFF (R2.1) */
-    END_SHORT_TAIL,   /* 1–7 bytes left before the end (R1.1) */
-    END_NO_MARKER,    /* byte 3 lacks 0x80 (R3.1) */
-    END_HEADER_TYPE,  /* 0x40 with an unknown HeaderType, or neither 0x40 nor 0x10 (R4.2, R4.4) */
-    END_SIZE,         /* Size below the header, or past the region's end (R5.1, R5.2) */
+    END_EXACT,       /* the last record ended exactly at the region's end */
+    END_FILLER,      /* the dword 0xFFFFFFFF (R2.1) */
+    END_SHORT_TAIL,  /* 1–7 bytes left before the end (R1.1) */
+    END_NO_MARKER,   /* byte 3 lacks 0x80 (R3.1) */
+    END_HEADER_TYPE, /* 0x40 with an unknown HeaderType, or neither 0x40 nor 0x10 (R4.2, R4.4) */
+    END_SIZE,        /* Size below the header, or past the region's end (R5.1, R5.2) */
     END_COUNT
 };
 
@@ -51,9 +51,9 @@ enum census_end {
 enum census_name {
     NAME_EMPTY,
     NAME_ASCII,
-    NAME_NON_ASCII,     /* valid UTF-16 with a unit above 0x7F (pairs well formed) */
+    NAME_NON_ASCII, /* valid UTF-16 with a unit above 0x7F (pairs well formed) */
     NAME_LONE_SURROGATE,
-    NAME_UNTERMINATED,  /* no NUL unit before the record's Size */
+    NAME_UNTERMINATED, /* no NUL unit before the record's Size */
     NAME_COUNT
 };
 
@@ -68,10 +68,10 @@ struct census {
     uint64_t logfile_found;
     struct tally lf_header_type; /* 1 / 2; 0 = no logfile record */
     struct tally lf_buffer_size, lf_pointer_size, lf_log_file_mode, lf_version, lf_provider_version;
-    struct tally lf_size_slack;   /* Size − (0x20 + layout + both names with terminators) */
+    struct tally lf_size_slack;         /* Size − (0x20 + layout + both names with terminators) */
     struct tally lf_bw_minus_positions; /* BuffersWritten − buffer positions (int64 as u64) */
     uint64_t lf_events_lost_files, lf_events_lost, lf_buffers_lost_files, lf_buffers_lost;
-    uint64_t lf_pointer_vs_type; /* PointerSize disagrees with the layout's width */
+    uint64_t lf_pointer_vs_type;   /* PointerSize disagrees with the layout's width */
     uint64_t names[2][NAME_COUNT]; /* [0] logger, [1] log file */
     uint64_t compressed_files;
     struct tally compression_format; /* low 16 bits of buffer 0's State, compressed files */
@@ -80,22 +80,22 @@ struct census {
     uint64_t positions, walked, plain, compressed;
     uint64_t saved_offset_bad, walked_by_offset;
     struct tally buf_flags, buf_type, buf_size;
-    struct tally saved_mod8; /* SavedOffset mod 8 of the buffers walked */
-    struct tally buf_state;  /* State (+0x2C) */
+    struct tally saved_mod8;  /* SavedOffset mod 8 of the buffers walked */
+    struct tally buf_state;   /* State (+0x2C) */
     uint64_t offset_is_saved; /* plain buffers whose Offset (+0x30) = SavedOffset */
     /* filler: bytes [SavedOffset, BufferSize) of plain buffers */
     uint64_t filler_room, filler_all_ff, filler_other, filler_bytes, full_buffers;
 
     /* compressed buffers */
     uint64_t comp_expanded, comp_failed;
-    struct tally comp_fail;        /* enum etwhf_xpress_result */
-    uint64_t comp_ends_at_n;       /* the stream holds no output past SavedOffset − 0x48 */
-    uint64_t comp_longer;          /* it holds more */
-    uint64_t comp_end_marker;      /* it ends as MS-XCA ends a stream: a match flag bit where the input ends */
-    struct tally comp_trailing;    /* input bytes left after the N-th output byte */
+    struct tally comp_fail;          /* enum etwhf_xpress_result */
+    uint64_t comp_ends_at_n;         /* the stream holds no output past SavedOffset − 0x48 */
+    uint64_t comp_longer;            /* it holds more */
+    uint64_t comp_end_marker;        /* it ends as MS-XCA ends a stream: a match flag bit where the input ends */
+    struct tally comp_trailing;      /* input bytes left after the N-th output byte */
     struct tally comp_trailing_word; /* those bytes as a u32, when there are 4 */
     uint64_t comp_buf_size_min, comp_buf_size_max, comp_buf_size_mult8;
-    uint64_t comp_lost_flags;      /* EVENTS_LOST / BUFFER_LOST on a compressed buffer */
+    uint64_t comp_lost_flags; /* EVENTS_LOST / BUFFER_LOST on a compressed buffer */
 
     /* region walks */
     uint64_t ends[END_COUNT];
@@ -116,8 +116,8 @@ struct census {
     struct tally msg_options;
 
     /* PERFINFO */
-    struct tally perf_pmc;   /* Version bits 8–10 */
-    uint64_t perf_pebs;      /* Version bit 15 */
+    struct tally perf_pmc;    /* Version bits 8–10 */
+    uint64_t perf_pebs;       /* Version bit 15 */
     uint64_t perf_other_bits; /* bits 11–14 set */
     uint64_t perf_ext_past_size;
     struct tally perf_version; /* low byte */

@@ -39,9 +39,11 @@ static void filler(struct census *cs, struct cur *buf, size_t from, size_t to, u
             cur_copy(buf, from, b, got);
             cur_failed(buf);
             cs->filler_other++;
-            etwhf__census_note(cs, "bytes after SavedOffset 0x%zx of the buffer at 0x%llx are not all 0xFF (first at +0x%zx; "
-                               "from SavedOffset: %02x %02x %02x %02x %02x %02x %02x %02x)", from,
-                               (unsigned long long)where, i - from, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+            etwhf__census_note(
+                cs,
+                "bytes after SavedOffset 0x%zx of the buffer at 0x%llx are not all 0xFF (first at +0x%zx; "
+                "from SavedOffset: %02x %02x %02x %02x %02x %02x %02x %02x)",
+                from, (unsigned long long)where, i - from, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
             return;
         }
     cur_failed(buf); /* [from, to) lies inside the view: the caller clipped `to` */
@@ -64,11 +66,11 @@ static void plain_buffer(struct census_file *f, struct cur *buf, const struct po
         cs->saved_offset_bad++;
         if (ps->offset_field < HDR || ps->offset_field > ps->size) {
             etwhf__census_note(cs, "buffer at 0x%llx: SavedOffset 0x%x and Offset 0x%x unusable (BufferSize 0x%x)",
-                                  (unsigned long long)ps->off, ps->saved, ps->offset_field, ps->size);
+                               (unsigned long long)ps->off, ps->saved, ps->offset_field, ps->size);
             return;
         }
         etwhf__census_note(cs, "buffer at 0x%llx: SavedOffset 0x%x unusable, walked to its Offset field 0x%x",
-                              (unsigned long long)ps->off, ps->saved, ps->offset_field);
+                           (unsigned long long)ps->off, ps->saved, ps->offset_field);
         cs->walked_by_offset++;
         end = ps->offset_field;
     }
@@ -144,8 +146,8 @@ static void compressed_buffer(struct census_file *f, struct cur *buf, const stru
         cs->comp_lost_flags++;
     if (ps->saved < HDR || ps->saved - HDR > LIMIT) {
         cs->comp_failed++;
-        etwhf__census_note(cs, "compressed buffer at 0x%llx: SavedOffset 0x%x unusable",
-                              (unsigned long long)ps->off, ps->saved);
+        etwhf__census_note(cs, "compressed buffer at 0x%llx: SavedOffset 0x%x unusable", (unsigned long long)ps->off,
+                           ps->saved);
         return;
     }
     const size_t n = ps->saved - HDR, k = buf->len - HDR;
@@ -164,7 +166,7 @@ static void compressed_buffer(struct census_file *f, struct cur *buf, const stru
         cs->comp_failed++;
         etwhf__tally_add(&cs->comp_fail, (uint64_t)r, 1);
         etwhf__census_note(cs, "compressed buffer at 0x%llx: %s", (unsigned long long)ps->off,
-                              etwhf_xpress_result_name(r));
+                           etwhf_xpress_result_name(r));
         free(out);
         return;
     }
@@ -229,8 +231,9 @@ void etwhf__census_buffers(struct census_file *f, struct cur *file, const struct
             etwhf__census_note(cs, "%zu bytes at 0x%zx: too few for a buffer header", n - off, off);
             break;
         }
-        struct position ps = {off, cur_u32(file, off + ETWHF_BH_BUFFER_SIZE), cur_u32(file, off + ETWHF_BH_SAVED_OFFSET),
-                              cur_u32(file, off + ETWHF_BH_OFFSET), cur_u16(file, off + ETWHF_BH_FLAGS)};
+        struct position ps = {off, cur_u32(file, off + ETWHF_BH_BUFFER_SIZE),
+                              cur_u32(file, off + ETWHF_BH_SAVED_OFFSET), cur_u32(file, off + ETWHF_BH_OFFSET),
+                              cur_u16(file, off + ETWHF_BH_FLAGS)};
         etwhf__tally_add(&cs->buf_type, cur_u16(file, off + ETWHF_BH_TYPE), 1);
         etwhf__tally_add(&cs->buf_state, cur_u32(file, off + ETWHF_BH_STATE), 1);
         cur_failed(file); /* the 0x48 header bytes are present */

@@ -52,7 +52,7 @@ int etwhf__census_logfile(struct census_file *f, struct cur *file, struct census
         hook != ETWHF_HOOK_LOGFILE || !cur_has(file, LF_AT, size) || size < ETWHF_SYSTEM_HEADER_SIZE + layout) {
         etwhf__tally_add(&cs->lf_header_type, 0, 1);
         etwhf__census_note(cs, "no logfile record at 0x48 (byte 3 0x%02x, HeaderType 0x%02x, HookId 0x%04x, Size %u)",
-                              b3, type, hook, size);
+                           b3, type, hook, size);
         return 0;
     }
     cs->logfile_found++;

@@ -145,11 +145,12 @@ static void census_file(struct census *cs, const uint8_t *data, size_t n)
 
 static int usage(FILE *out, int rc)
 {
-    fputs("usage: etl-census [--json] [--total] DIR|FILE...\n"
-          "Counts header forms, byte-3 values, MESSAGE options, extended items, PMC/PEBS bits,\n"
-          "compressed streams, fillers, logfile fields and names in real .etl files\n"
-          "(DIR: every *.etl below it). See docs/spec/evidence.md.\n",
-          out);
+    fputs(
+        "usage: etl-census [--json] [--total] DIR|FILE...\n"
+        "Counts header forms, byte-3 values, MESSAGE options, extended items, PMC/PEBS bits,\n"
+        "compressed streams, fillers, logfile fields and names in real .etl files\n"
+        "(DIR: every *.etl below it). See docs/spec/evidence.md.\n",
+        out);
     return rc;
 }
 

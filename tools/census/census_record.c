@@ -8,8 +8,8 @@
  */
 #include "census.h"
 
-static const char *const end_names[END_COUNT] = {"exact", "filler", "short tail", "no 0x80 marker", "header type",
-                                                 "record size"};
+static const char *const end_names[END_COUNT] = {"exact",          "filler",      "short tail",
+                                                 "no 0x80 marker", "header type", "record size"};
 
 static uint64_t align8(uint64_t x)
 {
@@ -72,9 +72,7 @@ static void record(struct census_file *f, int hdr, struct cur *r)
     const struct etwhf_header_info *hi = &etwhf_header_table[hdr];
     const unsigned size = (unsigned)r->len;
     switch (hi->family) {
-    case ETWHF_FAM_MESSAGE:
-        etwhf__tally_add(&cs->msg_options, cur_u16(r, ETWHF_MSG_OPTION_FLAGS), 1);
-        break;
+    case ETWHF_FAM_MESSAGE: etwhf__tally_add(&cs->msg_options, cur_u16(r, ETWHF_MSG_OPTION_FLAGS), 1); break;
     case ETWHF_FAM_PERFINFO: {
         const unsigned v = cur_u16(r, 0), pmc = (v >> 8) & 7u, pebs = v >> 15;
         etwhf__tally_add(&cs->perf_pmc, pmc, 1);
@@ -88,9 +86,7 @@ static void record(struct census_file *f, int hdr, struct cur *r)
         break;
     }
     case ETWHF_FAM_SYSTEM:
-    case ETWHF_FAM_COMPACT:
-        hook(cs, hdr, r);
-        break;
+    case ETWHF_FAM_COMPACT: hook(cs, hdr, r); break;
     case ETWHF_FAM_FULL:
     case ETWHF_FAM_INSTANCE:
         if (cur_eq(r, ETWHF_FULL_GUID, etwhf_heap_guid, 16)) {
@@ -109,8 +105,7 @@ static void record(struct census_file *f, int hdr, struct cur *r)
             items(cs, r, size);
         break;
     }
-    default:
-        break;
+    default: break;
     }
     cur_failed(r); /* every fixed field lies inside the form's H ≤ Size bytes */
     if (f->lf_pointer_size == 8 && hi->pointer_size == 4)
@@ -199,5 +194,5 @@ void etwhf__census_region(struct census_file *f, struct cur *buf, size_t end, ui
     cs->ends[why]++;
     if (why != END_EXACT && why != END_FILLER)
         etwhf__census_note(cs, "buffer at 0x%llx: records end at 0x%zx of 0x%zx (%s)", (unsigned long long)where, p,
-                              end, end_names[why]);
+                           end, end_names[why]);
 }

@@ -232,8 +232,8 @@ static void emit_buffers(struct census_report *r, const struct census *cs)
     num(r, "lost_flags", cs->comp_lost_flags);
     close_obj(r);
 
-    static const char *const ends[END_COUNT] = {"exact", "filler", "short_tail", "no_marker", "header_type",
-                                                "record_size"};
+    static const char *const ends[END_COUNT] = {"exact",     "filler",      "short_tail",
+                                                "no_marker", "header_type", "record_size"};
     open_obj(r, "region_ends");
     for (int i = 0; i < END_COUNT; i++)
         num(r, ends[i], cs->ends[i]);

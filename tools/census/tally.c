@@ -113,7 +113,8 @@ void etwhf__census_merge(struct census *d, const struct census *s)
     MERGE(perf_pmc), ADD(perf_pebs), ADD(perf_other_bits), ADD(perf_ext_past_size), MERGE(perf_version);
     MERGE(evt_flags), ADD(evt_with_items), ADD(items), ADD(items_mult8), ADD(items_eq_align8);
     ADD(items_eq_exact), ADD(item_anomalies), MERGE(item_size), MERGE(item_type), MERGE(items_per_record);
-    MERGE(sys_group), MERGE(header_hooks), ADD_ARRAY(stackwalk), ADD_ARRAY(heap_group), ADD_ARRAY(heap_guid), MERGE(heap_hook);
+    MERGE(sys_group), MERGE(header_hooks), ADD_ARRAY(stackwalk), ADD_ARRAY(heap_group), ADD_ARRAY(heap_guid),
+        MERGE(heap_hook);
     ADD(notes); /* the notes themselves stay with their file */
 }
 

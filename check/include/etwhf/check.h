@@ -73,8 +73,8 @@ ETWHF_API int etwhf_manifest_write_header(const struct etwhf_gen_options *opts, 
                                           int exhaustive, etwhf_gen_write_fn write, void *user);
 /* The line of case `id` of a corpus seeded with `seed`, whose input is
  * `file` (relative to the corpus folder); the same returns. */
-ETWHF_API int etwhf_manifest_write_case(const struct etwhf_gen_case *k, uint64_t seed, uint64_t id,
-                                        const char *file, etwhf_gen_write_fn write, void *user);
+ETWHF_API int etwhf_manifest_write_case(const struct etwhf_gen_case *k, uint64_t seed, uint64_t id, const char *file,
+                                        etwhf_gen_write_fn write, void *user);
 
 /* ---- a referee corpus: any input, etwhf's decoder as the oracle ------------- */
 
@@ -133,34 +133,34 @@ ETWHF_API int etwhf_corpus_case_path(const struct etwhf_corpus *c, size_t i, cha
 #define ETWHF_CHECK_STRICT (1u << ETWHF_MODE_STRICT)
 
 struct etwhf_check_options {
-    size_t struct_size;   /* set by etwhf_check_options_init: sizeof as the caller compiled it */
-    const char *decoder;  /* NULL: etwhf's decoder in-process; else the command (docs/check.md) */
-    unsigned modes;       /* ETWHF_CHECK_RECOVER | ETWHF_CHECK_STRICT; 0 (default): both
+    size_t struct_size;             /* set by etwhf_check_options_init: sizeof as the caller compiled it */
+    const char *decoder;            /* NULL: etwhf's decoder in-process; else the command (docs/check.md) */
+    unsigned modes;                 /* ETWHF_CHECK_RECOVER | ETWHF_CHECK_STRICT; 0 (default): both
                            * in-process, recover with a command */
-    unsigned jobs;        /* workers or commands at once (at most 256 run); default: processors online */
-    uint64_t timeout_ms;  /* one decode of one case in one mode (default 10000) */
-    int strict_codes;     /* with a command: compare diagnostic code names too */
-    int all_heap_events;  /* with a command: read HeapAlloc and HeapReAlloc lines too */
-    uint64_t sample;      /* 0 (default): every case; else that many, spread evenly */
-    size_t show;          /* cases whose differences the report details (default 10) */
-    FILE *progress;       /* NULL (default): quiet; else a progress line redrawn there (a terminal) */
+    unsigned jobs;                  /* workers or commands at once (at most 256 run); default: processors online */
+    uint64_t timeout_ms;            /* one decode of one case in one mode (default 10000) */
+    int strict_codes;               /* with a command: compare diagnostic code names too */
+    int all_heap_events;            /* with a command: read HeapAlloc and HeapReAlloc lines too */
+    uint64_t sample;                /* 0 (default): every case; else that many, spread evenly */
+    size_t show;                    /* cases whose differences the report details (default 10) */
+    FILE *progress;                 /* NULL (default): quiet; else a progress line redrawn there (a terminal) */
     int (*should_stop)(void *user); /* polled; nonzero stops the run (ETWHF_EABORTED) */
     void *user;
     /* Which cases run (fields added later; all zero: every case). A case
      * runs when it passes every filter that is set; `sample` then applies
      * to those. A set of filters that selects no case fails the run. */
-    const uint64_t *ids;  /* nids manifest ids (each must be in the manifest) */
+    const uint64_t *ids; /* nids manifest ids (each must be in the manifest) */
     size_t nids;
-    const char *fault;    /* a fault name the case holds ("none": intact cases) */
-    uint32_t layers;      /* bit (1 << enum etwhf_gen_layer); 0: any */
+    const char *fault;     /* a fault name the case holds ("none": intact cases) */
+    uint32_t layers;       /* bit (1 << enum etwhf_gen_layer); 0: any */
     uint32_t header_forms; /* bit (1 << enum etwhf_header): the case uses one of them; 0: any */
-    int compressed;       /* ETWHF_CHECK_COMPRESSED_YES / _NO; 0: any */
+    int compressed;        /* ETWHF_CHECK_COMPRESSED_YES / _NO; 0: any */
     /* How the report's reproduce lines name etwhf (NULL: "etwhf"). */
     const char *etwhf_command;
     /* Keep the evidence (output, stderr) of agreeing cases too, for
      * etwhf_check_report_explain; only sensible for a handful of cases. */
     int keep_agreeing;
-    int decoder_batch;    /* with a command: it is started once per job and speaks the batch
+    int decoder_batch; /* with a command: it is started once per job and speaks the batch
                            * protocol (docs/spec/check-protocol.md §6); no placeholder expands */
     /* What etwhf_check_result_passed asks (`--require`): 0, every case that
      * ran agrees with everything the options compare; ETWHF_CHECK_REQUIRE(level),
@@ -225,12 +225,12 @@ ETWHF_API void etwhf_check_result_free(struct etwhf_check_result *res);
 /* A case's outcome: the gravest of its runs, in this order. */
 enum etwhf_check_outcome {
     ETWHF_CHECK_AGREE = 0,
-    ETWHF_CHECK_SKIPPED,  /* the command cannot take it (no {file}, not a file case) */
+    ETWHF_CHECK_SKIPPED, /* the command cannot take it (no {file}, not a file case) */
     ETWHF_CHECK_DISAGREE,
-    ETWHF_CHECK_FAILED,   /* the command exited with a status other than 0 or 1 */
+    ETWHF_CHECK_FAILED, /* the command exited with a status other than 0 or 1 */
     ETWHF_CHECK_TIMEOUT,
     ETWHF_CHECK_CRASH,
-    ETWHF_CHECK_IO,       /* the case file could not be read */
+    ETWHF_CHECK_IO, /* the case file could not be read */
     ETWHF_CHECK_OUTCOMES
 };
 /* "agree", "skipped", "disagree", "failed", "timeout", "crash", "io"; "not run" otherwise. */
@@ -273,8 +273,7 @@ ETWHF_API int etwhf_check_report_explain(FILE *f, const struct etwhf_check_resul
  * etwhf_check_options.ids (`--rerun-failed`): *ids malloc'd (free it),
  * *nids of them, possibly 0. ETWHF_OK, ETWHF_EIO (not such a report: err
  * says why) or ETWHF_ENOMEM. */
-ETWHF_API int etwhf_check_report_read_failed(const char *path, uint64_t **ids, size_t *nids, char *err,
-                                             size_t errlen);
+ETWHF_API int etwhf_check_report_read_failed(const char *path, uint64_t **ids, size_t *nids, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

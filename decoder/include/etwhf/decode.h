@@ -53,7 +53,7 @@ extern "C" {
 enum etwhf_input { ETWHF_INPUT_FILE = 0, ETWHF_INPUT_RECORD = 1, ETWHF_INPUT_PAYLOAD = 2 };
 enum etwhf_mode { ETWHF_MODE_RECOVER = 0, ETWHF_MODE_STRICT = 1 };
 
-#define ETWHF_NO_BUFFER UINT64_MAX /* etwhf_diag.buffer for codes 1, 2, 29 and bare inputs */
+#define ETWHF_NO_BUFFER UINT64_MAX  /* etwhf_diag.buffer for codes 1, 2, 29 and bare inputs */
 #define ETWHF_EVENT_NO_HEADER 0xFFu /* etwhf_event.header of a bare payload (no record) */
 
 /* One heap event. `type` is ETWHF_HEAP_FREE, _ALLOC or _REALLOC. Fields that
@@ -72,21 +72,21 @@ struct etwhf_event {
     uint64_t inner_offset; /* record's offset inside the expanded buffer */
     uint64_t timestamp;    /* raw header clock value */
     uint64_t heap_handle;
-    uint64_t address;      /* Free, Alloc */
-    uint64_t size;         /* Alloc */
+    uint64_t address;                                      /* Free, Alloc */
+    uint64_t size;                                         /* Alloc */
     uint64_t new_address, old_address, new_size, old_size; /* ReAlloc */
     uint32_t source;
-    uint32_t reserved;     /* always 0: names the tail padding, so every byte of an event is defined */
+    uint32_t reserved; /* always 0: names the tail padding, so every byte of an event is defined */
 };
 
 struct etwhf_diag {
-    int code;            /* enum etwhf_diag_code */
-    int severity;        /* enum etwhf_severity */
+    int code;     /* enum etwhf_diag_code */
+    int severity; /* enum etwhf_severity */
     uint8_t has_inner;
-    uint64_t buffer;     /* ETWHF_NO_BUFFER for codes 1–2 and bare inputs */
+    uint64_t buffer; /* ETWHF_NO_BUFFER for codes 1–2 and bare inputs */
     uint64_t offset;
     uint64_t inner_offset;
-    char message[160];   /* one line for people, NUL-terminated */
+    char message[160]; /* one line for people, NUL-terminated */
 };
 
 struct etwhf_summary {
@@ -103,15 +103,15 @@ typedef int (*etwhf_event_fn)(void *user, const struct etwhf_event *ev);
 typedef int (*etwhf_diag_fn)(void *user, const struct etwhf_diag *d);
 
 struct etwhf_decode_options {
-    size_t struct_size;        /* set by etwhf_decode_options_init: sizeof as the caller compiled it */
-    int input;                 /* enum etwhf_input */
-    int mode;                  /* enum etwhf_mode */
-    unsigned pointer_size;     /* payload input: 4 or 8 */
-    uint8_t payload_type;      /* payload input: ETWHF_HEAP_FREE (default when 0), _ALLOC, _REALLOC */
-    uint64_t buffer_limit;     /* L; 0 = ETWHF_DEFAULT_BUFFER_LIMIT; at most 1 GiB */
-    int no_decompress;         /* 1: behave as a decoder without a decompressor (C4) */
-    etwhf_event_fn on_event;   /* may be NULL */
-    etwhf_diag_fn on_diag;     /* may be NULL */
+    size_t struct_size;      /* set by etwhf_decode_options_init: sizeof as the caller compiled it */
+    int input;               /* enum etwhf_input */
+    int mode;                /* enum etwhf_mode */
+    unsigned pointer_size;   /* payload input: 4 or 8 */
+    uint8_t payload_type;    /* payload input: ETWHF_HEAP_FREE (default when 0), _ALLOC, _REALLOC */
+    uint64_t buffer_limit;   /* L; 0 = ETWHF_DEFAULT_BUFFER_LIMIT; at most 1 GiB */
+    int no_decompress;       /* 1: behave as a decoder without a decompressor (C4) */
+    etwhf_event_fn on_event; /* may be NULL */
+    etwhf_diag_fn on_diag;   /* may be NULL */
     void *user;
     const struct etwhf_allocator *allocator; /* NULL = malloc/free; must outlive the context */
     /* Polled by etwhf_decode_fd after every read (also while it only counts
@@ -134,15 +134,15 @@ struct etwhf_decode_options {
 struct etwhf_logfile {
     unsigned layout_pointer_size; /* 4 or 8: which layout was read (HeaderType) */
     uint32_t buffer_size, version, provider_version, number_of_processors;
-    uint64_t end_time;            /* FILETIME */
+    uint64_t end_time; /* FILETIME */
     uint32_t timer_resolution, maximum_file_size, log_file_mode, buffers_written;
     uint32_t pointer_size, events_lost, cpu_speed_mhz;
     uint64_t boot_time, perf_freq, start_time; /* FILETIMEs, and PerfFreq */
-    uint32_t reserved_flags;      /* clock type */
+    uint32_t reserved_flags;                   /* clock type */
     uint32_t buffers_lost;
-    uint64_t header_timestamp;    /* SystemTime of the logfile record itself */
-    int compressed;               /* F3 */
-    char logger_name[256];        /* UTF-8, converted from UTF-16LE; may be truncated */
+    uint64_t header_timestamp; /* SystemTime of the logfile record itself */
+    int compressed;            /* F3 */
+    char logger_name[256];     /* UTF-8, converted from UTF-16LE; may be truncated */
     char log_file_name[1024];
 };
 

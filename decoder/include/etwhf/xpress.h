@@ -17,10 +17,10 @@ extern "C" {
 
 enum etwhf_xpress_result {
     ETWHF_XPRESS_OK = 0,
-    ETWHF_XPRESS_TRUNCATED,      /* the stream ended before the output was complete */
-    ETWHF_XPRESS_BAD_OFFSET,     /* a back-reference before the start of the output */
-    ETWHF_XPRESS_OVERRUN,        /* a match runs past the expected output length */
-    ETWHF_XPRESS_BAD_LENGTH      /* an extended match length is inconsistent */
+    ETWHF_XPRESS_TRUNCATED,  /* the stream ended before the output was complete */
+    ETWHF_XPRESS_BAD_OFFSET, /* a back-reference before the start of the output */
+    ETWHF_XPRESS_OVERRUN,    /* a match runs past the expected output length */
+    ETWHF_XPRESS_BAD_LENGTH  /* an extended match length is inconsistent */
 };
 
 /* Expands `in` into exactly `out_len` bytes of `out` (the two must not

@@ -40,12 +40,12 @@ extern "C" {
 /* ---- API status codes (return values; not diagnostics) ------------------ */
 enum etwhf_status {
     ETWHF_OK = 0,
-    ETWHF_EINVAL = 1,     /* bad argument or option */
-    ETWHF_ENOMEM = 2,     /* allocation failed (context becomes invalid) */
-    ETWHF_EBADSTATE = 3,  /* context invalid after an earlier fatal error, or used after finish */
-    ETWHF_EIO = 4,        /* read or write failure (readers, writers) */
-    ETWHF_EABORTED = 5,   /* a callback returned nonzero */
-    ETWHF_ELIMIT = 6      /* a configured limit is out of range */
+    ETWHF_EINVAL = 1,    /* bad argument or option */
+    ETWHF_ENOMEM = 2,    /* allocation failed (context becomes invalid) */
+    ETWHF_EBADSTATE = 3, /* context invalid after an earlier fatal error, or used after finish */
+    ETWHF_EIO = 4,       /* read or write failure (readers, writers) */
+    ETWHF_EABORTED = 5,  /* a callback returned nonzero */
+    ETWHF_ELIMIT = 6     /* a configured limit is out of range */
 };
 ETWHF_API const char *etwhf_strerror(int status);
 

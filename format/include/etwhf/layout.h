@@ -113,16 +113,16 @@ extern "C" {
 extern ETWHF_API const struct etwhf_header_info etwhf_header_table[ETWHF_HDR_COUNT];
 
 /* Field offsets inside the headers that heap identity reads (docs/spec/walk.md R9). */
-#define ETWHF_SYS_HOOK_ID 0x06u       /* system, compact, perfinfo */
-#define ETWHF_SYS_TID 0x08u           /* system, compact */
+#define ETWHF_SYS_HOOK_ID 0x06u /* system, compact, perfinfo */
+#define ETWHF_SYS_TID 0x08u     /* system, compact */
 #define ETWHF_SYS_PID 0x0Cu
 #define ETWHF_SYS_TIME 0x10u
 #define ETWHF_PERFINFO_TIME 0x08u
 #define ETWHF_PERFINFO_EXT_START 0x10u
-#define ETWHF_FULL_CLASS_TYPE 0x04u   /* full, instance */
+#define ETWHF_FULL_CLASS_TYPE 0x04u /* full, instance */
 #define ETWHF_FULL_CLASS_VERSION 0x06u
 #define ETWHF_FULL_GUID 0x18u
-#define ETWHF_EVT_FLAGS 0x04u         /* event */
+#define ETWHF_EVT_FLAGS 0x04u /* event */
 #define ETWHF_EVT_PROVIDER 0x18u
 #define ETWHF_EVT_DESC_ID 0x28u
 #define ETWHF_EVT_DESC_VERSION 0x2Au

@@ -46,10 +46,10 @@ enum etwhf_dstream_kind { ETWHF_DSTREAM_PRNG = 0, ETWHF_DSTREAM_BYTES = 1 };
 /* Plain struct so callers can keep it on the stack; treat fields as private. */
 struct etwhf_dstream {
     int kind;
-    uint64_t s[4];         /* xoshiro256** state */
-    const uint8_t *bytes;  /* BYTES: not owned, must outlive the stream */
+    uint64_t s[4];        /* xoshiro256** state */
+    const uint8_t *bytes; /* BYTES: not owned, must outlive the stream */
     size_t len, pos;
-    uint64_t draws;        /* draws made so far */
+    uint64_t draws; /* draws made so far */
 };
 
 /* PRNG stream for case `id` of a run seeded with `seed` (the manifest's
@@ -117,16 +117,16 @@ enum etwhf_gen_layer { ETWHF_GEN_PAYLOAD = 0, ETWHF_GEN_RECORD = 1, ETWHF_GEN_FI
 #define ETWHF_GEN_ALL_LAYERS 7u
 
 struct etwhf_fault_info {
-    const char *name;      /* "record_size_overrun": manifest and file names */
-    int layer;             /* enum etwhf_fault_layer: what it changes */
-    int code;              /* enum etwhf_diag_code it is built to raise; 0: none (the walk ends
+    const char *name;     /* "record_size_overrun": manifest and file names */
+    int layer;            /* enum etwhf_fault_layer: what it changes */
+    int code;             /* enum etwhf_diag_code it is built to raise; 0: none (the walk ends
                             * silently, and the heap events after it are lost) */
-    const char *step;      /* walk step and condition: "R5: p + Size > E" */
-    const char *resume;    /* what the walk does next */
-    const char *kind;      /* "raw", "fixed-up" or "raw or fixed-up" (drawn per case) */
-    const char *how;       /* how the bytes are changed, variants included */
-    unsigned case_layers;  /* ETWHF_GEN_LAYER_BIT mask of case layers it applies to */
-    int compressed;        /* file cases: -1 uncompressed files only, 1 compressed only, 0 either */
+    const char *step;     /* walk step and condition: "R5: p + Size > E" */
+    const char *resume;   /* what the walk does next */
+    const char *kind;     /* "raw", "fixed-up" or "raw or fixed-up" (drawn per case) */
+    const char *how;      /* how the bytes are changed, variants included */
+    unsigned case_layers; /* ETWHF_GEN_LAYER_BIT mask of case layers it applies to */
+    int compressed;       /* file cases: -1 uncompressed files only, 1 compressed only, 0 either */
 };
 
 /* NULL when out of range. */
@@ -185,21 +185,21 @@ enum etwhf_gen_shape {
     ETWHF_SHAPE_FILE_HEADER_EVENTS,  /* file.header_events: header-group records after the logfile */
     ETWHF_SHAPE_BUFFER_SMALL,        /* buffer.small: BufferSize 1, 2 or 4 KiB */
     ETWHF_SHAPE_BUFFER_LOST_COMPRESSED, /* buffer.lost_flags_compressed: EVENTS_LOST / BUFFER_LOST on a compressed buffer */
-    ETWHF_SHAPE_XPRESS_LONG_FORMS,   /* xpress.long_forms: u16 / u32 length forms for lengths a shorter form holds */
-    ETWHF_SHAPE_NAMES_ASCII,         /* names.ascii: ASCII logger and log-file names */
-    ETWHF_SHAPE_NAMES_NON_ASCII,     /* names.non_ascii: umlauts, CJK, a surrogate pair */
+    ETWHF_SHAPE_XPRESS_LONG_FORMS,      /* xpress.long_forms: u16 / u32 length forms for lengths a shorter form holds */
+    ETWHF_SHAPE_NAMES_ASCII,            /* names.ascii: ASCII logger and log-file names */
+    ETWHF_SHAPE_NAMES_NON_ASCII,        /* names.non_ascii: umlauts, CJK, a surrogate pair */
     ETWHF_SHAPE_NAMES_LONE_SURROGATE, /* names.lone_surrogate: an unpaired UTF-16 surrogate */
-    ETWHF_SHAPE_NAMES_OVERLONG,      /* names.overlong: a name past etwhf's 256 / 1024-byte UTF-8 fields */
-    ETWHF_SHAPE_BUFFER_SAVED_ZERO,   /* buffer.saved_offset_zero: a header buffer's SavedOffset 0, its data end in Offset */
+    ETWHF_SHAPE_NAMES_OVERLONG,       /* names.overlong: a name past etwhf's 256 / 1024-byte UTF-8 fields */
+    ETWHF_SHAPE_BUFFER_SAVED_ZERO, /* buffer.saved_offset_zero: a header buffer's SavedOffset 0, its data end in Offset */
     ETWHF_SHAPE_XPRESS_STREAM_LONGER, /* xpress.stream_longer: a compressed stream longer than the records it expands to */
     ETWHF_SHAPE_COUNT
 };
 _Static_assert(ETWHF_SHAPE_COUNT <= 64, "a case's shapes are a 64-bit mask");
 
 struct etwhf_gen_shape_info {
-    const char *name;      /* "heap.system": manifest "shapes", docs/spec/evidence.md */
-    int evidence;          /* enum etwhf_evidence */
-    const char *what;      /* one line: what the bytes hold */
+    const char *name; /* "heap.system": manifest "shapes", docs/spec/evidence.md */
+    int evidence;     /* enum etwhf_evidence */
+    const char *what; /* one line: what the bytes hold */
 };
 /* NULL when out of range. */
 ETWHF_API const struct etwhf_gen_shape_info *etwhf_gen_shape_info(int shape);
@@ -225,18 +225,18 @@ enum etwhf_gen_fault_mode { ETWHF_GEN_FAULTS_ALL = 0, ETWHF_GEN_FAULTS_NONE, ETW
 #define ETWHF_GEN_ALL_HEADERS ((1u << ETWHF_HDR_FORMS) - 1u)
 
 struct etwhf_gen_options {
-    unsigned layers;       /* ETWHF_GEN_LAYER_BIT mask; 0 = all */
-    unsigned widths;       /* ETWHF_GEN_W* mask; 0 = all */
-    uint32_t headers;      /* bit (1 << enum etwhf_header) of the 12 forms heap records use; 0 = all */
-    size_t n_sources;      /* 0 = the default set: 1–6, 0, 7, 0x80000000, 0xFFFFFFFF */
+    unsigned layers;  /* ETWHF_GEN_LAYER_BIT mask; 0 = all */
+    unsigned widths;  /* ETWHF_GEN_W* mask; 0 = all */
+    uint32_t headers; /* bit (1 << enum etwhf_header) of the 12 forms heap records use; 0 = all */
+    size_t n_sources; /* 0 = the default set: 1–6, 0, 7, 0x80000000, 0xFFFFFFFF */
     uint32_t sources[ETWHF_GEN_MAX_SOURCES];
-    int fault_mode;        /* enum etwhf_gen_fault_mode */
-    uint64_t fault_set;    /* LIST: bit (1 << enum etwhf_fault) */
-    unsigned fault_rate;   /* per-mille of cases that carry faults (default 500) */
-    unsigned max_faults;   /* 1..ETWHF_GEN_MAX_FAULTS (default 2) */
-    unsigned compressed_rate; /* per-mille of file cases written compressed (default 150) */
+    int fault_mode;                          /* enum etwhf_gen_fault_mode */
+    uint64_t fault_set;                      /* LIST: bit (1 << enum etwhf_fault) */
+    unsigned fault_rate;                     /* per-mille of cases that carry faults (default 500) */
+    unsigned max_faults;                     /* 1..ETWHF_GEN_MAX_FAULTS (default 2) */
+    unsigned compressed_rate;                /* per-mille of file cases written compressed (default 150) */
     const struct etwhf_allocator *allocator; /* NULL = malloc/free */
-    int documented_only;   /* 1: draw only shapes whose evidence is observed or documented
+    int documented_only;                     /* 1: draw only shapes whose evidence is observed or documented
                             * (gen --evidence documented); 0: half the drawn cases may hold
                             * chosen shapes */
 };
@@ -259,9 +259,9 @@ struct etwhf_gen_event {
  * docs/spec/manifest.md (docs/generator.md). Values are truncated to the width;
  * fields that do not apply to the type are 0. */
 struct etwhf_gen_heap_expect {
-    uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
-    uint8_t pointer_size;  /* 4 or 8 */
-    int8_t header;         /* enum etwhf_header of the record; -1 for a bare payload */
+    uint8_t type;         /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
+    uint8_t pointer_size; /* 4 or 8 */
+    int8_t header;        /* enum etwhf_header of the record; -1 for a bare payload */
     uint32_t source;
     uint64_t heap_handle, address, size;                   /* address: Free, Alloc; size: Alloc */
     uint64_t new_address, old_address, new_size, old_size; /* ReAlloc */
@@ -271,24 +271,24 @@ struct etwhf_gen_heap_expect {
 struct etwhf_gen_diag {
     int code;
     uint8_t has_inner;
-    uint64_t buffer;       /* ETWHF_GEN_NO_BUFFER for codes 1–2 and bare inputs */
+    uint64_t buffer; /* ETWHF_GEN_NO_BUFFER for codes 1–2 and bare inputs */
     uint64_t offset;
     uint64_t inner_offset;
 };
 #define ETWHF_GEN_NO_BUFFER UINT64_MAX
 
 struct etwhf_gen_expect {
-    int error;                    /* verdict: 1 = "error", 0 = "ok" */
-    int first_error_code;         /* 0 when none (manifest null) */
+    int error;            /* verdict: 1 = "error", 0 = "ok" */
+    int first_error_code; /* 0 when none (manifest null) */
     uint64_t first_error_offset;
-    uint32_t errors, warnings;    /* bit (1u << code) of the distinct codes */
-    struct etwhf_gen_event *events;   /* HeapFree events in delivery order */
+    uint32_t errors, warnings;      /* bit (1u << code) of the distinct codes */
+    struct etwhf_gen_event *events; /* HeapFree events in delivery order */
     size_t n_events;
-    struct etwhf_gen_diag *diags;     /* every diagnostic, in walk order */
+    struct etwhf_gen_diag *diags; /* every diagnostic, in walk order */
     size_t n_diags;
-    uint64_t heap_alloc, heap_realloc; /* HeapAlloc / HeapReAlloc events delivered */
+    uint64_t heap_alloc, heap_realloc;               /* HeapAlloc / HeapReAlloc events delivered */
     uint64_t buffers, buffers_skipped, events_total; /* file cases (recover mode) */
-    struct etwhf_gen_heap_expect *heap_events; /* every delivered heap event, in delivery order */
+    struct etwhf_gen_heap_expect *heap_events;       /* every delivered heap event, in delivery order */
     size_t n_heap_events;
     /* Cases with faults: how many of events / heap_events lie before the
      * first fault's damage (the damaged record; the start of a damaged or
@@ -301,13 +301,13 @@ struct etwhf_gen_expect {
 
 /* What a case is built around. -1 (or has_source 0) = drawn from the stream. */
 struct etwhf_gen_pin {
-    int layer;            /* enum etwhf_gen_layer */
-    int width;            /* ETWHF_GEN_W4, _W8 or _WMIXED */
-    int header;           /* enum etwhf_header of the target HeapFree record */
+    int layer;  /* enum etwhf_gen_layer */
+    int width;  /* ETWHF_GEN_W4, _W8 or _WMIXED */
+    int header; /* enum etwhf_header of the target HeapFree record */
     int has_source;
-    uint32_t source;      /* Source of the target HeapFree event */
-    int fault;            /* enum etwhf_fault, or ETWHF_FAULT_COUNT for "no fault" */
-    int event;            /* payload cases: ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
+    uint32_t source; /* Source of the target HeapFree event */
+    int fault;       /* enum etwhf_fault, or ETWHF_FAULT_COUNT for "no fault" */
+    int event;       /* payload cases: ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
 };
 ETWHF_API void etwhf_gen_pin_init(struct etwhf_gen_pin *p); /* everything drawn */
 
@@ -331,16 +331,16 @@ struct etwhf_gen_case {
     uint8_t event;         /* payload cases: ETWHF_HEAP_FREE, _ALLOC, _REALLOC */
     uint32_t headers;      /* bit (1 << enum etwhf_header) of the heap records' forms */
     int compressed;
-    int faults[ETWHF_GEN_MAX_FAULTS]; /* enum etwhf_fault, in the order applied */
-    uint8_t fault_raw[ETWHF_GEN_MAX_FAULTS]; /* 1: raw, 0: fixed-up */
+    int faults[ETWHF_GEN_MAX_FAULTS];                         /* enum etwhf_fault, in the order applied */
+    uint8_t fault_raw[ETWHF_GEN_MAX_FAULTS];                  /* 1: raw, 0: fixed-up */
     struct etwhf_gen_fault_at fault_at[ETWHF_GEN_MAX_FAULTS]; /* where each fault was applied */
     size_t n_faults;
-    int name_fault;        /* index into faults of the fault the case is named after (-1: intact) */
-    size_t heap_records;   /* Free, Alloc and ReAlloc records written (1 for a bare payload) */
-    int target_header;     /* form of the target HeapFree record (-1 for payload cases) */
+    int name_fault;      /* index into faults of the fault the case is named after (-1: intact) */
+    size_t heap_records; /* Free, Alloc and ReAlloc records written (1 for a bare payload) */
+    int target_header;   /* form of the target HeapFree record (-1 for payload cases) */
     uint32_t target_source;
-    uint64_t shapes;       /* bit (1 << enum etwhf_gen_shape) of every shape the case holds */
-    int evidence;          /* enum etwhf_evidence: its weakest shape's */
+    uint64_t shapes; /* bit (1 << enum etwhf_gen_shape) of every shape the case holds */
+    int evidence;    /* enum etwhf_evidence: its weakest shape's */
     struct etwhf_gen_expect expect;
     struct etwhf_allocator allocator; /* used by etwhf_gen_case_free */
 };
@@ -353,7 +353,7 @@ ETWHF_API int etwhf_gen_case(const struct etwhf_gen_options *o, struct etwhf_dst
 /* The same with some dimensions fixed (exhaustive mode, tests). A pinned fault
  * that cannot apply to the pinned layer is ETWHF_EINVAL. */
 ETWHF_API int etwhf_gen_case_pinned(const struct etwhf_gen_options *o, const struct etwhf_gen_pin *pin,
-                          struct etwhf_dstream *ds, struct etwhf_gen_case *out);
+                                    struct etwhf_dstream *ds, struct etwhf_gen_case *out);
 ETWHF_API void etwhf_gen_case_free(struct etwhf_gen_case *c);
 
 /* Exhaustive mode: every Source × width × header form × fault (and "no fault")
@@ -377,8 +377,8 @@ ETWHF_API size_t etwhf_gen_case_name(const struct etwhf_gen_case *c, uint64_t id
 
 /* Fields of one heap event; those that do not apply to the type are ignored. */
 struct etwhf_gen_heap_event {
-    uint8_t type;          /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
-    uint8_t version;       /* event version in the header (normally 2) */
+    uint8_t type;    /* ETWHF_HEAP_FREE, _ALLOC or _REALLOC */
+    uint8_t version; /* event version in the header (normally 2) */
     uint32_t pid, tid;
     uint64_t timestamp;
     uint64_t heap_handle, address, size;                   /* Free, Alloc */
@@ -390,25 +390,25 @@ struct etwhf_gen_heap_event {
  * are truncated to the width. Returns its length, or 0 (nothing written) when
  * the type or width is bad or cap is too small. */
 ETWHF_API size_t etwhf_gen_encode_payload(const struct etwhf_gen_heap_event *ev, unsigned pointer_size, uint8_t *out,
-                                size_t cap);
+                                          size_t cap);
 
 /* Optional record shape; NULL = plain (no extension, exact payload). */
 struct etwhf_gen_record_shape {
-    unsigned pmc;          /* perfinfo: PMC counters (0–7), Version bits 8–10 */
-    int pebs;              /* perfinfo: PEBS index present, Version bit 15 */
-    unsigned ext_items;    /* event forms: extended-data items before the payload (0–4) */
-    size_t extra;          /* bytes appended to the payload (zeros) */
+    unsigned pmc;       /* perfinfo: PMC counters (0–7), Version bits 8–10 */
+    int pebs;           /* perfinfo: PEBS index present, Version bit 15 */
+    unsigned ext_items; /* event forms: extended-data items before the payload (0–4) */
+    size_t extra;       /* bytes appended to the payload (zeros) */
 };
 
 /* The Size field of the record: fixed header + extension + payload (+extra).
  * 0 when the header or the type is bad or Size would exceed 0xFFFF. */
 ETWHF_API size_t etwhf_gen_record_size(int header, const struct etwhf_gen_heap_event *ev,
-                             const struct etwhf_gen_record_shape *shape);
+                                       const struct etwhf_gen_record_shape *shape);
 /* Writes the record in header form `header` (enum etwhf_header, one of the 12)
  * and its zero pad: align8(Size) bytes. Width comes from the header form.
  * Returns Size, or 0 (nothing written) when invalid or cap < align8(Size). */
 ETWHF_API size_t etwhf_gen_encode_record(int header, const struct etwhf_gen_heap_event *ev,
-                               const struct etwhf_gen_record_shape *shape, uint8_t *out, size_t cap);
+                                         const struct etwhf_gen_record_shape *shape, uint8_t *out, size_t cap);
 
 /* ---- streaming big-trace writer (`etwhf gen --etl`) ----------------------- */
 
@@ -417,11 +417,11 @@ typedef int (*etwhf_gen_write_fn)(void *user, const void *data, size_t len);
 
 struct etwhf_gen_trace_options {
     uint64_t seed;
-    uint64_t events;        /* HeapFree events to write */
-    unsigned pointer_size;  /* 4, 8, or 0 = mixed (64-bit file, some 32-bit records) */
-    int pure;               /* 1: HeapFree records only (no neighbours) */
-    uint32_t buffer_size;   /* multiple of 8, 0x1000..0x1000000; 0 = 0x10000 */
-    unsigned cpus;          /* 1..64; 0 = 4 */
+    uint64_t events;       /* HeapFree events to write */
+    unsigned pointer_size; /* 4, 8, or 0 = mixed (64-bit file, some 32-bit records) */
+    int pure;              /* 1: HeapFree records only (no neighbours) */
+    uint32_t buffer_size;  /* multiple of 8, 0x1000..0x1000000; 0 = 0x10000 */
+    unsigned cpus;         /* 1..64; 0 = 4 */
     etwhf_gen_write_fn write;
     void *user;
     const struct etwhf_allocator *allocator;

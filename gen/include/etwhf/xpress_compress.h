@@ -40,12 +40,11 @@
 extern "C" {
 #endif
 
-#define ETWHF_XPRESS_MAX_OFFSET 8192u   /* 13 bits of offset − 1 */
+#define ETWHF_XPRESS_MAX_OFFSET 8192u /* 13 bits of offset − 1 */
 #define ETWHF_XPRESS_MIN_MATCH 3u
 #define ETWHF_XPRESS_HASH_BITS 14u
 /* Bytes of the one matcher allocation: hash heads + a window of chain links. */
-#define ETWHF_XPRESS_WORKSPACE \
-    (((size_t)1 << ETWHF_XPRESS_HASH_BITS) * 4u + (size_t)ETWHF_XPRESS_MAX_OFFSET * 4u)
+#define ETWHF_XPRESS_WORKSPACE (((size_t)1 << ETWHF_XPRESS_HASH_BITS) * 4u + (size_t)ETWHF_XPRESS_MAX_OFFSET * 4u)
 /* Largest input etwhf_xpress_compress takes (positions are kept in 32 bits). */
 #define ETWHF_XPRESS_MAX_INPUT ((size_t)UINT32_MAX - 1u)
 
@@ -69,10 +68,10 @@ struct etwhf_xpress_token {
 typedef int (*etwhf_xpress_token_fn)(void *user, const struct etwhf_xpress_token *t);
 
 struct etwhf_xpress_params {
-    unsigned max_chain;     /* match candidates tried per position; 0 = literals only */
-    uint32_t max_offset;    /* 1..8192; 0 = 8192 */
-    uint64_t max_length;    /* ≥ 3; 0 = unbounded (up to UINT32_MAX + 3) */
-    unsigned long_form;     /* 0: each match length in its shortest form; 16 or 32: every match
+    unsigned max_chain;             /* match candidates tried per position; 0 = literals only */
+    uint32_t max_offset;            /* 1..8192; 0 = 8192 */
+    uint64_t max_length;            /* ≥ 3; 0 = unbounded (up to UINT32_MAX + 3) */
+    unsigned long_form;             /* 0: each match length in its shortest form; 16 or 32: every match
                                of length ≥ 25 in the u16 or u32 form (legal, non-canonical:
                                real encoders differ in where they switch forms) */
     etwhf_xpress_token_fn on_token; /* may be NULL */
@@ -93,8 +92,8 @@ ETWHF_API size_t etwhf_xpress_bound(size_t in_len);
  * ETWHF_XPRESS_MAX_INPUT, bad max_offset or max_length, or out_cap too small:
  * out_cap ≥ etwhf_xpress_bound(in_len) always suffices); ETWHF_ENOMEM;
  * ETWHF_EABORTED (on_token asked to stop). On error *out_len is 0. */
-ETWHF_API int etwhf_xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
-                          size_t *out_len, const struct etwhf_xpress_params *params);
+ETWHF_API int etwhf_xpress_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len,
+                                    const struct etwhf_xpress_params *params);
 
 /* ---- the stream writer the compressor is built on --------------------------
  * Also for hand-built streams (tests, faults): any sequence of literals and
@@ -107,7 +106,7 @@ struct etwhf_xpress_writer {
     uint32_t flags;
     unsigned flag_count; /* tokens in the current flag word */
     size_t flag_pos;
-    size_t nibble_pos;   /* SIZE_MAX when no nibble is half used */
+    size_t nibble_pos; /* SIZE_MAX when no nibble is half used */
     size_t data_pos;
     struct etwhf_xpress_token token;
 };

@@ -68,8 +68,8 @@ int main(void)
     } else {
         FILE *null = fopen("/dev/null", "w");
         uint64_t agree = etwhf_check_result_count(res, ETWHF_CHECK_AGREE);
-        ok = etwhf_corpus_count(corpus) == CASES && etwhf_check_result_cases(res) == CASES && agree == CASES &&
-             null && etwhf_check_report_json(null, res) == 0;
+        ok = etwhf_corpus_count(corpus) == CASES && etwhf_check_result_cases(res) == CASES && agree == CASES && null &&
+             etwhf_check_report_json(null, res) == 0;
         printf("check: %zu cases, %llu agree\n", etwhf_check_result_cases(res), (unsigned long long)agree);
         if (null)
             fclose(null);

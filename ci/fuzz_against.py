@@ -11,6 +11,8 @@ minimized (fuzz_against_min.py) and kept with a rerun line.
 
 Exit: 0 no class, 1 at least one class, 2 usage (argparse), 3 could not run.
 """
+import collections
+import json
 import os
 import random
 import shlex
@@ -46,6 +48,19 @@ def find_fuzzer(args):
     path = args.fuzzer or os.path.join(REPO, "build", "fuzz-libfuzzer", "fuzz", "fuzz_file_sa")
     return os.path.abspath(path) if os.path.isfile(path) and os.access(path, os.X_OK) else None
 
+
+
+def one_case_manifest(header_line, case_line):
+    """A manifest of one case, renumbered: a manifest's case lines are ids 0 to
+    options.count - 1, each once (docs/spec/manifest.md §3.2), so the case
+    becomes id 0 of a corpus of 1."""
+    header = json.loads(header_line, object_pairs_hook=collections.OrderedDict)
+    case = json.loads(case_line, object_pairs_hook=collections.OrderedDict)
+    if isinstance(header.get("options"), dict) and "count" in header["options"]:
+        header["options"]["count"] = 1
+    case["id"] = 0
+    dump = lambda o: json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return dump(header) + dump(case)
 
 class Class:
     def __init__(self, key, failure, t, source):
@@ -139,7 +154,7 @@ class Campaign:
             name = "case"
             os.makedirs(os.path.join(d, name, os.path.dirname(c.first.entry["file"])), exist_ok=True)
             with open(os.path.join(d, name, "manifest.jsonl"), "w", encoding="utf-8") as f:
-                f.write(c.first.header_line + c.first.line)
+                f.write(one_case_manifest(c.first.header_line, c.first.line))
             with open(os.path.join(d, name, c.first.entry["file"]), "wb") as f:
                 f.write(c.data)
         rerun = judge.rerun_line(self.etwhf, name, self.cmd, self.require)

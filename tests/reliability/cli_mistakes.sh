@@ -75,7 +75,7 @@ io 3 check "cannot read .*manifest.jsonl: Input/output error" "$TMP/eio"
 mkdir -p "$TMP/nomanifest/cases"
 : >"$TMP/nomanifest/manifest.jsonl"
 io 3 check "manifest.jsonl is empty" "$TMP/nomanifest"
-io 3 check "not a folder" "$GOOD"
+io 3 check "not a folder" /dev/null   # a regular file is a referee case (conformance.md §1.5), a device is neither
 io 1 info "FILE_EMPTY" "$TMP/empty"
 STDIN=$TMP/empty io 1 info "standard input: error FILE_EMPTY" -
 STDIN=$TMP io 3 decode "cannot read 'standard input': Is a directory" -

@@ -118,7 +118,7 @@ def machine():
         "cores": os.cpu_count(),
         "cpu": model,
         "kernel": platform.release(),
-        "commit": out(["git", "rev-parse", "--short", "HEAD"]) + (" (dirty)" if out(["git", "status", "--porcelain", "--untracked-files=no"]) else ""),
+        "commit": out(["git", "rev-parse", "--short", "HEAD"]) + (" (dirty)" if out(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results", ":!BENCHMARKS.md"]) else ""),
         "cc": out(["cc", "--version"]).splitlines()[0] if out(["cc", "--version"]) else "",
     }
 

@@ -14,13 +14,15 @@ from throughput import COMPOSITIONS, gen_available, gen_cmd, make_trace, read_an
 MiB = 1 << 20
 SIZES = (16 * MiB, 64 * MiB)   # callgrind runs ~50x slower than native: seconds, not minutes
 # The instruction goals: instructions per byte at most this many times read-and-sum's, per
-# composition (their user-space rates differ). Derived by bench/lib/goals.py from the quiet
-# full run of 2026-12-03 04:43 UTC (1 GiB traces, 1-minute load <= 0.44 in every group) and
-# rounded down to a tenth: each then agrees with that run's wall-clock verdict (met where
-# 0.5x was met, missed where it was missed). bench/analysis.md, "Instruction goals".
-IR_GOALS = {"decode": {"default": 2.3, "ptr8": 2.6, "pure64": 3.8},
+# composition (their user-space rates differ). Each is the lower of the thresholds that
+# bench/lib/goals.py derived from two quiet full runs (1 GiB traces, other people's 1-minute
+# load <= 0.45 in every group), rounded down to a tenth: 2026-12-03 04:43 UTC and
+# 2026-12-07 07:14 UTC (decode 2.61 / 2.24 / 2.61, gen 4.19 / 5.07 / 10.33 for default / ptr8 /
+# pure64, pure64 at its 0.6x goal). The lower one, so that an instruction goal met means the
+# wall-clock goal was met in both. bench/analysis.md, "Instruction goals".
+IR_GOALS = {"decode": {"default": 2.3, "ptr8": 2.2, "pure64": 2.6},
             "gen": {"default": 3.3, "ptr8": 3.5, "pure64": 6.3}}
-IR_GOALS_RUN = "2026-12-03 04:43 UTC"
+IR_GOALS_RUN = "2026-12-03 04:43 UTC and of 2026-12-07 07:14 UTC (the lower of the two)"
 
 
 def callgrind_ir(cmd):

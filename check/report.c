@@ -251,8 +251,13 @@ int etwhf_check_report_text(FILE *f, const struct etwhf_check_result *r)
     int st = compute(r, t, &gs);
     if (st != ETWHF_OK)
         return st;
-    fprintf(f, "etwhf check: %s (generator %s): %zu cases", c->dir, c->generator_version ? c->generator_version : "?",
-            r->nselected);
+    if (c->generator_version && strcmp(c->generator_version, "referee") == 0 && c->ncases == 1)
+        /* etwhf check FILE: name the file, whose expectation is etwhf's reading of it */
+        fprintf(f, "etwhf check: %s/%s (referee: etwhf's decoder's reading of the file): %zu cases", c->dir,
+                c->cases[0].info.file, r->nselected);
+    else
+        fprintf(f, "etwhf check: %s (generator %s): %zu cases", c->dir,
+                c->generator_version ? c->generator_version : "?", r->nselected);
     if (r->nselected != r->corpus->ncases)
         fprintf(f, " selected from %zu", r->corpus->ncases);
     fprintf(f, "\n  decoder: %s; modes: %s%s%s; jobs: %u; timeout: %.3g s\n", r->decoder,

@@ -1,7 +1,12 @@
 /* The ids of the cases an earlier JSON report lists as not agreeing (etwhf/check.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "etwhf/check.h"
 
@@ -10,7 +15,18 @@ int etwhf_check_report_read_failed(const char *path, uint64_t **ids, size_t *nid
     json_error_t je;
     *ids = NULL;
     *nids = 0;
-    json_t *root = json_load_file(path, 0, &je);
+    /* A report is a regular file: a FIFO nobody writes would block for ever and
+     * a device would never end (opened without blocking, then checked). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return ETWHF_EIO;
+    }
+    json_t *root = json_loadfd(fd, 0, &je);
+    close(fd);
     json_t *list = json_object_get(root, "not_agreeing");
     const char *kind = json_string_value(json_object_get(root, "report"));
     if (!root || !kind || !json_is_array(list)) {

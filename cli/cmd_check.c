@@ -411,7 +411,7 @@ static int read_rerun(struct opts *o)
     size_t n;
     int st = etwhf_check_report_read_failed(o->rerun, &ids, &n, err, sizeof err);
     if (st != ETWHF_OK) {
-        fprintf(stderr, "etwhf check: --rerun-failed: %s\n", err);
+        etwhf_msg("etwhf check: --rerun-failed: %s", err); /* it quotes a path */
         return EXIT_IO;
     }
     for (size_t i = 0; i < n && st == ETWHF_OK; i++)
@@ -420,8 +420,7 @@ static int read_rerun(struct opts *o)
     if (st != ETWHF_OK)
         return etwhf_usage_error("check", "out of memory");
     if (!n) {
-        fprintf(stderr, "etwhf check: --rerun-failed: %s lists no case that did not agree: nothing to rerun\n",
-                o->rerun);
+        etwhf_msg("etwhf check: --rerun-failed: %s lists no case that did not agree: nothing to rerun", o->rerun);
         return EXIT_USAGE;
     }
     return 0;
@@ -469,7 +468,7 @@ int etwhf_cmd_check(int argc, char **argv)
     if (!chk && st == ETWHF_EINVAL)
         return etwhf_usage_error("check", "%s: %s", o.check.decoder_batch ? "--decoder-batch" : "--decoder", err);
     if (!chk) {
-        fprintf(stderr, "etwhf check: %s\n", err);
+        etwhf_msg("etwhf check: %s", err); /* the command may name a path */
         return EXIT_IO;
     }
     struct stat sb;

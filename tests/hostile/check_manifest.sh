@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 23, rows 3 and 4 (check): a manifest is untrusted input, read with
 # bounds (docs/spec/manifest.md §3.2). A manifest that is /dev/zero or a FIFO
-# is refused before it is read (no endless read, no blocked open); a line over
+# is refused before it is read (no endless read, no blocked open), and so is
+# such a --rerun-failed report; a line over
 # 16 MiB is refused naming its line; running out of memory says so; a manifest
 # cut short, with a repeated, out-of-order or extra case line is exit 3 naming
 # what is wrong, never a green run. Every run is bounded (lib.sh `bounded`).
@@ -34,6 +35,11 @@ mkdir "$TMP/fifo" && mkfifo "$TMP/fifo/manifest.jsonl"
 io "manifest.jsonl a FIFO without a writer" "manifest.jsonl' is a FIFO, not a regular file" "$TMP/fifo"
 mkdir "$TMP/dir" "$TMP/dir/manifest.jsonl"
 io "manifest.jsonl a folder" "manifest.jsonl' is a folder, not a regular file" "$TMP/dir"
+# --rerun-failed's report is read under the same rule: a FIFO nobody writes or a device
+# is refused before it is read.
+mkfifo "$TMP/report.fifo"
+io "--rerun-failed a FIFO without a writer" "--rerun-failed: .*report.fifo: not a regular file" "$TMP/c" --rerun-failed "$TMP/report.fifo"
+io "--rerun-failed /dev/zero" "--rerun-failed: /dev/zero: not a regular file" "$TMP/c" --rerun-failed /dev/zero
 { head -n 2 "$M"; head -c 17000000 /dev/zero | tr '\0' 'x'; echo; tail -n +3 "$M"; } | corpus long
 io "a 17 MB line" "manifest.jsonl line 3: longer than 16777216 bytes, the limit of a manifest line" "$TMP/long"
 CHECKS=$((CHECKS + 1))
